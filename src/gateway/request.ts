@@ -1,0 +1,93 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { AwsChunkedDecoder } from '../protocols/aws-chunked.js';
+import { AwsError } from '../protocols/errors.js';
+
+/**
+ * One HTTP request as the pipeline sees it: the parts routing and decoding read, and the body,
+ * either streamed (S3 uploads) or buffered once with a size bound.
+ */
+export class HttpRequest {
+  readonly method: string;
+  /** The path as sent, still percent-encoded (S3 keys need the raw form). */
+  readonly path: string;
+  readonly rawQuery: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  /** Host name without the port, lower-cased. */
+  readonly host: string;
+  readonly remoteAddress: string;
+  private buffered: Promise<Buffer> | undefined;
+  private decoder: AwsChunkedDecoder | undefined;
+
+  constructor(readonly raw: IncomingMessage, readonly id: string, private readonly maxBodyBytes: number) {
+    this.method = raw.method ?? 'GET';
+    const url = raw.url ?? '/';
+    const q = url.indexOf('?');
+    this.path = q < 0 ? url : url.slice(0, q);
+    this.rawQuery = q < 0 ? '' : url.slice(q + 1);
+    this.query = new URLSearchParams(this.rawQuery);
+    this.headers = raw.headers;
+    const host = (raw.headers.host ?? '').toLowerCase();
+    this.host = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':', 1)[0]!;
+    this.remoteAddress = raw.socket.remoteAddress ?? '127.0.0.1';
+  }
+
+  header(name: string): string | undefined {
+    const v = this.headers[name];
+    return Array.isArray(v) ? v.join(',') : v;
+  }
+
+  /** True when the body is in `aws-chunked` framing (SDK streaming uploads with trailing checksums). */
+  get chunked(): boolean {
+    const sha = this.header('x-amz-content-sha256') ?? '';
+    return sha.startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/.test(this.header('content-encoding') ?? '');
+  }
+
+  /** The decoded body as a stream; read it once, or use `body()`, not both. */
+  stream(): Readable {
+    if (!this.chunked) return this.raw;
+    this.decoder ??= this.raw.pipe(new AwsChunkedDecoder());
+    return this.decoder;
+  }
+
+  /** Trailing headers of an aws-chunked body (checksums), once the stream has been read. */
+  get trailers(): Record<string, string> {
+    return this.decoder?.trailers ?? {};
+  }
+
+  /** The whole decoded body, at most `maxBodyBytes`; read once and kept. */
+  body(): Promise<Buffer> {
+    this.buffered ??= this.readAll();
+    return this.buffered;
+  }
+
+  get bodyRead(): boolean {
+    return this.buffered !== undefined;
+  }
+
+  private readAll(): Promise<Buffer> {
+    const declared = Number(this.header('content-length') ?? 0);
+    if (declared > this.maxBodyBytes) return Promise.reject(tooLarge(this.maxBodyBytes));
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const source = this.stream();
+      source.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > this.maxBodyBytes) {
+          source.destroy();
+          reject(tooLarge(this.maxBodyBytes));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      source.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+      source.on('error', (e) => reject(e instanceof AwsError ? e : new AwsError('IncompleteBody', e.message, { status: 400 })));
+    });
+  }
+}
+
+function tooLarge(max: number): AwsError {
+  return new AwsError('RequestEntityTooLarge', `The request body is larger than the ${max} bytes this endpoint accepts.`, { status: 413 });
+}

@@ -1,0 +1,122 @@
+import type { RouteInfo } from '../protocols/codec.js';
+import { serviceIndex } from '../protocols/model.js';
+import { readParams } from '../protocols/query.js';
+import type { HttpRequest } from './request.js';
+import type { ParseResult } from './sigv4.js';
+
+/**
+ * Which service a request is for, in the order the core issue sets: the SigV4 credential
+ * scope, X-Amz-Target, known path prefixes, the Host, then Action/Version of query requests.
+ * Anything left (unsigned browser uploads, CORS preflight) is S3's.
+ */
+interface Lookup {
+  bySigningName: Map<string, string[]>;
+  byTargetPrefix: Map<string, string>;
+  byEndpointPrefix: Map<string, string[]>;
+  byVersion: Map<string, string[]>;
+}
+
+let lookup: Lookup | undefined;
+
+function tables(): Lookup {
+  if (lookup) return lookup;
+  const l: Lookup = { bySigningName: new Map(), byTargetPrefix: new Map(), byEndpointPrefix: new Map(), byVersion: new Map() };
+  const push = (m: Map<string, string[]>, k: string, id: string) => m.set(k, [...(m.get(k) ?? []), id]);
+  for (const [id, e] of Object.entries(serviceIndex())) {
+    push(l.bySigningName, e.signingName, id);
+    push(l.byEndpointPrefix, e.endpointPrefix, id);
+    if (e.targetPrefix) l.byTargetPrefix.set(e.targetPrefix, id);
+    if (e.protocol === 'query' || e.protocol === 'ec2') push(l.byVersion, e.apiVersion, id);
+  }
+  // The service that owns a signing name outright comes first among those sharing it.
+  for (const [name, ids] of l.bySigningName) ids.sort((a, b) => Number(b === name) - Number(a === name));
+  lookup = l;
+  return l;
+}
+
+/** rest services with no signing name of their own in common use, by path prefix. */
+const PATH_PREFIXES: [string, string][] = [
+  ['/2015-03-31/functions', 'lambda'], ['/2018-10-31/layers', 'lambda'], ['/2017-03-31/tags', 'lambda'],
+  ['/2019-09-25/functions', 'lambda'], ['/2021-10-31/functions', 'lambda'], ['/2015-03-31/event-source-mappings', 'lambda'],
+  ['/v20180820/', 's3control'], ['/2013-04-01/', 'route53'], ['/restapis', 'apigateway'], ['/v2/apis', 'apigatewayv2'],
+];
+
+const HOST_SUFFIXES = ['.localhost.localstack.cloud', '.localhost', '.amazonaws.com'];
+
+function hostLabels(host: string): string[] | undefined {
+  for (const suffix of HOST_SUFFIXES) if (host.endsWith(suffix)) return host.slice(0, -suffix.length).split('.');
+  return undefined;
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+/** `bucket.s3.localhost`, `bucket.s3.eu-west-1.localhost`, `bucket.localhost`: the bucket. */
+export function virtualHostBucket(host: string): string | undefined {
+  const labels = hostLabels(host);
+  if (!labels) return undefined;
+  const s3 = labels.findIndex((l) => l === 's3' || l.startsWith('s3-website') || l === 's3-control');
+  if (s3 > 0) return labels.slice(0, s3).join('.');
+  if (s3 < 0 && !tables().byEndpointPrefix.has(labels[0]!) && !REGION.test(labels[0]!)) return labels.join('.');
+  return undefined;
+}
+
+function pick(ids: string[], req: HttpRequest): string {
+  if (ids.length === 1) return ids[0]!;
+  const target = req.header('x-amz-target');
+  if (target) {
+    const byTarget = tables().byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
+    if (byTarget && ids.includes(byTarget)) return byTarget;
+  }
+  for (const [prefix, id] of PATH_PREFIXES) if (req.path.startsWith(prefix) && ids.includes(id)) return id;
+  return ids[0]!;
+}
+
+export async function route(req: HttpRequest, sig: ParseResult, defaultRegion: string): Promise<RouteInfo | undefined> {
+  const t = tables();
+  const labels = hostLabels(req.host);
+  const hostRegion = labels?.find((l) => REGION.test(l));
+  let service: string | undefined;
+  let region = hostRegion ?? defaultRegion;
+
+  if (sig?.ok) {
+    region = sig.sig.region;
+    const ids = t.bySigningName.get(sig.sig.service);
+    if (!ids) return undefined;
+    service = ids.length > 1 ? await byVersion(req, ids) ?? pick(ids, req) : ids[0];
+  }
+  if (!service) {
+    const target = req.header('x-amz-target');
+    if (target) service = t.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
+  }
+  if (!service) service = PATH_PREFIXES.find(([prefix]) => req.path.startsWith(prefix))?.[1];
+  if (!service && labels) {
+    if (virtualHostBucket(req.host) !== undefined || labels.includes('s3')) service = 's3';
+    else if (t.byEndpointPrefix.has(labels[0]!)) service = pick(t.byEndpointPrefix.get(labels[0]!)!, req);
+  }
+  if (!service) {
+    const type = req.header('content-type') ?? '';
+    if (req.query.has('Action') || (req.method === 'POST' && type.startsWith('application/x-www-form-urlencoded'))) {
+      service = await byVersion(req, undefined);
+    }
+  }
+  service ??= 's3';
+  const info: RouteInfo = { service, region };
+  if (service === 's3') {
+    const bucket = virtualHostBucket(req.host);
+    if (bucket !== undefined) info.hostBucket = bucket;
+  }
+  return info;
+}
+
+/** Query-protocol services that share a signing name or have none: tell them apart by Version. */
+async function byVersion(req: HttpRequest, among: string[] | undefined): Promise<string | undefined> {
+  const index = serviceIndex();
+  const queryLike = (id: string) => index[id]!.protocol === 'query' || index[id]!.protocol === 'ec2';
+  if (among && !among.every(queryLike)) return undefined;
+  const params = await readParams(req);
+  const version = params.get('Version');
+  if (!version) return undefined;
+  const ids = (tables().byVersion.get(version) ?? []).filter((id) => !among || among.includes(id));
+  return ids.length > 0 ? ids[0] : undefined;
+}
+

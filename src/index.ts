@@ -1,0 +1,115 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Authorizer } from './gateway/authorize.js';
+import { Recorder, type LogLevel } from './gateway/record.js';
+import { createHandler } from './server.js';
+import { ServiceRegistry } from './services/registry.js';
+import type { Handler, ServiceEnv } from './services/service.js';
+import { BlobStore } from './state/blobs.js';
+import { Clock } from './state/clock.js';
+import { CredentialStore } from './state/credentials.js';
+import { Database } from './state/database.js';
+import { EventBus } from './state/events.js';
+
+export interface NimbusOptions {
+  /** 4566 by default; 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Where state lives; `.nimbus` in the working directory by default. */
+  dataDir?: string;
+  /** Keep nothing: state in memory, blobs in a temporary folder removed on stop. */
+  ephemeral?: boolean;
+  region?: string;
+  accountId?: string;
+  logLevel?: LogLevel;
+  /** Largest request body buffered in memory (streamed uploads are not bounded by this). */
+  maxBodyBytes?: number;
+  /** Extra handlers by service and operation, used before the built-in ones. */
+  handlers?: Record<string, Record<string, Handler>>;
+  /** The IAM enforcement hook. */
+  authorize?: Authorizer;
+}
+
+export interface Nimbus {
+  endpoint: string;
+  port: number;
+  /** The instance's clock, for tests and tools in the same process. */
+  clock: Clock;
+  stop(): Promise<void>;
+}
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Starts a Nimbus instance; resolves once it accepts requests. Many can run in one process. */
+export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> {
+  const startedAt = Date.now();
+  const ephemeral = options.ephemeral ?? false;
+  const dataDir = ephemeral ? mkdtempSync(join(tmpdir(), 'nimbus-')) : resolve(options.dataDir ?? '.nimbus');
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(ephemeral ? ':memory:' : join(dataDir, 'nimbus.db'));
+  const savedOffset = Number(db.getMeta('clock_offset_ms') ?? 0);
+  const clock = new Clock(savedOffset, (offset) => db.setMeta('clock_offset_ms', String(offset)));
+  const blobs = new BlobStore(join(dataDir, 'blobs'));
+  const credentials = new CredentialStore(db);
+  const services = new ServiceRegistry(db, options.handlers);
+  const bus = new EventBus(db.sql, async (service, event) => {
+    const def = await services.load(service);
+    const handler = def?.events?.[event];
+    return handler ? (payload) => handler(payload, env) : undefined;
+  }, () => clock.now());
+  const accountId = options.accountId ?? '000000000000';
+  const region = options.region ?? 'us-east-1';
+  const env: ServiceEnv = { db: db.sql, blobs, bus, clock, credentials, defaultAccountId: accountId, defaultRegion: region };
+  const recorder = new Recorder(options.logLevel ?? 'info');
+
+  const handler = createHandler({
+    env,
+    auth: { credentials, clock, defaultAccountId: accountId },
+    services,
+    recorder,
+    authorize: options.authorize,
+    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
+    internal: {
+      version: VERSION,
+      startedAt,
+      services,
+      clock,
+      recorder,
+      reset: () => {
+        db.reset();
+        blobs.clear();
+      },
+    },
+  });
+  const server: Server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void handler(req, res));
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 4566, options.host ?? '127.0.0.1', () => ok());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint: `http://${host === '127.0.0.1' ? 'localhost' : host}:${address.port}`,
+    port: address.port,
+    clock,
+    stop() {
+      stopped ??= new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }).then(() => {
+        bus.stop();
+        clock.stop();
+        db.close();
+        if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
+      });
+      return stopped;
+    },
+  };
+}
+
+export type { Handler, RequestContext, ServiceDefinition } from './services/service.js';
+export { AwsError } from './protocols/errors.js';

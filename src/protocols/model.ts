@@ -1,0 +1,157 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The AWS API models (DESIGN.md §1). `src/generated/services.json` indexes every service of the
+ * pinned aws-sdk v2 models; services Nimbus implements have their full model (with enums and
+ * length/range constraints) in `src/generated/models/`. A model is read from disk the first
+ * time its service is called, never at start-up.
+ */
+export type Protocol = 'query' | 'ec2' | 'json' | 'rest-json' | 'rest-xml';
+
+export interface ServiceEntry {
+  file: string;
+  protocol: Protocol;
+  apiVersion: string;
+  endpointPrefix: string;
+  signingName: string;
+  serviceId: string;
+  targetPrefix?: string;
+  jsonVersion?: string;
+  xmlNamespace?: string;
+  global?: boolean;
+  model?: string;
+}
+
+/** A shape, or a reference to one with the member's own traits; both forms of the models. */
+export interface Shape {
+  shape?: string;
+  type?: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'float' | 'double' | 'boolean' | 'timestamp' | 'blob' | 'bigdecimal' | 'biginteger';
+  members?: Record<string, Shape>;
+  required?: string[];
+  payload?: string;
+  member?: Shape;
+  key?: Shape;
+  value?: Shape;
+  flattened?: boolean;
+  enum?: string[];
+  min?: number;
+  max?: number;
+  pattern?: string;
+  location?: 'header' | 'headers' | 'querystring' | 'uri' | 'statusCode';
+  locationName?: string;
+  queryName?: string;
+  xmlAttribute?: boolean;
+  xmlNamespace?: string | { prefix?: string; uri: string };
+  timestampFormat?: 'iso8601' | 'rfc822' | 'unixTimestamp';
+  jsonvalue?: boolean;
+  streaming?: boolean;
+  idempotencyToken?: boolean;
+  hostLabel?: boolean;
+  eventstream?: boolean;
+  document?: boolean;
+  exception?: boolean;
+  error?: { code?: string; httpStatusCode?: number; senderFault?: boolean };
+  resultWrapper?: string;
+  sensitive?: boolean;
+}
+
+export interface Operation {
+  name: string;
+  http: { method: string; requestUri: string; responseCode?: number };
+  input?: Shape;
+  output?: Shape;
+  errors?: Shape[];
+}
+
+interface RawModel {
+  metadata: Record<string, unknown> & { protocol: Protocol; awsQueryCompatible?: object };
+  operations: Record<string, Omit<Operation, 'name'> & { name?: string }>;
+  shapes: Record<string, Shape>;
+}
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const generated = join(root, 'src/generated');
+let index: Record<string, ServiceEntry> | undefined;
+
+export function serviceIndex(): Record<string, ServiceEntry> {
+  index ??= JSON.parse(readFileSync(join(generated, 'services.json'), 'utf8')) as Record<string, ServiceEntry>;
+  return index;
+}
+
+export class ServiceModel {
+  readonly operations = new Map<string, Operation>();
+  readonly protocol: Protocol;
+  readonly metadata: RawModel['metadata'];
+  private readonly shapes: Record<string, Shape>;
+  private readonly resolved = new WeakMap<Shape, Shape>();
+  private errorsByCode: Map<string, Shape> | undefined;
+
+  constructor(readonly id: string, readonly entry: ServiceEntry, raw: RawModel) {
+    this.metadata = raw.metadata;
+    this.protocol = raw.metadata.protocol;
+    this.shapes = raw.shapes;
+    for (const [name, op] of Object.entries(raw.operations)) {
+      this.operations.set(name, { ...op, name, http: { method: op.http?.method ?? 'POST', requestUri: op.http?.requestUri ?? '/', ...(op.http?.responseCode ? { responseCode: op.http.responseCode } : {}) } });
+    }
+  }
+
+  /** The shape a reference points at, with the reference's own traits laid over it. */
+  resolve(ref: Shape): Shape {
+    let out = this.resolved.get(ref);
+    if (out) return out;
+    if (ref.shape) {
+      const target = this.shapes[ref.shape];
+      if (!target) throw new Error(`${this.id}: unknown shape ${ref.shape}`);
+      const base = target.shape ? this.resolve(target) : target;
+      const { shape: _name, ...traits } = ref;
+      out = { ...base, ...traits };
+      // A member is serialized under its own name unless its reference renames it.
+      if (traits.locationName === undefined) delete out.locationName;
+    } else {
+      out = ref.type ? ref : { type: 'string', ...ref };
+    }
+    this.resolved.set(ref, out);
+    return out;
+  }
+
+  /** The structure's own XML name (e.g. S3's `ListAllMyBucketsResult`), when the model gives one. */
+  shapeName(ref: Shape): string | undefined {
+    return ref.shape ? this.shapes[ref.shape]?.locationName : undefined;
+  }
+
+  /** The error shape for a code, by shape name or by its declared `error.code`. */
+  errorShape(code: string): Shape | undefined {
+    if (!this.errorsByCode) {
+      this.errorsByCode = new Map();
+      for (const [name, s] of Object.entries(this.shapes)) {
+        if (!s.exception) continue;
+        this.errorsByCode.set(name, s);
+        if (s.error?.code) this.errorsByCode.set(s.error.code, s);
+      }
+    }
+    return this.errorsByCode.get(code);
+  }
+}
+
+const models = new Map<string, ServiceModel>();
+
+export function loadModel(id: string): ServiceModel {
+  let m = models.get(id);
+  if (m) return m;
+  const entry = serviceIndex()[id];
+  if (!entry) throw new Error(`no model for service ${id}`);
+  const file = entry.model ? join(generated, entry.model) : join(sdkApis(), entry.file);
+  m = new ServiceModel(id, entry, JSON.parse(readFileSync(file, 'utf8')) as RawModel);
+  models.set(id, m);
+  return m;
+}
+
+function sdkApis(): string {
+  const require = createRequire(import.meta.url);
+  const dir = join(dirname(require.resolve('aws-sdk/package.json')), 'apis');
+  if (!existsSync(dir)) throw new Error('aws-sdk models are not installed');
+  return dir;
+}

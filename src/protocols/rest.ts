@@ -1,0 +1,203 @@
+import type { HttpRequest } from '../gateway/request.js';
+import type { RouteInfo } from './codec.js';
+import { AwsError } from './errors.js';
+import type { Operation, ServiceModel, Shape } from './model.js';
+import { parseScalar } from './scalars.js';
+import { formatTimestamp } from './timestamps.js';
+
+/**
+ * What `rest-json` and `rest-xml` share: finding the operation from the method and the URI
+ * template of each operation (`PUT /{Bucket}/{Key+}?tagging`), and the members bound to the
+ * URI, the query string, headers and the status code.
+ */
+type Segment = { literal: string } | { label: string; greedy: boolean };
+
+interface Template {
+  op: Operation;
+  segments: Segment[];
+  /** Literal query keys of the template (`?uploads`, `?list-type=2`). */
+  query: [string, string | undefined][];
+  /** Required members bound to query or headers: their presence tells apart PutObject and UploadPart. */
+  requiredQuery: string[];
+  requiredHeaders: string[];
+  literals: number;
+}
+
+const templates = new WeakMap<ServiceModel, Map<string, Template[]>>();
+
+function compile(model: ServiceModel): Map<string, Template[]> {
+  let byMethod = templates.get(model);
+  if (byMethod) return byMethod;
+  byMethod = new Map();
+  for (const op of model.operations.values()) {
+    const [path, qs] = op.http.requestUri.split('?', 2) as [string, string | undefined];
+    const parts = path.split('/').slice(1);
+    if (parts[parts.length - 1] === '') parts.pop();
+    const segments: Segment[] = parts.map((s) => {
+      const m = /^\{([^}+]+)(\+?)\}$/.exec(s);
+      return m ? { label: m[1]!, greedy: m[2] === '+' } : { literal: s };
+    });
+    const query: [string, string | undefined][] = qs
+      ? qs.split('&').map((p) => { const [k, v] = p.split('=', 2); return [k!, v]; })
+      : [];
+    const input = op.input ? model.resolve(op.input) : undefined;
+    const requiredQuery: string[] = [];
+    const requiredHeaders: string[] = [];
+    for (const name of input?.required ?? []) {
+      const ref = input!.members![name]!;
+      if (ref.location === 'querystring') requiredQuery.push(ref.locationName ?? name);
+      if (ref.location === 'header') requiredHeaders.push((ref.locationName ?? name).toLowerCase());
+    }
+    const literals = segments.filter((s) => 'literal' in s).length + query.length * 2 + requiredQuery.length + requiredHeaders.length;
+    const t: Template = { op, segments, query, requiredQuery, requiredHeaders, literals };
+    const list = byMethod.get(op.http.method) ?? [];
+    list.push(t);
+    byMethod.set(op.http.method, list);
+  }
+  for (const list of byMethod.values()) list.sort((a, b) => b.literals - a.literals || b.segments.length - a.segments.length);
+  templates.set(model, byMethod);
+  return byMethod;
+}
+
+/** Raw path segments of the request, with an S3 virtual-hosted bucket put in front. */
+export function requestSegments(req: HttpRequest, route: RouteInfo): string[] {
+  const segments = req.path.split('/').slice(1);
+  if (route.hostBucket !== undefined) segments.unshift(encodeURIComponent(route.hostBucket));
+  // `/bucket/` addresses the bucket, as `/bucket` does.
+  if (segments.length === 2 && segments[1] === '') segments.pop();
+  if (segments.length === 1 && segments[0] === '') segments.pop();
+  return segments;
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AwsError('InvalidURI', "Couldn't parse the specified URI.", { status: 400 });
+  }
+}
+
+function matchSegments(t: Template, segments: string[]): Record<string, string> | undefined {
+  const labels: Record<string, string> = {};
+  for (let i = 0; i < t.segments.length; i++) {
+    const s = t.segments[i]!;
+    if ('literal' in s) {
+      if (segments[i] !== s.literal) return undefined;
+    } else if (s.greedy) {
+      const rest = segments.slice(i).join('/');
+      if (rest === '') return undefined;
+      labels[s.label] = decode(rest);
+      return labels;
+    } else {
+      if (segments[i] === undefined || segments[i] === '') return undefined;
+      labels[s.label] = decode(segments[i]!);
+    }
+  }
+  // A trailing slash is the same path without it, unless a greedy label took it.
+  const extraSlash = segments.length === t.segments.length + 1 && segments[segments.length - 1] === '';
+  return segments.length === t.segments.length || extraSlash ? labels : undefined;
+}
+
+export function matchOperation(model: ServiceModel, req: HttpRequest, route: RouteInfo): { op: Operation; labels: Record<string, string> } {
+  const candidates = compile(model).get(req.method) ?? [];
+  const segments = requestSegments(req, route);
+  // The v3 SDK names the operation in `x-id` where the URI alone is ambiguous.
+  const xid = req.query.get('x-id');
+  let best: { op: Operation; labels: Record<string, string> } | undefined;
+  for (const t of candidates) {
+    if (!t.query.every(([k, v]) => (v === undefined ? req.query.has(k) : req.query.get(k) === v))) continue;
+    if (!t.requiredQuery.every((k) => req.query.has(k))) continue;
+    if (!t.requiredHeaders.every((h) => req.headers[h] !== undefined)) continue;
+    const labels = matchSegments(t, segments);
+    if (!labels) continue;
+    if (xid === t.op.name) return { op: t.op, labels };
+    best ??= { op: t.op, labels };
+  }
+  if (best) return best;
+  throw new AwsError('UnknownOperationException', `No operation of ${model.entry.serviceId} matches ${req.method} ${req.path}.`, { status: 404 });
+}
+
+/** Members bound to the URI, query string and headers, typed by their shapes. */
+export function decodeBindings(model: ServiceModel, input: Shape, req: HttpRequest, labels: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, ref] of Object.entries(input.members ?? {})) {
+    const shape = model.resolve(ref);
+    const key = ref.locationName ?? name;
+    switch (ref.location) {
+      case 'uri':
+        if (labels[key] !== undefined) out[name] = scalar(shape, labels[key]!, key);
+        break;
+      case 'querystring':
+        if (shape.type === 'list') {
+          const all = req.query.getAll(key);
+          if (all.length) out[name] = all.map((v) => scalar(model.resolve(shape.member!), v, key));
+        } else if (shape.type === 'map') {
+          const m: Record<string, unknown> = {};
+          for (const [k, v] of req.query) if (!isBoundQueryKey(input, k)) m[k] = v;
+          if (Object.keys(m).length) out[name] = m;
+        } else if (req.query.has(key)) {
+          out[name] = scalar(shape, req.query.get(key)!, key);
+        }
+        break;
+      case 'header': {
+        const v = req.header(key.toLowerCase());
+        if (v === undefined) break;
+        if (shape.type === 'list') out[name] = v.split(',').map((s) => s.trim()).filter(Boolean);
+        else if (shape.jsonvalue) out[name] = JSON.parse(Buffer.from(v, 'base64').toString('utf8'));
+        else out[name] = scalar(shape, v, key);
+        break;
+      }
+      case 'headers': {
+        const prefix = key.toLowerCase();
+        const m: Record<string, string> = {};
+        for (const [h, v] of Object.entries(req.headers)) {
+          if (h.startsWith(prefix) && v !== undefined) m[h.slice(prefix.length)] = Array.isArray(v) ? v.join(',') : v;
+        }
+        if (Object.keys(m).length) out[name] = m;
+        break;
+      }
+      default:
+    }
+  }
+  return out;
+}
+
+function isBoundQueryKey(input: Shape, key: string): boolean {
+  return Object.entries(input.members ?? {}).some(([n, r]) => r.location === 'querystring' && (r.locationName ?? n) === key);
+}
+
+function scalar(shape: Shape, text: string, key: string): unknown {
+  const parsed = parseScalar(shape, text);
+  if (!parsed.ok) throw new AwsError('InvalidArgument', `Invalid value '${text}' for ${key}: expected ${shape.type}.`, { status: 400 });
+  return parsed.value;
+}
+
+/** Output members bound to headers and the status code. */
+export function encodeBindings(model: ServiceModel, output: Shape, value: Record<string, unknown>, headers: Record<string, string | string[]>): number | undefined {
+  let status: number | undefined;
+  for (const [name, ref] of Object.entries(output.members ?? {})) {
+    const v = value[name];
+    if (v === undefined || v === null) continue;
+    const shape = model.resolve(ref);
+    const key = ref.locationName ?? name;
+    if (ref.location === 'statusCode') status = v as number;
+    else if (ref.location === 'header') headers[key.toLowerCase()] = headerText(shape, v);
+    else if (ref.location === 'headers') {
+      for (const [k, hv] of Object.entries(v as Record<string, string>)) headers[(key + k).toLowerCase()] = String(hv);
+    }
+  }
+  return status;
+}
+
+function headerText(shape: Shape, v: unknown): string {
+  switch (shape.type) {
+    case 'timestamp':
+      return String(formatTimestamp(v instanceof Date ? v : new Date(v as string), shape.timestampFormat ?? 'rfc822'));
+    case 'list':
+      return (v as unknown[]).map(String).join(', ');
+    case 'blob':
+      return Buffer.isBuffer(v) ? v.toString('base64') : String(v);
+    default:
+      return shape.jsonvalue ? Buffer.from(JSON.stringify(v)).toString('base64') : String(v);
+  }
+}

@@ -1,0 +1,138 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { authenticate, authError, type AuthDeps, type Caller } from './gateway/authenticate.js';
+import { allowAll, type Authorizer } from './gateway/authorize.js';
+import { internalRoute, type InternalDeps } from './gateway/internal.js';
+import type { Recorder } from './gateway/record.js';
+import { HttpRequest } from './gateway/request.js';
+import { route } from './gateway/route.js';
+import { parseSignature } from './gateway/sigv4.js';
+import { codecFor, fallbackError } from './protocols/codecs.js';
+import type { HttpResponse, RouteInfo } from './protocols/codec.js';
+import { AwsError, internalError, isAwsError } from './protocols/errors.js';
+import { loadModel, type Operation, type ServiceModel } from './protocols/model.js';
+import { validate } from './protocols/validate.js';
+import type { ServiceRegistry } from './services/registry.js';
+import type { RequestContext, ServiceEnv } from './services/service.js';
+import { requestId as newRequestId } from './ids.js';
+
+export interface PipelineDeps {
+  env: ServiceEnv;
+  auth: AuthDeps;
+  services: ServiceRegistry;
+  recorder: Recorder;
+  internal: InternalDeps;
+  authorize?: Authorizer;
+  maxBodyBytes: number;
+}
+
+/**
+ * The request pipeline of DESIGN.md §1, one named step per line:
+ * internal routes -> route -> authenticate -> decode -> validate -> authorize -> handle -> encode -> record.
+ */
+export function createHandler(d: PipelineDeps) {
+  const authorize = d.authorize ?? allowAll;
+  return async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const req = new HttpRequest(raw, newRequestId(), d.maxBodyBytes);
+    if (req.path.startsWith('/_')) {
+      try {
+        if (await internalRoute(raw, res, req.path, req.query, d.internal)) return;
+      } catch (e) {
+        d.recorder.log('error', `internal route ${req.path} failed: ${(e as Error).stack}`);
+        if (!res.headersSent) res.writeHead(500).end();
+        return;
+      }
+    }
+
+    let model: ServiceModel | undefined;
+    let op: Operation | undefined;
+    let routeInfo: RouteInfo | undefined;
+    let caller: Caller | undefined;
+    let response: HttpResponse;
+    let errorCode: string | undefined;
+    try {
+      const sig = parseSignature(req);
+      routeInfo = await route(req, sig, d.env.defaultRegion);
+      if (!routeInfo) throw new AwsError('UnknownService', `Nimbus knows no AWS service for credential scope '${sig?.ok ? sig.sig.service : ''}'.`, { status: 400 });
+      model = loadModel(routeInfo.service);
+      const codec = codecFor(model, req);
+      caller = await authenticate(req, sig, codec.protocol, d.auth);
+      const decoded = await codec.decode(req, model, routeInfo);
+      op = decoded.operation;
+      if (caller.kind === 'anonymous' && model.id !== 's3' && !allowsAnonymous(model, op)) {
+        throw authError('malformed', codec.protocol, 'Request is missing Authentication Token');
+      }
+      const violations = validate(model, op.input, decoded.input);
+      if (violations.length > 0) throw codec.validationError(violations);
+      const ctx: RequestContext = {
+        ...d.env,
+        requestId: req.id,
+        service: model.id,
+        operation: op.name,
+        accountId: caller.accountId,
+        region: routeInfo.region,
+        caller,
+        request: req,
+      };
+      await authorize(ctx, model, op, decoded.input);
+      const handler = await d.services.handler(model.id, op.name);
+      if (!handler) {
+        throw new AwsError('NotImplemented', `Nimbus does not implement ${model.entry.serviceId} ${op.name} yet.`, { status: 501, sender: false });
+      }
+      const output = await handler(decoded.input, ctx);
+      response = codec.encode(model, op, output, req.id);
+    } catch (e) {
+      const err = isAwsError(e) ? e : internalError();
+      if (!isAwsError(e)) d.recorder.log('error', `${req.id} ${model?.id ?? '?'}.${op?.name ?? '?'} failed: ${(e as Error)?.stack ?? String(e)}`);
+      errorCode = err.code;
+      response = model ? codecFor(model, req).encodeError(model, err, req.id) : fallbackError(err, req.id);
+    }
+    if (!req.bodyRead && !raw.complete) raw.resume();
+    await send(res, response, req.method === 'HEAD');
+    d.recorder.record({
+      eventTime: new Date(d.env.clock.now()).toISOString(),
+      requestId: req.id,
+      eventSource: `${model?.entry.endpointPrefix ?? routeInfo?.service ?? 'unknown'}.amazonaws.com`,
+      eventName: op?.name ?? 'Unknown',
+      awsRegion: routeInfo?.region ?? d.env.defaultRegion,
+      sourceIPAddress: req.remoteAddress,
+      userIdentity: { arn: caller?.arn ?? 'unknown', accountId: caller?.accountId ?? 'unknown' },
+      httpStatus: response.status,
+      ...(errorCode ? { errorCode } : {}),
+      durationMs: performance.now() - started,
+    });
+  };
+}
+
+/** Operations AWS answers without a signature (STS AssumeRoleWithWebIdentity, ...). */
+function allowsAnonymous(model: ServiceModel, op: Operation): boolean {
+  const raw = op as Operation & { authtype?: string; auth?: string[] };
+  return raw.authtype === 'none' || (raw.auth?.includes('smithy.api#noAuth') ?? false);
+}
+
+function send(res: ServerResponse, r: HttpResponse, head: boolean): Promise<void> {
+  const headers: Record<string, string | string[] | number> = { ...r.headers, server: 'Nimbus' };
+  const body = r.body;
+  if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) {
+    if (headers['content-length'] === undefined) headers['content-length'] = body === undefined ? 0 : Buffer.byteLength(body);
+    res.writeHead(r.status, headers);
+    res.end(head ? undefined : body);
+    return Promise.resolve();
+  }
+  res.writeHead(r.status, headers);
+  if (head) {
+    (body as Readable).destroy();
+    res.end();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const stream = body as Readable;
+    stream.on('error', () => res.destroy());
+    res.on('close', () => {
+      stream.destroy();
+      resolve();
+    });
+    stream.pipe(res);
+  });
+}

@@ -1,0 +1,43 @@
+import type { Caller } from '../gateway/authenticate.js';
+import type { HttpRequest } from '../gateway/request.js';
+import type { BlobStore } from '../state/blobs.js';
+import type { Clock } from '../state/clock.js';
+import type { CredentialStore } from '../state/credentials.js';
+import type { Migration, SqlDatabase } from '../state/database.js';
+import type { EventBus } from '../state/events.js';
+
+/**
+ * What a service is (DESIGN.md §1): a table from operation name to handler, the schema it
+ * needs, and the events it accepts from the bus. Handlers get everything through `ctx`; a
+ * service module holds no state of its own.
+ */
+export interface ServiceEnv {
+  db: SqlDatabase;
+  blobs: BlobStore;
+  bus: EventBus;
+  clock: Clock;
+  credentials: CredentialStore;
+  defaultAccountId: string;
+  defaultRegion: string;
+}
+
+export interface RequestContext extends ServiceEnv {
+  requestId: string;
+  service: string;
+  operation: string;
+  accountId: string;
+  region: string;
+  caller: Caller;
+  request: HttpRequest;
+}
+
+export type Handler<I = any, O = any> = (input: I, ctx: RequestContext) => O | Promise<O>;
+
+export type Handlers<Ops> = { [K in keyof Ops]?: Ops[K] extends { input: infer I; output: infer O } ? Handler<I, O> : never };
+
+export interface ServiceDefinition<Ops = Record<string, { input: any; output: any }>> {
+  migrations?: readonly Migration[];
+  handlers: Handlers<Ops>;
+  /** Bus events this service accepts: `"<this service>:<event>"`. */
+  events?: Record<string, (payload: any, env: ServiceEnv) => void | Promise<void>>;
+}

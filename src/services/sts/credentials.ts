@@ -1,0 +1,24 @@
+import { AwsError } from '../../protocols/errors.js';
+import { iamId, secretAccessKey, sessionToken } from '../../ids.js';
+import type { RequestContext } from '../service.js';
+import type { Credentials } from '../../generated/types/sts.js';
+
+/** Issues temporary credentials for a principal and records them so later requests can sign with them. */
+export function issueTemporaryCredentials(ctx: RequestContext, principal: { accountId: string; arn: string; userId: string }, durationSeconds: number): Credentials {
+  const now = ctx.clock.now();
+  const expiresAt = now + durationSeconds * 1000;
+  const creds = {
+    accessKeyId: iamId('ASIA'),
+    secretAccessKey: secretAccessKey(),
+    sessionToken: sessionToken(),
+  };
+  ctx.credentials.add({ ...creds, accountId: principal.accountId, principalArn: principal.arn, userId: principal.userId, expiresAt, active: true }, now);
+  return { AccessKeyId: creds.accessKeyId, SecretAccessKey: creds.secretAccessKey, SessionToken: creds.sessionToken, Expiration: new Date(expiresAt) };
+}
+
+/** RoleSessionName: 2-64 characters of `[\w+=,.@-]`. https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html */
+export function checkSessionName(name: string): void {
+  if (!/^[\w+=,.@-]*$/.test(name)) {
+    throw new AwsError('ValidationError', `1 validation error detected: Value '${name}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`, { status: 400 });
+  }
+}

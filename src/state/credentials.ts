@@ -1,0 +1,68 @@
+import type { Database } from './database.js';
+
+/**
+ * Access keys whose secrets Nimbus knows: temporary credentials from STS, and later IAM users'
+ * keys. The gateway reads them on every signed request, so this lives in the core state.
+ */
+export interface Credential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  accountId: string;
+  /** ARN of the principal the key acts as. */
+  principalArn: string;
+  /** The principal's unique id as GetCallerIdentity reports it (`AROA...:session`). */
+  userId: string;
+  /** Clock milliseconds when the key stops working; none for long-term keys. */
+  expiresAt?: number;
+  active: boolean;
+}
+
+interface Row {
+  access_key_id: string;
+  secret_access_key: string;
+  session_token: string | null;
+  account_id: string;
+  principal_arn: string;
+  user_id: string;
+  expires_at: number | null;
+  active: number;
+}
+
+export class CredentialStore {
+  private readonly byId;
+  private readonly insert;
+
+  constructor(db: Database) {
+    db.migrate([{
+      id: 'core/001-credentials',
+      sql: `CREATE TABLE credentials (
+        access_key_id TEXT PRIMARY KEY, secret_access_key TEXT NOT NULL, session_token TEXT,
+        account_id TEXT NOT NULL, principal_arn TEXT NOT NULL, user_id TEXT NOT NULL,
+        expires_at BIGINT, active INTEGER NOT NULL DEFAULT 1, created_at BIGINT NOT NULL)`,
+    }]);
+    this.byId = db.sql.prepare('SELECT * FROM credentials WHERE access_key_id = ?');
+    this.insert = db.sql.prepare(`INSERT INTO credentials
+      (access_key_id, secret_access_key, session_token, account_id, principal_arn, user_id, expires_at, active, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  }
+
+  get(accessKeyId: string): Credential | undefined {
+    const row = this.byId.get(accessKeyId) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      accessKeyId: row.access_key_id,
+      secretAccessKey: row.secret_access_key,
+      ...(row.session_token ? { sessionToken: row.session_token } : {}),
+      accountId: row.account_id,
+      principalArn: row.principal_arn,
+      userId: row.user_id,
+      ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {}),
+      active: row.active === 1,
+    };
+  }
+
+  add(c: Credential, now: number): void {
+    this.insert.run(c.accessKeyId, c.secretAccessKey, c.sessionToken ?? null, c.accountId, c.principalArn, c.userId, c.expiresAt ?? null, c.active ? 1 : 0, now);
+  }
+}
