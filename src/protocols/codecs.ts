@@ -4,6 +4,7 @@ import type { AwsError } from './errors.js';
 import { jsonCodec } from './json.js';
 import type { Protocol, ServiceModel } from './model.js';
 import { ec2Codec, queryCodec } from './query.js';
+import { queryCompatCodec } from './query-compat.js';
 import { restJsonCodec } from './rest-json.js';
 import { restXmlCodec } from './rest-xml.js';
 import { escapeXml } from './xml.js';
@@ -23,7 +24,7 @@ const CODECS: Record<Protocol, Codec> = {
 export function codecFor(model: ServiceModel, req: HttpRequest): Codec {
   if (model.protocol === 'json' && model.metadata.awsQueryCompatible && !req.header('x-amz-target') &&
       (req.query.has('Action') || (req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded'))) {
-    return queryCodec;
+    return queryCompatCodec;
   }
   return CODECS[model.protocol];
 }

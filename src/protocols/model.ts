@@ -66,7 +66,7 @@ export interface Operation {
   errors?: Shape[];
 }
 
-interface RawModel {
+export interface RawModel {
   metadata: Record<string, unknown> & { protocol: Protocol; awsQueryCompatible?: object };
   operations: Record<string, Omit<Operation, 'name'> & { name?: string }>;
   shapes: Record<string, Shape>;
@@ -89,7 +89,7 @@ export class ServiceModel {
   private readonly resolved = new WeakMap<Shape, Shape>();
   private errorsByCode: Map<string, Shape> | undefined;
 
-  constructor(readonly id: string, readonly entry: ServiceEntry, raw: RawModel) {
+  constructor(readonly id: string, readonly entry: ServiceEntry, readonly raw: RawModel) {
     this.metadata = raw.metadata;
     this.protocol = raw.metadata.protocol;
     this.shapes = raw.shapes;

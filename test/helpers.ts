@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { startNimbus, type Nimbus, type NimbusOptions } from '../src/index.js';
+
+/** Shared set-up for end-to-end tests: a Nimbus in process and real clients pointed at it. */
+export async function start(options: NimbusOptions = {}): Promise<Nimbus> {
+  return startNimbus({ port: 0, ephemeral: true, logLevel: 'error', ...options });
+}
+
+export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** Options for any `@aws-sdk/client-*` v3 client. */
+export function clientConfig(nimbus: Nimbus, extra: Record<string, unknown> = {}) {
+  return { endpoint: nimbus.endpoint, region: 'us-east-1', credentials, maxAttempts: 1, ...extra };
+}
+
+/** AWS CLI v2 from Debian's awscli where installed (CI installs it), else the `aws` on PATH. */
+export const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any;
+}
+
+/** Runs the real AWS CLI against Nimbus. */
+export function aws(nimbus: Nimbus, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(AWS_CLI, ['--endpoint-url', nimbus.endpoint, '--output', 'json', ...args], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '/tmp',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_MAX_ATTEMPTS: '1',
+        AWS_PAGER: '',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        ...env,
+      },
+    }, (error, stdout, stderr) => {
+      let json: unknown;
+      try {
+        json = stdout.trim() ? JSON.parse(stdout) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, json });
+    });
+  });
+}
+
+/** Awaits a promise expected to reject; returns the error for assertions. */
+export async function rejects(p: Promise<unknown>): Promise<any> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to fail, and it succeeded');
+}
