@@ -62,7 +62,15 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
   }, () => clock.now());
   const accountId = options.accountId ?? '000000000000';
   const region = options.region ?? 'us-east-1';
-  const env: ServiceEnv = { db: db.sql, blobs, bus, clock, credentials, defaultAccountId: accountId, defaultRegion: region };
+  const memory = new Map<string, unknown>();
+  const env: ServiceEnv = {
+    endpoint: '',
+    memory<T>(key: string, create: () => T): T {
+      if (!memory.has(key)) memory.set(key, create());
+      return memory.get(key) as T;
+    },
+    db: db.sql, blobs, bus, clock, credentials, defaultAccountId: accountId, defaultRegion: region,
+  };
   const recorder = new Recorder(options.logLevel ?? 'info');
 
   const handler = createHandler({
@@ -91,9 +99,10 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
   });
   const address = server.address() as AddressInfo;
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  env.endpoint = `http://${host === '127.0.0.1' ? 'localhost' : host}:${address.port}`;
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://${host === '127.0.0.1' ? 'localhost' : host}:${address.port}`,
+    endpoint: env.endpoint,
     port: address.port,
     clock,
     stop() {

@@ -12,6 +12,13 @@ import type { EventBus } from '../state/events.js';
  * service module holds no state of its own.
  */
 export interface ServiceEnv {
+  /** The URL clients reach this instance at (`http://localhost:4566`), for QueueUrls and the like. */
+  endpoint: string;
+  /**
+   * Runtime state that is not persisted and belongs to this instance (long-poll waiters,
+   * timers, caches): `ctx.memory('sqs.waiters', () => new Map())`. Never a module global.
+   */
+  memory<T>(key: string, create: () => T): T;
   db: SqlDatabase;
   blobs: BlobStore;
   bus: EventBus;
