@@ -89,6 +89,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
       reset: () => {
         db.reset();
         blobs.clear();
+        memory.clear();
       },
     },
   });

@@ -49,39 +49,47 @@ export function createHandler(d: PipelineDeps) {
     let op: Operation | undefined;
     let routeInfo: RouteInfo | undefined;
     let caller: Caller | undefined;
-    let response: HttpResponse;
     let errorCode: string | undefined;
-    try {
+
+    const pipeline = async (): Promise<HttpResponse> => {
       const sig = parseSignature(req);
       routeInfo = await route(req, sig, d.env.defaultRegion);
       if (!routeInfo) throw new AwsError('UnknownService', `Nimbus knows no AWS service for credential scope '${sig?.ok ? sig.sig.service : ''}'.`, { status: 400 });
       model = loadModel(routeInfo.service);
       const codec = codecFor(model, req);
       caller = await authenticate(req, sig, codec.protocol, d.auth);
-      const decoded = await codec.decode(req, model, routeInfo);
-      op = decoded.operation;
-      if (caller.kind === 'anonymous' && model.id !== 's3' && !allowsAnonymous(model, op)) {
-        throw authError('malformed', codec.protocol, 'Request is missing Authentication Token');
-      }
-      const violations = validate(model, op.input, decoded.input);
-      if (violations.length > 0) throw codec.validationError(violations);
       const ctx: RequestContext = {
         ...d.env,
         requestId: req.id,
         service: model.id,
-        operation: op.name,
+        operation: '',
         accountId: caller.accountId,
         region: routeInfo.region,
         caller,
         request: req,
       };
+      const intercepted = await (await d.services.intercept(model.id))?.(req, ctx);
+      if (intercepted) return intercepted;
+      const decoded = await codec.decode(req, model, routeInfo);
+      op = decoded.operation;
+      ctx.operation = op.name;
+      if (caller.kind === 'anonymous' && model.id !== 's3' && !allowsAnonymous(op)) {
+        throw authError('malformed', codec.protocol, 'Request is missing Authentication Token');
+      }
+      const violations = validate(model, op.input, decoded.input);
+      if (violations.length > 0) throw codec.validationError(violations);
       await authorize(ctx, model, op, decoded.input);
       const handler = await d.services.handler(model.id, op.name);
       if (!handler) {
         throw new AwsError('NotImplemented', `Nimbus does not implement ${model.entry.serviceId} ${op.name} yet.`, { status: 501, sender: false });
       }
       const output = await handler(decoded.input, ctx);
-      response = codec.encode(model, op, output, req.id);
+      return codec.encode(model, op, output, req.id);
+    };
+
+    let response: HttpResponse;
+    try {
+      response = await pipeline();
     } catch (e) {
       const err = isAwsError(e) ? e : internalError();
       if (!isAwsError(e)) d.recorder.log('error', `${req.id} ${model?.id ?? '?'}.${op?.name ?? '?'} failed: ${(e as Error)?.stack ?? String(e)}`);
@@ -106,7 +114,7 @@ export function createHandler(d: PipelineDeps) {
 }
 
 /** Operations AWS answers without a signature (STS AssumeRoleWithWebIdentity, ...). */
-function allowsAnonymous(model: ServiceModel, op: Operation): boolean {
+function allowsAnonymous(op: Operation): boolean {
   const raw = op as Operation & { authtype?: string; auth?: string[] };
   return raw.authtype === 'none' || (raw.auth?.includes('smithy.api#noAuth') ?? false);
 }

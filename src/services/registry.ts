@@ -45,6 +45,10 @@ export class ServiceRegistry {
     return p;
   }
 
+  async intercept(service: string): Promise<ServiceDefinition['intercept']> {
+    return (await this.load(service))?.intercept;
+  }
+
   async handler(service: string, operation: string): Promise<Handler | undefined> {
     const extra = this.extra[service]?.[operation];
     if (extra) return extra;

@@ -1,5 +1,6 @@
 import type { Caller } from '../gateway/authenticate.js';
 import type { HttpRequest } from '../gateway/request.js';
+import type { HttpResponse } from '../protocols/codec.js';
 import type { BlobStore } from '../state/blobs.js';
 import type { Clock } from '../state/clock.js';
 import type { CredentialStore } from '../state/credentials.js';
@@ -45,6 +46,12 @@ export type Handlers<Ops> = { [K in keyof Ops]?: Ops[K] extends { input: infer I
 export interface ServiceDefinition<Ops = Record<string, { input: any; output: any }>> {
   migrations?: readonly Migration[];
   handlers: Handlers<Ops>;
+  /**
+   * Requests that are not operations of the model (CORS preflight, browser form uploads, website
+   * endpoints) are this service's to answer before decoding; return undefined to decode as usual.
+   * `ctx.operation` is empty here.
+   */
+  intercept?: (req: HttpRequest, ctx: RequestContext) => HttpResponse | undefined | Promise<HttpResponse | undefined>;
   /** Bus events this service accepts: `"<this service>:<event>"`. */
   events?: Record<string, (payload: any, env: ServiceEnv) => void | Promise<void>>;
 }
