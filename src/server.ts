@@ -74,7 +74,7 @@ export function createHandler(d: PipelineDeps) {
       op = decoded.operation;
       ctx.operation = op.name;
       if (caller.kind === 'anonymous' && model.id !== 's3' && !allowsAnonymous(op)) {
-        throw authError('malformed', codec.protocol, 'Request is missing Authentication Token');
+        throw authError('missing', codec.protocol);
       }
       const violations = validate(model, op.input, decoded.input);
       if (violations.length > 0) throw codec.validationError(violations);

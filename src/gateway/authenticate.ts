@@ -18,7 +18,7 @@ export interface Caller {
   accessKeyId?: string;
 }
 
-type Failure = 'signature' | 'expired-token' | 'invalid-token' | 'presign-expired' | 'malformed';
+type Failure = 'signature' | 'expired-token' | 'invalid-token' | 'presign-expired' | 'malformed' | 'missing';
 
 const MESSAGES: Record<Failure, string> = {
   signature: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
@@ -26,6 +26,7 @@ const MESSAGES: Record<Failure, string> = {
   'invalid-token': 'The security token included in the request is invalid.',
   'presign-expired': 'Request has expired',
   malformed: 'Authorization header is malformed.',
+  missing: 'Request is missing Authentication Token',
 };
 
 const CODES: Record<Failure, Record<Protocol, [string, number]>> = {
@@ -34,6 +35,7 @@ const CODES: Record<Failure, Record<Protocol, [string, number]>> = {
   'invalid-token': { query: ['InvalidClientTokenId', 403], ec2: ['AuthFailure', 401], json: ['UnrecognizedClientException', 400], 'rest-json': ['UnrecognizedClientException', 403], 'rest-xml': ['InvalidToken', 400] },
   'presign-expired': { query: ['SignatureDoesNotMatch', 403], ec2: ['RequestExpired', 400], json: ['InvalidSignatureException', 400], 'rest-json': ['InvalidSignatureException', 403], 'rest-xml': ['AccessDenied', 403] },
   malformed: { query: ['IncompleteSignature', 400], ec2: ['AuthFailure', 401], json: ['IncompleteSignatureException', 400], 'rest-json': ['IncompleteSignatureException', 400], 'rest-xml': ['AuthorizationHeaderMalformed', 400] },
+  missing: { query: ['MissingAuthenticationToken', 403], ec2: ['MissingAuthenticationToken', 401], json: ['MissingAuthenticationTokenException', 400], 'rest-json': ['MissingAuthenticationTokenException', 403], 'rest-xml': ['AccessDenied', 403] },
 };
 
 export function authError(failure: Failure, protocol: Protocol, detail?: string): AwsError {
