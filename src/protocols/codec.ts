@@ -33,6 +33,16 @@ export interface Codec {
   validationError(violations: Violation[]): AwsError;
 }
 
+/**
+ * A success status the model cannot express, chosen by the handler: S3's GetObject answers
+ * `206 Partial Content` for a byte range although its output binds no status code.
+ */
+export const HTTP_STATUS = Symbol('nimbus.httpStatus');
+
+export function withStatus<T extends object>(output: T, status: number): T {
+  return Object.assign(output, { [HTTP_STATUS]: status });
+}
+
 /** HTTP status of an error: the handler's choice, else the model's, else 400. */
 export function errorStatus(model: ServiceModel, err: AwsError): number {
   return err.status ?? model.errorShape(err.code)?.error?.httpStatusCode ?? 400;

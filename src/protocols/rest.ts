@@ -1,5 +1,5 @@
 import type { HttpRequest } from '../gateway/request.js';
-import type { RouteInfo } from './codec.js';
+import { HTTP_STATUS, type RouteInfo } from './codec.js';
 import { AwsError } from './errors.js';
 import type { Operation, ServiceModel, Shape } from './model.js';
 import { parseScalar } from './scalars.js';
@@ -186,7 +186,7 @@ export function encodeBindings(model: ServiceModel, output: Shape, value: Record
       for (const [k, hv] of Object.entries(v as Record<string, string>)) headers[(key + k).toLowerCase()] = String(hv);
     }
   }
-  return status;
+  return status ?? (value as { [HTTP_STATUS]?: number })[HTTP_STATUS];
 }
 
 function headerText(shape: Shape, v: unknown): string {
