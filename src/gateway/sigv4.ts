@@ -96,10 +96,16 @@ function canonicalQuery(rawQuery: string, presigned: boolean): string {
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
 
-/** S3 signs the path as sent; every other service signs it URI-encoded once more. */
+/** S3 signs the path as sent; every other service signs it normalized and URI-encoded once more. */
 function canonicalPath(path: string, service: string): string {
   if (service === 's3') return path || '/';
-  return (path || '/').split('/').map(rfc3986).join('/');
+  const segments: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') segments.pop();
+    else segments.push(rfc3986(seg));
+  }
+  return '/' + segments.join('/') + (segments.length > 0 && path.endsWith('/') ? '/' : '');
 }
 
 function hmac(key: Buffer | string, data: string): Buffer {
@@ -115,6 +121,9 @@ export async function verifySignature(req: HttpRequest, sig: Signature, secret: 
   let payloadHash = req.header('x-amz-content-sha256');
   if (!payloadHash) {
     payloadHash = sig.presigned ? 'UNSIGNED-PAYLOAD' : createHash('sha256').update(await req.body()).digest('hex');
+  } else if (sig.service !== 's3' && /^[0-9a-f]{64}$/.test(payloadHash)) {
+    // A declared body hash signs the body only if it is the body's (S3 streams, and checks its own).
+    if (createHash('sha256').update(await req.body()).digest('hex') !== payloadHash) return false;
   }
   const headers = sig.signedHeaders
     .map((h) => `${h}:${(req.header(h) ?? '').trim().replace(/\s+/g, ' ')}\n`)
