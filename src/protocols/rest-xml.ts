@@ -65,8 +65,8 @@ function text(node: XmlNode | undefined): string {
   return typeof t === 'string' ? t : '';
 }
 
-function parseXmlBody(body: Buffer): { name: string; node: XmlNode } {
-  const doc = parseXml(body.toString('utf8'));
+async function parseXmlBody(body: Buffer): Promise<{ name: string; node: XmlNode }> {
+  const doc = await parseXml(body.toString('utf8'));
   if (!doc) throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.', { status: 400 });
   return doc;
 }
@@ -170,12 +170,12 @@ export const restXmlCodec: Codec = {
         if (body.length > 0) {
           if (payload.type === 'blob') input[shape.payload] = body;
           else if (payload.type === 'string') input[shape.payload] = body.toString('utf8');
-          else input[shape.payload] = fromXml(model, payload, parseXmlBody(body).node, shape.payload);
+          else input[shape.payload] = fromXml(model, payload, (await parseXmlBody(body)).node, shape.payload);
         }
       }
     } else if (Object.values(shape.members ?? {}).some((m) => !m.location)) {
       const body = await req.body();
-      if (body.length > 0) Object.assign(input, fromXml(model, shape, parseXmlBody(body).node, '') as Record<string, unknown>);
+      if (body.length > 0) Object.assign(input, fromXml(model, shape, (await parseXmlBody(body)).node, '') as Record<string, unknown>);
     }
     return { operation: op, input };
   },

@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
 
 /** XML text escaping and a tolerant parser for request bodies. */
 export function escapeXml(text: string): string {
@@ -17,22 +17,32 @@ export function escapeXml(text: string): string {
 /** A parsed XML element: text, attributes (`@_name`) and children by name (arrays when repeated). */
 export type XmlNode = string | { [name: string]: XmlNode | XmlNode[] };
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  ignoreDeclaration: true,
-  textNodeName: '#text',
-});
+// fast-xml-parser costs ~40 ms to load: loaded on the first XML body, not at start-up.
+let parser: Promise<{ parser: XMLParser; validate: (text: string) => boolean }> | undefined;
+
+function load() {
+  parser ??= import('fast-xml-parser').then(({ XMLParser, XMLValidator }) => ({
+    parser: new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@_',
+      removeNSPrefix: true,
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: false,
+      processEntities: true,
+      ignoreDeclaration: true,
+      textNodeName: '#text',
+    }),
+    validate: (text: string) => XMLValidator.validate(text) === true,
+  }));
+  return parser;
+}
 
 /** Parses a request body; returns the root element's name and content, or undefined if not XML. */
-export function parseXml(text: string): { name: string; node: XmlNode } | undefined {
-  if (XMLValidator.validate(text) !== true) return undefined;
-  const doc = parser.parse(text) as Record<string, XmlNode>;
+export async function parseXml(text: string): Promise<{ name: string; node: XmlNode } | undefined> {
+  const { parser: p, validate } = await load();
+  if (!validate(text)) return undefined;
+  const doc = p.parse(text) as Record<string, XmlNode>;
   const name = Object.keys(doc).find((k) => !k.startsWith('?'));
   if (!name) return undefined;
   return { name, node: doc[name]! };

@@ -1,0 +1,96 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Agent } from 'node:http';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { loop, replay, row, rssMiB, startServer, TABLE_HEAD, type LoadResult, type Server } from './lib.js';
+
+const CLI = new URL('../src/cli.js', import.meta.url).pathname;
+const BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
+
+/** A GetCallerIdentity request signed once, as an SDK would sign it, for replay. */
+export async function signedGetCallerIdentity(port: number) {
+  const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, sha256: Sha256 });
+  const signed = await signer.sign({
+    method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port, path: '/', query: {},
+    headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: BODY,
+  });
+  return { method: 'POST', path: '/', headers: signed.headers as Record<string, string>, body: BODY };
+}
+
+async function nimbusReady(port: number): Promise<boolean> {
+  const req = await signedGetCallerIdentity(port);
+  const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: req.headers, body: req.body });
+  await res.arrayBuffer();
+  return res.status === 200;
+}
+
+export function startNimbusProcess(): Promise<Server & { startMs: number }> {
+  return startServer([CLI, 'start', '--ephemeral', '--port', '{port}', '--log-level', 'error'], nimbusReady);
+}
+
+/** The ceiling: node:http answering a fixed body of the same size as Nimbus's answer. */
+export function startBareServer(): Promise<Server & { startMs: number }> {
+  const answer = `<?xml version="1.0" encoding="UTF-8"?><GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::000000000000:root</Arn><UserId>000000000000</UserId><Account>000000000000</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
+  const code = `require('http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'text/xml', 'content-length': ${Buffer.byteLength(answer)} }); s.end(${JSON.stringify(answer)}); }); }).listen(Number(process.argv[1]), '127.0.0.1');`;
+  return startServer(['-e', code, '{port}'], async (port) => (await fetch(`http://127.0.0.1:${port}/`)).status === 200);
+}
+
+export async function coreBench(seconds: number): Promise<string[]> {
+  const lines: string[] = [];
+  // Start-up: process spawn to the first successful signed request.
+  const starts: number[] = [];
+  const bareStarts: number[] = [];
+  let idleRss = 0;
+  for (let i = 0; i < 5; i++) {
+    const n = await startNimbusProcess();
+    starts.push(n.startMs);
+    await new Promise((r) => setTimeout(r, 200));
+    idleRss = Math.max(idleRss, rssMiB(n.pid));
+    await n.stop();
+    const b = await startBareServer();
+    bareStarts.push(b.startMs);
+    await b.stop();
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  lines.push('## Core: start-up, memory, GetCallerIdentity', '');
+  lines.push(`- Start-up, process spawn to the first successful GetCallerIdentity (median of 5): **${median(starts).toFixed(0)} ms** (target < 150 ms); a bare node:http server on the same machine: ${median(bareStarts).toFixed(0)} ms.`);
+  lines.push(`- Idle RSS after start-up and one request (max of 5): **${idleRss.toFixed(1)} MiB** (target < 60 MiB).`, '');
+
+  const nimbus = await startNimbusProcess();
+  const bare = await startBareServer();
+  const request = await signedGetCallerIdentity(nimbus.port);
+  const bareRequest = { ...request, headers: { ...request.headers, host: `127.0.0.1:${bare.port}` } };
+  const results: [string, LoadResult, LoadResult?][] = [];
+  for (const c of [1, 16]) {
+    // Warm both servers (JIT, lazy model load) before measuring.
+    await replay(nimbus, request, c, 1);
+    await replay(bare, bareRequest, c, 1);
+    const b = await replay(bare, bareRequest, c, seconds);
+    const n = await replay(nimbus, request, c, seconds);
+    results.push([`bare node:http, replay, c=${c}`, b]);
+    results.push([`Nimbus GetCallerIdentity, pre-signed replay, c=${c}`, n, b]);
+  }
+  // The same SDK v3 client against both servers: the bare one answers the XML the SDK expects.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const client = (port: number) => new STSClient({
+    endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    requestHandler: new NodeHttpHandler({ httpAgent: agent }),
+  });
+  const sts = client(nimbus.port);
+  const bareSts = client(bare.port);
+  for (const c of [1, 16]) {
+    await loop(nimbus, () => sts.send(new GetCallerIdentityCommand({})), c, 1);
+    await loop(bare, () => bareSts.send(new GetCallerIdentityCommand({})), c, 1);
+    const b = await loop(bare, () => bareSts.send(new GetCallerIdentityCommand({})), c, seconds);
+    const n = await loop(nimbus, () => sts.send(new GetCallerIdentityCommand({})), c, seconds);
+    results.push([`bare node:http, SDK v3 keep-alive, c=${c}`, b]);
+    results.push([`Nimbus GetCallerIdentity, SDK v3 keep-alive, c=${c}`, n, b]);
+  }
+  agent.destroy();
+  await nimbus.stop();
+  await bare.stop();
+  lines.push(TABLE_HEAD, ...results.map(([name, r, base]) => row(name, r, base)), '');
+  lines.push('Server CPU per request is the primary figure (target: at most 3x the bare server\'s). Throughput with the SDK client is bounded by the client process, which saturates a core first.', '');
+  return lines;
+}

@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+
+/**
+ * Benchmark tools: servers run as their own processes, so the server's CPU time comes from
+ * its own accounting (/proc/<pid>/stat) and not from the load generator's, which on a 2-core
+ * machine saturates a core long before a good server does.
+ */
+export interface Server {
+  pid: number;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+/** User + system CPU milliseconds the process has used so far. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+let nextPort = 45_000 + Math.floor(Math.random() * 1000);
+
+/** Starts `node args...` with `{port}` replaced, and resolves once `ready(port)` succeeds. */
+export async function startServer(args: string[], ready: (port: number) => Promise<boolean>): Promise<Server & { startMs: number }> {
+  const port = nextPort++;
+  const t0 = performance.now();
+  const child: ChildProcess = spawn(process.execPath, args.map((a) => a.replace('{port}', String(port))), { stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (await ready(port).catch(() => false)) break;
+    if (Date.now() > deadline) throw new Error('server did not become ready in 10 s');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const startMs = performance.now() - t0;
+  return {
+    pid: child.pid!,
+    port,
+    startMs,
+    stop: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Server CPU time per request, microseconds. */
+  cpuUsPerReq: number;
+}
+
+/**
+ * Replays one fixed, pre-signed request from `connections` keep-alive connections for `seconds`:
+ * a generator much lighter than an SDK client, so the server is what saturates.
+ */
+export async function replay(server: Server, request: { method: string; path: string; headers: Record<string, string>; body?: string }, connections: number, seconds: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const body = request.body === undefined ? undefined : Buffer.from(request.body);
+  const headers = { ...request.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
+  const once = () => new Promise<number>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: server.port, method: request.method, path: request.path, headers, agent }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  let failed = 0;
+  const result = await loop(server, async () => {
+    const status = await once();
+    if (status >= 300) failed++;
+  }, connections, seconds);
+  agent.destroy();
+  return { ...result, errors: result.errors + failed };
+}
+
+/** Runs `call` from `concurrency` loops for `seconds` (e.g. an SDK v3 client with keep-alive). */
+export async function loop(server: Server, call: () => Promise<unknown>, concurrency: number, seconds: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const cpu0 = cpuMs(server.pid);
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      try {
+        await call();
+        latencies.push(performance.now() - t);
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  const cpu = cpuMs(server.pid) - cpu0;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? 0;
+  return {
+    requests: latencies.length + errors,
+    errors,
+    rps: latencies.length / seconds,
+    p50Ms: pct(50),
+    p99Ms: pct(99),
+    cpuUsPerReq: (cpu * 1000) / Math.max(latencies.length, 1),
+  };
+}
+
+export function row(name: string, r: LoadResult, baseline?: LoadResult): string {
+  const ratio = baseline ? ` | ${(r.cpuUsPerReq / baseline.cpuUsPerReq).toFixed(2)}x` : ' | ';
+  return `| ${name} | ${r.requests} | ${r.errors} | ${Math.round(r.rps)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.cpuUsPerReq.toFixed(1)}${ratio} |`;
+}
+
+export const TABLE_HEAD = '| load | requests | errors | req/s | p50 ms | p99 ms | server CPU µs/req | vs bare |\n|---|---|---|---|---|---|---|---|';
