@@ -1,6 +1,7 @@
 import type { HttpRequest } from '../gateway/request.js';
 import { type Codec, base64, errorStatus, validationMessage } from './codec.js';
 import { AwsError } from './errors.js';
+import { queryErrorCode } from './query-compat.js';
 import type { ServiceModel, Shape } from './model.js';
 import { formatTimestamp, parseTimestamp } from './timestamps.js';
 
@@ -142,8 +143,7 @@ export const jsonCodec: Codec = {
       ...err.headers,
     };
     // Services that moved from query to JSON (SQS) still tell older clients the query error code.
-    const queryCode = model.metadata.awsQueryCompatible ? model.errorShape(err.code)?.error?.code : undefined;
-    if (queryCode) headers['x-amzn-query-error'] = `${queryCode};${err.sender ? 'Sender' : 'Receiver'}`;
+    if (model.metadata.awsQueryCompatible) headers['x-amzn-query-error'] = `${queryErrorCode(model, err.code)};${err.sender ? 'Sender' : 'Receiver'}`;
     return { status: errorStatus(model, err), headers, body: JSON.stringify({ __type: err.code, ...jsonErrorBody(model, err) }) };
   },
   validationError: (violations) => new AwsError('ValidationException', validationMessage(violations), { status: 400 }),

@@ -1,4 +1,5 @@
-import type { Codec } from './codec.js';
+import { type Codec, errorStatus } from './codec.js';
+import { AwsError } from './errors.js';
 import { type RawModel, ServiceModel, type Shape } from './model.js';
 import { queryCodec } from './query.js';
 
@@ -46,6 +47,29 @@ function rewrite(raw: RawModel): RawModel {
   return { ...raw, metadata: { ...raw.metadata, protocol: 'query', xmlNamespace: `http://queue.amazonaws.com/doc/${raw.metadata['apiVersion'] as string}/` }, shapes };
 }
 
+/**
+ * The query error codes of SQS's errors, which its JSON model no longer carries: query clients
+ * see these in `<Code>`, JSON clients in the `x-amzn-query-error` header.
+ */
+const QUERY_ERROR_CODES: Record<string, string> = {
+  QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
+  QueueNameExists: 'QueueAlreadyExists',
+  QueueDeletedRecently: 'AWS.SimpleQueueService.QueueDeletedRecently',
+  PurgeQueueInProgress: 'AWS.SimpleQueueService.PurgeQueueInProgress',
+  MessageNotInflight: 'AWS.SimpleQueueService.MessageNotInflight',
+  BatchEntryIdsNotDistinct: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+  BatchRequestTooLong: 'AWS.SimpleQueueService.BatchRequestTooLong',
+  EmptyBatchRequest: 'AWS.SimpleQueueService.EmptyBatchRequest',
+  InvalidBatchEntryId: 'AWS.SimpleQueueService.InvalidBatchEntryId',
+  TooManyEntriesInBatchRequest: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+  UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
+};
+
+/** The query protocol's code for an error of a query-compatible JSON service. */
+export function queryErrorCode(model: ServiceModel, code: string): string {
+  return model.errorShape(code)?.error?.code ?? QUERY_ERROR_CODES[code] ?? code;
+}
+
 const derived = new WeakMap<ServiceModel, ServiceModel>();
 
 function queryModel(model: ServiceModel): ServiceModel {
@@ -69,6 +93,10 @@ export const queryCompatCodec: Codec = {
     const q = queryModel(model);
     return queryCodec.encode(q, q.operations.get(op.name)!, output, requestId);
   },
-  encodeError: (model, err, requestId) => queryCodec.encodeError(queryModel(model), err, requestId),
+  encodeError: (model, err, requestId) => {
+    const code = queryErrorCode(model, err.code);
+    const queryErr = code === err.code ? err : new AwsError(code, err.message, { status: errorStatus(model, err), sender: err.sender, fields: err.fields, headers: err.headers });
+    return queryCodec.encodeError(queryModel(model), queryErr, requestId);
+  },
   validationError: queryCodec.validationError,
 };

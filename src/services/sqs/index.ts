@@ -1,0 +1,47 @@
+import { AwsError } from '../../protocols/errors.js';
+import type { MessageAttributeValue, Operations } from '../../generated/types/sqs.js';
+import type { ServiceDefinition } from '../service.js';
+import { enqueue } from './message.js';
+import { messageHandlers } from './messages.js';
+import { moveTaskHandlers } from './move-tasks.js';
+import { policyHandlers } from './policy.js';
+import { queueByArn } from './queue.js';
+import { queueHandlers } from './queues.js';
+import { migrations } from './schema.js';
+
+/** A message another service (SNS, S3 notifications) puts on a queue through the event bus. */
+export interface SendEvent {
+  queueArn: string;
+  senderId: string;
+  body: string;
+  /** Binary values base64-encoded, as JSON carries them. */
+  attributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+  groupId?: string;
+  deduplicationId?: string;
+}
+
+/**
+ * SQS: queues, messages, FIFO, dead-letter queues and move tasks. Folder `sqs`, the model id.
+ * Served over JSON and, for older clients, query (protocols/query-compat.ts).
+ */
+export const service: ServiceDefinition<Operations> = {
+  migrations,
+  handlers: { ...queueHandlers, ...messageHandlers, ...policyHandlers, ...moveTaskHandlers },
+  events: {
+    // A queue deleted since the event was published drops the message, as AWS does for a deleted subscription endpoint.
+    send(payload: SendEvent, env) {
+      const q = queueByArn(env, payload.queueArn);
+      if (!q) return;
+      const attributes: Record<string, MessageAttributeValue> = {};
+      for (const [k, v] of Object.entries(payload.attributes ?? {})) {
+        attributes[k] = v.BinaryValue !== undefined ? { DataType: v.DataType, BinaryValue: Buffer.from(v.BinaryValue, 'base64') } : { DataType: v.DataType, StringValue: v.StringValue! };
+      }
+      try {
+        enqueue(env, q, { MessageBody: payload.body, MessageAttributes: attributes, MessageGroupId: payload.groupId, MessageDeduplicationId: payload.deduplicationId }, payload.senderId);
+      } catch (e) {
+        // A message the queue refuses (too large, a standard message for a FIFO queue) would fail on every retry; AWS drops it too.
+        if (!(e instanceof AwsError)) throw e;
+      }
+    },
+  },
+};

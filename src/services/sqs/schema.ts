@@ -1,0 +1,67 @@
+import type { Migration } from '../../state/database.js';
+
+/**
+ * SQS state. Messages belong to a queue by ARN (which carries account and region); `seq` is the
+ * arrival order, which FIFO delivery and sequence numbers follow. A message is visible when
+ * `visible_at` has passed; it is in flight when it has been received and is not yet visible again.
+ */
+export const migrations: Migration[] = [{
+  id: 'sqs/001-queues-messages',
+  sql: `
+    CREATE TABLE sqs_queues (
+      arn TEXT PRIMARY KEY,
+      account_id TEXT NOT NULL,
+      region TEXT NOT NULL,
+      name TEXT NOT NULL,
+      attributes TEXT NOT NULL,
+      tags TEXT NOT NULL,
+      created_at BIGINT NOT NULL,
+      modified_at BIGINT NOT NULL,
+      purged_at BIGINT,
+      UNIQUE (account_id, region, name)
+    );
+    CREATE TABLE sqs_deleted_queues (arn TEXT PRIMARY KEY, deleted_at BIGINT NOT NULL);
+    CREATE TABLE sqs_messages (
+      seq INTEGER PRIMARY KEY,
+      queue_arn TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      body TEXT NOT NULL,
+      message_attributes TEXT,
+      system_attributes TEXT,
+      md5_body TEXT NOT NULL,
+      sender_id TEXT NOT NULL,
+      sent_at BIGINT NOT NULL,
+      visible_at BIGINT NOT NULL,
+      receive_count INTEGER NOT NULL DEFAULT 0,
+      first_receive_at BIGINT,
+      receipt_token TEXT,
+      group_id TEXT,
+      dedup_id TEXT,
+      dead_letter_source TEXT
+    );
+    CREATE INDEX sqs_messages_ready ON sqs_messages (queue_arn, visible_at);
+    CREATE INDEX sqs_messages_id ON sqs_messages (message_id);
+    CREATE INDEX sqs_messages_age ON sqs_messages (queue_arn, sent_at);
+    CREATE INDEX sqs_messages_group ON sqs_messages (queue_arn, group_id, visible_at);
+    CREATE TABLE sqs_dedup (
+      queue_arn TEXT NOT NULL,
+      scope TEXT NOT NULL,
+      dedup_id TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      seq BIGINT NOT NULL,
+      expires_at BIGINT NOT NULL,
+      PRIMARY KEY (queue_arn, scope, dedup_id)
+    );
+    CREATE TABLE sqs_move_tasks (
+      task_handle TEXT PRIMARY KEY,
+      account_id TEXT NOT NULL,
+      region TEXT NOT NULL,
+      source_arn TEXT NOT NULL,
+      destination_arn TEXT,
+      max_per_second INTEGER,
+      status TEXT NOT NULL,
+      moved BIGINT NOT NULL,
+      to_move BIGINT NOT NULL,
+      started_at BIGINT NOT NULL
+    );`,
+}];

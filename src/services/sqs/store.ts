@@ -1,0 +1,177 @@
+import type { SqlDatabase } from '../../state/database.js';
+import type { ServiceEnv } from '../service.js';
+
+export interface QueueRow {
+  arn: string;
+  account_id: string;
+  region: string;
+  name: string;
+  attributes: string;
+  tags: string;
+  created_at: number;
+  modified_at: number;
+  purged_at: number | null;
+}
+
+export interface MessageRow {
+  seq: number;
+  queue_arn: string;
+  message_id: string;
+  body: string;
+  message_attributes: string | null;
+  system_attributes: string | null;
+  md5_body: string;
+  sender_id: string;
+  sent_at: number;
+  visible_at: number;
+  receive_count: number;
+  first_receive_at: number | null;
+  receipt_token: string | null;
+  group_id: string | null;
+  dedup_id: string | null;
+  dead_letter_source: string | null;
+}
+
+export type NewMessage = Omit<MessageRow, 'seq' | 'receive_count' | 'first_receive_at' | 'receipt_token'>;
+
+export interface Counts {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+/** All of SQS's SQL, prepared once per Nimbus instance. */
+export class SqsStore {
+  private readonly s;
+
+  constructor(readonly db: SqlDatabase) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      queueByName: p('SELECT * FROM sqs_queues WHERE account_id = ? AND region = ? AND name = ?'),
+      queueByArn: p('SELECT * FROM sqs_queues WHERE arn = ?'),
+      insertQueue: p(`INSERT INTO sqs_queues (arn, account_id, region, name, attributes, tags, created_at, modified_at)
+        VALUES (@arn, @account_id, @region, @name, @attributes, @tags, @created_at, @modified_at)`),
+      setAttributes: p('UPDATE sqs_queues SET attributes = ?, modified_at = ? WHERE arn = ?'),
+      setTags: p('UPDATE sqs_queues SET tags = ? WHERE arn = ?'),
+      setPurged: p('UPDATE sqs_queues SET purged_at = ? WHERE arn = ?'),
+      deleteQueue: p('DELETE FROM sqs_queues WHERE arn = ?'),
+      deleteQueueMessages: p('DELETE FROM sqs_messages WHERE queue_arn = ?'),
+      deleteQueueDedup: p('DELETE FROM sqs_dedup WHERE queue_arn = ?'),
+      recordDeleted: p(`INSERT INTO sqs_deleted_queues (arn, deleted_at) VALUES (?, ?)
+        ON CONFLICT (arn) DO UPDATE SET deleted_at = excluded.deleted_at`),
+      deletedAt: p('SELECT deleted_at FROM sqs_deleted_queues WHERE arn = ?'),
+      listQueues: p(`SELECT * FROM sqs_queues WHERE account_id = @account AND region = @region
+        AND substr(name, 1, @prefixLength) = @prefix AND name > @after ORDER BY name LIMIT @limit`),
+      queuesInRegion: p('SELECT * FROM sqs_queues WHERE account_id = ? AND region = ? ORDER BY name'),
+      insertMessage: p(`INSERT INTO sqs_messages (queue_arn, message_id, body, message_attributes, system_attributes, md5_body,
+        sender_id, sent_at, visible_at, group_id, dedup_id, dead_letter_source)
+        VALUES (@queue_arn, @message_id, @body, @message_attributes, @system_attributes, @md5_body,
+        @sender_id, @sent_at, @visible_at, @group_id, @dedup_id, @dead_letter_source)`),
+      counts: p(`SELECT
+          COALESCE(SUM(CASE WHEN visible_at <= @now THEN 1 ELSE 0 END), 0) AS visible,
+          COALESCE(SUM(CASE WHEN visible_at > @now AND receive_count > 0 THEN 1 ELSE 0 END), 0) AS inFlight,
+          COALESCE(SUM(CASE WHEN visible_at > @now AND receive_count = 0 THEN 1 ELSE 0 END), 0) AS delayed
+        FROM sqs_messages WHERE queue_arn = @arn AND sent_at > @cutoff`),
+      expire: p('DELETE FROM sqs_messages WHERE queue_arn = ? AND sent_at <= ?'),
+      ready: p('SELECT * FROM sqs_messages WHERE queue_arn = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?'),
+      readyFifo: p(`SELECT * FROM sqs_messages m WHERE m.queue_arn = @arn AND m.visible_at <= @now
+          AND NOT EXISTS (SELECT 1 FROM sqs_messages f WHERE f.queue_arn = m.queue_arn AND f.group_id = m.group_id
+            AND f.visible_at > @now AND f.receive_count > 0)
+        ORDER BY m.seq LIMIT @limit`),
+      markReceived: p(`UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1,
+        first_receive_at = COALESCE(first_receive_at, ?), receipt_token = ? WHERE seq = ?`),
+      byMessageId: p('SELECT * FROM sqs_messages WHERE message_id = ? AND queue_arn = ?'),
+      deleteMessage: p('DELETE FROM sqs_messages WHERE seq = ?'),
+      setVisibleAt: p('UPDATE sqs_messages SET visible_at = ? WHERE seq = ?'),
+      move: p(`UPDATE sqs_messages SET queue_arn = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL,
+        receipt_token = NULL, dead_letter_source = ? WHERE seq = ?`),
+      messagesOf: p('SELECT seq, dead_letter_source FROM sqs_messages WHERE queue_arn = ? ORDER BY seq'),
+      nextVisibleAt: p('SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue_arn = ? AND visible_at > ?'),
+      dedup: p('SELECT message_id, seq FROM sqs_dedup WHERE queue_arn = ? AND scope = ? AND dedup_id = ? AND expires_at > ?'),
+      putDedup: p(`INSERT INTO sqs_dedup (queue_arn, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (queue_arn, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`),
+      expireDedup: p('DELETE FROM sqs_dedup WHERE queue_arn = ? AND expires_at <= ?'),
+    };
+  }
+
+  queueByName(account: string, region: string, name: string) {
+    return this.s.queueByName.get(account, region, name) as QueueRow | undefined;
+  }
+  queueByArn(arn: string) {
+    return this.s.queueByArn.get(arn) as QueueRow | undefined;
+  }
+  insertQueue(row: Omit<QueueRow, 'purged_at'>) {
+    this.s.insertQueue.run(row);
+  }
+  setAttributes(arn: string, attributes: Record<string, string>, now: number) {
+    this.s.setAttributes.run(JSON.stringify(attributes), now, arn);
+  }
+  setTags(arn: string, tags: Record<string, string>) {
+    this.s.setTags.run(JSON.stringify(tags), arn);
+  }
+  setPurged(arn: string, now: number) {
+    this.s.setPurged.run(now, arn);
+    this.s.deleteQueueMessages.run(arn);
+  }
+  deleteQueue(arn: string, now: number) {
+    this.db.transaction(() => {
+      this.s.deleteQueue.run(arn);
+      this.s.deleteQueueMessages.run(arn);
+      this.s.deleteQueueDedup.run(arn);
+      this.s.recordDeleted.run(arn, now);
+    })();
+  }
+  deletedAt(arn: string) {
+    return (this.s.deletedAt.get(arn) as { deleted_at: number } | undefined)?.deleted_at;
+  }
+  listQueues(account: string, region: string, prefix: string, after: string, limit: number) {
+    return this.s.listQueues.all({ account, region, prefix, prefixLength: prefix.length, after, limit }) as QueueRow[];
+  }
+  queuesInRegion(account: string, region: string) {
+    return this.s.queuesInRegion.all(account, region) as QueueRow[];
+  }
+  insertMessage(m: NewMessage): number {
+    return Number(this.s.insertMessage.run(m).lastInsertRowid);
+  }
+  counts(arn: string, now: number, cutoff: number) {
+    return this.s.counts.get({ arn, now, cutoff }) as Counts;
+  }
+  expire(arn: string, cutoff: number) {
+    this.s.expire.run(arn, cutoff);
+  }
+  ready(arn: string, now: number, limit: number, fifo: boolean) {
+    return (fifo ? this.s.readyFifo.all({ arn, now, limit }) : this.s.ready.all(arn, now, limit)) as MessageRow[];
+  }
+  markReceived(seq: number, visibleAt: number, now: number, token: string) {
+    this.s.markReceived.run(visibleAt, now, token, seq);
+  }
+  byMessageId(arn: string, messageId: string) {
+    return this.s.byMessageId.get(messageId, arn) as MessageRow | undefined;
+  }
+  deleteMessage(seq: number) {
+    this.s.deleteMessage.run(seq);
+  }
+  setVisibleAt(seq: number, at: number) {
+    this.s.setVisibleAt.run(at, seq);
+  }
+  move(seq: number, toArn: string, visibleAt: number, deadLetterSource: string | null) {
+    this.s.move.run(toArn, visibleAt, deadLetterSource, seq);
+  }
+  messagesOf(arn: string) {
+    return this.s.messagesOf.all(arn) as { seq: number; dead_letter_source: string | null }[];
+  }
+  nextVisibleAt(arn: string, now: number) {
+    return (this.s.nextVisibleAt.get(arn, now) as { at: number | null }).at ?? undefined;
+  }
+  dedup(arn: string, scope: string, id: string, now: number) {
+    return this.s.dedup.get(arn, scope, id, now) as { message_id: string; seq: number } | undefined;
+  }
+  putDedup(arn: string, scope: string, id: string, messageId: string, seq: number, expiresAt: number, now: number) {
+    this.s.expireDedup.run(arn, now);
+    this.s.putDedup.run(arn, scope, id, messageId, seq, expiresAt);
+  }
+}
+
+export function store(env: ServiceEnv): SqsStore {
+  return env.memory('sqs.store', () => new SqsStore(env.db));
+}
