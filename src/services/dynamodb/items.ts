@@ -1,0 +1,136 @@
+import type { Operations } from '../../generated/types/dynamodb.js';
+import { AwsError } from '../../protocols/errors.js';
+import type { Handlers, RequestContext } from '../service.js';
+import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
+import { applyUpdate, evaluate, project } from './expressions/evaluate.js';
+import type { Condition, Path, UpdateAction } from './expressions/parser.js';
+import { parseExpressions } from './request.js';
+import { recordChange } from './streams.js';
+import { checkItemKeys, checkKey, deleteItem, getTable, readItem, tableKey, writeItem, type Table } from './table.js';
+import { checkItem, checkValue, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
+
+/** Single-item reads and writes. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html */
+const invalid = (m: string) => new AwsError('ValidationException', m);
+
+/** ConditionalCheckFailedException, carrying the item when ReturnValuesOnConditionCheckFailure asks for it. */
+export function conditionFailed(item: Item | undefined, returnOnFailure: string | undefined): AwsError {
+  const fields = returnOnFailure === 'ALL_OLD' && item ? { Item: JSON.parse(encodeItem(item)) as unknown } : {};
+  return new AwsError('ConditionalCheckFailedException', 'The conditional request failed', { fields });
+}
+
+export function checkCondition(condition: Condition | undefined, item: Item | undefined, returnOnFailure?: string): void {
+  if (condition && !evaluate(item, condition)) throw conditionFailed(item, returnOnFailure);
+}
+
+function checkReturnValues(value: string | undefined, allowed: string[]): void {
+  if (value !== undefined && !allowed.includes(value)) throw invalid('Return values set to invalid value');
+}
+
+export function checkSize(item: Item, message = 'Item size has exceeded the maximum allowed size'): void {
+  if (itemSize(item) > MAX_ITEM_BYTES) throw invalid(message);
+}
+
+/** Writes (or deletes, when `after` is undefined) one item and appends its stream record. */
+export function commit(ctx: RequestContext, t: Table, key: Item, before: Item | undefined, after: Item | undefined): void {
+  if (after) writeItem(ctx, t, after);
+  else if (before) deleteItem(ctx, t, key);
+  recordChange(ctx, t, before, after);
+}
+
+/** The item UpdateItem would write: key attributes untouchable, size limit re-checked. */
+export function updatedItem(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): Item {
+  const k = tableKey(t);
+  for (const a of actions) {
+    const top = a.path[0] as string;
+    if (top === k.hash || top === k.range) throw invalid(`One or more parameter values were invalid: Cannot update attribute ${top}. This attribute is part of the key`);
+  }
+  const after = before ? cloneItem(before) : cloneItem(key);
+  applyUpdate(before ?? cloneItem(key), actions, after);
+  checkItemKeys(t, after);
+  checkSize(after, 'Item size to update has exceeded the maximum allowed size');
+  return after;
+}
+
+/** UPDATED_OLD/UPDATED_NEW: the attributes the update touched, as they were or are. */
+function updatedAttributes(item: Item | undefined, actions: UpdateAction[]): Item | undefined {
+  if (!item) return undefined;
+  const paths: Path[] = actions.map((a) => a.path);
+  const out = project(item, paths);
+  return Object.keys(out).length ? out : undefined;
+}
+
+export const itemHandlers: Handlers<Operations> = {
+  PutItem(input, ctx) {
+    checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
+    const t = getTable(ctx, input.TableName);
+    const item = checkItem(input.Item);
+    checkItemKeys(t, item);
+    checkSize(item);
+    const ex = parseExpressions(input);
+    return ctx.db.transaction(() => {
+      const before = readItem(ctx, t, item);
+      checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
+      commit(ctx, t, item, before, item);
+      return {
+        ...(input.ReturnValues === 'ALL_OLD' && before ? { Attributes: before } : {}),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before, item), 'write'),
+        ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, item),
+      };
+    })();
+  },
+
+  GetItem(input, ctx) {
+    const t = getTable(ctx, input.TableName);
+    const key = checkItem(input.Key);
+    checkKey(t, key);
+    const ex = parseExpressions(input);
+    const item = readItem(ctx, t, key);
+    return {
+      ...(item ? { Item: ex.projection ? project(item, ex.projection) : item } : {}),
+      ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, readUnits(item ? itemSize(item) : 0, input.ConsistentRead), 'read'),
+    };
+  },
+
+  UpdateItem(input, ctx) {
+    checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW']);
+    const t = getTable(ctx, input.TableName);
+    const key = checkItem(input.Key);
+    checkKey(t, key);
+    for (const u of Object.values(input.AttributeUpdates ?? {})) if (u.Value) checkValue(u.Value);
+    const ex = parseExpressions(input);
+    return ctx.db.transaction(() => {
+      const before = readItem(ctx, t, key);
+      checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
+      const after = updatedItem(t, key, before, ex.update ?? []);
+      commit(ctx, t, key, before, after);
+      const rv = input.ReturnValues;
+      const attributes = rv === 'ALL_OLD' ? before
+        : rv === 'ALL_NEW' ? after
+        : rv === 'UPDATED_OLD' ? updatedAttributes(before, ex.update ?? [])
+        : rv === 'UPDATED_NEW' ? updatedAttributes(after, ex.update ?? []) : undefined;
+      return {
+        ...(attributes ? { Attributes: attributes } : {}),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before, after), 'write'),
+        ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, after),
+      };
+    })();
+  },
+
+  DeleteItem(input, ctx) {
+    checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
+    const t = getTable(ctx, input.TableName);
+    const key = checkItem(input.Key);
+    checkKey(t, key);
+    const ex = parseExpressions(input);
+    return ctx.db.transaction(() => {
+      const before = readItem(ctx, t, key);
+      checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
+      commit(ctx, t, key, before, undefined);
+      return {
+        ...(input.ReturnValues === 'ALL_OLD' && before ? { Attributes: before } : {}),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before), 'write'),
+        ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, before ?? key),
+      };
+    })();
+  },
+};

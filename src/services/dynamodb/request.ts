@@ -1,0 +1,160 @@
+import type { AttributeValueUpdate, Condition as LegacyCondition, ExpectedAttributeValue } from '../../generated/types/dynamodb.js';
+import { AwsError } from '../../protocols/errors.js';
+import { parseCondition, parseProjection, parseUpdate, Placeholders, type Condition, type Operand, type Path, type UpdateAction } from './expressions/parser.js';
+import { checkValue, typeOf, type Value } from './values.js';
+
+/**
+ * The expression parameters of one request, parsed once, with the checks that span them:
+ * placeholders only alongside expressions, every placeholder used, and no mixing with the legacy
+ * parameters (Expected, AttributeUpdates, AttributesToGet, KeyConditions, QueryFilter, ScanFilter),
+ * which are translated to the same trees.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.html
+ */
+export interface ExpressionInput {
+  ConditionExpression?: string;
+  UpdateExpression?: string;
+  ProjectionExpression?: string;
+  FilterExpression?: string;
+  KeyConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, Value>;
+  Expected?: Record<string, ExpectedAttributeValue>;
+  AttributeUpdates?: Record<string, AttributeValueUpdate>;
+  AttributesToGet?: string[];
+  KeyConditions?: Record<string, LegacyCondition>;
+  QueryFilter?: Record<string, LegacyCondition>;
+  ScanFilter?: Record<string, LegacyCondition>;
+  ConditionalOperator?: string;
+}
+
+export interface Expressions {
+  condition?: Condition;
+  update?: UpdateAction[];
+  projection?: Path[];
+  filter?: Condition;
+  keyCondition?: Condition;
+}
+
+const invalid = (m: string) => new AwsError('ValidationException', m);
+
+const PAIRS: [keyof ExpressionInput, keyof ExpressionInput][] = [
+  ['AttributesToGet', 'ProjectionExpression'], ['QueryFilter', 'FilterExpression'], ['ScanFilter', 'FilterExpression'],
+  ['Expected', 'ConditionExpression'], ['AttributeUpdates', 'UpdateExpression'], ['KeyConditions', 'KeyConditionExpression'],
+];
+
+export function parseExpressions(input: ExpressionInput): Expressions {
+  const legacy = PAIRS.map(([l]) => l).filter((l, i, all) => input[l] !== undefined && all.indexOf(l) === i);
+  const modern = ['ProjectionExpression', 'FilterExpression', 'ConditionExpression', 'UpdateExpression', 'KeyConditionExpression'].filter((m) => input[m as keyof ExpressionInput] !== undefined);
+  if (legacy.length && modern.length) {
+    throw invalid(`Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {${legacy.join(', ')}} Expression parameters: {${modern.join(', ')}}`);
+  }
+  if (input.ConditionalOperator !== undefined && !input.Expected && !input.QueryFilter && !input.ScanFilter) {
+    if (modern.length) throw invalid(`Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {ConditionalOperator} Expression parameters: {${modern.join(', ')}}`);
+  }
+  if (input.ExpressionAttributeNames && !modern.length) throw invalid('ExpressionAttributeNames can only be specified when using expressions');
+  if (input.ExpressionAttributeValues && !modern.length) throw invalid('ExpressionAttributeValues can only be specified when using expressions');
+  if (input.ExpressionAttributeNames && Object.keys(input.ExpressionAttributeNames).length === 0) throw invalid('ExpressionAttributeNames must not be empty');
+  if (input.ExpressionAttributeValues && Object.keys(input.ExpressionAttributeValues).length === 0) throw invalid('ExpressionAttributeValues must not be empty');
+  const values: Record<string, Value> = {};
+  for (const [k, v] of Object.entries(input.ExpressionAttributeValues ?? {})) {
+    try {
+      values[k] = checkValue(v);
+    } catch (e) {
+      throw invalid(`ExpressionAttributeValues contains invalid value: ${(e as Error).message} for key ${k}`);
+    }
+  }
+  const ph = new Placeholders(input.ExpressionAttributeNames, input.ExpressionAttributeNames || input.ExpressionAttributeValues ? values : undefined);
+  const out: Expressions = {};
+  if (input.KeyConditionExpression !== undefined) out.keyCondition = parseCondition(input.KeyConditionExpression, 'KeyConditionExpression', ph);
+  if (input.ConditionExpression !== undefined) out.condition = parseCondition(input.ConditionExpression, 'ConditionExpression', ph);
+  if (input.UpdateExpression !== undefined) out.update = parseUpdate(input.UpdateExpression, ph);
+  if (input.FilterExpression !== undefined) out.filter = parseCondition(input.FilterExpression, 'FilterExpression', ph);
+  if (input.ProjectionExpression !== undefined) out.projection = parseProjection(input.ProjectionExpression, ph);
+  ph.checkAllUsed();
+
+  if (input.Expected) out.condition = legacyConditions(input.Expected, input.ConditionalOperator, true);
+  if (input.QueryFilter) out.filter = legacyConditions(input.QueryFilter, input.ConditionalOperator, false);
+  if (input.ScanFilter) out.filter = legacyConditions(input.ScanFilter, input.ConditionalOperator, false);
+  if (input.KeyConditions) out.keyCondition = legacyConditions(input.KeyConditions, 'AND', false);
+  if (input.AttributesToGet) {
+    const dup = input.AttributesToGet.find((a, i) => input.AttributesToGet!.indexOf(a) !== i);
+    if (dup !== undefined) throw invalid(`One or more parameter values were invalid: Duplicate value in attribute name: ${dup}`);
+    out.projection = input.AttributesToGet.map((a) => [a]);
+  }
+  if (input.AttributeUpdates) out.update = legacyUpdates(input.AttributeUpdates);
+  return out;
+}
+
+const ARGS: Record<string, number | 'some'> = {
+  EQ: 1, NE: 1, LE: 1, LT: 1, GE: 1, GT: 1, CONTAINS: 1, NOT_CONTAINS: 1, BEGINS_WITH: 1, NOT_NULL: 0, NULL: 0, IN: 'some', BETWEEN: 2,
+};
+
+function legacyConditions(conds: Record<string, ExpectedAttributeValue>, op: string | undefined, expected: boolean): Condition | undefined {
+  const parts = Object.entries(conds).map(([attr, c]) => legacyCondition(attr, c, expected));
+  if (parts.length === 0) return undefined;
+  return parts.reduce((a, b) => ({ kind: op === 'OR' ? 'or' : 'and', args: [a, b] }));
+}
+
+function legacyCondition(attr: string, c: ExpectedAttributeValue, expected: boolean): Condition {
+  const path: Operand = { kind: 'path', path: [attr] };
+  const val = (v: Value): Operand => ({ kind: 'value', value: checkValue(v) });
+  if (c.ComparisonOperator === undefined) {
+    if (!expected) throw invalid(`1 validation error detected: Value null at 'comparisonOperator' failed to satisfy constraint: Member must not be null`);
+    if (c.AttributeValueList) throw invalid(`One or more parameter values were invalid: AttributeValueList can only be used with a ComparisonOperator for Attribute: ${attr}`);
+    const exists = c.Exists ?? true;
+    if (exists && c.Value === undefined) throw invalid(`One or more parameter values were invalid: Value must be provided when Exists is ${c.Exists === undefined ? 'null' : 'true'} for Attribute: ${attr}`);
+    if (!exists && c.Value !== undefined) throw invalid(`One or more parameter values were invalid: Value cannot be used when Exists is false for Attribute: ${attr}`);
+    return exists ? { kind: 'compare', op: '=', args: [path, val(c.Value!)] } : { kind: 'call', name: 'attribute_not_exists', args: [path] };
+  }
+  if (c.Exists !== undefined) throw invalid(`One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together for Attribute: ${attr}`);
+  if (c.AttributeValueList && c.Value !== undefined) throw invalid(`One or more parameter values were invalid: Value and AttributeValueList cannot be used together for Attribute: ${attr}`);
+  const list = (c.AttributeValueList ?? (c.Value !== undefined ? [c.Value] : [])).map(val);
+  const want = ARGS[c.ComparisonOperator]!;
+  if (want === 'some' ? list.length === 0 : list.length !== want) {
+    throw invalid(`One or more parameter values were invalid: Invalid number of argument(s) for the ${c.ComparisonOperator} ComparisonOperator`);
+  }
+  const first = list[0] as { value: Value } | undefined;
+  const scalar = (ops: string[]) => {
+    const t = first ? typeOf(first.value) : undefined;
+    if (t && !ops.includes(t)) throw invalid(`One or more parameter values were invalid: ComparisonOperator ${c.ComparisonOperator} is not valid for ${t} AttributeValue type`);
+  };
+  switch (c.ComparisonOperator) {
+    case 'EQ': return { kind: 'compare', op: '=', args: [path, list[0]!] };
+    case 'NE': return { kind: 'compare', op: '<>', args: [path, list[0]!] };
+    case 'LE': case 'LT': case 'GE': case 'GT':
+      scalar(['S', 'N', 'B']);
+      return { kind: 'compare', op: ({ LE: '<=', LT: '<', GE: '>=', GT: '>' } as const)[c.ComparisonOperator], args: [path, list[0]!] };
+    case 'NOT_NULL': return { kind: 'call', name: 'attribute_exists', args: [path] };
+    case 'NULL': return { kind: 'call', name: 'attribute_not_exists', args: [path] };
+    case 'CONTAINS': scalar(['S', 'N', 'B']); return { kind: 'call', name: 'contains', args: [path, list[0]!] };
+    case 'NOT_CONTAINS':
+      scalar(['S', 'N', 'B']);
+      return { kind: 'and', args: [{ kind: 'call', name: 'attribute_exists', args: [path] }, { kind: 'not', args: [{ kind: 'call', name: 'contains', args: [path, list[0]!] }] }] };
+    case 'BEGINS_WITH': scalar(['S', 'B']); return { kind: 'call', name: 'begins_with', args: [path, list[0]!] };
+    case 'IN': return { kind: 'in', args: [path, ...list] };
+    default: return { kind: 'between', args: [path, list[0]!, list[1]!] };
+  }
+}
+
+function legacyUpdates(updates: Record<string, AttributeValueUpdate>): UpdateAction[] {
+  return Object.entries(updates).map(([attr, u]): UpdateAction => {
+    const action = u.Action ?? 'PUT';
+    const value = u.Value === undefined ? undefined : checkValue(u.Value);
+    if (action === 'PUT') {
+      if (!value) throw invalid(`One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified`);
+      return { kind: 'SET', path: [attr], value: { kind: 'value', value } };
+    }
+    if (action === 'DELETE') {
+      if (!value) return { kind: 'REMOVE', path: [attr] };
+      if (!value.SS && !value.NS && !value.BS) throw invalid(`One or more parameter values were invalid: DELETE action with value is not supported for the type ${typeOf(value)}`);
+      return { kind: 'DELETE', path: [attr], value };
+    }
+    if (!value) throw invalid(`One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified`);
+    // ADD of a list appends to it, which the expression language spells with list_append.
+    if (value.L) {
+      return { kind: 'SET', path: [attr], value: { kind: 'call', name: 'list_append', args: [{ kind: 'call', name: 'if_not_exists', args: [{ kind: 'path', path: [attr] }, { kind: 'value', value: { L: [] } }] }, { kind: 'value', value }] } };
+    }
+    if (!value.N && !value.SS && !value.NS && !value.BS) throw invalid(`One or more parameter values were invalid: ADD action is not supported for the type ${typeOf(value)}`);
+    return { kind: 'ADD', path: [attr], value };
+  });
+}

@@ -1,0 +1,275 @@
+import { createHash } from 'node:crypto';
+import type { AttributeDefinition, KeySchemaElement, Projection, TableDescription } from '../../generated/types/dynamodb.js';
+import { AwsError } from '../../protocols/errors.js';
+import { parseArn } from '../../arn.js';
+import type { RequestContext } from '../service.js';
+import { encodeItem, decodeItem, itemSize, keyBytes, typeOf, type Item, type Value } from './values.js';
+
+/**
+ * A table as Nimbus keeps it: its description (what DescribeTable shows, minus live counts), and
+ * its items in `dynamodb_items` keyed by the bytes of their key attributes, so that SQLite's
+ * B-tree orders them as DynamoDB does and a Query is a range read. Secondary indexes are rows of
+ * `dynamodb_index_items` pointing at the item.
+ */
+export interface Table {
+  id: string;
+  name: string;
+  accountId: string;
+  region: string;
+  description: TableDescription;
+  tags: Record<string, string>;
+  ttlAttribute: string | undefined;
+  pointInTimeRecovery: boolean;
+}
+
+export interface KeyDef {
+  hash: string;
+  range: string | undefined;
+}
+
+export interface IndexDef extends KeyDef {
+  name: string;
+  global: boolean;
+  projection: Projection;
+}
+
+export const migrations = [{
+  id: 'dynamodb/001-tables-items',
+  sql: `
+    CREATE TABLE dynamodb_tables (
+      id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+      description TEXT NOT NULL, tags TEXT NOT NULL, ttl_attribute TEXT, point_in_time_recovery BOOLEAN NOT NULL DEFAULT FALSE,
+      UNIQUE (account_id, region, name));
+    CREATE TABLE dynamodb_items (
+      table_id TEXT NOT NULL, hash_key BYTEA NOT NULL, range_key BYTEA NOT NULL, scan_order BIGINT NOT NULL,
+      item TEXT NOT NULL, size INTEGER NOT NULL, expires_at BIGINT,
+      PRIMARY KEY (table_id, hash_key, range_key));
+    CREATE INDEX dynamodb_items_scan ON dynamodb_items (table_id, scan_order, hash_key, range_key);
+    CREATE INDEX dynamodb_items_expiry ON dynamodb_items (expires_at) WHERE expires_at IS NOT NULL;
+    CREATE TABLE dynamodb_index_items (
+      table_id TEXT NOT NULL, index_name TEXT NOT NULL, hash_key BYTEA NOT NULL, range_key BYTEA NOT NULL,
+      scan_order BIGINT NOT NULL, item_hash BYTEA NOT NULL, item_range BYTEA NOT NULL,
+      PRIMARY KEY (table_id, index_name, hash_key, range_key, item_hash, item_range));
+    CREATE INDEX dynamodb_index_items_scan ON dynamodb_index_items (table_id, index_name, scan_order, hash_key, range_key);
+    CREATE INDEX dynamodb_index_items_item ON dynamodb_index_items (table_id, item_hash, item_range);
+  `,
+}];
+
+export function notFound(): AwsError {
+  return new AwsError('ResourceNotFoundException', 'Requested resource not found');
+}
+
+/** TableName members accept a name or a table ARN. */
+export function tableNameOf(nameOrArn: string): string {
+  if (!nameOrArn.startsWith('arn:')) return nameOrArn;
+  const arn = parseArn(nameOrArn);
+  return arn?.resource.startsWith('table/') ? arn.resource.slice(6).split('/')[0]! : nameOrArn;
+}
+
+export function checkTableName(name: string, member = 'tableName'): void {
+  if (!/^[a-zA-Z0-9_.-]+$/.test(name)) {
+    throw new AwsError('ValidationException', `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
+  }
+  if (name.length < 3 || name.length > 255) {
+    throw new AwsError('ValidationException', 'TableName must be at least 3 characters long and at most 255 characters long');
+  }
+}
+
+interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; point_in_time_recovery: number }
+
+function fromRow(r: TableRow): Table {
+  const description = JSON.parse(r.description) as TableDescription;
+  description.CreationDateTime = new Date(description.CreationDateTime as unknown as string);
+  return { id: r.id, name: r.name, accountId: r.account_id, region: r.region, description, tags: JSON.parse(r.tags) as Record<string, string>, ttlAttribute: r.ttl_attribute ?? undefined, pointInTimeRecovery: !!r.point_in_time_recovery };
+}
+
+export function findTable(ctx: RequestContext, nameOrArn: string): Table | undefined {
+  const row = ctx.db.prepare('SELECT * FROM dynamodb_tables WHERE account_id = ? AND region = ? AND name = ?')
+    .get(ctx.accountId, ctx.region, tableNameOf(nameOrArn)) as TableRow | undefined;
+  return row ? fromRow(row) : undefined;
+}
+
+/** The table an item operation names, or ResourceNotFoundException as the data plane words it. */
+export function getTable(ctx: RequestContext, nameOrArn: string): Table {
+  const t = findTable(ctx, nameOrArn);
+  if (!t) throw notFound();
+  return t;
+}
+
+export function listTableRows(ctx: RequestContext): Table[] {
+  return (ctx.db.prepare('SELECT * FROM dynamodb_tables WHERE account_id = ? AND region = ? ORDER BY name').all(ctx.accountId, ctx.region) as TableRow[]).map(fromRow);
+}
+
+export function saveTable(ctx: RequestContext, t: Table): void {
+  ctx.db.prepare(`INSERT INTO dynamodb_tables (id, account_id, region, name, description, tags, ttl_attribute, point_in_time_recovery) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET description = excluded.description, tags = excluded.tags, ttl_attribute = excluded.ttl_attribute,
+      point_in_time_recovery = excluded.point_in_time_recovery`)
+    .run(t.id, t.accountId, t.region, t.name, JSON.stringify(t.description), JSON.stringify(t.tags), t.ttlAttribute ?? null, t.pointInTimeRecovery ? 1 : 0);
+}
+
+export function keyDef(schema: KeySchemaElement[] | undefined): KeyDef {
+  return { hash: schema?.find((k) => k.KeyType === 'HASH')?.AttributeName ?? '', range: schema?.find((k) => k.KeyType === 'RANGE')?.AttributeName };
+}
+
+export function tableKey(t: Table): KeyDef {
+  return keyDef(t.description.KeySchema);
+}
+
+export function indexes(t: Table): IndexDef[] {
+  return [
+    ...(t.description.LocalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName!, global: false, projection: i.Projection!, ...keyDef(i.KeySchema) })),
+    ...(t.description.GlobalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName!, global: true, projection: i.Projection!, ...keyDef(i.KeySchema) })),
+  ];
+}
+
+export function attributeType(t: Table, name: string): string | undefined {
+  return (t.description.AttributeDefinitions as AttributeDefinition[]).find((a) => a.AttributeName === name)?.AttributeType;
+}
+
+function keyValueProblem(t: Table, attr: string, v: Value | undefined, inItem: boolean): string | undefined {
+  const expected = attributeType(t, attr);
+  if (!v) return inItem ? `One or more parameter values were invalid: Missing the key ${attr} in the item` : 'The provided key element does not match the schema';
+  const actual = typeOf(v);
+  if (actual !== expected) return inItem ? `One or more parameter values were invalid: Type mismatch for key ${attr} expected: ${expected} actual: ${actual}` : 'The provided key element does not match the schema';
+  if (v.S === '') return `One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty string value. Key: ${attr}`;
+  if (v.B?.length === 0) return `One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty binary value. Key: ${attr}`;
+  return undefined;
+}
+
+/** A Key parameter: exactly the table's key attributes, of their declared types. */
+export function checkKey(t: Table, key: Item): void {
+  const k = tableKey(t);
+  const names = Object.keys(key);
+  if (names.length !== (k.range ? 2 : 1) || !names.includes(k.hash) || (k.range && !names.includes(k.range))) {
+    throw new AwsError('ValidationException', 'The provided key element does not match the schema');
+  }
+  for (const attr of [k.hash, k.range]) {
+    if (!attr) continue;
+    const problem = keyValueProblem(t, attr, key[attr], false);
+    if (problem) throw new AwsError('ValidationException', problem);
+  }
+  checkKeySizes(k, key);
+}
+
+function checkKeySizes(k: KeyDef, item: Item): void {
+  if (keyBytes(item[k.hash]!).length > 2048) throw new AwsError('ValidationException', 'One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes');
+  if (k.range && keyBytes(item[k.range]!).length > 1024) throw new AwsError('ValidationException', 'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
+}
+
+/** An item to write: its table key present and typed, index keys (when present) typed and non-empty. */
+export function checkItemKeys(t: Table, item: Item): void {
+  const k = tableKey(t);
+  for (const attr of [k.hash, k.range]) {
+    if (!attr) continue;
+    const problem = keyValueProblem(t, attr, item[attr], true);
+    if (problem) throw new AwsError('ValidationException', problem);
+  }
+  checkKeySizes(k, item);
+  for (const ix of indexes(t)) {
+    for (const attr of [ix.hash, ix.range]) {
+      const v = attr ? item[attr] : undefined;
+      if (!attr || !v) continue;
+      const expected = attributeType(t, attr);
+      if (typeOf(v) !== expected) {
+        throw new AwsError('ValidationException', `One or more parameter values were invalid: Type mismatch for Index Key ${attr} Expected: ${expected} Actual: ${typeOf(v)} IndexName: ${ix.name}`);
+      }
+      if (v.S === '' || v.B?.length === 0) {
+        throw new AwsError('ValidationException', `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${v.S === '' ? 'string' : 'binary'} value. IndexName: ${ix.name}, IndexKey: ${attr}`);
+      }
+    }
+  }
+}
+
+export function keyOf(k: KeyDef, item: Item): Item {
+  const out: Item = { [k.hash]: item[k.hash]! };
+  if (k.range) out[k.range] = item[k.range]!;
+  return out;
+}
+
+/** Scan order: the partition key's hash, as DynamoDB spreads partitions (and as Segment splits them). */
+export function scanOrder(hashKey: Buffer): number {
+  return createHash('md5').update(hashKey).digest().readUInt32BE(0);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Statements of the item store, prepared once per Nimbus instance. */
+function statements(ctx: RequestContext) {
+  return ctx.memory('dynamodb.statements', () => ({
+    get: ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?').pluck(),
+    put: ctx.db.prepare(`INSERT INTO dynamodb_items (table_id, hash_key, range_key, scan_order, item, size, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (table_id, hash_key, range_key) DO UPDATE SET item = excluded.item, size = excluded.size, expires_at = excluded.expires_at`),
+    del: ctx.db.prepare('DELETE FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?'),
+    putIndex: ctx.db.prepare('INSERT INTO dynamodb_index_items (table_id, index_name, hash_key, range_key, scan_order, item_hash, item_range) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    delIndex: ctx.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ? AND item_hash = ? AND item_range = ?'),
+  }));
+}
+
+export function storageKey(k: KeyDef, item: Item): [Buffer, Buffer] {
+  return [keyBytes(item[k.hash]!), k.range ? keyBytes(item[k.range]!) : EMPTY];
+}
+
+export function readItem(ctx: RequestContext, t: Table, key: Item): Item | undefined {
+  const [h, r] = storageKey(tableKey(t), key);
+  const text = statements(ctx).get.get(t.id, h, r) as string | undefined;
+  return text === undefined ? undefined : decodeItem(text);
+}
+
+/** The TTL attribute's expiry in clock milliseconds, when it is a number of epoch seconds. */
+function expiry(t: Table, item: Item): number | null {
+  const v = t.ttlAttribute ? item[t.ttlAttribute] : undefined;
+  if (v?.N === undefined) return null;
+  const ms = Number(v.N) * 1000;
+  return Number.isFinite(ms) ? Math.floor(ms) : null;
+}
+
+export function writeItem(ctx: RequestContext, t: Table, item: Item): void {
+  const st = statements(ctx);
+  const [h, r] = storageKey(tableKey(t), item);
+  st.put.run(t.id, h, r, scanOrder(h), encodeItem(item), itemSize(item), expiry(t, item));
+  const ixs = indexes(t);
+  if (ixs.length === 0) return;
+  st.delIndex.run(t.id, h, r);
+  for (const ix of ixs) {
+    // Sparse indexes: an item without the index's key attributes is not in the index.
+    if (!item[ix.hash] || (ix.range && !item[ix.range])) continue;
+    const [ih, ir] = storageKey(ix, item);
+    st.putIndex.run(t.id, ix.name, ih, ir, scanOrder(ih), h, r);
+  }
+}
+
+export function deleteItem(ctx: RequestContext, t: Table, key: Item): void {
+  const st = statements(ctx);
+  const [h, r] = storageKey(tableKey(t), key);
+  st.del.run(t.id, h, r);
+  if (indexes(t).length > 0) st.delIndex.run(t.id, h, r);
+}
+
+/** Rebuilds one index from the table's items (a GSI added by UpdateTable is backfilled at once). */
+export function backfillIndex(ctx: RequestContext, t: Table, ix: IndexDef): void {
+  const st = statements(ctx);
+  for (const row of ctx.db.prepare('SELECT hash_key, range_key, item FROM dynamodb_items WHERE table_id = ?').iterate(t.id) as Iterable<{ hash_key: Buffer; range_key: Buffer; item: string }>) {
+    const item = decodeItem(row.item);
+    if (!item[ix.hash] || (ix.range && !item[ix.range])) continue;
+    const [ih, ir] = storageKey(ix, item);
+    st.putIndex.run(t.id, ix.name, ih, ir, scanOrder(ih), row.hash_key, row.range_key);
+  }
+}
+
+export function tableStats(ctx: RequestContext, t: Table): { count: number; bytes: number } {
+  const row = ctx.db.prepare('SELECT COUNT(*) AS count, COALESCE(SUM(size), 0) AS bytes FROM dynamodb_items WHERE table_id = ?').get(t.id) as { count: number; bytes: number };
+  return row;
+}
+
+export function indexStats(ctx: RequestContext, t: Table, index: string): { count: number; bytes: number } {
+  return ctx.db.prepare(`SELECT COUNT(*) AS count, COALESCE(SUM(i.size), 0) AS bytes FROM dynamodb_index_items x
+    JOIN dynamodb_items i ON i.table_id = x.table_id AND i.hash_key = x.item_hash AND i.range_key = x.item_range
+    WHERE x.table_id = ? AND x.index_name = ?`).get(t.id, index) as { count: number; bytes: number };
+}
+
+export function dropTableData(ctx: RequestContext, t: Table): void {
+  ctx.db.prepare('DELETE FROM dynamodb_items WHERE table_id = ?').run(t.id);
+  ctx.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ?').run(t.id);
+  ctx.db.prepare('DELETE FROM dynamodb_tables WHERE id = ?').run(t.id);
+}
+

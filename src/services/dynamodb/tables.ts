@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  AttributeDefinition, CreateTableInput, GlobalSecondaryIndex, KeySchemaElement, LocalSecondaryIndex, Operations, Projection,
+  ProvisionedThroughput, ProvisionedThroughputDescription, TableDescription,
+} from '../../generated/types/dynamodb.js';
+import { formatArn } from '../../arn.js';
+import { AwsError } from '../../protocols/errors.js';
+import type { Handlers, RequestContext } from '../service.js';
+import { closeStreams, openStream, streamLabel } from './streams.js';
+import {
+  backfillIndex, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
+} from './table.js';
+
+/** Tables: create, describe, list, update, delete. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html */
+const invalid = (m: string) => new AwsError('ValidationException', m);
+const paramInvalid = (m: string) => invalid(`One or more parameter values were invalid: ${m}`);
+
+function describeMissing(name: string): AwsError {
+  return new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${name} not found`);
+}
+
+/** A control-plane lookup, with the message DescribeTable/DeleteTable/UpdateTable use. */
+export function requireTable(ctx: RequestContext, nameOrArn: string): Table {
+  const t = findTable(ctx, nameOrArn);
+  if (!t) throw describeMissing(tableNameOf(nameOrArn));
+  return t;
+}
+
+function throughput(billing: string | undefined, pt: ProvisionedThroughput | undefined): ProvisionedThroughputDescription {
+  if (billing === 'PAY_PER_REQUEST') {
+    if (pt) throw paramInvalid('Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST');
+    return { NumberOfDecreasesToday: 0, ReadCapacityUnits: 0, WriteCapacityUnits: 0 };
+  }
+  if (!pt) throw paramInvalid('ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED');
+  return { NumberOfDecreasesToday: 0, ReadCapacityUnits: pt.ReadCapacityUnits, WriteCapacityUnits: pt.WriteCapacityUnits };
+}
+
+function checkKeySchema(schema: KeySchemaElement[], defs: AttributeDefinition[], what: string): void {
+  if (schema.length < 1 || schema.length > 2) throw invalid(`1 validation error detected: Value '${JSON.stringify(schema)}' at '${what}' failed to satisfy constraint: Member must have length less than or equal to 2`);
+  if (schema[0]!.KeyType !== 'HASH') throw invalid('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
+  if (schema[1] && schema[1].KeyType !== 'RANGE') throw invalid('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
+  if (schema[1] && schema[1].AttributeName === schema[0]!.AttributeName) throw invalid('Both the Hash Key and the Range Key element in the KeySchema have the same name');
+  const missing = schema.filter((k) => !defs.some((d) => d.AttributeName === k.AttributeName));
+  if (missing.length) {
+    throw paramInvalid(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${missing.map((k) => k.AttributeName).join(', ')}], AttributeDefinitions: [${defs.map((d) => d.AttributeName).join(', ')}]`);
+  }
+}
+
+function checkProjection(p: Projection, index: string): Projection {
+  if (p.ProjectionType === 'INCLUDE' && !p.NonKeyAttributes?.length) throw paramInvalid('ProjectionType is INCLUDE, but NonKeyAttributes is not specified');
+  if (p.ProjectionType !== 'INCLUDE' && p.NonKeyAttributes) throw paramInvalid(`ProjectionType is ${p.ProjectionType}, but NonKeyAttributes is specified`);
+  if (!p.ProjectionType) throw paramInvalid(`Unknown ProjectionType: null for index: ${index}`);
+  return p;
+}
+
+/** Every definition used by a key schema, and none besides (DynamoDB rejects unused definitions). */
+function checkDefinitions(input: CreateTableInput, defs: AttributeDefinition[]): void {
+  const names = defs.map((d) => d.AttributeName);
+  if (new Set(names).size !== names.length) throw paramInvalid('Cannot have two attributes with the same name');
+  const used = new Set([...(input.KeySchema ?? []), ...[...(input.LocalSecondaryIndexes ?? []), ...(input.GlobalSecondaryIndexes ?? [])].flatMap((i) => i.KeySchema)].map((k) => k.AttributeName));
+  if (used.size !== names.length) throw paramInvalid('Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions');
+}
+
+function localIndexes(input: CreateTableInput, arn: string): TableDescription['LocalSecondaryIndexes'] {
+  const lsis = input.LocalSecondaryIndexes;
+  if (!lsis) return undefined;
+  if (lsis.length === 0) throw paramInvalid('List of LocalSecondaryIndexes is empty');
+  const table = keyDef(input.KeySchema);
+  if (!table.range) throw paramInvalid('Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex');
+  if (lsis.length > 5) throw paramInvalid('Number of LocalSecondaryIndexes exceeds per-table limit of 5');
+  return lsis.map((i: LocalSecondaryIndex) => {
+    checkKeySchema(i.KeySchema, input.AttributeDefinitions ?? [], 'localSecondaryIndexes.member.keySchema');
+    const k = keyDef(i.KeySchema);
+    if (!k.range) throw paramInvalid(`Index KeySchema does not have a range key for index: ${i.IndexName}`);
+    if (k.hash !== table.hash) throw paramInvalid(`Index KeySchema does not have the same leading hash key as table KeySchema for index: ${i.IndexName}. index hash key: ${k.hash}, table hash key: ${table.hash}`);
+    return { IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: checkProjection(i.Projection, i.IndexName), IndexSizeBytes: 0, ItemCount: 0, IndexArn: `${arn}/index/${i.IndexName}` };
+  });
+}
+
+export function globalIndex(i: GlobalSecondaryIndex, defs: AttributeDefinition[], billing: string | undefined, arn: string, status: 'CREATING' | 'ACTIVE') {
+  checkKeySchema(i.KeySchema, defs, 'globalSecondaryIndexes.member.keySchema');
+  if (billing === 'PAY_PER_REQUEST' && i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput should not be specified for index: ${i.IndexName} when BillingMode is PAY_PER_REQUEST`);
+  if (billing !== 'PAY_PER_REQUEST' && !i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput is not specified for index: ${i.IndexName}`);
+  return {
+    IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: checkProjection(i.Projection, i.IndexName), IndexStatus: status,
+    ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: i.ProvisionedThroughput?.ReadCapacityUnits ?? 0, WriteCapacityUnits: i.ProvisionedThroughput?.WriteCapacityUnits ?? 0 },
+    IndexSizeBytes: 0, ItemCount: 0, IndexArn: `${arn}/index/${i.IndexName}`,
+  };
+}
+
+/** What DescribeTable shows: the stored description with live counts and the given status. */
+export function describe(ctx: RequestContext, t: Table, status: TableDescription['TableStatus'] = 'ACTIVE'): TableDescription {
+  const stats = tableStats(ctx, t);
+  const d: TableDescription = { ...t.description, TableStatus: status, ItemCount: stats.count, TableSizeBytes: stats.bytes };
+  for (const list of [d.LocalSecondaryIndexes, d.GlobalSecondaryIndexes]) {
+    for (const ix of list ?? []) {
+      const s = indexStats(ctx, t, ix.IndexName!);
+      Object.assign(ix, { ItemCount: s.count, IndexSizeBytes: s.bytes });
+    }
+  }
+  return d;
+}
+
+export const tableHandlers: Handlers<Operations> = {
+  CreateTable(input, ctx) {
+    checkTableName(input.TableName);
+    if (!input.KeySchema) throw invalid("1 validation error detected: Value null at 'keySchema' failed to satisfy constraint: Member must not be null");
+    if (!input.AttributeDefinitions) throw invalid("1 validation error detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null");
+    const defs = input.AttributeDefinitions;
+    checkKeySchema(input.KeySchema, defs, 'keySchema');
+    const all = [...(input.LocalSecondaryIndexes ?? []), ...(input.GlobalSecondaryIndexes ?? [])];
+    const names = all.map((i) => i.IndexName);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw paramInvalid(`Duplicate index name: ${dup}`);
+    if ((input.GlobalSecondaryIndexes?.length ?? 0) > 20) throw invalid('One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20');
+    const now = ctx.clock.date();
+    const arn = formatArn({ service: 'dynamodb', region: ctx.region, account: ctx.accountId, resource: `table/${input.TableName}` });
+    const description: TableDescription = {
+      AttributeDefinitions: defs, TableName: input.TableName, KeySchema: input.KeySchema, CreationDateTime: now,
+      ProvisionedThroughput: throughput(input.BillingMode, input.ProvisionedThroughput),
+      TableArn: arn, TableId: randomUUID(),
+      ...(input.BillingMode === 'PAY_PER_REQUEST' ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now } } : {}),
+      LocalSecondaryIndexes: localIndexes(input, arn),
+      GlobalSecondaryIndexes: input.GlobalSecondaryIndexes?.map((i) => globalIndex(i, defs, input.BillingMode, arn, 'ACTIVE')),
+      DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? false,
+      ...(input.TableClass ? { TableClassSummary: { TableClass: input.TableClass } } : {}),
+      ...(input.SSESpecification?.Enabled ? { SSEDescription: { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: input.SSESpecification.KMSMasterKeyId ?? formatArn({ service: 'kms', region: ctx.region, account: ctx.accountId, resource: `key/${randomUUID()}` }) } } : {}),
+    };
+    checkDefinitions(input, defs);
+    if (input.StreamSpecification?.StreamEnabled) {
+      if (!input.StreamSpecification.StreamViewType) throw invalid('StreamSpecification.StreamViewType must be specified when StreamEnabled is true');
+      const label = streamLabel(now);
+      Object.assign(description, { StreamSpecification: input.StreamSpecification, LatestStreamLabel: label, LatestStreamArn: `${arn}/stream/${label}` });
+    }
+    if (findTable(ctx, input.TableName)) throw new AwsError('ResourceInUseException', `Table already exists: ${input.TableName}`);
+    const table: Table = {
+      id: description.TableId!, name: input.TableName, accountId: ctx.accountId, region: ctx.region, description,
+      tags: Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])), ttlAttribute: undefined, pointInTimeRecovery: false,
+    };
+    ctx.db.transaction(() => {
+      saveTable(ctx, table);
+      openStream(ctx, table);
+    })();
+    // Created at once; the answer still says CREATING, as AWS's does (DESIGN.md §3).
+    const out = describe(ctx, table, 'CREATING');
+    for (const g of out.GlobalSecondaryIndexes ?? []) g.IndexStatus = 'CREATING';
+    return { TableDescription: out };
+  },
+
+  DescribeTable: (input, ctx) => ({ Table: describe(ctx, requireTable(ctx, input.TableName)) }),
+
+  ListTables(input, ctx) {
+    const limit = input.Limit ?? 100;
+    const names = listTableRows(ctx).map((t) => t.name).filter((n) => input.ExclusiveStartTableName === undefined || n > input.ExclusiveStartTableName);
+    const page = names.slice(0, limit);
+    return { TableNames: page, ...(names.length > limit ? { LastEvaluatedTableName: page[page.length - 1] } : {}) };
+  },
+
+  DeleteTable(input, ctx) {
+    const t = requireTable(ctx, input.TableName);
+    if (t.description.DeletionProtectionEnabled) {
+      throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
+    }
+    const out = describe(ctx, t, 'DELETING');
+    ctx.db.transaction(() => {
+      closeStreams(ctx, t);
+      dropTableData(ctx, t);
+    })();
+    return { TableDescription: out };
+  },
+
+  UpdateTable(input, ctx) {
+    const t = requireTable(ctx, input.TableName);
+    const d = t.description;
+    const now = ctx.clock.date();
+    const billing = input.BillingMode ?? d.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
+    if (input.BillingMode || input.ProvisionedThroughput) {
+      d.ProvisionedThroughput = throughput(billing, input.ProvisionedThroughput);
+      d.BillingModeSummary = billing === 'PAY_PER_REQUEST'
+        ? { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now }
+        : { BillingMode: 'PROVISIONED' };
+    }
+    if (input.AttributeDefinitions) {
+      for (const def of input.AttributeDefinitions) {
+        if (!d.AttributeDefinitions!.some((a) => a.AttributeName === def.AttributeName)) d.AttributeDefinitions!.push(def);
+      }
+    }
+    for (const u of input.GlobalSecondaryIndexUpdates ?? []) {
+      const gsis = d.GlobalSecondaryIndexes ?? [];
+      if (u.Create) {
+        if (gsis.some((g) => g.IndexName === u.Create!.IndexName) || d.LocalSecondaryIndexes?.some((l) => l.IndexName === u.Create!.IndexName)) {
+          throw paramInvalid(`Index already exists: ${u.Create.IndexName}`);
+        }
+        const g = globalIndex(u.Create, d.AttributeDefinitions!, billing, d.TableArn!, 'ACTIVE');
+        d.GlobalSecondaryIndexes = [...gsis, g];
+        backfillIndex(ctx, t, { name: g.IndexName, global: true, projection: g.Projection, ...keyDef(g.KeySchema) });
+      } else if (u.Delete) {
+        if (!gsis.some((g) => g.IndexName === u.Delete!.IndexName)) {
+          throw new AwsError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Delete.IndexName} not found in table: ${t.name}`);
+        }
+        d.GlobalSecondaryIndexes = gsis.filter((g) => g.IndexName !== u.Delete!.IndexName);
+        if (d.GlobalSecondaryIndexes.length === 0) delete d.GlobalSecondaryIndexes;
+        ctx.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ? AND index_name = ?').run(t.id, u.Delete.IndexName);
+      } else if (u.Update) {
+        const g = gsis.find((x) => x.IndexName === u.Update!.IndexName);
+        if (!g) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Update.IndexName} not found in table: ${t.name}`);
+        if (u.Update.ProvisionedThroughput) Object.assign(g.ProvisionedThroughput!, u.Update.ProvisionedThroughput);
+      }
+    }
+    const streamChanged = input.StreamSpecification ? updateStream(t, input.StreamSpecification, now) : false;
+    if (input.DeletionProtectionEnabled !== undefined) d.DeletionProtectionEnabled = input.DeletionProtectionEnabled;
+    if (input.TableClass) d.TableClassSummary = { TableClass: input.TableClass, LastUpdateDateTime: now };
+    ctx.db.transaction(() => {
+      saveTable(ctx, t);
+      if (streamChanged) openStream(ctx, t);
+    })();
+    return { TableDescription: describe(ctx, t, 'UPDATING') };
+  },
+};
+
+/** Applies a StreamSpecification change to the description; true when the stream changed. */
+function updateStream(t: Table, spec: { StreamEnabled: boolean; StreamViewType?: string }, now: Date): boolean {
+  const d = t.description;
+  const enabled = d.StreamSpecification?.StreamEnabled === true;
+  if (spec.StreamEnabled) {
+    if (enabled) throw invalid(`Table already has an enabled stream: TableName: ${t.name}`);
+    if (!spec.StreamViewType) throw invalid('StreamSpecification.StreamViewType must be specified when StreamEnabled is true');
+    const label = streamLabel(now);
+    Object.assign(d, { StreamSpecification: spec, LatestStreamLabel: label, LatestStreamArn: `${d.TableArn}/stream/${label}` });
+  } else {
+    if (!enabled) throw invalid(`Table already has stream disabled: TableName: ${t.name}`);
+    d.StreamSpecification = { StreamEnabled: false };
+  }
+  return true;
+}

@@ -1,0 +1,161 @@
+import type { AttributeValue } from '../../generated/types/dynamodb.js';
+import { AwsError } from '../../protocols/errors.js';
+import { canonicalNumber, compareNumbers, numberKey, numberSize } from './numbers.js';
+
+/**
+ * Attribute values as the wire carries them ({S}, {N}, {B}, {SS}, ...), checked, measured,
+ * compared and encoded for storage. Numbers are kept as canonical decimal strings.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
+ */
+export type Value = AttributeValue;
+export type Item = Record<string, Value>;
+export type TypeName = 'S' | 'N' | 'B' | 'SS' | 'NS' | 'BS' | 'M' | 'L' | 'NULL' | 'BOOL';
+export const TYPES: readonly TypeName[] = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'];
+
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+export function invalid(message: string): AwsError {
+  return new AwsError('ValidationException', message);
+}
+
+export function typeOf(v: Value): TypeName {
+  for (const t of TYPES) if ((v as Record<string, unknown>)[t] !== undefined) return t;
+  throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
+}
+
+/** Checks a client's value (exactly one type, no empty or duplicate sets, valid numbers) and returns it canonical. */
+export function checkValue(v: Value): Value {
+  const types = TYPES.filter((t) => (v as Record<string, unknown>)[t] !== undefined);
+  if (types.length === 0) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
+  if (types.length > 1) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+  switch (types[0]!) {
+    case 'N':
+      return { N: canonicalNumber(v.N!) };
+    case 'NULL':
+      if (v.NULL !== true) throw invalid('One or more parameter values were invalid: Null attribute value types must have the value of true');
+      return v;
+    case 'SS': {
+      if (v.SS!.length === 0) throw invalid('One or more parameter values were invalid: An string set  may not be empty');
+      if (new Set(v.SS).size !== v.SS!.length) throw invalid(`One or more parameter values were invalid: Input collection [${v.SS!.join(', ')}] contains duplicates.`);
+      return v;
+    }
+    case 'NS': {
+      if (v.NS!.length === 0) throw invalid('One or more parameter values were invalid: An number set  may not be empty');
+      const ns = v.NS!.map(canonicalNumber);
+      if (new Set(ns).size !== ns.length) throw invalid('Input collection contains duplicates');
+      return { NS: ns };
+    }
+    case 'BS': {
+      if (v.BS!.length === 0) throw invalid('One or more parameter values were invalid: Binary sets should not be empty');
+      const seen = new Set(v.BS!.map((b) => b.toString('base64')));
+      if (seen.size !== v.BS!.length) throw invalid(`One or more parameter values were invalid: Input collection [${v.BS!.map((b) => b.toString('base64')).join(', ')}]of type BS contains duplicates.`);
+      return v;
+    }
+    case 'M': {
+      const out: Item = {};
+      for (const [k, e] of Object.entries(v.M!)) out[k] = checkValue(e);
+      return { M: out };
+    }
+    case 'L':
+      return { L: v.L!.map(checkValue) };
+    default:
+      return v;
+  }
+}
+
+export function checkItem(item: Item): Item {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) out[k] = checkValue(v);
+  return out;
+}
+
+/** Size as DynamoDB bills and limits it: names plus values, with 3 bytes per list or map and 1 per element. */
+export function valueSize(v: Value): number {
+  if (v.S !== undefined) return Buffer.byteLength(v.S);
+  if (v.N !== undefined) return numberSize(v.N);
+  if (v.B !== undefined) return v.B.length;
+  if (v.SS !== undefined) return v.SS.reduce((n, s) => n + Buffer.byteLength(s), 0);
+  if (v.NS !== undefined) return v.NS.reduce((n, s) => n + numberSize(s), 0);
+  if (v.BS !== undefined) return v.BS.reduce((n, b) => n + b.length, 0);
+  if (v.M !== undefined) return 3 + Object.entries(v.M).reduce((n, [k, e]) => n + Buffer.byteLength(k) + valueSize(e) + 1, 0);
+  if (v.L !== undefined) return 3 + v.L.reduce((n, e) => n + valueSize(e) + 1, 0);
+  return 1;
+}
+
+export function itemSize(item: Item): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) n += Buffer.byteLength(k) + valueSize(v);
+  return n;
+}
+
+/** Deep equality with DynamoDB's meaning: numbers by value, sets regardless of order. */
+export function valuesEqual(a: Value, b: Value): boolean {
+  const ta = typeOf(a);
+  if (ta !== typeOf(b)) return false;
+  switch (ta) {
+    case 'S': return a.S === b.S;
+    case 'N': return compareNumbers(a.N!, b.N!) === 0;
+    case 'B': return a.B!.equals(b.B!);
+    case 'BOOL': return a.BOOL === b.BOOL;
+    case 'NULL': return true;
+    case 'SS': return a.SS!.length === b.SS!.length && a.SS!.every((s) => b.SS!.includes(s));
+    case 'NS': return a.NS!.length === b.NS!.length && a.NS!.every((s) => b.NS!.some((t) => compareNumbers(s, t) === 0));
+    case 'BS': return a.BS!.length === b.BS!.length && a.BS!.every((s) => b.BS!.some((t) => s.equals(t)));
+    case 'L': return a.L!.length === b.L!.length && a.L!.every((e, i) => valuesEqual(e, b.L![i]!));
+    case 'M': {
+      const ka = Object.keys(a.M!);
+      return ka.length === Object.keys(b.M!).length && ka.every((k) => b.M![k] !== undefined && valuesEqual(a.M![k]!, b.M![k]!));
+    }
+  }
+}
+
+/** Order of two scalars of the same type (S by UTF-8 bytes, N numerically, B bytewise); undefined when not comparable. */
+export function compareValues(a: Value, b: Value): number | undefined {
+  if (a.N !== undefined && b.N !== undefined) return compareNumbers(a.N, b.N);
+  if (a.S !== undefined && b.S !== undefined) return Buffer.compare(Buffer.from(a.S), Buffer.from(b.S));
+  if (a.B !== undefined && b.B !== undefined) return Buffer.compare(a.B, b.B);
+  return undefined;
+}
+
+/** A key attribute's bytes in storage order: UTF-8 for S, raw for B, the order-preserving encoding for N. */
+export function keyBytes(v: Value): Buffer {
+  if (v.S !== undefined) return Buffer.from(v.S);
+  if (v.B !== undefined) return v.B;
+  return numberKey(v.N!);
+}
+
+/** Items are stored as JSON with binaries in base64, exactly as the JSON protocol writes them. */
+export function encodeItem(item: Item): string {
+  return JSON.stringify(item, (_k, v: unknown) => (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)
+    ? Buffer.from((v as { data: number[] }).data).toString('base64')
+    : v));
+}
+
+export function decodeItem(text: string): Item {
+  return reviveItem(JSON.parse(text) as Item);
+}
+
+function reviveItem(item: Record<string, unknown>): Item {
+  for (const k of Object.keys(item)) item[k] = reviveValue(item[k] as Record<string, unknown>);
+  return item as Item;
+}
+
+function reviveValue(v: Record<string, unknown>): Value {
+  if (typeof v['B'] === 'string') return { B: Buffer.from(v['B'], 'base64') };
+  if (Array.isArray(v['BS'])) return { BS: (v['BS'] as string[]).map((b) => Buffer.from(b, 'base64')) };
+  if (v['M']) return { M: reviveItem(v['M'] as Record<string, unknown>) };
+  if (Array.isArray(v['L'])) return { L: (v['L'] as Record<string, unknown>[]).map(reviveValue) };
+  return v as Value;
+}
+
+/** A copy safe to mutate (update expressions work on copies so a failed condition changes nothing). */
+export function cloneItem(item: Item): Item {
+  return decodeItem(encodeItem(item));
+}
+
+/** How DynamoDB shows a value in messages: `{S:abc}`-like, as in "AttributeValue: {N:5}". */
+export function showValue(v: Value): string {
+  const t = typeOf(v);
+  const raw = (v as Record<string, unknown>)[t];
+  return `{${t}:${Buffer.isBuffer(raw) ? raw.toString('base64') : Array.isArray(raw) ? `[${raw.join(', ')}]` : typeof raw === 'object' ? JSON.stringify(raw) : String(raw)}}`;
+}
