@@ -2,33 +2,12 @@ import { Readable } from 'node:stream';
 import { type Codec, errorStatus, validationMessage } from './codec.js';
 import { AwsError } from './errors.js';
 import { fromJson, jsonErrorBody, parseJsonBody, toJson } from './json.js';
-import { decodeBindings, encodeBindings, matchOperation } from './rest.js';
+import { decodeRest, encodeBindings } from './rest.js';
 
 /** `rest-json` (Lambda, API Gateway, ...): URI templates and HTTP bindings, JSON bodies. */
 export const restJsonCodec: Codec = {
   protocol: 'rest-json',
-  async decode(req, model, route) {
-    const { op, labels } = matchOperation(model, req, route);
-    if (!op.input) return { operation: op, input: {} };
-    const shape = model.resolve(op.input);
-    const input = decodeBindings(model, shape, req, labels);
-    if (shape.payload) {
-      const ref = shape.members![shape.payload]!;
-      const payload = model.resolve(ref);
-      if (payload.type === 'blob' && (payload.streaming || ref.streaming)) input[shape.payload] = req.stream();
-      else {
-        const body = await req.body();
-        if (body.length > 0) {
-          if (payload.type === 'blob') input[shape.payload] = body;
-          else if (payload.type === 'string') input[shape.payload] = body.toString('utf8');
-          else input[shape.payload] = fromJson(model, payload, parseJsonBody(body), shape.payload);
-        }
-      }
-    } else if (Object.values(shape.members ?? {}).some((m) => !m.location)) {
-      Object.assign(input, fromJson(model, shape, parseJsonBody(await req.body()), '') as Record<string, unknown>);
-    }
-    return { operation: op, input };
-  },
+  decode: (req, model, route) => decodeRest(req, model, route, (shape, body, path) => fromJson(model, shape, parseJsonBody(body), path)),
   encode(model, op, output, requestId) {
     const headers: Record<string, string | string[]> = { 'x-amzn-requestid': requestId };
     let status = op.http.responseCode ?? 200;

@@ -3,7 +3,7 @@ import { type Codec, errorStatus } from './codec.js';
 import { AwsError } from './errors.js';
 import type { ServiceModel, Shape } from './model.js';
 import { scalarText } from './query.js';
-import { decodeBindings, encodeBindings, matchOperation } from './rest.js';
+import { decodeRest, encodeBindings } from './rest.js';
 import { parseScalar } from './scalars.js';
 import { escapeXml, parseXml, type XmlNode } from './xml.js';
 
@@ -156,29 +156,7 @@ const S3_ROOTS: Record<string, string> = {
 
 export const restXmlCodec: Codec = {
   protocol: 'rest-xml',
-  async decode(req, model, route) {
-    const { op, labels } = matchOperation(model, req, route);
-    if (!op.input) return { operation: op, input: {} };
-    const shape = model.resolve(op.input);
-    const input = decodeBindings(model, shape, req, labels);
-    if (shape.payload) {
-      const ref = shape.members![shape.payload]!;
-      const payload = model.resolve(ref);
-      if (payload.type === 'blob' && (payload.streaming || ref.streaming)) input[shape.payload] = req.stream();
-      else {
-        const body = await req.body();
-        if (body.length > 0) {
-          if (payload.type === 'blob') input[shape.payload] = body;
-          else if (payload.type === 'string') input[shape.payload] = body.toString('utf8');
-          else input[shape.payload] = fromXml(model, payload, (await parseXmlBody(body)).node, shape.payload);
-        }
-      }
-    } else if (Object.values(shape.members ?? {}).some((m) => !m.location)) {
-      const body = await req.body();
-      if (body.length > 0) Object.assign(input, fromXml(model, shape, (await parseXmlBody(body)).node, '') as Record<string, unknown>);
-    }
-    return { operation: op, input };
-  },
+  decode: (req, model, route) => decodeRest(req, model, route, async (shape, body, path) => fromXml(model, shape, (await parseXmlBody(body)).node, path)),
   encode(model, op, output, requestId) {
     const headers: Record<string, string | string[]> = { 'x-amz-request-id': requestId, 'x-amz-id-2': requestId };
     let status = op.http.responseCode ?? 200;

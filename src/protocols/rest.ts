@@ -1,5 +1,5 @@
 import type { HttpRequest } from '../gateway/request.js';
-import { HTTP_STATUS, type RouteInfo } from './codec.js';
+import { HTTP_STATUS, type Decoded, type RouteInfo } from './codec.js';
 import { AwsError } from './errors.js';
 import type { Operation, ServiceModel, Shape } from './model.js';
 import { parseScalar } from './scalars.js';
@@ -200,4 +200,35 @@ function headerText(shape: Shape, v: unknown): string {
     default:
       return shape.jsonvalue ? Buffer.from(JSON.stringify(v)).toString('base64') : String(v);
   }
+}
+
+/**
+ * The request side of both rest protocols: the operation from the URI, the bound members, then
+ * the body: a streaming payload as the request stream, other payloads and body members parsed
+ * by the protocol's `parse` (JSON or XML).
+ */
+export async function decodeRest(req: HttpRequest, model: ServiceModel, route: RouteInfo,
+  parse: (shape: Shape, body: Buffer, path: string) => unknown | Promise<unknown>): Promise<Decoded> {
+  const { op, labels } = matchOperation(model, req, route);
+  if (!op.input) return { operation: op, input: {} };
+  const shape = model.resolve(op.input);
+  const input = decodeBindings(model, shape, req, labels);
+  if (shape.payload) {
+    const ref = shape.members![shape.payload]!;
+    const payload = model.resolve(ref);
+    if (payload.type === 'blob' && (payload.streaming || ref.streaming)) {
+      input[shape.payload] = req.stream();
+    } else {
+      const body = await req.body();
+      if (body.length > 0) {
+        if (payload.type === 'blob') input[shape.payload] = body;
+        else if (payload.type === 'string') input[shape.payload] = body.toString('utf8');
+        else input[shape.payload] = await parse(payload, body, shape.payload);
+      }
+    }
+  } else if (Object.values(shape.members ?? {}).some((m) => !m.location)) {
+    const body = await req.body();
+    if (body.length > 0) Object.assign(input, (await parse(shape, body, '')) as Record<string, unknown>);
+  }
+  return { operation: op, input };
 }
