@@ -98,7 +98,8 @@ export const messageHandlers: Handlers<Operations> = {
       if (socket.destroyed) return {};
       const taken = take(ctx, q, max, visibility * 1000);
       if (taken.length > 0 || ctx.clock.now() >= deadline) {
-        return { Messages: taken.map((t) => toMessage(q, t.row, t.token, systemNames, input.MessageAttributeNames)) };
+        // An empty receive answers no Messages member at all, as AWS does.
+        return taken.length === 0 ? {} : { Messages: taken.map((t) => toMessage(q, t.row, t.token, systemNames, input.MessageAttributeNames)) };
       }
       const next = store(ctx).nextVisibleAt(q.arn, ctx.clock.now());
       await waiters(ctx).wait(q.arn, Math.min(deadline, next ?? deadline), ctx.clock, (stop) => {
