@@ -54,7 +54,10 @@ function compile(model: ServiceModel): Map<string, Template[]> {
     list.push(t);
     byMethod.set(op.http.method, list);
   }
-  for (const list of byMethod.values()) list.sort((a, b) => b.literals - a.literals || b.segments.length - a.segments.length);
+  // Where a deprecated operation shares its URI with its successor (S3's GetBucketLifecycle and
+  // GetBucketLifecycleConfiguration), the successor is what current clients mean.
+  const deprecated = (t: Template) => Number((t.op as Operation & { deprecated?: boolean }).deprecated === true);
+  for (const list of byMethod.values()) list.sort((a, b) => b.literals - a.literals || b.segments.length - a.segments.length || deprecated(a) - deprecated(b));
   templates.set(model, byMethod);
   return byMethod;
 }

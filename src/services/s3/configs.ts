@@ -1,0 +1,226 @@
+import type { Grant, Operations } from '../../generated/types/s3.js';
+import { AwsError } from '../../protocols/errors.js';
+import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
+import { type Tag, getBucket, ownerOf } from './store.js';
+
+/**
+ * A bucket's subresources that S3 stores as documents and answers back (CORS, policy, ACL,
+ * ownership controls, public access block, lifecycle, encryption, website, object lock,
+ * notifications, logging, tagging). Each kind has AWS's own "not found" error.
+ */
+export type ConfigKind =
+  | 'acl' | 'cors' | 'encryption' | 'lifecycle' | 'logging' | 'notification' | 'object-lock' | 'ownership'
+  | 'policy' | 'public-access-block' | 'request-payment' | 'accelerate' | 'tagging' | 'website' | 'replication';
+
+export function getConfig<T>(env: ServiceEnv, bucket: string, kind: ConfigKind): T | undefined {
+  const r = env.db.prepare('SELECT document FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').get(bucket, kind) as { document: string } | undefined;
+  return r ? (JSON.parse(r.document) as T) : undefined;
+}
+
+export function setConfig(env: ServiceEnv, bucket: string, kind: ConfigKind, document: unknown): void {
+  env.db.prepare('INSERT INTO s3_bucket_configs (bucket, kind, document) VALUES (?, ?, ?) ON CONFLICT (bucket, kind) DO UPDATE SET document = excluded.document')
+    .run(bucket, kind, JSON.stringify(document));
+}
+
+function deleteConfig(env: ServiceEnv, bucket: string, kind: ConfigKind): void {
+  env.db.prepare('DELETE FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').run(bucket, kind);
+}
+
+const NOT_FOUND: Partial<Record<ConfigKind, [string, string]>> = {
+  cors: ['NoSuchCORSConfiguration', 'The CORS configuration does not exist'],
+  policy: ['NoSuchBucketPolicy', 'The bucket policy does not exist'],
+  ownership: ['OwnershipControlsNotFoundError', 'The bucket ownership controls were not found'],
+  'public-access-block': ['NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found'],
+  lifecycle: ['NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist'],
+  website: ['NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration'],
+  'object-lock': ['ObjectLockConfigurationNotFoundError', 'Object Lock configuration does not exist for this bucket'],
+  tagging: ['NoSuchTagSet', 'The TagSet does not exist'],
+  replication: ['ReplicationConfigurationNotFoundError', 'The replication configuration was not found'],
+};
+
+/** The stored document of `kind`, or AWS's not-found error for it. */
+function required<T>(ctx: RequestContext, bucket: string, kind: ConfigKind): T {
+  getBucket(ctx, bucket);
+  const doc = getConfig<T>(ctx, bucket, kind);
+  if (doc === undefined) {
+    const [code, message] = NOT_FOUND[kind]!;
+    throw new AwsError(code, message, { status: 404, fields: { BucketName: bucket } });
+  }
+  return doc;
+}
+
+function store(ctx: RequestContext, bucket: string, kind: ConfigKind, document: unknown): undefined {
+  getBucket(ctx, bucket);
+  setConfig(ctx, bucket, kind, document);
+  return undefined;
+}
+
+function remove(ctx: RequestContext, bucket: string, kind: ConfigKind): undefined {
+  getBucket(ctx, bucket);
+  deleteConfig(ctx, bucket, kind);
+  return undefined;
+}
+
+/** Tag sets of buckets and objects: unique keys, AWS's lengths, at most 50 (10 on objects). */
+export function checkTags(tags: Tag[], max: number): Tag[] {
+  if (tags.length > max) throw new AwsError('BadRequest', `Object tags cannot be greater than ${max}`, { status: 400 });
+  const keys = new Set<string>();
+  for (const t of tags) {
+    if (keys.has(t.Key)) throw new AwsError('InvalidTag', 'Cannot provide multiple Tags with the same key', { status: 400, fields: { TagKey: t.Key } });
+    keys.add(t.Key);
+    if (t.Key.length < 1 || t.Key.length > 128) throw new AwsError('InvalidTag', 'The TagKey you have provided is invalid', { status: 400, fields: { TagKey: t.Key } });
+    if (t.Value.length > 256) throw new AwsError('InvalidTag', 'The TagValue you have provided is invalid', { status: 400, fields: { TagKey: t.Key, TagValue: t.Value } });
+  }
+  return tags;
+}
+
+const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
+const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
+
+/** The grants a canned ACL stands for. https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl */
+export function cannedGrants(accountId: string, canned: string): Grant[] {
+  const owner: Grant = { Grantee: { Type: 'CanonicalUser', ...ownerOf(accountId) }, Permission: 'FULL_CONTROL' };
+  const group = (URI: string, Permission: Grant['Permission']): Grant => ({ Grantee: { Type: 'Group', URI }, Permission });
+  switch (canned) {
+    case 'public-read': return [owner, group(ALL_USERS, 'READ')];
+    case 'public-read-write': return [owner, group(ALL_USERS, 'READ'), group(ALL_USERS, 'WRITE')];
+    case 'authenticated-read': return [owner, group(AUTHENTICATED_USERS, 'READ')];
+    default: return [owner];
+  }
+}
+
+/** An ACL as stored: a canned name or explicit grants; answered as grants. */
+export interface StoredAcl {
+  canned?: string;
+  grants?: Grant[];
+}
+
+export function aclGrants(accountId: string, acl: StoredAcl | undefined): Grant[] {
+  return acl?.grants ?? cannedGrants(accountId, acl?.canned ?? 'private');
+}
+
+/** ACLs are refused once the bucket owner enforces ownership, except the owner-only ones. */
+export function checkAclAllowed(ctx: RequestContext, bucket: string, canned: string | undefined): void {
+  const ownership = getConfig<{ Rules: { ObjectOwnership: string }[] }>(ctx, bucket, 'ownership');
+  const enforced = ownership?.Rules[0]?.ObjectOwnership === 'BucketOwnerEnforced';
+  if (enforced && canned !== undefined && canned !== 'private' && canned !== 'bucket-owner-full-control') {
+    throw new AwsError('AccessControlListNotSupported', 'The bucket does not allow ACLs', { status: 400 });
+  }
+}
+
+export const configHandlers: Handlers<Operations> = {
+  GetBucketCors: (input, ctx) => ({ CORSRules: required<{ CORSRules: [] }>(ctx, input.Bucket, 'cors').CORSRules }),
+  PutBucketCors: (input, ctx) => store(ctx, input.Bucket, 'cors', input.CORSConfiguration),
+  DeleteBucketCors: (input, ctx) => remove(ctx, input.Bucket, 'cors'),
+
+  GetBucketPolicy: (input, ctx) => ({ Policy: required<string>(ctx, input.Bucket, 'policy') }),
+  PutBucketPolicy(input, ctx) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input.Policy);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) {
+      throw new AwsError('MalformedPolicy', 'Policies must be valid JSON and the first byte must be \'{\'', { status: 400 });
+    }
+    return store(ctx, input.Bucket, 'policy', input.Policy);
+  },
+  DeleteBucketPolicy: (input, ctx) => remove(ctx, input.Bucket, 'policy'),
+  GetBucketPolicyStatus(input, ctx) {
+    getBucket(ctx, input.Bucket);
+    const policy = getConfig<string>(ctx, input.Bucket, 'policy');
+    return { PolicyStatus: { IsPublic: policy !== undefined && /"Principal"\s*:\s*("\*"|\{\s*"AWS"\s*:\s*"\*"\s*\})/.test(policy) } };
+  },
+
+  GetBucketOwnershipControls: (input, ctx) => ({ OwnershipControls: required(ctx, input.Bucket, 'ownership') }),
+  PutBucketOwnershipControls: (input, ctx) => store(ctx, input.Bucket, 'ownership', input.OwnershipControls),
+  DeleteBucketOwnershipControls: (input, ctx) => remove(ctx, input.Bucket, 'ownership'),
+
+  GetPublicAccessBlock: (input, ctx) => ({ PublicAccessBlockConfiguration: required(ctx, input.Bucket, 'public-access-block') }),
+  PutPublicAccessBlock: (input, ctx) => store(ctx, input.Bucket, 'public-access-block', input.PublicAccessBlockConfiguration),
+  DeletePublicAccessBlock: (input, ctx) => remove(ctx, input.Bucket, 'public-access-block'),
+
+  GetBucketLifecycleConfiguration: (input, ctx) => ({ Rules: required<{ Rules: [] }>(ctx, input.Bucket, 'lifecycle').Rules }),
+  PutBucketLifecycleConfiguration(input, ctx) {
+    const rules = input.LifecycleConfiguration?.Rules ?? [];
+    const ids = new Set<string>();
+    for (const r of rules) {
+      if (r.ID !== undefined && ids.has(r.ID)) throw new AwsError('InvalidArgument', 'Rule ID must be unique. Found same ID for more than one rule', { status: 400 });
+      if (r.ID !== undefined) ids.add(r.ID);
+    }
+    store(ctx, input.Bucket, 'lifecycle', { Rules: rules });
+    return { TransitionDefaultMinimumObjectSize: input.TransitionDefaultMinimumObjectSize ?? 'all_storage_classes_128K' };
+  },
+  DeleteBucketLifecycle: (input, ctx) => remove(ctx, input.Bucket, 'lifecycle'),
+
+  GetBucketEncryption(input, ctx) {
+    getBucket(ctx, input.Bucket);
+    // Every bucket encrypts with SSE-S3 unless told otherwise (January 2023 onwards).
+    return { ServerSideEncryptionConfiguration: getConfig(ctx, input.Bucket, 'encryption') ?? { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] } };
+  },
+  PutBucketEncryption: (input, ctx) => store(ctx, input.Bucket, 'encryption', input.ServerSideEncryptionConfiguration),
+  DeleteBucketEncryption: (input, ctx) => remove(ctx, input.Bucket, 'encryption'),
+
+  GetBucketWebsite: (input, ctx) => required(ctx, input.Bucket, 'website'),
+  PutBucketWebsite: (input, ctx) => store(ctx, input.Bucket, 'website', input.WebsiteConfiguration),
+  DeleteBucketWebsite: (input, ctx) => remove(ctx, input.Bucket, 'website'),
+
+  GetBucketNotificationConfiguration(input, ctx) {
+    getBucket(ctx, input.Bucket);
+    return getConfig(ctx, input.Bucket, 'notification') ?? {};
+  },
+  PutBucketNotificationConfiguration: (input, ctx) => store(ctx, input.Bucket, 'notification', input.NotificationConfiguration),
+
+  GetBucketLogging(input, ctx) {
+    getBucket(ctx, input.Bucket);
+    return getConfig(ctx, input.Bucket, 'logging') ?? {};
+  },
+  PutBucketLogging: (input, ctx) => store(ctx, input.Bucket, 'logging', input.BucketLoggingStatus),
+
+  GetBucketRequestPayment(input, ctx) {
+    getBucket(ctx, input.Bucket);
+    return getConfig(ctx, input.Bucket, 'request-payment') ?? { Payer: 'BucketOwner' };
+  },
+  PutBucketRequestPayment: (input, ctx) => store(ctx, input.Bucket, 'request-payment', input.RequestPaymentConfiguration),
+
+  GetBucketAccelerateConfiguration(input, ctx) {
+    getBucket(ctx, input.Bucket);
+    return getConfig(ctx, input.Bucket, 'accelerate') ?? {};
+  },
+  PutBucketAccelerateConfiguration: (input, ctx) => store(ctx, input.Bucket, 'accelerate', input.AccelerateConfiguration),
+
+  GetBucketReplication: (input, ctx) => ({ ReplicationConfiguration: required(ctx, input.Bucket, 'replication') }),
+  PutBucketReplication(input, ctx) {
+    const b = getBucket(ctx, input.Bucket);
+    if (b.versioning !== 'Enabled') throw new AwsError('InvalidRequest', 'Versioning must be \'Enabled\' on the bucket to apply a replication configuration', { status: 400 });
+    return store(ctx, input.Bucket, 'replication', input.ReplicationConfiguration);
+  },
+  DeleteBucketReplication: (input, ctx) => remove(ctx, input.Bucket, 'replication'),
+
+  GetBucketTagging: (input, ctx) => ({ TagSet: required<Tag[]>(ctx, input.Bucket, 'tagging') }),
+  PutBucketTagging: (input, ctx) => store(ctx, input.Bucket, 'tagging', checkTags(input.Tagging.TagSet as Tag[], 50)),
+  DeleteBucketTagging: (input, ctx) => remove(ctx, input.Bucket, 'tagging'),
+
+  GetBucketAcl(input, ctx) {
+    const b = getBucket(ctx, input.Bucket);
+    return { Owner: ownerOf(b.accountId), Grants: aclGrants(b.accountId, getConfig<StoredAcl>(ctx, b.name, 'acl')) };
+  },
+  PutBucketAcl(input, ctx) {
+    const b = getBucket(ctx, input.Bucket);
+    checkAclAllowed(ctx, b.name, input.ACL ?? (input.AccessControlPolicy ? 'explicit' : undefined));
+    const acl: StoredAcl = input.AccessControlPolicy?.Grants ? { grants: input.AccessControlPolicy.Grants } : { canned: input.ACL ?? 'private' };
+    return store(ctx, b.name, 'acl', acl);
+  },
+
+  GetObjectLockConfiguration: (input, ctx) => ({ ObjectLockConfiguration: required(ctx, input.Bucket, 'object-lock') }),
+  PutObjectLockConfiguration(input, ctx) {
+    const b = getBucket(ctx, input.Bucket);
+    if (!b.objectLock && b.versioning !== 'Enabled') {
+      throw new AwsError('InvalidBucketState', 'Versioning must be \'Enabled\' on the bucket to apply a Object Lock configuration', { status: 409 });
+    }
+    ctx.db.prepare('UPDATE s3_buckets SET object_lock = 1 WHERE name = ?').run(b.name);
+    setConfig(ctx, b.name, 'object-lock', input.ObjectLockConfiguration ?? { ObjectLockEnabled: 'Enabled' });
+    return {};
+  },
+};

@@ -1,0 +1,26 @@
+import type { Operations } from '../../generated/types/s3.js';
+import type { ServiceDefinition } from '../service.js';
+import { bucketHandlers } from './buckets.js';
+import { configHandlers } from './configs.js';
+import { preflight } from './cors.js';
+import { listingHandlers } from './listing.js';
+import { lockHandlers } from './locks.js';
+import { multipartHandlers } from './multipart.js';
+import { objectSettingHandlers } from './object-settings.js';
+import { objectHandlers } from './objects.js';
+import { migrations } from './store.js';
+
+/** S3: buckets, objects and their versions, listings, multipart uploads and bucket configuration. */
+export const service: ServiceDefinition<Operations> = {
+  migrations,
+  handlers: {
+    ...bucketHandlers,
+    ...configHandlers,
+    ...objectHandlers,
+    ...objectSettingHandlers,
+    ...lockHandlers,
+    ...listingHandlers,
+    ...multipartHandlers,
+  },
+  intercept: preflight,
+};

@@ -1,0 +1,68 @@
+import type { NotificationConfiguration } from '../../generated/types/s3.js';
+import type { RequestContext } from '../service.js';
+import { getConfig } from './configs.js';
+import type { Bucket } from './store.js';
+
+/**
+ * Event notifications: each object change that a bucket's notification configuration selects
+ * (event name and key prefix/suffix filters) goes on the bus to the target's service, in S3's
+ * event record format, so no service imports another.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+ * Topics: `sqs:send-message` {queueArn, body}, `sns:publish` {topicArn, subject, message},
+ * `lambda:invoke` {functionArn, event}.
+ */
+interface Target {
+  Events: string[];
+  Filter?: { Key?: { FilterRules?: { Name?: string; Value?: string }[] } };
+  Id?: string;
+}
+
+function selects(t: Target, event: string, key: string): boolean {
+  const named = t.Events.some((e) => e === `s3:${event}` || (e.endsWith(':*') && `s3:${event}`.startsWith(e.slice(0, -1))));
+  if (!named) return false;
+  return (t.Filter?.Key?.FilterRules ?? []).every((r) => {
+    const name = r.Name?.toLowerCase();
+    if (name === 'prefix') return key.startsWith(r.Value ?? '');
+    if (name === 'suffix') return key.endsWith(r.Value ?? '');
+    return true;
+  });
+}
+
+export function publishObjectEvent(ctx: RequestContext, bucket: Bucket, event: string, key: string, object: { size?: number; etag?: string; versionId?: string }): void {
+  const config = getConfig<NotificationConfiguration>(ctx, bucket.name, 'notification');
+  if (!config) return;
+  const record = (configurationId: string | undefined) => ({
+    Records: [{
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: bucket.region,
+      eventTime: new Date(ctx.clock.now()).toISOString(),
+      eventName: event,
+      userIdentity: { principalId: ctx.caller.userId },
+      requestParameters: { sourceIPAddress: ctx.request.remoteAddress },
+      responseElements: { 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': ctx.requestId },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: configurationId ?? 'nimbus-notification',
+        bucket: { name: bucket.name, ownerIdentity: { principalId: bucket.accountId }, arn: `arn:aws:s3:::${bucket.name}` },
+        object: {
+          // Keys in notifications are URL-encoded with `+` for spaces, as S3 writes them.
+          key: encodeURIComponent(key).replace(/%20/g, '+'),
+          ...(object.size !== undefined ? { size: object.size } : {}),
+          ...(object.etag !== undefined ? { eTag: object.etag } : {}),
+          ...(object.versionId !== undefined && object.versionId !== 'null' ? { versionId: object.versionId } : {}),
+          sequencer: ctx.clock.now().toString(16).toUpperCase().padStart(16, '0'),
+        },
+      },
+    }],
+  });
+  for (const q of config.QueueConfigurations ?? []) {
+    if (selects(q as Target, event, key)) ctx.bus.publish('sqs:send-message', { queueArn: q.QueueArn, body: JSON.stringify(record(q.Id)) });
+  }
+  for (const t of config.TopicConfigurations ?? []) {
+    if (selects(t as Target, event, key)) ctx.bus.publish('sns:publish', { topicArn: t.TopicArn, subject: 'Amazon S3 Notification', message: JSON.stringify(record(t.Id)) });
+  }
+  for (const f of config.LambdaFunctionConfigurations ?? []) {
+    if (selects(f as Target, event, key)) ctx.bus.publish('lambda:invoke', { functionArn: f.LambdaFunctionArn, event: record(f.Id) });
+  }
+}
