@@ -1,6 +1,7 @@
 import type { Operations } from '../../generated/types/dynamodb.js';
 import type { ServiceDefinition } from '../service.js';
 import { itemHandlers } from './items.js';
+import { queryHandlers } from './query.js';
 import { streamMigrations } from './streams.js';
 import { migrations } from './table.js';
 import { tableHandlers } from './tables.js';
@@ -11,5 +12,5 @@ import { tableHandlers } from './tables.js';
  */
 export const service: ServiceDefinition<Operations> = {
   migrations: [...migrations, ...streamMigrations],
-  handlers: { ...tableHandlers, ...itemHandlers },
+  handlers: { ...tableHandlers, ...itemHandlers, ...queryHandlers },
 };

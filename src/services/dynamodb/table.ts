@@ -248,7 +248,7 @@ export function deleteItem(ctx: RequestContext, t: Table, key: Item): void {
 /** Rebuilds one index from the table's items (a GSI added by UpdateTable is backfilled at once). */
 export function backfillIndex(ctx: RequestContext, t: Table, ix: IndexDef): void {
   const st = statements(ctx);
-  for (const row of ctx.db.prepare('SELECT hash_key, range_key, item FROM dynamodb_items WHERE table_id = ?').iterate(t.id) as Iterable<{ hash_key: Buffer; range_key: Buffer; item: string }>) {
+  for (const row of ctx.db.prepare('SELECT hash_key, range_key, item FROM dynamodb_items WHERE table_id = ?').all(t.id) as Array<{ hash_key: Buffer; range_key: Buffer; item: string }>) {
     const item = decodeItem(row.item);
     if (!item[ix.hash] || (ix.range && !item[ix.range])) continue;
     const [ih, ir] = storageKey(ix, item);

@@ -1,0 +1,406 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand,
+  PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Nimbus } from '../src/index.js';
+import { aws, clientConfig, rejects, start } from './helpers.js';
+
+let seq = 0;
+const unique = (prefix: string) => `${prefix}-${process.pid}-${++seq}`;
+
+describe('DynamoDB tables and items', () => {
+  let nimbus: Nimbus;
+  let ddb: DynamoDBClient;
+  let doc: DynamoDBDocumentClient;
+  before(async () => {
+    nimbus = await start();
+    ddb = new DynamoDBClient(clientConfig(nimbus));
+    doc = DynamoDBDocumentClient.from(ddb);
+  });
+  after(() => nimbus.stop());
+
+  async function table(extra: Partial<CreateTableCommandInput> = {}, range?: { name: string; type: 'S' | 'N' | 'B' }): Promise<string> {
+    const name = unique('tbl');
+    await ddb.send(new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, ...(range ? [{ AttributeName: range.name, KeyType: 'RANGE' as const }] : [])],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, ...(range ? [{ AttributeName: range.name, AttributeType: range.type }] : [])],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...extra,
+    }));
+    return name;
+  }
+
+  it('CreateTable answers CREATING, the next DescribeTable ACTIVE, and the waiter returns at once', async () => {
+    const name = unique('tbl');
+    const created = await ddb.send(new CreateTableCommand({
+      TableName: name, KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+    }));
+    assert.equal(created.TableDescription?.TableStatus, 'CREATING');
+    assert.equal(created.TableDescription?.TableArn, `arn:aws:dynamodb:us-east-1:000000000000:table/${name}`);
+    const started = Date.now();
+    await waitUntilTableExists({ client: ddb, maxWaitTime: 30 }, { TableName: name });
+    assert.ok(Date.now() - started < 2000);
+    const d = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    assert.equal(d.Table?.TableStatus, 'ACTIVE');
+    assert.equal(d.Table?.ProvisionedThroughput?.ReadCapacityUnits, 5);
+    assert.equal(d.Table?.ItemCount, 0);
+  });
+
+  it('CreateTable of an existing table is ResourceInUseException', async () => {
+    const name = await table();
+    const err = await rejects(ddb.send(new CreateTableCommand({
+      TableName: name, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST',
+    })));
+    assert.equal(err.name, 'ResourceInUseException');
+    assert.equal(err.message, `Table already exists: ${name}`);
+    assert.equal(err.$metadata.httpStatusCode, 400);
+  });
+
+  it('CreateTable checks key schema against attribute definitions', async () => {
+    const base = { TableName: unique('tbl'), BillingMode: 'PAY_PER_REQUEST' as const };
+    let err = await rejects(ddb.send(new CreateTableCommand({ ...base, KeySchema: [{ AttributeName: 'a', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'b', AttributeType: 'S' }] })));
+    assert.equal(err.name, 'ValidationException');
+    assert.equal(err.message, 'One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [a], AttributeDefinitions: [b]');
+    err = await rejects(ddb.send(new CreateTableCommand({ ...base, KeySchema: [{ AttributeName: 'a', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'a', AttributeType: 'S' }, { AttributeName: 'b', AttributeType: 'S' }] })));
+    assert.equal(err.message, 'One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions');
+    err = await rejects(ddb.send(new CreateTableCommand({ ...base, KeySchema: [{ AttributeName: 'a', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'a', AttributeType: 'S' }] })));
+    assert.equal(err.message, 'Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
+    err = await rejects(ddb.send(new CreateTableCommand({ TableName: unique('tbl'), KeySchema: [{ AttributeName: 'a', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'a', AttributeType: 'S' }] })));
+    assert.equal(err.message, 'One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED');
+  });
+
+  it('DescribeTable of a missing table is ResourceNotFoundException', async () => {
+    const err = await rejects(ddb.send(new DescribeTableCommand({ TableName: 'no-such-table' })));
+    assert.equal(err.name, 'ResourceNotFoundException');
+    assert.equal(err.message, 'Requested resource not found: Table: no-such-table not found');
+    assert.equal(err.$metadata.httpStatusCode, 400);
+  });
+
+  it('ListTables pages with Limit and ExclusiveStartTableName', async () => {
+    const local = await start();
+    try {
+      const client = new DynamoDBClient(clientConfig(local));
+      for (const n of ['tab-c', 'tab-a', 'tab-b']) {
+        await client.send(new CreateTableCommand({ TableName: n, KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+      }
+      const first = await client.send(new ListTablesCommand({ Limit: 2 }));
+      assert.deepEqual(first.TableNames, ['tab-a', 'tab-b']);
+      assert.equal(first.LastEvaluatedTableName, 'tab-b');
+      const second = await client.send(new ListTablesCommand({ Limit: 2, ExclusiveStartTableName: first.LastEvaluatedTableName }));
+      assert.deepEqual(second.TableNames, ['tab-c']);
+      assert.equal(second.LastEvaluatedTableName, undefined);
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('DeleteTable answers DELETING and the table is gone; deletion protection refuses', async () => {
+    const name = await table();
+    const protectedName = await table({ DeletionProtectionEnabled: true });
+    const del = await ddb.send(new DeleteTableCommand({ TableName: name }));
+    assert.equal(del.TableDescription?.TableStatus, 'DELETING');
+    assert.equal((await rejects(ddb.send(new DescribeTableCommand({ TableName: name })))).name, 'ResourceNotFoundException');
+    const err = await rejects(ddb.send(new DeleteTableCommand({ TableName: protectedName })));
+    assert.equal(err.name, 'ValidationException');
+    await ddb.send(new UpdateTableCommand({ TableName: protectedName, DeletionProtectionEnabled: false }));
+    await ddb.send(new DeleteTableCommand({ TableName: protectedName }));
+  });
+
+  it('PutItem then GetItem returns the item with canonical numbers and binaries', async () => {
+    const name = await table();
+    await ddb.send(new PutItemCommand({ TableName: name, Item: {
+      pk: { S: 'a' }, n: { N: '001.500' }, big: { N: '12345678901234567890123456789012345678' }, e: { N: '1E+3' }, neg: { N: '-0.000' },
+      b: { B: new Uint8Array([1, 2, 3]) }, ns: { NS: ['1', '2.0'] }, m: { M: { x: { L: [{ BOOL: true }, { NULL: true }] } } }, empty: { S: '' },
+    } }));
+    const got = await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'a' } } }));
+    assert.equal(got.Item?.n?.N, '1.5');
+    assert.equal(got.Item?.big?.N, '12345678901234567890123456789012345678');
+    assert.equal(got.Item?.e?.N, '1000');
+    assert.equal(got.Item?.neg?.N, '0');
+    assert.deepEqual([...got.Item!.b!.B!], [1, 2, 3]);
+    assert.deepEqual(got.Item?.ns?.NS?.sort(), ['1', '2']);
+    assert.deepEqual(got.Item?.m, { M: { x: { L: [{ BOOL: true }, { NULL: true }] } } });
+    assert.equal(got.Item?.empty?.S, '');
+    const missing = await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'zzz' } } }));
+    assert.equal(missing.Item, undefined);
+  });
+
+  it('numbers beyond 38 digits or the exponent range are ValidationExceptions', async () => {
+    const name = await table();
+    const put = (n: string) => rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'n' }, v: { N: n } } })));
+    assert.equal((await put('123456789012345678901234567890123456789')).message, 'Attempting to store more than 38 significant digits in a Number');
+    assert.equal((await put('1E126')).message, 'Number overflow. Attempting to store a number with magnitude larger than supported range');
+    assert.equal((await put('1E-131')).message, 'Number underflow. Attempting to store a number with magnitude smaller than supported range');
+    assert.equal((await put('abc')).message, 'The parameter cannot be converted to a numeric value: abc');
+  });
+
+  it('item and key validation errors use DynamoDB wording', async () => {
+    const name = await table();
+    let err = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { other: { S: 'x' } } })));
+    assert.equal(err.message, 'One or more parameter values were invalid: Missing the key pk in the item');
+    err = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { N: '1' } } })));
+    assert.equal(err.message, 'One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N');
+    err = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: '' } } })));
+    assert.equal(err.message, 'One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty string value. Key: pk');
+    err = await rejects(ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'a' }, extra: { S: 'b' } } })));
+    assert.equal(err.message, 'The provided key element does not match the schema');
+    err = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, s: { SS: ['x', 'x'] } } })));
+    assert.equal(err.message, 'One or more parameter values were invalid: Input collection [x, x] contains duplicates.');
+    err = await rejects(ddb.send(new GetItemCommand({ TableName: 'missing-table', Key: { pk: { S: 'a' } } })));
+    assert.equal(err.name, 'ResourceNotFoundException');
+    assert.equal(err.message, 'Requested resource not found');
+  });
+
+  it('items over 400 KB are rejected; an item just under the limit is stored', async () => {
+    const name = await table();
+    const err = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'big' }, data: { S: 'x'.repeat(400 * 1024) } } })));
+    assert.equal(err.name, 'ValidationException');
+    assert.equal(err.message, 'Item size has exceeded the maximum allowed size');
+    // 2 (pk) + 1 (S 'a') + 4 (data) + value = 409600
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, data: { S: 'x'.repeat(409600 - 7) } } }));
+  });
+
+  it('ConditionExpression failures are ConditionalCheckFailedException, with the item when asked', async () => {
+    const name = await table();
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, v: { N: '1' } } }));
+    const err = await rejects(ddb.send(new PutItemCommand({
+      TableName: name, Item: { pk: { S: 'a' }, v: { N: '2' } }, ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    })));
+    assert.equal(err.name, 'ConditionalCheckFailedException');
+    assert.equal(err.message, 'The conditional request failed');
+    assert.equal(err.$metadata.httpStatusCode, 400);
+    assert.deepEqual(err.Item, { pk: { S: 'a' }, v: { N: '1' } });
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, v: { N: '2' } }, ConditionExpression: 'v = :one AND size(pk) BETWEEN :one AND :two', ExpressionAttributeValues: { ':one': { N: '1' }, ':two': { N: '2' } } }));
+    const del = await ddb.send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: 'a' } }, ConditionExpression: 'v IN (:a, :b)', ExpressionAttributeValues: { ':a': { N: '5' }, ':b': { N: '2.0' } }, ReturnValues: 'ALL_OLD' }));
+    assert.deepEqual(del.Attributes, { pk: { S: 'a' }, v: { N: '2' } });
+  });
+
+  it('UpdateExpression: SET arithmetic, if_not_exists, list_append, REMOVE, ADD, DELETE', async () => {
+    const name = await table();
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'u' }, count: { N: '10' }, tags: { SS: ['a', 'b', 'c'] }, nums: { NS: ['1', '2'] }, list: { L: [{ S: 'x' }] }, gone: { S: 'bye' }, nested: { M: { deep: { N: '1' } } } } }));
+    const r = await ddb.send(new UpdateItemCommand({
+      TableName: name, Key: { pk: { S: 'u' } },
+      UpdateExpression: 'SET #c = #c + :inc, created = if_not_exists(created, :now), #l = list_append(#l, :more), nested.deep = nested.deep - :inc REMOVE gone ADD visits :one, tags :t DELETE nums :d',
+      ExpressionAttributeNames: { '#c': 'count', '#l': 'list' },
+      ExpressionAttributeValues: { ':inc': { N: '0.5' }, ':now': { S: '2024' }, ':more': { L: [{ S: 'y' }] }, ':one': { N: '1' }, ':t': { SS: ['z'] }, ':d': { NS: ['1.0'] } },
+      ReturnValues: 'ALL_NEW',
+    }));
+    const a = r.Attributes!;
+    assert.equal(a.count?.N, '10.5');
+    assert.equal(a.created?.S, '2024');
+    assert.deepEqual(a.list?.L, [{ S: 'x' }, { S: 'y' }]);
+    assert.equal(a.nested?.M?.deep?.N, '0.5');
+    assert.equal(a.gone, undefined);
+    assert.equal(a.visits?.N, '1');
+    assert.deepEqual(a.tags?.SS?.sort(), ['a', 'b', 'c', 'z']);
+    assert.deepEqual(a.nums?.NS, ['2']);
+    const old = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'u' } }, UpdateExpression: 'SET visits = :v', ExpressionAttributeValues: { ':v': { N: '7' } }, ReturnValues: 'UPDATED_OLD' }));
+    assert.deepEqual(old.Attributes, { visits: { N: '1' } });
+  });
+
+  it('UpdateItem creates the item when missing and refuses to change key attributes', async () => {
+    const name = await table();
+    const r = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'new' } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } }, ReturnValues: 'ALL_NEW' }));
+    assert.deepEqual(r.Attributes, { pk: { S: 'new' }, n: { N: '1' } });
+    const err = await rejects(ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'new' } }, UpdateExpression: 'SET pk = :v', ExpressionAttributeValues: { ':v': { S: 'x' } } })));
+    assert.equal(err.message, 'One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key');
+  });
+
+  it('expression errors: syntax, reserved words, undefined and unused placeholders, overlapping paths', async () => {
+    const name = await table();
+    const update = (UpdateExpression: string, names?: Record<string, string>, values?: Record<string, { S: string }>) => rejects(ddb.send(new UpdateItemCommand({
+      TableName: name, Key: { pk: { S: 'e' } }, UpdateExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+    })));
+    assert.equal((await update('SET a = ')).message, 'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "="');
+    assert.equal((await update('SET name = :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: name');
+    assert.equal((await update('SET a = :v')).message, 'Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :v');
+    assert.equal((await update('SET #a = :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: #a');
+    assert.equal((await update('SET a = :v', undefined, { ':v': { S: 'x' }, ':w': { S: 'y' } })).message, 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}');
+    assert.equal((await update('SET a = :v', { '#n': 'n' }, { ':v': { S: 'x' } })).message, 'Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}');
+    assert.equal((await update('SET a = :v, a.b = :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]');
+    assert.equal((await update('SET a = :v SET b = :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;');
+    assert.equal((await update('SET a = :v + :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: S');
+    assert.equal((await update('ADD a :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING');
+    const cond = await rejects(ddb.send(new ScanCommand({ TableName: name, ProjectionExpression: 'a', ExpressionAttributeValues: { ':x': { S: 'x' } } })));
+    assert.equal(cond.message, 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:x}');
+    const legacy = await rejects(ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'e' } }, AttributesToGet: ['a'], ExpressionAttributeNames: { '#a': 'a' } })));
+    assert.equal(legacy.message, 'ExpressionAttributeNames can only be specified when using expressions');
+  });
+
+  it('arithmetic on a missing attribute and invalid document paths fail without writing', async () => {
+    const name = await table();
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, s: { S: 'text' } } }));
+    let err = await rejects(ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'p' } }, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': { N: '1' } } })));
+    assert.equal(err.message, 'The provided expression refers to an attribute that does not exist in the item');
+    err = await rejects(ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'p' } }, UpdateExpression: 'SET s = s + :one', ExpressionAttributeValues: { ':one': { N: '1' } } })));
+    assert.equal(err.message, 'An operand in the update expression has an incorrect data type');
+    err = await rejects(ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'p' } }, UpdateExpression: 'SET nope.child = :one', ExpressionAttributeValues: { ':one': { N: '1' } } })));
+    assert.equal(err.message, 'The document path provided in the update expression is invalid for update');
+    const got = await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'p' } } }));
+    assert.deepEqual(got.Item, { pk: { S: 'p' }, s: { S: 'text' } });
+  });
+
+  it('ProjectionExpression returns nested paths and list elements', async () => {
+    const name = await table();
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, a: { M: { b: { S: 'x' }, c: { S: 'y' } } }, l: { L: [{ S: '0' }, { S: '1' }, { S: '2' }] }, other: { S: 'o' } } }));
+    const got = await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'p' } }, ProjectionExpression: 'a.b, l[2], #o', ExpressionAttributeNames: { '#o': 'other' } }));
+    assert.deepEqual(got.Item, { a: { M: { b: { S: 'x' } } }, l: { L: [{ S: '2' }] }, other: { S: 'o' } });
+  });
+
+  it('legacy parameters: Expected, AttributeUpdates and AttributesToGet', async () => {
+    const name = await table();
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'l' }, v: { N: '1' } }, Expected: { pk: { Exists: false } } }));
+    const err = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'l' } }, Expected: { v: { ComparisonOperator: 'GT', AttributeValueList: [{ N: '5' }] } } })));
+    assert.equal(err.name, 'ConditionalCheckFailedException');
+    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'l' } }, AttributeUpdates: { v: { Action: 'ADD', Value: { N: '2' } }, w: { Action: 'PUT', Value: { S: 'w' } } } }));
+    const got = await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'l' } }, AttributesToGet: ['v', 'w'] }));
+    assert.deepEqual(got.Item, { v: { N: '3' }, w: { S: 'w' } });
+    const mixed = await rejects(ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'l' } }, AttributesToGet: ['v'], ProjectionExpression: 'v' })));
+    assert.equal(mixed.message, 'Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}');
+  });
+
+  it('the document client round-trips native values', async () => {
+    const name = await table();
+    await doc.send(new PutCommand({ TableName: name, Item: { pk: 'doc', n: 42, list: [1, 'two', { three: true }], set: new Set(['a', 'b']), nothing: null } }));
+    await doc.send(new UpdateCommand({ TableName: name, Key: { pk: 'doc' }, UpdateExpression: 'SET n = n + :x', ExpressionAttributeValues: { ':x': 2 } }));
+    const got = await doc.send(new GetCommand({ TableName: name, Key: { pk: 'doc' } }));
+    assert.equal(got.Item?.['n'], 44);
+    assert.deepEqual(got.Item?.['list'], [1, 'two', { three: true }]);
+    assert.deepEqual([...(got.Item?.['set'] as Set<string>)].sort(), ['a', 'b']);
+    assert.equal(got.Item?.['nothing'], null);
+  });
+
+  it('Query reads a partition in sort-key order with key conditions, filters, Limit and pages', async () => {
+    const name = await table({}, { name: 'sk', type: 'N' });
+    for (const sk of ['10', '-5', '2.5', '100', '-0.5', '3']) {
+      await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { N: sk }, odd: { BOOL: Number(sk) % 2 !== 0 } } }));
+    }
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'other' }, sk: { N: '1' } } }));
+    const all = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } }));
+    assert.deepEqual(all.Items?.map((i) => i.sk?.N), ['-5', '-0.5', '2.5', '3', '10', '100']);
+    const desc = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p AND sk BETWEEN :a AND :b', ExpressionAttributeValues: { ':p': { S: 'p' }, ':a': { N: '-1' }, ':b': { N: '10' } }, ScanIndexForward: false }));
+    assert.deepEqual(desc.Items?.map((i) => i.sk?.N), ['10', '3', '2.5', '-0.5']);
+    const filtered = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p AND sk > :z', FilterExpression: 'odd = :t', ExpressionAttributeValues: { ':p': { S: 'p' }, ':z': { N: '0' }, ':t': { BOOL: true } } }));
+    assert.deepEqual(filtered.Items?.map((i) => i.sk?.N), ['2.5', '3']);
+    assert.equal(filtered.Count, 2);
+    assert.equal(filtered.ScannedCount, 4);
+    const p1 = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } }, Limit: 4 }));
+    assert.deepEqual(p1.LastEvaluatedKey, { pk: { S: 'p' }, sk: { N: '3' } });
+    const p2 = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } }, Limit: 4, ExclusiveStartKey: p1.LastEvaluatedKey }));
+    assert.deepEqual(p2.Items?.map((i) => i.sk?.N), ['10', '100']);
+    assert.equal(p2.LastEvaluatedKey, undefined);
+    const count = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } }, Select: 'COUNT' }));
+    assert.equal(count.Count, 6);
+    assert.equal(count.Items, undefined);
+  });
+
+  it('Query orders string keys by UTF-8 bytes and supports begins_with', async () => {
+    const name = await table({}, { name: 'sk', type: 'S' });
+    for (const sk of ['b', 'a', 'ab', 'B', '\u00e9', 'a\uffff', 'a\u{1F600}']) {
+      await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { S: sk } } }));
+    }
+    const all = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } }));
+    assert.deepEqual(all.Items?.map((i) => i.sk?.S), ['B', 'a', 'ab', 'a\uffff', 'a\u{1F600}', 'b', '\u00e9']);
+    const prefixed = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p AND begins_with(sk, :a)', ExpressionAttributeValues: { ':p': { S: 'p' }, ':a': { S: 'a' } } }));
+    assert.equal(prefixed.Count, 4);
+  });
+
+  it('Query key condition errors', async () => {
+    const name = await table({}, { name: 'sk', type: 'N' });
+    const q = (KeyConditionExpression: string, values: Record<string, { S: string } | { N: string }>) => rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression, ExpressionAttributeValues: values })));
+    assert.equal((await q('sk = :v', { ':v': { N: '1' } })).message, 'Query condition missed key schema element: pk');
+    assert.equal((await q('pk = :v', { ':v': { N: '1' } })).message, 'One or more parameter values were invalid: Condition parameter type does not match schema type');
+    assert.equal((await q('pk = :v AND begins_with(sk, :n)', { ':v': { S: 'a' }, ':n': { N: '1' } })).name, 'ValidationException');
+    const ix = await rejects(ddb.send(new QueryCommand({ TableName: name, IndexName: 'nope', KeyConditionExpression: 'pk = :v', ExpressionAttributeValues: { ':v': { S: 'a' } } })));
+    assert.equal(ix.message, 'The table does not have the specified index: nope');
+  });
+
+  it('global and local secondary indexes are queryable, sparse and projected', async () => {
+    const name = unique('tbl');
+    await ddb.send(new CreateTableCommand({
+      TableName: name, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }, { AttributeName: 'l', AttributeType: 'N' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+      LocalSecondaryIndexes: [{ IndexName: 'byL', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'l', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
+    }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { S: '1' }, g: { S: 'G' }, l: { N: '3' }, extra: { S: 'e' } } }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { S: '2' }, l: { N: '1' } } }));
+    const byG = await ddb.send(new QueryCommand({ TableName: name, IndexName: 'byG', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'G' } } }));
+    assert.deepEqual(byG.Items, [{ pk: { S: 'p' }, sk: { S: '1' }, g: { S: 'G' } }]);
+    const byL = await ddb.send(new QueryCommand({ TableName: name, IndexName: 'byL', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } }));
+    assert.deepEqual(byL.Items?.map((i) => i.sk?.S), ['2', '1']);
+    const scan = await ddb.send(new ScanCommand({ TableName: name, IndexName: 'byG' }));
+    assert.equal(scan.Count, 1);
+    const err = await rejects(ddb.send(new QueryCommand({ TableName: name, IndexName: 'byG', ConsistentRead: true, KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'G' } } })));
+    assert.equal(err.message, 'Consistent reads are not supported on global secondary indexes');
+    const mismatch = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { S: '3' }, g: { N: '1' } } })));
+    assert.equal(mismatch.message, 'One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: byG');
+    const d = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    assert.equal(d.Table?.GlobalSecondaryIndexes?.[0]?.ItemCount, 1);
+    assert.equal(d.Table?.ItemCount, 2);
+  });
+
+  it('UpdateTable adds a GSI backfilled from existing items', async () => {
+    const name = await table();
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, color: { S: 'red' } } }));
+    await ddb.send(new UpdateTableCommand({
+      TableName: name, AttributeDefinitions: [{ AttributeName: 'color', AttributeType: 'S' }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'byColor', KeySchema: [{ AttributeName: 'color', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }],
+    }));
+    const r = await ddb.send(new QueryCommand({ TableName: name, IndexName: 'byColor', KeyConditionExpression: 'color = :c', ExpressionAttributeValues: { ':c': { S: 'red' } } }));
+    assert.deepEqual(r.Items, [{ pk: { S: 'a' }, color: { S: 'red' } }]);
+  });
+
+  it('Scan pages through every item once, also split into parallel segments', async () => {
+    const name = await table();
+    for (let i = 0; i < 25; i++) await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: `k${i}` }, n: { N: String(i) } } }));
+    const seen: string[] = [];
+    let start: Record<string, any> | undefined;
+    do {
+      const page = await ddb.send(new ScanCommand({ TableName: name, Limit: 7, ExclusiveStartKey: start }));
+      seen.push(...page.Items!.map((i) => i.pk!.S!));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    assert.equal(new Set(seen).size, 25);
+    const segs = await Promise.all([0, 1, 2].map((Segment) => ddb.send(new ScanCommand({ TableName: name, Segment, TotalSegments: 3 }))));
+    assert.equal(segs.reduce((n, s) => n + s.Count!, 0), 25);
+    const filtered = await ddb.send(new ScanCommand({ TableName: name, FilterExpression: 'n >= :ten', ExpressionAttributeValues: { ':ten': { N: '10' } } }));
+    assert.equal(filtered.Count, 15);
+    assert.equal(filtered.ScannedCount, 25);
+    const err = await rejects(ddb.send(new ScanCommand({ TableName: name, Segment: 3, TotalSegments: 3 })));
+    assert.equal(err.message, 'The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 3 is not less than TotalSegments: 3');
+  });
+
+  it('Query pages stop at 1 MB of data read', async () => {
+    const name = await table({}, { name: 'sk', type: 'N' });
+    const blob = 'x'.repeat(300 * 1024);
+    for (let i = 0; i < 5; i++) await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { N: String(i) }, blob: { S: blob } } }));
+    const r = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } }));
+    assert.equal(r.Count, 3);
+    assert.deepEqual(r.LastEvaluatedKey, { pk: { S: 'p' }, sk: { N: '2' } });
+  });
+
+  it('the AWS CLI creates a table, puts, gets and queries items', async () => {
+    const name = unique('cli');
+    const created = await aws(nimbus, ['dynamodb', 'create-table', '--table-name', name, '--attribute-definitions', 'AttributeName=id,AttributeType=S',
+      '--key-schema', 'AttributeName=id,KeyType=HASH', '--billing-mode', 'PAY_PER_REQUEST']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.json.TableDescription.TableName, name);
+    assert.equal((await aws(nimbus, ['dynamodb', 'wait', 'table-exists', '--table-name', name])).code, 0);
+    const put = await aws(nimbus, ['dynamodb', 'put-item', '--table-name', name, '--item', '{"id":{"S":"1"},"n":{"N":"5"}}']);
+    assert.equal(put.code, 0, put.stderr);
+    const got = await aws(nimbus, ['dynamodb', 'get-item', '--table-name', name, '--key', '{"id":{"S":"1"}}']);
+    assert.deepEqual(got.json.Item, { id: { S: '1' }, n: { N: '5' } });
+    const q = await aws(nimbus, ['dynamodb', 'query', '--table-name', name, '--key-condition-expression', 'id = :id', '--expression-attribute-values', '{":id":{"S":"1"}}']);
+    assert.equal(q.json.Count, 1);
+    const bad = await aws(nimbus, ['dynamodb', 'get-item', '--table-name', 'missing-cli', '--key', '{"id":{"S":"1"}}']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /ResourceNotFoundException/);
+  });
+});
