@@ -1,7 +1,7 @@
 import { AwsError } from '../protocols/errors.js';
 import type { Protocol } from '../protocols/model.js';
 import type { Clock } from '../state/clock.js';
-import type { CredentialStore } from '../state/credentials.js';
+import type { CredentialStore, SessionContext } from '../state/credentials.js';
 import type { HttpRequest } from './request.js';
 import { type ParseResult, amzDateMs, verifySignature } from './sigv4.js';
 
@@ -16,6 +16,8 @@ export interface Caller {
   arn: string;
   userId: string;
   accessKeyId?: string;
+  /** For temporary credentials: the role, session policies and tags STS recorded. */
+  session?: SessionContext;
 }
 
 type Failure = 'signature' | 'expired-token' | 'invalid-token' | 'presign-expired' | 'malformed' | 'missing';
@@ -75,5 +77,5 @@ export async function authenticate(req: HttpRequest, parsed: ParseResult, protoc
   if (!(await verifySignature(req, sig, known.secretAccessKey))) throw authError('signature', protocol);
   if (known.expiresAt !== undefined && deps.clock.now() >= known.expiresAt) throw authError('expired-token', protocol);
   const kind = known.principalArn.endsWith(':root') ? 'root' : known.principalArn.includes(':assumed-role/') ? 'assumed-role' : 'user';
-  return { kind, accountId: known.accountId, arn: known.principalArn, userId: known.userId, accessKeyId: known.accessKeyId };
+  return { kind, accountId: known.accountId, arn: known.principalArn, userId: known.userId, accessKeyId: known.accessKeyId, ...(known.session ? { session: known.session } : {}) };
 }

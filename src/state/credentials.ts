@@ -16,6 +16,20 @@ export interface Credential {
   /** Clock milliseconds when the key stops working; none for long-term keys. */
   expiresAt?: number;
   active: boolean;
+  /** What STS recorded about a temporary session, for policy evaluation. */
+  session?: SessionContext;
+}
+
+/** The facts of an STS session that IAM evaluates: its role, session policies and tags. */
+export interface SessionContext {
+  /** For role sessions: the role's ARN, with its path. */
+  roleArn?: string;
+  /** Session policy documents (the inline Policy and the documents of PolicyArns). */
+  policies?: string[];
+  tags?: Record<string, string>;
+  sourceIdentity?: string;
+  /** Clock milliseconds the session was issued (aws:TokenIssueTime). */
+  issuedAt: number;
 }
 
 interface Row {
@@ -27,11 +41,13 @@ interface Row {
   user_id: string;
   expires_at: number | null;
   active: number;
+  session: string | null;
 }
 
 export class CredentialStore {
   private readonly byId;
   private readonly insert;
+  private readonly db;
 
   constructor(db: Database) {
     db.migrate([{
@@ -40,11 +56,15 @@ export class CredentialStore {
         access_key_id TEXT PRIMARY KEY, secret_access_key TEXT NOT NULL, session_token TEXT,
         account_id TEXT NOT NULL, principal_arn TEXT NOT NULL, user_id TEXT NOT NULL,
         expires_at BIGINT, active INTEGER NOT NULL DEFAULT 1, created_at BIGINT NOT NULL)`,
+    }, {
+      id: 'core/002-credential-session',
+      sql: 'ALTER TABLE credentials ADD COLUMN session TEXT',
     }]);
+    this.db = db;
     this.byId = db.sql.prepare('SELECT * FROM credentials WHERE access_key_id = ?');
     this.insert = db.sql.prepare(`INSERT INTO credentials
-      (access_key_id, secret_access_key, session_token, account_id, principal_arn, user_id, expires_at, active, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      (access_key_id, secret_access_key, session_token, account_id, principal_arn, user_id, expires_at, active, created_at, session)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
   get(accessKeyId: string): Credential | undefined {
@@ -59,10 +79,22 @@ export class CredentialStore {
       userId: row.user_id,
       ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {}),
       active: row.active === 1,
+      ...(row.session ? { session: JSON.parse(row.session) as SessionContext } : {}),
     };
   }
 
   add(c: Credential, now: number): void {
-    this.insert.run(c.accessKeyId, c.secretAccessKey, c.sessionToken ?? null, c.accountId, c.principalArn, c.userId, c.expiresAt ?? null, c.active ? 1 : 0, now);
+    this.insert.run(c.accessKeyId, c.secretAccessKey, c.sessionToken ?? null, c.accountId, c.principalArn, c.userId, c.expiresAt ?? null, c.active ? 1 : 0, now,
+      c.session ? JSON.stringify(c.session) : null);
+  }
+
+  /** IAM turns a user's key on or off (UpdateAccessKey) and renames its principal (UpdateUser). */
+  update(accessKeyId: string, change: { active?: boolean; principalArn?: string }): void {
+    if (change.active !== undefined) this.db.sql.prepare('UPDATE credentials SET active = ? WHERE access_key_id = ?').run(change.active ? 1 : 0, accessKeyId);
+    if (change.principalArn !== undefined) this.db.sql.prepare('UPDATE credentials SET principal_arn = ? WHERE access_key_id = ?').run(change.principalArn, accessKeyId);
+  }
+
+  remove(accessKeyId: string): void {
+    this.db.sql.prepare('DELETE FROM credentials WHERE access_key_id = ?').run(accessKeyId);
   }
 }
