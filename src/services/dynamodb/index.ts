@@ -1,10 +1,14 @@
 import type { Operations } from '../../generated/types/dynamodb.js';
-import type { ServiceDefinition } from '../service.js';
+import type { Handler, Handlers, ServiceDefinition } from '../service.js';
+import { batchHandlers } from './batch.js';
 import { itemHandlers } from './items.js';
 import { queryHandlers } from './query.js';
 import { streamMigrations } from './streams.js';
+import { settingsHandlers } from './settings.js';
 import { migrations } from './table.js';
 import { tableHandlers } from './tables.js';
+import { transactionHandlers } from './transactions.js';
+import { startTtlSweeper } from './ttl.js';
 
 /**
  * DynamoDB (endpoint prefix `dynamodb`): tables, the item data plane with DynamoDB's expression
@@ -12,5 +16,13 @@ import { tableHandlers } from './tables.js';
  */
 export const service: ServiceDefinition<Operations> = {
   migrations: [...migrations, ...streamMigrations],
-  handlers: { ...tableHandlers, ...itemHandlers, ...queryHandlers },
+  handlers: withTtlSweeper({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers }),
 };
+
+/** The TTL sweeper of an instance starts with its first DynamoDB request (loading is lazy, DESIGN.md §1). */
+function withTtlSweeper(handlers: Handlers<Operations>): Handlers<Operations> {
+  return Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, ((input, ctx) => {
+    startTtlSweeper(ctx);
+    return (h as Handler)(input, ctx);
+  }) as Handler])) as Handlers<Operations>;
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestContext, ServiceEnv } from '../service.js';
 import { tableKey, keyOf, type Table } from './table.js';
-import { encodeItem, itemSize, type Item } from './values.js';
+import { encodeItem, itemSize, reviveItem, type Item } from './values.js';
 
 /**
  * DynamoDB Streams, the writing side: every change to an item of a table with an enabled
@@ -76,4 +76,14 @@ export function recordChange(env: ServiceEnv & { region: string }, t: Table, bef
   };
   env.db.prepare('INSERT INTO dynamodb_stream_records (stream_arn, created_at, record) VALUES (?, ?, ?)')
     .run(t.description.LatestStreamArn, env.clock.now(), encodeItem(record as unknown as Item));
+}
+
+/** A stored record as GetRecords returns it, with its sequence number. */
+export function decodeRecord(text: string, seq: number): Record<string, unknown> {
+  const record = JSON.parse(text) as { dynamodb: Record<string, unknown> };
+  const d = record.dynamodb;
+  for (const image of ['Keys', 'NewImage', 'OldImage']) if (d[image]) reviveItem(d[image] as Record<string, unknown>);
+  d['SequenceNumber'] = sequenceNumber(seq);
+  d['ApproximateCreationDateTime'] = new Date((d['ApproximateCreationDateTime'] as number) * 1000);
+  return record;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AttributeDefinition, KeySchemaElement, Projection, TableDescription } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
 import { parseArn } from '../../arn.js';
-import type { RequestContext } from '../service.js';
+import type { RequestContext, ServiceEnv } from '../service.js';
 import { encodeItem, decodeItem, itemSize, keyBytes, typeOf, type Item, type Value } from './values.js';
 
 /**
@@ -94,6 +94,11 @@ export function getTable(ctx: RequestContext, nameOrArn: string): Table {
   const t = findTable(ctx, nameOrArn);
   if (!t) throw notFound();
   return t;
+}
+
+export function tableById(env: ServiceEnv, id: string): Table | undefined {
+  const row = env.db.prepare('SELECT * FROM dynamodb_tables WHERE id = ?').get(id) as TableRow | undefined;
+  return row ? fromRow(row) : undefined;
 }
 
 export function listTableRows(ctx: RequestContext): Table[] {
@@ -194,7 +199,7 @@ export function scanOrder(hashKey: Buffer): number {
 const EMPTY = Buffer.alloc(0);
 
 /** Statements of the item store, prepared once per Nimbus instance. */
-function statements(ctx: RequestContext) {
+function statements(ctx: ServiceEnv) {
   return ctx.memory('dynamodb.statements', () => ({
     get: ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?').pluck(),
     put: ctx.db.prepare(`INSERT INTO dynamodb_items (table_id, hash_key, range_key, scan_order, item, size, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -216,7 +221,7 @@ export function readItem(ctx: RequestContext, t: Table, key: Item): Item | undef
 }
 
 /** The TTL attribute's expiry in clock milliseconds, when it is a number of epoch seconds. */
-function expiry(t: Table, item: Item): number | null {
+export function expiry(t: Table, item: Item): number | null {
   const v = t.ttlAttribute ? item[t.ttlAttribute] : undefined;
   if (v?.N === undefined) return null;
   const ms = Number(v.N) * 1000;
@@ -238,7 +243,7 @@ export function writeItem(ctx: RequestContext, t: Table, item: Item): void {
   }
 }
 
-export function deleteItem(ctx: RequestContext, t: Table, key: Item): void {
+export function deleteItem(ctx: ServiceEnv, t: Table, key: Item): void {
   const st = statements(ctx);
   const [h, r] = storageKey(tableKey(t), key);
   st.del.run(t.id, h, r);

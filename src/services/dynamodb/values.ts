@@ -135,7 +135,8 @@ export function decodeItem(text: string): Item {
   return reviveItem(JSON.parse(text) as Item);
 }
 
-function reviveItem(item: Record<string, unknown>): Item {
+/** Turns the base64 binaries of a JSON-parsed item back into Buffers, in place. */
+export function reviveItem(item: Record<string, unknown>): Item {
   for (const k of Object.keys(item)) item[k] = reviveValue(item[k] as Record<string, unknown>);
   return item as Item;
 }

@@ -1,0 +1,103 @@
+import type { ConsumedCapacity, ItemCollectionMetrics, KeysAndAttributes, Operations } from '../../generated/types/dynamodb.js';
+import { AwsError } from '../../protocols/errors.js';
+import type { Handlers } from '../service.js';
+import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
+import { project } from './expressions/evaluate.js';
+import { checkSize, commit } from './items.js';
+import { parseExpressions } from './request.js';
+import { checkItemKeys, checkKey, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItem, itemSize, type Item } from './values.js';
+
+/**
+ * BatchGetItem and BatchWriteItem: up to 100 reads or 25 writes across tables, each item on its
+ * own (no transaction), everything checked before anything is written. Nimbus never throttles, so
+ * UnprocessedKeys/UnprocessedItems are empty unless a read passes the 16 MB response limit.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+ */
+const MAX_BATCH_GET_BYTES = 16 * 1024 * 1024;
+const invalid = (m: string) => new AwsError('ValidationException', m);
+
+function checkDistinct(t: Table, keys: Item[]): void {
+  const seen = new Set<string>();
+  for (const k of keys) {
+    const id = storageKey(tableKey(t), k).map((b) => b.toString('hex')).join('/');
+    if (seen.has(id)) throw invalid('Provided list of item keys contains duplicates');
+    seen.add(id);
+  }
+}
+
+export const batchHandlers: Handlers<Operations> = {
+  BatchGetItem(input, ctx) {
+    const total = Object.values(input.RequestItems).reduce((n, r) => n + r.Keys.length, 0);
+    if (total > 100) throw invalid('Too many items requested for the BatchGetItem call');
+    const requests = Object.entries(input.RequestItems).map(([name, r]) => {
+      const t = getTable(ctx, name);
+      const keys = r.Keys.map((k) => checkItem(k));
+      keys.forEach((k) => checkKey(t, k));
+      checkDistinct(t, keys);
+      return { name, t, r, keys, projection: parseExpressions(r).projection };
+    });
+    const responses: Record<string, Item[]> = {};
+    const unprocessed: Record<string, KeysAndAttributes> = {};
+    const capacity: ConsumedCapacity[] = [];
+    let bytes = 0;
+    for (const { name, t, r, keys, projection } of requests) {
+      responses[name] = [];
+      let units = 0;
+      for (const key of keys) {
+        if (bytes >= MAX_BATCH_GET_BYTES) {
+          (unprocessed[name] ??= { ...r, Keys: [] }).Keys.push(key);
+          continue;
+        }
+        const item = readItem(ctx, t, key);
+        if (!item) continue;
+        const size = itemSize(item);
+        bytes += size;
+        units += readUnits(size, r.ConsistentRead);
+        responses[name].push(projection ? project(item, projection) : item);
+      }
+      const c = consumed(input.ReturnConsumedCapacity, t, units, 'read');
+      if (c) capacity.push(c);
+    }
+    return { Responses: responses, UnprocessedKeys: unprocessed, ...(capacity.length ? { ConsumedCapacity: capacity } : {}) };
+  },
+
+  BatchWriteItem(input, ctx) {
+    const total = Object.values(input.RequestItems).reduce((n, r) => n + r.length, 0);
+    if (total > 25) throw invalid('Too many items requested for the BatchWriteItem call');
+    const writes = Object.entries(input.RequestItems).map(([name, requests]) => {
+      const t = getTable(ctx, name);
+      const ops = requests.map((w) => {
+        if (!!w.PutRequest === !!w.DeleteRequest) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+        if (w.PutRequest) {
+          const item = checkItem(w.PutRequest.Item);
+          checkItemKeys(t, item);
+          checkSize(item);
+          return { key: keyOf(tableKey(t), item), item };
+        }
+        const key = checkItem(w.DeleteRequest!.Key);
+        checkKey(t, key);
+        return { key, item: undefined };
+      });
+      checkDistinct(t, ops.map((o) => o.key));
+      return { name, t, ops };
+    });
+    return ctx.db.transaction(() => {
+      const capacity: ConsumedCapacity[] = [];
+      const metrics: Record<string, ItemCollectionMetrics[]> = {};
+      for (const { name, t, ops } of writes) {
+        let units = 0;
+        for (const { key, item } of ops) {
+          const before = readItem(ctx, t, key);
+          commit(ctx, t, key, before, item);
+          units += writeUnits(before, item);
+          const m = collectionMetrics(input.ReturnItemCollectionMetrics, t, item ?? key);
+          if (m) (metrics[name] ??= []).push(m);
+        }
+        const c = consumed(input.ReturnConsumedCapacity, t, units, 'write');
+        if (c) capacity.push(c);
+      }
+      return { UnprocessedItems: {}, ...(Object.keys(metrics).length ? { ItemCollectionMetrics: metrics } : {}), ...(capacity.length ? { ConsumedCapacity: capacity } : {}) };
+    })();
+  },
+};

@@ -1,0 +1,93 @@
+import type { Operations } from '../../generated/types/dynamodb.js';
+import { parseArn } from '../../arn.js';
+import { AwsError } from '../../protocols/errors.js';
+import type { Handlers, RequestContext } from '../service.js';
+import { findTable, saveTable, type Table } from './table.js';
+import { refreshExpiries } from './ttl.js';
+
+/** Table settings beside the description: tags, time to live, continuous backups, account limits, endpoints. */
+const invalid = (m: string) => new AwsError('ValidationException', m);
+
+function tableByArn(ctx: RequestContext, arn: string): Table {
+  const a = parseArn(arn);
+  if (!a || a.service !== 'dynamodb' || !a.resource.startsWith('table/')) throw invalid(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+  const t = a.account === ctx.accountId && a.region === ctx.region ? findTable(ctx, a.resource.slice(6)) : undefined;
+  if (!t) throw new AwsError('ResourceNotFoundException', `Requested resource not found: ResourcArn: ${arn} not found`);
+  return t;
+}
+
+function tableForBackups(ctx: RequestContext, name: string): Table {
+  const t = findTable(ctx, name);
+  if (!t) throw new AwsError('TableNotFoundException', `Table not found: ${name}`);
+  return t;
+}
+
+function ttlTable(ctx: RequestContext, name: string): Table {
+  const t = findTable(ctx, name);
+  if (!t) throw new AwsError('ResourceNotFoundException', 'Requested resource not found');
+  return t;
+}
+
+function continuousBackups(ctx: RequestContext, t: Table) {
+  const now = ctx.clock.now();
+  return {
+    ContinuousBackupsStatus: 'ENABLED' as const,
+    PointInTimeRecoveryDescription: t.pointInTimeRecovery
+      ? { PointInTimeRecoveryStatus: 'ENABLED' as const, RecoveryPeriodInDays: 35, EarliestRestorableDateTime: new Date(Math.max(now - 35 * 86_400_000, t.description.CreationDateTime!.getTime())), LatestRestorableDateTime: new Date(now - 5 * 60_000) }
+      : { PointInTimeRecoveryStatus: 'DISABLED' as const },
+  };
+}
+
+export const settingsHandlers: Handlers<Operations> = {
+  TagResource(input, ctx) {
+    const t = tableByArn(ctx, input.ResourceArn);
+    for (const tag of input.Tags) t.tags[tag.Key] = tag.Value;
+    if (Object.keys(t.tags).length > 50) throw invalid('One or more parameter values were invalid: The number of tags exceeds the limit of 50');
+    saveTable(ctx, t);
+  },
+
+  UntagResource(input, ctx) {
+    const t = tableByArn(ctx, input.ResourceArn);
+    for (const key of input.TagKeys) delete t.tags[key];
+    saveTable(ctx, t);
+  },
+
+  ListTagsOfResource(input, ctx) {
+    const t = tableByArn(ctx, input.ResourceArn);
+    return { Tags: Object.entries(t.tags).map(([Key, Value]) => ({ Key, Value })) };
+  },
+
+  UpdateTimeToLive(input, ctx) {
+    const t = ttlTable(ctx, input.TableName);
+    const spec = input.TimeToLiveSpecification;
+    if (spec.Enabled && t.ttlAttribute) throw invalid('TimeToLive is already enabled');
+    if (!spec.Enabled && !t.ttlAttribute) throw invalid('TimeToLive is already disabled');
+    if (!spec.Enabled && spec.AttributeName !== t.ttlAttribute) throw invalid('TimeToLive attribute name does not match the current attribute name');
+    t.ttlAttribute = spec.Enabled ? spec.AttributeName : undefined;
+    ctx.db.transaction(() => {
+      saveTable(ctx, t);
+      refreshExpiries(ctx, t);
+    })();
+    return { TimeToLiveSpecification: spec };
+  },
+
+  DescribeTimeToLive(input, ctx) {
+    const t = ttlTable(ctx, input.TableName);
+    return { TimeToLiveDescription: t.ttlAttribute ? { TimeToLiveStatus: 'ENABLED', AttributeName: t.ttlAttribute } : { TimeToLiveStatus: 'DISABLED' } };
+  },
+
+  DescribeContinuousBackups: (input, ctx) => ({ ContinuousBackupsDescription: continuousBackups(ctx, tableForBackups(ctx, input.TableName)) }),
+
+  UpdateContinuousBackups(input, ctx) {
+    const t = tableForBackups(ctx, input.TableName);
+    t.pointInTimeRecovery = input.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled;
+    saveTable(ctx, t);
+    return { ContinuousBackupsDescription: continuousBackups(ctx, t) };
+  },
+
+  // DynamoDB's default quotas: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+  DescribeLimits: () => ({ AccountMaxReadCapacityUnits: 80000, AccountMaxWriteCapacityUnits: 80000, TableMaxReadCapacityUnits: 40000, TableMaxWriteCapacityUnits: 40000 }),
+
+  // Endpoint discovery points clients back at this Nimbus, not at AWS.
+  DescribeEndpoints: (_input, ctx) => ({ Endpoints: [{ Address: new URL(ctx.endpoint).host, CachePeriodInMinutes: 1440 }] }),
+};

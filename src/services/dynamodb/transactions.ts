@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import type { ConsumedCapacity, Operations, TransactWriteItem, TransactWriteItemsOutput } from '../../generated/types/dynamodb.js';
+import { AwsError, isAwsError } from '../../protocols/errors.js';
+import type { Handlers, RequestContext } from '../service.js';
+import { consumed, readUnits, writeUnits } from './capacity.js';
+import { evaluate, project } from './expressions/evaluate.js';
+import { checkSize, commit, updatedItem } from './items.js';
+import { parseExpressions, type Expressions } from './request.js';
+import { checkItemKeys, checkKey, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItem, encodeItem, itemSize, type Item } from './values.js';
+
+/**
+ * TransactWriteItems and TransactGetItems: up to 100 actions, all or nothing, in one SQLite
+ * transaction. A failed condition cancels the whole transaction with one reason per action.
+ * ClientRequestToken makes a write idempotent for ten minutes.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+ */
+const TOKEN_TTL_MS = 10 * 60 * 1000;
+const invalid = (m: string) => new AwsError('ValidationException', m);
+
+/** One entry of TransactionCanceledException's CancellationReasons, in action order. */
+interface CancellationReason {
+  Code: string;
+  Message?: string;
+  Item?: Item;
+}
+
+interface Action {
+  kind: 'ConditionCheck' | 'Put' | 'Delete' | 'Update';
+  t: Table;
+  key: Item;
+  item: Item | undefined;
+  ex: Expressions;
+  returnOnFailure: string | undefined;
+}
+
+function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
+  const kinds = (['ConditionCheck', 'Put', 'Delete', 'Update'] as const).filter((k) => w[k] !== undefined);
+  if (kinds.length !== 1) throw invalid('TransactItems can only contain one of Check, Put, Update or Delete');
+  const kind = kinds[0]!;
+  const spec = w[kind]!;
+  const t = getTable(ctx, spec.TableName);
+  const ex = parseExpressions(spec);
+  if (kind === 'Put') {
+    const item = checkItem(w.Put!.Item);
+    checkItemKeys(t, item);
+    checkSize(item);
+    return { kind, t, key: keyOf(tableKey(t), item), item, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure };
+  }
+  const key = checkItem((spec as { Key: Item }).Key);
+  checkKey(t, key);
+  return { kind, t, key, item: undefined, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure };
+}
+
+function canceled(reasons: CancellationReason[]): AwsError {
+  return new AwsError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, {
+    fields: { CancellationReasons: reasons.map((r) => (r.Item ? { ...r, Item: JSON.parse(encodeItem(r.Item)) as unknown } : r)) },
+  });
+}
+
+function tokens(ctx: RequestContext) {
+  return ctx.memory('dynamodb.transactionTokens', () => new Map<string, { hash: string; at: number; output: TransactWriteItemsOutput }>());
+}
+
+export const transactionHandlers: Handlers<Operations> = {
+  TransactWriteItems(input, ctx) {
+    const hash = createHash('sha256').update(JSON.stringify(input.TransactItems)).digest('hex');
+    const token = input.ClientRequestToken ? `${ctx.accountId}/${ctx.region}/${input.ClientRequestToken}` : undefined;
+    const seen = token ? tokens(ctx).get(token) : undefined;
+    if (seen && ctx.clock.now() - seen.at < TOKEN_TTL_MS) {
+      if (seen.hash !== hash) throw new AwsError('IdempotentParameterMismatchException', 'Request token was already used with different parameters');
+      return seen.output;
+    }
+    const actions = input.TransactItems.map((w) => prepare(ctx, w));
+    const ids = new Set<string>();
+    for (const a of actions) {
+      const id = `${a.t.id}/${storageKey(tableKey(a.t), a.key).map((b) => b.toString('hex')).join('/')}`;
+      if (ids.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
+      ids.add(id);
+    }
+    const output = ctx.db.transaction(() => {
+      const befores = actions.map((a) => readItem(ctx, a.t, a.key));
+      const afters: (Item | undefined)[] = [];
+      const reasons: CancellationReason[] = actions.map((a, i) => {
+        const before = befores[i];
+        if (a.ex.condition && !evaluate(before, a.ex.condition)) {
+          return { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(a.returnOnFailure === 'ALL_OLD' && before ? { Item: before } : {}) };
+        }
+        try {
+          afters[i] = a.kind === 'Put' ? a.item : a.kind === 'Update' ? updatedItem(a.t, a.key, before, a.ex.update ?? []) : a.kind === 'Delete' ? undefined : before;
+        } catch (e) {
+          if (isAwsError(e) && e.code === 'ValidationException') return { Code: 'ValidationError', Message: e.message };
+          throw e;
+        }
+        return { Code: 'None' };
+      });
+      if (reasons.some((r) => r.Code !== 'None')) throw canceled(reasons);
+      const capacity = new Map<Table, number>();
+      actions.forEach((a, i) => {
+        if (a.kind !== 'ConditionCheck') commit(ctx, a.t, a.key, befores[i], afters[i]);
+        capacity.set(a.t, (capacity.get(a.t) ?? 0) + 2 * writeUnits(befores[i], afters[i]));
+      });
+      const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, 'write')).filter((c): c is ConsumedCapacity => !!c);
+      return cc.length ? { ConsumedCapacity: cc } : {};
+    })();
+    if (token) tokens(ctx).set(token, { hash, at: ctx.clock.now(), output });
+    return output;
+  },
+
+  TransactGetItems(input, ctx) {
+    const gets = input.TransactItems.map(({ Get: g }) => {
+      const t = getTable(ctx, g.TableName);
+      const key = checkItem(g.Key);
+      checkKey(t, key);
+      return { t, key, projection: parseExpressions(g).projection };
+    });
+    const capacity = new Map<Table, number>();
+    const responses = gets.map(({ t, key, projection }) => {
+      const item = readItem(ctx, t, key);
+      capacity.set(t, (capacity.get(t) ?? 0) + 2 * readUnits(item ? itemSize(item) : 0, true));
+      return item ? { Item: projection ? project(item, projection) : item } : {};
+    });
+    const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, 'read')).filter((c): c is ConsumedCapacity => !!c);
+    return { Responses: responses, ...(cc.length ? { ConsumedCapacity: cc } : {}) };
+  },
+};

@@ -1,0 +1,51 @@
+import type { ServiceEnv } from '../service.js';
+import { recordChange } from './streams.js';
+import { deleteItem, expiry, tableById, type Table } from './table.js';
+import { decodeItem } from './values.js';
+
+/**
+ * Time to live: items whose TTL attribute (epoch seconds) is past, by the Nimbus clock, are
+ * deleted by a background sweep and appear in the table's stream as deletions by the service.
+ * Each item row carries its expiry, indexed, so a sweep reads only what is due.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
+ */
+const SWEEP_EVERY_MS = 30_000;
+const SWEEP_BATCH = 500;
+
+/** Recomputes every item's expiry after TTL is enabled or disabled on a table. */
+export function refreshExpiries(env: ServiceEnv, t: Table): void {
+  const rows = env.db.prepare('SELECT hash_key, range_key, item FROM dynamodb_items WHERE table_id = ?').all(t.id) as { hash_key: Buffer; range_key: Buffer; item: string }[];
+  const update = env.db.prepare('UPDATE dynamodb_items SET expires_at = ? WHERE table_id = ? AND hash_key = ? AND range_key = ?');
+  for (const r of rows) update.run(expiry(t, decodeItem(r.item)), t.id, r.hash_key, r.range_key);
+}
+
+/** Deletes what has expired by now; returns how many items went. */
+export function sweepExpired(env: ServiceEnv): number {
+  const due = env.db.prepare('SELECT table_id, item FROM dynamodb_items WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?')
+    .all(env.clock.now(), SWEEP_BATCH) as { table_id: string; item: string }[];
+  const tables = new Map<string, Table | undefined>();
+  env.db.transaction(() => {
+    for (const row of due) {
+      if (!tables.has(row.table_id)) tables.set(row.table_id, tableById(env, row.table_id));
+      const t = tables.get(row.table_id);
+      if (!t) continue;
+      const item = decodeItem(row.item);
+      deleteItem(env, t, item);
+      recordChange({ ...env, region: t.region }, t, item, undefined, 'ttl');
+    }
+  })();
+  return due.length;
+}
+
+/** Starts this instance's sweeper once; it re-arms itself on the clock, so advancing the clock runs it. */
+export function startTtlSweeper(env: ServiceEnv): void {
+  env.memory('dynamodb.ttlSweeper', () => {
+    const tick = () => {
+      if (!env.db.open) return;
+      while (sweepExpired(env) === SWEEP_BATCH);
+      env.clock.after(SWEEP_EVERY_MS, tick);
+    };
+    env.clock.after(SWEEP_EVERY_MS, tick);
+    return true;
+  });
+}
