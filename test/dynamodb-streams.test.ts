@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateTableCommand, DeleteItemCommand, DescribeContinuousBackupsCommand, DescribeEndpointsCommand, DescribeLimitsCommand, DescribeTableCommand,
+  DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand, ListTagsOfResourceCommand, PutItemCommand, TagResourceCommand, UntagResourceCommand,
+  UpdateContinuousBackupsCommand, UpdateItemCommand, UpdateTableCommand, UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
+import type { Nimbus } from '../src/index.js';
+import { aws, clientConfig, rejects, start } from './helpers.js';
+
+let seq = 0;
+const unique = (prefix: string) => `${prefix}-${process.pid}-${++seq}`;
+
+describe('DynamoDB Streams, TTL and table settings', () => {
+  let nimbus: Nimbus;
+  let ddb: DynamoDBClient;
+  let streams: DynamoDBStreamsClient;
+  before(async () => {
+    nimbus = await start();
+    ddb = new DynamoDBClient(clientConfig(nimbus));
+    streams = new DynamoDBStreamsClient(clientConfig(nimbus));
+  });
+  after(() => nimbus.stop());
+
+  async function table(viewType?: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES'): Promise<{ name: string; streamArn?: string; arn: string }> {
+    const name = unique('tbl');
+    const r = await ddb.send(new CreateTableCommand({
+      TableName: name, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST',
+      ...(viewType ? { StreamSpecification: { StreamEnabled: true, StreamViewType: viewType } } : {}),
+    }));
+    return { name, streamArn: r.TableDescription?.LatestStreamArn, arn: r.TableDescription!.TableArn! };
+  }
+
+  async function readAll(streamArn: string, type: 'TRIM_HORIZON' | 'LATEST' = 'TRIM_HORIZON') {
+    const d = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const shardId = d.StreamDescription!.Shards![0]!.ShardId!;
+    const it = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type }));
+    return streams.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator! }));
+  }
+
+  async function advance(duration: string): Promise<void> {
+    const res = await fetch(`${nimbus.endpoint}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: duration }) });
+    assert.equal(res.status, 200);
+  }
+
+  it('a stream records INSERT, MODIFY and REMOVE with NEW_AND_OLD_IMAGES', async () => {
+    const t = await table('NEW_AND_OLD_IMAGES');
+    assert.match(t.streamArn!, new RegExp(`^${t.arn}/stream/\\d{4}-\\d\\d-\\d\\dT`));
+    await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: 'a' }, v: { N: '1' }, b: { B: Buffer.from('bin') } } }));
+    await ddb.send(new UpdateItemCommand({ TableName: t.name, Key: { pk: { S: 'a' } }, UpdateExpression: 'SET v = :two', ExpressionAttributeValues: { ':two': { N: '2' } } }));
+    await ddb.send(new DeleteItemCommand({ TableName: t.name, Key: { pk: { S: 'a' } } }));
+    await ddb.send(new DeleteItemCommand({ TableName: t.name, Key: { pk: { S: 'never-existed' } } }));
+    const r = await readAll(t.streamArn!);
+    assert.deepEqual(r.Records?.map((x) => x.eventName), ['INSERT', 'MODIFY', 'REMOVE']);
+    const [ins, mod, rem] = r.Records!;
+    assert.equal(ins!.eventSource, 'aws:dynamodb');
+    assert.deepEqual(ins!.dynamodb?.Keys, { pk: { S: 'a' } });
+    assert.equal(Buffer.from(ins!.dynamodb!.NewImage!.b!.B!).toString(), 'bin');
+    assert.equal(ins!.dynamodb?.OldImage, undefined);
+    assert.equal(mod!.dynamodb?.OldImage?.v?.N, '1');
+    assert.equal(mod!.dynamodb?.NewImage?.v?.N, '2');
+    assert.equal(rem!.dynamodb?.NewImage, undefined);
+    assert.equal(rem!.dynamodb?.OldImage?.v?.N, '2');
+    assert.ok(BigInt(ins!.dynamodb!.SequenceNumber!) < BigInt(mod!.dynamodb!.SequenceNumber!));
+    assert.equal(ins!.dynamodb?.StreamViewType, 'NEW_AND_OLD_IMAGES');
+    assert.ok(r.NextShardIterator);
+  });
+
+  it('KEYS_ONLY records carry only keys; LATEST and AFTER_SEQUENCE_NUMBER iterators start where they say', async () => {
+    const t = await table('KEYS_ONLY');
+    await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: '1' }, v: { S: 'x' } } }));
+    const d = await streams.send(new DescribeStreamCommand({ StreamArn: t.streamArn! }));
+    assert.equal(d.StreamDescription?.StreamStatus, 'ENABLED');
+    assert.equal(d.StreamDescription?.TableName, t.name);
+    const shardId = d.StreamDescription!.Shards![0]!.ShardId!;
+    const latest = await streams.send(new GetShardIteratorCommand({ StreamArn: t.streamArn!, ShardId: shardId, ShardIteratorType: 'LATEST' }));
+    await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: '2' }, v: { S: 'y' } } }));
+    const fromLatest = await streams.send(new GetRecordsCommand({ ShardIterator: latest.ShardIterator! }));
+    assert.deepEqual(fromLatest.Records?.map((r) => r.dynamodb?.Keys), [{ pk: { S: '2' } }]);
+    assert.equal(fromLatest.Records?.[0]?.dynamodb?.NewImage, undefined);
+    const first = (await readAll(t.streamArn!)).Records![0]!;
+    const after = await streams.send(new GetShardIteratorCommand({ StreamArn: t.streamArn!, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: first.dynamodb!.SequenceNumber! }));
+    const rest = await streams.send(new GetRecordsCommand({ ShardIterator: after.ShardIterator! }));
+    assert.equal(rest.Records?.length, 1);
+    const at = await streams.send(new GetShardIteratorCommand({ StreamArn: t.streamArn!, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: first.dynamodb!.SequenceNumber! }));
+    assert.equal((await streams.send(new GetRecordsCommand({ ShardIterator: at.ShardIterator! }))).Records?.length, 2);
+  });
+
+  it('ListStreams filters by table; a missing stream is ResourceNotFoundException', async () => {
+    const t = await table('NEW_IMAGE');
+    const listed = await streams.send(new ListStreamsCommand({ TableName: t.name }));
+    assert.deepEqual(listed.Streams?.map((s) => s.StreamArn), [t.streamArn]);
+    const err = await rejects(streams.send(new DescribeStreamCommand({ StreamArn: `${t.arn}/stream/2000-01-01T00:00:00.000` })));
+    assert.equal(err.name, 'ResourceNotFoundException');
+  });
+
+  it('UpdateTable enables and disables a stream; enabling twice is a ValidationException', async () => {
+    const t = await table();
+    const on = await ddb.send(new UpdateTableCommand({ TableName: t.name, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }));
+    const arn = on.TableDescription!.LatestStreamArn!;
+    await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: 'x' } } }));
+    const err = await rejects(ddb.send(new UpdateTableCommand({ TableName: t.name, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } })));
+    assert.equal(err.name, 'ValidationException');
+    await ddb.send(new UpdateTableCommand({ TableName: t.name, StreamSpecification: { StreamEnabled: false } }));
+    const d = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
+    assert.equal(d.StreamDescription?.StreamStatus, 'DISABLED');
+    assert.ok(d.StreamDescription?.Shards?.[0]?.SequenceNumberRange?.EndingSequenceNumber);
+    assert.equal((await readAll(arn)).Records?.length, 1);
+  });
+
+  it('shard iterators expire after 15 minutes of Nimbus clock time', async () => {
+    const local = await start();
+    try {
+      const c = new DynamoDBClient(clientConfig(local));
+      const s = new DynamoDBStreamsClient(clientConfig(local));
+      const r = await c.send(new CreateTableCommand({ TableName: 'expiring', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST', StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }));
+      const arn = r.TableDescription!.LatestStreamArn!;
+      const d = await s.send(new DescribeStreamCommand({ StreamArn: arn }));
+      const it = await s.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: d.StreamDescription!.Shards![0]!.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+      await fetch(`${local.endpoint}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '16m' }) });
+      const err = await rejects(s.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator! })));
+      assert.equal(err.name, 'ExpiredIteratorException');
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('TTL deletes expired items when the clock passes them, as service deletions in the stream', async () => {
+    const t = await table('OLD_IMAGE');
+    let err = await rejects(ddb.send(new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: { Enabled: false, AttributeName: 'expires' } })));
+    assert.equal(err.message, 'TimeToLive is already disabled');
+    const r = await ddb.send(new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expires' } }));
+    assert.deepEqual(r.TimeToLiveSpecification, { Enabled: true, AttributeName: 'expires' });
+    const d = await ddb.send(new DescribeTimeToLiveCommand({ TableName: t.name }));
+    assert.deepEqual(d.TimeToLiveDescription, { TimeToLiveStatus: 'ENABLED', AttributeName: 'expires' });
+    err = await rejects(ddb.send(new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expires' } })));
+    assert.equal(err.message, 'TimeToLive is already enabled');
+    const now = Math.floor(Date.now() / 1000);
+    await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: 'soon' }, expires: { N: String(now + 3600) } } }));
+    await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: 'later' }, expires: { N: String(now + 30 * 86400) } } }));
+    await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: 'never' }, expires: { S: 'not a number' } } }));
+    await advance('2h');
+    assert.equal((await ddb.send(new GetItemCommand({ TableName: t.name, Key: { pk: { S: 'soon' } } }))).Item, undefined);
+    assert.ok((await ddb.send(new GetItemCommand({ TableName: t.name, Key: { pk: { S: 'later' } } }))).Item);
+    assert.ok((await ddb.send(new GetItemCommand({ TableName: t.name, Key: { pk: { S: 'never' } } }))).Item);
+    const records = (await readAll(t.streamArn!)).Records!;
+    const removal = records.find((x) => x.eventName === 'REMOVE')!;
+    assert.deepEqual(removal.userIdentity, { PrincipalId: 'dynamodb.amazonaws.com', Type: 'Service' });
+    assert.equal(removal.dynamodb?.OldImage?.pk?.S, 'soon');
+  });
+
+  it('tags on a table: add, list, remove; an unknown ARN is ResourceNotFoundException', async () => {
+    const t = await table();
+    await ddb.send(new TagResourceCommand({ ResourceArn: t.arn, Tags: [{ Key: 'env', Value: 'test' }, { Key: 'team', Value: 'a' }] }));
+    await ddb.send(new UntagResourceCommand({ ResourceArn: t.arn, TagKeys: ['team'] }));
+    const tags = await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: t.arn }));
+    assert.deepEqual(tags.Tags, [{ Key: 'env', Value: 'test' }]);
+    const err = await rejects(ddb.send(new ListTagsOfResourceCommand({ ResourceArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/none' })));
+    assert.equal(err.name, 'ResourceNotFoundException');
+    const cli = await aws(nimbus, ['dynamodb', 'list-tags-of-resource', '--resource-arn', t.arn]);
+    assert.deepEqual(cli.json.Tags, [{ Key: 'env', Value: 'test' }]);
+  });
+
+  it('continuous backups, limits and endpoints', async () => {
+    const t = await table();
+    const before = await ddb.send(new DescribeContinuousBackupsCommand({ TableName: t.name }));
+    assert.equal(before.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus, 'DISABLED');
+    const on = await ddb.send(new UpdateContinuousBackupsCommand({ TableName: t.name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+    assert.equal(on.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus, 'ENABLED');
+    const err = await rejects(ddb.send(new DescribeContinuousBackupsCommand({ TableName: 'no-such-table' })));
+    assert.equal(err.name, 'TableNotFoundException');
+    const limits = await ddb.send(new DescribeLimitsCommand({}));
+    assert.equal(limits.TableMaxReadCapacityUnits, 40000);
+    const endpoints = await ddb.send(new DescribeEndpointsCommand({}));
+    assert.equal(endpoints.Endpoints?.[0]?.CachePeriodInMinutes, 1440);
+    const described = await ddb.send(new DescribeTableCommand({ TableName: t.name }));
+    assert.equal(described.Table?.TableStatus, 'ACTIVE');
+  });
+});
