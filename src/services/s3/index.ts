@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '../service.js';
 import { bucketHandlers } from './buckets.js';
 import { configHandlers } from './configs.js';
 import { preflight } from './cors.js';
+import { armLifecycle } from './lifecycle.js';
 import { listingHandlers } from './listing.js';
 import { lockHandlers } from './locks.js';
 import { multipartHandlers } from './multipart.js';
@@ -22,5 +23,9 @@ export const service: ServiceDefinition<Operations> = {
     ...listingHandlers,
     ...multipartHandlers,
   },
-  intercept: preflight,
+  intercept(req, ctx) {
+    // Every S3 request passes here first: the place to make sure lifecycle rules run on this instance's clock.
+    armLifecycle(ctx);
+    return preflight(req, ctx);
+  },
 };

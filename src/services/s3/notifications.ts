@@ -1,5 +1,5 @@
 import type { NotificationConfiguration } from '../../generated/types/s3.js';
-import type { RequestContext } from '../service.js';
+import type { RequestContext, ServiceEnv } from '../service.js';
 import { getConfig } from './configs.js';
 import type { Bucket } from './store.js';
 
@@ -28,7 +28,10 @@ function selects(t: Target, event: string, key: string): boolean {
   });
 }
 
-export function publishObjectEvent(ctx: RequestContext, bucket: Bucket, event: string, key: string, object: { size?: number; etag?: string; versionId?: string }): void {
+/** Who caused an event: a request's caller, or S3 itself for lifecycle actions. */
+type Origin = ServiceEnv & Partial<Pick<RequestContext, 'caller' | 'requestId' | 'request'>>;
+
+export function publishObjectEvent(ctx: Origin, bucket: Bucket, event: string, key: string, object: { size?: number; etag?: string; versionId?: string }): void {
   const config = getConfig<NotificationConfiguration>(ctx, bucket.name, 'notification');
   if (!config) return;
   const record = (configurationId: string | undefined) => ({
@@ -38,9 +41,9 @@ export function publishObjectEvent(ctx: RequestContext, bucket: Bucket, event: s
       awsRegion: bucket.region,
       eventTime: new Date(ctx.clock.now()).toISOString(),
       eventName: event,
-      userIdentity: { principalId: ctx.caller.userId },
-      requestParameters: { sourceIPAddress: ctx.request.remoteAddress },
-      responseElements: { 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': ctx.requestId },
+      userIdentity: { principalId: ctx.caller?.userId ?? 'AmazonS3' },
+      requestParameters: { sourceIPAddress: ctx.request?.remoteAddress ?? 's3.amazonaws.com' },
+      responseElements: { 'x-amz-request-id': ctx.requestId ?? '', 'x-amz-id-2': ctx.requestId ?? '' },
       s3: {
         s3SchemaVersion: '1.0',
         configurationId: configurationId ?? 'nimbus-notification',
