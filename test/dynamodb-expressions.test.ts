@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { addNumbers, canonicalNumber, compareNumbers, numberKey, subtractNumbers } from '../src/services/dynamodb/numbers.js';
+import { applyUpdate, evaluate, project } from '../src/services/dynamodb/expressions/evaluate.js';
+import { parseCondition, parseProjection, parseUpdate, Placeholders, type Condition } from '../src/services/dynamodb/expressions/parser.js';
+import type { Item, Value } from '../src/services/dynamodb/values.js';
+
+/** Unit and property tests for the hard parts of DynamoDB: numbers, their key encoding, and expressions. */
+
+// Decimal strings within DynamoDB's limits: up to 38 significant digits, exponents well inside the range.
+const digits = fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 38 });
+const dynamoNumber = fc.tuple(fc.boolean(), digits, fc.integer({ min: -100, max: 80 }))
+  .map(([neg, d, e]) => `${neg ? '-' : ''}${d}E${e}`)
+  .map(canonicalNumber);
+
+describe('DynamoDB numbers', () => {
+  it('canonical form drops exponents, leading and trailing zeros, and negative zero', () => {
+    assert.equal(canonicalNumber('001.500'), '1.5');
+    assert.equal(canonicalNumber('1E+3'), '1000');
+    assert.equal(canonicalNumber('-0.000'), '0');
+    assert.equal(canonicalNumber('1.23e-5'), '0.0000123');
+    assert.equal(canonicalNumber('9.9999999999999999999999999999999999999E+125'), '99999999999999999999999999999999999999' + '0'.repeat(88));
+  });
+
+  it('rejects malformed numbers, more than 38 digits, and magnitudes out of range', () => {
+    for (const bad of ['', 'abc', '1e', '--1', '1.2.3', 'Infinity', 'NaN', '0x10']) assert.throws(() => canonicalNumber(bad), /cannot be converted to a numeric value/);
+    assert.throws(() => canonicalNumber('1' + '0'.repeat(37) + '1'), /more than 38 significant digits/);
+    assert.throws(() => canonicalNumber('1E126'), /Number overflow/);
+    assert.throws(() => canonicalNumber('1E-131'), /Number underflow/);
+    assert.equal(canonicalNumber('1E-130'), '0.' + '0'.repeat(129) + '1');
+  });
+
+  it('arithmetic is exact: 0.1 + 0.2 is 0.3, and large values keep every digit', () => {
+    assert.equal(addNumbers('0.1', '0.2'), '0.3');
+    assert.equal(addNumbers('12345678901234567890123456789012345678', '1'), '12345678901234567890123456789012345679');
+    assert.equal(subtractNumbers('1', '1.0000000000000000000000000000000000001'), '-0.0000000000000000000000000000000000001');
+    assert.throws(() => addNumbers('99999999999999999999999999999999999999', '0.1'), /more than 38 significant digits/);
+  });
+
+  it('property: addition commutes and subtraction inverts it (when the sum fits in 38 digits)', () => {
+    fc.assert(fc.property(dynamoNumber, dynamoNumber, (a, b) => {
+      let sum: string;
+      try {
+        sum = addNumbers(a, b);
+      } catch {
+        return true;
+      }
+      assert.equal(addNumbers(b, a), sum);
+      assert.equal(compareNumbers(subtractNumbers(sum, b), a), 0);
+      return true;
+    }), { numRuns: 300 });
+  });
+
+  it('property: the key encoding orders bytes exactly as numbers compare', () => {
+    fc.assert(fc.property(dynamoNumber, dynamoNumber, (a, b) => {
+      const bytes = Math.sign(Buffer.compare(numberKey(a), numberKey(b)));
+      assert.equal(bytes, Math.sign(compareNumbers(a, b)), `${a} vs ${b}`);
+    }), { numRuns: 1000 });
+  });
+
+  it('property: equal numbers written differently encode identically', () => {
+    fc.assert(fc.property(dynamoNumber, (a) => {
+      const padded = a.includes('.') ? `${a}000` : `${a}.000`;
+      assert.deepEqual(numberKey(canonicalNumber(padded)), numberKey(a));
+      assert.deepEqual(numberKey(canonicalNumber(`${a}E0`)), numberKey(a));
+    }), { numRuns: 200 });
+  });
+});
+
+const ph = (names?: Record<string, string>, values?: Record<string, Value>) => new Placeholders(names, values);
+
+describe('DynamoDB expression parser', () => {
+  it('precedence: NOT binds tighter than AND, AND tighter than OR', () => {
+    const item: Item = { a: { N: '1' }, b: { N: '2' } };
+    const values = { ':one': { N: '1' }, ':two': { N: '2' } };
+    const cond = (src: string) => evaluate(item, parseCondition(src, 'ConditionExpression', ph(undefined, values)));
+    assert.equal(cond('a = :two OR a = :one AND b = :two'), true);
+    assert.equal(cond('(a = :two OR a = :one) AND b = :one'), false);
+    assert.equal(cond('NOT a = :two AND b = :two'), true);
+    assert.equal(cond('a BETWEEN :one AND :two AND b IN (:one, :two)'), true);
+    assert.equal(cond('attribute_exists(a) AND NOT attribute_exists(c)'), true);
+  });
+
+  it('comparisons of different types are false, and <> of a missing attribute is true', () => {
+    const item: Item = { s: { S: '1' } };
+    const values = { ':n': { N: '1' } };
+    const cond = (src: string) => evaluate(item, parseCondition(src, 'ConditionExpression', ph(undefined, values)));
+    assert.equal(cond('s = :n'), false);
+    assert.equal(cond('s < :n'), false);
+    assert.equal(cond('s <> :n'), true);
+    assert.equal(cond('nothere <> :n'), true);
+  });
+
+  it('functions: begins_with, contains on strings, sets and lists, attribute_type, size', () => {
+    const item: Item = { s: { S: 'hello' }, ss: { SS: ['a', 'b'] }, l: { L: [{ N: '1' }, { S: 'x' }] }, m: { M: { k: { BOOL: true } } } };
+    const values = { ':he': { S: 'he' }, ':a': { S: 'a' }, ':one': { N: '1.0' }, ':M': { S: 'M' }, ':five': { N: '5' } };
+    const cond = (src: string) => evaluate(item, parseCondition(src, 'ConditionExpression', ph(undefined, values)));
+    assert.equal(cond('begins_with(s, :he)'), true);
+    assert.equal(cond('contains(ss, :a)'), true);
+    assert.equal(cond('contains(l, :one)'), true);
+    assert.equal(cond('attribute_type(m, :M)'), true);
+    assert.equal(cond('size(s) = :five'), true);
+    assert.equal(cond('attribute_exists(m.k) AND NOT attribute_exists(m.z)'), true);
+  });
+
+  it('reports DynamoDB errors: unknown functions, misuse, type names', () => {
+    const err = (src: string, values: Record<string, Value> = { ':v': { S: 'x' } }) => {
+      try {
+        parseCondition(src, 'ConditionExpression', ph(undefined, values));
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    assert.equal(err('foo(a)'), 'Invalid ConditionExpression: Invalid function name; function: foo');
+    assert.equal(err('size(a)'), 'Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size');
+    assert.equal(err('attribute_exists(a, b)'), 'Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2');
+    assert.equal(err('attribute_type(a, :v)'), 'Invalid ConditionExpression: Invalid attribute type name found; type: x, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}');
+    assert.equal(err('a = a'), 'Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]');
+    assert.equal(err('a BETWEEN :v AND :w', { ':v': { N: '2' }, ':w': { N: '1' } }), 'Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:2}, upper bound operand: AttributeValue: {N:1}');
+    assert.equal(err('a = :v AND'), 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "AND"');
+    assert.equal(err('a == :v'), 'Invalid ConditionExpression: Syntax error; token: "=", near: "= ="'.replace('= =', '=='));
+    assert.equal(err(''), 'Invalid ConditionExpression: The expression can not be empty;');
+    assert.equal(err('((a = :v))'), 'Invalid ConditionExpression: The expression has redundant parentheses;');
+  });
+
+  it('projection paths: nested maps, list indexes, overlap errors', () => {
+    assert.deepEqual(parseProjection('a.b[2].c, #x', ph({ '#x': 'x.y' })), [['a', 'b', 2, 'c'], ['x.y']]);
+    assert.throws(() => parseProjection('a, a.b', ph()), /Two document paths overlap with each other; must remove or rewrite one of these paths; path one: \[a\], path two: \[a, b\]/);
+    assert.throws(() => parseProjection('a[1], a.b', ph()), /Two document paths conflict with each other/);
+    const item: Item = { a: { L: [{ S: '0' }, { M: { b: { S: 'keep' }, c: { S: 'drop' } } }] } };
+    assert.deepEqual(project(item, parseProjection('a[1].b', ph())), { a: { L: [{ M: { b: { S: 'keep' } } }] } });
+  });
+
+  it('update actions read the item as it was before the update', () => {
+    const before: Item = { a: { N: '1' }, b: { N: '2' }, l: { L: [{ S: 'x' }, { S: 'y' }, { S: 'z' }] } };
+    const after = structuredClone(before);
+    applyUpdate(before, parseUpdate('SET a = b, b = a REMOVE l[0], l[2]', ph()), after);
+    assert.deepEqual(after, { a: { N: '2' }, b: { N: '1' }, l: { L: [{ S: 'y' }] } });
+  });
+
+  it('property: any well-formed comparison chain parses, and evaluating it never throws', () => {
+    const name = fc.constantFrom('a', 'b', 'c', '#n');
+    const value = fc.constantFrom(':x', ':y');
+    const op = fc.constantFrom('=', '<>', '<', '<=', '>', '>=');
+    const leaf = fc.oneof(
+      fc.tuple(name, op, value).map(([n, o, v]) => `${n} ${o} ${v}`),
+      name.map((n) => `attribute_exists(${n})`),
+      fc.tuple(name, value, value).map(([n, v, w]) => `${n} IN (${v}, ${w})`),
+    );
+    const expr = fc.array(fc.tuple(leaf, fc.constantFrom('AND', 'OR'), fc.boolean()), { minLength: 1, maxLength: 6 })
+      .map((parts) => parts.map(([l, j, not], i) => `${i ? `${j} ` : ''}${not ? 'NOT ' : ''}${l}`).join(' '));
+    fc.assert(fc.property(expr, fc.dictionary(fc.constantFrom('a', 'b', 'c', 'n'), fc.constantFrom<Value>({ N: '1' }, { S: 'q' }, { BOOL: true })), (src, item) => {
+      const p = ph({ '#n': 'n' }, { ':x': { N: '1' }, ':y': { S: 'q' } });
+      const c: Condition = parseCondition(src, 'ConditionExpression', p);
+      assert.equal(typeof evaluate(item, c), 'boolean');
+    }), { numRuns: 300 });
+  });
+
+  it('property: NOT negates and De Morgan holds for evaluated conditions', () => {
+    const leaf = fc.constantFrom('a = :x', 'b <> :y', 'attribute_exists(c)', 'a < :x', 'begins_with(b, :y)');
+    const item = fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.constantFrom<Value>({ N: '1' }, { N: '0' }, { S: 'q' }, { S: 'qq' }));
+    fc.assert(fc.property(leaf, leaf, item, (l, r, it) => {
+      const values = { ':x': { N: '1' }, ':y': { S: 'q' } };
+      const ev = (src: string) => evaluate(it, parseCondition(src, 'ConditionExpression', ph(undefined, values)));
+      assert.equal(ev(`NOT (${l} AND ${r})`), ev(`NOT ${l} OR NOT ${r}`));
+      assert.equal(ev(`NOT ${l}`), !ev(l));
+    }), { numRuns: 300 });
+  });
+});
