@@ -244,6 +244,27 @@ describe('S3 buckets', () => {
     assert.equal((await ask('https://app.example', 'PUT', 'authorization')).status, 403);
   });
 
+  it('puts the CORS headers on the actual response to a browser origin, errors included', async () => {
+    const name = unique('cors-actual');
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    await s3.send(new PutObjectCommand({ Bucket: name, Key: 'page.txt', Body: 'hello' }));
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: name, Key: 'page.txt' }));
+    const before = await fetch(url, { headers: { origin: 'https://app.example' } });
+    assert.equal(before.headers.get('access-control-allow-origin'), null);
+    await s3.send(new PutBucketCorsCommand({ Bucket: name, CORSConfiguration: { CORSRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'], ExposeHeaders: ['ETag'] }] } }));
+    const res = await fetch(url, { headers: { origin: 'https://app.example' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.equal(res.headers.get('access-control-expose-headers'), 'ETag');
+    const missing = await fetch(await getSignedUrl(s3, new GetObjectCommand({ Bucket: name, Key: 'absent' })), { headers: { origin: 'https://app.example' } });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('access-control-allow-origin'), '*');
+    const noOrigin = await fetch(url);
+    assert.equal(noOrigin.headers.get('access-control-allow-origin'), null);
+  });
+
   it('works from the AWS CLI: mb, ls, rb and s3api errors', async () => {
     const name = unique('cli');
     const mb = await aws(nimbus, ['s3', 'mb', `s3://${name}`]);

@@ -43,6 +43,14 @@ export function withStatus<T extends object>(output: T, status: number): T {
   return Object.assign(output, { [HTTP_STATUS]: status });
 }
 
+/** Response headers that no output member binds (S3's CORS headers on an ordinary response). */
+export const HTTP_HEADERS = Symbol('nimbus.httpHeaders');
+
+export function withHeaders<T extends object>(output: T, headers: Record<string, string>): T {
+  const own = (output as { [HTTP_HEADERS]?: Record<string, string> })[HTTP_HEADERS] ?? {};
+  return Object.assign(output, { [HTTP_HEADERS]: { ...own, ...headers } });
+}
+
 /** HTTP status of an error: the handler's choice, else the model's, else 400. */
 export function errorStatus(model: ServiceModel, err: AwsError): number {
   return err.status ?? model.errorShape(err.code)?.error?.httpStatusCode ?? 400;

@@ -1,5 +1,5 @@
 import type { HttpRequest } from '../gateway/request.js';
-import { HTTP_STATUS, type Decoded, type RouteInfo } from './codec.js';
+import { HTTP_HEADERS, HTTP_STATUS, type Decoded, type RouteInfo } from './codec.js';
 import { AwsError } from './errors.js';
 import type { Operation, ServiceModel, Shape } from './model.js';
 import { parseScalar } from './scalars.js';
@@ -189,6 +189,7 @@ export function encodeBindings(model: ServiceModel, output: Shape, value: Record
       for (const [k, hv] of Object.entries(v as Record<string, string>)) headers[(key + k).toLowerCase()] = String(hv);
     }
   }
+  Object.assign(headers, (value as { [HTTP_HEADERS]?: Record<string, string> })[HTTP_HEADERS]);
   return status ?? (value as { [HTTP_STATUS]?: number })[HTTP_STATUS];
 }
 

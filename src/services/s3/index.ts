@@ -1,8 +1,8 @@
 import type { Operations } from '../../generated/types/s3.js';
-import type { ServiceDefinition } from '../service.js';
+import type { Handler, Handlers, ServiceDefinition } from '../service.js';
 import { bucketHandlers } from './buckets.js';
 import { configHandlers } from './configs.js';
-import { preflight } from './cors.js';
+import { preflight, withCors } from './cors.js';
 import { armLifecycle } from './lifecycle.js';
 import { listingHandlers } from './listing.js';
 import { lockHandlers } from './locks.js';
@@ -11,18 +11,21 @@ import { objectSettingHandlers } from './object-settings.js';
 import { objectHandlers } from './objects.js';
 import { migrations } from './store.js';
 
+const handlers: Handlers<Operations> = {
+  ...bucketHandlers,
+  ...configHandlers,
+  ...objectHandlers,
+  ...objectSettingHandlers,
+  ...lockHandlers,
+  ...listingHandlers,
+  ...multipartHandlers,
+};
+
 /** S3: buckets, objects and their versions, listings, multipart uploads and bucket configuration. */
 export const service: ServiceDefinition<Operations> = {
   migrations,
-  handlers: {
-    ...bucketHandlers,
-    ...configHandlers,
-    ...objectHandlers,
-    ...objectSettingHandlers,
-    ...lockHandlers,
-    ...listingHandlers,
-    ...multipartHandlers,
-  },
+  // Every answer to a browser origin carries the bucket's CORS headers, errors included.
+  handlers: Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, withCors(h as Handler)])) as Handlers<Operations>,
   intercept(req, ctx) {
     // Every S3 request passes here first: the place to make sure lifecycle rules run on this instance's clock.
     armLifecycle(ctx);
