@@ -1,0 +1,35 @@
+import type { Operations } from '../../generated/types/ec2.js';
+import type { Handler, Handlers, ServiceDefinition } from '../service.js';
+import { handlers as images } from './images.js';
+import { handlers as instanceTypes } from './instance-types.js';
+import { handlers as instances } from './instances.js';
+import { handlers as interfaces } from './interfaces.js';
+import { handlers as keypairs } from './keypairs.js';
+import { settle } from './lifecycle.js';
+import { ensureDefaultVpc } from './network.js';
+import { handlers as regions } from './regions.js';
+import { handlers as securityGroups } from './security-groups.js';
+import { handlers as snapshots } from './snapshots.js';
+import { migrations } from './store.js';
+import { handlers as subnets } from './subnets.js';
+import { handlers as tags } from './tags.js';
+import { handlers as volumes } from './volumes.js';
+import { handlers as vpcs } from './vpcs.js';
+
+/**
+ * EC2 and VPC. Before any operation runs, the region has its default VPC (AWS creates one
+ * per region with the account) and every transition that has come due has settled, so each
+ * handler sees the world as a Describe call would.
+ */
+const all: Handlers<Operations> = {
+  ...regions, ...instanceTypes, ...images, ...keypairs, ...instances, ...interfaces, ...volumes, ...snapshots,
+  ...vpcs, ...subnets, ...securityGroups, ...tags,
+};
+
+const handlers = Object.fromEntries(Object.entries(all).map(([name, handler]) => [name, ((input, ctx) => {
+  ensureDefaultVpc(ctx);
+  settle(ctx, ctx.clock.now());
+  return (handler as Handler)(input, ctx);
+}) as Handler])) as Handlers<Operations>;
+
+export const service: ServiceDefinition<Operations> = { migrations, handlers };

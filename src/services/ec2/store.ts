@@ -1,0 +1,156 @@
+import type { Tag, TagSpecification } from '../../generated/types/ec2.js';
+import { AwsError } from '../../protocols/errors.js';
+import type { RequestContext } from '../service.js';
+
+/**
+ * EC2 resources as documents: one row per resource, holding the resource in the shape its
+ * Describe call returns (plus a few private fields), scoped by account and region. Tags live
+ * in their own table, because DescribeTags and `tag:` filters cross every resource type.
+ * `due_at` marks a resource in a transitional state (pending, stopping, creating): the next
+ * request at or after that time settles it (DESIGN.md §3).
+ */
+export const migrations = [
+  {
+    id: 'ec2/001-resources',
+    sql: `CREATE TABLE ec2_resources (
+        account_id TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL,
+        doc TEXT NOT NULL, seq BIGINT NOT NULL, due_at BIGINT,
+        PRIMARY KEY (account_id, region, id));
+      CREATE INDEX ec2_resources_kind ON ec2_resources (account_id, region, kind, seq);
+      CREATE INDEX ec2_resources_due ON ec2_resources (account_id, region, due_at);
+      CREATE INDEX ec2_resources_seq ON ec2_resources (seq);
+      CREATE TABLE ec2_tags (
+        account_id TEXT NOT NULL, region TEXT NOT NULL, resource_id TEXT NOT NULL, resource_type TEXT NOT NULL,
+        tag_key TEXT NOT NULL, tag_value TEXT NOT NULL,
+        PRIMARY KEY (account_id, region, resource_id, tag_key));
+      CREATE INDEX ec2_tags_type ON ec2_tags (account_id, region, resource_type);
+      CREATE TABLE ec2_regions_ready (account_id TEXT NOT NULL, region TEXT NOT NULL, PRIMARY KEY (account_id, region));`,
+  },
+];
+
+/** Where a resource lives: an account and a region (CopySnapshot and CopyImage read another region). */
+export interface Scope {
+  db: RequestContext['db'];
+  accountId: string;
+  region: string;
+}
+
+/** The AWS resource type of an id, by its prefix (the names TagSpecifications and DescribeTags use). */
+const TYPES: Record<string, string> = {
+  i: 'instance', vpc: 'vpc', subnet: 'subnet', sg: 'security-group', rtb: 'route-table', igw: 'internet-gateway',
+  nat: 'natgateway', acl: 'network-acl', eipalloc: 'elastic-ip', vol: 'volume', snap: 'snapshot', ami: 'image',
+  key: 'key-pair', eni: 'network-interface', pcx: 'vpc-peering-connection', vpce: 'vpc-endpoint',
+  nip: 'network-insights-path', nia: 'network-insights-analysis', sgr: 'security-group-rule',
+};
+
+export function resourceType(id: string): string | undefined {
+  return TYPES[id.slice(0, id.indexOf('-'))];
+}
+
+/** Stores a resource. `dueAt` schedules its next transition; when omitted, a scheduled one stays. */
+export function put(s: Scope, id: string, doc: object, dueAt?: number | null): void {
+  s.db.prepare(`INSERT INTO ec2_resources (account_id, region, id, kind, doc, seq, due_at)
+      VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ec2_resources), ?)
+      ON CONFLICT (account_id, region, id) DO UPDATE SET doc = excluded.doc,
+        due_at = CASE WHEN ? = 1 THEN excluded.due_at ELSE ec2_resources.due_at END`)
+    .run(s.accountId, s.region, id, resourceType(id) ?? 'unknown', JSON.stringify(doc), dueAt ?? null, dueAt === undefined ? 0 : 1);
+}
+
+export function get<T>(s: Scope, id: string): T | undefined {
+  const row = s.db.prepare('SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?').get(s.accountId, s.region, id) as { doc: string } | undefined;
+  return row ? (JSON.parse(row.doc) as T) : undefined;
+}
+
+/** Every resource of a type, oldest first (the order Describe calls page in). */
+export function all<T>(s: Scope, type: string): T[] {
+  const rows = s.db.prepare('SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = ? ORDER BY seq').all(s.accountId, s.region, type) as { doc: string }[];
+  return rows.map((r) => JSON.parse(r.doc) as T);
+}
+
+export function remove(s: Scope, id: string): void {
+  s.db.prepare('DELETE FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?').run(s.accountId, s.region, id);
+  s.db.prepare('DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').run(s.accountId, s.region, id);
+}
+
+export function exists(s: Scope, id: string): boolean {
+  return !!s.db.prepare('SELECT 1 FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?').get(s.accountId, s.region, id);
+}
+
+/** Resources whose transition is due, for the settler. */
+export function due(s: Scope, now: number): { id: string; doc: string }[] {
+  return s.db.prepare('SELECT id, doc FROM ec2_resources WHERE account_id = ? AND region = ? AND due_at IS NOT NULL AND due_at <= ? ORDER BY seq')
+    .all(s.accountId, s.region, now) as { id: string; doc: string }[];
+}
+
+/** Looks a resource up or throws AWS's `<Code>` NotFound error for it. */
+export function must<T>(s: Scope, id: string, code: string, message: string): T {
+  const doc = id ? get<T>(s, id) : undefined;
+  if (!doc) throw new AwsError(code, message, { status: 400 });
+  return doc;
+}
+
+// ---- tags -------------------------------------------------------------------------------
+
+export function tagsOf(s: Scope, id: string): Tag[] {
+  return (s.db.prepare('SELECT tag_key AS "Key", tag_value AS "Value" FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ? ORDER BY tag_key')
+    .all(s.accountId, s.region, id) as Tag[]);
+}
+
+/** The tags of every resource of a type at once, so a Describe over thousands costs one query. */
+export function tagIndex(s: Scope, type: string): Map<string, Tag[]> {
+  const rows = s.db.prepare('SELECT resource_id, tag_key, tag_value FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_type = ? ORDER BY tag_key')
+    .all(s.accountId, s.region, type) as { resource_id: string; tag_key: string; tag_value: string }[];
+  const out = new Map<string, Tag[]>();
+  for (const r of rows) {
+    let list = out.get(r.resource_id);
+    if (!list) out.set(r.resource_id, (list = []));
+    list.push({ Key: r.tag_key, Value: r.tag_value });
+  }
+  return out;
+}
+
+export function allTags(s: Scope): { ResourceId: string; ResourceType: string; Key: string; Value: string }[] {
+  return s.db.prepare('SELECT resource_id AS "ResourceId", resource_type AS "ResourceType", tag_key AS "Key", tag_value AS "Value" FROM ec2_tags WHERE account_id = ? AND region = ? ORDER BY resource_id, tag_key')
+    .all(s.accountId, s.region) as { ResourceId: string; ResourceType: string; Key: string; Value: string }[];
+}
+
+/** A resource holds at most 50 tags; keys up to 128 characters, values up to 256; `aws:` is reserved. https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html */
+export function setTags(s: Scope, id: string, tags: Tag[]): void {
+  for (const t of tags) {
+    const key = t.Key ?? '';
+    if (!key || key.length > 128) throw new AwsError('InvalidParameterValue', `Tag keys must be 1 to 128 characters: '${key}'`, { status: 400 });
+    if (key.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidParameterValue', `Value ( ${key} ) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use`, { status: 400 });
+    if ((t.Value ?? '').length > 256) throw new AwsError('InvalidParameterValue', `Tag value exceeds the maximum length of 256 characters for key '${key}'`, { status: 400 });
+  }
+  const stmt = s.db.prepare(`INSERT INTO ec2_tags (account_id, region, resource_id, resource_type, tag_key, tag_value) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (account_id, region, resource_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`);
+  for (const t of tags) stmt.run(s.accountId, s.region, id, resourceType(id) ?? 'unknown', t.Key, t.Value ?? '');
+  const count = (s.db.prepare('SELECT COUNT(*) AS n FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').get(s.accountId, s.region, id) as { n: number }).n;
+  if (count > 50) throw new AwsError('TagLimitExceeded', `The maximum number of Tags for a resource has been reached: ${id} would have ${count} tags (limit 50).`, { status: 400 });
+}
+
+/** DeleteTags: a tag given with a value is removed only when the value matches; without one, whatever its value. */
+export function deleteTags(s: Scope, id: string, tags: Tag[] | undefined): void {
+  if (!tags || tags.length === 0) {
+    s.db.prepare('DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').run(s.accountId, s.region, id);
+    return;
+  }
+  for (const t of tags) {
+    if (t.Value === undefined) s.db.prepare('DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ? AND tag_key = ?').run(s.accountId, s.region, id, t.Key);
+    else s.db.prepare('DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ? AND tag_key = ? AND tag_value = ?').run(s.accountId, s.region, id, t.Key, t.Value);
+  }
+}
+
+/** Applies the TagSpecifications of a create call that name this resource's type. */
+export function tagOnCreate(s: Scope, id: string, specs: TagSpecification[] | undefined): Tag[] {
+  const type = resourceType(id);
+  const tags = (specs ?? []).filter((spec) => spec.ResourceType === type).flatMap((spec) => spec.Tags ?? []);
+  if (tags.length > 0) setTags(s, id, tags);
+  return tags;
+}
+
+/** The same list with each resource's tags attached, the way Describe calls answer. */
+export function withTags<T extends object>(s: Scope, type: string, docs: T[], idOf: (d: T) => string): (T & { Tags?: Tag[] })[] {
+  const index = tagIndex(s, type);
+  return docs.map((d) => ({ ...d, Tags: index.get(idOf(d)) }));
+}
