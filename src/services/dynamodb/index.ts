@@ -5,6 +5,7 @@ import { itemHandlers } from './items.js';
 import { queryHandlers } from './query.js';
 import { streamMigrations } from './streams.js';
 import { settingsHandlers } from './settings.js';
+import { statementHandlers } from './statements.js';
 import { migrations } from './table.js';
 import { tableHandlers } from './tables.js';
 import { transactionHandlers } from './transactions.js';
@@ -16,7 +17,7 @@ import { startTtlSweeper } from './ttl.js';
  */
 export const service: ServiceDefinition<Operations> = {
   migrations: [...migrations, ...streamMigrations],
-  handlers: withTtlSweeper({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers }),
+  handlers: withTtlSweeper({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers }),
 };
 
 /** The TTL sweeper of an instance starts with its first DynamoDB request (loading is lazy, DESIGN.md §1). */

@@ -1,0 +1,321 @@
+import { AwsError } from '../../protocols/errors.js';
+import type { Condition, Operand, Path, UpdateAction } from './expressions/parser.js';
+import { checkValue, type Item, type Value } from './values.js';
+
+/**
+ * The PartiQL subset DynamoDB accepts, parsed into the same condition and update trees as the
+ * expression languages: SELECT, INSERT, UPDATE, DELETE, with `?` parameters.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.statements.html
+ */
+export type Statement =
+  | { kind: 'select'; table: string; index: string | undefined; projection: Path[] | undefined; where: Condition | undefined }
+  | { kind: 'insert'; table: string; item: Item }
+  | { kind: 'update'; table: string; actions: UpdateAction[]; where: Condition; returning: string | undefined }
+  | { kind: 'delete'; table: string; where: Condition; returning: string | undefined };
+
+interface Token {
+  kind: 'word' | 'quoted' | 'string' | 'number' | 'punct' | 'param' | 'eof';
+  text: string;
+}
+
+const PUNCT = ['<<', '>>', '<>', '!=', '<=', '>=', '=', '<', '>', '(', ')', '[', ']', '{', '}', ',', '.', ':', ';', '*', '+', '-'];
+
+function malformed(detail: string): AwsError {
+  return new AwsError('ValidationException', `Statement wasn't well formed, can't be processed: ${detail}`);
+}
+
+function tokenize(src: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const rest = src.slice(i);
+    let m: RegExpExecArray | null;
+    if ((m = /^\s+/.exec(rest))) { i += m[0].length; continue; }
+    if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'word', text: m[0] });
+    else if ((m = /^"((?:[^"]|"")*)"/.exec(rest))) out.push({ kind: 'quoted', text: m[1]!.replace(/""/g, '"') });
+    else if ((m = /^'((?:[^']|'')*)'/.exec(rest))) out.push({ kind: 'string', text: m[1]!.replace(/''/g, "'") });
+    else if ((m = /^\d+(\.\d+)?([eE][+-]?\d+)?/.exec(rest))) out.push({ kind: 'number', text: m[0] });
+    else if (rest[0] === '?') out.push({ kind: 'param', text: '?' });
+    else {
+      const p = PUNCT.find((x) => rest.startsWith(x));
+      if (!p) throw malformed(`Unexpected character: ${rest[0]}`);
+      out.push({ kind: 'punct', text: p });
+    }
+    i += m ? m[0].length : out[out.length - 1]!.kind === 'param' ? 1 : out[out.length - 1]!.text.length;
+  }
+  out.push({ kind: 'eof', text: '<EOF>' });
+  return out;
+}
+
+class Parser {
+  private pos = 0;
+  private param = 0;
+  private readonly tokens: Token[];
+
+  constructor(src: string, private readonly params: Value[]) {
+    this.tokens = tokenize(src);
+  }
+
+  peek(): Token { return this.tokens[this.pos]!; }
+  next(): Token { return this.tokens[Math.min(this.pos++, this.tokens.length - 1)]!; }
+  is(word: string): boolean { const t = this.peek(); return t.kind === 'word' && t.text.toUpperCase() === word; }
+  isPunct(p: string): boolean { const t = this.peek(); return t.kind === 'punct' && t.text === p; }
+
+  keyword(word: string): void {
+    if (!this.is(word)) throw malformed(`Expected ${word}, found ${this.peek().text}`);
+    this.next();
+  }
+
+  punct(p: string): void {
+    if (!this.isPunct(p)) throw malformed(`Expected '${p}', found ${this.peek().text}`);
+    this.next();
+  }
+
+  end(): void {
+    if (this.isPunct(';')) this.next();
+    if (this.peek().kind !== 'eof') throw malformed(`Unexpected token: ${this.peek().text}`);
+    if (this.param !== this.params.length) {
+      throw new AwsError('ValidationException', `Number of parameters in request and statement don't match.`);
+    }
+  }
+
+  name(): string {
+    const t = this.next();
+    if (t.kind !== 'word' && t.kind !== 'quoted') throw malformed(`Unexpected token: ${t.text}`);
+    return t.text;
+  }
+
+  path(): Path {
+    const path: Path = [this.name()];
+    for (;;) {
+      if (this.isPunct('.')) { this.next(); path.push(this.name()); }
+      else if (this.isPunct('[')) {
+        this.next();
+        const t = this.next();
+        if (t.kind !== 'number') throw malformed(`Unexpected token: ${t.text}`);
+        path.push(Number(t.text));
+        this.punct(']');
+      } else return path;
+    }
+  }
+
+  value(): Value {
+    const t = this.next();
+    switch (t.kind) {
+      case 'param': {
+        const v = this.params[this.param++];
+        if (!v) throw new AwsError('ValidationException', `Number of parameters in request and statement don't match.`);
+        return checkValue(v);
+      }
+      case 'string': return { S: t.text };
+      case 'number': return checkValue({ N: t.text });
+      case 'word': {
+        const w = t.text.toUpperCase();
+        if (w === 'TRUE' || w === 'FALSE') return { BOOL: w === 'TRUE' };
+        if (w === 'NULL') return { NULL: true };
+        throw malformed(`Unexpected token: ${t.text}`);
+      }
+      case 'punct': {
+        if (t.text === '-') {
+          const n = this.next();
+          if (n.kind !== 'number') throw malformed(`Unexpected token: ${n.text}`);
+          return checkValue({ N: `-${n.text}` });
+        }
+        if (t.text === '[') return { L: this.list(']') };
+        if (t.text === '<<') return this.set();
+        if (t.text === '{') {
+          const M: Item = {};
+          while (!this.isPunct('}')) {
+            const k = this.next();
+            if (k.kind !== 'string') throw malformed(`Unexpected token: ${k.text}`);
+            this.punct(':');
+            M[k.text] = this.value();
+            if (!this.isPunct('}')) this.punct(',');
+          }
+          this.next();
+          return { M };
+        }
+      }
+    }
+    throw malformed(`Unexpected token: ${t.text}`);
+  }
+
+  list(close: string): Value[] {
+    const items: Value[] = [];
+    while (!this.isPunct(close)) {
+      items.push(this.value());
+      if (!this.isPunct(close)) this.punct(',');
+    }
+    this.next();
+    return items;
+  }
+
+  set(): Value {
+    const items = this.list('>>');
+    if (items.every((v) => v.S !== undefined)) return checkValue({ SS: items.map((v) => v.S!) });
+    if (items.every((v) => v.N !== undefined)) return checkValue({ NS: items.map((v) => v.N!) });
+    if (items.every((v) => v.B !== undefined)) return checkValue({ BS: items.map((v) => v.B!) });
+    throw malformed('Set elements must all be of one scalar type');
+  }
+
+  operand(): Operand {
+    const t = this.peek();
+    if (t.kind === 'word' && this.tokens[this.pos + 1]?.text === '(' && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase())) {
+      const name = this.next().text.toLowerCase();
+      this.punct('(');
+      const args = [this.operand()];
+      while (this.isPunct(',')) { this.next(); args.push(this.operand()); }
+      this.punct(')');
+      return { kind: 'call', name, args };
+    }
+    if (t.kind === 'quoted' || (t.kind === 'word' && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase()))) return { kind: 'path', path: this.path() };
+    return { kind: 'value', value: this.value() };
+  }
+
+  condition(): Condition {
+    let left = this.and();
+    while (this.is('OR')) { this.next(); left = { kind: 'or', args: [left, this.and()] }; }
+    return left;
+  }
+
+  private and(): Condition {
+    let left = this.not();
+    while (this.is('AND')) { this.next(); left = { kind: 'and', args: [left, this.not()] }; }
+    return left;
+  }
+
+  private not(): Condition {
+    if (this.is('NOT')) { this.next(); return { kind: 'not', args: [this.not()] }; }
+    if (this.isPunct('(')) {
+      this.next();
+      const c = this.condition();
+      this.punct(')');
+      return c;
+    }
+    const left = this.operand();
+    const t = this.peek();
+    if (t.kind === 'punct' && ['=', '<>', '!=', '<', '<=', '>', '>='].includes(t.text)) {
+      this.next();
+      const op = (t.text === '!=' ? '<>' : t.text) as '=';
+      return { kind: 'compare', op, args: [left, this.operand()] };
+    }
+    if (this.is('BETWEEN')) {
+      this.next();
+      const lo = this.operand();
+      this.keyword('AND');
+      return { kind: 'between', args: [left, lo, this.operand()] };
+    }
+    if (this.is('IN')) {
+      this.next();
+      const open = this.next();
+      if (open.text !== '[' && open.text !== '(') throw malformed(`Unexpected token: ${open.text}`);
+      const values = this.list(open.text === '[' ? ']' : ')');
+      return { kind: 'in', args: [left, ...values.map((value): Operand => ({ kind: 'value', value }))] };
+    }
+    if (this.is('IS')) {
+      this.next();
+      const negate = this.is('NOT') ? (this.next(), true) : false;
+      const what = this.next().text.toUpperCase();
+      const c: Condition = what === 'MISSING' ? { kind: 'call', name: 'attribute_not_exists', args: [left] }
+        : what === 'NULL' ? { kind: 'call', name: 'attribute_type', args: [left, { kind: 'value', value: { S: 'NULL' } }] }
+        : (() => { throw malformed(`Unexpected token: ${what}`); })();
+      return negate ? { kind: 'not', args: [c] } : c;
+    }
+    if (left.kind === 'call') return left as Condition;
+    throw malformed(`Unexpected token: ${t.text}`);
+  }
+
+  setValue(): Operand {
+    const left = this.operand();
+    if (this.isPunct('+') || this.isPunct('-')) {
+      const op = this.next().text as '+' | '-';
+      return { kind: 'arith', op, args: [left, this.operand()] };
+    }
+    return left;
+  }
+
+  returning(): string | undefined {
+    if (!this.is('RETURNING')) return undefined;
+    this.next();
+    const which = `${this.name().toUpperCase()}_${this.name().toUpperCase()}`;
+    this.punct('*');
+    return which;
+  }
+
+  statement(): Statement {
+    const verb = this.next();
+    switch (verb.text.toUpperCase()) {
+      case 'SELECT': {
+        let projection: Path[] | undefined;
+        if (this.isPunct('*')) this.next();
+        else {
+          projection = [this.path()];
+          while (this.isPunct(',')) { this.next(); projection.push(this.path()); }
+        }
+        this.keyword('FROM');
+        const table = this.name();
+        const index = this.isPunct('.') ? (this.next(), this.name()) : undefined;
+        const where = this.is('WHERE') ? (this.next(), this.condition()) : undefined;
+        return { kind: 'select', table, index, projection, where };
+      }
+      case 'INSERT': {
+        this.keyword('INTO');
+        const table = this.name();
+        this.keyword('VALUE');
+        const v = this.value();
+        if (!v.M) throw malformed('INSERT VALUE must be a tuple');
+        return { kind: 'insert', table, item: v.M };
+      }
+      case 'UPDATE': {
+        const table = this.name();
+        const actions: UpdateAction[] = [];
+        while (this.is('SET') || this.is('REMOVE')) {
+          if (this.next().text.toUpperCase() === 'SET') {
+            const path = this.path();
+            this.punct('=');
+            actions.push({ kind: 'SET', path, value: this.setValue() });
+          } else actions.push({ kind: 'REMOVE', path: this.path() });
+          while (this.isPunct(',')) {
+            this.next();
+            const path = this.path();
+            this.punct('=');
+            actions.push({ kind: 'SET', path, value: this.setValue() });
+          }
+        }
+        if (actions.length === 0) throw malformed('Expected SET or REMOVE');
+        this.keyword('WHERE');
+        return { kind: 'update', table, actions, where: this.condition(), returning: this.returning() };
+      }
+      case 'DELETE': {
+        this.keyword('FROM');
+        const table = this.name();
+        this.keyword('WHERE');
+        return { kind: 'delete', table, where: this.condition(), returning: this.returning() };
+      }
+      default:
+        throw malformed(`Unexpected keyword: ${verb.text}`);
+    }
+  }
+}
+
+export function parseStatement(src: string, params: Value[] | undefined): Statement {
+  const p = new Parser(src, params ?? []);
+  const s = p.statement();
+  p.end();
+  return s;
+}
+
+/** The values a WHERE clause pins with `attr = value` at its top level (AND only). */
+export function equalities(c: Condition | undefined): Map<string, Value> {
+  const out = new Map<string, Value>();
+  const walk = (x: Condition) => {
+    if (x.kind === 'and') x.args.forEach(walk);
+    else if (x.kind === 'compare' && x.op === '=') {
+      const [a, b] = x.args;
+      if (a.kind === 'path' && a.path.length === 1 && b.kind === 'value') out.set(a.path[0] as string, b.value);
+      else if (b.kind === 'path' && b.path.length === 1 && a.kind === 'value') out.set(b.path[0] as string, a.value);
+    }
+  };
+  if (c) walk(c);
+  return out;
+}

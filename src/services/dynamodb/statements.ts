@@ -1,0 +1,171 @@
+import type { BatchStatementResponse, Operations } from '../../generated/types/dynamodb.js';
+import { AwsError, isAwsError } from '../../protocols/errors.js';
+import type { Handlers, RequestContext } from '../service.js';
+import { consumed, readUnits, writeUnits } from './capacity.js';
+import { evaluate, project } from './expressions/evaluate.js';
+import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
+import type { Condition } from './expressions/parser.js';
+import { equalities, parseStatement, type Statement } from './partiql.js';
+import { checkItemKeys, getTable, indexes, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItem, decodeItem, itemSize, keyBytes, reviveItem, type Item, type Value } from './values.js';
+
+/**
+ * PartiQL for DynamoDB: ExecuteStatement, BatchExecuteStatement, ExecuteTransaction. A SELECT
+ * whose WHERE pins the partition key reads one partition; any other SELECT is a scan.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.html
+ */
+const invalid = (m: string) => new AwsError('ValidationException', m);
+
+interface Result {
+  table: Table;
+  items: Item[];
+  units: number;
+}
+
+/** The full primary key a write (or single-item read) must pin with equalities. */
+function pinnedKey(t: Table, where: Condition | undefined): Item {
+  const eq = equalities(where);
+  const k = tableKey(t);
+  const key: Item = {};
+  for (const attr of [k.hash, k.range]) {
+    if (!attr) continue;
+    const v = eq.get(attr);
+    if (!v) throw invalid('Where clause does not contain a mandatory equality on all key attributes');
+    key[attr] = v;
+  }
+  return key;
+}
+
+function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }): Item[] {
+  const index = s.index === undefined ? undefined : indexes(t).find((i) => i.name === s.index);
+  if (s.index !== undefined && !index) throw invalid(`The table does not have the specified index: ${s.index}`);
+  const keyDef = index ?? tableKey(t);
+  const hash = equalities(s.where).get(keyDef.hash);
+  let rows: string[];
+  if (index) {
+    const base = 'SELECT i.item FROM dynamodb_index_items x JOIN dynamodb_items i ON i.table_id = x.table_id AND i.hash_key = x.item_hash AND i.range_key = x.item_range WHERE x.table_id = ? AND x.index_name = ?';
+    rows = (hash
+      ? ctx.db.prepare(`${base} AND x.hash_key = ? ORDER BY x.range_key, x.item_hash, x.item_range`).pluck().all(t.id, index.name, keyBytes(hash))
+      : ctx.db.prepare(`${base} ORDER BY x.scan_order, x.hash_key, x.range_key`).pluck().all(t.id, index.name)) as string[];
+  } else {
+    rows = (hash
+      ? ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? AND hash_key = ? ORDER BY range_key').pluck().all(t.id, keyBytes(hash))
+      : ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? ORDER BY scan_order, hash_key, range_key').pluck().all(t.id)) as string[];
+  }
+  return rows.map(decodeItem).filter((item) => !s.where || evaluate(item, s.where)).map((item) => (s.projection ? project(item, s.projection) : item));
+}
+
+/** Runs one parsed statement; writes go through the same commit (and stream records) as PutItem. */
+function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefined): Result {
+  const t = getTable(ctx, s.table);
+  switch (s.kind) {
+    case 'select': {
+      const items = select(ctx, t, s);
+      return { table: t, items, units: readUnits(items.reduce((n, i) => n + itemSize(i), 0), false) };
+    }
+    case 'insert': {
+      const item = checkItem(s.item);
+      checkItemKeys(t, item);
+      checkSize(item);
+      if (readItem(ctx, t, item)) throw new AwsError('DuplicateItemException', 'Duplicate primary key exists in table');
+      commit(ctx, t, keyOf(tableKey(t), item), undefined, item);
+      return { table: t, items: [], units: writeUnits(item) };
+    }
+    case 'update': {
+      const key = pinnedKey(t, s.where);
+      const before = readItem(ctx, t, key);
+      if (!before || !evaluate(before, s.where)) throw conditionFailed(before, returnOnFailure);
+      const after = updatedItem(t, key, before, s.actions);
+      commit(ctx, t, key, before, after);
+      const changed = (i: Item) => project(i, s.actions.map((a) => a.path));
+      const items = s.returning === 'ALL_OLD' ? [before] : s.returning === 'ALL_NEW' ? [after]
+        : s.returning === 'MODIFIED_OLD' ? [changed(before)] : s.returning === 'MODIFIED_NEW' ? [changed(after)] : [];
+      return { table: t, items, units: writeUnits(before, after) };
+    }
+    case 'delete': {
+      const key = pinnedKey(t, s.where);
+      const before = readItem(ctx, t, key);
+      if (before && !evaluate(before, s.where)) throw conditionFailed(before, returnOnFailure);
+      if (before) commit(ctx, t, key, before, undefined);
+      return { table: t, items: s.returning === 'ALL_OLD' && before ? [before] : [], units: writeUnits(before) };
+    }
+  }
+}
+
+const ERROR_CODES: Record<string, string> = {
+  ConditionalCheckFailedException: 'ConditionalCheckFailed', DuplicateItemException: 'DuplicateItem', ValidationException: 'ValidationError',
+  ResourceNotFoundException: 'ResourceNotFound', TransactionConflictException: 'TransactionConflict',
+};
+
+export const statementHandlers: Handlers<Operations> = {
+  ExecuteStatement(input, ctx) {
+    const s = parseStatement(input.Statement, input.Parameters as Value[] | undefined);
+    const r = ctx.db.transaction(() => run(ctx, s, input.ReturnValuesOnConditionCheckFailure))();
+    // Pages are positions in the result: NextToken is the offset of the next item.
+    const offset = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64').toString()) : 0;
+    if (!Number.isInteger(offset) || offset < 0) throw invalid('Invalid NextToken');
+    const end = input.Limit ? offset + input.Limit : r.items.length;
+    const page = r.items.slice(offset, end);
+    return {
+      Items: page,
+      ...(end < r.items.length ? { NextToken: Buffer.from(String(end)).toString('base64') } : {}),
+      ConsumedCapacity: consumed(input.ReturnConsumedCapacity, r.table, r.units, s.kind === 'select' ? 'read' : 'write'),
+    };
+  },
+
+  BatchExecuteStatement(input, ctx) {
+    if (input.Statements.length > 25) throw invalid('Too many items requested for the BatchExecuteStatement call');
+    const parsed = input.Statements.map((st) => parseStatement(st.Statement, st.Parameters as Value[] | undefined));
+    const kinds = new Set(parsed.map((s) => (s.kind === 'select' ? 'read' : 'write')));
+    if (kinds.size > 1) throw invalid('Batch statements must all be reads or all be writes');
+    const responses: BatchStatementResponse[] = parsed.map((s, i) => {
+      try {
+        if (s.kind === 'select') {
+          const t = getTable(ctx, s.table);
+          const key = pinnedKey(t, s.where);
+          const item = readItem(ctx, t, key);
+          const hit = item && (!s.where || evaluate(item, s.where)) ? item : undefined;
+          return { TableName: t.name, ...(hit ? { Item: s.projection ? project(hit, s.projection) : hit } : {}) };
+        }
+        const r = ctx.db.transaction(() => run(ctx, s, input.Statements[i]!.ReturnValuesOnConditionCheckFailure))();
+        return { TableName: r.table.name };
+      } catch (e) {
+        if (!isAwsError(e) || !ERROR_CODES[e.code]) throw e;
+        // The error carries the item in wire form (base64 binaries); the output encoder wants Buffers.
+        const item = e.fields['Item'] ? reviveItem(structuredClone(e.fields['Item']) as Record<string, unknown>) : undefined;
+        return { TableName: s.table, Error: { Code: ERROR_CODES[e.code] as 'ValidationError', Message: e.message, ...(item ? { Item: item } : {}) } };
+      }
+    });
+    return { Responses: responses };
+  },
+
+  ExecuteTransaction(input, ctx) {
+    const parsed = input.TransactStatements.map((st) => parseStatement(st.Statement, st.Parameters as Value[] | undefined));
+    const reads = parsed.filter((s) => s.kind === 'select').length;
+    if (reads !== 0 && reads !== parsed.length) throw invalid('Transaction statements must all be reads or all be writes');
+    const seen = new Set<string>();
+    for (const s of parsed) {
+      const t = getTable(ctx, s.table);
+      const key = s.kind === 'insert' ? keyOf(tableKey(t), checkItem(s.item)) : pinnedKey(t, s.where);
+      const id = `${t.id}/${storageKey(tableKey(t), key).map((b) => b.toString('hex')).join('/')}`;
+      if (seen.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
+      seen.add(id);
+    }
+    return ctx.db.transaction(() => {
+      const results: (Result | undefined)[] = [];
+      const reasons = parsed.map((s, i) => {
+        try {
+          results[i] = run(ctx, s, input.TransactStatements[i]!.ReturnValuesOnConditionCheckFailure);
+          return { Code: 'None' };
+        } catch (e) {
+          if (!isAwsError(e) || !ERROR_CODES[e.code]) throw e;
+          return { Code: ERROR_CODES[e.code]!, Message: e.message, ...(e.fields['Item'] ? { Item: e.fields['Item'] } : {}) };
+        }
+      });
+      if (reasons.some((r) => r.Code !== 'None')) {
+        throw new AwsError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, { fields: { CancellationReasons: reasons } });
+      }
+      return reads ? { Responses: results.map((r) => (r?.items[0] ? { Item: r.items[0] } : {})) } : {};
+    })();
+  },
+};

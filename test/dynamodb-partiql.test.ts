@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BatchExecuteStatementCommand, CreateTableCommand, DynamoDBClient, ExecuteStatementCommand, ExecuteTransactionCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ExecuteStatementCommand as DocExecute } from '@aws-sdk/lib-dynamodb';
+import type { Nimbus } from '../src/index.js';
+import { aws, clientConfig, rejects, start } from './helpers.js';
+
+let seq = 0;
+const unique = (prefix: string) => `${prefix}-${process.pid}-${++seq}`;
+
+describe('DynamoDB PartiQL', () => {
+  let nimbus: Nimbus;
+  let ddb: DynamoDBClient;
+  before(async () => {
+    nimbus = await start();
+    ddb = new DynamoDBClient(clientConfig(nimbus));
+  });
+  after(() => nimbus.stop());
+
+  async function table(): Promise<string> {
+    const name = unique('tbl');
+    await ddb.send(new CreateTableCommand({
+      TableName: name, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
+    }));
+    return name;
+  }
+
+  it('INSERT, SELECT with WHERE, UPDATE with RETURNING and DELETE', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'a', 'sk': 1, 'tags': <<'x', 'y'>>, 'n': 10}` }));
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': ?, 'sk': ?, 'n': 20}`, Parameters: [{ S: 'a' }, { N: '2' }] }));
+    const dup = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'a', 'sk': 1}` })));
+    assert.equal(dup.name, 'DuplicateItemException');
+    const sel = await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT pk, sk, n FROM "${name}" WHERE pk = 'a' AND n > 15` }));
+    assert.deepEqual(sel.Items, [{ pk: { S: 'a' }, sk: { N: '2' }, n: { N: '20' } }]);
+    const upd = await ddb.send(new ExecuteStatementCommand({ Statement: `UPDATE "${name}" SET n = n + 5 WHERE pk = 'a' AND sk = 1 RETURNING ALL NEW *` }));
+    assert.equal(upd.Items?.[0]?.n?.N, '15');
+    const missing = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `UPDATE "${name}" SET n = 1 WHERE pk = 'zz' AND sk = 1` })));
+    assert.equal(missing.name, 'ConditionalCheckFailedException');
+    await ddb.send(new ExecuteStatementCommand({ Statement: `DELETE FROM "${name}" WHERE pk = 'a' AND sk = 2` }));
+    const all = await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"` }));
+    assert.equal(all.Items?.length, 1);
+    const noKey = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `DELETE FROM "${name}" WHERE pk = 'a'` })));
+    assert.equal(noKey.name, 'ValidationException');
+    const bad = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELEKT * FROM "${name}"` })));
+    assert.equal(bad.name, 'ValidationException');
+    assert.match(bad.message, /^Statement wasn't well formed, can't be processed/);
+    const noTable = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: 'SELECT * FROM "no-such-table"' })));
+    assert.equal(noTable.name, 'ResourceNotFoundException');
+  });
+
+  it('SELECT pages with Limit and NextToken; the document client binds native parameters', async () => {
+    const name = await table();
+    const doc = DynamoDBDocumentClient.from(ddb);
+    for (let i = 0; i < 5; i++) await doc.send(new DocExecute({ Statement: `INSERT INTO "${name}" VALUE {'pk': ?, 'sk': ?}`, Parameters: ['p', i] }));
+    const first = await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT sk FROM "${name}" WHERE pk = 'p'`, Limit: 3 }));
+    assert.deepEqual(first.Items?.map((i) => i.sk?.N), ['0', '1', '2']);
+    const second = await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT sk FROM "${name}" WHERE pk = 'p'`, Limit: 3, NextToken: first.NextToken }));
+    assert.deepEqual(second.Items?.map((i) => i.sk?.N), ['3', '4']);
+    assert.equal(second.NextToken, undefined);
+    const r = await doc.send(new DocExecute({ Statement: `SELECT * FROM "${name}" WHERE pk = ? AND sk BETWEEN ? AND ?`, Parameters: ['p', 1, 2] }));
+    assert.deepEqual(r.Items?.map((i) => i['sk']), [1, 2]);
+  });
+
+  it('BatchExecuteStatement reports errors per statement', async () => {
+    const name = await table();
+    const r = await ddb.send(new BatchExecuteStatementCommand({ Statements: [
+      { Statement: `INSERT INTO "${name}" VALUE {'pk': 'b', 'sk': 1}` },
+      { Statement: `INSERT INTO "${name}" VALUE {'pk': 'b', 'sk': 1}` },
+    ] }));
+    assert.equal(r.Responses?.[0]?.Error, undefined);
+    assert.equal(r.Responses?.[1]?.Error?.Code, 'DuplicateItem');
+    const reads = await ddb.send(new BatchExecuteStatementCommand({ Statements: [{ Statement: `SELECT * FROM "${name}" WHERE pk = 'b' AND sk = 1` }] }));
+    assert.deepEqual(reads.Responses?.[0]?.Item, { pk: { S: 'b' }, sk: { N: '1' } });
+  });
+
+  it('ExecuteTransaction is all or nothing', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteTransactionCommand({ TransactStatements: [
+      { Statement: `INSERT INTO "${name}" VALUE {'pk': 't', 'sk': 1}` },
+      { Statement: `INSERT INTO "${name}" VALUE {'pk': 't', 'sk': 2}` },
+    ] }));
+    const err = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [
+      { Statement: `INSERT INTO "${name}" VALUE {'pk': 't', 'sk': 3}` },
+      { Statement: `UPDATE "${name}" SET v = 1 WHERE pk = 't' AND sk = 99` },
+    ] })));
+    assert.equal(err.name, 'TransactionCanceledException');
+    assert.deepEqual(err.CancellationReasons?.map((r: { Code: string }) => r.Code), ['None', 'ConditionalCheckFailed']);
+    assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 't' }, sk: { N: '3' } } }))).Item, undefined);
+    const cli = await aws(nimbus, ['dynamodb', 'execute-statement', '--statement', `SELECT * FROM "${name}" WHERE pk = 't'`]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(cli.json.Items.length, 2);
+  });
+});
