@@ -9,6 +9,7 @@ import { lockHandlers } from './locks.js';
 import { multipartHandlers } from './multipart.js';
 import { objectSettingHandlers } from './object-settings.js';
 import { objectHandlers } from './objects.js';
+import { postObject } from './post-object.js';
 import { migrations } from './store.js';
 
 const handlers: Handlers<Operations> = {
@@ -26,9 +27,10 @@ export const service: ServiceDefinition<Operations> = {
   migrations,
   // Every answer to a browser origin carries the bucket's CORS headers, errors included.
   handlers: Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, withCors(h as Handler)])) as Handlers<Operations>,
-  intercept(req, ctx) {
+  // Browser form uploads and CORS preflight are not operations of the model.
+  async intercept(req, ctx) {
     // Every S3 request passes here first: the place to make sure lifecycle rules run on this instance's clock.
     armLifecycle(ctx);
-    return preflight(req, ctx);
+    return (await postObject(req, ctx)) ?? preflight(req, ctx);
   },
 };

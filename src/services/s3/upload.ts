@@ -63,6 +63,8 @@ export async function receiveBody(ctx: RequestContext, body: Readable | Buffer |
     blob = await ctx.blobs.write(pipeline(source, hashing, () => undefined), maxBytes);
   } catch (e) {
     if (e instanceof BlobTooLarge) throw new AwsError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed object size.', { status: 400, fields: { MaxSizeAllowed: maxBytes } });
+    // A body source may fail with S3's own error (a form upload's size policy, say).
+    if (e instanceof AwsError) throw e;
     throw new AwsError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.', { status: 400 });
   }
   const fail = async (err: AwsError): Promise<never> => {
