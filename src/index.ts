@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Authorizer } from './gateway/authorize.js';
+import { enforceIam, type Authorizer } from './gateway/authorize.js';
 import { Recorder, type LogLevel } from './gateway/record.js';
 import { createHandler } from './server.js';
 import { ServiceRegistry } from './services/registry.js';
-import type { Handler, ServiceEnv } from './services/service.js';
+import type { Handler, ResourcePolicyHook, ServiceEnv } from './services/service.js';
 import { BlobStore } from './state/blobs.js';
 import { Clock } from './state/clock.js';
 import { CredentialStore } from './state/credentials.js';
@@ -29,8 +29,15 @@ export interface NimbusOptions {
   maxBodyBytes?: number;
   /** Extra handlers by service and operation, used before the built-in ones. */
   handlers?: Record<string, Record<string, Handler>>;
-  /** The IAM enforcement hook. */
+  /** The IAM enforcement hook; replaces the one `enforceIam` chooses. */
   authorize?: Authorizer;
+  /**
+   * Evaluate every request against IAM, as AWS does: callers other than an account's root user
+   * need policies that allow what they do. Off by default, when every signed caller may do anything.
+   */
+  enforceIam?: boolean;
+  /** Resource-policy hooks by service, used before the built-in ones (tests, services still to come). */
+  resourcePolicies?: Record<string, ResourcePolicyHook>;
 }
 
 export interface Nimbus {
@@ -54,7 +61,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
   const clock = new Clock(savedOffset, (offset) => db.setMeta('clock_offset_ms', String(offset)));
   const blobs = new BlobStore(join(dataDir, 'blobs'));
   const credentials = new CredentialStore(db);
-  const services = new ServiceRegistry(db, options.handlers);
+  const services = new ServiceRegistry(db, options.handlers, options.resourcePolicies);
   const bus = new EventBus(db.sql, async (service, event) => {
     const def = await services.load(service);
     const handler = def?.events?.[event];
@@ -78,7 +85,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
     auth: { credentials, clock, defaultAccountId: accountId },
     services,
     recorder,
-    authorize: options.authorize,
+    authorize: options.authorize ?? (options.enforceIam ? enforceIam(services) : undefined),
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
     internal: {
       version: VERSION,

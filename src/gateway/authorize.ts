@@ -1,5 +1,13 @@
+import { authorizationsFor, type Authorization } from '../iam/actions.js';
+import { evaluate, type Decision } from '../iam/evaluate.js';
+import { contextOf, type ContextValue } from '../iam/match.js';
+import { AwsError } from '../protocols/errors.js';
 import type { Operation, ServiceModel } from '../protocols/model.js';
-import type { RequestContext } from '../services/service.js';
+import type { ServiceRegistry } from '../services/registry.js';
+import type { RequestContext, ResourceFacts } from '../services/service.js';
+import { callerPrincipal, compiled } from '../services/iam/principals.js';
+import { encodeAuthorizationMessage } from '../iam/messages.js';
+import type { Caller } from './authenticate.js';
 
 /**
  * The point where IAM enforcement plugs in (DESIGN.md §1, the IAM issue). It runs after
@@ -10,3 +18,94 @@ export type Authorizer = (ctx: RequestContext, model: ServiceModel, op: Operatio
 
 /** Without enforcement every authenticated caller may do everything, as root may. */
 export const allowAll: Authorizer = () => {};
+
+/**
+ * IAM enforcement: every action an operation needs is evaluated for the signed principal against
+ * its identity-based policies, its permissions boundary, its session policies and the resource's
+ * own policy, with AWS's evaluation logic (src/iam/evaluate.ts).
+ */
+export function enforceIam(services: ServiceRegistry): Authorizer {
+  return async (ctx, model, op, input) => {
+    const authorizations = authorizationsFor({
+      service: model.id, operation: op.name, input, accountId: ctx.accountId, region: ctx.region, headers: ctx.request.headers,
+      iamPath: (type, name) => iamPath(ctx, type, name),
+      ...(ctx.caller.kind === 'user' ? { callerUserName: ctx.caller.arn.slice(ctx.caller.arn.lastIndexOf('/') + 1) } : {}),
+    });
+    if (authorizations.length === 0) return;
+    await services.load('iam');
+    const who = callerPrincipal(ctx, ctx.caller);
+    for (const a of authorizations) {
+      const facts = await resourceFacts(services, ctx, a);
+      const resourceAccount = facts?.account ?? accountOf(a.resource);
+      const context = contextOf({
+        ...who.context,
+        ...a.context,
+        ...Object.fromEntries(Object.entries(facts?.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v])),
+        ...(resourceAccount ? { 'aws:ResourceAccount': resourceAccount } : {}),
+      });
+      const request = { principal: who.principal, action: a.action, resource: a.resource, context, ...(resourceAccount ? { resourceAccount } : {}), ...(a.resourceRequired ? { resourceRequired: true } : {}) };
+      const decision = evaluate(request, { ...who.policies, resource: facts?.policy ? compiled(ctx, facts.policy, a.resourceRequired ? 'trust' : 'resource', a.resource) : undefined });
+      if (!decision.allowed) throw accessDenied(model, ctx.caller, a, decision, request.context);
+    }
+  };
+}
+
+function accountOf(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+function iamPath(ctx: RequestContext, type: string, name: string): string {
+  const table = { user: 'iam_users', role: 'iam_roles', group: 'iam_groups', 'instance-profile': 'iam_instance_profiles' }[type];
+  const row = ctx.db.prepare(`SELECT path FROM ${table} WHERE account_id = ? AND lower(name) = lower(?)`).get(ctx.accountId, name) as { path: string } | undefined;
+  return row?.path ?? '/';
+}
+
+/** The resource's owner, policy and tags, from the service that owns the resource's ARN. */
+async function resourceFacts(services: ServiceRegistry, ctx: RequestContext, a: Authorization): Promise<ResourceFacts | undefined> {
+  if (a.resource === '*') return undefined;
+  const owner = a.resource.split(':')[2];
+  if (!owner) return undefined;
+  const hook = await services.resourcePolicy(owner);
+  return hook ? hook(ctx, a.resource, a.action) : undefined;
+}
+
+const POLICY_NAMES = { identity: 'identity-based policy', resource: 'resource-based policy', boundary: 'permissions boundary', session: 'session policy' } as const;
+
+/** AWS's denial message. https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html */
+export function denialMessage(caller: Caller, a: Authorization, d: Decision): string {
+  const who = caller.kind === 'anonymous' ? 'anonymous' : caller.arn;
+  const on = a.resource === '*' ? '' : ` on resource: ${a.resource}`;
+  const why = d.allowed ? '' : d.reason === 'explicit-deny'
+    ? `with an explicit deny in a${d.deniedBy === 'identity' ? 'n' : ''} ${POLICY_NAMES[d.deniedBy]}`
+    : `because no ${POLICY_NAMES[d.missing]} allows the ${a.action} action`;
+  return `User: ${who} is not authorized to perform: ${a.action}${on} ${why}`;
+}
+
+/** The access-denied error in the shape of the service's protocol. */
+function accessDenied(model: ServiceModel, caller: Caller, a: Authorization, d: Decision, context: ReadonlyMap<string, ContextValue>): AwsError {
+  const message = denialMessage(caller, a, d);
+  const protocol = model.protocol;
+  if (protocol === 'ec2') {
+    // EC2 hides the details in an encoded message that sts:DecodeAuthorizationMessage reveals.
+    const encoded = encodeAuthorizationMessage({
+      allowed: false,
+      explicitDeny: d.reason === 'explicit-deny',
+      matchedStatements: { items: d.matched.filter((m) => m.effect === 'Deny').map((m) => ({ statementId: m.sid ?? '', effect: 'DENY', source: m.source ?? m.type })) },
+      failures: { items: [] },
+      context: {
+        principal: { id: caller.userId, arn: caller.arn },
+        action: a.action,
+        resource: a.resource,
+        conditions: { items: [...context].map(([key, v]) => ({ key, values: { items: (typeof v === 'string' ? [v] : [...v]).map((value) => ({ value })) } })) },
+      },
+    });
+    return new AwsError('UnauthorizedOperation', `You are not authorized to perform this operation. ${message}. Encoded authorization failure message: ${encoded}`, { status: 403 });
+  }
+  for (const name of ['AuthorizationErrorException', 'AccessDeniedException', 'AccessDenied']) {
+    const shape = model.errorShape(name);
+    if (shape) return new AwsError(shape.error?.code ?? name, message, { status: 403 });
+  }
+  if (protocol === 'query' || protocol === 'rest-xml' || model.metadata.awsQueryCompatible) return new AwsError('AccessDenied', message, { status: 403 });
+  return new AwsError('AccessDeniedException', message, { status: protocol === 'json' ? 400 : 403 });
+}

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../state/database.js';
-import type { Handler, ServiceDefinition } from './service.js';
+import type { Handler, ResourcePolicyHook, ServiceDefinition } from './service.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -23,7 +23,11 @@ export class ServiceRegistry {
   private readonly loaded = new Map<string, Promise<ServiceDefinition | undefined>>();
   readonly available: Set<string>;
 
-  constructor(private readonly db: Database, private readonly extra: Record<string, Record<string, Handler>> = {}) {
+  constructor(
+    private readonly db: Database,
+    private readonly extra: Record<string, Record<string, Handler>> = {},
+    private readonly extraResourcePolicies: Record<string, ResourcePolicyHook> = {},
+  ) {
     this.available = new Set([...implementedServices(), ...Object.keys(extra)]);
   }
 
@@ -47,6 +51,11 @@ export class ServiceRegistry {
 
   async intercept(service: string): Promise<ServiceDefinition['intercept']> {
     return (await this.load(service))?.intercept;
+  }
+
+  /** The resource-policy hook of a service (see ServiceDefinition.resourcePolicy); given ones first. */
+  async resourcePolicy(service: string): Promise<ResourcePolicyHook | undefined> {
+    return this.extraResourcePolicies[service] ?? (this.available.has(service) ? (await this.load(service))?.resourcePolicy : undefined);
   }
 
   async handler(service: string, operation: string): Promise<Handler | undefined> {

@@ -41,6 +41,19 @@ export interface RequestContext extends ServiceEnv {
 
 export type Handler<I = any, O = any> = (input: I, ctx: RequestContext) => O | Promise<O>;
 
+/** What IAM enforcement needs to know about one resource of a service. */
+export interface ResourceFacts {
+  /** The account that owns the resource (an S3 bucket's owner, a queue's account). */
+  account: string;
+  /** The resource-based policy document (bucket policy, queue policy, topic policy, role trust policy). */
+  policy?: string;
+  /** The resource's tags, for `aws:ResourceTag/<key>`. */
+  tags?: Record<string, string>;
+}
+
+/** Looks up a resource by ARN for the action being authorized; undefined when it does not exist. */
+export type ResourcePolicyHook = (ctx: RequestContext, resourceArn: string, action: string) => ResourceFacts | undefined | Promise<ResourceFacts | undefined>;
+
 export type Handlers<Ops> = { [K in keyof Ops]?: Ops[K] extends { input: infer I; output: infer O } ? Handler<I, O> : never };
 
 export interface ServiceDefinition<Ops = Record<string, { input: any; output: any }>> {
@@ -52,6 +65,11 @@ export interface ServiceDefinition<Ops = Record<string, { input: any; output: an
    * `ctx.operation` is empty here.
    */
   intercept?: (req: HttpRequest, ctx: RequestContext) => HttpResponse | undefined | Promise<HttpResponse | undefined>;
+  /**
+   * The owner, policy and tags of this service's resources, for IAM enforcement: a resource's
+   * policy can grant access (another account's user reading a bucket) or deny it.
+   */
+  resourcePolicy?: ResourcePolicyHook;
   /** Bus events this service accepts: `"<this service>:<event>"`. */
   events?: Record<string, (payload: any, env: ServiceEnv) => void | Promise<void>>;
 }

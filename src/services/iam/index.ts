@@ -6,7 +6,7 @@ import { entityPolicies } from './entity-policies.js';
 import { groups } from './groups.js';
 import { instanceProfiles } from './instance-profiles.js';
 import { policies } from './policies.js';
-import { policyCache } from './principals.js';
+import { policyCache, resourceFacts } from './principals.js';
 import { roles } from './roles.js';
 import { migrations } from './schema.js';
 import { simulator } from './simulate.js';
@@ -34,4 +34,5 @@ function invalidating(name: string, handler: Handler): Handler {
 export const service: ServiceDefinition<Operations> = {
   migrations,
   handlers: Object.fromEntries(Object.entries(all).map(([name, h]) => [name, invalidating(name, h as Handler)])) as Handlers<Operations>,
+  resourcePolicy: resourceFacts,
 };

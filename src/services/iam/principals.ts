@@ -1,5 +1,8 @@
+import type { Caller } from '../../gateway/authenticate.js';
+import type { PolicySet, RequestPrincipal } from '../../iam/evaluate.js';
+import type { ContextValue } from '../../iam/match.js';
 import { parsePolicy, type Policy, type PolicyKind } from '../../iam/policy.js';
-import type { ServiceEnv } from '../service.js';
+import type { RequestContext, ResourceFacts, ServiceEnv } from '../service.js';
 import { findPolicy, policyDocument } from './policies.js';
 
 /**
@@ -90,10 +93,73 @@ function load(env: Env, arn: string): PrincipalPolicies | undefined {
   return { identity, ...(boundary ? { boundary } : {}), tags: Object.fromEntries(tagRows.map((t) => [t.tag_key, t.tag_value])) };
 }
 
+/**
+ * Users and roles as resources: their account and tags, and for the STS actions on a role its
+ * trust policy, which is the role's resource-based policy.
+ */
+export function resourceFacts(env: Env, arn: string, action: string): ResourceFacts | undefined {
+  const m = /^arn:[^:]+:iam::(\d{12}):(user|role)(\/(?:.*\/)?)([^/]+)$/.exec(arn);
+  if (!m) return undefined;
+  const [, account, type, path, name] = m as unknown as [string, string, 'user' | 'role', string, string];
+  const row = env.db.prepare(`SELECT ${type === 'role' ? 'trust_policy' : 'name'} AS doc FROM ${type === 'role' ? 'iam_roles' : 'iam_users'} WHERE account_id = ? AND name = ? AND path = ?`).get(account, name, path) as { doc: string } | undefined;
+  if (!row) return undefined;
+  const tags = env.db.prepare('SELECT tag_key, tag_value FROM iam_tags WHERE account_id = ? AND resource_type = ? AND resource_name = ?').all(account, type, name) as { tag_key: string; tag_value: string }[];
+  return { account, ...(type === 'role' && action.startsWith('sts:') ? { policy: row.doc } : {}), tags: Object.fromEntries(tags.map((t) => [t.tag_key, t.tag_value])) };
+}
+
 /** A role's trust policy, compiled; undefined when the role does not exist. */
 export function trustPolicy(env: Env, roleArn: string): Policy | undefined {
   const m = /^arn:[^:]+:iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/.exec(roleArn);
   if (!m) return undefined;
   const row = env.db.prepare('SELECT trust_policy FROM iam_roles WHERE account_id = ? AND name = ? AND path = ?').get(m[1], m[3], m[2]) as { trust_policy: string } | undefined;
   return row ? compiled(env, row.trust_policy, 'trust', roleArn) : undefined;
+}
+
+export interface Principal {
+  principal: RequestPrincipal;
+  policies: PolicySet;
+  context: Record<string, ContextValue>;
+}
+
+/** The caller as policy evaluation sees it: what it is, its policies, and the global condition keys it brings. */
+export function callerPrincipal(ctx: RequestContext, caller: Caller): Principal {
+  const now = ctx.clock.now();
+  const base: Record<string, ContextValue> = {
+    'aws:SourceIp': ctx.request.remoteAddress.replace(/^::ffff:/, ''),
+    'aws:CurrentTime': new Date(now).toISOString(),
+    'aws:EpochTime': String(Math.floor(now / 1000)),
+    // Nimbus listens on plain HTTP.
+    'aws:SecureTransport': 'false',
+    'aws:RequestedRegion': ctx.region,
+    'aws:userid': caller.userId,
+    ...(caller.kind !== 'anonymous' ? { 'aws:PrincipalAccount': caller.accountId } : {}),
+  };
+  if (caller.kind === 'anonymous') return { principal: { kind: 'anonymous', arn: '*', account: '' }, policies: { identity: [] }, context: { ...base, 'aws:PrincipalType': 'Anonymous' } };
+  if (caller.kind === 'root') {
+    return { principal: { kind: 'root', arn: caller.arn, account: caller.accountId }, policies: { identity: [] }, context: { ...base, 'aws:PrincipalArn': caller.arn, 'aws:PrincipalType': 'Account' } };
+  }
+  const session = caller.session;
+  const entityArn = caller.kind === 'assumed-role' ? session?.roleArn ?? roleArnOf(caller.arn) : caller.arn;
+  const found = principalPolicies(ctx, entityArn);
+  const tags = { ...found?.tags, ...session?.tags };
+  const sessionPolicies: Policy[] = (session?.policies ?? []).map((d) => compiled(ctx, d, 'identity', 'session policy'));
+  return {
+    principal: { kind: caller.kind, arn: caller.arn, account: caller.accountId, ...(caller.kind === 'assumed-role' ? { roleArn: entityArn } : {}) },
+    policies: { identity: found?.identity ?? [], boundary: found?.boundary, session: sessionPolicies },
+    context: {
+      ...base,
+      'aws:PrincipalArn': entityArn,
+      'aws:PrincipalType': caller.kind === 'user' ? 'User' : 'AssumedRole',
+      ...(caller.kind === 'user' ? { 'aws:username': caller.arn.slice(caller.arn.lastIndexOf('/') + 1) } : {}),
+      ...(session ? { 'aws:TokenIssueTime': new Date(session.issuedAt).toISOString() } : {}),
+      ...(session?.sourceIdentity ? { 'aws:SourceIdentity': session.sourceIdentity } : {}),
+      ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
+    },
+  };
+}
+
+/** `arn:aws:sts::1:assumed-role/name/session` -> `arn:aws:iam::1:role/name` (path unknown: `/`). */
+function roleArnOf(sessionArn: string): string {
+  const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(sessionArn);
+  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : sessionArn;
 }

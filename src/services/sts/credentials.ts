@@ -2,9 +2,10 @@ import { AwsError } from '../../protocols/errors.js';
 import { iamId, secretAccessKey, sessionToken } from '../../ids.js';
 import type { RequestContext } from '../service.js';
 import type { Credentials } from '../../generated/types/sts.js';
+import type { SessionContext } from '../../state/credentials.js';
 
 /** Issues temporary credentials for a principal and records them so later requests can sign with them. */
-export function issueTemporaryCredentials(ctx: RequestContext, principal: { accountId: string; arn: string; userId: string }, durationSeconds: number): Credentials {
+export function issueTemporaryCredentials(ctx: RequestContext, principal: { accountId: string; arn: string; userId: string }, durationSeconds: number, session: Omit<SessionContext, 'issuedAt'> = {}): Credentials {
   const now = ctx.clock.now();
   const expiresAt = now + durationSeconds * 1000;
   const creds = {
@@ -12,7 +13,7 @@ export function issueTemporaryCredentials(ctx: RequestContext, principal: { acco
     secretAccessKey: secretAccessKey(),
     sessionToken: sessionToken(),
   };
-  ctx.credentials.add({ ...creds, accountId: principal.accountId, principalArn: principal.arn, userId: principal.userId, expiresAt, active: true }, now);
+  ctx.credentials.add({ ...creds, accountId: principal.accountId, principalArn: principal.arn, userId: principal.userId, expiresAt, active: true, session: { ...session, issuedAt: now } }, now);
   return { AccessKeyId: creds.accessKeyId, SecretAccessKey: creds.secretAccessKey, SessionToken: creds.sessionToken, Expiration: new Date(expiresAt) };
 }
 

@@ -1,15 +1,18 @@
-import { parseArn } from '../../arn.js';
+import { decodeAuthorizationMessage } from '../../iam/messages.js';
 import { AwsError } from '../../protocols/errors.js';
-import { stableIamId } from '../../ids.js';
 import type { Operations } from '../../generated/types/sts.js';
+import { migrations as iamMigrations } from '../iam/schema.js';
 import type { ServiceDefinition } from '../service.js';
-import { checkSessionName, issueTemporaryCredentials } from './credentials.js';
+import { assume } from './assume.js';
+import { issueTemporaryCredentials } from './credentials.js';
 
 /**
- * STS: who am I, session tokens, and roles to assume. Trust policies are checked once IAM
- * exists; until then any caller may assume any well-formed role ARN.
+ * STS: who am I, session tokens, and roles to assume. Roles, trust policies and session
+ * policies are IAM's: STS reads IAM's tables, and brings IAM's schema with it (migrations run
+ * once, whichever of the two services loads first).
  */
 export const service: ServiceDefinition<Operations> = {
+  migrations: iamMigrations,
   handlers: {
     GetCallerIdentity: (_input, ctx) => ({ UserId: ctx.caller.userId, Account: ctx.caller.accountId, Arn: ctx.caller.arn }),
 
@@ -27,21 +30,8 @@ export const service: ServiceDefinition<Operations> = {
       return { Credentials: issueTemporaryCredentials(ctx, ctx.caller, duration) };
     },
 
-    AssumeRole(input, ctx) {
-      const arn = parseArn(input.RoleArn);
-      const role = arn?.service === 'iam' && /^\d{12}$/.test(arn.account) && arn.resource.startsWith('role/') ? arn.resource.slice(5) : undefined;
-      if (!arn || !role) throw new AwsError('ValidationError', `${input.RoleArn} is invalid`, { status: 400 });
-      checkSessionName(input.RoleSessionName);
-      const roleName = role.slice(role.lastIndexOf('/') + 1);
-      const assumedRoleId = `${stableIamId('AROA', input.RoleArn)}:${input.RoleSessionName}`;
-      const assumedArn = `arn:${arn.partition}:sts::${arn.account}:assumed-role/${roleName}/${input.RoleSessionName}`;
-      const credentials = issueTemporaryCredentials(ctx, { accountId: arn.account, arn: assumedArn, userId: assumedRoleId }, input.DurationSeconds ?? 3600);
-      return {
-        Credentials: credentials,
-        AssumedRoleUser: { AssumedRoleId: assumedRoleId, Arn: assumedArn },
-        ...(input.Policy ? { PackedPolicySize: Math.min(100, Math.ceil((input.Policy.length / 2048) * 100)) } : {}),
-        ...(input.SourceIdentity ? { SourceIdentity: input.SourceIdentity } : {}),
-      };
-    },
+    ...assume,
+
+    DecodeAuthorizationMessage: (input) => ({ DecodedMessage: JSON.stringify(decodeAuthorizationMessage(input.EncodedMessage)) }),
   },
 };

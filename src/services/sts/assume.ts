@@ -1,0 +1,169 @@
+import { parseArn } from '../../arn.js';
+import { statementApplies, type AuthorizationRequest } from '../../iam/evaluate.js';
+import { contextOf, type ContextValue } from '../../iam/match.js';
+import { parsePolicy, type Policy } from '../../iam/policy.js';
+import { AwsError } from '../../protocols/errors.js';
+import { stableIamId } from '../../ids.js';
+import type { AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, Operations, PolicyDescriptorType } from '../../generated/types/sts.js';
+import type { Handlers, RequestContext } from '../service.js';
+import { findPolicy, policyDocument } from '../iam/policies.js';
+import { callerPrincipal, trustPolicy } from '../iam/principals.js';
+import { checkSessionName, issueTemporaryCredentials } from './credentials.js';
+
+/**
+ * Assuming roles. A role IAM knows admits only the principals its trust policy names, for at
+ * most its MaxSessionDuration; session policies and tags travel with the credentials. A role
+ * IAM does not know can still be assumed while enforcement is off (the gateway refuses it when
+ * on), so code that only needs some role credentials works without creating the role first.
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+ */
+
+interface KnownRole { arn: string; account: string; name: string; id: string; maxSession: number; trust: Policy }
+
+/** The role an ARN names, with its account, if IAM has it. */
+function roleOf(ctx: RequestContext, roleArn: string): { account: string; name: string; partition: string; known?: KnownRole } {
+  const arn = parseArn(roleArn);
+  const resource = arn?.service === 'iam' && /^\d{12}$/.test(arn.account) && arn.resource.startsWith('role/') ? arn.resource.slice(5) : undefined;
+  if (!arn || !resource) throw new AwsError('ValidationError', `${roleArn} is invalid`, { status: 400 });
+  const name = resource.slice(resource.lastIndexOf('/') + 1);
+  const trust = trustPolicy(ctx, roleArn);
+  if (!trust) return { account: arn.account, name, partition: arn.partition };
+  const path = `/${resource.slice(0, resource.lastIndexOf('/') + 1)}`;
+  const row = ctx.db.prepare('SELECT id, max_session FROM iam_roles WHERE account_id = ? AND name = ? AND path = ?').get(arn.account, name, path) as { id: string; max_session: number };
+  return { account: arn.account, name, partition: arn.partition, known: { arn: roleArn, account: arn.account, name, id: row.id, maxSession: row.max_session, trust } };
+}
+
+/** Does the trust policy admit this request: an Allow applies and no Deny does? */
+function trustAdmits(trust: Policy, req: AuthorizationRequest): boolean {
+  let allowed = false;
+  for (const s of trust.statements) {
+    if (!statementApplies(s, trust, req, true)) continue;
+    if (s.effect === 'Deny') return false;
+    allowed = true;
+  }
+  return allowed;
+}
+
+/** Session policies: the inline document and the managed policies named by ARN, in the role's account. */
+function sessionPolicies(ctx: RequestContext, account: string, input: { Policy?: string; PolicyArns?: PolicyDescriptorType[] }): string[] {
+  const docs: string[] = [];
+  if (input.Policy !== undefined) {
+    parsePolicy(input.Policy, 'identity');
+    docs.push(input.Policy);
+  }
+  for (const d of input.PolicyArns ?? []) {
+    const p = d.arn ? findPolicy({ db: ctx.db, accountId: account }, d.arn) : undefined;
+    const doc = p && policyDocument({ db: ctx.db, accountId: account }, p);
+    if (!doc) throw new AwsError('InvalidParameterValue', `The policy ${d.arn} does not exist or is not attachable.`, { status: 400 });
+    docs.push(doc);
+  }
+  return docs;
+}
+
+/** How much of the packed session-policy allowance the request uses, as a percentage. */
+function packedSize(docs: readonly string[], tags: number): number | undefined {
+  if (docs.length === 0 && tags === 0) return undefined;
+  return Math.min(100, Math.ceil(((docs.join('').replace(/\s+/g, '').length + tags * 64) / 2048) * 100));
+}
+
+function checkDuration(requested: number | undefined, role: KnownRole | undefined, chained: boolean): number {
+  const duration = requested ?? 3600;
+  if (role && duration > role.maxSession) throw new AwsError('ValidationError', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, { status: 400 });
+  if (chained && duration > 3600) throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', { status: 400 });
+  return duration;
+}
+
+function touchRole(ctx: RequestContext, role: KnownRole): void {
+  ctx.db.prepare('UPDATE iam_roles SET last_used_at = ?, last_used_region = ? WHERE account_id = ? AND name = ?').run(ctx.clock.now(), ctx.region, role.account, role.name);
+}
+
+export const assume: Handlers<Operations> = {
+  AssumeRole(input: AssumeRoleRequest, ctx) {
+    checkSessionName(input.RoleSessionName);
+    const role = roleOf(ctx, input.RoleArn);
+    if (role.known) {
+      const who = callerPrincipal(ctx, ctx.caller);
+      const context: Record<string, ContextValue> = {
+        ...who.context,
+        'sts:RoleSessionName': input.RoleSessionName,
+        ...(input.ExternalId !== undefined ? { 'sts:ExternalId': input.ExternalId } : {}),
+        ...(input.SourceIdentity !== undefined ? { 'sts:SourceIdentity': input.SourceIdentity } : {}),
+        ...Object.fromEntries((input.Tags ?? []).map((t) => [`aws:RequestTag/${t.Key}`, t.Value])),
+        ...(input.Tags?.length ? { 'aws:TagKeys': input.Tags.map((t) => t.Key) } : {}),
+      };
+      const req: AuthorizationRequest = { principal: who.principal, action: 'sts:AssumeRole', resource: role.known.arn, resourceAccount: role.account, context: contextOf(context) };
+      if (!trustAdmits(role.known.trust, req)) {
+        throw new AwsError('AccessDenied', `User: ${ctx.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`, { status: 403 });
+      }
+    }
+    const duration = checkDuration(input.DurationSeconds, role.known, ctx.caller.kind === 'assumed-role');
+    const policies = sessionPolicies(ctx, role.account, input);
+    const assumedRoleId = `${role.known?.id ?? stableIamId('AROA', input.RoleArn)}:${input.RoleSessionName}`;
+    const assumedArn = `arn:${role.partition}:sts::${role.account}:assumed-role/${role.name}/${input.RoleSessionName}`;
+    const credentials = issueTemporaryCredentials(ctx, { accountId: role.account, arn: assumedArn, userId: assumedRoleId }, duration, {
+      roleArn: input.RoleArn,
+      ...(policies.length ? { policies } : {}),
+      ...(input.Tags?.length ? { tags: Object.fromEntries(input.Tags.map((t) => [t.Key, t.Value])) } : {}),
+      ...(input.SourceIdentity ? { sourceIdentity: input.SourceIdentity } : {}),
+    });
+    if (role.known) touchRole(ctx, role.known);
+    const packed = packedSize(policies, input.Tags?.length ?? 0);
+    return {
+      Credentials: credentials,
+      AssumedRoleUser: { AssumedRoleId: assumedRoleId, Arn: assumedArn },
+      ...(packed !== undefined ? { PackedPolicySize: packed } : {}),
+      ...(input.SourceIdentity ? { SourceIdentity: input.SourceIdentity } : {}),
+    };
+  },
+
+  /**
+   * Web identity federation: the token's issuer is the federated principal the trust policy
+   * must name, and its claims are the `<issuer>:sub`/`:aud` condition keys. Nimbus cannot fetch
+   * an identity provider's keys, so it reads the token's claims without checking its signature.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+   */
+  AssumeRoleWithWebIdentity(input: AssumeRoleWithWebIdentityRequest, ctx) {
+    checkSessionName(input.RoleSessionName);
+    const claims = jwtClaims(input.WebIdentityToken);
+    if (typeof claims['exp'] === 'number' && claims['exp'] * 1000 <= ctx.clock.now()) {
+      throw new AwsError('ExpiredTokenException', 'Token expired: current date/time must be before the expiration date/time.', { status: 400 });
+    }
+    const issuer = String(claims['iss'] ?? '').replace(/^https:\/\//, '');
+    const role = roleOf(ctx, input.RoleArn);
+    const federated = WELL_KNOWN_PROVIDERS.has(issuer) ? issuer : `arn:${role.partition}:iam::${role.account}:oidc-provider/${issuer}`;
+    const aud = Array.isArray(claims['aud']) ? (claims['aud'] as string[]) : [String(claims['aud'] ?? '')];
+    const context = contextOf({ [`${issuer}:sub`]: String(claims['sub'] ?? ''), [`${issuer}:aud`]: aud, [`${issuer}:oaud`]: aud, 'sts:RoleSessionName': input.RoleSessionName });
+    const req: AuthorizationRequest = { principal: { kind: 'web-identity', arn: federated, account: '' }, action: 'sts:AssumeRoleWithWebIdentity', resource: input.RoleArn, resourceAccount: role.account, context };
+    if (!role.known || !trustAdmits(role.known.trust, req)) throw new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', { status: 403 });
+    const duration = checkDuration(input.DurationSeconds, role.known, false);
+    const policies = sessionPolicies(ctx, role.account, input);
+    const assumedRoleId = `${role.known.id}:${input.RoleSessionName}`;
+    const assumedArn = `arn:${role.partition}:sts::${role.account}:assumed-role/${role.name}/${input.RoleSessionName}`;
+    const credentials = issueTemporaryCredentials(ctx, { accountId: role.account, arn: assumedArn, userId: assumedRoleId }, duration, { roleArn: input.RoleArn, ...(policies.length ? { policies } : {}) });
+    touchRole(ctx, role.known);
+    const packed = packedSize(policies, 0);
+    return {
+      Credentials: credentials,
+      SubjectFromWebIdentityToken: String(claims['sub'] ?? ''),
+      AssumedRoleUser: { AssumedRoleId: assumedRoleId, Arn: assumedArn },
+      Provider: input.ProviderId ?? issuer,
+      Audience: aud[0] ?? '',
+      ...(packed !== undefined ? { PackedPolicySize: packed } : {}),
+    };
+  },
+};
+
+/** Identity providers that trust policies name without an OIDC provider ARN. */
+const WELL_KNOWN_PROVIDERS = new Set(['accounts.google.com', 'cognito-identity.amazonaws.com', 'graph.facebook.com', 'www.amazon.com']);
+
+function jwtClaims(token: string): Record<string, unknown> {
+  const parts = token.split('.');
+  try {
+    if (parts.length !== 3) throw new Error('not a JWT');
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new Error('claims are not an object');
+    return claims as Record<string, unknown>;
+  } catch {
+    throw new AwsError('InvalidIdentityToken', "Couldn't parse the web identity token.", { status: 400 });
+  }
+}
