@@ -6,7 +6,7 @@ import type { LogLevel } from './gateway/record.js';
 const USAGE = `Nimbus ${VERSION}: AWS on your own machine.
 
 Usage:
-  nimbus start [--port 4566] [--host 127.0.0.1] [--data-dir DIR] [--ephemeral]
+  nimbus start [--port 4566] [--host 127.0.0.1] [--data-dir DIR] [--ephemeral] [--enforce-iam]
                [--region us-east-1] [--account-id 000000000000] [--log-level info]
   nimbus status [--port 4566] [--host 127.0.0.1]
   nimbus reset  [--port 4566] [--host 127.0.0.1]
@@ -19,6 +19,7 @@ const { values, positionals } = parseArgs({
     host: { type: 'string' },
     'data-dir': { type: 'string' },
     ephemeral: { type: 'boolean' },
+    'enforce-iam': { type: 'boolean' },
     region: { type: 'string' },
     'account-id': { type: 'string' },
     'log-level': { type: 'string' },
@@ -48,12 +49,13 @@ if (values.help) {
     port,
     host,
     ephemeral: values.ephemeral ?? false,
+    enforceIam: values['enforce-iam'] ?? false,
     logLevel,
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.region ? { region: values.region } : {}),
     ...(accountId ? { accountId } : {}),
   }).catch((e: NodeJS.ErrnoException) => fail(e.code === 'EADDRINUSE' ? `port ${port} is already in use` : e.message));
-  process.stdout.write(`Nimbus ${VERSION} listening on ${nimbus.endpoint}${values.ephemeral ? ' (ephemeral)' : ''}\nReady.\n`);
+  process.stdout.write(`Nimbus ${VERSION} listening on ${nimbus.endpoint}${values.ephemeral ? ' (ephemeral)' : ''}${values['enforce-iam'] ? ' (IAM enforced)' : ''}\nReady.\n`);
   const shutdown = () => {
     void nimbus.stop().then(() => process.exit(0));
   };
