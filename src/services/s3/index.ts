@@ -11,6 +11,7 @@ import { objectSettingHandlers } from './object-settings.js';
 import { objectHandlers } from './objects.js';
 import { postObject } from './post-object.js';
 import { migrations } from './store.js';
+import { website } from './website.js';
 
 const handlers: Handlers<Operations> = {
   ...bucketHandlers,
@@ -27,10 +28,10 @@ export const service: ServiceDefinition<Operations> = {
   migrations,
   // Every answer to a browser origin carries the bucket's CORS headers, errors included.
   handlers: Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, withCors(h as Handler)])) as Handlers<Operations>,
-  // Browser form uploads and CORS preflight are not operations of the model.
+  // The website endpoint, browser form uploads and CORS preflight are not operations of the model.
   async intercept(req, ctx) {
     // Every S3 request passes here first: the place to make sure lifecycle rules run on this instance's clock.
     armLifecycle(ctx);
-    return (await postObject(req, ctx)) ?? preflight(req, ctx);
+    return website(req, ctx) ?? (await postObject(req, ctx)) ?? preflight(req, ctx);
   },
 };
