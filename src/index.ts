@@ -98,6 +98,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
         blobs.clear();
         memory.clear();
       },
+      env,
     },
   });
   const server: Server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void handler(req, res));

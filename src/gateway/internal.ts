@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../state/clock.js';
 import { parseDuration } from '../state/clock.js';
 import type { ServiceRegistry } from '../services/registry.js';
+import type { ServiceEnv } from '../services/service.js';
 import type { Recorder } from './record.js';
 
-/** Nimbus's own routes: health (and LocalStack's alias), reset, the clock, the audit trail. */
+/** Nimbus's own routes: health (and LocalStack's alias), reset, the clock, the audit trail, and those services add (`/_nimbus/<service>/<name>`). */
 export interface InternalDeps {
   version: string;
   startedAt: number;
@@ -12,6 +13,8 @@ export interface InternalDeps {
   clock: Clock;
   recorder: Recorder;
   reset: () => void;
+  /** What services' own internal routes are given. */
+  env: ServiceEnv;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -84,12 +87,20 @@ export async function internalRoute(req: IncomingMessage, res: ServerResponse, p
     case '/_nimbus/audit':
       send(res, 200, { events: d.recorder.events() });
       return true;
-    default:
+    default: {
+      const own = /^\/_nimbus\/([a-z0-9-]+)\/([a-z0-9-]+)$/.exec(path);
+      const answer = own && d.services.available.has(own[1]!) ? (await d.services.load(own[1]!))?.internalRoutes?.[own[2]!] : undefined;
+      if (answer) {
+        const r = await answer({ method, query }, d.env);
+        send(res, r.status, r.body);
+        return true;
+      }
       if (path.startsWith('/_nimbus/') || path.startsWith('/_localstack/')) {
         send(res, 404, { error: 'NotFound', message: `No Nimbus route ${path}.` });
         return true;
       }
       return false;
+    }
   }
 }
 

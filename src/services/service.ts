@@ -39,6 +39,9 @@ export interface RequestContext extends ServiceEnv {
   request: HttpRequest;
 }
 
+export type InternalRoute = (req: { method: string; query: URLSearchParams }, env: ServiceEnv) =>
+  { status: number; body: unknown } | Promise<{ status: number; body: unknown }>;
+
 export type Handler<I = any, O = any> = (input: I, ctx: RequestContext) => O | Promise<O>;
 
 /** What IAM enforcement needs to know about one resource of a service. */
@@ -65,6 +68,11 @@ export interface ServiceDefinition<Ops = Record<string, { input: any; output: an
    * `ctx.operation` is empty here.
    */
   intercept?: (req: HttpRequest, ctx: RequestContext) => HttpResponse | undefined | Promise<HttpResponse | undefined>;
+  /**
+   * Nimbus's own inspection routes for this service, answered at `/_nimbus/<service>/<name>`
+   * (SNS's outbox of email and SMS deliveries): they answer JSON.
+   */
+  internalRoutes?: Record<string, InternalRoute>;
   /**
    * The owner, policy and tags of this service's resources, for IAM enforcement: a resource's
    * policy can grant access (another account's user reading a bucket) or deny it.

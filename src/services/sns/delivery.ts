@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import type { MessageAttributeValue } from '../../generated/types/sns.js';
+import type { ServiceEnv } from '../service.js';
+import { matches, type Subject } from './filter-policy.js';
+import { asSubscription, filterPolicy, scopeOf, type Subscription } from './subscription.js';
+import { store } from './store.js';
+import { DEFAULT_HTTP_POLICY, type Topic } from './topic.js';
+
+/** One published message on its way to the topic's subscribers. */
+export interface Notification {
+  topic: Topic;
+  messageId: string;
+  /** The message, or with MessageStructure "json" one message per protocol and a "default". */
+  message: string | Record<string, string>;
+  subject?: string;
+  attributes?: Record<string, MessageAttributeValue>;
+  groupId?: string;
+  deduplicationId?: string;
+  sequenceNumber?: string;
+  timestamp: Date;
+}
+
+/** An HTTP(S) POST to a subscriber, retried on Nimbus's clock as the delivery policy says. */
+export interface HttpDelivery {
+  subscriptionArn: string;
+  topicArn: string;
+  endpoint: string;
+  messageType: 'Notification' | 'SubscriptionConfirmation';
+  messageId: string;
+  body: string;
+  raw: boolean;
+  attempt: number;
+}
+
+/** The principal AWS names as the sender of messages SNS delivers into SQS. */
+const SNS_SENDER_ID = 'AIDAIT2UOQQY3AUEKVGXU';
+const HTTP_TIMEOUT_MS = 15_000;
+
+const messageFor = (n: Notification, protocol: string) => typeof n.message === 'string' ? n.message : n.message[protocol] ?? n.message['default']!;
+
+export function unsubscribeUrl(env: ServiceEnv, subscriptionArn: string): string {
+  return `${env.endpoint}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}&Version=2010-03-31`;
+}
+
+/** The JSON envelope SQS, HTTP and email-json subscribers receive. https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html */
+export function envelope(env: ServiceEnv, n: Notification, sub: Subscription): Record<string, unknown> {
+  const attrs = Object.entries(n.attributes ?? {});
+  return {
+    Type: 'Notification',
+    MessageId: n.messageId,
+    ...(n.sequenceNumber ? { SequenceNumber: n.sequenceNumber } : {}),
+    TopicArn: n.topic.arn,
+    ...(n.subject !== undefined ? { Subject: n.subject } : {}),
+    Message: messageFor(n, sub.protocol),
+    Timestamp: n.timestamp.toISOString(),
+    UnsubscribeURL: unsubscribeUrl(env, sub.arn),
+    ...(attrs.length > 0 ? {
+      MessageAttributes: Object.fromEntries(attrs.map(([k, v]) => [k, {
+        Type: v.DataType, Value: v.BinaryValue !== undefined ? Buffer.from(v.BinaryValue).toString('base64') : v.StringValue,
+      }])),
+    } : {}),
+  };
+}
+
+function subjectOf(n: Notification, sub: Subscription): Subject | undefined {
+  if (scopeOf(sub.attrs) === 'MessageAttributes') {
+    return {
+      kind: 'attributes',
+      values: Object.fromEntries(Object.entries(n.attributes ?? {}).map(([k, v]) => [k, { type: v.DataType, value: v.StringValue ?? '' }])),
+    };
+  }
+  try {
+    return { kind: 'body', value: JSON.parse(messageFor(n, sub.protocol)) };
+  } catch {
+    // A body filter policy never matches a message that is not JSON.
+    return undefined;
+  }
+}
+
+function accepts(sub: Subscription, n: Notification): boolean {
+  const policy = filterPolicy(sub);
+  if (!policy) return true;
+  const subject = subjectOf(n, sub);
+  return subject !== undefined && matches(policy, subject);
+}
+
+/** Sends a notification to every confirmed subscriber whose filter policy accepts it. */
+export function fanOut(env: ServiceEnv, n: Notification): void {
+  for (const row of store(env).subscriptionsOf(n.topic.arn)) {
+    if (!row.confirmed) continue;
+    const sub = asSubscription(row);
+    if (accepts(sub, n)) deliver(env, sub, n);
+  }
+}
+
+function deliver(env: ServiceEnv, sub: Subscription, n: Notification): void {
+  const raw = sub.attrs['RawMessageDelivery'] === 'true';
+  const body = raw ? messageFor(n, sub.protocol) : JSON.stringify(envelope(env, n, sub));
+  switch (sub.protocol) {
+    case 'sqs': {
+      const fifoQueue = sub.endpoint.endsWith('.fifo');
+      env.bus.publish('sqs:send', {
+        queueArn: sub.endpoint, senderId: SNS_SENDER_ID, body,
+        ...(raw && n.attributes ? { attributes: sqsAttributes(n.attributes) } : {}),
+        ...(fifoQueue && n.groupId ? { groupId: n.groupId, deduplicationId: n.deduplicationId ?? createHash('sha256').update(body).digest('hex') } : {}),
+      });
+      return;
+    }
+    case 'http': case 'https':
+      env.bus.publish('sns:http', {
+        subscriptionArn: sub.arn, topicArn: n.topic.arn, endpoint: sub.endpoint, messageType: 'Notification', messageId: n.messageId, body, raw, attempt: 0,
+      } satisfies HttpDelivery);
+      return;
+    case 'lambda':
+      // Lambda subscribes to the bus as `lambda:invoke`; until it exists the bus drops these.
+      env.bus.publish('lambda:invoke', {
+        functionArn: sub.endpoint, invocationType: 'Event',
+        payload: { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: sub.arn, Sns: envelope(env, n, sub) }] },
+      });
+      return;
+    default:
+      store(env).insertOutbox({
+        account_id: sub.account_id, region: sub.region, protocol: sub.protocol, endpoint: sub.endpoint, topic_arn: n.topic.arn,
+        subscription_arn: sub.arn, message_id: n.messageId, subject: n.subject ?? null,
+        message: sub.protocol === 'email-json' ? body : messageFor(n, sub.protocol), sent_at: env.clock.now(),
+      });
+  }
+}
+
+function sqsAttributes(attrs: Record<string, MessageAttributeValue>) {
+  return Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, v.BinaryValue !== undefined
+    ? { DataType: v.DataType, BinaryValue: Buffer.from(v.BinaryValue).toString('base64') } : { DataType: v.DataType, StringValue: v.StringValue }]));
+}
+
+interface RetryPolicy {
+  numRetries: number;
+  minDelayTarget: number;
+}
+
+function retryPolicy(env: ServiceEnv, d: HttpDelivery): RetryPolicy & { redriveTo?: string } {
+  const row = store(env).subscription(d.subscriptionArn);
+  const sub = row ? asSubscription(row) : undefined;
+  const topic = store(env).topic(d.topicArn);
+  const topicPolicy = topic ? (JSON.parse(topic.attributes) as Record<string, string>)['DeliveryPolicy'] : undefined;
+  const fromJson = (text: string | undefined, path: (p: any) => unknown) => {
+    try {
+      return text ? path(JSON.parse(text)) as Partial<RetryPolicy> | undefined : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const policy = {
+    ...DEFAULT_HTTP_POLICY,
+    ...fromJson(topicPolicy, (p) => p?.http?.defaultHealthyRetryPolicy),
+    ...fromJson(sub?.attrs['DeliveryPolicy'], (p) => p?.healthyRetryPolicy),
+  };
+  const redriveTo = fromJson(sub?.attrs['RedrivePolicy'], (p) => p) as { deadLetterTargetArn?: string } | undefined;
+  return { ...policy, ...(redriveTo?.deadLetterTargetArn ? { redriveTo: redriveTo.deadLetterTargetArn } : {}) };
+}
+
+/**
+ * Posts to an HTTP(S) subscriber without holding up the bus: a failure is retried after the
+ * policy's delay on Nimbus's clock, and once retries run out goes to the subscription's
+ * dead-letter queue if it has one. https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html
+ */
+export function postToEndpoint(env: ServiceEnv, d: HttpDelivery): void {
+  const headers: Record<string, string> = {
+    'content-type': 'text/plain; charset=UTF-8',
+    'user-agent': 'Amazon Simple Notification Service Agent',
+    'x-amz-sns-message-type': d.messageType,
+    'x-amz-sns-message-id': d.messageId,
+    'x-amz-sns-topic-arn': d.topicArn,
+    ...(d.messageType === 'Notification' ? { 'x-amz-sns-subscription-arn': d.subscriptionArn, 'x-amz-sns-rawdelivery': String(d.raw) } : {}),
+  };
+  void fetch(d.endpoint, { method: 'POST', headers, body: d.body, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) })
+    .then(async (res) => {
+      await res.arrayBuffer();
+      return res.status >= 200 && res.status < 300;
+    }, () => false)
+    .then((ok) => {
+      if (ok || !env.db.open) return;
+      const policy = retryPolicy(env, d);
+      if (d.attempt < policy.numRetries) {
+        env.clock.after(policy.minDelayTarget * 1000, () => env.bus.publish('sns:http', { ...d, attempt: d.attempt + 1 }));
+      } else if (policy.redriveTo && d.messageType === 'Notification') {
+        env.bus.publish('sqs:send', { queueArn: policy.redriveTo, senderId: SNS_SENDER_ID, body: d.body });
+      }
+    });
+}

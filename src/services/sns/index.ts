@@ -1,0 +1,40 @@
+import type { Operations } from '../../generated/types/sns.js';
+import { loadModel } from '../../protocols/model.js';
+import { queryCodec } from '../../protocols/query.js';
+import { validate } from '../../protocols/validate.js';
+import type { Handler, ServiceDefinition } from '../service.js';
+import { postToEndpoint, type HttpDelivery } from './delivery.js';
+import { outbox } from './outbox.js';
+import { publishHandlers } from './publish.js';
+import { migrations } from './schema.js';
+import { subscriptionHandlers } from './subscriptions.js';
+import { topicHandlers } from './topics.js';
+
+const handlers = { ...topicHandlers, ...subscriptionHandlers, ...publishHandlers };
+
+/**
+ * SNS: topics, subscriptions and fan-out. Folder `sns`, the model id. Deliveries leave through
+ * the event bus: to SQS as `sqs:send`, to HTTP endpoints as `sns:http` (posted from here), to
+ * Lambda as `lambda:invoke`; email and SMS land in the outbox at /_nimbus/sns/outbox.
+ */
+export const service: ServiceDefinition<Operations> = {
+  migrations,
+  handlers,
+  // The SubscribeURL and UnsubscribeURL that subscribers receive are plain links, followed
+  // without a signature, so they are answered before the pipeline asks for one.
+  async intercept(req, ctx) {
+    const action = req.query.get('Action');
+    if (req.method !== 'GET' || (action !== 'ConfirmSubscription' && action !== 'Unsubscribe')) return undefined;
+    const model = loadModel('sns');
+    const op = model.operations.get(action)!;
+    const input = Object.fromEntries(req.query);
+    const violations = validate(model, op.input, input);
+    if (violations.length > 0) throw queryCodec.validationError(violations);
+    const output = await (handlers[action] as Handler)(input, { ...ctx, operation: action });
+    return queryCodec.encode(model, op, output, ctx.requestId);
+  },
+  internalRoutes: { outbox },
+  events: {
+    http: (payload: HttpDelivery, env) => postToEndpoint(env, payload),
+  },
+};

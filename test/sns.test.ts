@@ -1,0 +1,422 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import {
+  ConfirmSubscriptionCommand, CreateTopicCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand,
+  SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand, UntagResourceCommand,
+} from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Nimbus } from '../src/index.js';
+import { aws, clientConfig, rejects, start } from './helpers.js';
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** An HTTP subscriber: records every POST, answering with the status `respond` gives. */
+class Endpoint {
+  readonly received: Received[] = [];
+  private waiters: (() => void)[] = [];
+  respond: () => number = () => 200;
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        this.received.push({ headers: req.headers, body });
+        res.writeHead(this.respond()).end();
+        for (const w of this.waiters.splice(0)) w();
+      });
+    });
+    await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', ok));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    return this;
+  }
+
+  async next(count: number): Promise<Received[]> {
+    while (this.received.length < count) await new Promise<void>((ok) => this.waiters.push(ok));
+    return this.received;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((ok) => this.server.close(() => ok()));
+  }
+}
+
+async function advance(nimbus: Nimbus, by: string): Promise<void> {
+  const res = await fetch(`${nimbus.endpoint}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) });
+  assert.equal(res.status, 200);
+}
+
+describe('SNS', () => {
+  let nimbus: Nimbus;
+  let sns: SNSClient;
+  let sqs: SQSClient;
+  const topic = async (name = unique('t'), attrs?: Record<string, string>) => (await sns.send(new CreateTopicCommand({ Name: name, Attributes: attrs }))).TopicArn!;
+  const queue = async (name = unique('q'), attrs?: Record<string, string>) => {
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attrs }))).QueueUrl!;
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
+    return { url, arn };
+  };
+  const receive = async (url: string, wait = 2) =>
+    (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: wait, MessageAttributeNames: ['All'] }))).Messages ?? [];
+  /** Bodies on the queue: at least `count` of them unless the queue stays empty, plus any straggler arriving soon after. */
+  const bodies = async (url: string, count: number): Promise<string[]> => {
+    const out: string[] = [];
+    for (let empty = 0; out.length < count && empty < 3;) {
+      const got = await receive(url);
+      if (got.length === 0) empty++;
+      out.push(...got.map((m) => m.Body!));
+    }
+    out.push(...(await receive(url, 1)).map((m) => m.Body!));
+    return out;
+  };
+  const outbox = async (endpoint: string) =>
+    ((await (await fetch(`${nimbus.endpoint}/_nimbus/sns/outbox?endpoint=${encodeURIComponent(endpoint)}`)).json()) as { messages: any[] }).messages;
+
+  before(async () => {
+    nimbus = await start();
+    sns = new SNSClient(clientConfig(nimbus));
+    sqs = new SQSClient(clientConfig(nimbus));
+  });
+  after(() => nimbus.stop());
+
+  describe('topics', () => {
+    it('CreateTopic is idempotent by name and refuses different attributes', async () => {
+      const name = unique('orders');
+      const arn = await topic(name, { DisplayName: 'Orders' });
+      assert.equal(arn, `arn:aws:sns:us-east-1:000000000000:${name}`);
+      assert.equal(await topic(name, { DisplayName: 'Orders' }), arn);
+      const err = await rejects(topic(name, { DisplayName: 'Other' }));
+      assert.equal(err.name, 'InvalidParameterException');
+      assert.equal(err.$metadata.httpStatusCode, 400);
+    });
+
+    it('CreateTopic refuses bad names, and .fifo names without FifoTopic', async () => {
+      assert.equal((await rejects(topic('has space'))).name, 'InvalidParameterException');
+      assert.equal((await rejects(topic(unique('f') + '.fifo'))).name, 'InvalidParameterException');
+      assert.match(await topic(unique('f') + '.fifo', { FifoTopic: 'true' }), /\.fifo$/);
+    });
+
+    it('GetTopicAttributes answers the defaults and subscription counts; SetTopicAttributes changes them', async () => {
+      const arn = await topic();
+      await sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'DisplayName', AttributeValue: 'Shown' }));
+      const { url, arn: queueArn } = await queue();
+      assert.ok(url);
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: queueArn }));
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'email', Endpoint: 'someone@example.com' }));
+      const a = (await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes!;
+      assert.equal(a['TopicArn'], arn);
+      assert.equal(a['Owner'], '000000000000');
+      assert.equal(a['DisplayName'], 'Shown');
+      assert.equal(a['SubscriptionsConfirmed'], '1');
+      assert.equal(a['SubscriptionsPending'], '1');
+      assert.equal(JSON.parse(a['Policy']!).Statement[0].Resource, arn);
+      const bad = await rejects(sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Nope', AttributeValue: 'x' })));
+      assert.equal(bad.name, 'InvalidParameterException');
+    });
+
+    it('a missing topic is NotFound; DeleteTopic is idempotent and ListTopics pages', async () => {
+      const err = await rejects(sns.send(new GetTopicAttributesCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:nope' })));
+      assert.equal(err.name, 'NotFoundException');
+      assert.equal(err.$metadata.httpStatusCode, 404);
+      const arn = await topic();
+      await sns.send(new DeleteTopicCommand({ TopicArn: arn }));
+      await sns.send(new DeleteTopicCommand({ TopicArn: arn }));
+      for (let i = 0; i < 101; i++) await topic(unique('many'));
+      const first = await sns.send(new ListTopicsCommand({}));
+      assert.equal(first.Topics!.length, 100);
+      assert.ok(first.NextToken);
+      const second = await sns.send(new ListTopicsCommand({ NextToken: first.NextToken }));
+      assert.ok(second.Topics!.length >= 1);
+      assert.ok(!second.Topics!.some((t) => t.TopicArn === arn));
+    });
+
+    it('tags are added, listed and removed; an unknown resource is ResourceNotFound', async () => {
+      const arn = await topic();
+      await sns.send(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: 'team', Value: 'a' }, { Key: 'env', Value: 'dev' }] }));
+      await sns.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: ['team'] }));
+      assert.deepEqual((await sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags, [{ Key: 'env', Value: 'dev' }]);
+      const err = await rejects(sns.send(new ListTagsForResourceCommand({ ResourceArn: arn + 'x' })));
+      assert.equal(err.name, 'ResourceNotFoundException');
+    });
+  });
+
+  describe('delivery to SQS', () => {
+    it('a queue subscriber receives the JSON envelope with subject and attributes', async () => {
+      const arn = await topic();
+      const q = await queue();
+      const sub = await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn }));
+      assert.match(sub.SubscriptionArn!, new RegExp(`^${arn}:[0-9a-f-]{36}$`));
+      const pub = await sns.send(new PublishCommand({ TopicArn: arn, Message: 'hello', Subject: 'Greeting', MessageAttributes: { kind: { DataType: 'String', StringValue: 'greet' } } }));
+      const [m] = await receive(q.url);
+      const env = JSON.parse(m!.Body!);
+      assert.equal(env.Type, 'Notification');
+      assert.equal(env.MessageId, pub.MessageId);
+      assert.equal(env.TopicArn, arn);
+      assert.equal(env.Subject, 'Greeting');
+      assert.equal(env.Message, 'hello');
+      assert.deepEqual(env.MessageAttributes, { kind: { Type: 'String', Value: 'greet' } });
+      assert.match(env.Timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    });
+
+    it('raw message delivery puts the bare message and its attributes on the queue', async () => {
+      const arn = await topic();
+      const q = await queue();
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RawMessageDelivery: 'true' } }));
+      await sns.send(new PublishCommand({ TopicArn: arn, Message: 'raw body', MessageAttributes: { n: { DataType: 'Number', StringValue: '42' } } }));
+      const [m] = await receive(q.url);
+      assert.equal(m!.Body, 'raw body');
+      assert.deepEqual(m!.MessageAttributes, { n: { DataType: 'Number', StringValue: '42' } });
+    });
+
+    it('MessageStructure json sends each protocol its own message, and needs a default', async () => {
+      const arn = await topic();
+      const q = await queue();
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RawMessageDelivery: 'true' } }));
+      await sns.send(new PublishCommand({ TopicArn: arn, MessageStructure: 'json', Message: JSON.stringify({ default: 'plain', sqs: 'for queues' }) }));
+      assert.equal((await receive(q.url))[0]!.Body, 'for queues');
+      const err = await rejects(sns.send(new PublishCommand({ TopicArn: arn, MessageStructure: 'json', Message: JSON.stringify({ sqs: 'x' }) })));
+      assert.equal(err.name, 'InvalidParameterException');
+      assert.match(err.message, /No default entry/);
+    });
+
+    it('PublishBatch publishes each entry and reports failures per entry', async () => {
+      const arn = await topic();
+      const q = await queue();
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RawMessageDelivery: 'true' } }));
+      const res = await sns.send(new PublishBatchCommand({ TopicArn: arn, PublishBatchRequestEntries: [
+        { Id: 'a', Message: 'one' }, { Id: 'b', Message: 'two' }, { Id: 'c', Message: '' },
+      ] }));
+      assert.deepEqual(res.Successful!.map((s) => s.Id), ['a', 'b']);
+      assert.equal(res.Failed![0]!.Id, 'c');
+      assert.equal(res.Failed![0]!.Code, 'InvalidParameter');
+      assert.deepEqual((await bodies(q.url, 2)).sort(), ['one', 'two']);
+      const empty = await rejects(sns.send(new PublishBatchCommand({ TopicArn: arn, PublishBatchRequestEntries: [] })));
+      assert.equal(empty.name, 'EmptyBatchRequestException');
+      const dup = await rejects(sns.send(new PublishBatchCommand({ TopicArn: arn, PublishBatchRequestEntries: [{ Id: 'x', Message: '1' }, { Id: 'x', Message: '2' }] })));
+      assert.equal(dup.name, 'BatchEntryIdsNotDistinctException');
+    });
+
+    it('a FIFO topic delivers in order to a FIFO queue, deduplicating and numbering messages', async () => {
+      const arn = await topic(unique('ft') + '.fifo', { FifoTopic: 'true', ContentBasedDeduplication: 'true' });
+      const q = await queue(unique('fq') + '.fifo', { FifoQueue: 'true' });
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RawMessageDelivery: 'true' } }));
+      const a = await sns.send(new PublishCommand({ TopicArn: arn, Message: 'first', MessageGroupId: 'g' }));
+      const dup = await sns.send(new PublishCommand({ TopicArn: arn, Message: 'first', MessageGroupId: 'g' }));
+      const b = await sns.send(new PublishCommand({ TopicArn: arn, Message: 'second', MessageGroupId: 'g' }));
+      assert.equal(dup.MessageId, a.MessageId);
+      assert.match(a.SequenceNumber!, /^\d{20}$/);
+      assert.ok(BigInt(b.SequenceNumber!) > BigInt(a.SequenceNumber!));
+      assert.deepEqual(await bodies(q.url, 2), ['first', 'second']);
+      const err = await rejects(sns.send(new PublishCommand({ TopicArn: arn, Message: 'x' })));
+      assert.equal(err.name, 'InvalidParameterException');
+      const std = await topic();
+      const fifoOnStandard = await rejects(sns.send(new SubscribeCommand({ TopicArn: std, Protocol: 'sqs', Endpoint: q.arn })));
+      assert.equal(fifoOnStandard.name, 'InvalidParameterException');
+    });
+  });
+
+  describe('subscriptions', () => {
+    let endpoint: Endpoint;
+    before(async () => {
+      endpoint = await new Endpoint().start();
+    });
+    after(() => endpoint.stop());
+
+    it('an HTTP subscriber confirms with the token it is sent, then receives notifications', async () => {
+      const arn = await topic();
+      const before = endpoint.received.length;
+      const sub = await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'http', Endpoint: endpoint.url }));
+      assert.equal(sub.SubscriptionArn, 'pending confirmation');
+      const confirmation = (await endpoint.next(before + 1))[before]!;
+      assert.equal(confirmation.headers['x-amz-sns-message-type'], 'SubscriptionConfirmation');
+      const body = JSON.parse(confirmation.body);
+      assert.equal(body.Type, 'SubscriptionConfirmation');
+      assert.equal(body.TopicArn, arn);
+      const listed = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn }));
+      assert.equal(listed.Subscriptions![0]!.SubscriptionArn, 'PendingConfirmation');
+      const bad = await rejects(sns.send(new ConfirmSubscriptionCommand({ TopicArn: arn, Token: 'wrong' })));
+      assert.equal(bad.name, 'InvalidParameterException');
+      const confirmed = await sns.send(new ConfirmSubscriptionCommand({ TopicArn: arn, Token: body.Token }));
+      assert.match(confirmed.SubscriptionArn!, new RegExp(`^${arn}:`));
+      await sns.send(new PublishCommand({ TopicArn: arn, Message: 'over http' }));
+      const note = (await endpoint.next(before + 2))[before + 1]!;
+      assert.equal(note.headers['x-amz-sns-message-type'], 'Notification');
+      assert.equal(note.headers['x-amz-sns-subscription-arn'], confirmed.SubscriptionArn);
+      assert.equal(JSON.parse(note.body).Message, 'over http');
+      const attrs = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: confirmed.SubscriptionArn }))).Attributes!;
+      assert.equal(attrs['PendingConfirmation'], 'false');
+      assert.equal(attrs['Protocol'], 'http');
+    });
+
+    it('visiting the SubscribeURL confirms without a signature', async () => {
+      const arn = await topic();
+      const before = endpoint.received.length;
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'http', Endpoint: endpoint.url + '?second' }));
+      const body = JSON.parse((await endpoint.next(before + 1))[before]!.body);
+      const res = await fetch(body.SubscribeURL);
+      const xml = await res.text();
+      assert.equal(res.status, 200, xml);
+      assert.match(xml, /<ConfirmSubscriptionResult><SubscriptionArn>arn:aws:sns:/);
+      const listed = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn }));
+      assert.match(listed.Subscriptions![0]!.SubscriptionArn!, /^arn:aws:sns:/);
+    });
+
+    it('a failed HTTP delivery is retried on the clock, then goes to the subscription dead-letter queue', async () => {
+      const arn = await topic();
+      const dlq = await queue();
+      const sub = await sns.send(new SubscribeCommand({
+        TopicArn: arn, Protocol: 'http', Endpoint: endpoint.url + '?flaky', ReturnSubscriptionArn: true,
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) },
+      }));
+      const start = endpoint.received.length;
+      const token = JSON.parse((await endpoint.next(start + 1))[start]!.body).Token;
+      await sns.send(new ConfirmSubscriptionCommand({ TopicArn: arn, Token: token }));
+      assert.ok(sub.SubscriptionArn!.startsWith(arn));
+      endpoint.respond = () => 500;
+      try {
+        await sns.send(new PublishCommand({ TopicArn: arn, Message: 'retry me' }));
+        await endpoint.next(start + 2);
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          await advance(nimbus, '20s');
+          await endpoint.next(start + 2 + attempt);
+        }
+        const dead = await receive(dlq.url);
+        assert.equal(JSON.parse(dead[0]!.Body!).Message, 'retry me');
+      } finally {
+        endpoint.respond = () => 200;
+      }
+    });
+
+    it('email subscriptions confirm through the outbox, which then holds each notification', async () => {
+      const arn = await topic();
+      const address = `${unique('user')}@example.com`;
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'email', Endpoint: address }));
+      const [request] = await outbox(address);
+      assert.equal(request.subject, 'AWS Notification - Subscription Confirmation');
+      const token = /Token=([0-9a-f]+)/.exec(request.message)![1]!;
+      await sns.send(new ConfirmSubscriptionCommand({ TopicArn: arn, Token: token }));
+      await sns.send(new PublishCommand({ TopicArn: arn, Message: 'Your order shipped', Subject: 'Order' }));
+      const messages = await outbox(address);
+      assert.equal(messages.length, 2);
+      assert.equal(messages[1].message, 'Your order shipped');
+      assert.equal(messages[1].subject, 'Order');
+    });
+
+    it('Publish to a phone number lands in the outbox as an SMS', async () => {
+      await sns.send(new PublishCommand({ PhoneNumber: '+15555550100', Message: 'code 1234' }));
+      const [sms] = await outbox('+15555550100');
+      assert.equal(sms.protocol, 'sms');
+      assert.equal(sms.message, 'code 1234');
+    });
+
+    it('Subscribe refuses unknown protocols and mismatched endpoints; Unsubscribe removes the subscription', async () => {
+      const arn = await topic();
+      assert.equal((await rejects(sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'carrier-pigeon', Endpoint: 'x' })))).name, 'InvalidParameterException');
+      assert.equal((await rejects(sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'https', Endpoint: 'http://x' })))).name, 'InvalidParameterException');
+      assert.equal((await rejects(sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: 'not-an-arn' })))).name, 'InvalidParameterException');
+      const q = await queue();
+      const sub = await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn }));
+      const again = await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn }));
+      assert.equal(again.SubscriptionArn, sub.SubscriptionArn);
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn }));
+      const gone = await rejects(sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn })));
+      assert.equal(gone.name, 'NotFoundException');
+      assert.equal((await rejects(sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn })))).name, 'NotFoundException');
+    });
+  });
+
+  describe('filter policies', () => {
+    const subscribe = async (arn: string, policy: object, scope?: string) => {
+      const q = await queue();
+      await sns.send(new SubscribeCommand({
+        TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn,
+        Attributes: { RawMessageDelivery: 'true', FilterPolicy: JSON.stringify(policy), ...(scope ? { FilterPolicyScope: scope } : {}) },
+      }));
+      return q;
+    };
+
+    it('attribute policies deliver only the messages they match', async () => {
+      const arn = await topic();
+      const q = await subscribe(arn, {
+        store: ['example_corp'], price: [{ numeric: ['>=', 100, '<', 200] }], event: [{ 'anything-but': ['order_cancelled'] }],
+        customer: [{ prefix: 'vip-' }, { 'equals-ignore-case': 'BOSS' }], encrypted: [{ exists: false }],
+      });
+      const attrs = (over: Record<string, [string, string] | undefined>) => {
+        const base: Record<string, [string, string] | undefined> = { store: ['String', 'example_corp'], price: ['Number', '150'], event: ['String', 'order_placed'], customer: ['String', 'vip-9'], ...over };
+        return Object.fromEntries(Object.entries(base).filter(([, v]) => v).map(([k, v]) => [k, { DataType: v![0], StringValue: v![1] }]));
+      };
+      const cases: [string, Record<string, [string, string] | undefined>][] = [
+        ['match', {}], ['match-boss', { customer: ['String', 'boss'] }],
+        ['cheap', { price: ['Number', '99.5'] }], ['cancelled', { event: ['String', 'order_cancelled'] }],
+        ['other-store', { store: ['String', 'other'] }], ['no-customer', { customer: undefined }], ['encrypted', { encrypted: ['String', 'yes'] }],
+        ['price-as-string', { price: ['String', '150'] }],
+      ];
+      for (const [body, over] of cases) await sns.send(new PublishCommand({ TopicArn: arn, Message: body, MessageAttributes: attrs(over) }));
+      assert.deepEqual((await bodies(q.url, 2)).sort(), ['match', 'match-boss']);
+    });
+
+    it('body policies match nested keys, arrays, suffixes and $or', async () => {
+      const arn = await topic();
+      const q = await subscribe(arn, { order: { status: ['shipped'], items: { sku: [{ suffix: '-XL' }] } }, $or: [{ region: ['eu'] }, { priority: [{ numeric: ['>', 5] }] }] }, 'MessageBody');
+      const published = {
+        match: { order: { status: 'shipped', items: [{ sku: 'A-S' }, { sku: 'B-XL' }] }, region: 'eu' },
+        'match-priority': { order: { status: 'shipped', items: [{ sku: 'C-XL' }] }, priority: 9 },
+        'wrong-size': { order: { status: 'shipped', items: [{ sku: 'A-S' }] }, region: 'eu' },
+        'neither-or': { order: { status: 'shipped', items: [{ sku: 'B-XL' }] }, region: 'us', priority: 1 },
+      };
+      for (const [name, body] of Object.entries(published)) await sns.send(new PublishCommand({ TopicArn: arn, Message: JSON.stringify({ name, ...body }) }));
+      await sns.send(new PublishCommand({ TopicArn: arn, Message: 'not json' }));
+      assert.deepEqual((await bodies(q.url, 2)).map((b) => JSON.parse(b).name).sort(), ['match', 'match-priority']);
+    });
+
+    it('bad policies fail with AWS validation errors', async () => {
+      const arn = await topic();
+      const q = await queue();
+      const bad = async (policy: string, scope?: string) => rejects(sns.send(new SubscribeCommand({
+        TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn, Attributes: { FilterPolicy: policy, ...(scope ? { FilterPolicyScope: scope } : {}) },
+      })));
+      let err = await bad('{not json');
+      assert.equal(err.name, 'InvalidParameterException');
+      assert.equal(err.message, 'Invalid parameter: FilterPolicy: failed to parse JSON.');
+      err = await bad(JSON.stringify({ a: [{ wildcard: 'x*' }] }));
+      assert.match(err.message, /Unrecognized match type wildcard/);
+      err = await bad(JSON.stringify({ a: [{ numeric: ['>', 'ten'] }] }));
+      assert.match(err.message, /Value of > must be numeric/);
+      err = await bad(JSON.stringify({ a: ['1'], b: ['1'], c: ['1'], d: ['1'], e: ['1'], f: ['1'] }));
+      assert.match(err.message, /more than 5 keys/);
+      err = await bad(JSON.stringify({ a: { b: ['1'] } }));
+      assert.match(err.message, /does not support nested filter policy/);
+      err = await bad(JSON.stringify({ a: ['x'] }), 'Everything');
+      assert.equal(err.name, 'InvalidParameterException');
+      const sub = await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn }));
+      const setBad = await rejects(sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: '[]' })));
+      assert.equal(setBad.name, 'InvalidParameterException');
+    });
+  });
+
+  it('the AWS CLI creates a topic, subscribes a queue and publishes', async () => {
+    const created = await aws(nimbus, ['sns', 'create-topic', '--name', unique('cli')]);
+    assert.equal(created.code, 0, created.stderr);
+    const q = await queue();
+    const sub = await aws(nimbus, ['sns', 'subscribe', '--topic-arn', created.json.TopicArn, '--protocol', 'sqs', '--notification-endpoint', q.arn,
+      '--attributes', 'RawMessageDelivery=true']);
+    assert.equal(sub.code, 0, sub.stderr);
+    const pub = await aws(nimbus, ['sns', 'publish', '--topic-arn', created.json.TopicArn, '--message', 'from the cli']);
+    assert.match(pub.json.MessageId, /^[0-9a-f-]{36}$/);
+    assert.equal((await receive(q.url))[0]!.Body, 'from the cli');
+    const missing = await aws(nimbus, ['sns', 'get-topic-attributes', '--topic-arn', 'arn:aws:sns:us-east-1:000000000000:missing']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /NotFound/);
+  });
+});
