@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateTableCommand, DeleteItemCommand, DescribeContinuousBackupsCommand, DescribeEndpointsCommand, DescribeLimitsCommand, DescribeTableCommand,
+  CreateBackupCommand, CreateTableCommand, DeleteBackupCommand, DeleteItemCommand, DescribeBackupCommand, ListBackupsCommand, QueryCommand, RestoreTableFromBackupCommand, DescribeContinuousBackupsCommand, DescribeEndpointsCommand, DescribeLimitsCommand, DescribeTableCommand,
   DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand, ListTagsOfResourceCommand, PutItemCommand, TagResourceCommand, UntagResourceCommand,
   UpdateContinuousBackupsCommand, UpdateItemCommand, UpdateTableCommand, UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -176,5 +176,34 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     assert.equal(endpoints.Endpoints?.[0]?.CachePeriodInMinutes, 1440);
     const described = await ddb.send(new DescribeTableCommand({ TableName: t.name }));
     assert.equal(described.Table?.TableStatus, 'ACTIVE');
+  });
+
+  it('on-demand backups restore into a new table with items and indexes', async () => {
+    const name = unique('tbl');
+    await ddb.send(new CreateTableCommand({
+      TableName: name, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: '1' }, g: { S: 'G' } } }));
+    const b = await ddb.send(new CreateBackupCommand({ TableName: name, BackupName: 'nightly' }));
+    assert.equal(b.BackupDetails?.BackupStatus, 'AVAILABLE');
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: '2' }, g: { S: 'G' } } }));
+    const described = await ddb.send(new DescribeBackupCommand({ BackupArn: b.BackupDetails!.BackupArn }));
+    assert.equal(described.BackupDescription?.SourceTableDetails?.ItemCount, 1);
+    const listed = await ddb.send(new ListBackupsCommand({ TableName: name }));
+    assert.deepEqual(listed.BackupSummaries?.map((s) => s.BackupName), ['nightly']);
+    const target = unique('restored');
+    const restored = await ddb.send(new RestoreTableFromBackupCommand({ TargetTableName: target, BackupArn: b.BackupDetails!.BackupArn }));
+    assert.equal(restored.TableDescription?.RestoreSummary?.SourceBackupArn, b.BackupDetails!.BackupArn);
+    const q = await ddb.send(new QueryCommand({ TableName: target, IndexName: 'byG', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'G' } } }));
+    assert.deepEqual(q.Items, [{ pk: { S: '1' }, g: { S: 'G' } }]);
+    const again = await rejects(ddb.send(new RestoreTableFromBackupCommand({ TargetTableName: target, BackupArn: b.BackupDetails!.BackupArn })));
+    assert.equal(again.name, 'TableAlreadyExistsException');
+    await ddb.send(new DeleteBackupCommand({ BackupArn: b.BackupDetails!.BackupArn }));
+    const gone = await rejects(ddb.send(new DescribeBackupCommand({ BackupArn: b.BackupDetails!.BackupArn })));
+    assert.equal(gone.name, 'BackupNotFoundException');
+    const noTable = await rejects(ddb.send(new CreateBackupCommand({ TableName: 'no-such-table', BackupName: 'backup-x' })));
+    assert.equal(noTable.name, 'TableNotFoundException');
   });
 });

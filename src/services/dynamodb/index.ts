@@ -1,5 +1,6 @@
 import type { Operations } from '../../generated/types/dynamodb.js';
 import type { Handler, Handlers, ServiceDefinition } from '../service.js';
+import { backupHandlers, backupMigrations } from './backups.js';
 import { batchHandlers } from './batch.js';
 import { itemHandlers } from './items.js';
 import { queryHandlers } from './query.js';
@@ -16,8 +17,8 @@ import { startTtlSweeper } from './ttl.js';
  * semantics, queries and scans over SQLite-ordered keys, batches, transactions and streams.
  */
 export const service: ServiceDefinition<Operations> = {
-  migrations: [...migrations, ...streamMigrations],
-  handlers: withTtlSweeper({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers }),
+  migrations: [...migrations, ...streamMigrations, ...backupMigrations],
+  handlers: withTtlSweeper({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers, ...backupHandlers }),
 };
 
 /** The TTL sweeper of an instance starts with its first DynamoDB request (loading is lazy, DESIGN.md §1). */
