@@ -1,6 +1,7 @@
 import type { Grant, Operations } from '../../generated/types/s3.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
+import { publishTestEvents } from './notifications.js';
 import { type Tag, getBucket, ownerOf } from './store.js';
 
 /**
@@ -170,7 +171,11 @@ export const configHandlers: Handlers<Operations> = {
     getBucket(ctx, input.Bucket);
     return getConfig(ctx, input.Bucket, 'notification') ?? {};
   },
-  PutBucketNotificationConfiguration: (input, ctx) => store(ctx, input.Bucket, 'notification', input.NotificationConfiguration),
+  PutBucketNotificationConfiguration(input, ctx) {
+    store(ctx, input.Bucket, 'notification', input.NotificationConfiguration);
+    publishTestEvents(ctx, input.Bucket, input.NotificationConfiguration);
+    return undefined;
+  },
 
   GetBucketLogging(input, ctx) {
     getBucket(ctx, input.Bucket);

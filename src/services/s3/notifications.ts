@@ -8,9 +8,12 @@ import type { Bucket } from './store.js';
  * (event name and key prefix/suffix filters) goes on the bus to the target's service, in S3's
  * event record format, so no service imports another.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
- * Topics: `sqs:send-message` {queueArn, body}, `sns:publish` {topicArn, subject, message},
- * `lambda:invoke` {functionArn, event}.
+ * Topics: `sqs:send` {queueArn, senderId, body}, `lambda:invoke` {functionArn, invocationType,
+ * payload} and `sns:publish` {topicArn, subject, message}.
  */
+/** The SenderId SQS shows for messages S3 sends. */
+const S3_SENDER_ID = 'AIDAJQR6QDGQ7PATMSYEY';
+
 interface Target {
   Events: string[];
   Filter?: { Key?: { FilterRules?: { Name?: string; Value?: string }[] } };
@@ -50,7 +53,7 @@ export function publishObjectEvent(ctx: Origin, bucket: Bucket, event: string, k
         bucket: { name: bucket.name, ownerIdentity: { principalId: bucket.accountId }, arn: `arn:aws:s3:::${bucket.name}` },
         object: {
           // Keys in notifications are URL-encoded with `+` for spaces, as S3 writes them.
-          key: encodeURIComponent(key).replace(/%20/g, '+'),
+          key: encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/'),
           ...(object.size !== undefined ? { size: object.size } : {}),
           ...(object.etag !== undefined ? { eTag: object.etag } : {}),
           ...(object.versionId !== undefined && object.versionId !== 'null' ? { versionId: object.versionId } : {}),
@@ -60,12 +63,21 @@ export function publishObjectEvent(ctx: Origin, bucket: Bucket, event: string, k
     }],
   });
   for (const q of config.QueueConfigurations ?? []) {
-    if (selects(q as Target, event, key)) ctx.bus.publish('sqs:send-message', { queueArn: q.QueueArn, body: JSON.stringify(record(q.Id)) });
+    if (selects(q as Target, event, key)) ctx.bus.publish('sqs:send', { queueArn: q.QueueArn, senderId: S3_SENDER_ID, body: JSON.stringify(record(q.Id)) });
   }
   for (const t of config.TopicConfigurations ?? []) {
     if (selects(t as Target, event, key)) ctx.bus.publish('sns:publish', { topicArn: t.TopicArn, subject: 'Amazon S3 Notification', message: JSON.stringify(record(t.Id)) });
   }
   for (const f of config.LambdaFunctionConfigurations ?? []) {
-    if (selects(f as Target, event, key)) ctx.bus.publish('lambda:invoke', { functionArn: f.LambdaFunctionArn, event: record(f.Id) });
+    if (selects(f as Target, event, key)) ctx.bus.publish('lambda:invoke', { functionArn: f.LambdaFunctionArn, invocationType: 'Event', payload: record(f.Id) });
   }
+}
+
+/**
+ * Configuring a queue target sends it `s3:TestEvent`, as S3 does to show the queue is reachable.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+ */
+export function publishTestEvents(ctx: RequestContext, bucket: string, config: NotificationConfiguration): void {
+  const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date(ctx.clock.now()).toISOString(), Bucket: bucket, RequestId: ctx.requestId, HostId: ctx.requestId });
+  for (const q of config.QueueConfigurations ?? []) ctx.bus.publish('sqs:send', { queueArn: q.QueueArn, senderId: S3_SENDER_ID, body });
 }

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateBucketCommand, DeleteObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client, GetBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Nimbus } from '../src/index.js';
+import { clientConfig, start } from './helpers.js';
+
+/** Event notifications in S3's record format, delivered to SQS through the bus. */
+describe('S3 event notifications', () => {
+  let nimbus: Nimbus;
+  let s3: S3Client;
+  let sqs: SQSClient;
+  let n = 0;
+  const unique = (tag: string) => `${tag}-${process.pid}-${++n}`;
+  before(async () => {
+    nimbus = await start();
+    s3 = new S3Client(clientConfig(nimbus, { forcePathStyle: true }));
+    sqs = new SQSClient(clientConfig(nimbus));
+  });
+  after(() => nimbus.stop());
+
+  async function receive(QueueUrl: string, count: number): Promise<any[]> {
+    const bodies: any[] = [];
+    for (let i = 0; i < 5 && bodies.length < count; i++) {
+      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      bodies.push(...(out.Messages ?? []).map((m) => JSON.parse(m.Body!)));
+    }
+    return bodies;
+  }
+
+  it('sends s3:TestEvent, then created and removed records that match the filter, to a queue', async () => {
+    const b = unique('events');
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: unique('s3-events') }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    await s3.send(new PutBucketNotificationConfigurationCommand({
+      Bucket: b,
+      NotificationConfiguration: {
+        QueueConfigurations: [{
+          Id: 'images', QueueArn: Attributes!.QueueArn!, Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:Delete'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'images/' }, { Name: 'suffix', Value: '.jpg' }] } },
+        }],
+      },
+    }));
+    const config = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: b }));
+    assert.equal(config.QueueConfigurations?.[0]?.Id, 'images');
+    const [test] = await receive(QueueUrl!, 1);
+    assert.equal(test.Event, 's3:TestEvent');
+    assert.equal(test.Bucket, b);
+
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'images/cat photo.jpg', Body: 'meow' }));
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'images/notes.txt', Body: 'skip me' }));
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'other/dog.jpg', Body: 'skip me too' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'images/cat photo.jpg' }));
+    const records = (await receive(QueueUrl!, 2)).flatMap((m) => m.Records);
+    assert.deepEqual(records.map((r) => r.eventName), ['ObjectCreated:Put', 'ObjectRemoved:Delete']);
+    const created = records[0];
+    assert.equal(created.eventSource, 'aws:s3');
+    assert.equal(created.s3.bucket.name, b);
+    assert.equal(created.s3.object.key, 'images/cat+photo.jpg');
+    assert.equal(created.s3.object.size, 4);
+    assert.equal(created.s3.configurationId, 'images');
+  });
+});
