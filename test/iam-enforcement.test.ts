@@ -9,6 +9,9 @@ import {
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { evaluate } from '../src/iam/evaluate.js';
+import { contextOf } from '../src/iam/match.js';
+import { parsePolicy } from '../src/iam/policy.js';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
 
@@ -250,6 +253,53 @@ describe('IAM enforcement', () => {
     assert.match(r.stderr, /AccessDenied/);
     assert.match(r.stderr, /is not authorized to perform: sqs:GetQueueUrl/);
   });
+});
+
+/**
+ * A sample of the engine's table (test/policy-evaluation.test.ts) run end to end: each policy is
+ * given to a fresh user calling sqs:GetQueueUrl, and the gateway must decide as the engine does.
+ */
+const QUEUE = `arn:aws:sqs:us-east-1:${ACCOUNT}:sampled`;
+const sample: [string, string[], boolean][] = [
+  ['no policy', [], false],
+  ['an allow of the action', [doc(allow('sqs:GetQueueUrl', QUEUE))], true],
+  ['a service wildcard', [doc(allow('sqs:*'))], true],
+  ['a prefix wildcard of another action', [doc(allow('sqs:Send*'))], false],
+  ['NotAction excluding another service', [doc({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' })], true],
+  ['NotAction excluding the action', [doc({ Effect: 'Allow', NotAction: 'sqs:GetQueueUrl', Resource: '*' })], false],
+  ['a region wildcard in the resource', [doc(allow('sqs:GetQueueUrl', `arn:aws:sqs:*:${ACCOUNT}:sampled`))], true],
+  ['another account in the resource', [doc(allow('sqs:GetQueueUrl', `arn:aws:sqs:us-east-1:${OTHER}:sampled`))], false],
+  ['an explicit deny with an allow', [doc(allow('*'), deny('sqs:GetQueueUrl'))], false],
+  ['a deny of another resource', [doc(allow('*'), deny('sqs:GetQueueUrl', `${QUEUE}-other`))], true],
+  ['aws:RequestedRegion matching', [doc(allow('sqs:*', '*', { Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } }))], true],
+  ['aws:RequestedRegion not matching', [doc(allow('sqs:*', '*', { Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }))], false],
+  ['aws:SecureTransport required', [doc(allow('sqs:*', '*', { Condition: { Bool: { 'aws:SecureTransport': 'true' } } }))], false],
+  ['aws:username variable in a condition', [doc(allow('sqs:*', '*', { Condition: { StringLike: { 'aws:username': 'sample-*' } } }))], true],
+  ['Null check on a missing MFA key', [doc(allow('sqs:*', '*', { Condition: { Null: { 'aws:MultiFactorAuthPresent': 'true' } } }))], true],
+];
+
+describe('policy evaluation sampled end to end', () => {
+  let nimbus: Nimbus;
+  before(async () => {
+    nimbus = await start({ enforceIam: true });
+    await new SQSClient(clientConfig(nimbus)).send(new CreateQueueCommand({ QueueName: 'sampled' }));
+  });
+  after(() => nimbus.stop());
+
+  for (const [i, [what, policies, allowed]] of sample.entries()) {
+    it(`${what}: ${allowed ? 'allowed' : 'denied'} by the engine and by the gateway`, async () => {
+      const name = `sample-${i}`;
+      const arn = `arn:aws:iam::${ACCOUNT}:user/${name}`;
+      const direct = evaluate(
+        { principal: { kind: 'user', arn, account: ACCOUNT }, action: 'sqs:GetQueueUrl', resource: QUEUE, context: contextOf({ 'aws:RequestedRegion': 'us-east-1', 'aws:SecureTransport': 'false', 'aws:username': name }) },
+        { identity: policies.map((p) => parsePolicy(p, 'identity')) },
+      );
+      assert.equal(direct.allowed, allowed, 'engine');
+      const client = new SQSClient(as(nimbus, await user(nimbus, name, policies)));
+      const result = await client.send(new GetQueueUrlCommand({ QueueName: 'sampled' })).then(() => true, (e: { name: string }) => (e.name === 'AccessDenied' ? false : Promise.reject(e)));
+      assert.equal(result, allowed, 'gateway');
+    });
+  }
 });
 
 describe('IAM enforcement over time', () => {

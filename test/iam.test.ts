@@ -11,7 +11,8 @@ import {
   UpdateAccountPasswordPolicyCommand, GetAccountPasswordPolicyCommand, CreateLoginProfileCommand, GetLoginProfileCommand, PutUserPermissionsBoundaryCommand,
   SimulatePrincipalPolicyCommand, SimulateCustomPolicyCommand, DeleteGroupCommand,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateOpenIDConnectProviderCommand } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
 
@@ -275,6 +276,26 @@ describe('IAM', () => {
       ContextEntries: [{ ContextKeyName: 'aws:SourceIp', ContextKeyType: 'ip', ContextKeyValues: ['10.1.2.3'] }],
     }));
     assert.equal(custom.EvaluationResults![0]!.EvalDecision, 'allowed');
+  });
+
+  it('AssumeRoleWithWebIdentity admits a token from a registered provider whose claims the trust policy accepts', async () => {
+    const provider = await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['a'.repeat(40)] }));
+    assert.equal(provider.OpenIDConnectProviderArn, `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`);
+    const role = unique('ci');
+    await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: doc({
+      Effect: 'Allow', Principal: { Federated: provider.OpenIDConnectProviderArn }, Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/app:*' }, StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
+    }) }));
+    const jwt = (claims: object) => ['{"alg":"RS256"}', JSON.stringify(claims), 'signature'].map((p, i) => (i < 2 ? Buffer.from(p).toString('base64url') : p)).join('.');
+    const claims = { iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub: 'repo:acme/app:ref:refs/heads/main', exp: Math.floor(nimbus.clock.now() / 1000) + 600 };
+    const anonymous = new STSClient({ endpoint: nimbus.endpoint, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
+    const r = await anonymous.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`, RoleSessionName: 'gha', WebIdentityToken: jwt(claims) }));
+    assert.equal(r.SubjectFromWebIdentityToken, claims.sub);
+    assert.equal(r.AssumedRoleUser!.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/gha`);
+    const other = await rejects(anonymous.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`, RoleSessionName: 'gha', WebIdentityToken: jwt({ ...claims, sub: 'repo:evil/app:ref:refs/heads/main' }) })));
+    assert.equal(other.name, 'AccessDenied');
+    const garbage = await rejects(anonymous.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`, RoleSessionName: 'gha', WebIdentityToken: 'not-a-token' })));
+    assert.equal(garbage.name, 'InvalidIdentityTokenException');
   });
 
   it('the AWS CLI manages users and simulates policies', async () => {

@@ -165,7 +165,7 @@ function conditions(v: unknown): Condition[] {
     if (!isConditionOperator(operator)) throw malformed(`Invalid Condition type : ${operator}.`);
     if (!isObject(block)) throw malformed('Syntax errors in policy.');
     for (const [key, values] of Object.entries(block)) {
-      if (!/^[A-Za-z0-9-]+:./.test(key)) throw malformed('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
+      if (!/^[A-Za-z0-9.-]+:./.test(key)) throw malformed('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
       const list = Array.isArray(values) ? values : [values];
       if (!list.every((x) => ['string', 'number', 'boolean'].includes(typeof x))) throw malformed('Syntax errors in policy.');
       out.push({ operator, key, values: list.map(String) });

@@ -7,6 +7,7 @@ import { stableIamId } from '../../ids.js';
 import type { AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, Operations, PolicyDescriptorType } from '../../generated/types/sts.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { findPolicy, policyDocument } from '../iam/policies.js';
+import { providerAudiences } from '../iam/oidc-providers.js';
 import { callerPrincipal, trustPolicy } from '../iam/principals.js';
 import { checkSessionName, issueTemporaryCredentials } from './credentials.js';
 
@@ -132,6 +133,12 @@ export const assume: Handlers<Operations> = {
     const role = roleOf(ctx, input.RoleArn);
     const federated = WELL_KNOWN_PROVIDERS.has(issuer) ? issuer : `arn:${role.partition}:iam::${role.account}:oidc-provider/${issuer}`;
     const aud = Array.isArray(claims['aud']) ? (claims['aud'] as string[]) : [String(claims['aud'] ?? '')];
+    if (!WELL_KNOWN_PROVIDERS.has(issuer)) {
+      // An OIDC issuer must be registered in the role's account, and the token meant for one of its client ids.
+      const audiences = providerAudiences(ctx, federated);
+      if (!audiences) throw new AwsError('InvalidIdentityToken', `No OpenIDConnect provider found in your account for https://${issuer}`, { status: 400 });
+      if (!aud.some((a) => audiences.includes(a))) throw new AwsError('InvalidIdentityToken', 'Incorrect token audience', { status: 400 });
+    }
     const context = contextOf({ [`${issuer}:sub`]: String(claims['sub'] ?? ''), [`${issuer}:aud`]: aud, [`${issuer}:oaud`]: aud, 'sts:RoleSessionName': input.RoleSessionName });
     const req: AuthorizationRequest = { principal: { kind: 'web-identity', arn: federated, account: '' }, action: 'sts:AssumeRoleWithWebIdentity', resource: input.RoleArn, resourceAccount: role.account, context };
     if (!role.known || !trustAdmits(role.known.trust, req)) throw new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', { status: 403 });
