@@ -7,6 +7,8 @@ import {
   GetPublicAccessBlockCommand, HeadBucketCommand, ListBucketsCommand, PutBucketAclCommand, PutBucketCorsCommand, PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand, PutBucketPolicyCommand, PutBucketTaggingCommand, PutBucketVersioningCommand, PutBucketWebsiteCommand,
   PutObjectCommand, PutObjectLockConfigurationCommand, PutPublicAccessBlockCommand, S3Client, DeleteObjectCommand,
+  PutBucketMetricsConfigurationCommand, GetBucketMetricsConfigurationCommand, ListBucketMetricsConfigurationsCommand, DeleteBucketMetricsConfigurationCommand,
+  PutBucketInventoryConfigurationCommand, ListBucketInventoryConfigurationsCommand,
 } from '@aws-sdk/client-s3';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -263,6 +265,29 @@ describe('S3 buckets', () => {
     assert.equal(missing.headers.get('access-control-allow-origin'), '*');
     const noOrigin = await fetch(url);
     assert.equal(noOrigin.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('keeps metrics and inventory configurations by id, listed in id order', async () => {
+    const name = unique('named');
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    for (const id of ['b-docs', 'a-all']) {
+      await s3.send(new PutBucketMetricsConfigurationCommand({ Bucket: name, Id: id, MetricsConfiguration: { Id: id, Filter: { Prefix: 'docs/' } } }));
+    }
+    const got = await s3.send(new GetBucketMetricsConfigurationCommand({ Bucket: name, Id: 'b-docs' }));
+    assert.equal(got.MetricsConfiguration?.Filter?.Prefix, 'docs/');
+    const list = await s3.send(new ListBucketMetricsConfigurationsCommand({ Bucket: name }));
+    assert.deepEqual(list.MetricsConfigurationList?.map((m) => m.Id), ['a-all', 'b-docs']);
+    assert.equal(list.IsTruncated, false);
+    await s3.send(new DeleteBucketMetricsConfigurationCommand({ Bucket: name, Id: 'a-all' }));
+    const missing = await rejects(s3.send(new GetBucketMetricsConfigurationCommand({ Bucket: name, Id: 'a-all' })));
+    assert.equal(missing.name, 'NoSuchConfiguration');
+    assert.equal(missing.$metadata.httpStatusCode, 404);
+    await s3.send(new PutBucketInventoryConfigurationCommand({
+      Bucket: name, Id: 'weekly',
+      InventoryConfiguration: { Id: 'weekly', IsEnabled: true, IncludedObjectVersions: 'Current', Schedule: { Frequency: 'Weekly' }, Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${name}`, Format: 'CSV' } } },
+    }));
+    const inv = await s3.send(new ListBucketInventoryConfigurationsCommand({ Bucket: name }));
+    assert.equal(inv.InventoryConfigurationList?.[0]?.Schedule?.Frequency, 'Weekly');
   });
 
   it('works from the AWS CLI: mb, ls, rb and s3api errors', async () => {

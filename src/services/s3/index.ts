@@ -7,6 +7,7 @@ import { armLifecycle } from './lifecycle.js';
 import { listingHandlers } from './listing.js';
 import { lockHandlers } from './locks.js';
 import { multipartHandlers } from './multipart.js';
+import { namedConfigHandlers } from './named-configs.js';
 import { objectSettingHandlers } from './object-settings.js';
 import { objectHandlers } from './objects.js';
 import { postObject } from './post-object.js';
@@ -16,6 +17,7 @@ import { website } from './website.js';
 const handlers: Handlers<Operations> = {
   ...bucketHandlers,
   ...configHandlers,
+  ...namedConfigHandlers,
   ...objectHandlers,
   ...objectSettingHandlers,
   ...lockHandlers,
