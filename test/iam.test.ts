@@ -12,7 +12,7 @@ import {
   SimulatePrincipalPolicyCommand, SimulateCustomPolicyCommand, DeleteGroupCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateOpenIDConnectProviderCommand } from '@aws-sdk/client-iam';
+import { CreateOpenIDConnectProviderCommand, GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
 
@@ -95,6 +95,11 @@ describe('IAM', () => {
     const asUser = new STSClient(clientConfig(nimbus, { credentials: { accessKeyId: k1.AccessKey!.AccessKeyId!, secretAccessKey: k1.AccessKey!.SecretAccessKey! } }));
     const id = await asUser.send(new GetCallerIdentityCommand({}));
     assert.equal(id.Arn, `arn:aws:iam::${ACCOUNT}:user/${name}`);
+    const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k1.AccessKey!.AccessKeyId }));
+    assert.equal(used.UserName, name);
+    assert.equal(used.AccessKeyLastUsed!.ServiceName, 'sts');
+    assert.equal(used.AccessKeyLastUsed!.Region, 'us-east-1');
+    assert.ok(used.AccessKeyLastUsed!.LastUsedDate instanceof Date);
     await iam.send(new UpdateAccessKeyCommand({ UserName: name, AccessKeyId: k1.AccessKey!.AccessKeyId, Status: 'Inactive' }));
     const listed = await iam.send(new ListAccessKeysCommand({ UserName: name }));
     assert.deepEqual(listed.AccessKeyMetadata!.map((k) => k.Status).sort(), ['Active', 'Inactive']);

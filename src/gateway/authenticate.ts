@@ -76,6 +76,7 @@ export async function authenticate(req: HttpRequest, parsed: ParseResult, protoc
   if (known.sessionToken !== undefined && sig.securityToken !== known.sessionToken) throw authError('invalid-token', protocol);
   if (!(await verifySignature(req, sig, known.secretAccessKey))) throw authError('signature', protocol);
   if (known.expiresAt !== undefined && deps.clock.now() >= known.expiresAt) throw authError('expired-token', protocol);
+  if (known.sessionToken === undefined) deps.credentials.touch(known.accessKeyId, deps.clock.now(), sig.service, sig.region);
   const kind = known.principalArn.endsWith(':root') ? 'root' : known.principalArn.includes(':assumed-role/') ? 'assumed-role' : 'user';
   return { kind, accountId: known.accountId, arn: known.principalArn, userId: known.userId, accessKeyId: known.accessKeyId, ...(known.session ? { session: known.session } : {}) };
 }

@@ -18,6 +18,8 @@ export interface Credential {
   active: boolean;
   /** What STS recorded about a temporary session, for policy evaluation. */
   session?: SessionContext;
+  /** When a long-term key last signed a request, and for which service and region. */
+  lastUsed?: { at: number; service: string; region: string };
 }
 
 /** The facts of an STS session that IAM evaluates: its role, session policies and tags. */
@@ -42,12 +44,16 @@ interface Row {
   expires_at: number | null;
   active: number;
   session: string | null;
+  last_used_at: number | null;
+  last_used_service: string | null;
+  last_used_region: string | null;
 }
 
 export class CredentialStore {
   private readonly byId;
   private readonly insert;
   private readonly db;
+  private readonly touched = new Map<string, number>();
 
   constructor(db: Database) {
     db.migrate([{
@@ -59,6 +65,11 @@ export class CredentialStore {
     }, {
       id: 'core/002-credential-session',
       sql: 'ALTER TABLE credentials ADD COLUMN session TEXT',
+    }, {
+      id: 'core/003-credential-last-used',
+      sql: `ALTER TABLE credentials ADD COLUMN last_used_at BIGINT;
+        ALTER TABLE credentials ADD COLUMN last_used_service TEXT;
+        ALTER TABLE credentials ADD COLUMN last_used_region TEXT;`,
     }]);
     this.db = db;
     this.byId = db.sql.prepare('SELECT * FROM credentials WHERE access_key_id = ?');
@@ -80,6 +91,7 @@ export class CredentialStore {
       ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {}),
       active: row.active === 1,
       ...(row.session ? { session: JSON.parse(row.session) as SessionContext } : {}),
+      ...(row.last_used_at !== null ? { lastUsed: { at: row.last_used_at, service: row.last_used_service ?? '', region: row.last_used_region ?? '' } } : {}),
     };
   }
 
@@ -92,6 +104,17 @@ export class CredentialStore {
   update(accessKeyId: string, change: { active?: boolean; principalArn?: string }): void {
     if (change.active !== undefined) this.db.sql.prepare('UPDATE credentials SET active = ? WHERE access_key_id = ?').run(change.active ? 1 : 0, accessKeyId);
     if (change.principalArn !== undefined) this.db.sql.prepare('UPDATE credentials SET principal_arn = ? WHERE access_key_id = ?').run(change.principalArn, accessKeyId);
+  }
+
+  /**
+   * Records that a key signed a request (IAM's GetAccessKeyLastUsed). At most one write per key
+   * a minute, so that a busy key does not turn every request into a database write.
+   */
+  touch(accessKeyId: string, at: number, service: string, region: string): void {
+    const previous = this.touched.get(accessKeyId);
+    if (previous !== undefined && at - previous < 60_000) return;
+    this.touched.set(accessKeyId, at);
+    this.db.sql.prepare('UPDATE credentials SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE access_key_id = ?').run(at, service, region, accessKeyId);
   }
 
   remove(accessKeyId: string): void {

@@ -69,7 +69,8 @@ export const accessKeys: Handlers<Operations> = {
   GetAccessKeyLastUsed(input, ctx) {
     const row = ctx.db.prepare('SELECT user_name FROM iam_access_keys WHERE access_key_id = ? AND account_id = ?').get(input.AccessKeyId, ctx.accountId) as { user_name: string } | undefined;
     if (!row) throw new AwsError('AccessDenied', 'The access key is not owned by this account.', { status: 403 });
-    // Nimbus does not track key use; AWS answers the same way for a key never used.
-    return { UserName: row.user_name, AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A' } };
+    const used = ctx.credentials.get(input.AccessKeyId)?.lastUsed;
+    // A key never used answers N/A, as in IAM.
+    return { UserName: row.user_name, AccessKeyLastUsed: used ? { LastUsedDate: new Date(used.at), ServiceName: used.service, Region: used.region } : { ServiceName: 'N/A', Region: 'N/A' } };
   },
 };

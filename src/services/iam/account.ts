@@ -137,11 +137,15 @@ export const account: Handlers<Operations> = {
 function credentialReport(ctx: RequestContext, at: number): string {
   const header = 'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
-  const keyCols = (k: { status: string; create_date: number } | undefined) => (k ? [String(k.status === 'Active'), iso(k.create_date), 'N/A', 'N/A', 'N/A'] : ['false', 'N/A', 'N/A', 'N/A', 'N/A']);
+  const keyCols = (k: { access_key_id: string; status: string; create_date: number } | undefined) => {
+    if (!k) return ['false', 'N/A', 'N/A', 'N/A', 'N/A'];
+    const used = ctx.credentials.get(k.access_key_id)?.lastUsed;
+    return [String(k.status === 'Active'), iso(k.create_date), used ? iso(used.at) : 'N/A', used?.region ?? 'N/A', used?.service ?? 'N/A'];
+  };
   const rows = [[ '<root_account>', `arn:aws:iam::${ctx.accountId}:root`, iso(0), 'not_supported', 'no_information', 'not_supported', 'not_supported', 'false', ...keyCols(undefined), ...keyCols(undefined), 'false', 'N/A', 'false', 'N/A']];
   for (const u of ctx.db.prepare('SELECT * FROM iam_users WHERE account_id = ? AND create_date <= ? ORDER BY name').all(ctx.accountId, at) as UserRow[]) {
     const login = ctx.db.prepare('SELECT create_date FROM iam_login_profiles WHERE account_id = ? AND user_name = ?').get(ctx.accountId, u.name) as { create_date: number } | undefined;
-    const keys = ctx.db.prepare('SELECT status, create_date FROM iam_access_keys WHERE account_id = ? AND user_name = ? ORDER BY create_date').all(ctx.accountId, u.name) as { status: string; create_date: number }[];
+    const keys = ctx.db.prepare('SELECT access_key_id, status, create_date FROM iam_access_keys WHERE account_id = ? AND user_name = ? ORDER BY create_date').all(ctx.accountId, u.name) as { access_key_id: string; status: string; create_date: number }[];
     rows.push([u.name, iamArn(u.account_id, 'user', u.path, u.name), iso(u.create_date), String(!!login), u.password_last_used ? iso(u.password_last_used) : login ? 'no_information' : 'N/A',
       login ? iso(login.create_date) : 'N/A', 'N/A', 'false', ...keyCols(keys[0]), ...keyCols(keys[1]), 'false', 'N/A', 'false', 'N/A']);
   }

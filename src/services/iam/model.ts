@@ -135,14 +135,3 @@ export function checkDocument(text: string, kind: PolicyKind, quota: { name: str
   parsePolicy(text, kind);
   if (policySize(text) > quota.max) throw new AwsError('LimitExceeded', `Cannot exceed quota for ${quota.name}: ${quota.max}`);
 }
-
-/** Policy documents travel URL-encoded in IAM responses; clients decode them. */
-export function decodeDocument(text: string): string {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{')) return text;
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
