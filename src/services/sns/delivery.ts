@@ -132,6 +132,32 @@ function sqsAttributes(attrs: Record<string, MessageAttributeValue>) {
     ? { DataType: v.DataType, BinaryValue: Buffer.from(v.BinaryValue).toString('base64') } : { DataType: v.DataType, StringValue: v.StringValue }]));
 }
 
+/**
+ * At most a few POSTs in flight per endpoint origin, like a real delivery fleet's connection pool;
+ * a fan-out of thousands of messages would otherwise open thousands of sockets at once.
+ */
+class Limiter {
+  private readonly origins = new Map<string, { active: number; waiting: (() => void)[] }>();
+
+  async run<T>(origin: string, task: () => Promise<T>): Promise<T> {
+    let o = this.origins.get(origin);
+    if (!o) this.origins.set(origin, (o = { active: 0, waiting: [] }));
+    if (o.active >= MAX_CONNECTIONS_PER_ORIGIN) await new Promise<void>((ok) => o!.waiting.push(ok));
+    o.active++;
+    try {
+      return await task();
+    } finally {
+      o.active--;
+      const next = o.waiting.shift();
+      if (next) next();
+      else if (o.active === 0) this.origins.delete(origin);
+    }
+  }
+}
+
+const MAX_CONNECTIONS_PER_ORIGIN = 8;
+const limiter = (env: ServiceEnv) => env.memory('sns.http', () => new Limiter());
+
 interface RetryPolicy {
   numRetries: number;
   minDelayTarget: number;
@@ -172,11 +198,11 @@ export function postToEndpoint(env: ServiceEnv, d: HttpDelivery): void {
     'x-amz-sns-topic-arn': d.topicArn,
     ...(d.messageType === 'Notification' ? { 'x-amz-sns-subscription-arn': d.subscriptionArn, 'x-amz-sns-rawdelivery': String(d.raw) } : {}),
   };
-  void fetch(d.endpoint, { method: 'POST', headers, body: d.body, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) })
+  void limiter(env).run(new URL(d.endpoint).origin, () => fetch(d.endpoint, { method: 'POST', headers, body: d.body, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) })
     .then(async (res) => {
       await res.arrayBuffer();
       return res.status >= 200 && res.status < 300;
-    }, () => false)
+    }, () => false))
     .then((ok) => {
       if (ok || !env.db.open) return;
       const policy = retryPolicy(env, d);
