@@ -227,7 +227,11 @@ describe('DynamoDB tables and items', () => {
     assert.equal((await update('SET a = :v + :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: S');
     assert.equal((await update('ADD a :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING');
     const cond = await rejects(ddb.send(new ScanCommand({ TableName: name, ProjectionExpression: 'a', ExpressionAttributeValues: { ':x': { S: 'x' } } })));
-    assert.equal(cond.message, 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:x}');
+    assert.equal(cond.message, 'ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null');
+    const unused = await rejects(ddb.send(new ScanCommand({ TableName: name, FilterExpression: 'a = :y', ExpressionAttributeValues: { ':x': { S: 'x' }, ':y': { S: 'y' } } })));
+    assert.equal(unused.message, 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:x}');
+    const badKey = await rejects(ddb.send(new ScanCommand({ TableName: name, FilterExpression: 'a = :y', ExpressionAttributeValues: { 'y': { S: 'y' } } })));
+    assert.equal(badKey.message, 'ExpressionAttributeValues contains invalid key: Syntax error; key: "y"');
     const legacy = await rejects(ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'e' } }, AttributesToGet: ['a'], ExpressionAttributeNames: { '#a': 'a' } })));
     assert.equal(legacy.message, 'ExpressionAttributeNames can only be specified when using expressions');
   });
@@ -316,6 +320,15 @@ describe('DynamoDB tables and items', () => {
     assert.equal((await q('sk = :v', { ':v': { N: '1' } })).message, 'Query condition missed key schema element: pk');
     assert.equal((await q('pk = :v', { ':v': { N: '1' } })).message, 'One or more parameter values were invalid: Condition parameter type does not match schema type');
     assert.equal((await q('pk = :v AND begins_with(sk, :n)', { ':v': { S: 'a' }, ':n': { N: '1' } })).name, 'ValidationException');
+    assert.equal((await q('pk = :v OR sk = :n', { ':v': { S: 'a' }, ':n': { N: '1' } })).message, 'Invalid operator used in KeyConditionExpression: OR');
+    assert.equal((await q('pk = :v AND sk <> :n', { ':v': { S: 'a' }, ':n': { N: '1' } })).message, 'Invalid operator used in KeyConditionExpression: <>');
+    assert.equal((await q('pk = :v AND pk = :v', { ':v': { S: 'a' } })).message, 'KeyConditionExpressions must only contain one condition per key');
+    assert.equal((await q('pk > :v', { ':v': { S: 'a' } })).message, 'Query key condition not supported');
+    assert.equal((await q('pk = :v AND colour = :n', { ':v': { S: 'a' }, ':n': { N: '1' } })).message, 'Query condition missed key schema element: sk');
+    const flipped = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: ':v = pk AND :n < sk', ExpressionAttributeValues: { ':v': { S: 'a' }, ':n': { N: '1' } } }));
+    assert.equal(flipped.Count, 0);
+    const filterOnKey = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :v', FilterExpression: 'sk > :n', ExpressionAttributeValues: { ':v': { S: 'a' }, ':n': { N: '1' } } })));
+    assert.equal(filterOnKey.message, 'Filter Expression can only contain non-primary key attributes: Primary key attribute: sk');
     const ix = await rejects(ddb.send(new QueryCommand({ TableName: name, IndexName: 'nope', KeyConditionExpression: 'pk = :v', ExpressionAttributeValues: { ':v': { S: 'a' } } })));
     assert.equal(ix.message, 'The table does not have the specified index: nope');
   });

@@ -4,7 +4,7 @@ import type { Handlers } from '../service.js';
 import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
 import { project } from './expressions/evaluate.js';
 import { checkSize, commit } from './items.js';
-import { parseExpressions } from './request.js';
+import { PARAMS, parseExpressions } from './request.js';
 import { checkItemKeys, checkKey, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, itemSize, type Item } from './values.js';
 
@@ -35,7 +35,7 @@ export const batchHandlers: Handlers<Operations> = {
       const keys = r.Keys.map((k) => checkItem(k));
       keys.forEach((k) => checkKey(t, k));
       checkDistinct(t, keys);
-      return { name, t, r, keys, projection: parseExpressions(r).projection };
+      return { name, t, r, keys, projection: parseExpressions(r, PARAMS.get).projection };
     });
     const responses: Record<string, Item[]> = {};
     const unprocessed: Record<string, KeysAndAttributes> = {};

@@ -4,7 +4,7 @@ import type { Handlers, RequestContext } from '../service.js';
 import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
 import { applyUpdate, evaluate, project } from './expressions/evaluate.js';
 import type { Condition, Path, UpdateAction } from './expressions/parser.js';
-import { parseExpressions } from './request.js';
+import { PARAMS, parseExpressions } from './request.js';
 import { recordChange } from './streams.js';
 import { checkItemKeys, checkKey, deleteItem, getTable, readItem, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, checkValue, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
@@ -66,7 +66,7 @@ export const itemHandlers: Handlers<Operations> = {
     const item = checkItem(input.Item);
     checkItemKeys(t, item);
     checkSize(item);
-    const ex = parseExpressions(input);
+    const ex = parseExpressions(input, PARAMS.put);
     return ctx.db.transaction(() => {
       const before = readItem(ctx, t, item);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
@@ -83,7 +83,7 @@ export const itemHandlers: Handlers<Operations> = {
     const t = getTable(ctx, input.TableName);
     const key = checkItem(input.Key);
     checkKey(t, key);
-    const ex = parseExpressions(input);
+    const ex = parseExpressions(input, PARAMS.get);
     const item = readItem(ctx, t, key);
     return {
       ...(item ? { Item: ex.projection ? project(item, ex.projection) : item } : {}),
@@ -97,7 +97,7 @@ export const itemHandlers: Handlers<Operations> = {
     const key = checkItem(input.Key);
     checkKey(t, key);
     for (const u of Object.values(input.AttributeUpdates ?? {})) if (u.Value) checkValue(u.Value);
-    const ex = parseExpressions(input);
+    const ex = parseExpressions(input, PARAMS.update);
     return ctx.db.transaction(() => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
@@ -121,7 +121,7 @@ export const itemHandlers: Handlers<Operations> = {
     const t = getTable(ctx, input.TableName);
     const key = checkItem(input.Key);
     checkKey(t, key);
-    const ex = parseExpressions(input);
+    const ex = parseExpressions(input, PARAMS.put);
     return ctx.db.transaction(() => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);

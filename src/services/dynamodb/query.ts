@@ -4,9 +4,9 @@ import type { Handlers, RequestContext } from '../service.js';
 import { consumed, readUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import type { Condition, Operand, Path } from './expressions/parser.js';
-import { parseExpressions } from './request.js';
+import { PARAMS, parseExpressions } from './request.js';
 import { attributeType, getTable, indexes, keyOf, scanOrder, storageKey, tableKey, type IndexDef, type KeyDef, type Table } from './table.js';
-import { checkItem, decodeItem, keyBytes, typeOf, type Item } from './values.js';
+import { checkItem, decodeItem, keyBytes, typeOf, type Item, type Value } from './values.js';
 
 /**
  * Query and Scan. Items come out of SQLite in key order (a Query is a range read on the primary
@@ -42,43 +42,82 @@ interface Range {
   values: Buffer[];
 }
 
+const FLIPPED = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
+
+/** One key attribute's condition, normalised so the attribute is the first operand. */
+interface KeyLeaf {
+  attr: string;
+  op: Range['op'];
+  values: Operand[];
+}
+
+/** Checks one leaf of a key condition the way DynamoDB does, before looking at the key schema. */
+function keyLeaf(leaf: Condition): KeyLeaf {
+  const bad = (m: string) => invalid(m);
+  if (leaf.kind === 'or' || leaf.kind === 'not' || leaf.kind === 'in') throw bad(`Invalid operator used in KeyConditionExpression: ${leaf.kind.toUpperCase()}`);
+  if (leaf.kind === 'compare' && leaf.op === '<>') throw bad('Invalid operator used in KeyConditionExpression: <>');
+  if (leaf.kind === 'call' && leaf.name !== 'begins_with') throw bad(`Invalid operator used in KeyConditionExpression: ${leaf.name}`);
+  const args = leaf.args as Operand[];
+  if (args.some((a) => a.kind === 'call' || a.kind === 'arith')) throw bad('KeyConditionExpressions cannot contain nested operations');
+  if ((leaf.kind === 'between' || leaf.kind === 'call') && args[0]!.kind !== 'path') {
+    throw bad(`Invalid condition in KeyConditionExpression: ${leaf.kind === 'between' ? 'BETWEEN' : 'begins_with'} operator must have the key attribute as its first operand`);
+  }
+  const paths = args.filter((a): a is Operand & { kind: 'path' } => a.kind === 'path');
+  if (paths.length > 1) throw bad('Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition');
+  if (paths.length === 0) throw bad('Invalid condition in KeyConditionExpression: No key attribute specified');
+  if (paths[0]!.path.length > 1) throw bad('KeyConditionExpressions cannot have conditions on nested attributes');
+  const attr = paths[0]!.path[0] as string;
+  if (leaf.kind === 'compare') {
+    const flipped = args[0]!.kind !== 'path';
+    return { attr, op: flipped ? FLIPPED[leaf.op as keyof typeof FLIPPED] : leaf.op as Range['op'], values: [flipped ? args[0]! : args[1]!] };
+  }
+  return { attr, op: leaf.kind === 'between' ? 'between' : 'begins_with', values: args.slice(1) };
+}
+
 /** Reads `hash = :v [AND range-condition]` out of a key condition. */
 function keyCondition(s: Source, c: Condition | undefined): { hash: Buffer; range: Range | undefined } {
   if (!c) throw invalid('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
-  const leaves: Condition[] = [];
+  const leaves: KeyLeaf[] = [];
   const flatten = (x: Condition) => {
     if (x.kind === 'and') x.args.forEach(flatten);
-    else if (x.kind === 'or' || x.kind === 'not') throw invalid(`Invalid operator used in KeyConditionExpression: ${x.kind.toUpperCase()}`);
-    else leaves.push(x);
+    else {
+      const leaf = keyLeaf(x);
+      if (leaves.some((l) => l.attr === leaf.attr)) throw invalid('KeyConditionExpressions must only contain one condition per key');
+      leaves.push(leaf);
+    }
   };
   flatten(c);
-  let hash: Buffer | undefined;
-  let range: Range | undefined;
-  const value = (attr: string, o: Operand): Buffer => {
-    if (o.kind !== 'value') throw invalid('Query key condition not supported');
-    if (typeOf(o.value) !== attributeType(s.table, attr)) throw invalid('One or more parameter values were invalid: Condition parameter type does not match schema type');
-    return keyBytes(o.value);
+  if (leaves.length > 2) throw invalid('Conditions can be of length 1 or 2 only');
+  const hashLeaf = leaves.find((l) => l.attr === s.key.hash);
+  if (!hashLeaf) throw invalid(`Query condition missed key schema element: ${s.key.hash}`);
+  const other = leaves.find((l) => l !== hashLeaf);
+  if (other && other.attr !== s.key.range) throw invalid(`Query condition missed key schema element: ${s.key.range ?? s.key.hash}`);
+  if (hashLeaf.op !== '=') throw invalid('Query key condition not supported');
+  const bytes = (attr: string, o: Operand): Buffer => {
+    const v = (o as { value: Value }).value;
+    if (typeOf(v) !== attributeType(s.table, attr)) throw invalid('One or more parameter values were invalid: Condition parameter type does not match schema type');
+    return keyBytes(v);
   };
-  for (const leaf of leaves) {
-    const first = leaf.args[0] as Operand;
-    if (first.kind !== 'path' || first.path.length !== 1) throw invalid('Query key condition not supported');
-    const attr = first.path[0] as string;
-    if (attr !== s.key.hash && attr !== s.key.range) throw invalid(`Query condition missed key schema element: ${s.key.hash}`);
-    if (attr === s.key.hash) {
-      if (leaf.kind !== 'compare' || leaf.op !== '=' || hash) throw invalid('Query key condition not supported');
-      hash = value(attr, leaf.args[1]);
-      continue;
-    }
-    if (range) throw invalid('Query key condition not supported');
-    if (leaf.kind === 'compare' && leaf.op !== '<>') range = { op: leaf.op, values: [value(attr, leaf.args[1])] };
-    else if (leaf.kind === 'between') range = { op: 'between', values: [value(attr, leaf.args[1]), value(attr, leaf.args[2])] };
-    else if (leaf.kind === 'call' && leaf.name === 'begins_with') {
-      if (attributeType(s.table, attr) === 'N') throw invalid('Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
-      range = { op: 'begins_with', values: [value(attr, leaf.args[1]!)] };
-    } else throw invalid('Query key condition not supported');
+  const hash = bytes(hashLeaf.attr, hashLeaf.values[0]!);
+  if (!other) return { hash, range: undefined };
+  if (other.op === 'begins_with' && attributeType(s.table, other.attr) === 'N') {
+    throw invalid('Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
   }
-  if (!hash) throw invalid(`Query condition missed key schema element: ${s.key.hash}`);
-  return { hash, range };
+  return { hash, range: { op: other.op, values: other.values.map((v) => bytes(other.attr, v)) } };
+}
+
+/** A Query's filter may not name the keys it queries by. */
+function checkFilterKeys(s: Source, filter: Condition | undefined): void {
+  if (!filter) return;
+  const names = new Set<string>();
+  const walk = (x: Condition | Operand) => {
+    if (x.kind === 'path') names.add(x.path[0] as string);
+    else if ('args' in x) (x.args as (Condition | Operand)[]).forEach(walk);
+  };
+  walk(filter);
+  for (const key of [s.key.hash, s.key.range]) {
+    if (key && names.has(key)) throw invalid(`Filter Expression can only contain non-primary key attributes: Primary key attribute: ${key}`);
+  }
 }
 
 /** The smallest byte string greater than every string starting with `prefix` (none if it is all 0xFF). */
@@ -198,9 +237,10 @@ export const queryHandlers: Handlers<Operations> = {
     const t = getTable(ctx, input.TableName);
     const s = source(t, input.IndexName);
     checkConsistency(s, input.ConsistentRead);
-    const ex = parseExpressions(input);
+    const ex = parseExpressions(input, PARAMS.query);
     const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined || input.AttributesToGet !== undefined);
     const { hash, range } = keyCondition(s, ex.keyCondition);
+    checkFilterKeys(s, ex.filter);
     const forward = input.ScanIndexForward !== false;
     const dir = forward ? 'ASC' : 'DESC';
     let sql = `${select(s)} AND x.hash_key = ?`;
@@ -234,7 +274,7 @@ export const queryHandlers: Handlers<Operations> = {
     const t = getTable(ctx, input.TableName);
     const s = source(t, input.IndexName);
     checkConsistency(s, input.ConsistentRead);
-    const ex = parseExpressions(input);
+    const ex = parseExpressions(input, PARAMS.scan);
     const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined || input.AttributesToGet !== undefined);
     let sql = select(s);
     const params = fromParams(s);

@@ -37,37 +37,58 @@ export interface Expressions {
 
 const invalid = (m: string) => new AwsError('ValidationException', m);
 
-const PAIRS: [keyof ExpressionInput, keyof ExpressionInput][] = [
-  ['AttributesToGet', 'ProjectionExpression'], ['QueryFilter', 'FilterExpression'], ['ScanFilter', 'FilterExpression'],
-  ['Expected', 'ConditionExpression'], ['AttributeUpdates', 'UpdateExpression'], ['KeyConditions', 'KeyConditionExpression'],
-];
+/** Which expression and legacy parameters an operation has, in the order DynamoDB names them in messages. */
+export interface ExpressionParams {
+  expressions: (keyof ExpressionInput)[];
+  legacy: (keyof ExpressionInput)[];
+}
 
-export function parseExpressions(input: ExpressionInput): Expressions {
-  const legacy = PAIRS.map(([l]) => l).filter((l, i, all) => input[l] !== undefined && all.indexOf(l) === i);
-  const modern = ['ProjectionExpression', 'FilterExpression', 'ConditionExpression', 'UpdateExpression', 'KeyConditionExpression'].filter((m) => input[m as keyof ExpressionInput] !== undefined);
-  if (legacy.length && modern.length) {
-    throw invalid(`Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {${legacy.join(', ')}} Expression parameters: {${modern.join(', ')}}`);
-  }
-  if (input.ConditionalOperator !== undefined && !input.Expected && !input.QueryFilter && !input.ScanFilter) {
-    if (modern.length) throw invalid(`Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {ConditionalOperator} Expression parameters: {${modern.join(', ')}}`);
-  }
-  if (input.ExpressionAttributeNames && !modern.length) throw invalid('ExpressionAttributeNames can only be specified when using expressions');
-  if (input.ExpressionAttributeValues && !modern.length) throw invalid('ExpressionAttributeValues can only be specified when using expressions');
-  if (input.ExpressionAttributeNames && Object.keys(input.ExpressionAttributeNames).length === 0) throw invalid('ExpressionAttributeNames must not be empty');
-  if (input.ExpressionAttributeValues && Object.keys(input.ExpressionAttributeValues).length === 0) throw invalid('ExpressionAttributeValues must not be empty');
-  const values: Record<string, Value> = {};
-  for (const [k, v] of Object.entries(input.ExpressionAttributeValues ?? {})) {
-    try {
-      values[k] = checkValue(v);
-    } catch (e) {
-      throw invalid(`ExpressionAttributeValues contains invalid value: ${(e as Error).message} for key ${k}`);
+export const PARAMS = {
+  get: { expressions: ['ProjectionExpression'], legacy: ['AttributesToGet'] },
+  put: { expressions: ['ConditionExpression'], legacy: ['Expected', 'ConditionalOperator'] },
+  update: { expressions: ['UpdateExpression', 'ConditionExpression'], legacy: ['AttributeUpdates', 'Expected', 'ConditionalOperator'] },
+  query: { expressions: ['ProjectionExpression', 'FilterExpression', 'KeyConditionExpression'], legacy: ['AttributesToGet', 'QueryFilter', 'ConditionalOperator', 'KeyConditions'] },
+  scan: { expressions: ['ProjectionExpression', 'FilterExpression'], legacy: ['AttributesToGet', 'ScanFilter', 'ConditionalOperator'] },
+} satisfies Record<string, ExpressionParams>;
+
+/** Parses a request's expressions (or translates its legacy parameters) with DynamoDB's checks, in DynamoDB's order. */
+export function parseExpressions(input: ExpressionInput, params: ExpressionParams): Expressions {
+  const used = params.expressions.filter((e) => input[e] !== undefined);
+  if (used.length) {
+    // KeyConditions may accompany expressions as long as KeyConditionExpression is absent.
+    const legacy = params.legacy.filter((l) => input[l] !== undefined && !(l === 'KeyConditions' && input.KeyConditionExpression === undefined));
+    if (legacy.length) {
+      throw invalid(`Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {${legacy.join(', ')}} Expression parameters: {${used.join(', ')}}`);
     }
   }
-  const ph = new Placeholders(input.ExpressionAttributeNames, input.ExpressionAttributeNames || input.ExpressionAttributeValues ? values : undefined);
+  if (input.ExpressionAttributeNames && !used.length) throw invalid('ExpressionAttributeNames can only be specified when using expressions');
+  const valueExpressions = params.expressions.filter((e) => e !== 'ProjectionExpression');
+  if (input.ExpressionAttributeValues && valueExpressions.length && valueExpressions.every((e) => input[e] === undefined)) {
+    throw invalid(`ExpressionAttributeValues can only be specified when using expressions: ${valueExpressions.join(' and ')} ${valueExpressions.length > 1 ? 'are' : 'is'} null`);
+  }
+  if (input.ExpressionAttributeNames) {
+    if (Object.keys(input.ExpressionAttributeNames).length === 0) throw invalid('ExpressionAttributeNames must not be empty');
+    const bad = Object.keys(input.ExpressionAttributeNames).find((k) => !/^#[0-9a-zA-Z_]+$/.test(k));
+    if (bad !== undefined) throw invalid(`ExpressionAttributeNames contains invalid key: Syntax error; key: "${bad}"`);
+  }
+  const values: Record<string, Value> = {};
+  if (input.ExpressionAttributeValues) {
+    if (Object.keys(input.ExpressionAttributeValues).length === 0) throw invalid('ExpressionAttributeValues must not be empty');
+    const bad = Object.keys(input.ExpressionAttributeValues).find((k) => !/^:[0-9a-zA-Z_]+$/.test(k));
+    if (bad !== undefined) throw invalid(`ExpressionAttributeValues contains invalid key: Syntax error; key: "${bad}"`);
+    for (const [k, v] of Object.entries(input.ExpressionAttributeValues)) {
+      try {
+        values[k] = checkValue(v);
+      } catch (e) {
+        throw invalid(`ExpressionAttributeValues contains invalid value: ${(e as Error).message} for key ${k}`);
+      }
+    }
+  }
+  const ph = new Placeholders(input.ExpressionAttributeNames, input.ExpressionAttributeValues ? values : undefined);
   const out: Expressions = {};
-  if (input.KeyConditionExpression !== undefined) out.keyCondition = parseCondition(input.KeyConditionExpression, 'KeyConditionExpression', ph);
-  if (input.ConditionExpression !== undefined) out.condition = parseCondition(input.ConditionExpression, 'ConditionExpression', ph);
   if (input.UpdateExpression !== undefined) out.update = parseUpdate(input.UpdateExpression, ph);
+  if (input.ConditionExpression !== undefined) out.condition = parseCondition(input.ConditionExpression, 'ConditionExpression', ph);
+  if (input.KeyConditionExpression !== undefined) out.keyCondition = parseCondition(input.KeyConditionExpression, 'KeyConditionExpression', ph);
   if (input.FilterExpression !== undefined) out.filter = parseCondition(input.FilterExpression, 'FilterExpression', ph);
   if (input.ProjectionExpression !== undefined) out.projection = parseProjection(input.ProjectionExpression, ph);
   ph.checkAllUsed();

@@ -5,7 +5,7 @@ import type { Handlers, RequestContext } from '../service.js';
 import { consumed, readUnits, writeUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, updatedItem } from './items.js';
-import { parseExpressions, type Expressions } from './request.js';
+import { PARAMS, parseExpressions, type Expressions } from './request.js';
 import { checkItemKeys, checkKey, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, encodeItem, itemSize, type Item } from './values.js';
 
@@ -40,7 +40,7 @@ function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
   const kind = kinds[0]!;
   const spec = w[kind]!;
   const t = getTable(ctx, spec.TableName);
-  const ex = parseExpressions(spec);
+  const ex = parseExpressions(spec, kind === 'Update' ? PARAMS.update : PARAMS.put);
   if (kind === 'Put') {
     const item = checkItem(w.Put!.Item);
     checkItemKeys(t, item);
@@ -112,7 +112,7 @@ export const transactionHandlers: Handlers<Operations> = {
       const t = getTable(ctx, g.TableName);
       const key = checkItem(g.Key);
       checkKey(t, key);
-      return { t, key, projection: parseExpressions(g).projection };
+      return { t, key, projection: parseExpressions(g, PARAMS.get).projection };
     });
     const capacity = new Map<Table, number>();
     const responses = gets.map(({ t, key, projection }) => {

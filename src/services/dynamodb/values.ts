@@ -36,6 +36,7 @@ export function checkValue(v: Value): Value {
       return v;
     case 'SS': {
       if (v.SS!.length === 0) throw invalid('One or more parameter values were invalid: An string set  may not be empty');
+      if (v.SS!.includes('')) throw invalid('One or more parameter values were invalid: An string set may not have a empty string as a member');
       if (new Set(v.SS).size !== v.SS!.length) throw invalid(`One or more parameter values were invalid: Input collection [${v.SS!.join(', ')}] contains duplicates.`);
       return v;
     }
@@ -47,6 +48,7 @@ export function checkValue(v: Value): Value {
     }
     case 'BS': {
       if (v.BS!.length === 0) throw invalid('One or more parameter values were invalid: Binary sets should not be empty');
+      if (v.BS!.some((b) => b.length === 0)) throw invalid('One or more parameter values were invalid: Binary sets may not contain null or empty values');
       const seen = new Set(v.BS!.map((b) => b.toString('base64')));
       if (seen.size !== v.BS!.length) throw invalid(`One or more parameter values were invalid: Input collection [${v.BS!.map((b) => b.toString('base64')).join(', ')}]of type BS contains duplicates.`);
       return v;
