@@ -6,7 +6,8 @@ import { encodeItem, itemSize, reviveItem, type Item } from './values.js';
 /**
  * DynamoDB Streams, the writing side: every change to an item of a table with an enabled
  * stream appends one record, in the same SQLite transaction as the change. Each stream has one
- * shard; disabling the stream closes it. The `dynamodbstreams` service reads these tables.
+ * shard; disabling the stream closes it. The `dynamodbstreams` service reads these tables, and
+ * each record is also published on the bus as `lambda:dynamodb-stream-record` {eventSourceArn, record}.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html
  */
 export const streamMigrations = [{
@@ -74,8 +75,13 @@ export function recordChange(env: ServiceEnv & { region: string }, t: Table, bef
     dynamodb,
     ...(source === 'ttl' ? { userIdentity: { PrincipalId: 'dynamodb.amazonaws.com', Type: 'Service' } } : {}),
   };
-  env.db.prepare('INSERT INTO dynamodb_stream_records (stream_arn, created_at, record) VALUES (?, ?, ?)')
-    .run(t.description.LatestStreamArn, env.clock.now(), encodeItem(record as unknown as Item));
+  const text = encodeItem(record as unknown as Item);
+  const { lastInsertRowid } = env.db.prepare('INSERT INTO dynamodb_stream_records (stream_arn, created_at, record) VALUES (?, ?, ?)')
+    .run(t.description.LatestStreamArn, env.clock.now(), text);
+  // Lambda's event source mappings read the stream from the bus, in Lambda's event format (JSON images, epoch seconds).
+  const event = JSON.parse(text) as { dynamodb: Record<string, unknown> };
+  event.dynamodb['SequenceNumber'] = sequenceNumber(Number(lastInsertRowid));
+  env.bus.publish('lambda:dynamodb-stream-record', { eventSourceArn: t.description.LatestStreamArn, record: { ...event, eventSourceARN: t.description.LatestStreamArn } });
 }
 
 /** A stored record as GetRecords returns it, with its sequence number. */
