@@ -4,7 +4,7 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   AddUserToGroupCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
-  IAMClient, ListUsersCommand, PutGroupPolicyCommand, PutUserPermissionsBoundaryCommand, PutUserPolicyCommand, PutRolePolicyCommand,
+  IAMClient, ListUsersCommand, TagUserCommand, PutGroupPolicyCommand, PutUserPermissionsBoundaryCommand, PutUserPolicyCommand, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -244,6 +244,27 @@ describe('IAM enforcement', () => {
     await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
     const err = await rejects(client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x' })));
     assert.equal(err.message, `User: arn:aws:sts::${ACCOUNT}:assumed-role/${role}/narrow is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:${ACCOUNT}:orders because no session policy allows the sqs:SendMessage action`);
+  });
+
+  it('cross-account AssumeRole needs both the trust policy and the caller own identity policy', async () => {
+    const role = unique('cross');
+    await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: 'sts:AssumeRole' }) }));
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/${role}`;
+    const without = new STSClient(as(nimbus, await user(nimbus, unique('outsider'), [], OTHER)));
+    const err = await rejects(without.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'sess' })));
+    assert.match(err.message, /because no identity-based policy allows the sts:AssumeRole action$/);
+    const allowed = new STSClient(as(nimbus, await user(nimbus, unique('partner'), [doc(allow('sts:AssumeRole', roleArn))], OTHER)));
+    const r = await allowed.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'sess' }));
+    assert.equal(r.AssumedRoleUser!.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/sess`);
+  });
+
+  it('attribute-based access: a principal tag must equal the value the policy reads', async () => {
+    const name = unique('abac');
+    const keys = await user(nimbus, name, [doc(allow('sqs:GetQueueUrl', '*', { Condition: { StringEquals: { 'aws:PrincipalTag/team': 'orders' } } }))]);
+    const client = new SQSClient(as(nimbus, keys));
+    await rejects(client.send(new GetQueueUrlCommand({ QueueName: 'orders' })));
+    await iam.send(new TagUserCommand({ UserName: name, Tags: [{ Key: 'team', Value: 'orders' }] }));
+    await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
   });
 
   it('the AWS CLI shows the denial', async () => {

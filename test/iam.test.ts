@@ -12,7 +12,7 @@ import {
   SimulatePrincipalPolicyCommand, SimulateCustomPolicyCommand, DeleteGroupCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateOpenIDConnectProviderCommand, GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
+import { ChangePasswordCommand, CreateOpenIDConnectProviderCommand, GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
 
@@ -240,8 +240,16 @@ describe('IAM', () => {
     assert.equal(pp.PasswordPolicy!.RequireSymbols, true);
     const user = unique('console');
     await iam.send(new CreateUserCommand({ UserName: user }));
+    const weak = await rejects(iam.send(new CreateLoginProfileCommand({ UserName: user, Password: 'short' })));
+    assert.equal(weak.name, 'PasswordPolicyViolationException');
     await iam.send(new CreateLoginProfileCommand({ UserName: user, Password: 'S3cret!pass-word', PasswordResetRequired: true }));
     assert.equal((await iam.send(new GetLoginProfileCommand({ UserName: user }))).LoginProfile!.PasswordResetRequired, true);
+    const key = await iam.send(new CreateAccessKeyCommand({ UserName: user }));
+    const self = new IAMClient(clientConfig(nimbus, { credentials: { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! } }));
+    const wrongOld = await rejects(self.send(new ChangePasswordCommand({ OldPassword: 'nope', NewPassword: 'An0ther!password' })));
+    assert.equal(wrongOld.name, 'InvalidInputException');
+    await self.send(new ChangePasswordCommand({ OldPassword: 'S3cret!pass-word', NewPassword: 'An0ther!password' }));
+    assert.equal((await iam.send(new GetLoginProfileCommand({ UserName: user }))).LoginProfile!.PasswordResetRequired, false);
   });
 
   it('permissions boundaries must be existing managed policies', async () => {

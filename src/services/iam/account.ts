@@ -3,6 +3,7 @@ import type { Operations, PasswordPolicy } from '../../generated/types/iam.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { getTags, iamArn, noSuchEntity, boundaryOf, page, toGroup, toRole, type GroupRow, type RoleRow, type UserRow } from './model.js';
 import { AWS_MANAGED, awsManagedArn } from './aws-managed.js';
+import { profilesForRole } from './instance-profiles.js';
 import { findPolicy, policyDocument, toPolicy } from './policies.js';
 
 /** Account-wide IAM settings and reports: alias, password policy, summary, authorization details, credential report. */
@@ -105,7 +106,7 @@ export const account: Handlers<Operations> = {
       ...toGroup(g), GroupPolicyList: inlineList(ctx, 'group', g.name), AttachedManagedPolicies: attachedList(ctx, 'group', g.name),
     })) : [];
     const roles = want('Role') ? (ctx.db.prepare('SELECT * FROM iam_roles WHERE account_id = ? ORDER BY name').all(ctx.accountId) as RoleRow[]).map((r) => ({
-      ...toRole(ctx, r, true), RolePolicyList: inlineList(ctx, 'role', r.name), AttachedManagedPolicies: attachedList(ctx, 'role', r.name), InstanceProfileList: [],
+      ...toRole(ctx, r, true), RolePolicyList: inlineList(ctx, 'role', r.name), AttachedManagedPolicies: attachedList(ctx, 'role', r.name), InstanceProfileList: profilesForRole(ctx, r.name),
     })) : [];
     const local = want('LocalManagedPolicy') ? (ctx.db.prepare('SELECT arn FROM iam_policies WHERE account_id = ? ORDER BY name').all(ctx.accountId) as { arn: string }[]).map((r) => r.arn) : [];
     const aws = want('AWSManagedPolicy') ? AWS_MANAGED.map(awsManagedArn) : [];

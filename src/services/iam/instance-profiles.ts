@@ -14,6 +14,13 @@ function profile(ctx: RequestContext, name: string): ProfileRow {
   return row;
 }
 
+/** The instance profiles that hold a role (GetAccountAuthorizationDetails lists them per role). */
+export function profilesForRole(ctx: RequestContext, role: string): InstanceProfile[] {
+  const rows = ctx.db.prepare(`SELECT p.* FROM iam_instance_profiles p JOIN iam_instance_profile_roles x ON x.account_id = p.account_id AND x.profile_name = p.name
+    WHERE x.account_id = ? AND x.role_name = ? ORDER BY p.name`).all(ctx.accountId, role) as ProfileRow[];
+  return rows.map((p) => toProfile(ctx, p));
+}
+
 function toProfile(ctx: RequestContext, p: ProfileRow, withTags = false): InstanceProfile {
   const roles = ctx.db.prepare(`SELECT r.* FROM iam_roles r JOIN iam_instance_profile_roles x ON x.account_id = r.account_id AND x.role_name = r.name
     WHERE x.account_id = ? AND x.profile_name = ?`).all(ctx.accountId, p.name) as RoleRow[];
@@ -44,11 +51,8 @@ export const instanceProfiles: Handlers<Operations> = {
   },
 
   ListInstanceProfilesForRole(input, ctx) {
-    const role = need(ctx, 'role', input.RoleName);
-    const rows = ctx.db.prepare(`SELECT p.* FROM iam_instance_profiles p JOIN iam_instance_profile_roles x ON x.account_id = p.account_id AND x.profile_name = p.name
-      WHERE x.account_id = ? AND x.role_name = ? ORDER BY p.name`).all(ctx.accountId, role.name) as ProfileRow[];
-    const { items, ...more } = page(rows, input);
-    return { InstanceProfiles: items.map((p) => toProfile(ctx, p)), ...more };
+    const { items, ...more } = page(profilesForRole(ctx, need(ctx, 'role', input.RoleName).name), input);
+    return { InstanceProfiles: items, ...more };
   },
 
   DeleteInstanceProfile(input, ctx) {

@@ -1,7 +1,7 @@
 import { AwsError } from '../../protocols/errors.js';
 import type { Operations } from '../../generated/types/iam.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { alreadyExists, getTags, noSuchEntity, putTags, removeTags } from './model.js';
+import { alreadyExists, getTags, noSuchEntity, page, putTags, removeTags } from './model.js';
 
 /**
  * OpenID Connect identity providers: the federated principals that web identity trust
@@ -66,6 +66,19 @@ export const oidcProviders: Handlers<Operations> = {
   RemoveClientIDFromOpenIDConnectProvider(input, ctx) {
     const p = provider(ctx, input.OpenIDConnectProviderArn);
     save(ctx, p.arn, 'client_ids', (JSON.parse(p.client_ids) as string[]).filter((id) => id !== input.ClientID));
+  },
+
+  TagOpenIDConnectProvider(input, ctx) {
+    putTags(ctx, 'oidc-provider', provider(ctx, input.OpenIDConnectProviderArn).arn, input.Tags);
+  },
+
+  UntagOpenIDConnectProvider(input, ctx) {
+    removeTags(ctx, 'oidc-provider', provider(ctx, input.OpenIDConnectProviderArn).arn, input.TagKeys);
+  },
+
+  ListOpenIDConnectProviderTags(input, ctx) {
+    const { items, ...more } = page(getTags(ctx, 'oidc-provider', provider(ctx, input.OpenIDConnectProviderArn).arn), input);
+    return { Tags: items, ...more };
   },
 
   UpdateOpenIDConnectProviderThumbprint(input, ctx) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../protocols/errors.js';
 import { iamId } from '../../ids.js';
-import type { Operations } from '../../generated/types/iam.js';
+import type { Operations, PasswordPolicy } from '../../generated/types/iam.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { checkBoundary } from './policies.js';
 import { checkPath, deleteConflict, ensureNew, getTags, iamArn, need, noSuchEntity, page, putTags, removeTags, toUser, type UserRow } from './model.js';
@@ -86,6 +86,7 @@ export const users: Handlers<Operations> = {
   CreateLoginProfile(input, ctx) {
     const user = need(ctx, 'user', input.UserName ?? callerUserName(ctx) ?? '');
     if (loginProfile(ctx, user.name)) throw new AwsError('EntityAlreadyExists', `Login Profile for user ${user.name} already exists.`);
+    checkPasswordPolicy(ctx, input.Password ?? '');
     ctx.db.prepare('INSERT INTO iam_login_profiles (account_id, user_name, password_hash, reset_required, create_date) VALUES (?, ?, ?, ?, ?)')
       .run(ctx.accountId, user.name, hashPassword(input.Password ?? ''), input.PasswordResetRequired ? 1 : 0, ctx.clock.now());
     return { LoginProfile: toLoginProfile(loginProfile(ctx, user.name)!) };
@@ -101,8 +102,20 @@ export const users: Handlers<Operations> = {
   UpdateLoginProfile(input, ctx) {
     const user = need(ctx, 'user', input.UserName);
     if (!loginProfile(ctx, user.name)) throw noSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
+    if (input.Password !== undefined) checkPasswordPolicy(ctx, input.Password);
     if (input.Password !== undefined) ctx.db.prepare('UPDATE iam_login_profiles SET password_hash = ? WHERE account_id = ? AND user_name = ?').run(hashPassword(input.Password), ctx.accountId, user.name);
     if (input.PasswordResetRequired !== undefined) ctx.db.prepare('UPDATE iam_login_profiles SET reset_required = ? WHERE account_id = ? AND user_name = ?').run(input.PasswordResetRequired ? 1 : 0, ctx.accountId, user.name);
+  },
+
+  /** A user changes its own console password, knowing the old one. */
+  ChangePassword(input, ctx) {
+    const name = callerUserName(ctx);
+    if (!name) throw new AwsError('InvalidUserType', 'Only IAM users can change their own password.');
+    const profile = loginProfile(ctx, name);
+    if (!profile) throw noSuchEntity(`Login Profile for User ${name} cannot be found.`);
+    if (profile.password_hash !== hashPassword(input.OldPassword)) throw new AwsError('InvalidInput', 'The old password is incorrect.', { status: 403 });
+    checkPasswordPolicy(ctx, input.NewPassword);
+    ctx.db.prepare('UPDATE iam_login_profiles SET password_hash = ?, reset_required = 0 WHERE account_id = ? AND user_name = ?').run(hashPassword(input.NewPassword), ctx.accountId, name);
   },
 
   DeleteLoginProfile(input, ctx) {
@@ -119,7 +132,7 @@ export function callerUserName(ctx: RequestContext): string | undefined {
   return ctx.caller.arn.slice(ctx.caller.arn.lastIndexOf('/') + 1);
 }
 
-interface LoginProfileRow { user_name: string; reset_required: number; create_date: number }
+interface LoginProfileRow { user_name: string; password_hash: string; reset_required: number; create_date: number }
 
 function loginProfile(ctx: RequestContext, user: string): LoginProfileRow | undefined {
   return ctx.db.prepare('SELECT * FROM iam_login_profiles WHERE account_id = ? AND user_name = ?').get(ctx.accountId, user) as LoginProfileRow | undefined;
@@ -132,6 +145,20 @@ function toLoginProfile(p: LoginProfileRow) {
 /** Console passwords are never used to sign in here; keep only a digest. */
 function hashPassword(password: string): string {
   return createHash('sha256').update(password).digest('hex');
+}
+
+/** New passwords must satisfy the account's password policy. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html */
+function checkPasswordPolicy(ctx: RequestContext, password: string): void {
+  const row = ctx.db.prepare('SELECT password_policy FROM iam_account_settings WHERE account_id = ?').get(ctx.accountId) as { password_policy: string | null } | undefined;
+  const policy = row?.password_policy ? (JSON.parse(row.password_policy) as PasswordPolicy) : { MinimumPasswordLength: 8 };
+  const broken = [
+    password.length < (policy.MinimumPasswordLength ?? 8) && `must be at least ${policy.MinimumPasswordLength ?? 8} characters long`,
+    policy.RequireSymbols && !/[^A-Za-z0-9]/.test(password) && 'must contain at least one symbol',
+    policy.RequireNumbers && !/[0-9]/.test(password) && 'must contain at least one number',
+    policy.RequireUppercaseCharacters && !/[A-Z]/.test(password) && 'must contain at least one uppercase letter',
+    policy.RequireLowercaseCharacters && !/[a-z]/.test(password) && 'must contain at least one lowercase letter',
+  ].filter(Boolean);
+  if (broken.length) throw new AwsError('PasswordPolicyViolation', `Password does not conform to the account password policy: it ${broken.join(', ')}.`);
 }
 
 function renameReferences(ctx: RequestContext, from: string, to: string): void {
