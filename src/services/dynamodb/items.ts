@@ -6,7 +6,7 @@ import { applyUpdate, evaluate, project } from './expressions/evaluate.js';
 import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { recordChange } from './streams.js';
-import { checkItemKeys, checkKey, deleteItem, getTable, readItem, tableKey, writeItem, type Table } from './table.js';
+import { checkItemKeys, checkKey, deleteItem, getTable, indexes, readItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, checkValue, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
 
 /** Single-item reads and writes. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html */
@@ -32,9 +32,24 @@ export function checkSize(item: Item, message = 'Item size has exceeded the maxi
 
 /** Writes (or deletes, when `after` is undefined) one item and appends its stream record. */
 export function commit(ctx: RequestContext, t: Table, key: Item, before: Item | undefined, after: Item | undefined): void {
+  if (after && (itemSize(after) > (before ? itemSize(before) : 0)) && indexes(t).some((i) => !i.global)) checkCollectionSize(ctx, t, after, before);
   if (after) writeItem(ctx, t, after);
   else if (before) deleteItem(ctx, t, key);
   recordChange(ctx, t, before, after);
+}
+
+/**
+ * Tables with local secondary indexes keep each partition key's items (an item collection) under
+ * 10 GB. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LSI.html#LSI.ItemCollections.SizeLimit
+ */
+const MAX_COLLECTION_BYTES = 10 * 1024 ** 3;
+
+function checkCollectionSize(ctx: RequestContext, t: Table, after: Item, before: Item | undefined): void {
+  const [hash] = storageKey(tableKey(t), after);
+  const current = ctx.db.prepare('SELECT COALESCE(SUM(size), 0) FROM dynamodb_items WHERE table_id = ? AND hash_key = ?').pluck().get(t.id, hash) as number;
+  if (current - (before ? itemSize(before) : 0) + itemSize(after) > MAX_COLLECTION_BYTES) {
+    throw new AwsError('ItemCollectionSizeLimitExceededException', 'Item collection size limit exceeded');
+  }
 }
 
 /** The item UpdateItem would write: key attributes untouchable, size limit re-checked. */
