@@ -51,6 +51,16 @@ describe('SQS messages', () => {
     assert.match(m.Attributes!['ApproximateFirstReceiveTimestamp']!, /^\d{13}$/);
   });
 
+  it('an AWSTraceHeader system attribute is digested and returned on request', async () => {
+    const QueueUrl = await queue();
+    const sent = await sqs.send(new SendMessageCommand({
+      QueueUrl, MessageBody: 'traced', MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-5759e988-bd862e3fe1be46a994272793' } },
+    }));
+    assert.match(sent.MD5OfMessageSystemAttributes!, /^[0-9a-f]{32}$/);
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['AWSTraceHeader'] }));
+    assert.deepEqual(got.Messages![0]!.Attributes, { AWSTraceHeader: 'Root=1-5759e988-bd862e3fe1be46a994272793' });
+  });
+
   it('binary and custom-typed attributes round trip; only the requested ones come back', async () => {
     const QueueUrl = await queue();
     await sqs.send(new SendMessageCommand({
@@ -250,6 +260,15 @@ describe('SQS messages', () => {
       assert.equal(err.name, 'InvalidParameterValue');
     });
 
+    it('a retried receive with the same ReceiveRequestAttemptId gets the same messages and handles', async () => {
+      const QueueUrl = await fifo({ ContentBasedDeduplication: 'true' });
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'once', MessageGroupId: 'g' }));
+      const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl, ReceiveRequestAttemptId: 'attempt-1' }));
+      const retry = await sqs.send(new ReceiveMessageCommand({ QueueUrl, ReceiveRequestAttemptId: 'attempt-1' }));
+      assert.equal(retry.Messages![0]!.ReceiptHandle, first.Messages![0]!.ReceiptHandle);
+      assert.equal((await sqs.send(new ReceiveMessageCommand({ QueueUrl, ReceiveRequestAttemptId: 'attempt-2' }))).Messages, undefined);
+    });
+
     it('accepts the high-throughput attributes together and refuses perMessageGroupId with queue scope', async () => {
       const QueueUrl = await fifo({ DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
       const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes!;
@@ -284,6 +303,15 @@ describe('SQS messages', () => {
       const dlqArn = await arnOf(await queue());
       const zero = await rejects(queue({ RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 0 }) }));
       assert.equal(zero.name, 'InvalidParameterValue');
+    });
+
+    it('a dead-letter queue whose RedriveAllowPolicy denies the source cannot be named in its RedrivePolicy', async () => {
+      const dlq = await queue({ RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'denyAll' }) });
+      const err = await rejects(queue({ RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await arnOf(dlq), maxReceiveCount: 3 }) }));
+      assert.equal(err.name, 'InvalidParameterValue');
+      assert.match(err.message, /does not allow this queue/);
+      const bad = await rejects(queue({ RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue' }) }));
+      assert.equal(bad.name, 'InvalidParameterValue');
     });
 
     it('a message move task returns dead letters to their source queue', async () => {

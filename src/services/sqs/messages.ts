@@ -1,5 +1,5 @@
 import { AwsError } from '../../protocols/errors.js';
-import type { BatchResultErrorEntry, Operations } from '../../generated/types/sqs.js';
+import type { BatchResultErrorEntry, Operations, ReceiveMessageResult } from '../../generated/types/sqs.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { invalidValue } from './errors.js';
 import { enqueue, messageSize, parseReceiptHandle, take, toMessage } from './message.js';
@@ -69,6 +69,30 @@ function changeVisibility(ctx: RequestContext, q: Queue, handle: string, seconds
   if (seconds === 0) waiters(ctx).notify(q.arn);
 }
 
+/** FIFO receive attempts remembered for five minutes, so a retried ReceiveMessage gets the same messages back. */
+const ATTEMPT_WINDOW_MS = 5 * 60_000;
+const attempts = (env: RequestContext) => env.memory('sqs.receiveAttempts', () => new Map<string, { at: number; result: ReceiveMessageResult }>());
+
+/**
+ * A retry with the same ReceiveRequestAttemptId answers the same messages and receipt handles
+ * while they are still in flight from that receive.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+ */
+function repeatAttempt(ctx: RequestContext, q: Queue, key: string): ReceiveMessageResult | undefined {
+  const now = ctx.clock.now();
+  const remembered = attempts(ctx);
+  for (const [k, v] of remembered) if (now - v.at >= ATTEMPT_WINDOW_MS) remembered.delete(k);
+  const previous = remembered.get(key);
+  if (!previous) return undefined;
+  const s = store(ctx);
+  const stillInFlight = previous.result.Messages!.every((m) => {
+    const { messageId, token } = parseReceiptHandle(q, m.ReceiptHandle!);
+    const row = s.byMessageId(q.arn, messageId);
+    return row !== undefined && row.receipt_token === token && row.visible_at > now;
+  });
+  return stillInFlight ? previous.result : undefined;
+}
+
 export const messageHandlers: Handlers<Operations> = {
   SendMessage(input, ctx) {
     return enqueue(ctx, queueFromUrl(ctx, input.QueueUrl), input, ctx.caller.userId);
@@ -91,6 +115,9 @@ export const messageHandlers: Handlers<Operations> = {
     if (wait < 0 || wait > 20) throw invalidValue('WaitTimeSeconds', wait, 'Must be >= 0 and <= 20, if provided.');
     const visibility = checkVisibility(input.VisibilityTimeout ?? numberAttr(q, 'VisibilityTimeout'));
     const systemNames = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
+    const attemptKey = q.fifo && input.ReceiveRequestAttemptId ? `${q.arn}\n${input.ReceiveRequestAttemptId}` : undefined;
+    const retried = attemptKey ? repeatAttempt(ctx, q, attemptKey) : undefined;
+    if (retried) return retried;
     const deadline = ctx.clock.now() + wait * 1000;
     const socket = ctx.request.raw.socket;
     for (;;) {
@@ -99,7 +126,9 @@ export const messageHandlers: Handlers<Operations> = {
       const taken = take(ctx, q, max, visibility * 1000);
       if (taken.length > 0 || ctx.clock.now() >= deadline) {
         // An empty receive answers no Messages member at all, as AWS does.
-        return taken.length === 0 ? {} : { Messages: taken.map((t) => toMessage(q, t.row, t.token, systemNames, input.MessageAttributeNames)) };
+        const result = taken.length === 0 ? {} : { Messages: taken.map((t) => toMessage(q, t.row, t.token, systemNames, input.MessageAttributeNames)) };
+        if (attemptKey && taken.length > 0) attempts(ctx).set(attemptKey, { at: ctx.clock.now(), result });
+        return result;
       }
       const next = store(ctx).nextVisibleAt(q.arn, ctx.clock.now());
       await waiters(ctx).wait(q.arn, Math.min(deadline, next ?? deadline), ctx.clock, (stop) => {

@@ -112,7 +112,7 @@ export function numberAttr(q: Queue, name: string): number {
  * Checks attributes given to CreateQueue or SetQueueAttributes and returns them in the form
  * GetQueueAttributes answers (numbers and JSON policies normalised, empty policies removed).
  */
-export function normaliseAttributes(env: ServiceEnv, given: Record<string, string>, fifo: boolean, creating: boolean): Record<string, string | undefined> {
+export function normaliseAttributes(env: ServiceEnv, queueArn: string, given: Record<string, string>, fifo: boolean, creating: boolean): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, raw] of Object.entries(given)) {
     const value = raw.trim();
@@ -127,7 +127,7 @@ export function normaliseAttributes(env: ServiceEnv, given: Record<string, strin
     if (name === 'DeduplicationScope' && value !== 'queue' && value !== 'messageGroup') throw invalidAttributeValue(name);
     if (name === 'FifoThroughputLimit' && value !== 'perQueue' && value !== 'perMessageGroupId') throw invalidAttributeValue(name);
     if (range) out[name] = String(Number(value));
-    else if (name === 'RedrivePolicy') out[name] = value ? normaliseRedrivePolicy(env, value, fifo) : undefined;
+    else if (name === 'RedrivePolicy') out[name] = value ? normaliseRedrivePolicy(env, queueArn, value, fifo) : undefined;
     else if (name === 'RedriveAllowPolicy') out[name] = value ? normaliseRedriveAllowPolicy(value) : undefined;
     else if (name === 'Policy') out[name] = value ? normalisePolicy(value) : undefined;
     else out[name] = value;
@@ -147,7 +147,7 @@ function parseJson(name: string, text: string): Record<string, unknown> {
   throw invalidAttributeValue(name);
 }
 
-function normaliseRedrivePolicy(env: ServiceEnv, text: string, fifo: boolean): string {
+function normaliseRedrivePolicy(env: ServiceEnv, sourceArn: string, text: string, fifo: boolean): string {
   const p = parseJson('RedrivePolicy', text);
   const target = p['deadLetterTargetArn'];
   const max = Number(p['maxReceiveCount']);
@@ -156,7 +156,8 @@ function normaliseRedrivePolicy(env: ServiceEnv, text: string, fifo: boolean): s
   if (!Number.isInteger(max) || max < 1 || max > 1000) throw bad('Invalid value for maxReceiveCount: ' + String(p['maxReceiveCount']) + ', valid values are from 1 to 1000 both inclusive.');
   const dlq = queueByArn(env, target);
   if (!dlq) throw bad('Dead letter target does not exist.');
-  if (dlq.fifo !== fifo) throw bad(`Dead-letter queue must be same type of queue as the source.`);
+  if (dlq.fifo !== fifo) throw bad('Dead-letter queue must be same type of queue as the source.');
+  if (!allowsSource(dlq, sourceArn)) throw bad(`Queue ${target} does not allow this queue to use it as a dead-letter queue.`);
   return JSON.stringify({ deadLetterTargetArn: target, maxReceiveCount: max });
 }
 

@@ -60,7 +60,8 @@ export const queueHandlers: Handlers<Operations> = {
     if ((given['FifoQueue'] === 'true') !== fifo) {
       throw invalidParameter('The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.');
     }
-    const attrs = normaliseAttributes(ctx, given, fifo, true);
+    const arn = queueArn(ctx, name);
+    const attrs = normaliseAttributes(ctx, arn, given, fifo, true);
     const s = store(ctx);
     const existing = s.queueByName(ctx.accountId, ctx.region, name);
     if (existing) {
@@ -71,7 +72,6 @@ export const queueHandlers: Handlers<Operations> = {
       }
       return { QueueUrl: queueUrl(ctx, existing) };
     }
-    const arn = queueArn(ctx, name);
     const deletedAt = s.deletedAt(arn);
     const now = ctx.clock.now();
     if (deletedAt !== undefined && now - deletedAt < REUSE_AFTER_MS) {
@@ -117,7 +117,7 @@ export const queueHandlers: Handlers<Operations> = {
   SetQueueAttributes(input, ctx) {
     const q = queueFromUrl(ctx, input.QueueUrl);
     for (const name of Object.keys(input.Attributes)) if (COMPUTED.includes(name)) throw new AwsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-    const changes = normaliseAttributes(ctx, input.Attributes, q.fifo, false);
+    const changes = normaliseAttributes(ctx, q.arn, input.Attributes, q.fifo, false);
     const next = { ...q.attrs };
     for (const [k, v] of Object.entries(changes)) {
       if (v === undefined) delete next[k];
