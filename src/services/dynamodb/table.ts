@@ -84,8 +84,7 @@ function fromRow(r: TableRow): Table {
 }
 
 export function findTable(ctx: RequestContext, nameOrArn: string): Table | undefined {
-  const row = ctx.db.prepare('SELECT * FROM dynamodb_tables WHERE account_id = ? AND region = ? AND name = ?')
-    .get(ctx.accountId, ctx.region, tableNameOf(nameOrArn)) as TableRow | undefined;
+  const row = statements(ctx).table.get(ctx.accountId, ctx.region, tableNameOf(nameOrArn)) as TableRow | undefined;
   return row ? fromRow(row) : undefined;
 }
 
@@ -201,6 +200,7 @@ const EMPTY = Buffer.alloc(0);
 /** Statements of the item store, prepared once per Nimbus instance. */
 function statements(ctx: ServiceEnv) {
   return ctx.memory('dynamodb.statements', () => ({
+    table: ctx.db.prepare('SELECT * FROM dynamodb_tables WHERE account_id = ? AND region = ? AND name = ?'),
     get: ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?').pluck(),
     put: ctx.db.prepare(`INSERT INTO dynamodb_items (table_id, hash_key, range_key, scan_order, item, size, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (table_id, hash_key, range_key) DO UPDATE SET item = excluded.item, size = excluded.size, expires_at = excluded.expires_at`),
