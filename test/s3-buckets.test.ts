@@ -8,7 +8,7 @@ import {
   PutBucketLifecycleConfigurationCommand, PutBucketPolicyCommand, PutBucketTaggingCommand, PutBucketVersioningCommand, PutBucketWebsiteCommand,
   PutObjectCommand, PutObjectLockConfigurationCommand, PutPublicAccessBlockCommand, S3Client, DeleteObjectCommand,
   PutBucketMetricsConfigurationCommand, GetBucketMetricsConfigurationCommand, ListBucketMetricsConfigurationsCommand, DeleteBucketMetricsConfigurationCommand,
-  PutBucketInventoryConfigurationCommand, ListBucketInventoryConfigurationsCommand,
+  PutBucketInventoryConfigurationCommand, ListBucketInventoryConfigurationsCommand, GetObjectCommand, PutBucketOwnershipControlsCommand,
 } from '@aws-sdk/client-s3';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -288,6 +288,46 @@ describe('S3 buckets', () => {
     }));
     const inv = await s3.send(new ListBucketInventoryConfigurationsCommand({ Bucket: name }));
     assert.equal(inv.InventoryConfigurationList?.[0]?.Schedule?.Frequency, 'Weekly');
+  });
+
+  it('another account gets in only as the bucket policy says, and a Deny wins', async () => {
+    const name = unique('shared');
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    await s3.send(new PutObjectCommand({ Bucket: name, Key: 'shared/a.txt', Body: 'for the partner' }));
+    await s3.send(new PutObjectCommand({ Bucket: name, Key: 'shared/secret.txt', Body: 'no' }));
+    const partner = otherAccount();
+    assert.equal((await rejects(partner.send(new GetObjectCommand({ Bucket: name, Key: 'shared/a.txt' })))).name, 'AccessDenied');
+    await s3.send(new PutBucketPolicyCommand({
+      Bucket: name,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: ['s3:GetObject', 's3:PutObject'], Resource: `arn:aws:s3:::${name}/shared/*` },
+          { Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/shared/secret.txt` },
+        ],
+      }),
+    }));
+    const got = await partner.send(new GetObjectCommand({ Bucket: name, Key: 'shared/a.txt' }));
+    assert.equal(await got.Body!.transformToString(), 'for the partner');
+    await partner.send(new PutObjectCommand({ Bucket: name, Key: 'shared/from-partner.txt', Body: 'hi' }));
+    assert.equal((await rejects(partner.send(new GetObjectCommand({ Bucket: name, Key: 'shared/secret.txt' })))).name, 'AccessDenied');
+    assert.equal((await rejects(s3.send(new GetObjectCommand({ Bucket: name, Key: 'shared/secret.txt' })))).name, 'AccessDenied');
+    assert.equal((await rejects(partner.send(new GetBucketPolicyCommand({ Bucket: name })))).name, 'AccessDenied');
+  });
+
+  it('public-read ACLs let anonymous readers in once ownership allows ACLs, unless the access block ignores them', async () => {
+    const name = unique('public');
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    const enforced = await rejects(s3.send(new PutObjectCommand({ Bucket: name, Key: 'p.txt', Body: 'x', ACL: 'public-read' })));
+    assert.equal(enforced.name, 'AccessControlListNotSupported');
+    await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: name, OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }));
+    await s3.send(new PutObjectCommand({ Bucket: name, Key: 'p.txt', Body: 'public', ACL: 'public-read' }));
+    await s3.send(new PutObjectCommand({ Bucket: name, Key: 'q.txt', Body: 'private' }));
+    assert.equal((await fetch(`${nimbus.endpoint}/${name}/p.txt`)).status, 200);
+    assert.equal((await fetch(`${nimbus.endpoint}/${name}/q.txt`)).status, 403);
+    assert.equal((await fetch(`${nimbus.endpoint}/${name}?list-type=2`)).status, 403);
+    await s3.send(new PutPublicAccessBlockCommand({ Bucket: name, PublicAccessBlockConfiguration: { IgnorePublicAcls: true } }));
+    assert.equal((await fetch(`${nimbus.endpoint}/${name}/p.txt`)).status, 403);
   });
 
   it('works from the AWS CLI: mb, ls, rb and s3api errors', async () => {

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Nimbus } from '../src/index.js';
@@ -84,7 +84,7 @@ describe('S3 presigned URLs and the aws s3 commands', () => {
     assert.equal(await res.text(), 'via the cli');
   });
 
-  it('addresses buckets by virtual host: bucket.s3.localhost and bucket.s3.<region>.localhost', async () => {
+  it('addresses buckets by virtual host; anonymous requests need a public bucket policy', async () => {
     const b = await bucket();
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'a/b c.txt', Body: 'virtual' }));
     const get = (host: string, path: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -96,7 +96,15 @@ describe('S3 presigned URLs and the aws s3 commands', () => {
       req.on('error', reject);
       req.end();
     });
+    const denied = await get(`${b}.s3.localhost`, '/a/b%20c.txt');
+    assert.equal(denied.status, 403);
+    assert.match(denied.body, /<Code>AccessDenied<\/Code>/);
+    await s3.send(new PutBucketPolicyCommand({
+      Bucket: b,
+      Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`] }] }),
+    }));
     assert.deepEqual(await get(`${b}.s3.localhost`, '/a/b%20c.txt'), { status: 200, body: 'virtual' });
+    assert.equal((await get(`${b}.s3.localhost`, '/?tagging')).status, 403);
     assert.deepEqual(await get(`${b}.s3.us-east-1.localhost`, '/a/b%20c.txt'), { status: 200, body: 'virtual' });
     const list = await get(`${b}.s3.localhost`, '/?list-type=2');
     assert.match(list.body, /<Key>a\/b c.txt<\/Key>/);

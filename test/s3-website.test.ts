@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, PutBucketWebsiteCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketPolicyCommand, PutBucketWebsiteCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, start } from './helpers.js';
 
@@ -38,6 +38,9 @@ describe('S3 website endpoint', () => {
     await put('about.html', 'about us');
     await put('404.html', 'lost?');
     await put('old.html', '', { WebsiteRedirectLocation: '/about.html' });
+    await put('private/secret.html', 'secret');
+    // Website endpoints serve only objects anyone may read.
+    await s3.send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*` }, { Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/private/*` }] }) }));
     return b;
   }
 
@@ -63,6 +66,9 @@ describe('S3 website endpoint', () => {
     assert.equal(moved.status, 301);
     assert.equal(moved.headers['location'], '/about.html');
     assert.equal((await get(host, '/', 'POST')).status, 405);
+    const secret = await get(host, '/private/secret.html');
+    assert.equal(secret.status, 403);
+    assert.match(secret.body, /AccessDenied/);
     assert.match((await get(`${unique('nobucket')}.s3-website.localhost`, '/')).body, /NoSuchBucket/);
   });
 

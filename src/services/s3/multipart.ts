@@ -5,6 +5,7 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { type ChecksumAlgorithm, type StoredChecksum, checksumFields, hasher, isChecksumAlgorithm } from './checksums.js';
 import { checkKey, checkMetadata, contentHeaders, copySource, encryptionOf, parseTagging, versionIdOf } from './objects.js';
+import { checkAclAllowed } from './configs.js';
 import { newObjectLock } from './locks.js';
 import { publishObjectEvent } from './notifications.js';
 import { checkWriteConditions } from './preconditions.js';
@@ -125,6 +126,7 @@ export const multipartHandlers: Handlers<Operations> = {
   CreateMultipartUpload(input, ctx) {
     const bucket = getBucket(ctx, input.Bucket);
     checkKey(input.Key);
+    checkAclAllowed(ctx, bucket.name, input.ACL);
     const algorithm = isChecksumAlgorithm(input.ChecksumAlgorithm) ? input.ChecksumAlgorithm : undefined;
     const type = input.ChecksumType ?? (algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE');
     if (type === 'FULL_OBJECT' && algorithm && !algorithm.startsWith('CRC')) {

@@ -3,13 +3,15 @@ import { withStatus } from '../../protocols/codec.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { checksumFields, isChecksumAlgorithm } from './checksums.js';
-import { checkTags, getConfig } from './configs.js';
+import { checkAclAllowed, checkTags, getConfig } from './configs.js';
 import { checkDeletable, lockFields, newObjectLock } from './locks.js';
 import { publishObjectEvent } from './notifications.js';
 import { checkCopySourceConditions, checkReadConditions, checkWriteConditions, parseRange } from './preconditions.js';
 import {
-  type Bucket, type ContentHeaders, type ObjectVersion, type Tag, dropBlobs, findVersion, getBucket, quoteEtag, readableVersion, removeVersion, writeVersion,
+  type Bucket, type ContentHeaders, type ObjectVersion, type Tag, dropBlobs, findBucket, findVersion, getBucket, noSuchBucket, quoteEtag, readableVersion,
+  removeVersion, writeVersion,
 } from './store.js';
+import { accessDenied, allowed, requester } from './access.js';
 import { receiveBody } from './upload.js';
 
 /**
@@ -145,7 +147,10 @@ function parseCopySource(source: string): { bucket: string; key: string; version
 /** The object a copy reads, checked against the copy-source conditions. */
 export function copySource(ctx: RequestContext, source: string, conditions: { CopySourceIfMatch?: string; CopySourceIfNoneMatch?: string; CopySourceIfModifiedSince?: Date; CopySourceIfUnmodifiedSince?: Date }) {
   const s = parseCopySource(source);
-  const bucket = getBucket(ctx, s.bucket);
+  const bucket = findBucket(ctx, s.bucket);
+  if (!bucket) throw noSuchBucket(s.bucket);
+  // The request's own check covered the destination; reading the source needs s3:GetObject there.
+  if (!allowed(ctx, bucket, requester(ctx), 's3:GetObject', s.key)) throw accessDenied();
   const v = readableVersion(ctx, bucket.name, s.key, s.versionId);
   checkNotArchived(v, ctx);
   checkCopySourceConditions({ IfMatch: conditions.CopySourceIfMatch, IfNoneMatch: conditions.CopySourceIfNoneMatch, IfModifiedSince: conditions.CopySourceIfModifiedSince, IfUnmodifiedSince: conditions.CopySourceIfUnmodifiedSince }, v);
@@ -158,6 +163,7 @@ export const objectHandlers: Handlers<Operations> = {
     checkKey(input.Key);
     const metadata = checkMetadata(input.Metadata);
     const tags = parseTagging(input.Tagging);
+    checkAclAllowed(ctx, bucket.name, input.ACL);
     checkWriteConditions(input, findVersion(ctx, bucket.name, input.Key), input.Key);
     const lock = newObjectLock(ctx, bucket, input);
     const { blob, checksum } = await receiveBody(ctx, input.Body, input);

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Transform, pipeline } from 'node:stream';
+import { rootCaller } from '../../gateway/authenticate.js';
 import { signingKey } from '../../gateway/sigv4.js';
 import type { HttpRequest } from '../../gateway/request.js';
 import { virtualHostBucket } from '../../gateway/route.js';
@@ -8,6 +9,7 @@ import { AwsError } from '../../protocols/errors.js';
 import { escapeXml } from '../../protocols/xml.js';
 import type { PutObjectRequest } from '../../generated/types/s3.js';
 import type { RequestContext } from '../service.js';
+import { authorizeRequest } from './access.js';
 import { boundaryOf, readForm } from './form-data.js';
 import { objectHandlers } from './objects.js';
 
@@ -54,13 +56,13 @@ function checkPolicy(policy: { expiration?: string; conditions?: Condition[] }, 
 }
 
 /** The signature of a known key must match; like the gateway, unknown keys are trusted. */
-function checkSignature(ctx: RequestContext, fields: Map<string, string>, policyBase64: string): string | undefined {
+function checkSignature(ctx: RequestContext, fields: Map<string, string>, policyBase64: string): string {
   const credential = fields.get('x-amz-credential');
   const signature = fields.get('x-amz-signature');
   if (!credential || !signature) throw new AwsError('InvalidArgument', 'Bucket POST must contain a field named \'x-amz-credential\' and \'x-amz-signature\' when a policy is given.', { status: 400 });
   const [keyId, date, region, service] = credential.split('/');
   const known = ctx.credentials.get(keyId ?? '');
-  if (!known) return /^\d{12}$/.test(keyId ?? '') ? keyId : ctx.defaultAccountId;
+  if (!known) return keyId && /^\d{12}$/.test(keyId) ? keyId : ctx.defaultAccountId;
   const expected = createHmac('sha256', signingKey(known.secretAccessKey, date ?? '', region ?? '', service ?? 's3')).update(policyBase64).digest('hex');
   if (expected !== signature) {
     throw new AwsError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { status: 403 });
@@ -89,7 +91,7 @@ export async function postObject(req: HttpRequest, ctx: RequestContext): Promise
   const form = await readForm(req.stream(), boundary);
   const f = form.fields;
   let range: [number, number] = [0, Number.MAX_SAFE_INTEGER];
-  let accountId = ctx.accountId;
+  let signer: string | undefined;
   const policy = f.get('policy');
   if (policy) {
     let parsed: { expiration?: string; conditions?: Condition[] };
@@ -98,7 +100,7 @@ export async function postObject(req: HttpRequest, ctx: RequestContext): Promise
     } catch {
       throw new AwsError('InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.', { status: 400 });
     }
-    accountId = checkSignature(ctx, f, policy) ?? accountId;
+    signer = checkSignature(ctx, f, policy);
     range = checkPolicy(parsed, f, bucket, ctx.clock.now());
   }
   const template = f.get('key');
@@ -111,7 +113,10 @@ export async function postObject(req: HttpRequest, ctx: RequestContext): Promise
     ACL: f.get('acl') as PutObjectRequest['ACL'], StorageClass: f.get('x-amz-storage-class') as PutObjectRequest['StorageClass'],
     Metadata: Object.fromEntries([...f].filter(([k]) => k.startsWith('x-amz-meta-')).map(([k, v]) => [k.slice('x-amz-meta-'.length), v])),
   };
-  const out = await objectHandlers.PutObject!(input, { ...ctx, accountId });
+  // A signed policy acts for the signer's account; an unsigned form is anonymous and needs a public grant.
+  const asCaller: RequestContext = signer ? { ...ctx, accountId: signer, caller: rootCaller(signer), operation: 'PutObject' } : { ...ctx, operation: 'PutObject' };
+  authorizeRequest(asCaller, bucket, key);
+  const out = await objectHandlers.PutObject!(input, asCaller);
   const location = `${ctx.endpoint}/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
   const headers: Record<string, string> = { etag: out.ETag!, location, 'x-amz-request-id': ctx.requestId };
   const redirect = f.get('success_action_redirect') ?? f.get('redirect');

@@ -176,14 +176,20 @@ export function findBucket(env: ServiceEnv, name: string): Bucket | undefined {
   return r && { name: r.name, accountId: r.account_id, region: r.region, createdAt: r.created_at, versioning: r.versioning, objectLock: r.object_lock === 1 };
 }
 
+/** Marks a request whose caller is not the bucket's owner as let in by the bucket's policy or ACL. */
+export function grant(ctx: RequestContext): void {
+  ctx.memory('s3.granted', () => new WeakSet<object>()).add(ctx);
+}
+
 /**
- * The bucket a request names. Buckets of another account exist but are not the caller's:
- * without bucket policies granting access, S3 answers AccessDenied.
+ * The bucket a request names. Buckets of another account, or anonymous requests, need a grant
+ * (access.ts checks the bucket policy and ACLs before the handler runs); else AccessDenied.
  */
 export function getBucket(ctx: RequestContext, name: string): Bucket {
   const b = findBucket(ctx, name);
   if (!b) throw noSuchBucket(name);
-  if (b.accountId !== ctx.accountId) throw new AwsError('AccessDenied', 'Access Denied', { status: 403 });
+  const owner = b.accountId === ctx.accountId && ctx.caller.kind !== 'anonymous';
+  if (!owner && !ctx.memory('s3.granted', () => new WeakSet<object>()).has(ctx)) throw new AwsError('AccessDenied', 'Access Denied', { status: 403 });
   return b;
 }
 

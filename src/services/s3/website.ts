@@ -4,6 +4,7 @@ import { virtualHostBucket } from '../../gateway/route.js';
 import type { HttpResponse } from '../../protocols/codec.js';
 import { escapeXml } from '../../protocols/xml.js';
 import type { RequestContext } from '../service.js';
+import { allowed } from './access.js';
 import { getConfig } from './configs.js';
 import { type ObjectVersion, findBucket, findVersion } from './store.js';
 
@@ -29,6 +30,9 @@ function live(ctx: RequestContext, bucket: string, key: string): ObjectVersion |
   const v = key ? findVersion(ctx, bucket, key) : undefined;
   return v && !v.deleteMarker ? v : undefined;
 }
+
+/** Website endpoints serve only what anyone may read (a public bucket policy or ACL). */
+const ANYONE = { anonymous: true, accountId: '', arn: '*' };
 
 function serve(ctx: RequestContext, v: ObjectVersion, status: number): HttpResponse {
   const headers: Record<string, string> = {
@@ -81,12 +85,13 @@ export function website(req: HttpRequest, ctx: RequestContext): HttpResponse | u
   const suffix = config.IndexDocument?.Suffix ?? 'index.html';
   const wanted = key === '' || key.endsWith('/') ? key + suffix : key;
   const found = live(ctx, bucket.name, wanted);
+  if (!allowed(ctx, bucket, ANYONE, 's3:GetObject', wanted)) return htmlError(ctx, 403, 'AccessDenied', 'Access Denied');
   if (found) return found.headers.WebsiteRedirectLocation ? redirect(found.headers.WebsiteRedirectLocation) : serve(ctx, found, 200);
   // `/docs` names the folder `docs/` when it has an index document.
   if (wanted === key && live(ctx, bucket.name, `${key}/${suffix}`)) return redirect(`/${encodeURI(key)}/`, 302);
   const onError = routed(config.RoutingRules, key, 404, host);
   if (onError) return onError;
   const errorDoc = config.ErrorDocument?.Key ? live(ctx, bucket.name, config.ErrorDocument.Key) : undefined;
-  if (errorDoc) return serve(ctx, errorDoc, 404);
+  if (errorDoc && allowed(ctx, bucket, ANYONE, 's3:GetObject', errorDoc.key)) return serve(ctx, errorDoc, 404);
   return htmlError(ctx, 404, 'NoSuchKey', 'The specified key does not exist.', { Key: wanted });
 }
