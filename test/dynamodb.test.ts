@@ -107,6 +107,8 @@ describe('DynamoDB tables and items', () => {
     assert.equal((await rejects(ddb.send(new DescribeTableCommand({ TableName: name })))).name, 'ResourceNotFoundException');
     const err = await rejects(ddb.send(new DeleteTableCommand({ TableName: protectedName })));
     assert.equal(err.name, 'ValidationException');
+    const nothing = await rejects(ddb.send(new UpdateTableCommand({ TableName: protectedName })));
+    assert.equal(nothing.message, 'At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
     await ddb.send(new UpdateTableCommand({ TableName: protectedName, DeletionProtectionEnabled: false }));
     await ddb.send(new DeleteTableCommand({ TableName: protectedName }));
   });
@@ -397,6 +399,21 @@ describe('DynamoDB tables and items', () => {
     const r = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } }));
     assert.equal(r.Count, 3);
     assert.deepEqual(r.LastEvaluatedKey, { pk: { S: 'p' }, sk: { N: '2' } });
+  });
+
+  it('binary sort keys order bytewise and key sizes are limited', async () => {
+    const name = await table({}, { name: 'sk', type: 'B' });
+    for (const bytes of [[0xff], [0x01, 0x02], [0x00], [0x01], [0x00, 0x00], [0x80]]) {
+      await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { B: new Uint8Array(bytes) } } }));
+    }
+    const r = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p AND sk >= :lo', ExpressionAttributeValues: { ':p': { S: 'p' }, ':lo': { B: new Uint8Array([0x00, 0x00]) } } }));
+    assert.deepEqual(r.Items?.map((i) => Buffer.from(i.sk!.B!).toString('hex')), ['0000', '01', '0102', '80', 'ff']);
+    const bigHash = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'h'.repeat(2049) }, sk: { B: new Uint8Array([1]) } } })));
+    assert.equal(bigHash.message, 'One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes');
+    const bigRange = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { B: new Uint8Array(1025) } } })));
+    assert.equal(bigRange.message, 'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
+    const emptyBin = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { B: new Uint8Array(0) } } })));
+    assert.equal(emptyBin.message, 'One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty binary value. Key: sk');
   });
 
   it('the AWS CLI creates a table, puts, gets and queries items', async () => {

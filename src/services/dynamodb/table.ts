@@ -255,7 +255,8 @@ export function backfillIndex(ctx: RequestContext, t: Table, ix: IndexDef): void
   const st = statements(ctx);
   for (const row of ctx.db.prepare('SELECT hash_key, range_key, item FROM dynamodb_items WHERE table_id = ?').all(t.id) as Array<{ hash_key: Buffer; range_key: Buffer; item: string }>) {
     const item = decodeItem(row.item);
-    if (!item[ix.hash] || (ix.range && !item[ix.range])) continue;
+    // Items whose attributes do not have the index key's declared type stay out of the index.
+    if ([ix.hash, ix.range].some((a) => a && (!item[a] || typeOf(item[a]) !== attributeType(t, a)))) continue;
     const [ih, ir] = storageKey(ix, item);
     st.putIndex.run(t.id, ix.name, ih, ir, scanOrder(ih), row.hash_key, row.range_key);
   }

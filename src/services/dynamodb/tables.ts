@@ -174,6 +174,16 @@ export const tableHandlers: Handlers<Operations> = {
     const d = t.description;
     const now = ctx.clock.date();
     const billing = input.BillingMode ?? d.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
+    const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, input.GlobalSecondaryIndexUpdates, input.SSESpecification,
+      input.ReplicaUpdates, input.DeletionProtectionEnabled, input.TableClass];
+    if (changes.every((c) => c === undefined)) {
+      throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
+    }
+    const pt = input.ProvisionedThroughput;
+    const current = d.ProvisionedThroughput!;
+    if (pt && billing === 'PROVISIONED' && pt.ReadCapacityUnits === current.ReadCapacityUnits && pt.WriteCapacityUnits === current.WriteCapacityUnits) {
+      throw invalid(`The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${current.ReadCapacityUnits}. Requested ReadCapacityUnits: ${pt.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${current.WriteCapacityUnits}. Requested WriteCapacityUnits: ${pt.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`);
+    }
     if (input.BillingMode || input.ProvisionedThroughput) {
       d.ProvisionedThroughput = throughput(billing, input.ProvisionedThroughput);
       d.BillingModeSummary = billing === 'PAY_PER_REQUEST'
