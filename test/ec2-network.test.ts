@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  AllocateAddressCommand, AssociateRouteTableCommand, AttachInternetGatewayCommand, AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand, CreateNatGatewayCommand, CreateNetworkAclCommand, CreateNetworkAclEntryCommand, CreateRouteCommand, CreateRouteTableCommand,
+  CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DeleteInternetGatewayCommand, DeleteNatGatewayCommand, DeleteNetworkAclCommand,
+  DeleteSecurityGroupCommand, DeleteSubnetCommand, DeleteVpcCommand, DescribeImagesCommand, DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand,
+  DescribeNetworkAclsCommand, DescribeRouteTablesCommand, DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand,
+  DescribeVpcsCommand, DetachInternetGatewayCommand, EC2Client, ModifyVpcAttributeCommand, DescribeVpcAttributeCommand, RevokeSecurityGroupIngressCommand,
+  RunInstancesCommand, TerminateInstancesCommand, CreateNetworkInsightsPathCommand, StartNetworkInsightsAnalysisCommand, DescribeNetworkInsightsAnalysesCommand,
+} from '@aws-sdk/client-ec2';
+import type { Nimbus } from '../src/index.js';
+import { aws, clientConfig, rejects, start } from './helpers.js';
+
+let accounts = 200000000000;
+
+describe('EC2 networking', () => {
+  let nimbus: Nimbus;
+  let ami: string;
+  /** A client for a new account, so that each test has its own default VPC and VPC quota. */
+  const fresh = () => new EC2Client(clientConfig(nimbus, { credentials: { accessKeyId: String(++accounts), secretAccessKey: 'x' } }));
+
+  before(async () => {
+    nimbus = await start();
+    const images = await fresh().send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023*-x86_64'] }] }));
+    ami = images.Images![0]!.ImageId!;
+  });
+  after(() => nimbus.stop());
+
+  async function vpcWithSubnet(ec2: EC2Client, block = '10.0.0.0/16', subnetBlock = '10.0.1.0/24') {
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: block }))).Vpc!;
+    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId!, CidrBlock: subnetBlock, AvailabilityZone: 'us-east-1a' }))).Subnet!;
+    return { vpc, subnet };
+  }
+
+  it('every region starts with a default VPC: 172.31.0.0/16, a /20 default subnet per zone, an attached internet gateway and a public main route table', async () => {
+    const ec2 = fresh();
+    const vpcs = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
+    assert.equal(vpcs.Vpcs!.length, 1);
+    const vpc = vpcs.Vpcs![0]!;
+    assert.equal(vpc.CidrBlock, '172.31.0.0/16');
+    const subnets = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }] }));
+    assert.equal(subnets.Subnets!.length, 6);
+    assert.ok(subnets.Subnets!.every((s) => s.DefaultForAz && s.MapPublicIpOnLaunch && s.CidrBlock!.endsWith('/20') && s.AvailableIpAddressCount === 4091));
+    const igws = await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpc.VpcId!] }] }));
+    assert.equal(igws.InternetGateways!.length, 1);
+    const main = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }, { Name: 'association.main', Values: ['true'] }] }));
+    assert.deepEqual(main.RouteTables![0]!.Routes!.map((r) => [r.DestinationCidrBlock, r.GatewayId, r.State]), [
+      ['172.31.0.0/16', 'local', 'active'], ['0.0.0.0/0', igws.InternetGateways![0]!.InternetGatewayId, 'active'],
+    ]);
+    const sg = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['default'] }] }));
+    assert.equal(sg.SecurityGroups![0]!.IpPermissionsEgress![0]!.IpRanges![0]!.CidrIp, '0.0.0.0/0');
+    const acl = await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'default', Values: ['true'] }] }));
+    assert.equal(acl.NetworkAcls![0]!.Associations!.length, 6);
+  });
+
+  it('CreateVpc accepts /16 to /28: /8 is InvalidVpc.Range, a malformed block InvalidParameterValue, the sixth VPC VpcLimitExceeded', async () => {
+    const ec2 = fresh();
+    assert.equal((await rejects(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/8' })))).name, 'InvalidVpc.Range');
+    assert.equal((await rejects(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0/16' })))).name, 'InvalidParameterValue');
+    for (let n = 0; n < 4; n++) await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${n}.0.0/16` }));
+    const err = await rejects(ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' })));
+    assert.equal(err.name, 'VpcLimitExceeded');
+  });
+
+  it('DNS hostnames need DNS support', async () => {
+    const ec2 = fresh();
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!;
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc.VpcId!, EnableDnsHostnames: { Value: true } }));
+    const attr = await ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpc.VpcId!, Attribute: 'enableDnsHostnames' }));
+    assert.equal(attr.EnableDnsHostnames!.Value, true);
+    const err = await rejects(ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc.VpcId!, EnableDnsSupport: { Value: false } })));
+    assert.equal(err.name, 'InvalidParameterValue');
+  });
+
+  it('subnets must lie inside the VPC (InvalidSubnet.Range) and not overlap (InvalidSubnet.Conflict); five addresses are reserved', async () => {
+    const ec2 = fresh();
+    const { vpc, subnet } = await vpcWithSubnet(ec2);
+    assert.equal(subnet.AvailableIpAddressCount, 251);
+    assert.equal((await rejects(ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId!, CidrBlock: '192.168.0.0/24' })))).name, 'InvalidSubnet.Range');
+    assert.equal((await rejects(ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId!, CidrBlock: '10.0.1.128/25' })))).name, 'InvalidSubnet.Conflict');
+    assert.equal((await rejects(ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId!, CidrBlock: '10.0.2.0/29' })))).name, 'InvalidSubnet.Range');
+    await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 2, MaxCount: 2, SubnetId: subnet.SubnetId! }));
+    const d = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnet.SubnetId!] }));
+    assert.equal(d.Subnets![0]!.AvailableIpAddressCount, 249);
+  });
+
+  it('what is in use cannot be deleted: DependencyViolation for a VPC with subnets, a subnet with instances, an attached gateway, a group in use', async () => {
+    const ec2 = fresh();
+    const { vpc, subnet } = await vpcWithSubnet(ec2);
+    const sg = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'app tier', VpcId: vpc.VpcId! }));
+    const run = await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnet.SubnetId!, SecurityGroupIds: [sg.GroupId!] }));
+    const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!;
+    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId!, VpcId: vpc.VpcId! }));
+    for (const call of [
+      ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId! })),
+      ec2.send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId! })),
+      ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId! })),
+      ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg.GroupId! })),
+    ]) {
+      const err = await rejects(call);
+      assert.equal(err.name, 'DependencyViolation');
+    }
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [run.Instances![0]!.InstanceId!] }));
+    await ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg.GroupId! }));
+    await ec2.send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId! }));
+    await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId!, VpcId: vpc.VpcId! }));
+    await ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId! }));
+    const left = await ec2.send(new DescribeVpcsCommand({}));
+    assert.deepEqual(left.Vpcs!.map((v) => v.IsDefault), [true]);
+  });
+
+  it('security group rules: a new group allows all egress, ingress rules get ids, a duplicate is InvalidPermission.Duplicate', async () => {
+    const ec2 = fresh();
+    const sg = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web servers' }));
+    const r = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId!, IpPermissions: [
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '203.0.113.0/24', Description: 'office' }] },
+      { IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ] }));
+    assert.equal(r.SecurityGroupRules!.length, 2);
+    assert.match(r.SecurityGroupRules![0]!.SecurityGroupRuleId!, /^sgr-[0-9a-f]{17}$/);
+    const dup = await rejects(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId!, IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '0.0.0.0/0' })));
+    assert.equal(dup.name, 'InvalidPermission.Duplicate');
+    assert.match(dup.message, /peer: 0\.0\.0\.0\/0, TCP, from port: 80, to port: 80, ALLOW/);
+    const d = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sg.GroupId!] }));
+    const g = d.SecurityGroups![0]!;
+    assert.deepEqual(g.IpPermissions!.map((p) => [p.IpProtocol, p.FromPort, p.IpRanges![0]!.CidrIp]), [['tcp', 22, '203.0.113.0/24'], ['tcp', 80, '0.0.0.0/0']]);
+    assert.deepEqual(g.IpPermissionsEgress!.map((p) => [p.IpProtocol, p.IpRanges![0]!.CidrIp]), [['-1', '0.0.0.0/0']]);
+    await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: sg.GroupId!, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '203.0.113.0/24' }] }] }));
+    const rules = await ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [sg.GroupId!] }] }));
+    assert.equal(rules.SecurityGroupRules!.filter((x) => !x.IsEgress).length, 1);
+    const gone = await rejects(ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: sg.GroupId!, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '203.0.113.0/24' })));
+    assert.equal(gone.name, 'InvalidPermission.NotFound');
+    const ports = await rejects(ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: sg.GroupId!, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 90, ToPort: 80, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] })));
+    assert.equal(ports.name, 'InvalidParameterValue');
+    assert.equal((await rejects(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'again' })))).name, 'InvalidGroup.Duplicate');
+    const defaults = await ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: ['default'] }));
+    assert.equal((await rejects(ec2.send(new DeleteSecurityGroupCommand({ GroupId: defaults.SecurityGroups![0]!.GroupId! })))).name, 'CannotDelete');
+    assert.equal((await rejects(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-0123456789abcdef0'] })))).name, 'InvalidGroup.NotFound');
+  });
+
+  it('route tables: RouteAlreadyExists, a gateway of another VPC is refused, a route to a deleted NAT gateway becomes a blackhole', async () => {
+    const ec2 = fresh();
+    const { vpc, subnet } = await vpcWithSubnet(ec2);
+    const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!;
+    const rt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc.VpcId! }))).RouteTable!;
+    const foreign = await rejects(ec2.send(new CreateRouteCommand({ RouteTableId: rt.RouteTableId!, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw.InternetGatewayId! })));
+    assert.equal(foreign.name, 'InvalidParameterValue');
+    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId!, VpcId: vpc.VpcId! }));
+    await ec2.send(new CreateRouteCommand({ RouteTableId: rt.RouteTableId!, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw.InternetGatewayId! }));
+    const dup = await rejects(ec2.send(new CreateRouteCommand({ RouteTableId: rt.RouteTableId!, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw.InternetGatewayId! })));
+    assert.equal(dup.name, 'RouteAlreadyExists');
+    await ec2.send(new AssociateRouteTableCommand({ RouteTableId: rt.RouteTableId!, SubnetId: subnet.SubnetId! }));
+    const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnet.SubnetId!, AllocationId: eip.AllocationId! }))).NatGateway!;
+    assert.equal(nat.State, 'pending');
+    const d = await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [nat.NatGatewayId!] }));
+    assert.equal(d.NatGateways![0]!.State, 'available');
+    assert.equal(d.NatGateways![0]!.NatGatewayAddresses![0]!.PublicIp, eip.PublicIp);
+    const privateRt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc.VpcId! }))).RouteTable!;
+    await ec2.send(new CreateRouteCommand({ RouteTableId: privateRt.RouteTableId!, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat.NatGatewayId! }));
+    await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: nat.NatGatewayId! }));
+    const routes = await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [privateRt.RouteTableId!] }));
+    assert.equal(routes.RouteTables![0]!.Routes!.find((r) => r.NatGatewayId)!.State, 'blackhole');
+    assert.equal((await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [nat.NatGatewayId!] }))).NatGateways![0]!.State, 'deleted');
+  });
+
+  it('network ACLs: a new one denies everything, numbered entries are unique, the default ACL cannot be deleted', async () => {
+    const ec2 = fresh();
+    const { vpc } = await vpcWithSubnet(ec2);
+    const acl = (await ec2.send(new CreateNetworkAclCommand({ VpcId: vpc.VpcId! }))).NetworkAcl!;
+    assert.deepEqual(acl.Entries!.map((e) => [e.RuleNumber, e.RuleAction, e.Egress]), [[32767, 'deny', false], [32767, 'deny', true]]);
+    await ec2.send(new CreateNetworkAclEntryCommand({ NetworkAclId: acl.NetworkAclId!, RuleNumber: 100, Protocol: '6', RuleAction: 'allow', Egress: false, CidrBlock: '10.0.0.0/16', PortRange: { From: 443, To: 443 } }));
+    const dup = await rejects(ec2.send(new CreateNetworkAclEntryCommand({ NetworkAclId: acl.NetworkAclId!, RuleNumber: 100, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0' })));
+    assert.equal(dup.name, 'NetworkAclEntryAlreadyExists');
+    const defaultAcl = (await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }, { Name: 'default', Values: ['true'] }] }))).NetworkAcls![0]!;
+    assert.equal((await rejects(ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: defaultAcl.NetworkAclId! })))).name, 'InvalidParameterValue');
+    await ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: acl.NetworkAclId! }));
+  });
+
+  it('Reachability Analyzer over the SDK: a path between two instances of the default VPC is found, naming the hops', async () => {
+    const ec2 = fresh();
+    const run = await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 2, MaxCount: 2 }));
+    const [a, b] = run.Instances!.map((i) => i.InstanceId!);
+    const path = await ec2.send(new CreateNetworkInsightsPathCommand({ Source: a!, Destination: b!, Protocol: 'tcp', DestinationPort: 5432, ClientToken: 'p1' }));
+    const started = await ec2.send(new StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: path.NetworkInsightsPath!.NetworkInsightsPathId!, ClientToken: 'a1' }));
+    assert.equal(started.NetworkInsightsAnalysis!.Status, 'running');
+    const d = await ec2.send(new DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsAnalysisIds: [started.NetworkInsightsAnalysis!.NetworkInsightsAnalysisId!] }));
+    const analysis = d.NetworkInsightsAnalyses![0]!;
+    assert.equal(analysis.Status, 'succeeded');
+    assert.equal(analysis.NetworkPathFound, true, JSON.stringify(analysis.Explanations));
+    assert.ok(analysis.ForwardPathComponents!.some((c) => c.SecurityGroupRule?.SecurityGroupId?.startsWith('sg-')), 'the default group lets members reach each other');
+    const err = await rejects(ec2.send(new CreateNetworkInsightsPathCommand({ Source: 'i-0123456789abcdef0', Destination: b!, Protocol: 'tcp', ClientToken: 'p2' })));
+    assert.equal(err.name, 'InvalidInstanceID.NotFound');
+  });
+
+  it('the learner scenario with the CLI: public and private subnets, an ACL that explains a blocked port, and the internet reaching only what it should', async () => {
+    const account = String(++accounts);
+    const ec2 = new EC2Client(clientConfig(nimbus, { credentials: { accessKeyId: account, secretAccessKey: 'x' } }));
+    const cli = async (...args: string[]) => {
+      const r = await aws(nimbus, ['ec2', ...args], { AWS_ACCESS_KEY_ID: account });
+      assert.equal(r.code, 0, `aws ec2 ${args.join(' ')}: ${r.stderr}`);
+      return r.json;
+    };
+    // The SDK runs the many analyses (the CLI starts a Python process per call); one analysis goes through the CLI too.
+    const analyze = async (source: string, destination: string, port: number) => {
+      const path = await ec2.send(new CreateNetworkInsightsPathCommand({ Source: source, Destination: destination, Protocol: 'tcp', DestinationPort: port, ClientToken: `${source}-${destination}-${port}` }));
+      const started = await ec2.send(new StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: path.NetworkInsightsPath!.NetworkInsightsPathId!, ClientToken: 'x' }));
+      const done = await ec2.send(new DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsAnalysisIds: [started.NetworkInsightsAnalysis!.NetworkInsightsAnalysisId!] }));
+      return done.NetworkInsightsAnalyses![0]!;
+    };
+
+    const vpc = (await cli('create-vpc', '--cidr-block', '10.0.0.0/16')).Vpc.VpcId;
+    const [pub, priv] = (await Promise.all(['10.0.1.0/24', '10.0.2.0/24'].map((c) => cli('create-subnet', '--vpc-id', vpc, '--cidr-block', c, '--availability-zone', 'us-east-1a')))).map((r) => r.Subnet.SubnetId);
+    const igw = (await cli('create-internet-gateway')).InternetGateway.InternetGatewayId;
+    await cli('attach-internet-gateway', '--internet-gateway-id', igw, '--vpc-id', vpc);
+    const rt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc }))).RouteTable!.RouteTableId!;
+    await cli('create-route', '--route-table-id', rt, '--destination-cidr-block', '0.0.0.0/0', '--gateway-id', igw);
+    await ec2.send(new AssociateRouteTableCommand({ RouteTableId: rt, SubnetId: pub }));
+    const webSg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web', VpcId: vpc }))).GroupId!;
+    const appSg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'app', VpcId: vpc }))).GroupId!;
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: appSg, IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, CidrIp: '10.0.1.0/24' }));
+    const launch = (subnet: string, sg: string) => ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnet, SecurityGroupIds: [sg] }));
+    const web = (await launch(pub!, webSg)).Instances![0]!.InstanceId!;
+    const app = (await launch(priv!, appSg)).Instances![0]!.InstanceId!;
+    await cli('wait', 'instance-running', '--instance-ids', web, app);
+
+    assert.equal((await analyze(web, app, 8080)).NetworkPathFound, true);
+
+    const acl = (await cli('create-network-acl', '--vpc-id', vpc)).NetworkAcl.NetworkAclId;
+    await Promise.all([
+      cli('create-network-acl-entry', '--network-acl-id', acl, '--ingress', '--rule-number', '100', '--protocol', 'tcp', '--port-range', 'From=8080,To=8080', '--cidr-block', '10.0.1.0/24', '--rule-action', 'allow'),
+      cli('create-network-acl-entry', '--network-acl-id', acl, '--egress', '--rule-number', '100', '--protocol', 'tcp', '--port-range', 'From=1024,To=65535', '--cidr-block', '10.0.1.0/24', '--rule-action', 'allow'),
+    ]);
+    const acls = await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [priv!] }] }));
+    const assoc = acls.NetworkAcls![0]!.Associations!.find((a) => a.SubnetId === priv)!.NetworkAclAssociationId!;
+    await cli('replace-network-acl-association', '--association-id', assoc, '--network-acl-id', acl);
+
+    assert.equal((await analyze(web, app, 8080)).NetworkPathFound, true, 'the ACL lets 8080 in from the public subnet and the replies out');
+    const path = await cli('create-network-insights-path', '--source', web, '--destination', app, '--protocol', 'tcp', '--destination-port', '22');
+    const started = await cli('start-network-insights-analysis', '--network-insights-path-id', path.NetworkInsightsPath.NetworkInsightsPathId);
+    const ssh = (await cli('describe-network-insights-analyses', '--network-insights-analysis-ids', started.NetworkInsightsAnalysis.NetworkInsightsAnalysisId)).NetworkInsightsAnalyses[0];
+    assert.equal(ssh.NetworkPathFound, false);
+    const why = ssh.Explanations.find((e: { ExplanationCode: string }) => e.ExplanationCode === 'SUBNET_ACL_RESTRICTION');
+    assert.equal(why.Acl.Id, acl);
+    assert.equal(why.Direction, 'ingress');
+    assert.deepEqual([why.AclRule.RuleNumber, why.AclRule.RuleAction], [32767, 'deny']);
+
+    const before80 = await analyze(igw, web, 80);
+    assert.equal(before80.NetworkPathFound, false);
+    assert.ok(before80.Explanations!.some((e) => e.ExplanationCode === 'ENI_SG_RULES_MISMATCH'));
+    await cli('authorize-security-group-ingress', '--group-id', webSg, '--protocol', 'tcp', '--port', '80', '--cidr', '0.0.0.0/0');
+    const noIp = await analyze(igw, web, 80);
+    assert.equal(noIp.NetworkPathFound, false, 'without a public address the internet cannot reach it');
+    assert.deepEqual(noIp.Explanations!.map((e) => e.ExplanationCode), ['NO_PUBLIC_IP']);
+    const eip = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId!;
+    await cli('associate-address', '--allocation-id', eip, '--instance-id', web);
+    assert.equal((await analyze(igw, web, 80)).NetworkPathFound, true);
+    assert.equal((await analyze(igw, web, 22)).NetworkPathFound, false);
+    assert.equal((await analyze(igw, app, 8080)).NetworkPathFound, false, 'the private instance is never reachable from the internet');
+  });
+});
