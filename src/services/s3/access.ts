@@ -1,7 +1,8 @@
 import type { Grant } from '../../generated/types/s3.js';
 import { AwsError } from '../../protocols/errors.js';
-import type { Handler, RequestContext, ServiceEnv } from '../service.js';
+import type { Handler, RequestContext, ResourceFacts, ServiceEnv } from '../service.js';
 import { type StoredAcl, aclGrants, getConfig } from './configs.js';
+import type { Tag } from './store.js';
 import { type Bucket, canonicalId, findBucket, findVersion, grant } from './store.js';
 
 /**
@@ -147,4 +148,15 @@ export function withAccess(handler: Handler): Handler {
 
 export function accessDenied(): AwsError {
   return new AwsError('AccessDenied', 'Access Denied', { status: 403 });
+}
+
+/** What IAM enforcement needs of a bucket or object ARN: its owner, bucket policy and tags. */
+export function resourceFacts(ctx: RequestContext, arn: string): ResourceFacts | undefined {
+  if (!arn.startsWith('arn:aws:s3:::')) return undefined;
+  const name = arn.slice('arn:aws:s3:::'.length).split('/', 1)[0]!;
+  const bucket = findBucket(ctx, name);
+  if (!bucket) return undefined;
+  const policy = getConfig<string>(ctx, name, 'policy');
+  const tags = getConfig<Tag[]>(ctx, name, 'tagging') ?? [];
+  return { account: bucket.accountId, ...(policy ? { policy } : {}), tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])) };
 }

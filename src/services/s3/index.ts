@@ -1,5 +1,5 @@
 import type { Operations } from '../../generated/types/s3.js';
-import { withAccess } from './access.js';
+import { resourceFacts, withAccess } from './access.js';
 import type { Handler, Handlers, ServiceDefinition } from '../service.js';
 import { bucketHandlers } from './buckets.js';
 import { configHandlers } from './configs.js';
@@ -32,6 +32,7 @@ export const service: ServiceDefinition<Operations> = {
   // Bucket policy and ACLs are checked before every handler; every answer to a browser origin
   // carries the bucket's CORS headers, errors included.
   handlers: Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, withCors(withAccess(h as Handler))])) as Handlers<Operations>,
+  resourcePolicy: resourceFacts,
   // The website endpoint, browser form uploads and CORS preflight are not operations of the model.
   async intercept(req, ctx) {
     // Every S3 request passes here first: the place to make sure lifecycle rules run on this instance's clock.
