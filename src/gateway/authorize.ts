@@ -74,7 +74,9 @@ const POLICY_NAMES = { identity: 'identity-based policy', resource: 'resource-ba
 
 /** AWS's denial message. https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html */
 export function denialMessage(caller: Caller, a: Authorization, d: Decision): string {
-  const who = caller.kind === 'anonymous' ? 'anonymous' : caller.arn;
+  // Unsigned requests (public S3 reads) learn nothing about the policies, as in S3.
+  if (caller.kind === 'anonymous') return 'Access Denied';
+  const who = caller.arn;
   const on = a.resource === '*' ? '' : ` on resource: ${a.resource}`;
   const why = d.allowed ? '' : d.reason === 'explicit-deny'
     ? `with an explicit deny in a${d.deniedBy === 'identity' ? 'n' : ''} ${POLICY_NAMES[d.deniedBy]}`

@@ -31,9 +31,14 @@ export interface OperationRequest {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** Operations that need no permission at all. https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html */
+/**
+ * Operations that need no permission: who-am-I calls, session tokens, and the federation calls
+ * that the role's trust policy alone decides.
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html
+ */
 const UNAUTHORIZED: Record<string, ReadonlySet<string>> = {
-  sts: new Set(['GetCallerIdentity', 'GetAccessKeyInfo', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML']),
+  sts: new Set(['GetCallerIdentity', 'GetAccessKeyInfo', 'GetSessionToken', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML']),
 };
 
 /** The IAM service prefix of each Nimbus service folder, where the two differ. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../protocols/errors.js';
 import { iamId } from '../../ids.js';
-import type { Operations, PasswordPolicy } from '../../generated/types/iam.js';
+import type { Operations, PasswordPolicy, User } from '../../generated/types/iam.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { checkBoundary } from './policies.js';
 import { checkPath, deleteConflict, ensureNew, getTags, iamArn, need, noSuchEntity, page, putTags, removeTags, toUser, type UserRow } from './model.js';
@@ -24,7 +24,8 @@ export const users: Handlers<Operations> = {
     const own = callerUserName(ctx);
     if (own) return { User: toUser(ctx, need(ctx, 'user', own), true) };
     if (ctx.caller.kind !== 'root') throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', { status: 400 });
-    return { User: { UserId: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:root`, CreateDate: new Date(0), Path: '/', UserName: '' } };
+    // IAM describes the root user by id and ARN only.
+    return { User: { UserId: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:root`, CreateDate: new Date(0) } as User };
   },
 
   ListUsers(input, ctx) {
