@@ -3,11 +3,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  ConfirmSubscriptionCommand, CreateTopicCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand,
+  AddPermissionCommand, ConfirmSubscriptionCommand, CreateTopicCommand, RemovePermissionCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand,
   SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand, UntagResourceCommand,
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
 
@@ -139,6 +140,20 @@ describe('SNS', () => {
       const second = await sns.send(new ListTopicsCommand({ NextToken: first.NextToken }));
       assert.ok(second.Topics!.length >= 1);
       assert.ok(!second.Topics!.some((t) => t.TopicArn === arn));
+    });
+
+    it('AddPermission adds a labelled statement to the topic policy and RemovePermission takes it out', async () => {
+      const arn = await topic();
+      await sns.send(new AddPermissionCommand({ TopicArn: arn, Label: 'partner', AWSAccountId: ['111122223333'], ActionName: ['Publish'] }));
+      let policy = JSON.parse((await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes!['Policy']!);
+      const added = policy.Statement.find((st: { Sid: string }) => st.Sid === 'partner');
+      assert.deepEqual(added.Action, ['SNS:Publish']);
+      assert.deepEqual(added.Principal, { AWS: ['arn:aws:iam::111122223333:root'] });
+      const dup = await rejects(sns.send(new AddPermissionCommand({ TopicArn: arn, Label: 'partner', AWSAccountId: ['1'], ActionName: ['Publish'] })));
+      assert.equal(dup.name, 'InvalidParameterException');
+      await sns.send(new RemovePermissionCommand({ TopicArn: arn, Label: 'partner' }));
+      policy = JSON.parse((await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes!['Policy']!);
+      assert.deepEqual(policy.Statement.map((st: { Sid: string }) => st.Sid), ['__default_statement_ID']);
     });
 
     it('tags are added, listed and removed; an unknown resource is ResourceNotFound', async () => {
@@ -380,6 +395,19 @@ describe('SNS', () => {
       assert.deepEqual((await bodies(q.url, 2)).map((b) => JSON.parse(b).name).sort(), ['match', 'match-priority']);
     });
 
+    it('SetSubscriptionAttributes changes the policy and its scope for later messages', async () => {
+      const arn = await topic();
+      const q = await subscribe(arn, { kind: ['a'] });
+      const sub = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn }))).Subscriptions![0]!.SubscriptionArn!;
+      await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub, AttributeName: 'FilterPolicyScope', AttributeValue: 'MessageBody' }));
+      const attrs = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: sub }))).Attributes!;
+      assert.equal(attrs['FilterPolicyScope'], 'MessageBody');
+      assert.equal(attrs['RawMessageDelivery'], 'true');
+      await sns.send(new PublishCommand({ TopicArn: arn, Message: JSON.stringify({ kind: 'b' }), MessageAttributes: { kind: { DataType: 'String', StringValue: 'a' } } }));
+      await sns.send(new PublishCommand({ TopicArn: arn, Message: JSON.stringify({ kind: 'a' }) }));
+      assert.deepEqual(await bodies(q.url, 1), [JSON.stringify({ kind: 'a' })]);
+    });
+
     it('bad policies fail with AWS validation errors', async () => {
       const arn = await topic();
       const q = await queue();
@@ -403,6 +431,27 @@ describe('SNS', () => {
       const setBad = await rejects(sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: '[]' })));
       assert.equal(setBad.name, 'InvalidParameterException');
     });
+  });
+
+  it('other services publish through the event bus: an S3 event notification reaches a subscribed queue', async () => {
+    const arn = await topic();
+    const q = await queue();
+    await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn }));
+    const s3 = new S3Client(clientConfig(nimbus, { forcePathStyle: true }));
+    const bucket = unique('bucket');
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket, NotificationConfiguration: { TopicConfigurations: [{ TopicArn: arn, Events: ['s3:ObjectCreated:*'] }] },
+    }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'hello.txt', Body: 'hi' }));
+    const found: string[] = [];
+    for (let i = 0; i < 3 && found.length === 0; i++) {
+      for (const m of await receive(q.url)) {
+        const env = JSON.parse(m.Body!);
+        if (env.Subject === 'Amazon S3 Notification' && JSON.parse(env.Message).Records) found.push(JSON.parse(env.Message).Records[0].s3.object.key);
+      }
+    }
+    assert.deepEqual(found, ['hello.txt']);
   });
 
   it('the AWS CLI creates a topic, subscribes a queue and publishes', async () => {

@@ -5,7 +5,7 @@ import { validate } from '../../protocols/validate.js';
 import type { Handler, ServiceDefinition } from '../service.js';
 import { postToEndpoint, type HttpDelivery } from './delivery.js';
 import { outbox } from './outbox.js';
-import { publishHandlers } from './publish.js';
+import { publishEvent, publishHandlers, type PublishEvent } from './publish.js';
 import { migrations } from './schema.js';
 import { subscriptionHandlers } from './subscriptions.js';
 import { topicHandlers } from './topics.js';
@@ -13,9 +13,10 @@ import { topicHandlers } from './topics.js';
 const handlers = { ...topicHandlers, ...subscriptionHandlers, ...publishHandlers };
 
 /**
- * SNS: topics, subscriptions and fan-out. Folder `sns`, the model id. Deliveries leave through
- * the event bus: to SQS as `sqs:send`, to HTTP endpoints as `sns:http` (posted from here), to
- * Lambda as `lambda:invoke`; email and SMS land in the outbox at /_nimbus/sns/outbox.
+ * SNS: topics, subscriptions and fan-out. Folder `sns`, the model id. Other services publish
+ * through the event bus as `sns:publish`. Deliveries leave through the bus too: to SQS as
+ * `sqs:send`, to HTTP endpoints as `sns:http` (posted from here), to Lambda as `lambda:invoke`;
+ * email and SMS land in the outbox at /_nimbus/sns/outbox.
  */
 export const service: ServiceDefinition<Operations> = {
   migrations,
@@ -36,5 +37,6 @@ export const service: ServiceDefinition<Operations> = {
   internalRoutes: { outbox },
   events: {
     http: (payload: HttpDelivery, env) => postToEndpoint(env, payload),
+    publish: (payload: PublishEvent, env) => publishEvent(env, payload),
   },
 };

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocols/errors.js';
 import type { BatchResultErrorEntry, MessageAttributeValue, Operations, PublishBatchResultEntry, PublishResponse } from '../../generated/types/sns.js';
-import type { Handlers, RequestContext } from '../service.js';
+import type { Handlers, ServiceEnv } from '../service.js';
 import { fanOut } from './delivery.js';
 import { store } from './store.js';
-import { findTopic, invalidParameter, type Topic } from './topic.js';
+import { asTopic, findTopic, invalidParameter, type Topic } from './topic.js';
 
 /** https://docs.aws.amazon.com/sns/latest/api/API_Publish.html */
 const MAX_BYTES = 262_144;
@@ -67,7 +67,7 @@ function structured(p: Publication): string | Record<string, string> {
 }
 
 /** Checks one message and hands it to the topic's subscribers; FIFO topics deduplicate for five minutes. */
-function publish(ctx: RequestContext, topic: Topic, p: Publication): PublishResponse {
+function publish(ctx: ServiceEnv, topic: Topic, p: Publication): PublishResponse {
   if (p.Message.length === 0) throw invalidParameter('Empty message');
   if (messageSize(p) > MAX_BYTES) throw invalidParameter('Message too long');
   if (p.Subject !== undefined && (p.Subject.length === 0 || p.Subject.length > 100 || !/^[\x20-\x7e]*$/.test(p.Subject))) throw invalidParameter('Subject');
@@ -96,6 +96,31 @@ function publish(ctx: RequestContext, topic: Topic, p: Publication): PublishResp
   const messageId = randomUUID();
   fanOut(ctx, { topic, messageId, message, subject: p.Subject, attributes: p.MessageAttributes, groupId: p.MessageGroupId, timestamp: new Date(now) });
   return { MessageId: messageId };
+}
+
+/** A message another service (S3 notifications, CloudWatch alarms) publishes through the event bus. */
+export interface PublishEvent {
+  topicArn: string;
+  message: string;
+  subject?: string;
+  attributes?: Record<string, { DataType: string; StringValue?: string }>;
+  groupId?: string;
+  deduplicationId?: string;
+}
+
+export function publishEvent(env: ServiceEnv, e: PublishEvent): void {
+  const row = store(env).topic(e.topicArn);
+  // A topic deleted since the event was published has nobody to deliver to, and a message it
+  // refuses would be refused on every retry: both are dropped, as AWS drops them.
+  if (!row) return;
+  try {
+    publish(env, asTopic(row), {
+      Message: e.message, Subject: e.subject, MessageGroupId: e.groupId, MessageDeduplicationId: e.deduplicationId,
+      MessageAttributes: e.attributes as Record<string, MessageAttributeValue> | undefined,
+    });
+  } catch (err) {
+    if (!(err instanceof AwsError)) throw err;
+  }
 }
 
 export const publishHandlers: Handlers<Operations> = {
