@@ -133,6 +133,18 @@ describe('DynamoDB expression parser', () => {
     assert.deepEqual(project(item, parseProjection('a[1].b', ph())), { a: { L: [{ M: { b: { S: 'keep' } } }] } });
   });
 
+  it('update functions nest as DynamoDB allows: if_not_exists inside list_append, not list_append inside list_append', () => {
+    const values = { ':e': { L: [] }, ':n': { L: [{ S: 'x' }] } };
+    const actions = parseUpdate('SET l = list_append(if_not_exists(l, :e), :n)', ph(undefined, values));
+    const after: Item = {};
+    applyUpdate({}, actions, after);
+    assert.deepEqual(after, { l: { L: [{ S: 'x' }] } });
+    assert.throws(() => parseUpdate('SET l = list_append(list_append(:e, :n), :n)', ph(undefined, values)), /The function is not allowed to be used this way in an expression; function: list_append/);
+    assert.throws(() => parseUpdate('SET _a = :n', ph(undefined, values)), /Syntax error; token: "_"/);
+    assert.throws(() => parseUpdate('SET b = if_not_exists(c, :n + :n)', ph(undefined, values)), /Syntax error; token: "\+"/);
+    assert.throws(() => parseUpdate('SET b = f(c)', ph()), /Invalid function name; function: f/);
+  });
+
   it('update actions read the item as it was before the update', () => {
     const before: Item = { a: { N: '1' }, b: { N: '2' }, l: { L: [{ S: 'x' }, { S: 'y' }, { S: 'z' }] } };
     const after = structuredClone(before);

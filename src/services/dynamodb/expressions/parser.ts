@@ -66,7 +66,7 @@ function tokenize(src: string, fail: (tok: Token, prev?: Token) => never): Token
     const start = i;
     let m: RegExpExecArray | null;
     const rest = src.slice(i);
-    if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'name', text: m[0], start });
+    if ((m = /^[A-Za-z][A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'name', text: m[0], start });
     else if ((m = /^#[A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'attrName', text: m[0], start });
     else if ((m = /^:[A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'attrValue', text: m[0], start });
     else if ((m = /^[0-9]+/.exec(rest))) out.push({ kind: 'number', text: m[0], start });
@@ -89,7 +89,7 @@ const OPERAND_TYPE_NAMES: Record<string, string> = { S: 'STRING', N: 'NUMBER', B
 /** Problems found while parsing; DynamoDB reports the first in its own order, not in text order. */
 type Category = 'parens' | 'unknownFunction' | 'misusedFunction' | 'reserved' | 'section' | 'attrName' | 'attrValue' | 'overlap' | 'operands' | 'distinct' | 'function' | 'operand';
 const CONDITION_ORDER: Category[] = ['parens', 'unknownFunction', 'misusedFunction', 'reserved', 'attrName', 'attrValue', 'operands', 'distinct', 'function'];
-const UPDATE_ORDER: Category[] = ['reserved', 'unknownFunction', 'section', 'attrName', 'attrValue', 'overlap', 'operand', 'operands', 'function'];
+const UPDATE_ORDER: Category[] = ['reserved', 'unknownFunction', 'misusedFunction', 'section', 'attrName', 'attrValue', 'overlap', 'operand', 'operands', 'function'];
 
 export function pathText(path: Path): string {
   return `[${path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join(', ')}]`;
@@ -231,7 +231,9 @@ class Parser {
     } else {
       this.checkCall(name, args);
     }
-    for (const a of args) if (a.kind === 'call' && a.name !== 'size') this.problem('misusedFunction', `The function is not allowed to be used this way in an expression; function: ${a.name}`);
+    // Conditions take only size() as a nested call; updates may nest if_not_exists but not list_append.
+    const misused = args.find((a) => a.kind === 'call' && (this.label === 'UpdateExpression' ? a.name === 'list_append' : a.name !== 'size'));
+    if (misused) this.problem('misusedFunction', `The function is not allowed to be used this way in an expression; function: ${(misused as { name: string }).name}`);
     return { kind: 'call', name, args };
   }
 
