@@ -24,7 +24,7 @@ describe('DynamoDB numbers', () => {
   });
 
   it('rejects malformed numbers, more than 38 digits, and magnitudes out of range', () => {
-    for (const bad of ['', 'abc', '1e', '--1', '1.2.3', 'Infinity', 'NaN', '0x10']) assert.throws(() => canonicalNumber(bad), /cannot be converted to a numeric value/);
+    for (const bad of ['', 'abc', '1e', '--1', '1.2.3', 'Infinity', 'NaN', '0x10', ' 1', '1 ']) assert.throws(() => canonicalNumber(bad), /cannot be converted to a numeric value/);
     assert.throws(() => canonicalNumber('1' + '0'.repeat(37) + '1'), /more than 38 significant digits/);
     assert.throws(() => canonicalNumber('1E126'), /Number overflow/);
     assert.throws(() => canonicalNumber('1E-131'), /Number underflow/);
@@ -35,7 +35,13 @@ describe('DynamoDB numbers', () => {
     assert.equal(addNumbers('0.1', '0.2'), '0.3');
     assert.equal(addNumbers('12345678901234567890123456789012345678', '1'), '12345678901234567890123456789012345679');
     assert.equal(subtractNumbers('1', '1.0000000000000000000000000000000000001'), '-0.0000000000000000000000000000000000001');
-    assert.throws(() => addNumbers('99999999999999999999999999999999999999', '0.1'), /more than 38 significant digits/);
+    // DynamoDB words an inexact result as an overflow.
+    assert.throws(() => addNumbers('99999999999999999999999999999999999999', '0.1'), /Number overflow/);
+    assert.throws(() => addNumbers('1E50', '1'), /Number overflow/);
+    assert.throws(() => addNumbers('9E125', '9E125'), /Number overflow/);
+    assert.equal(canonicalNumber('+3'), '3');
+    assert.equal(canonicalNumber('.123'), '0.123');
+    assert.equal(canonicalNumber('0e1000'), '0');
   });
 
   it('property: addition commutes and subtraction inverts it (when the sum fits in 38 digits)', () => {

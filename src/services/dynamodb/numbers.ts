@@ -19,9 +19,9 @@ function invalid(text: string): AwsError {
 
 /** A client's number, checked against DynamoDB's range and precision. */
 export function parseNumber(text: string): Num {
-  const t = text.trim();
-  if (!NUMERIC.test(t)) throw invalid(text);
-  return checkNumber(new D(t));
+  // No surrounding spaces, NaN or Infinity: DynamoDB accepts only plain decimal notation.
+  if (!NUMERIC.test(text)) throw invalid(text);
+  return checkNumber(new D(text));
 }
 
 export function checkNumber(n: Num): Num {
@@ -50,12 +50,23 @@ export function compareNumbers(a: string, b: string): number {
   return new D(a).cmp(new D(b));
 }
 
+/**
+ * The result of arithmetic must fit like any stored number; DynamoDB reports a result that needs
+ * more than 38 digits (1E50 + 1) as an overflow, not as a precision error.
+ */
+function arithmeticResult(n: Num): string {
+  if (!n.isZero() && n.sd() > 38 && n.e <= 125 && n.e >= -130) {
+    throw new AwsError('ValidationException', 'Number overflow. Attempting to store a number with magnitude larger than supported range');
+  }
+  return formatNumber(checkNumber(n));
+}
+
 export function addNumbers(a: string, b: string): string {
-  return formatNumber(checkNumber(new D(a).plus(new D(b))));
+  return arithmeticResult(new D(a).plus(new D(b)));
 }
 
 export function subtractNumbers(a: string, b: string): string {
-  return formatNumber(checkNumber(new D(a).minus(new D(b))));
+  return arithmeticResult(new D(a).minus(new D(b)));
 }
 
 /**
