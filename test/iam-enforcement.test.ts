@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -351,6 +352,36 @@ describe('IAM enforcement over time', () => {
       assert.equal(err.name, 'ExpiredToken');
     } finally {
       await nimbus.stop();
+    }
+  });
+});
+
+describe('nimbus start --enforce-iam', () => {
+  it('starts a server that denies a user without policies', async () => {
+    const cli = new URL('../src/cli.js', import.meta.url).pathname;
+    const child = spawn(process.execPath, [cli, 'start', '--ephemeral', '--port', '0', '--enforce-iam', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      let out = '';
+      const endpoint = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (c) => {
+          out += c;
+          const m = /listening on (http:\/\/localhost:\d+)[^\n]*\(IAM enforced\)\nReady\.\n/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+      });
+      const config = { endpoint, region: 'us-east-1', maxAttempts: 1 };
+      const iam = new IAMClient({ ...config, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      await iam.send(new CreateUserCommand({ UserName: 'cli-user' }));
+      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'cli-user' }))).AccessKey!;
+      const asUser = new IAMClient({ ...config, credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });
+      const err = await rejects(asUser.send(new ListUsersCommand({})));
+      assert.equal(err.name, 'AccessDenied');
+      assert.equal(err.$metadata.httpStatusCode, 403);
+    } finally {
+      child.kill('SIGTERM');
+      await exit;
     }
   });
 });
