@@ -298,6 +298,28 @@ describe('S3 objects', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'h', VersionId: held.VersionId }));
   });
 
+  it('SSE-C: an object written with a customer key is read only with that key', async () => {
+    const b = await bucket();
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const other = Buffer.alloc(32, 9).toString('base64');
+    const put = await s3.send(new PutObjectCommand({ Bucket: b, Key: 'enc', Body: 'encrypted', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key }));
+    assert.equal(put.SSECustomerAlgorithm, 'AES256');
+    const got = await s3.send(new GetObjectCommand({ Bucket: b, Key: 'enc', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key }));
+    assert.equal(await got.Body!.transformToString(), 'encrypted');
+    assert.equal(got.SSECustomerKeyMD5, createHash('md5').update(Buffer.alloc(32, 7)).digest('base64'));
+    const without = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'enc' })));
+    assert.equal(without.name, 'InvalidRequest');
+    assert.equal(without.$metadata.httpStatusCode, 400);
+    const wrong = await rejects(s3.send(new HeadObjectCommand({ Bucket: b, Key: 'enc', SSECustomerAlgorithm: 'AES256', SSECustomerKey: other })));
+    assert.equal(wrong.$metadata.httpStatusCode, 403);
+    const badKey = await rejects(s3.send(new PutObjectCommand({ Bucket: b, Key: 'bad', Body: 'x', SSECustomerAlgorithm: 'AES256', SSECustomerKey: Buffer.alloc(8).toString('base64') })));
+    assert.equal(badKey.name, 'InvalidArgument');
+    await s3.send(new CopyObjectCommand({
+      Bucket: b, Key: 'copy', CopySource: `${b}/enc`, CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: key,
+    }));
+    assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: b, Key: 'copy' }))).Body!.transformToString(), 'encrypted');
+  });
+
   it('works from the AWS CLI: cp up and down, s3api put-object and get-object', async () => {
     const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
     const { join } = await import('node:path');

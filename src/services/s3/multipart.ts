@@ -11,6 +11,7 @@ import { publishObjectEvent } from './notifications.js';
 import { checkWriteConditions } from './preconditions.js';
 import { type ContentHeaders, type ObjectExtra, type Tag, dropBlobs, findVersion, getBucket, ownerOf, quoteEtag, sameEtag, writeVersion } from './store.js';
 import { receiveBody } from './upload.js';
+import { checkCustomerKey, customerKey } from './sse.js';
 
 /**
  * Multipart uploads: parts are blobs of their own until CompleteMultipartUpload streams them,
@@ -136,7 +137,7 @@ export const multipartHandlers: Handlers<Operations> = {
     const attributes: UploadAttributes = {
       headers: contentHeaders(input), metadata: checkMetadata(input.Metadata), tags: parseTagging(input.Tagging), storageClass: input.StorageClass ?? 'STANDARD',
       ...(algorithm ? { checksum: { algorithm, type } } : {}),
-      extra: { ServerSideEncryption: sse, ...newObjectLock(ctx, bucket, input), ...(input.ACL ? { acl: { canned: input.ACL } } : {}) },
+      extra: { ServerSideEncryption: sse, ...customerKey(input), ...newObjectLock(ctx, bucket, input), ...(input.ACL ? { acl: { canned: input.ACL } } : {}) },
     };
     const uploadId = randomBytes(48).toString('base64url');
     ctx.db.prepare('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, owner, attributes) VALUES (?, ?, ?, ?, ?, ?)')
@@ -147,6 +148,7 @@ export const multipartHandlers: Handlers<Operations> = {
   async UploadPart(input, ctx) {
     const upload = getUpload(ctx, input.Bucket, input.Key, input.UploadId);
     checkPartNumber(input.PartNumber);
+    checkCustomerKey(upload.attributes.extra, input);
     const { blob, checksum } = await receiveBody(ctx, input.Body, input);
     await savePart(ctx, upload, input.PartNumber, blob, checksum);
     return { ETag: quoteEtag(blob.md5), ServerSideEncryption: upload.attributes.extra.ServerSideEncryption as 'AES256', ...(checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value } : {}) };

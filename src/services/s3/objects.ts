@@ -13,6 +13,7 @@ import {
 } from './store.js';
 import { accessDenied, allowed, requester } from './access.js';
 import { receiveBody } from './upload.js';
+import { checkCustomerKey, customerKey, customerKeyFields } from './sse.js';
 
 /**
  * Objects: PUT/GET/HEAD/DELETE, copies and batch deletes. Every write goes through
@@ -76,7 +77,8 @@ function describe(bucket: Bucket, v: ObjectVersion): GetObjectOutput {
     AcceptRanges: 'bytes',
     ...versionIdOf(bucket, v.versionId),
     ...(v.storageClass !== 'STANDARD' ? { StorageClass: v.storageClass as GetObjectOutput['StorageClass'] } : {}),
-    ...(v.extra.ServerSideEncryption ? { ServerSideEncryption: v.extra.ServerSideEncryption } : {}),
+    ...(v.extra.ServerSideEncryption && !v.extra.SSECustomerKeyMD5 ? { ServerSideEncryption: v.extra.ServerSideEncryption } : {}),
+    ...customerKeyFields(v.extra),
     ...(v.extra.SSEKMSKeyId ? { SSEKMSKeyId: v.extra.SSEKMSKeyId } : {}),
     ...(v.tags.length ? { TagCount: v.tags.length } : {}),
     ...(v.parts ? { PartsCount: v.parts.length } : {}),
@@ -145,7 +147,10 @@ function parseCopySource(source: string): { bucket: string; key: string; version
 }
 
 /** The object a copy reads, checked against the copy-source conditions. */
-export function copySource(ctx: RequestContext, source: string, conditions: { CopySourceIfMatch?: string; CopySourceIfNoneMatch?: string; CopySourceIfModifiedSince?: Date; CopySourceIfUnmodifiedSince?: Date }) {
+export function copySource(ctx: RequestContext, source: string, conditions: {
+  CopySourceIfMatch?: string; CopySourceIfNoneMatch?: string; CopySourceIfModifiedSince?: Date; CopySourceIfUnmodifiedSince?: Date;
+  CopySourceSSECustomerAlgorithm?: string; CopySourceSSECustomerKey?: string; CopySourceSSECustomerKeyMD5?: string;
+}) {
   const s = parseCopySource(source);
   const bucket = findBucket(ctx, s.bucket);
   if (!bucket) throw noSuchBucket(s.bucket);
@@ -153,6 +158,7 @@ export function copySource(ctx: RequestContext, source: string, conditions: { Co
   if (!allowed(ctx, bucket, requester(ctx), 's3:GetObject', s.key)) throw accessDenied();
   const v = readableVersion(ctx, bucket.name, s.key, s.versionId);
   checkNotArchived(v, ctx);
+  checkCustomerKey(v.extra, { SSECustomerAlgorithm: conditions.CopySourceSSECustomerAlgorithm, SSECustomerKey: conditions.CopySourceSSECustomerKey, SSECustomerKeyMD5: conditions.CopySourceSSECustomerKeyMD5 });
   checkCopySourceConditions({ IfMatch: conditions.CopySourceIfMatch, IfNoneMatch: conditions.CopySourceIfNoneMatch, IfModifiedSince: conditions.CopySourceIfModifiedSince, IfUnmodifiedSince: conditions.CopySourceIfUnmodifiedSince }, v);
   return { bucket, version: v, key: s.key, explicitVersion: s.versionId !== undefined };
 }
@@ -166,6 +172,7 @@ export const objectHandlers: Handlers<Operations> = {
     checkAclAllowed(ctx, bucket.name, input.ACL);
     checkWriteConditions(input, findVersion(ctx, bucket.name, input.Key), input.Key);
     const lock = newObjectLock(ctx, bucket, input);
+    const sseC = customerKey(input);
     const { blob, checksum } = await receiveBody(ctx, input.Body, input);
     // The condition is checked again once the body is in: another writer may have won meanwhile.
     try {
@@ -179,11 +186,11 @@ export const objectHandlers: Handlers<Operations> = {
     const { versionId, orphans } = writeVersion(ctx, bucket, input.Key, {
       deleteMarker: false, blobId: blob.id, size: blob.size, etag, lastModified: ctx.clock.now(), storageClass: input.StorageClass ?? 'STANDARD',
       owner: ctx.accountId, headers: contentHeaders(input), metadata, checksum, tags, parts: null,
-      extra: { ServerSideEncryption: sse, ...(input.SSEKMSKeyId ? { SSEKMSKeyId: input.SSEKMSKeyId } : {}), ...lock, ...(input.ACL ? { acl: { canned: input.ACL } } : {}) },
+      extra: { ServerSideEncryption: sse, ...(input.SSEKMSKeyId ? { SSEKMSKeyId: input.SSEKMSKeyId } : {}), ...sseC, ...lock, ...(input.ACL ? { acl: { canned: input.ACL } } : {}) },
     });
     await dropBlobs(ctx, orphans);
     publishObjectEvent(ctx, bucket, 'ObjectCreated:Put', input.Key, { size: blob.size, etag: blob.md5, versionId });
-    return { ETag: etag, ServerSideEncryption: sse, Size: blob.size, ...versionIdOf(bucket, versionId), ...checksumFields(checksum) };
+    return { ETag: etag, ...(sseC ? sseC : { ServerSideEncryption: sse }), Size: blob.size, ...versionIdOf(bucket, versionId), ...checksumFields(checksum) };
   },
 
   GetObject(input, ctx) {
@@ -191,6 +198,7 @@ export const objectHandlers: Handlers<Operations> = {
     const v = readableVersion(ctx, bucket.name, input.Key, input.VersionId);
     checkReadConditions(input, v);
     checkNotArchived(v, ctx);
+    checkCustomerKey(v.extra, input);
     const range = input.PartNumber !== undefined ? partRange(v, input.PartNumber) : parseRange(input.Range, v.size);
     const out: GetObjectOutput = describe(bucket, v);
     if (input.ChecksumMode === 'ENABLED' && (!range || (input.PartNumber !== undefined && !v.parts))) Object.assign(out, checksumFields(v.checksum));
@@ -212,6 +220,7 @@ export const objectHandlers: Handlers<Operations> = {
     const bucket = getBucket(ctx, input.Bucket);
     const v = readableVersion(ctx, bucket.name, input.Key, input.VersionId);
     checkReadConditions(input, v);
+    checkCustomerKey(v.extra, input);
     const out = describe(bucket, v);
     const range = input.PartNumber !== undefined ? partRange(v, input.PartNumber) : parseRange(input.Range, v.size);
     if (input.ChecksumMode === 'ENABLED' && !range) Object.assign(out, checksumFields(v.checksum));
@@ -259,7 +268,7 @@ export const objectHandlers: Handlers<Operations> = {
     const src = copySource(ctx, input.CopySource, input);
     const replaceMetadata = input.MetadataDirective === 'REPLACE';
     const sameObject = src.bucket.name === bucket.name && src.key === input.Key && !src.explicitVersion;
-    if (sameObject && !replaceMetadata && !input.StorageClass && !input.WebsiteRedirectLocation && !input.ServerSideEncryption) {
+    if (sameObject && !replaceMetadata && !input.StorageClass && !input.WebsiteRedirectLocation && !input.ServerSideEncryption && !input.SSECustomerAlgorithm) {
       throw new AwsError('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.", { status: 400 });
     }
     checkWriteConditions(input, findVersion(ctx, bucket.name, input.Key), input.Key);
@@ -274,7 +283,7 @@ export const objectHandlers: Handlers<Operations> = {
       headers: replaceMetadata ? contentHeaders(input) : s.headers,
       metadata: replaceMetadata ? checkMetadata(input.Metadata) : s.metadata,
       checksum, tags: input.TaggingDirective === 'REPLACE' ? parseTagging(input.Tagging) : s.tags, parts: null,
-      extra: { ServerSideEncryption: sse, ...newObjectLock(ctx, bucket, input) },
+      extra: { ServerSideEncryption: sse, ...customerKey(input), ...newObjectLock(ctx, bucket, input) },
     });
     await dropBlobs(ctx, orphans);
     publishObjectEvent(ctx, bucket, 'ObjectCreated:Copy', input.Key, { size: blob.size, etag: blob.md5, versionId });

@@ -103,6 +103,9 @@ export interface Tag {
 export interface ObjectExtra {
   ServerSideEncryption?: 'AES256' | 'aws:kms' | 'aws:kms:dsse' | 'aws:fsx';
   SSEKMSKeyId?: string;
+  /** SSE-C: the MD5 of the customer's key, which every read must match. */
+  SSECustomerAlgorithm?: string;
+  SSECustomerKeyMD5?: string;
   ObjectLockMode?: 'GOVERNANCE' | 'COMPLIANCE';
   ObjectLockRetainUntilDate?: number;
   ObjectLockLegalHoldStatus?: 'ON' | 'OFF';
