@@ -320,6 +320,7 @@ class Parser {
       const right = this.operand();
       this.misused([left, right]);
       this.distinct(t.text, left, right);
+      if (t.text !== '=' && t.text !== '<>') this.orderable(t.text, [left, right]);
       return { kind: 'compare', op: t.text as Comparator, args: [left, right] };
     }
     if (this.isKeyword('BETWEEN')) {
@@ -329,6 +330,7 @@ class Parser {
       this.next();
       const hi = this.operand();
       this.misused([left, lo, hi]);
+      this.orderable('BETWEEN', [left, lo, hi]);
       this.checkBetween(lo, hi);
       return { kind: 'between', args: [left, lo, hi] };
     }
@@ -388,6 +390,15 @@ class Parser {
   private distinct(op: string, a: Operand, b: Operand): void {
     if (a.kind === 'path' && b.kind === 'path' && pathText(a.path) === pathText(b.path)) {
       this.problem('distinct', `The first operand must be distinct from the remaining operands for this operator or function; operator: ${op}, first operand: ${pathText(a.path)}`);
+    }
+  }
+
+  /** Ordering compares only strings, numbers and binaries; a constant of another type is an error, not a false. */
+  private orderable(op: string, args: Operand[]): void {
+    for (const a of args) {
+      if (a.kind !== 'value') continue;
+      const t = typeOf(a.value);
+      if (t !== 'S' && t !== 'N' && t !== 'B') this.problem('function', `Incorrect operand type for operator or function; operator or function: ${op}, operand type: ${t}`);
     }
   }
 
