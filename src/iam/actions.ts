@@ -180,6 +180,9 @@ function lambdaAuthorizations(r: OperationRequest): Authorization[] {
   return out;
 }
 
+/** IAM's list operations act on the path they list, as their denial messages show (`user/`). */
+const LISTED: Record<string, string> = { ListUsers: 'user', ListRoles: 'role', ListGroups: 'group', ListPolicies: 'policy', ListInstanceProfiles: 'instance-profile' };
+
 function iamAuthorizations(r: OperationRequest): Authorization[] {
   const action = `iam:${r.operation}`;
   const arn = (type: 'user' | 'role' | 'group' | 'instance-profile', name: string, path?: string) =>
@@ -199,6 +202,7 @@ function iamAuthorizations(r: OperationRequest): Authorization[] {
   else if (policyArn) resource = policyArn;
   else if (str(r.input['PolicyName']) && r.operation === 'CreatePolicy') resource = `arn:aws:iam::${r.accountId}:policy${creating ?? '/'}${str(r.input['PolicyName'])}`;
   else if (str(r.input['PolicySourceArn'])) resource = str(r.input['PolicySourceArn'])!;
+  else if (LISTED[r.operation]) resource = `arn:aws:iam::${r.accountId}:${LISTED[r.operation]}${str(r.input['PathPrefix']) ?? '/'}`;
   // Adding a user to a group is an action on the group; the InstanceProfile ops act on the profile.
   if (r.operation === 'AddUserToGroup' || r.operation === 'RemoveUserFromGroup') resource = arn('group', str(r.input['GroupName'])!);
   if (/RoleToInstanceProfile$/.test(r.operation)) resource = arn('instance-profile', str(r.input['InstanceProfileName'])!);
