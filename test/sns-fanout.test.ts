@@ -10,7 +10,7 @@ import { clientConfig, start } from './helpers.js';
 const MESSAGES = 1000;
 const COLORS = ['red', 'green', 'blue'];
 
-describe('SNS fan-out scenario', () => {
+describe('SNS fan-out scenario', { timeout: 60_000 }, () => {
   let nimbus: Nimbus;
   let sns: SNSClient;
   let sqs: SQSClient;

@@ -58,7 +58,7 @@ async function advance(nimbus: Nimbus, by: string): Promise<void> {
   assert.equal(res.status, 200);
 }
 
-describe('SNS', () => {
+describe('SNS', { timeout: 60_000 }, () => {
   let nimbus: Nimbus;
   let sns: SNSClient;
   let sqs: SQSClient;

@@ -16,7 +16,7 @@ async function advance(nimbus: Nimbus, by: string): Promise<void> {
   assert.equal(res.status, 200);
 }
 
-describe('SQS messages', () => {
+describe('SQS messages', { timeout: 60_000 }, () => {
   let nimbus: Nimbus;
   let sqs: SQSClient;
   const queue = async (attrs: Record<string, string> = {}, name = unique('q')) =>

@@ -10,7 +10,7 @@ const MESSAGES = 500;
 const POISON_EVERY = 50;
 const MAX_RECEIVES = 3;
 
-describe('SQS worker scenario', () => {
+describe('SQS worker scenario', { timeout: 60_000 }, () => {
   let nimbus: Nimbus;
   let sqs: SQSClient;
   before(async () => {

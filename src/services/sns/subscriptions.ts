@@ -59,6 +59,8 @@ export const subscriptionHandlers: Handlers<Operations> = {
     if (existing) {
       const current = asSubscription(existing).attrs;
       if (Object.entries(attrs).some(([k, v]) => current[k] !== v)) throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
+      // Subscribing again while confirmation is pending sends the confirmation request again.
+      if (!existing.confirmed && existing.token) requestConfirmation(ctx, existing, existing.token);
       return { SubscriptionArn: existing.confirmed || input.ReturnSubscriptionArn ? existing.arn : 'pending confirmation' };
     }
     const confirm = PROTOCOLS[protocol]!.confirm;
