@@ -9,7 +9,7 @@ import { AwsError } from '../../protocols/errors.js';
 // Wide enough that adding or subtracting two in-range numbers is always exact; the result is
 // then checked against DynamoDB's limits like any number a client sends.
 const D = Decimal.clone({ precision: 400, toExpNeg: -1000, toExpPos: 1000, minE: -9e15, maxE: 9e15 });
-export type Num = InstanceType<typeof D>;
+type Num = InstanceType<typeof D>;
 
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -18,13 +18,13 @@ function invalid(text: string): AwsError {
 }
 
 /** A client's number, checked against DynamoDB's range and precision. */
-export function parseNumber(text: string): Num {
+function parseNumber(text: string): Num {
   // No surrounding spaces, NaN or Infinity: DynamoDB accepts only plain decimal notation.
   if (!NUMERIC.test(text)) throw invalid(text);
   return checkNumber(new D(text));
 }
 
-export function checkNumber(n: Num): Num {
+function checkNumber(n: Num): Num {
   if (n.isZero()) return n;
   // decimal.js exponent e: n = d.ddd × 10^e. DynamoDB's bounds: 1E-130 <= |n| < 1E+126.
   if (n.e > 125) throw new AwsError('ValidationException', 'Number overflow. Attempting to store a number with magnitude larger than supported range');
@@ -40,10 +40,6 @@ export function formatNumber(n: Num): string {
 
 export function canonicalNumber(text: string): string {
   return formatNumber(parseNumber(text));
-}
-
-export function num(text: string): Num {
-  return new D(text);
 }
 
 export function compareNumbers(a: string, b: string): number {
