@@ -110,7 +110,7 @@ const SQS_ACTIONS: Record<string, string> = { SendMessageBatch: 'SendMessage', D
 const S3_ACTIONS: Record<string, string> = {
   ListBuckets: 'ListAllMyBuckets', HeadBucket: 'ListBucket', ListObjects: 'ListBucket', ListObjectsV2: 'ListBucket',
   ListObjectVersions: 'ListBucketVersions', ListMultipartUploads: 'ListBucketMultipartUploads', ListParts: 'ListMultipartUploadParts',
-  HeadObject: 'GetObject', CreateMultipartUpload: 'PutObject', UploadPart: 'PutObject', CompleteMultipartUpload: 'PutObject', UploadPartCopy: 'PutObject',
+  HeadObject: 'GetObject', CopyObject: 'PutObject', CreateMultipartUpload: 'PutObject', UploadPart: 'PutObject', CompleteMultipartUpload: 'PutObject', UploadPartCopy: 'PutObject',
   DeleteObjects: 'DeleteObject', DeleteBucketTagging: 'PutBucketTagging', GetBucketCors: 'GetBucketCORS', PutBucketCors: 'PutBucketCORS', DeleteBucketCors: 'PutBucketCORS',
   GetBucketLifecycleConfiguration: 'GetLifecycleConfiguration', PutBucketLifecycleConfiguration: 'PutLifecycleConfiguration', DeleteBucketLifecycle: 'PutLifecycleConfiguration',
   GetBucketNotificationConfiguration: 'GetBucketNotification', PutBucketNotificationConfiguration: 'PutBucketNotification',
