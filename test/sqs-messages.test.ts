@@ -374,6 +374,10 @@ describe('SQS messages', { timeout: 60_000 }, () => {
       const missing = await query({ Action: 'GetQueueUrl', QueueName: unique('missing') });
       assert.equal(missing.status, 400);
       assert.match(await missing.text(), /<Code>AWS.SimpleQueueService.NonExistentQueue<\/Code>/);
+      const name = unique('qx');
+      await query({ Action: 'CreateQueue', QueueName: name });
+      const exists = await query({ Action: 'CreateQueue', QueueName: name, 'Attribute.1.Name': 'DelaySeconds', 'Attribute.1.Value': '9' });
+      assert.match(await exists.text(), /<Code>QueueAlreadyExists<\/Code>/);
     });
   });
 });
