@@ -7,7 +7,7 @@ import {
   DescribeAddressesCommand, DescribeAvailabilityZonesCommand, DescribeImagesCommand, DescribeInstanceStatusCommand, DescribeInstanceTypeOfferingsCommand,
   DescribeInstanceTypesCommand, DescribeInstancesCommand, DescribeKeyPairsCommand, DescribeRegionsCommand, DescribeSnapshotsCommand, DescribeTagsCommand,
   DescribeVolumesCommand, DetachVolumeCommand, DisassociateAddressCommand, EC2Client, ImportKeyPairCommand, ModifyImageAttributeCommand, ModifyVolumeCommand,
-  RebootInstancesCommand, ReleaseAddressCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
+  RebootInstancesCommand, ReleaseAddressCommand, ModifyInstanceAttributeCommand, DescribeInstanceAttributeCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -217,6 +217,20 @@ describe('EC2 compute', () => {
       const [i] = await run(ec2, { DisableApiTermination: true });
       const err = await rejects(ec2.send(new TerminateInstancesCommand({ InstanceIds: [i!.InstanceId!] })));
       assert.equal(err.name, 'OperationNotPermitted');
+    });
+
+    it('instance attributes: protection can be lifted, the type changes only while stopped', async () => {
+      const [i] = await run(ec2, { DisableApiTermination: true });
+      const id = i!.InstanceId!;
+      assert.equal((await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'disableApiTermination' }))).DisableApiTermination!.Value, true);
+      const running = await rejects(ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, InstanceType: { Value: 't3.large' } })));
+      assert.equal(running.name, 'IncorrectInstanceState');
+      await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
+      await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+      await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, InstanceType: { Value: 't3.large' } }));
+      assert.equal((await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'instanceType' }))).InstanceType!.Value, 't3.large');
+      await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, DisableApiTermination: { Value: false } }));
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     });
 
     it('RunInstances rejects an unknown AMI, a mismatched architecture and a missing key pair', async () => {

@@ -8,6 +8,8 @@ import {
   DescribeNetworkAclsCommand, DescribeRouteTablesCommand, DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand,
   DescribeVpcsCommand, DetachInternetGatewayCommand, EC2Client, ModifyVpcAttributeCommand, DescribeVpcAttributeCommand, RevokeSecurityGroupIngressCommand,
   RunInstancesCommand, TerminateInstancesCommand, CreateNetworkInsightsPathCommand, StartNetworkInsightsAnalysisCommand, DescribeNetworkInsightsAnalysesCommand,
+  CreateVpcPeeringConnectionCommand, AcceptVpcPeeringConnectionCommand, DescribeVpcPeeringConnectionsCommand, CreateVpcEndpointCommand, DeleteVpcEndpointsCommand,
+  DescribePrefixListsCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -176,6 +178,53 @@ describe('EC2 networking', () => {
     const defaultAcl = (await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }, { Name: 'default', Values: ['true'] }] }))).NetworkAcls![0]!;
     assert.equal((await rejects(ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: defaultAcl.NetworkAclId! })))).name, 'InvalidParameterValue');
     await ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: acl.NetworkAclId! }));
+  });
+
+  it('VPC peering: overlapping CIDRs fail, an accepted connection carries traffic once both sides route to it', async () => {
+    const ec2 = fresh();
+    const a = await vpcWithSubnet(ec2, '10.1.0.0/16', '10.1.1.0/24');
+    const b = await vpcWithSubnet(ec2, '10.2.0.0/16', '10.2.1.0/24');
+    const c = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.1.0.0/20' }))).Vpc!;
+    const bad = await ec2.send(new CreateVpcPeeringConnectionCommand({ VpcId: a.vpc.VpcId!, PeerVpcId: c.VpcId! }));
+    assert.equal(bad.VpcPeeringConnection!.Status!.Code, 'failed');
+    const pcx = (await ec2.send(new CreateVpcPeeringConnectionCommand({ VpcId: a.vpc.VpcId!, PeerVpcId: b.vpc.VpcId! }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    assert.equal((await ec2.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [pcx] }))).VpcPeeringConnections![0]!.Status!.Code, 'pending-acceptance');
+    const accepted = await ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
+    assert.equal(accepted.VpcPeeringConnection!.Status!.Code, 'active');
+    const launch = async (subnet: string) => (await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnet }))).Instances![0]!;
+    const [ia, ib] = [await launch(a.subnet.SubnetId!), await launch(b.subnet.SubnetId!)];
+    const sgB = ib.SecurityGroups![0]!.GroupId!;
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sgB, IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '10.1.0.0/16' }));
+    const analyze = async (n: string) => {
+      const path = await ec2.send(new CreateNetworkInsightsPathCommand({ Source: ia.InstanceId!, Destination: ib.InstanceId!, Protocol: 'tcp', DestinationPort: 443, ClientToken: n }));
+      const run = await ec2.send(new StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: path.NetworkInsightsPath!.NetworkInsightsPathId!, ClientToken: n }));
+      return (await ec2.send(new DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsAnalysisIds: [run.NetworkInsightsAnalysis!.NetworkInsightsAnalysisId!] }))).NetworkInsightsAnalyses![0]!;
+    };
+    const noRoute = await analyze('before-routes');
+    assert.equal(noRoute.NetworkPathFound, false);
+    assert.equal(noRoute.Explanations![0]!.ExplanationCode, 'NO_ROUTE_TO_DESTINATION');
+    const main = async (vpcId: string) => (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'association.main', Values: ['true'] }] }))).RouteTables![0]!.RouteTableId!;
+    await ec2.send(new CreateRouteCommand({ RouteTableId: await main(a.vpc.VpcId!), DestinationCidrBlock: '10.2.0.0/16', VpcPeeringConnectionId: pcx }));
+    await ec2.send(new CreateRouteCommand({ RouteTableId: await main(b.vpc.VpcId!), DestinationCidrBlock: '10.1.0.0/16', VpcPeeringConnectionId: pcx }));
+    const found = await analyze('after-routes');
+    assert.equal(found.NetworkPathFound, true, JSON.stringify(found.Explanations));
+    assert.ok(found.ForwardPathComponents!.some((x) => x.Component!.Id === pcx));
+  });
+
+  it('a gateway endpoint for S3 adds a prefix-list route to its route tables and takes it away when deleted', async () => {
+    const ec2 = fresh();
+    const { vpc } = await vpcWithSubnet(ec2);
+    const rt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc.VpcId! }))).RouteTable!.RouteTableId!;
+    const pl = (await ec2.send(new DescribePrefixListsCommand({ Filters: [{ Name: 'prefix-list-name', Values: ['com.amazonaws.us-east-1.s3'] }] }))).PrefixLists![0]!;
+    assert.equal(pl.PrefixListId, 'pl-63a5400a');
+    const ep = (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpc.VpcId!, ServiceName: 'com.amazonaws.us-east-1.s3', RouteTableIds: [rt] }))).VpcEndpoint!;
+    const routes = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rt] }))).RouteTables![0]!.Routes!;
+    assert.ok(routes.some((r) => r.DestinationPrefixListId === pl.PrefixListId && r.GatewayId === ep.VpcEndpointId && r.State === 'active'));
+    const unknown = await rejects(ec2.send(new CreateVpcEndpointCommand({ VpcId: vpc.VpcId!, ServiceName: 'com.amazonaws.us-east-1.nothing', RouteTableIds: [rt] })));
+    assert.equal(unknown.name, 'InvalidServiceName');
+    await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }));
+    const after = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rt] }))).RouteTables![0]!.Routes!;
+    assert.ok(!after.some((r) => r.DestinationPrefixListId));
   });
 
   it('Reachability Analyzer over the SDK: a path between two instances of the default VPC is found, naming the hops', async () => {

@@ -1,16 +1,19 @@
 import type { Operations } from '../../generated/types/ec2.js';
 import type { Handler, Handlers, ServiceDefinition } from '../service.js';
 import { handlers as addresses } from './addresses.js';
+import { handlers as endpoints } from './endpoints.js';
 import { handlers as gateways } from './gateways.js';
 import { handlers as images } from './images.js';
 import { handlers as instanceTypes } from './instance-types.js';
 import { handlers as insights } from './insights.js';
+import { handlers as instanceAttributes } from './instance-attributes.js';
 import { handlers as instances } from './instances.js';
 import { handlers as interfaces } from './interfaces.js';
 import { handlers as keypairs } from './keypairs.js';
 import { handlers as networkAcls } from './network-acls.js';
 import { settle } from './lifecycle.js';
 import { ensureDefaultVpc } from './network.js';
+import { handlers as peering } from './peering.js';
 import { handlers as regions } from './regions.js';
 import { handlers as routeTables } from './route-tables.js';
 import { handlers as securityGroups } from './security-groups.js';
@@ -27,8 +30,8 @@ import { handlers as vpcs } from './vpcs.js';
  * handler sees the world as a Describe call would.
  */
 const all: Handlers<Operations> = {
-  ...regions, ...instanceTypes, ...images, ...keypairs, ...instances, ...interfaces, ...volumes, ...snapshots,
-  ...vpcs, ...subnets, ...securityGroups, ...routeTables, ...gateways, ...networkAcls, ...addresses, ...insights, ...tags,
+  ...regions, ...instanceTypes, ...images, ...keypairs, ...instances, ...instanceAttributes, ...interfaces, ...volumes, ...snapshots,
+  ...vpcs, ...subnets, ...securityGroups, ...routeTables, ...gateways, ...networkAcls, ...addresses, ...peering, ...endpoints, ...insights, ...tags,
 };
 
 const handlers = Object.fromEntries(Object.entries(all).map(([name, handler]) => [name, ((input, ctx) => {

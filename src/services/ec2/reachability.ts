@@ -1,6 +1,7 @@
 import type { AnalysisAclRule, Explanation, NetworkAclEntry, PathComponent, Route } from '../../generated/types/ec2.js';
 import * as cidr from './cidr.js';
 import { subnetNacl, subnetRouteTable, type Ctx } from './network.js';
+import { activePeering } from './peering.js';
 import { routeState } from './route-tables.js';
 import { all, get } from './store.js';
 import type { EniDoc, IgwDoc, InstanceDoc, NaclDoc, NatDoc, SecurityGroupDoc, SgRule, SubnetDoc } from './types.js';
@@ -160,15 +161,30 @@ function publicIpOf(eni: EniDoc): string | undefined {
   return eni.Association?.PublicIp;
 }
 
-/** Two interfaces of one VPC: the ACLs apply only when the packet crosses a subnet boundary. */
+/** Between VPCs the route each way must be an active peering connection that joins them. */
+function checkPeering(t: Trace, route: Route | undefined, from: EniDoc, to: EniDoc, back = false): void {
+  if (!route || from.VpcId === to.VpcId) return;
+  if (route.VpcPeeringConnectionId && activePeering(t.ctx, route.VpcPeeringConnectionId, from.VpcId, to.VpcId)) {
+    t.hop({ Component: t.ref(route.VpcPeeringConnectionId, 'vpc-peering-connection') }, back);
+    return;
+  }
+  t.block({
+    ExplanationCode: 'CANNOT_ROUTE', Direction: back ? 'ingress' : 'egress', Component: t.ref(from.SubnetId, 'subnet'), Address: to.PrivateIpAddress,
+    SourceVpc: t.ref(from.VpcId, 'vpc'), DestinationVpc: t.ref(to.VpcId, 'vpc'),
+    RouteTableRoute: { DestinationCidr: route.DestinationCidrBlock, GatewayId: route.GatewayId, NatGatewayId: route.NatGatewayId, VpcPeeringConnectionId: route.VpcPeeringConnectionId },
+  });
+}
+
+/** Two interfaces of one VPC, or of peered VPCs: the ACLs apply only when the packet crosses a subnet boundary. */
 function internal(t: Trace, a: Endpoint & { kind: 'eni' }, b: Endpoint & { kind: 'eni' }): void {
   checkRunning(t, a);
   t.hop({ Component: t.ref(a.eni.NetworkInterfaceId, 'network-interface'), Subnet: t.ref(a.subnet.SubnetId, 'subnet') });
   checkGroups(t, a.eni, true, b.eni.PrivateIpAddress, b.eni);
   if (a.subnet.SubnetId !== b.subnet.SubnetId) {
     checkAcl(t, a.subnet, true, b.eni.PrivateIpAddress, [t.port, t.port]);
-    checkRoute(t, a.subnet, b.eni.PrivateIpAddress);
+    checkPeering(t, checkRoute(t, a.subnet, b.eni.PrivateIpAddress), a.eni, b.eni);
     checkAcl(t, b.subnet, false, a.eni.PrivateIpAddress, [t.port, t.port]);
+    if (a.eni.VpcId !== b.eni.VpcId) checkPeering(t, checkRoute(t, b.subnet, a.eni.PrivateIpAddress, true), b.eni, a.eni, true);
     checkAcl(t, b.subnet, true, a.eni.PrivateIpAddress, EPHEMERAL, true);
     checkAcl(t, a.subnet, false, b.eni.PrivateIpAddress, EPHEMERAL, true);
   }
@@ -242,11 +258,8 @@ function inbound(t: Trace, igw: IgwDoc | undefined, remote: string, b: Endpoint 
 
 function one(ctx: Ctx, src: Endpoint, dst: Endpoint, packet: Packet, port: number, remote: string): Trace {
   const t = new Trace(ctx, packet, port);
-  if (src.kind === 'eni' && dst.kind === 'eni') {
-    if (src.eni.VpcId !== dst.eni.VpcId) {
-      t.block({ ExplanationCode: 'NO_ROUTE_TO_DESTINATION', Component: t.ref(subnetRouteTable(ctx, src.subnet).RouteTableId, 'route-table'), Address: dst.eni.PrivateIpAddress, SourceVpc: t.ref(src.eni.VpcId, 'vpc'), DestinationVpc: t.ref(dst.eni.VpcId, 'vpc') });
-    } else internal(t, src, dst);
-  } else if (src.kind === 'eni' && dst.kind === 'internet') outbound(t, src, dst.ip ?? remote, dst.igw);
+  if (src.kind === 'eni' && dst.kind === 'eni') internal(t, src, dst);
+  else if (src.kind === 'eni' && dst.kind === 'internet') outbound(t, src, dst.ip ?? remote, dst.igw);
   else if (src.kind === 'internet' && dst.kind === 'eni') inbound(t, src.igw, src.ip ?? remote, dst);
   return t;
 }

@@ -6,7 +6,8 @@ import * as cidr from './cidr.js';
 import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.js';
 import { mustSubnet, mustVpc, newRouteTable, vpcCidrs, type Ctx } from './network.js';
 import { all, get, must, put, remove, tagOnCreate, withTags } from './store.js';
-import type { EniDoc, IgwDoc, InstanceDoc, NatDoc, RouteTableDoc } from './types.js';
+import { mustPeering } from './peering.js';
+import type { EndpointDoc, EniDoc, IgwDoc, InstanceDoc, NatDoc, PeeringDoc, RouteTableDoc } from './types.js';
 
 /**
  * Route tables: a main one per VPC, explicit subnet associations, routes to local, internet and
@@ -27,6 +28,8 @@ export function routeState(ctx: Ctx, vpcId: string, r: Route): 'active' | 'black
   }
   if (r.InstanceId) return get<InstanceDoc>(ctx, r.InstanceId)?.State.Name === 'running' ? 'active' : 'blackhole';
   if (r.NetworkInterfaceId) return get<EniDoc>(ctx, r.NetworkInterfaceId) ? 'active' : 'blackhole';
+  if (r.VpcPeeringConnectionId) return get<PeeringDoc>(ctx, r.VpcPeeringConnectionId)?.Status?.Code === 'active' ? 'active' : 'blackhole';
+  if (r.GatewayId?.startsWith('vpce-')) return get<EndpointDoc>(ctx, r.GatewayId) ? 'active' : 'blackhole';
   return 'blackhole';
 }
 
@@ -59,7 +62,15 @@ function target(ctx: Ctx, rt: RouteTableDoc, input: { GatewayId?: string; NatGat
     if (!eni) throw new AwsError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${input.NetworkInterfaceId}' does not exist`, { status: 400 });
     return { NetworkInterfaceId: eni.NetworkInterfaceId, InstanceId: eni.Attachment?.InstanceId };
   }
-  if (input.VpcPeeringConnectionId) throw new AwsError('InvalidVpcPeeringConnectionID.NotFound', `The vpcPeeringConnection ID '${input.VpcPeeringConnectionId}' does not exist`, { status: 400 });
+  if (input.VpcPeeringConnectionId) {
+    const p = mustPeering(ctx, input.VpcPeeringConnectionId);
+    const ends = [p.RequesterVpcInfo!.VpcId, p.AccepterVpcInfo!.VpcId];
+    if (!ends.includes(rt.VpcId)) throw differentNetworks(input.VpcPeeringConnectionId);
+    if (p.Status?.Code !== 'active' && p.Status?.Code !== 'pending-acceptance') {
+      throw new AwsError('InvalidVpcPeeringConnectionID.NotFound', `The vpcPeeringConnection ID '${input.VpcPeeringConnectionId}' is ${p.Status?.Code}`, { status: 400 });
+    }
+    return { VpcPeeringConnectionId: p.VpcPeeringConnectionId };
+  }
   throw new AwsError('InvalidParameterValue', 'Exactly one of gatewayId, natGatewayId, instanceId, networkInterfaceId or vpcPeeringConnectionId must be specified.', { status: 400 });
 }
 

@@ -1,6 +1,6 @@
 import type {
   Address, Image, InternetGateway, KeyPairInfo, NatGateway, NetworkAcl, NetworkInterface,
-  NetworkInsightsAnalysis, NetworkInsightsPath, RouteTable, Snapshot, Subnet, Volume, Vpc,
+  NetworkInsightsAnalysis, NetworkInsightsPath, RouteTable, Snapshot, Subnet, Volume, Vpc, VpcEndpoint, VpcPeeringConnection,
 } from '../../generated/types/ec2.js';
 import type { InstanceTypeName } from './instance-types.js';
 
@@ -82,3 +82,5 @@ export interface InstanceDoc {
   _autoPublicIp: boolean;
   _terminatedAt?: number;
 }
+export type PeeringDoc = VpcPeeringConnection & { VpcPeeringConnectionId: string };
+export type EndpointDoc = VpcEndpoint & { VpcEndpointId: string; VpcId: string; _prefixListId: string };

@@ -1,0 +1,105 @@
+import type { ModifyInstanceAttributeRequest, Operations } from '../../generated/types/ec2.js';
+import { AwsError } from '../../protocols/errors.js';
+import type { Handlers, RequestContext } from '../service.js';
+import { catalog, type InstanceTypeName } from './instance-types.js';
+import { mustInstances } from './instances.js';
+import { mustEni } from './interfaces.js';
+import { findGroup } from './security-groups.js';
+import { put } from './store.js';
+import type { InstanceDoc } from './types.js';
+import { instanceVolumes } from './volumes.js';
+
+/**
+ * Instance attributes, one at a time as the API has them. The type and the user data change
+ * only while the instance is stopped. https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html
+ */
+function mustBeStopped(i: InstanceDoc): void {
+  if (i.State.Name !== 'stopped') throw new AwsError('IncorrectInstanceState', `The instance '${i.InstanceId}' is not in the 'stopped' state.`, { status: 400 });
+}
+
+/** The legacy form (`Attribute` + `Value`) as the structured members. */
+function normalized(input: ModifyInstanceAttributeRequest): ModifyInstanceAttributeRequest {
+  if (!input.Attribute || input.Value === undefined) return input;
+  const v = input.Value;
+  const bool = { Value: v === 'true' };
+  switch (input.Attribute) {
+    case 'instanceType': return { ...input, InstanceType: { Value: v } };
+    case 'disableApiTermination': return { ...input, DisableApiTermination: bool };
+    case 'disableApiStop': return { ...input, DisableApiStop: bool };
+    case 'instanceInitiatedShutdownBehavior': return { ...input, InstanceInitiatedShutdownBehavior: { Value: v } };
+    case 'sourceDestCheck': return { ...input, SourceDestCheck: bool };
+    case 'ebsOptimized': return { ...input, EbsOptimized: bool };
+    case 'userData': return { ...input, UserData: { Value: Buffer.from(v, 'base64') } };
+    default: throw new AwsError('InvalidParameterValue', `Value (${input.Attribute}) for parameter attribute is invalid.`, { status: 400 });
+  }
+}
+
+function modify(ctx: RequestContext, i: InstanceDoc, input: ModifyInstanceAttributeRequest): void {
+  if (input.InstanceType?.Value !== undefined) {
+    mustBeStopped(i);
+    const info = catalog(ctx).get(input.InstanceType.Value);
+    if (!info) throw new AwsError('InvalidParameterValue', `Invalid value '${input.InstanceType.Value}' for InstanceType.`, { status: 400 });
+    if (!info.ProcessorInfo!.SupportedArchitectures!.includes(i.Architecture)) {
+      throw new AwsError('InvalidParameterValue', `The instance type '${input.InstanceType.Value}' does not support the '${i.Architecture}' architecture of instance '${i.InstanceId}'.`, { status: 400 });
+    }
+    i.InstanceType = input.InstanceType.Value as InstanceTypeName;
+  }
+  if (input.UserData?.Value !== undefined) {
+    mustBeStopped(i);
+    i.UserData = Buffer.from(input.UserData.Value).toString('base64');
+  }
+  if (input.DisableApiTermination?.Value !== undefined) i.DisableApiTermination = input.DisableApiTermination.Value;
+  if (input.DisableApiStop?.Value !== undefined) i.DisableApiStop = input.DisableApiStop.Value;
+  if (input.EbsOptimized?.Value !== undefined) i.EbsOptimized = input.EbsOptimized.Value;
+  const behaviour = input.InstanceInitiatedShutdownBehavior?.Value;
+  if (behaviour !== undefined) {
+    if (behaviour !== 'stop' && behaviour !== 'terminate') throw new AwsError('InvalidParameterValue', `Value (${behaviour}) for parameter instanceInitiatedShutdownBehavior is invalid. Expected 'stop' or 'terminate'.`, { status: 400 });
+    i.InstanceInitiatedShutdownBehavior = behaviour;
+  }
+  if (input.SourceDestCheck?.Value !== undefined || input.Groups?.length) {
+    const eni = mustEni(ctx, i._eni);
+    if (input.SourceDestCheck?.Value !== undefined) eni.SourceDestCheck = input.SourceDestCheck.Value;
+    if (input.Groups?.length) {
+      const groups = input.Groups.map((id) => findGroup(ctx, id));
+      const foreign = groups.find((g) => g.VpcId !== eni.VpcId);
+      if (foreign) throw new AwsError('InvalidParameterValue', `Security group ${foreign.GroupId} and instance ${i.InstanceId} belong to different networks.`, { status: 400 });
+      eni.Groups = groups.map((g) => ({ GroupId: g.GroupId, GroupName: g.GroupName }));
+    }
+    put(ctx, eni.NetworkInterfaceId, eni);
+  }
+}
+
+export const handlers: Handlers<Operations> = {
+  ModifyInstanceAttribute(input, ctx) {
+    const [i] = mustInstances(ctx, [input.InstanceId]);
+    if (i!.State.Name === 'terminated') throw new AwsError('IncorrectInstanceState', `The instance '${i!.InstanceId}' is terminated.`, { status: 400 });
+    modify(ctx, i!, normalized(input));
+    put(ctx, i!.InstanceId, i!);
+  },
+
+  DescribeInstanceAttribute(input, ctx) {
+    const [i] = mustInstances(ctx, [input.InstanceId]);
+    const out = { InstanceId: i!.InstanceId };
+    switch (input.Attribute) {
+      case 'instanceType': return { ...out, InstanceType: { Value: i!.InstanceType } };
+      case 'userData': return { ...out, UserData: { Value: i!.UserData } };
+      case 'disableApiTermination': return { ...out, DisableApiTermination: { Value: i!.DisableApiTermination } };
+      case 'disableApiStop': return { ...out, DisableApiStop: { Value: i!.DisableApiStop } };
+      case 'instanceInitiatedShutdownBehavior': return { ...out, InstanceInitiatedShutdownBehavior: { Value: i!.InstanceInitiatedShutdownBehavior } };
+      case 'rootDeviceName': return { ...out, RootDeviceName: { Value: i!.RootDeviceName } };
+      case 'ebsOptimized': return { ...out, EbsOptimized: { Value: i!.EbsOptimized } };
+      case 'enaSupport': return { ...out, EnaSupport: { Value: true } };
+      case 'productCodes': return { ...out, ProductCodes: [] };
+      case 'sourceDestCheck': return { ...out, SourceDestCheck: { Value: mustEni(ctx, i!._eni).SourceDestCheck } };
+      case 'groupSet': return { ...out, Groups: mustEni(ctx, i!._eni).Groups };
+      case 'blockDeviceMapping': return {
+        ...out,
+        BlockDeviceMappings: instanceVolumes(ctx, i!.InstanceId).map((v) => {
+          const a = v.Attachments!.find((x) => x.InstanceId === i!.InstanceId)!;
+          return { DeviceName: a.Device, Ebs: { VolumeId: v.VolumeId, Status: a.State === 'attached' ? 'attached' : 'attaching', AttachTime: a.AttachTime, DeleteOnTermination: a.DeleteOnTermination } };
+        }),
+      };
+      default: throw new AwsError('InvalidParameterValue', `Value (${input.Attribute}) for parameter attribute is invalid. Nimbus does not describe it.`, { status: 400 });
+    }
+  },
+};
