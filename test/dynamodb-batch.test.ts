@@ -112,6 +112,11 @@ describe('DynamoDB batches and transactions', () => {
     const name = await table();
     const doc = DynamoDBDocumentClient.from(ddb);
     await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: name, Item: { pk: 'doc', tags: new Set(['x']) } } }] }));
+    const batch = await aws(nimbus, ['dynamodb', 'batch-write-item', '--request-items', JSON.stringify({ [name]: [{ PutRequest: { Item: { pk: { S: 'cli1' } } } }, { PutRequest: { Item: { pk: { S: 'cli2' } } } }] })]);
+    assert.equal(batch.code, 0, batch.stderr);
+    assert.deepEqual(batch.json.UnprocessedItems, {});
+    const got2 = await aws(nimbus, ['dynamodb', 'batch-get-item', '--request-items', JSON.stringify({ [name]: { Keys: [{ pk: { S: 'cli1' } }, { pk: { S: 'cli2' } }] } })]);
+    assert.equal(got2.json.Responses[name].length, 2);
     const cli = await aws(nimbus, ['dynamodb', 'transact-write-items', '--transact-items', JSON.stringify([{ Update: { TableName: name, Key: { pk: { S: 'doc' } }, UpdateExpression: 'ADD tags :t', ExpressionAttributeValues: { ':t': { SS: ['y'] } } } }])]);
     assert.equal(cli.code, 0, cli.stderr);
     const got = await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'doc' } } }));

@@ -93,6 +93,11 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     assert.deepEqual(listed.Streams?.map((s) => s.StreamArn), [t.streamArn]);
     const err = await rejects(streams.send(new DescribeStreamCommand({ StreamArn: `${t.arn}/stream/2000-01-01T00:00:00.000` })));
     assert.equal(err.name, 'ResourceNotFoundException');
+    const cli = await aws(nimbus, ['dynamodbstreams', 'list-streams', '--table-name', t.name]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(cli.json.Streams[0].StreamArn, t.streamArn);
+    const described = await aws(nimbus, ['dynamodbstreams', 'describe-stream', '--stream-arn', t.streamArn!]);
+    assert.equal(described.json.StreamDescription.StreamViewType, 'NEW_IMAGE');
   });
 
   it('UpdateTable enables and disables a stream; enabling twice is a ValidationException', async () => {
@@ -121,6 +126,26 @@ describe('DynamoDB Streams, TTL and table settings', () => {
       await fetch(`${local.endpoint}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '16m' }) });
       const err = await rejects(s.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator! })));
       assert.equal(err.name, 'ExpiredIteratorException');
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('stream records older than 24 hours are trimmed', async () => {
+    const local = await start();
+    try {
+      const c = new DynamoDBClient(clientConfig(local));
+      const s = new DynamoDBStreamsClient(clientConfig(local));
+      const r = await c.send(new CreateTableCommand({ TableName: 'trimmed', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST', StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }));
+      await c.send(new PutItemCommand({ TableName: 'trimmed', Item: { pk: { S: 'old' } } }));
+      await fetch(`${local.endpoint}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '25h' }) });
+      await c.send(new PutItemCommand({ TableName: 'trimmed', Item: { pk: { S: 'new' } } }));
+      await fetch(`${local.endpoint}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '1m' }) });
+      const arn = r.TableDescription!.LatestStreamArn!;
+      const d = await s.send(new DescribeStreamCommand({ StreamArn: arn }));
+      const it = await s.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: d.StreamDescription!.Shards![0]!.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+      const records = await s.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator! }));
+      assert.deepEqual(records.Records?.map((x) => x.dynamodb?.Keys?.pk?.S), ['new']);
     } finally {
       await local.stop();
     }

@@ -6,7 +6,8 @@ import { decodeItem } from './values.js';
 /**
  * Time to live: items whose TTL attribute (epoch seconds) is past, by the Nimbus clock, are
  * deleted by a background sweep and appear in the table's stream as deletions by the service.
- * Each item row carries its expiry, indexed, so a sweep reads only what is due.
+ * Each item row carries its expiry, indexed, so a sweep reads only what is due. The same sweep
+ * drops stream records past their 24 hours.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
  */
 const SWEEP_EVERY_MS = 30_000;
@@ -37,12 +38,23 @@ export function sweepExpired(env: ServiceEnv): number {
   return due.length;
 }
 
+/** Stream records live 24 hours. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html */
+const STREAM_RETENTION_MS = 24 * 3600 * 1000;
+
+/** Drops stream records past retention; sequence numbers grow with time, so the old ones are a prefix. */
+export function trimStreams(env: ServiceEnv): void {
+  const first = env.db.prepare('SELECT seq FROM dynamodb_stream_records WHERE created_at >= ? ORDER BY seq LIMIT 1').pluck().get(env.clock.now() - STREAM_RETENTION_MS) as number | undefined;
+  if (first === undefined) env.db.prepare('DELETE FROM dynamodb_stream_records WHERE created_at < ?').run(env.clock.now() - STREAM_RETENTION_MS);
+  else env.db.prepare('DELETE FROM dynamodb_stream_records WHERE seq < ?').run(first);
+}
+
 /** Starts this instance's sweeper once; it re-arms itself on the clock, so advancing the clock runs it. */
 export function startTtlSweeper(env: ServiceEnv): void {
   env.memory('dynamodb.ttlSweeper', () => {
     const tick = () => {
       if (!env.db.open) return;
       while (sweepExpired(env) === SWEEP_BATCH);
+      trimStreams(env);
       env.clock.after(SWEEP_EVERY_MS, tick);
     };
     env.clock.after(SWEEP_EVERY_MS, tick);
