@@ -64,4 +64,8 @@ export const migrations: Migration[] = [{
       to_move BIGINT NOT NULL,
       started_at BIGINT NOT NULL
     );`,
+}, {
+  // FIFO receives walk a queue's messages in arrival order and stop at the first available ones.
+  id: 'sqs/002-fifo-order',
+  sql: 'CREATE INDEX sqs_messages_order ON sqs_messages (queue_arn, seq);',
 }];

@@ -74,7 +74,8 @@ export class SqsStore {
         FROM sqs_messages WHERE queue_arn = @arn AND sent_at > @cutoff`),
       expire: p('DELETE FROM sqs_messages WHERE queue_arn = ? AND sent_at <= ?'),
       ready: p('SELECT * FROM sqs_messages WHERE queue_arn = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?'),
-      readyFifo: p(`SELECT * FROM sqs_messages m WHERE m.queue_arn = @arn AND m.visible_at <= @now
+      // The unary plus keeps the planner on the (queue_arn, seq) index: arrival order, no sort of the whole queue.
+      readyFifo: p(`SELECT * FROM sqs_messages m WHERE m.queue_arn = @arn AND +m.visible_at <= @now
           AND NOT EXISTS (SELECT 1 FROM sqs_messages f WHERE f.queue_arn = m.queue_arn AND f.group_id = m.group_id
             AND f.visible_at > @now AND f.receive_count > 0)
         ORDER BY m.seq LIMIT @limit`),
