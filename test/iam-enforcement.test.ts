@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { evaluate } from '../src/iam/evaluate.js';
 import { contextOf } from '../src/iam/match.js';
 import { parsePolicy } from '../src/iam/policy.js';
@@ -266,6 +266,23 @@ describe('IAM enforcement', () => {
     await rejects(client.send(new GetQueueUrlCommand({ QueueName: 'orders' })));
     await iam.send(new TagUserCommand({ UserName: name, Tags: [{ Key: 'team', Value: 'orders' }] }));
     await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
+  });
+
+  it('a federated user has its caller permissions narrowed by the session policy', async () => {
+    const name = unique('broker');
+    const keys = await user(nimbus, name, [doc(allow(['sqs:*', 'sts:GetFederationToken']))]);
+    const sts = new STSClient(as(nimbus, keys));
+    const f = await sts.send(new GetFederationTokenCommand({ Name: 'carol', Policy: doc(allow('sqs:GetQueueUrl')) }));
+    assert.equal(f.FederatedUser!.Arn, `arn:aws:sts::${ACCOUNT}:federated-user/carol`);
+    const session = { accessKeyId: f.Credentials!.AccessKeyId!, secretAccessKey: f.Credentials!.SecretAccessKey!, sessionToken: f.Credentials!.SessionToken! };
+    assert.equal((await new STSClient(as(nimbus, session)).send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:sts::${ACCOUNT}:federated-user/carol`);
+    const client = new SQSClient(as(nimbus, session));
+    await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
+    const err = await rejects(client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x' })));
+    assert.match(err.message, /because no session policy allows the sqs:SendMessage action$/);
+    const bare = await sts.send(new GetFederationTokenCommand({ Name: 'dave' }));
+    const none = new SQSClient(as(nimbus, { accessKeyId: bare.Credentials!.AccessKeyId!, secretAccessKey: bare.Credentials!.SecretAccessKey!, sessionToken: bare.Credentials!.SessionToken! }));
+    assert.equal((await rejects(none.send(new GetQueueUrlCommand({ QueueName: 'orders' })))).name, 'AccessDenied');
   });
 
   it('the AWS CLI shows the denial', async () => {

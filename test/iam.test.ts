@@ -11,7 +11,7 @@ import {
   UpdateAccountPasswordPolicyCommand, GetAccountPasswordPolicyCommand, CreateLoginProfileCommand, GetLoginProfileCommand, PutUserPermissionsBoundaryCommand,
   SimulatePrincipalPolicyCommand, SimulateCustomPolicyCommand, DeleteGroupCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleWithWebIdentityCommand, GetAccessKeyInfoCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ChangePasswordCommand, CreateOpenIDConnectProviderCommand, GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -105,6 +105,15 @@ describe('IAM', () => {
     assert.deepEqual(listed.AccessKeyMetadata!.map((k) => k.Status).sort(), ['Active', 'Inactive']);
     const denied = await rejects(asUser.send(new GetCallerIdentityCommand({})));
     assert.equal(denied.name, 'InvalidClientTokenId');
+  });
+
+  it('GetAccessKeyInfo names the account of a key', async () => {
+    const name = unique('info');
+    await iam.send(new CreateUserCommand({ UserName: name }));
+    const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+    const sts = new STSClient(clientConfig(nimbus));
+    assert.equal((await sts.send(new GetAccessKeyInfoCommand({ AccessKeyId: k.AccessKey!.AccessKeyId! }))).Account, ACCOUNT);
+    assert.equal((await sts.send(new GetAccessKeyInfoCommand({ AccessKeyId: 'AKIAUNKNOWNKEY00000' }))).Account, ACCOUNT);
   });
 
   it('a wrong secret for an IAM user key is SignatureDoesNotMatch', async () => {

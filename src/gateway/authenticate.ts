@@ -11,7 +11,7 @@ import { type ParseResult, amzDateMs, verifySignature } from './sigv4.js';
  * 12-digit access key id names, so `test`/`test` works as it does in other emulators.
  */
 export interface Caller {
-  kind: 'root' | 'user' | 'assumed-role' | 'anonymous';
+  kind: 'root' | 'user' | 'assumed-role' | 'federated-user' | 'anonymous';
   accountId: string;
   arn: string;
   userId: string;
@@ -77,6 +77,8 @@ export async function authenticate(req: HttpRequest, parsed: ParseResult, protoc
   if (!(await verifySignature(req, sig, known.secretAccessKey))) throw authError('signature', protocol);
   if (known.expiresAt !== undefined && deps.clock.now() >= known.expiresAt) throw authError('expired-token', protocol);
   if (known.sessionToken === undefined) deps.credentials.touch(known.accessKeyId, deps.clock.now(), sig.service, sig.region);
-  const kind = known.principalArn.endsWith(':root') ? 'root' : known.principalArn.includes(':assumed-role/') ? 'assumed-role' : 'user';
+  const kind = known.principalArn.endsWith(':root') ? 'root'
+    : known.principalArn.includes(':assumed-role/') ? 'assumed-role'
+    : known.principalArn.includes(':federated-user/') ? 'federated-user' : 'user';
   return { kind, accountId: known.accountId, arn: known.principalArn, userId: known.userId, accessKeyId: known.accessKeyId, ...(known.session ? { session: known.session } : {}) };
 }

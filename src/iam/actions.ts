@@ -78,6 +78,7 @@ const MAPPERS: Record<string, (r: OperationRequest) => Authorization[]> = {
   lambda: lambdaAuthorizations,
   iam: iamAuthorizations,
   sts: (r) => {
+    if (r.operation === 'GetFederationToken') return [{ action: 'sts:GetFederationToken', resource: `arn:aws:sts::${r.accountId}:federated-user/${str(r.input['Name'])}` }];
     if (r.operation !== 'AssumeRole') return [{ action: `sts:${r.operation}`, resource: '*' }];
     const tags = (r.input['Tags'] as { Key: string; Value: string }[] | undefined) ?? [];
     const context: Record<string, ContextValue> = {

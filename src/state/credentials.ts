@@ -26,6 +26,8 @@ export interface Credential {
 export interface SessionContext {
   /** For role sessions: the role's ARN, with its path. */
   roleArn?: string;
+  /** For federated users (GetFederationToken): the IAM user whose permissions the session narrows. */
+  userArn?: string;
   /** Session policy documents (the inline Policy and the documents of PolicyArns). */
   policies?: string[];
   tags?: Record<string, string>;

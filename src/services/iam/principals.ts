@@ -139,17 +139,20 @@ export function callerPrincipal(ctx: RequestContext, caller: Caller): Principal 
     return { principal: { kind: 'root', arn: caller.arn, account: caller.accountId }, policies: { identity: [] }, context: { ...base, 'aws:PrincipalArn': caller.arn, 'aws:PrincipalType': 'Account' } };
   }
   const session = caller.session;
-  const entityArn = caller.kind === 'assumed-role' ? session?.roleArn ?? roleArnOf(caller.arn) : caller.arn;
+  const entityArn = caller.kind === 'assumed-role' ? session?.roleArn ?? roleArnOf(caller.arn)
+    : caller.kind === 'federated-user' ? session?.userArn ?? caller.arn : caller.arn;
   const found = principalPolicies(ctx, entityArn);
   const tags = { ...found?.tags, ...session?.tags };
   const sessionPolicies: Policy[] = (session?.policies ?? []).map((d) => compiled(ctx, d, 'identity', 'session policy'));
+  // A federated user without a session policy has no permissions at all.
+  const identity = caller.kind === 'federated-user' && sessionPolicies.length === 0 ? [] : found?.identity ?? [];
   return {
     principal: { kind: caller.kind, arn: caller.arn, account: caller.accountId, ...(caller.kind === 'assumed-role' ? { roleArn: entityArn } : {}) },
-    policies: { identity: found?.identity ?? [], boundary: found?.boundary, session: sessionPolicies },
+    policies: { identity, boundary: found?.boundary, session: sessionPolicies },
     context: {
       ...base,
       'aws:PrincipalArn': entityArn,
-      'aws:PrincipalType': caller.kind === 'user' ? 'User' : 'AssumedRole',
+      'aws:PrincipalType': caller.kind === 'user' ? 'User' : caller.kind === 'federated-user' ? 'FederatedUser' : 'AssumedRole',
       ...(caller.kind === 'user' ? { 'aws:username': caller.arn.slice(caller.arn.lastIndexOf('/') + 1) } : {}),
       ...(session ? { 'aws:TokenIssueTime': new Date(session.issuedAt).toISOString() } : {}),
       ...(session?.sourceIdentity ? { 'aws:SourceIdentity': session.sourceIdentity } : {}),

@@ -46,7 +46,7 @@ function trustAdmits(trust: Policy, req: AuthorizationRequest): boolean {
 }
 
 /** Session policies: the inline document and the managed policies named by ARN, in the role's account. */
-function sessionPolicies(ctx: RequestContext, account: string, input: { Policy?: string; PolicyArns?: PolicyDescriptorType[] }): string[] {
+export function sessionPolicies(ctx: RequestContext, account: string, input: { Policy?: string; PolicyArns?: PolicyDescriptorType[] }): string[] {
   const docs: string[] = [];
   if (input.Policy !== undefined) {
     parsePolicy(input.Policy, 'identity');
@@ -62,7 +62,7 @@ function sessionPolicies(ctx: RequestContext, account: string, input: { Policy?:
 }
 
 /** How much of the packed session-policy allowance the request uses, as a percentage. */
-function packedSize(docs: readonly string[], tags: number): number | undefined {
+export function packedSize(docs: readonly string[], tags: number): number | undefined {
   if (docs.length === 0 && tags === 0) return undefined;
   return Math.min(100, Math.ceil(((docs.join('').replace(/\s+/g, '').length + tags * 64) / 2048) * 100));
 }
@@ -81,6 +81,7 @@ function touchRole(ctx: RequestContext, role: KnownRole): void {
 export const assume: Handlers<Operations> = {
   AssumeRole(input: AssumeRoleRequest, ctx) {
     checkSessionName(input.RoleSessionName);
+    if (ctx.caller.kind === 'federated-user') throw new AwsError('AccessDenied', 'Cannot call AssumeRole with federated user credentials', { status: 403 });
     const role = roleOf(ctx, input.RoleArn);
     if (role.known) {
       const who = callerPrincipal(ctx, ctx.caller);
