@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  AddPermissionCommand, ConfirmSubscriptionCommand, CreateTopicCommand, RemovePermissionCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand,
+  AddPermissionCommand, ConfirmSubscriptionCommand, GetDataProtectionPolicyCommand, PutDataProtectionPolicyCommand, CreateTopicCommand, RemovePermissionCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand,
   SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand, UntagResourceCommand,
 } from '@aws-sdk/client-sns';
@@ -154,6 +154,16 @@ describe('SNS', { timeout: 60_000 }, () => {
       await sns.send(new RemovePermissionCommand({ TopicArn: arn, Label: 'partner' }));
       policy = JSON.parse((await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes!['Policy']!);
       assert.deepEqual(policy.Statement.map((st: { Sid: string }) => st.Sid), ['__default_statement_ID']);
+    });
+
+    it('a data protection policy is stored and returned as given, and must be a JSON policy', async () => {
+      const arn = await topic();
+      assert.equal((await sns.send(new GetDataProtectionPolicyCommand({ ResourceArn: arn }))).DataProtectionPolicy, undefined);
+      const policy = JSON.stringify({ Name: 'p', Description: '', Version: '2021-06-01', Statement: [] });
+      await sns.send(new PutDataProtectionPolicyCommand({ ResourceArn: arn, DataProtectionPolicy: policy }));
+      assert.equal((await sns.send(new GetDataProtectionPolicyCommand({ ResourceArn: arn }))).DataProtectionPolicy, policy);
+      const err = await rejects(sns.send(new PutDataProtectionPolicyCommand({ ResourceArn: arn, DataProtectionPolicy: '{' })));
+      assert.equal(err.name, 'InvalidParameterException');
     });
 
     it('tags are added, listed and removed; an unknown resource is ResourceNotFound', async () => {

@@ -56,4 +56,7 @@ export const migrations: Migration[] = [{
       message TEXT NOT NULL,
       sent_at BIGINT NOT NULL
     );`,
+}, {
+  id: 'sns/002-data-protection',
+  sql: 'ALTER TABLE sns_topics ADD COLUMN data_protection_policy TEXT;',
 }];

@@ -9,6 +9,7 @@ export interface TopicRow {
   attributes: string;
   tags: string;
   created_at: number;
+  data_protection_policy: string | null;
 }
 
 export interface SubscriptionRow {
@@ -48,8 +49,9 @@ export class SnsStore {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       topic: p('SELECT * FROM sns_topics WHERE arn = ?'),
-      insertTopic: p(`INSERT INTO sns_topics (arn, account_id, region, name, attributes, tags, created_at)
-        VALUES (@arn, @account_id, @region, @name, @attributes, @tags, @created_at)`),
+      insertTopic: p(`INSERT INTO sns_topics (arn, account_id, region, name, attributes, tags, created_at, data_protection_policy)
+        VALUES (@arn, @account_id, @region, @name, @attributes, @tags, @created_at, @data_protection_policy)`),
+      setDataProtectionPolicy: p('UPDATE sns_topics SET data_protection_policy = ? WHERE arn = ?'),
       setTopicAttributes: p('UPDATE sns_topics SET attributes = ? WHERE arn = ?'),
       setTopicTags: p('UPDATE sns_topics SET tags = ? WHERE arn = ?'),
       deleteTopic: p('DELETE FROM sns_topics WHERE arn = ?'),
@@ -88,6 +90,9 @@ export class SnsStore {
   }
   setTopicAttributes(arn: string, attrs: Record<string, string>) {
     this.s.setTopicAttributes.run(JSON.stringify(attrs), arn);
+  }
+  setDataProtectionPolicy(arn: string, policy: string) {
+    this.s.setDataProtectionPolicy.run(policy, arn);
   }
   setTopicTags(arn: string, tags: Record<string, string>) {
     this.s.setTopicTags.run(JSON.stringify(tags), arn);

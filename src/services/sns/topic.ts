@@ -18,7 +18,7 @@ export const DEFAULT_HTTP_POLICY = {
 
 const FEEDBACK = ['Application', 'HTTP', 'Lambda', 'SQS', 'Firehose'].flatMap((p) =>
   [`${p}SuccessFeedbackRoleArn`, `${p}SuccessFeedbackSampleRate`, `${p}FailureFeedbackRoleArn`]);
-const SETTABLE = new Set(['DisplayName', 'Policy', 'DeliveryPolicy', 'KmsMasterKeyId', 'TracingConfig', 'SignatureVersion', 'DataProtectionPolicy', ...FEEDBACK]);
+const SETTABLE = new Set(['DisplayName', 'Policy', 'DeliveryPolicy', 'KmsMasterKeyId', 'TracingConfig', 'SignatureVersion', ...FEEDBACK]);
 const FIFO_SETTABLE = new Set(['ContentBasedDeduplication', 'FifoThroughputScope', 'ArchivePolicy']);
 
 export function asTopic(row: TopicRow): Topic {
@@ -46,6 +46,23 @@ export function defaultPolicy(arn: string, account: string): string {
       Resource: arn, Condition: { StringEquals: { 'AWS:SourceOwner': account } },
     }],
   });
+}
+
+/**
+ * Data protection policies are kept and returned as given; Nimbus does not audit or mask
+ * message contents with them. https://docs.aws.amazon.com/sns/latest/dg/sns-message-data-protection.html
+ */
+export function checkDataProtectionPolicy(text: string): string {
+  let policy: unknown;
+  try {
+    policy = JSON.parse(text);
+  } catch {
+    throw invalidParameter('DataProtectionPolicy: failed to parse JSON.');
+  }
+  if (typeof policy !== 'object' || policy === null || !Array.isArray((policy as { Statement?: unknown }).Statement)) {
+    throw invalidParameter('DataProtectionPolicy Reason: Policy must contain a Statement array.');
+  }
+  return text;
 }
 
 /** Checks attributes given to CreateTopic (`creating`) or SetTopicAttributes; returns them as stored. */

@@ -1,7 +1,7 @@
 import type { Operations, Tag } from '../../generated/types/sns.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
-import { asTopic, checkTopicAttributes, defaultPolicy, DEFAULT_HTTP_POLICY, findTopic, invalidParameter, topicArn } from './topic.js';
+import { asTopic, checkDataProtectionPolicy, checkTopicAttributes, defaultPolicy, DEFAULT_HTTP_POLICY, findTopic, invalidParameter, topicArn } from './topic.js';
 import { store } from './store.js';
 import { pageToken, readPageToken, PAGE_SIZE } from './paging.js';
 
@@ -44,6 +44,7 @@ export const topicHandlers: Handlers<Operations> = {
     checkTags(tags);
     s.insertTopic({
       arn, account_id: ctx.accountId, region: ctx.region, name: input.Name, tags: JSON.stringify(tags), created_at: ctx.clock.now(),
+      data_protection_policy: input.DataProtectionPolicy === undefined ? null : checkDataProtectionPolicy(input.DataProtectionPolicy),
       attributes: JSON.stringify({
         Policy: defaultPolicy(arn, ctx.accountId), DisplayName: '',
         ...(fifo ? { FifoTopic: 'true', ContentBasedDeduplication: 'false' } : {}), ...attrs,
@@ -104,6 +105,16 @@ export const topicHandlers: Handlers<Operations> = {
   ListTagsForResource(input, ctx) {
     const tags = JSON.parse(resourceTopic(ctx, input.ResourceArn).tags) as Record<string, string>;
     return { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
+  },
+
+  PutDataProtectionPolicy(input, ctx) {
+    const t = resourceTopic(ctx, input.ResourceArn);
+    store(ctx).setDataProtectionPolicy(t.arn, checkDataProtectionPolicy(input.DataProtectionPolicy));
+  },
+
+  GetDataProtectionPolicy(input, ctx) {
+    const policy = resourceTopic(ctx, input.ResourceArn).data_protection_policy;
+    return policy === null ? {} : { DataProtectionPolicy: policy };
   },
 
   AddPermission(input, ctx) {
