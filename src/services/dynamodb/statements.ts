@@ -6,7 +6,7 @@ import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
 import type { Condition } from './expressions/parser.js';
 import { equalities, parseStatement, type Statement } from './partiql.js';
-import { checkItemKeys, getTable, indexes, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItemKeys, checkKey, getTable, indexes, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, decodeItem, itemSize, keyBytes, reviveItem, type Item, type Value } from './values.js';
 
 /**
@@ -33,6 +33,7 @@ function pinnedKey(t: Table, where: Condition | undefined): Item {
     if (!v) throw invalid('Where clause does not contain a mandatory equality on all key attributes');
     key[attr] = v;
   }
+  checkKey(t, key);
   return key;
 }
 

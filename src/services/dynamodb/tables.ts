@@ -197,6 +197,9 @@ export const tableHandlers: Handlers<Operations> = {
     }
     for (const u of input.GlobalSecondaryIndexUpdates ?? []) {
       const gsis = d.GlobalSecondaryIndexes ?? [];
+      if ([u.Create, u.Update, u.Delete].filter((x) => x !== undefined).length !== 1) {
+        throw paramInvalid('One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null');
+      }
       if (u.Create) {
         if (gsis.some((g) => g.IndexName === u.Create!.IndexName) || d.LocalSecondaryIndexes?.some((l) => l.IndexName === u.Create!.IndexName)) {
           throw paramInvalid(`Index already exists: ${u.Create.IndexName}`);
