@@ -212,6 +212,12 @@ describe('SQS messages', { timeout: 60_000 }, () => {
     await new Promise((r) => setTimeout(r, 50));
     await advance(nimbus, '6s');
     assert.equal((await waiting).Messages![0]!.Body, 'later');
+    // A delayed message sent while the poll already waits wakes it too, once its delay is over.
+    const early = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+    await new Promise((r) => setTimeout(r, 50));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'delayed while waiting', DelaySeconds: 3 }));
+    await advance(nimbus, '4s');
+    assert.equal((await early).Messages![0]!.Body, 'delayed while waiting');
   });
 
   describe('FIFO', () => {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocols/errors.js';
 import type { Message, MessageAttributeValue, SendMessageResult } from '../../generated/types/sqs.js';
 import type { ServiceEnv } from '../service.js';
@@ -95,7 +95,8 @@ export function enqueue(env: ServiceEnv, q: Queue, m: OutgoingMessage, senderId:
     if (m.DelaySeconds !== undefined && m.DelaySeconds !== 0) {
       throw invalidValue('DelaySeconds', m.DelaySeconds, 'The request include parameter that is not valid for this queue type');
     }
-    dedupId = m.MessageDeduplicationId ?? (q.attrs['ContentBasedDeduplication'] === 'true' ? md5Hex(m.MessageBody) : null);
+    // Content-based deduplication ids are the SHA-256 of the body.
+    dedupId = m.MessageDeduplicationId ?? (q.attrs['ContentBasedDeduplication'] === 'true' ? createHash('sha256').update(m.MessageBody).digest('hex') : null);
     if (!dedupId) throw invalidParameter('The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
   } else if (m.MessageGroupId !== undefined && !/^[\x21-\x7e]{1,128}$/.test(m.MessageGroupId)) {
     // Standard queues accept MessageGroupId for fair queues since 2025; it only has to be well formed.
@@ -103,10 +104,11 @@ export function enqueue(env: ServiceEnv, q: Queue, m: OutgoingMessage, senderId:
   } else if (m.MessageDeduplicationId !== undefined) {
     throw invalidValue('MessageDeduplicationId', m.MessageDeduplicationId, 'The request include parameter that is not valid for this queue type');
   }
+  const md5Body = md5Hex(m.MessageBody);
   const md5System = md5OfAttributes(system);
   const result = (id: string, seq: number): SendMessageResult => ({
     MessageId: id,
-    MD5OfMessageBody: md5Hex(m.MessageBody),
+    MD5OfMessageBody: md5Body,
     ...(m.MessageAttributes && Object.keys(m.MessageAttributes).length > 0 ? { MD5OfMessageAttributes: md5OfAttributes(m.MessageAttributes)! } : {}),
     ...(md5System ? { MD5OfMessageSystemAttributes: md5System } : {}),
     ...(q.fifo ? { SequenceNumber: sequenceNumber(seq) } : {}),
@@ -120,11 +122,12 @@ export function enqueue(env: ServiceEnv, q: Queue, m: OutgoingMessage, senderId:
   const messageId = randomUUID();
   const seq = s.insertMessage({
     queue_arn: q.arn, message_id: messageId, body: m.MessageBody, message_attributes: toStored(m.MessageAttributes),
-    system_attributes: toStored(system), md5_body: md5Hex(m.MessageBody), sender_id: senderId, sent_at: now,
+    system_attributes: toStored(system), md5_body: md5Body, sender_id: senderId, sent_at: now,
     visible_at: now + delay * 1000, group_id: m.MessageGroupId ?? null, dedup_id: dedupId, dead_letter_source: deadLetterSource,
   });
   if (dedupId) s.putDedup(q.arn, scope, dedupId, messageId, seq, now + DEDUP_WINDOW_MS, now);
-  if (delay === 0) waiters(env).notify(q.arn);
+  // Waiting long polls wake now, or for a delayed message rearm their timers to its visibility.
+  waiters(env).notify(q.arn);
   return result(messageId, seq);
 }
 
