@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateBackupCommand, CreateTableCommand, DeleteBackupCommand, DeleteItemCommand, DescribeBackupCommand, ListBackupsCommand, QueryCommand, RestoreTableFromBackupCommand, DescribeContinuousBackupsCommand, DescribeEndpointsCommand, DescribeLimitsCommand, DescribeTableCommand,
+  CreateBackupCommand, CreateTableCommand, RestoreTableToPointInTimeCommand, ScanCommand, DeleteBackupCommand, DeleteItemCommand, DescribeBackupCommand, ListBackupsCommand, QueryCommand, RestoreTableFromBackupCommand, DescribeContinuousBackupsCommand, DescribeEndpointsCommand, DescribeLimitsCommand, DescribeTableCommand,
   DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand, ListTagsOfResourceCommand, PutItemCommand, TagResourceCommand, UntagResourceCommand,
   UpdateContinuousBackupsCommand, UpdateItemCommand, UpdateTableCommand, UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -230,5 +230,36 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     assert.equal(gone.name, 'BackupNotFoundException');
     const noTable = await rejects(ddb.send(new CreateBackupCommand({ TableName: 'no-such-table', BackupName: 'backup-x' })));
     assert.equal(noTable.name, 'TableNotFoundException');
+  });
+
+  it('point-in-time recovery restores the table as it was at the requested time', async () => {
+    const local = await start();
+    try {
+      const c = new DynamoDBClient(clientConfig(local));
+      await c.send(new CreateTableCommand({ TableName: 'ledger', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+      const off = await rejects(c.send(new RestoreTableToPointInTimeCommand({ SourceTableName: 'ledger', TargetTableName: 'ledger-copy', UseLatestRestorableTime: true })));
+      assert.equal(off.name, 'PointInTimeRecoveryUnavailableException');
+      await c.send(new UpdateContinuousBackupsCommand({ TableName: 'ledger', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+      await c.send(new PutItemCommand({ TableName: 'ledger', Item: { pk: { S: 'a' }, v: { N: '1' } } }));
+      await c.send(new PutItemCommand({ TableName: 'ledger', Item: { pk: { S: 'b' }, v: { N: '1' } } }));
+      await fetch(`${local.endpoint}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '1h' }) });
+      const d = await c.send(new DescribeContinuousBackupsCommand({ TableName: 'ledger' }));
+      const restorePoint = new Date(d.ContinuousBackupsDescription!.PointInTimeRecoveryDescription!.LatestRestorableDateTime!.getTime());
+      await fetch(`${local.endpoint}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '1h' }) });
+      await c.send(new PutItemCommand({ TableName: 'ledger', Item: { pk: { S: 'a' }, v: { N: '2' } } }));
+      await c.send(new DeleteItemCommand({ TableName: 'ledger', Key: { pk: { S: 'b' } } }));
+      await c.send(new PutItemCommand({ TableName: 'ledger', Item: { pk: { S: 'c' }, v: { N: '3' } } }));
+      const restored = await c.send(new RestoreTableToPointInTimeCommand({ SourceTableName: 'ledger', TargetTableName: 'ledger-then', RestoreDateTime: restorePoint }));
+      assert.equal(restored.TableDescription?.RestoreSummary?.RestoreDateTime?.getTime(), restorePoint.getTime());
+      const then = await c.send(new ScanCommand({ TableName: 'ledger-then' }));
+      assert.deepEqual(then.Items?.map((i) => `${i.pk!.S}=${i.v!.N}`).sort(), ['a=1', 'b=1']);
+      await c.send(new RestoreTableToPointInTimeCommand({ SourceTableName: 'ledger', TargetTableName: 'ledger-now', UseLatestRestorableTime: true }));
+      const now = await c.send(new ScanCommand({ TableName: 'ledger-now' }));
+      assert.deepEqual(now.Items?.map((i) => `${i.pk!.S}=${i.v!.N}`).sort(), ['a=2', 'c=3']);
+      const tooEarly = await rejects(c.send(new RestoreTableToPointInTimeCommand({ SourceTableName: 'ledger', TargetTableName: 'ledger-x', RestoreDateTime: new Date(0) })));
+      assert.equal(tooEarly.name, 'InvalidRestoreTimeException');
+    } finally {
+      await local.stop();
+    }
   });
 });

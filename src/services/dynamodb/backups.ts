@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { BackupDescription, BackupDetails, Operations, TableDescription } from '../../generated/types/dynamodb.js';
+import type { BackupDescription, BackupDetails, Operations, ProvisionedThroughput, RestoreSummary, TableDescription } from '../../generated/types/dynamodb.js';
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
@@ -115,33 +115,51 @@ export const backupHandlers: Handlers<Operations> = {
   },
 
   RestoreTableFromBackup(input, ctx) {
-    checkTableName(input.TargetTableName, 'targetTableName');
     const row = findBackup(ctx, input.BackupArn);
-    if (findTable(ctx, input.TargetTableName)) throw new AwsError('TableAlreadyExistsException', `Table already exists: ${input.TargetTableName}`);
     const source = sourceOf(row);
-    const now = ctx.clock.date();
-    const arn = formatArn({ service: 'dynamodb', region: ctx.region, account: ctx.accountId, resource: `table/${input.TargetTableName}` });
-    const billing = input.BillingModeOverride ?? source.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
-    const d: TableDescription = {
-      AttributeDefinitions: source.AttributeDefinitions, TableName: input.TargetTableName, KeySchema: source.KeySchema, CreationDateTime: now,
-      ProvisionedThroughput: billing === 'PAY_PER_REQUEST'
-        ? { NumberOfDecreasesToday: 0, ReadCapacityUnits: 0, WriteCapacityUnits: 0 }
-        : { NumberOfDecreasesToday: 0, ...(input.ProvisionedThroughputOverride ?? { ReadCapacityUnits: source.ProvisionedThroughput?.ReadCapacityUnits, WriteCapacityUnits: source.ProvisionedThroughput?.WriteCapacityUnits }) },
-      TableArn: arn, TableId: randomUUID(),
-      ...(billing === 'PAY_PER_REQUEST' ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now } } : {}),
-      LocalSecondaryIndexes: source.LocalSecondaryIndexes?.map((i) => ({ ...i, IndexArn: `${arn}/index/${i.IndexName}` })),
-      GlobalSecondaryIndexes: source.GlobalSecondaryIndexes?.map((i) => ({ ...i, IndexStatus: 'ACTIVE', IndexArn: `${arn}/index/${i.IndexName}` })),
-      DeletionProtectionEnabled: false,
-      RestoreSummary: { SourceBackupArn: row.arn, SourceTableArn: source.TableArn, RestoreDateTime: new Date(row.created_at), RestoreInProgress: false },
-      ...(source.SSEDescription ? { SSEDescription: source.SSEDescription } : {}),
-    };
-    const t: Table = { id: d.TableId!, name: input.TargetTableName, accountId: ctx.accountId, region: ctx.region, description: d, tags: {}, ttlAttribute: undefined, pointInTimeRecovery: false };
-    ctx.db.transaction(() => {
-      saveTable(ctx, t);
+    const summary = { SourceBackupArn: row.arn, SourceTableArn: source.TableArn, RestoreDateTime: new Date(row.created_at), RestoreInProgress: false };
+    const t = createRestoredTable(ctx, source, input, summary, (target) => {
       ctx.db.prepare('INSERT INTO dynamodb_items (table_id, hash_key, range_key, scan_order, item, size) SELECT ?, hash_key, range_key, scan_order, item, size FROM dynamodb_backup_items WHERE backup_arn = ?')
-        .run(t.id, row.arn);
-      for (const ix of indexes(t)) backfillIndex(ctx, t, ix);
-    })();
+        .run(target.id, row.arn);
+    });
     return { TableDescription: describe(ctx, t, 'CREATING') };
   },
 };
+
+export interface RestoreOverrides {
+  TargetTableName: string;
+  BillingModeOverride?: 'PROVISIONED' | 'PAY_PER_REQUEST';
+  ProvisionedThroughputOverride?: ProvisionedThroughput;
+}
+
+/**
+ * A new table with a source's schema (without streams, TTL or tags, as AWS restores), filled by
+ * `copyItems` and with its indexes rebuilt, all in one transaction.
+ */
+export function createRestoredTable(ctx: RequestContext, source: TableDescription, input: RestoreOverrides, summary: RestoreSummary, copyItems: (t: Table) => void): Table {
+  checkTableName(input.TargetTableName, 'targetTableName');
+  if (findTable(ctx, input.TargetTableName)) throw new AwsError('TableAlreadyExistsException', `Table already exists: ${input.TargetTableName}`);
+  const now = ctx.clock.date();
+  const arn = formatArn({ service: 'dynamodb', region: ctx.region, account: ctx.accountId, resource: `table/${input.TargetTableName}` });
+  const billing = input.BillingModeOverride ?? source.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
+  const d: TableDescription = {
+    AttributeDefinitions: source.AttributeDefinitions, TableName: input.TargetTableName, KeySchema: source.KeySchema, CreationDateTime: now,
+    ProvisionedThroughput: billing === 'PAY_PER_REQUEST'
+      ? { NumberOfDecreasesToday: 0, ReadCapacityUnits: 0, WriteCapacityUnits: 0 }
+      : { NumberOfDecreasesToday: 0, ...(input.ProvisionedThroughputOverride ?? { ReadCapacityUnits: source.ProvisionedThroughput?.ReadCapacityUnits, WriteCapacityUnits: source.ProvisionedThroughput?.WriteCapacityUnits }) },
+    TableArn: arn, TableId: randomUUID(),
+    ...(billing === 'PAY_PER_REQUEST' ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now } } : {}),
+    LocalSecondaryIndexes: source.LocalSecondaryIndexes?.map((i) => ({ ...i, IndexArn: `${arn}/index/${i.IndexName}` })),
+    GlobalSecondaryIndexes: source.GlobalSecondaryIndexes?.map((i) => ({ ...i, IndexStatus: 'ACTIVE', IndexArn: `${arn}/index/${i.IndexName}` })),
+    DeletionProtectionEnabled: false,
+    RestoreSummary: summary,
+    ...(source.SSEDescription ? { SSEDescription: source.SSEDescription } : {}),
+  };
+  const t: Table = { id: d.TableId!, name: input.TargetTableName, accountId: ctx.accountId, region: ctx.region, description: d, tags: {}, ttlAttribute: undefined, recoverySince: undefined };
+  ctx.db.transaction(() => {
+    saveTable(ctx, t);
+    copyItems(t);
+    for (const ix of indexes(t)) backfillIndex(ctx, t, ix);
+  })();
+  return t;
+}

@@ -4,6 +4,7 @@ import { backupHandlers, backupMigrations } from './backups.js';
 import { batchHandlers } from './batch.js';
 import { itemHandlers } from './items.js';
 import { queryHandlers } from './query.js';
+import { recoveryHandlers, recoveryMigrations } from './recovery.js';
 import { streamMigrations } from './streams.js';
 import { settingsHandlers } from './settings.js';
 import { statementHandlers } from './statements.js';
@@ -17,8 +18,8 @@ import { startTtlSweeper } from './ttl.js';
  * semantics, queries and scans over SQLite-ordered keys, batches, transactions and streams.
  */
 export const service: ServiceDefinition<Operations> = {
-  migrations: [...migrations, ...streamMigrations, ...backupMigrations],
-  handlers: withTtlSweeper({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers, ...backupHandlers }),
+  migrations: [...migrations, ...streamMigrations, ...backupMigrations, ...recoveryMigrations],
+  handlers: withTtlSweeper({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers, ...backupHandlers, ...recoveryHandlers }),
 };
 
 /** The TTL sweeper of an instance starts with its first DynamoDB request (loading is lazy, DESIGN.md §1). */

@@ -5,6 +5,7 @@ import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.j
 import { applyUpdate, evaluate, project } from './expressions/evaluate.js';
 import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
+import { logChange } from './recovery.js';
 import { recordChange } from './streams.js';
 import { checkItemKeys, checkKey, deleteItem, getTable, indexes, readItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, checkValue, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
@@ -36,6 +37,7 @@ export function commit(ctx: RequestContext, t: Table, key: Item, before: Item | 
   if (after) writeItem(ctx, t, after);
   else if (before) deleteItem(ctx, t, key);
   recordChange(ctx, t, before, after);
+  if (before || after) logChange(ctx, t, key, before);
 }
 
 /**

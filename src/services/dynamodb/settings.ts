@@ -5,7 +5,7 @@ import type { Handlers, RequestContext } from '../service.js';
 import { findTable, saveTable, type Table } from './table.js';
 import { refreshExpiries } from './ttl.js';
 
-/** Table settings beside the description: tags, time to live, continuous backups, account limits, endpoints. */
+/** Table settings beside the description: tags, time to live, account limits, endpoints. */
 const invalid = (m: string) => new AwsError('ValidationException', m);
 
 function tableByArn(ctx: RequestContext, arn: string): Table {
@@ -16,26 +16,10 @@ function tableByArn(ctx: RequestContext, arn: string): Table {
   return t;
 }
 
-function tableForBackups(ctx: RequestContext, name: string): Table {
-  const t = findTable(ctx, name);
-  if (!t) throw new AwsError('TableNotFoundException', `Table not found: ${name}`);
-  return t;
-}
-
 function ttlTable(ctx: RequestContext, name: string): Table {
   const t = findTable(ctx, name);
   if (!t) throw new AwsError('ResourceNotFoundException', 'Requested resource not found');
   return t;
-}
-
-function continuousBackups(ctx: RequestContext, t: Table) {
-  const now = ctx.clock.now();
-  return {
-    ContinuousBackupsStatus: 'ENABLED' as const,
-    PointInTimeRecoveryDescription: t.pointInTimeRecovery
-      ? { PointInTimeRecoveryStatus: 'ENABLED' as const, RecoveryPeriodInDays: 35, EarliestRestorableDateTime: new Date(Math.max(now - 35 * 86_400_000, t.description.CreationDateTime!.getTime())), LatestRestorableDateTime: new Date(now - 5 * 60_000) }
-      : { PointInTimeRecoveryStatus: 'DISABLED' as const },
-  };
 }
 
 export const settingsHandlers: Handlers<Operations> = {
@@ -74,15 +58,6 @@ export const settingsHandlers: Handlers<Operations> = {
   DescribeTimeToLive(input, ctx) {
     const t = ttlTable(ctx, input.TableName);
     return { TimeToLiveDescription: t.ttlAttribute ? { TimeToLiveStatus: 'ENABLED', AttributeName: t.ttlAttribute } : { TimeToLiveStatus: 'DISABLED' } };
-  },
-
-  DescribeContinuousBackups: (input, ctx) => ({ ContinuousBackupsDescription: continuousBackups(ctx, tableForBackups(ctx, input.TableName)) }),
-
-  UpdateContinuousBackups(input, ctx) {
-    const t = tableForBackups(ctx, input.TableName);
-    t.pointInTimeRecovery = input.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled;
-    saveTable(ctx, t);
-    return { ContinuousBackupsDescription: continuousBackups(ctx, t) };
   },
 
   // DynamoDB's default quotas: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html

@@ -19,7 +19,8 @@ export interface Table {
   description: TableDescription;
   tags: Record<string, string>;
   ttlAttribute: string | undefined;
-  pointInTimeRecovery: boolean;
+  /** When point-in-time recovery was enabled (clock ms), if it is. */
+  recoverySince: number | undefined;
 }
 
 export interface KeyDef {
@@ -75,12 +76,12 @@ export function checkTableName(name: string, member = 'tableName'): void {
   }
 }
 
-interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; point_in_time_recovery: number }
+interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; recovery_since: number | null }
 
 function fromRow(r: TableRow): Table {
   const description = JSON.parse(r.description) as TableDescription;
   description.CreationDateTime = new Date(description.CreationDateTime as unknown as string);
-  return { id: r.id, name: r.name, accountId: r.account_id, region: r.region, description, tags: JSON.parse(r.tags) as Record<string, string>, ttlAttribute: r.ttl_attribute ?? undefined, pointInTimeRecovery: !!r.point_in_time_recovery };
+  return { id: r.id, name: r.name, accountId: r.account_id, region: r.region, description, tags: JSON.parse(r.tags) as Record<string, string>, ttlAttribute: r.ttl_attribute ?? undefined, recoverySince: r.recovery_since ?? undefined };
 }
 
 export function findTable(ctx: RequestContext, nameOrArn: string): Table | undefined {
@@ -105,10 +106,10 @@ export function listTableRows(ctx: RequestContext): Table[] {
 }
 
 export function saveTable(ctx: RequestContext, t: Table): void {
-  ctx.db.prepare(`INSERT INTO dynamodb_tables (id, account_id, region, name, description, tags, ttl_attribute, point_in_time_recovery) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ctx.db.prepare(`INSERT INTO dynamodb_tables (id, account_id, region, name, description, tags, ttl_attribute, recovery_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET description = excluded.description, tags = excluded.tags, ttl_attribute = excluded.ttl_attribute,
-      point_in_time_recovery = excluded.point_in_time_recovery`)
-    .run(t.id, t.accountId, t.region, t.name, JSON.stringify(t.description), JSON.stringify(t.tags), t.ttlAttribute ?? null, t.pointInTimeRecovery ? 1 : 0);
+      recovery_since = excluded.recovery_since`)
+    .run(t.id, t.accountId, t.region, t.name, JSON.stringify(t.description), JSON.stringify(t.tags), t.ttlAttribute ?? null, t.recoverySince ?? null);
 }
 
 export function keyDef(schema: KeySchemaElement[] | undefined): KeyDef {

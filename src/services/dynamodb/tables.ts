@@ -135,7 +135,7 @@ export const tableHandlers: Handlers<Operations> = {
     if (findTable(ctx, input.TableName)) throw new AwsError('ResourceInUseException', `Table already exists: ${input.TableName}`);
     const table: Table = {
       id: description.TableId!, name: input.TableName, accountId: ctx.accountId, region: ctx.region, description,
-      tags: Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])), ttlAttribute: undefined, pointInTimeRecovery: false,
+      tags: Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])), ttlAttribute: undefined, recoverySince: undefined,
     };
     ctx.db.transaction(() => {
       saveTable(ctx, table);

@@ -1,4 +1,5 @@
 import type { ServiceEnv } from '../service.js';
+import { logChange, pruneRecoveryLog } from './recovery.js';
 import { recordChange } from './streams.js';
 import { deleteItem, expiry, tableById, type Table } from './table.js';
 import { decodeItem } from './values.js';
@@ -7,7 +8,7 @@ import { decodeItem } from './values.js';
  * Time to live: items whose TTL attribute (epoch seconds) is past, by the Nimbus clock, are
  * deleted by a background sweep and appear in the table's stream as deletions by the service.
  * Each item row carries its expiry, indexed, so a sweep reads only what is due. The same sweep
- * drops stream records past their 24 hours.
+ * drops stream records past their 24 hours and recovery log entries past their 35 days.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
  */
 const SWEEP_EVERY_MS = 30_000;
@@ -33,6 +34,7 @@ export function sweepExpired(env: ServiceEnv): number {
       const item = decodeItem(row.item);
       deleteItem(env, t, item);
       recordChange({ ...env, region: t.region }, t, item, undefined, 'ttl');
+      logChange(env, t, item, item);
     }
   })();
   return due.length;
@@ -55,6 +57,7 @@ export function startTtlSweeper(env: ServiceEnv): void {
       if (!env.db.open) return;
       while (sweepExpired(env) === SWEEP_BATCH);
       trimStreams(env);
+      pruneRecoveryLog(env);
       env.clock.after(SWEEP_EVERY_MS, tick);
     };
     env.clock.after(SWEEP_EVERY_MS, tick);

@@ -2,6 +2,8 @@ import type { Operations } from '../../generated/types/dynamodbstreams.js';
 import type { ServiceDefinition } from '../service.js';
 import { migrations } from '../dynamodb/table.js';
 import { streamMigrations } from '../dynamodb/streams.js';
+import { backupMigrations } from '../dynamodb/backups.js';
+import { recoveryMigrations } from '../dynamodb/recovery.js';
 import { streamHandlers } from './streams.js';
 
 /**
@@ -10,6 +12,6 @@ import { streamHandlers } from './streams.js';
  * may be loaded first.
  */
 export const service: ServiceDefinition<Operations> = {
-  migrations: [...migrations, ...streamMigrations],
+  migrations: [...migrations, ...streamMigrations, ...backupMigrations, ...recoveryMigrations],
   handlers: streamHandlers,
 };
