@@ -339,6 +339,13 @@ describe('S3 buckets', () => {
     const loc = await aws(nimbus, ['s3api', 'get-bucket-location', '--bucket', name]);
     assert.equal(loc.code, 0, loc.stderr);
     assert.equal(loc.json.LocationConstraint, null);
+    const acl = await aws(nimbus, ['s3api', 'get-bucket-acl', '--bucket', name]);
+    assert.equal(acl.code, 0, acl.stderr);
+    assert.equal(acl.json.Grants[0].Grantee.Type, 'CanonicalUser');
+    const eu = unique('cli-eu');
+    const made = await aws(nimbus, ['s3api', 'create-bucket', '--bucket', eu, '--create-bucket-configuration', 'LocationConstraint=eu-west-1', '--region', 'eu-west-1']);
+    assert.equal(made.code, 0, made.stderr);
+    assert.equal((await aws(nimbus, ['s3api', 'get-bucket-location', '--bucket', eu, '--region', 'eu-west-1'])).json.LocationConstraint, 'eu-west-1');
     const rb = await aws(nimbus, ['s3', 'rb', `s3://${name}`]);
     assert.equal(rb.code, 0, rb.stderr);
     const head = await aws(nimbus, ['s3api', 'head-bucket', '--bucket', name]);

@@ -79,6 +79,8 @@ class XmlWriter {
   element(name: string, shape: Shape, v: unknown, ns?: Shape['xmlNamespace']): void {
     const p = this.parts;
     let attrs = '';
+    // A namespace may sit on the member or on the shape itself (S3's Grantee declares `xsi`).
+    ns ??= shape.xmlNamespace;
     if (ns) attrs += typeof ns === 'string' ? ` xmlns="${ns}"` : ns.prefix ? ` xmlns:${ns.prefix}="${ns.uri}"` : ` xmlns="${ns.uri}"`;
     switch (shape.type) {
       case 'structure': {
@@ -154,6 +156,16 @@ const S3_ROOTS: Record<string, string> = {
   GetObjectLegalHold: 'LegalHold',
 };
 
+/**
+ * A body whose root is its one scalar member is that scalar as the root's text:
+ * `<LocationConstraint xmlns="...">eu-west-1</LocationConstraint>` (S3 GetBucketLocation).
+ */
+function scalarRoot(model: ServiceModel, root: string, members: [string, Shape][]): Shape | undefined {
+  if (members.length !== 1 || (members[0]![1].locationName ?? members[0]![0]) !== root) return undefined;
+  const shape = model.resolve(members[0]![1]);
+  return shape.type === 'structure' || shape.type === 'list' || shape.type === 'map' ? undefined : shape;
+}
+
 export const restXmlCodec: Codec = {
   protocol: 'rest-xml',
   decode: (req, model, route) => decodeRest(req, model, route, async (shape, body, path) => fromXml(model, shape, (await parseXmlBody(body)).node, path)),
@@ -178,7 +190,10 @@ export const restXmlCodec: Codec = {
         }
       } else if (Object.values(shape.members ?? {}).some((m) => !m.location)) {
         const root = (model.id === 's3' ? S3_ROOTS[op.name] : undefined) ?? model.shapeName(op.output) ?? `${op.name}Response`;
-        w.element(root, { ...shape, members: Object.fromEntries(Object.entries(shape.members ?? {}).filter(([, r]) => !r.location)) }, value, namespaceOf(model));
+        const bodyMembers = Object.entries(shape.members ?? {}).filter(([, r]) => !r.location);
+        const scalar = scalarRoot(model, root, bodyMembers);
+        if (scalar) w.element(root, scalar, value[bodyMembers[0]![0]] ?? '', namespaceOf(model));
+        else w.element(root, { ...shape, members: Object.fromEntries(bodyMembers) }, value, namespaceOf(model));
         body = XML_DECL + w.parts.join('');
       }
       if (typeof body === 'string') headers['content-type'] ??= 'application/xml';
