@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
 
@@ -477,5 +478,32 @@ describe('SNS', { timeout: 60_000 }, () => {
     const missing = await aws(nimbus, ['sns', 'get-topic-attributes', '--topic-arn', 'arn:aws:sns:us-east-1:000000000000:missing']);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /NotFound/);
+  });
+});
+
+describe('SNS topic policies under IAM enforcement', () => {
+  let nimbus: Nimbus;
+  before(async () => {
+    nimbus = await start({ enforceIam: true });
+  });
+  after(() => nimbus.stop());
+
+  it('a topic policy statement lets a user of the account publish without an identity policy', async () => {
+    const sns = new SNSClient(clientConfig(nimbus));
+    const iam = new IAMClient(clientConfig(nimbus));
+    const client = async (name: string) => {
+      await iam.send(new CreateUserCommand({ UserName: name }));
+      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+      return new SNSClient(clientConfig(nimbus, { credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } }));
+    };
+    const arn = (await sns.send(new CreateTopicCommand({ Name: unique('guarded') }))).TopicArn!;
+    const publisher = await client(unique('publisher'));
+    const denied = await rejects(publisher.send(new PublishCommand({ TopicArn: arn, Message: 'x' })));
+    assert.equal(denied.name, 'AuthorizationErrorException');
+    assert.equal(denied.$metadata.httpStatusCode, 403);
+    const policy = JSON.parse((await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes!['Policy']!);
+    policy.Statement.push({ Sid: 'publisher', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'SNS:Publish', Resource: arn });
+    await sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: JSON.stringify(policy) }));
+    assert.ok((await publisher.send(new PublishCommand({ TopicArn: arn, Message: 'granted' }))).MessageId);
   });
 });

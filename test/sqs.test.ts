@@ -5,6 +5,7 @@ import {
   ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand, UntagQueueCommand,
   AddPermissionCommand, RemovePermissionCommand,
 } from '@aws-sdk/client-sqs';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
 import { clientConfig, rejects, start } from './helpers.js';
 
@@ -177,5 +178,39 @@ describe('SQS queues', () => {
     const url = `http://sqs.us-east-1.localhost:${nimbus.port}/000000000000/${name}`;
     const sent = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'hi' }));
     assert.ok(sent.MessageId);
+  });
+});
+
+describe('SQS queue policies under IAM enforcement', () => {
+  let nimbus: Nimbus;
+  let sqs: SQSClient;
+  let iam: IAMClient;
+  before(async () => {
+    nimbus = await start({ enforceIam: true });
+    sqs = new SQSClient(clientConfig(nimbus));
+    iam = new IAMClient(clientConfig(nimbus));
+  });
+  after(() => nimbus.stop());
+
+  async function userClient(name: string): Promise<SQSClient> {
+    await iam.send(new CreateUserCommand({ UserName: name }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+    return new SQSClient(clientConfig(nimbus, { credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } }));
+  }
+
+  it('a queue policy lets a user without identity policies send, and only that user', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: unique('guarded') }));
+    const arn = (await attributes(sqs, QueueUrl!))['QueueArn']!;
+    const allowed = unique('producer');
+    const producer = await userClient(allowed);
+    const stranger = await userClient(unique('stranger'));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::000000000000:user/${allowed}` }, Action: 'sqs:SendMessage', Resource: arn }],
+    }) } }));
+    assert.ok((await producer.send(new SendMessageCommand({ QueueUrl, MessageBody: 'granted' }))).MessageId);
+    const err = await rejects(stranger.send(new SendMessageCommand({ QueueUrl, MessageBody: 'denied' })));
+    assert.equal(err.name, 'AccessDenied');
+    assert.equal(err.$metadata.httpStatusCode, 403);
   });
 });

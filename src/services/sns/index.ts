@@ -7,7 +7,9 @@ import { postToEndpoint, type HttpDelivery } from './delivery.js';
 import { outbox } from './outbox.js';
 import { publishEvent, publishHandlers, type PublishEvent } from './publish.js';
 import { migrations } from './schema.js';
+import { store } from './store.js';
 import { subscriptionHandlers } from './subscriptions.js';
+import { asTopic } from './topic.js';
 import { topicHandlers } from './topics.js';
 
 const handlers = { ...topicHandlers, ...subscriptionHandlers, ...publishHandlers };
@@ -35,6 +37,18 @@ export const service: ServiceDefinition<Operations> = {
     return queryCodec.encode(model, op, output, ctx.requestId);
   },
   internalRoutes: { outbox },
+  // IAM enforcement reads a topic's policy (Publish from other accounts and services); a
+  // subscription belongs to its topic's account.
+  resourcePolicy(ctx, arn) {
+    const s = store(ctx);
+    const row = s.topic(arn);
+    if (row) {
+      const t = asTopic(row);
+      return { account: t.account_id, tags: JSON.parse(t.tags) as Record<string, string>, ...(t.attrs['Policy'] ? { policy: t.attrs['Policy'] } : {}) };
+    }
+    const sub = s.subscription(arn);
+    return sub && { account: sub.account_id };
+  },
   events: {
     http: (payload: HttpDelivery, env) => postToEndpoint(env, payload),
     publish: (payload: PublishEvent, env) => publishEvent(env, payload),

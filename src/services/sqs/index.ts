@@ -27,6 +27,11 @@ export interface SendEvent {
 export const service: ServiceDefinition<Operations> = {
   migrations,
   handlers: { ...queueHandlers, ...messageHandlers, ...policyHandlers, ...moveTaskHandlers },
+  // IAM enforcement reads a queue's policy: it can grant other accounts and users access, or deny it.
+  resourcePolicy(ctx, arn) {
+    const q = queueByArn(ctx, arn);
+    return q && { account: q.account_id, tags: JSON.parse(q.tags) as Record<string, string>, ...(q.attrs['Policy'] ? { policy: q.attrs['Policy'] } : {}) };
+  },
   events: {
     // A queue deleted since the event was published drops the message, as AWS does for a deleted subscription endpoint.
     send(payload: SendEvent, env) {
