@@ -246,6 +246,8 @@ describe('SNS', { timeout: 60_000 }, () => {
       assert.deepEqual(await bodies(q.url, 2), ['first', 'second']);
       const err = await rejects(sns.send(new PublishCommand({ TopicArn: arn, Message: 'x' })));
       assert.equal(err.name, 'InvalidParameterException');
+      const http = await rejects(sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'https', Endpoint: 'https://example.com/hook' })));
+      assert.equal(http.name, 'InvalidParameterException');
       const std = await topic();
       const fifoOnStandard = await rejects(sns.send(new SubscribeCommand({ TopicArn: std, Protocol: 'sqs', Endpoint: q.arn })));
       assert.equal(fifoOnStandard.name, 'InvalidParameterException');

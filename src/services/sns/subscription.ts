@@ -27,6 +27,8 @@ export function asSubscription(row: SubscriptionRow): Subscription {
 export function checkEndpoint(topic: Topic, protocol: string, endpoint: string | undefined): string {
   if (!PROTOCOLS[protocol]) throw invalidParameter(`Amazon SNS does not support this protocol string: ${protocol}`);
   if (!endpoint) throw invalidParameter('Endpoint');
+  // FIFO topics deliver only to SQS queues. https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html
+  if (topic.fifo && protocol !== 'sqs') throw invalidParameter(`Invalid protocol type: ${protocol}`);
   if ((protocol === 'http' || protocol === 'https') && !endpoint.toLowerCase().startsWith(`${protocol}://`)) {
     throw invalidParameter('Endpoint must match the specified protocol');
   }
