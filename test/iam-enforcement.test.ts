@@ -5,11 +5,12 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   AddUserToGroupCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
-  IAMClient, ListUsersCommand, TagUserCommand, PutGroupPolicyCommand, PutUserPermissionsBoundaryCommand, PutUserPolicyCommand, PutRolePolicyCommand,
+  IAMClient, ListUsersCommand, TagUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, ListMFADevicesCommand, PutGroupPolicyCommand, PutUserPermissionsBoundaryCommand, PutUserPolicyCommand, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { totp } from '../src/iam/totp.js';
 import { evaluate } from '../src/iam/evaluate.js';
 import { contextOf } from '../src/iam/match.js';
 import { parsePolicy } from '../src/iam/policy.js';
@@ -399,6 +400,43 @@ describe('nimbus start --enforce-iam', () => {
     } finally {
       child.kill('SIGTERM');
       await exit;
+    }
+  });
+});
+
+describe('MFA', () => {
+  it('a virtual MFA device enabled with two codes makes GetSessionToken sessions MFA-authenticated', async () => {
+    const nimbus = await start({ enforceIam: true });
+    try {
+      const iam = new IAMClient(clientConfig(nimbus));
+      const policy = doc(allow('sqs:GetQueueUrl', '*', { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }));
+      const keys = await user(nimbus, 'mfa-user', [policy]);
+      await new SQSClient(clientConfig(nimbus)).send(new CreateQueueCommand({ QueueName: 'guarded' }));
+      const created = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'phone' }));
+      const serial = created.VirtualMFADevice!.SerialNumber!;
+      assert.equal(serial, `arn:aws:iam::${ACCOUNT}:mfa/phone`);
+      const seed = Buffer.from(created.VirtualMFADevice!.Base32StringSeed!).toString();
+      const step = Math.floor(nimbus.clock.now() / 30_000);
+      const bad = await rejects(iam.send(new EnableMFADeviceCommand({ UserName: 'mfa-user', SerialNumber: serial, AuthenticationCode1: '000000', AuthenticationCode2: '111111' })));
+      assert.equal(bad.name, 'InvalidAuthenticationCodeException');
+      await iam.send(new EnableMFADeviceCommand({ UserName: 'mfa-user', SerialNumber: serial, AuthenticationCode1: totp(seed, step - 1), AuthenticationCode2: totp(seed, step) }));
+      const devices = await iam.send(new ListMFADevicesCommand({ UserName: 'mfa-user' }));
+      assert.deepEqual(devices.MFADevices!.map((d) => d.SerialNumber), [serial]);
+
+      const longTerm = new SQSClient(as(nimbus, keys));
+      assert.equal((await rejects(longTerm.send(new GetQueueUrlCommand({ QueueName: 'guarded' })))).name, 'AccessDenied');
+      const sts = new STSClient(as(nimbus, keys));
+      await advance(nimbus, '30s');
+      const code = totp(seed, Math.floor(nimbus.clock.now() / 30_000));
+      const wrong = await rejects(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: code === '123456' ? '654321' : '123456' })));
+      assert.equal(wrong.name, 'AccessDenied');
+      const s = await sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: code }));
+      const session = new SQSClient(as(nimbus, { accessKeyId: s.Credentials!.AccessKeyId!, secretAccessKey: s.Credentials!.SecretAccessKey!, sessionToken: s.Credentials!.SessionToken! }));
+      await session.send(new GetQueueUrlCommand({ QueueName: 'guarded' }));
+      const reused = await rejects(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: code })));
+      assert.equal(reused.name, 'AccessDenied', 'a code is accepted once');
+    } finally {
+      await nimbus.stop();
     }
   });
 });

@@ -337,3 +337,15 @@ describe('IAM', () => {
     assert.match(missing.stderr, /NoSuchEntity/);
   });
 });
+
+describe('virtual MFA codes', () => {
+  it('match the RFC 6238 test vectors (SHA-1, six digits)', async () => {
+    const { totp, newSeed } = await import('../src/iam/totp.js');
+    const seed = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'; // base32 of "12345678901234567890"
+    assert.equal(totp(seed, Math.floor(59 / 30)), '287082');
+    assert.equal(totp(seed, Math.floor(1111111109 / 30)), '081804');
+    assert.equal(totp(seed, Math.floor(1234567890 / 30)), '005924');
+    assert.equal(totp(seed, Math.floor(2000000000 / 30)), '279037');
+    assert.match(newSeed(), /^[A-Z2-7]{32}$/);
+  });
+});

@@ -87,6 +87,8 @@ const MAPPERS: Record<string, (r: OperationRequest) => Authorization[]> = {
       ...(str(r.input['SourceIdentity']) !== undefined ? { 'sts:SourceIdentity': str(r.input['SourceIdentity'])! } : {}),
       ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.Key}`, t.Value])),
       ...(tags.length ? { 'aws:TagKeys': tags.map((t) => t.Key) } : {}),
+      // The code itself is checked by STS before any credentials are issued.
+      ...(str(r.input['SerialNumber']) && str(r.input['TokenCode']) ? { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '0' } : {}),
     };
     const role = str(r.input['RoleArn'])!;
     return [

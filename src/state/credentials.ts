@@ -32,6 +32,8 @@ export interface SessionContext {
   policies?: string[];
   tags?: Record<string, string>;
   sourceIdentity?: string;
+  /** Clock milliseconds an MFA code was checked for this session (aws:MultiFactorAuthPresent). */
+  mfaAt?: number;
   /** Clock milliseconds the session was issued (aws:TokenIssueTime). */
   issuedAt: number;
 }

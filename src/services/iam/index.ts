@@ -5,6 +5,7 @@ import { account } from './account.js';
 import { entityPolicies } from './entity-policies.js';
 import { groups } from './groups.js';
 import { instanceProfiles } from './instance-profiles.js';
+import { mfaDevices } from './mfa.js';
 import { oidcProviders } from './oidc-providers.js';
 import { policies } from './policies.js';
 import { policyCache, resourceFacts } from './principals.js';
@@ -17,7 +18,7 @@ import { users } from './users.js';
  * IAM: users, groups, roles, policies, keys and the simulator. Global: state is per account,
  * whatever the region of the request.
  */
-const all: Handlers<Operations> = { ...users, ...groups, ...roles, ...policies, ...entityPolicies, ...accessKeys, ...instanceProfiles, ...oidcProviders, ...account, ...simulator };
+const all: Handlers<Operations> = { ...users, ...groups, ...roles, ...policies, ...entityPolicies, ...accessKeys, ...instanceProfiles, ...mfaDevices, ...oidcProviders, ...account, ...simulator };
 
 /** Operations that only read; every other one may change what a principal is allowed to do. */
 const READS = /^(Get|List|Simulate|Generate)/;

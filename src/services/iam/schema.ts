@@ -59,4 +59,10 @@ export const migrations: Migration[] = [{
     CREATE TABLE iam_oidc_providers (
       account_id TEXT NOT NULL, arn TEXT NOT NULL, url TEXT NOT NULL, client_ids TEXT NOT NULL,
       thumbprints TEXT NOT NULL, create_date BIGINT NOT NULL, PRIMARY KEY (account_id, arn));`,
+}, {
+  id: 'iam/002-mfa-devices',
+  sql: `
+    CREATE TABLE iam_mfa_devices (
+      account_id TEXT NOT NULL, serial TEXT NOT NULL, seed TEXT NOT NULL, user_name TEXT,
+      enable_date BIGINT, last_step BIGINT, create_date BIGINT NOT NULL, PRIMARY KEY (account_id, serial));`,
 }];

@@ -56,6 +56,7 @@ export const users: Handlers<Operations> = {
     if (has("SELECT 1 FROM iam_attachments WHERE account_id = ? AND entity_type = 'user' AND entity_name = ?")) throw deleteConflict('Cannot delete entity, must detach all policies first.');
     if (has('SELECT 1 FROM iam_group_members WHERE account_id = ? AND user_name = ?')) throw deleteConflict('Cannot delete entity, must remove users from group first.');
     if (has('SELECT 1 FROM iam_login_profiles WHERE account_id = ? AND user_name = ?')) throw deleteConflict('Cannot delete entity, must delete login profile first.');
+    if (has('SELECT 1 FROM iam_mfa_devices WHERE account_id = ? AND user_name = ?')) throw deleteConflict('Cannot delete entity, must delete MFA device first.');
     ctx.db.prepare('DELETE FROM iam_users WHERE account_id = ? AND name = ?').run(ctx.accountId, user.name);
     removeTags(ctx, 'user', user.name);
   },
@@ -170,6 +171,7 @@ function renameReferences(ctx: RequestContext, from: string, to: string): void {
     "UPDATE iam_tags SET resource_name = ? WHERE account_id = ? AND resource_type = 'user' AND resource_name = ?",
     'UPDATE iam_access_keys SET user_name = ? WHERE account_id = ? AND user_name = ?',
     'UPDATE iam_login_profiles SET user_name = ? WHERE account_id = ? AND user_name = ?',
+    'UPDATE iam_mfa_devices SET user_name = ? WHERE account_id = ? AND user_name = ?',
   ]) ctx.db.prepare(sql).run(to, ctx.accountId, from);
 }
 

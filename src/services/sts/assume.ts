@@ -9,7 +9,7 @@ import type { Handlers, RequestContext } from '../service.js';
 import { findPolicy, policyDocument } from '../iam/policies.js';
 import { providerAudiences } from '../iam/oidc-providers.js';
 import { callerPrincipal, trustPolicy } from '../iam/principals.js';
-import { checkSessionName, issueTemporaryCredentials } from './credentials.js';
+import { checkMfa, checkSessionName, issueTemporaryCredentials } from './credentials.js';
 
 /**
  * Assuming roles. A role IAM knows admits only the principals its trust policy names, for at
@@ -92,6 +92,7 @@ export const assume: Handlers<Operations> = {
         ...(input.SourceIdentity !== undefined ? { 'sts:SourceIdentity': input.SourceIdentity } : {}),
         ...Object.fromEntries((input.Tags ?? []).map((t) => [`aws:RequestTag/${t.Key}`, t.Value])),
         ...(input.Tags?.length ? { 'aws:TagKeys': input.Tags.map((t) => t.Key) } : {}),
+        ...(input.SerialNumber && input.TokenCode ? { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '0' } : {}),
       };
       const req: AuthorizationRequest = { principal: who.principal, action: 'sts:AssumeRole', resource: role.known.arn, resourceAccount: role.account, context: contextOf(context) };
       if (!trustAdmits(role.known.trust, req)) {
@@ -100,6 +101,7 @@ export const assume: Handlers<Operations> = {
     }
     const duration = checkDuration(input.DurationSeconds, role.known, ctx.caller.kind === 'assumed-role');
     const policies = sessionPolicies(ctx, role.account, input);
+    const mfaAt = checkMfa(ctx, input) ?? ctx.caller.session?.mfaAt;
     const assumedRoleId = `${role.known?.id ?? stableIamId('AROA', input.RoleArn)}:${input.RoleSessionName}`;
     const assumedArn = `arn:${role.partition}:sts::${role.account}:assumed-role/${role.name}/${input.RoleSessionName}`;
     const credentials = issueTemporaryCredentials(ctx, { accountId: role.account, arn: assumedArn, userId: assumedRoleId }, duration, {
@@ -107,6 +109,7 @@ export const assume: Handlers<Operations> = {
       ...(policies.length ? { policies } : {}),
       ...(input.Tags?.length ? { tags: Object.fromEntries(input.Tags.map((t) => [t.Key, t.Value])) } : {}),
       ...(input.SourceIdentity ? { sourceIdentity: input.SourceIdentity } : {}),
+      ...(mfaAt !== undefined ? { mfaAt } : {}),
     });
     if (role.known) touchRole(ctx, role.known);
     const packed = packedSize(policies, input.Tags?.length ?? 0);

@@ -2,7 +2,7 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Operations } from '../../generated/types/sts.js';
 import type { Handlers } from '../service.js';
 import { packedSize, sessionPolicies } from './assume.js';
-import { issueTemporaryCredentials } from './credentials.js';
+import { checkMfa, issueTemporaryCredentials } from './credentials.js';
 
 /**
  * Session credentials for the caller itself (GetSessionToken) and for federated users
@@ -21,7 +21,8 @@ export const sessions: Handlers<Operations> = {
     if (duration > max) {
       throw new AwsError('ValidationError', `The requested DurationSeconds exceeds the ${max} seconds allowed for this principal.`, { status: 400 });
     }
-    return { Credentials: issueTemporaryCredentials(ctx, ctx.caller, duration) };
+    const mfaAt = checkMfa(ctx, input);
+    return { Credentials: issueTemporaryCredentials(ctx, ctx.caller, duration, mfaAt !== undefined ? { mfaAt } : {}) };
   },
 
   GetFederationToken(input, ctx) {
