@@ -114,6 +114,10 @@ describe('SQS messages', { timeout: 60_000 }, () => {
     assert.equal(err.name, 'ReceiptHandleIsInvalid');
     err = await rejects(sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: again.ReceiptHandle, VisibilityTimeout: 43201 })));
     assert.equal(err.name, 'InvalidParameterValue');
+    await advance(nimbus, '20s');
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: again.ReceiptHandle, VisibilityTimeout: 43000 }));
+    err = await rejects(sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: again.ReceiptHandle, VisibilityTimeout: 43200 })));
+    assert.match(err.message, /beyond the limit/);
     const batch = await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl, Entries: [
       { Id: 'ok', ReceiptHandle: again.ReceiptHandle, VisibilityTimeout: 60 },
       { Id: 'bad', ReceiptHandle: 'garbage', VisibilityTimeout: 60 },

@@ -65,6 +65,10 @@ function changeVisibility(ctx: RequestContext, q: Queue, handle: string, seconds
   if (!row || row.receipt_token !== token || row.visible_at <= now) {
     throw new AwsError('MessageNotInflight', 'Message does not exist or is not available for visibility timeout change.');
   }
+  // A message stays in flight at most 12 hours from its first receive, however often it is extended.
+  if (now + seconds * 1000 - (row.first_receive_at ?? now) > 43200_000) {
+    throw invalidValue('VisibilityTimeout', seconds, 'Total VisibilityTimeout for the message is beyond the limit [43200 seconds]');
+  }
   s.setVisibleAt(row.seq, now + seconds * 1000);
   if (seconds === 0) waiters(ctx).notify(q.arn);
 }
