@@ -350,6 +350,8 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(byG.Items, [{ pk: { S: 'p' }, sk: { S: '1' }, g: { S: 'G' } }]);
     const byL = await ddb.send(new QueryCommand({ TableName: name, IndexName: 'byL', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } }));
     assert.deepEqual(byL.Items?.map((i) => i.sk?.S), ['2', '1']);
+    const gsiAll = await rejects(ddb.send(new QueryCommand({ TableName: name, IndexName: 'byG', Select: 'ALL_ATTRIBUTES', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'G' } } })));
+    assert.equal(gsiAll.message, 'One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index byG because its projection type is not ALL');
     const scan = await ddb.send(new ScanCommand({ TableName: name, IndexName: 'byG' }));
     assert.equal(scan.Count, 1);
     const err = await rejects(ddb.send(new QueryCommand({ TableName: name, IndexName: 'byG', ConsistentRead: true, KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'G' } } })));
@@ -359,6 +361,21 @@ describe('DynamoDB tables and items', () => {
     const d = await ddb.send(new DescribeTableCommand({ TableName: name }));
     assert.equal(d.Table?.GlobalSecondaryIndexes?.[0]?.ItemCount, 1);
     assert.equal(d.Table?.ItemCount, 2);
+  });
+
+  it('a KEYS_ONLY local index returns keys, and fetches the rest from the table when asked', async () => {
+    const name = unique('tbl');
+    await ddb.send(new CreateTableCommand({
+      TableName: name, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }, { AttributeName: 'l', AttributeType: 'N' }],
+      LocalSecondaryIndexes: [{ IndexName: 'byL', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'l', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+    }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { S: '1' }, l: { N: '5' }, extra: { S: 'e' } } }));
+    const q = { TableName: name, IndexName: 'byL', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } };
+    assert.deepEqual((await ddb.send(new QueryCommand(q))).Items, [{ pk: { S: 'p' }, sk: { S: '1' }, l: { N: '5' } }]);
+    assert.equal((await ddb.send(new QueryCommand({ ...q, Select: 'ALL_ATTRIBUTES' }))).Items?.[0]?.extra?.S, 'e');
+    assert.deepEqual((await ddb.send(new QueryCommand({ ...q, ProjectionExpression: 'extra' }))).Items, [{ extra: { S: 'e' } }]);
   });
 
   it('UpdateTable adds a GSI backfilled from existing items', async () => {

@@ -30,9 +30,13 @@ function source(t: Table, indexName: string | undefined): Source {
   return { table: t, index, key: index };
 }
 
-/** The attributes an index row holds: both keys, plus what its projection includes. */
-function projectIndex(s: Source, item: Item): Item {
-  if (!s.index || s.index.projection.ProjectionType === 'ALL') return item;
+/**
+ * The attributes a read of an index sees: both keys plus what the index projects. A local index
+ * fetches the rest from the table when the request asks for it (Select ALL_ATTRIBUTES or a
+ * ProjectionExpression); a global index cannot.
+ */
+function projectIndex(s: Source, item: Item, fetchFromTable: boolean): Item {
+  if (!s.index || s.index.projection.ProjectionType === 'ALL' || (fetchFromTable && !s.index.global)) return item;
   const keep = new Set([...Object.keys(keyOf(tableKey(s.table), item)), s.index.hash, ...(s.index.range ? [s.index.range] : []), ...(s.index.projection.NonKeyAttributes ?? [])]);
   return Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k)));
 }
@@ -169,7 +173,7 @@ interface Page {
 }
 
 /** Reads rows in order until Limit items or 1 MB, applying the filter after the read. */
-function readPage(s: Source, rows: Iterable<Row>, limit: number | undefined, filter: Condition | undefined): Page {
+function readPage(s: Source, rows: Iterable<Row>, limit: number | undefined, filter: Condition | undefined, fetchFromTable: boolean): Page {
   const page: Page = { items: [], scanned: 0, bytes: 0, last: undefined };
   let lastItem: Item | undefined;
   for (const row of rows) {
@@ -177,7 +181,7 @@ function readPage(s: Source, rows: Iterable<Row>, limit: number | undefined, fil
       page.last = lastItem;
       break;
     }
-    const item = projectIndex(s, decodeItem(row.item));
+    const item = projectIndex(s, decodeItem(row.item), fetchFromTable);
     page.scanned++;
     page.bytes += row.size;
     lastItem = item;
@@ -261,7 +265,7 @@ export const queryHandlers: Handlers<Operations> = {
       else { sql += ` AND x.range_key ${cmp} ?`; params.push(start[1]); }
     }
     sql += s.index ? ` ORDER BY x.range_key ${dir}, x.item_hash ${dir}, x.item_range ${dir}` : ` ORDER BY x.range_key ${dir}`;
-    const page = readPage(s, statement(ctx, sql).iterate(...(params as [{}])) as Iterable<Row>, input.Limit, ex.filter);
+    const page = readPage(s, statement(ctx, sql).iterate(...(params as [{}])) as Iterable<Row>, input.Limit, ex.filter, input.Select === 'ALL_ATTRIBUTES' || ex.projection !== undefined);
     return output(s, page, input.Select, reshape, input.ReturnConsumedCapacity, input.ConsistentRead);
   },
 
@@ -292,7 +296,7 @@ export const queryHandlers: Handlers<Operations> = {
       params.push(scanOrder(start[0]!), ...start);
     }
     sql += s.index ? ' ORDER BY x.scan_order, x.hash_key, x.range_key, x.item_hash, x.item_range' : ' ORDER BY x.scan_order, x.hash_key, x.range_key';
-    const page = readPage(s, statement(ctx, sql).iterate(...(params as [{}])) as Iterable<Row>, input.Limit, ex.filter);
+    const page = readPage(s, statement(ctx, sql).iterate(...(params as [{}])) as Iterable<Row>, input.Limit, ex.filter, input.Select === 'ALL_ATTRIBUTES' || ex.projection !== undefined);
     return output(s, page, input.Select, reshape, input.ReturnConsumedCapacity, input.ConsistentRead);
   },
 };
