@@ -1,7 +1,7 @@
 import type { Operations } from '../../generated/types/s3.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { dropBlobs, findBucket, getBucket, ownerOf } from './store.js';
+import { dropBlobs, findBucket, getBucket, ownerOf, sql } from './store.js';
 import { setConfig } from './configs.js';
 
 /**
@@ -49,7 +49,7 @@ export const bucketHandlers: Handlers<Operations> = {
       throw new AwsError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', { status: 409, fields: { BucketName: input.Bucket } });
     }
     ctx.db.transaction(() => {
-      ctx.db.prepare('INSERT INTO s3_buckets (name, account_id, region, created_at, versioning, object_lock) VALUES (?, ?, ?, ?, ?, ?)').run(
+      sql(ctx, 'INSERT INTO s3_buckets (name, account_id, region, created_at, versioning, object_lock) VALUES (?, ?, ?, ?, ?, ?)').run(
         input.Bucket, ctx.accountId, region, ctx.clock.now(), input.ObjectLockEnabledForBucket ? 'Enabled' : null, input.ObjectLockEnabledForBucket ? 1 : 0,
       );
       // New buckets disable ACLs and block public access by default (April 2023 onwards).
@@ -67,7 +67,7 @@ export const bucketHandlers: Handlers<Operations> = {
 
   ListBuckets(input, ctx) {
     const max = input.MaxBuckets ?? 10000;
-    const rows = ctx.db.prepare(`SELECT name, region, created_at FROM s3_buckets WHERE account_id = ? AND name > ? AND name >= ?
+    const rows = sql(ctx, `SELECT name, region, created_at FROM s3_buckets WHERE account_id = ? AND name > ? AND name >= ?
         ${input.BucketRegion ? 'AND region = ?' : ''} ORDER BY name LIMIT ?`)
       .all(...[ctx.accountId, input.ContinuationToken ?? '', input.Prefix ?? '', ...(input.BucketRegion ? [input.BucketRegion] : []), max + 1]) as { name: string; region: string; created_at: number }[];
     const matching = rows.filter((r) => r.name.startsWith(input.Prefix ?? ''));
@@ -82,11 +82,11 @@ export const bucketHandlers: Handlers<Operations> = {
 
   async DeleteBucket(input, ctx) {
     getBucket(ctx, input.Bucket);
-    const hasObjects = ctx.db.prepare('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(input.Bucket);
+    const hasObjects = sql(ctx, 'SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(input.Bucket);
     if (hasObjects) throw new AwsError('BucketNotEmpty', 'The bucket you tried to delete is not empty', { status: 409, fields: { BucketName: input.Bucket } });
     // Incomplete multipart uploads do not keep a bucket alive; their parts go with it.
-    const parts = ctx.db.prepare('SELECT p.blob_id FROM s3_parts p JOIN s3_uploads u ON u.upload_id = p.upload_id WHERE u.bucket = ?').all(input.Bucket) as { blob_id: string }[];
-    ctx.db.prepare('DELETE FROM s3_buckets WHERE name = ?').run(input.Bucket);
+    const parts = sql(ctx, 'SELECT p.blob_id FROM s3_parts p JOIN s3_uploads u ON u.upload_id = p.upload_id WHERE u.bucket = ?').all(input.Bucket) as { blob_id: string }[];
+    sql(ctx, 'DELETE FROM s3_buckets WHERE name = ?').run(input.Bucket);
     await dropBlobs(ctx, parts.map((p) => p.blob_id));
     return undefined;
   },
@@ -109,7 +109,7 @@ export const bucketHandlers: Handlers<Operations> = {
     if (b.objectLock && status === 'Suspended') {
       throw new AwsError('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', { status: 409 });
     }
-    ctx.db.prepare('UPDATE s3_buckets SET versioning = ? WHERE name = ?').run(status, b.name);
+    sql(ctx, 'UPDATE s3_buckets SET versioning = ? WHERE name = ?').run(status, b.name);
     return undefined;
   },
 };

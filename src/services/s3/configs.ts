@@ -2,7 +2,7 @@ import type { Grant, Operations } from '../../generated/types/s3.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
 import { publishTestEvents } from './notifications.js';
-import { type Tag, getBucket, ownerOf } from './store.js';
+import { type Tag, getBucket, ownerOf, sql } from './store.js';
 
 /**
  * A bucket's subresources that S3 stores as documents and answers back (CORS, policy, ACL,
@@ -14,17 +14,17 @@ export type ConfigKind =
   | 'policy' | 'public-access-block' | 'request-payment' | 'accelerate' | 'tagging' | 'website' | 'replication';
 
 export function getConfig<T>(env: ServiceEnv, bucket: string, kind: ConfigKind): T | undefined {
-  const r = env.db.prepare('SELECT document FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').get(bucket, kind) as { document: string } | undefined;
+  const r = sql(env, 'SELECT document FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').get(bucket, kind) as { document: string } | undefined;
   return r ? (JSON.parse(r.document) as T) : undefined;
 }
 
 export function setConfig(env: ServiceEnv, bucket: string, kind: ConfigKind, document: unknown): void {
-  env.db.prepare('INSERT INTO s3_bucket_configs (bucket, kind, document) VALUES (?, ?, ?) ON CONFLICT (bucket, kind) DO UPDATE SET document = excluded.document')
+  sql(env, 'INSERT INTO s3_bucket_configs (bucket, kind, document) VALUES (?, ?, ?) ON CONFLICT (bucket, kind) DO UPDATE SET document = excluded.document')
     .run(bucket, kind, JSON.stringify(document));
 }
 
 function deleteConfig(env: ServiceEnv, bucket: string, kind: ConfigKind): void {
-  env.db.prepare('DELETE FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').run(bucket, kind);
+  sql(env, 'DELETE FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').run(bucket, kind);
 }
 
 const NOT_FOUND: Partial<Record<ConfigKind, [string, string]>> = {
@@ -224,7 +224,7 @@ export const configHandlers: Handlers<Operations> = {
     if (!b.objectLock && b.versioning !== 'Enabled') {
       throw new AwsError('InvalidBucketState', 'Versioning must be \'Enabled\' on the bucket to apply a Object Lock configuration', { status: 409 });
     }
-    ctx.db.prepare('UPDATE s3_buckets SET object_lock = 1 WHERE name = ?').run(b.name);
+    sql(ctx, 'UPDATE s3_buckets SET object_lock = 1 WHERE name = ?').run(b.name);
     setConfig(ctx, b.name, 'object-lock', input.ObjectLockConfiguration ?? { ObjectLockEnabled: 'Enabled' });
     return {};
   },

@@ -1,7 +1,7 @@
 import type { LifecycleRule } from '../../generated/types/s3.js';
 import type { ServiceEnv } from '../service.js';
 import { publishObjectEvent } from './notifications.js';
-import { type Bucket, type ObjectRow, type ObjectVersion, dropBlobs, findBucket, removeVersion, toVersion, updateVersion, writeVersion } from './store.js';
+import { type Bucket, type ObjectRow, type ObjectVersion, dropBlobs, findBucket, removeVersion, toVersion, updateVersion, writeVersion, sql } from './store.js';
 
 /**
  * Lifecycle rules, run on Nimbus's clock. S3 evaluates rules once a day and an action falls due
@@ -35,12 +35,12 @@ function selects(rule: LifecycleRule, v: { key: string; size: number; tags: { Ke
 
 /** The current version of each key, expired or moved as the rule says. */
 function applyToCurrent(env: ServiceEnv, bucket: Bucket, rule: LifecycleRule, now: number, orphans: (string | null)[]): void {
-  const rows = env.db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND is_latest = 1').all(bucket.name) as ObjectRow[];
+  const rows = sql(env, 'SELECT * FROM s3_objects WHERE bucket = ? AND is_latest = 1').all(bucket.name) as ObjectRow[];
   for (const v of rows.map(toVersion)) {
     if (!selects(rule, v)) continue;
     const e = rule.Expiration;
     if (v.deleteMarker) {
-      const alone = !env.db.prepare('SELECT 1 FROM s3_objects WHERE bucket = ? AND key = ? AND id <> ?').get(bucket.name, v.key, v.id);
+      const alone = !sql(env, 'SELECT 1 FROM s3_objects WHERE bucket = ? AND key = ? AND id <> ?').get(bucket.name, v.key, v.id);
       if (e?.ExpiredObjectDeleteMarker && alone) removeVersion(env, v);
       continue;
     }
@@ -75,7 +75,7 @@ function expire(env: ServiceEnv, bucket: Bucket, v: ObjectVersion, now: number, 
 /** Noncurrent versions age from when a newer version replaced them. */
 function applyToNoncurrent(env: ServiceEnv, bucket: Bucket, rule: LifecycleRule, now: number, orphans: (string | null)[]): void {
   if (!rule.NoncurrentVersionExpiration && !rule.NoncurrentVersionTransitions?.length) return;
-  const rows = (env.db.prepare('SELECT * FROM s3_objects WHERE bucket = ? ORDER BY key, id DESC').all(bucket.name) as ObjectRow[]).map(toVersion);
+  const rows = (sql(env, 'SELECT * FROM s3_objects WHERE bucket = ? ORDER BY key, id DESC').all(bucket.name) as ObjectRow[]).map(toVersion);
   let newer: ObjectVersion | undefined;
   let rank = 0;
   for (const v of rows) {
@@ -103,11 +103,11 @@ function applyToNoncurrent(env: ServiceEnv, bucket: Bucket, rule: LifecycleRule,
 function abortIncompleteUploads(env: ServiceEnv, bucket: Bucket, rule: LifecycleRule, now: number, orphans: (string | null)[]): void {
   const days = rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation;
   if (days === undefined) return;
-  const uploads = env.db.prepare('SELECT upload_id, key, initiated FROM s3_uploads WHERE bucket = ?').all(bucket.name) as { upload_id: string; key: string; initiated: number }[];
+  const uploads = sql(env, 'SELECT upload_id, key, initiated FROM s3_uploads WHERE bucket = ?').all(bucket.name) as { upload_id: string; key: string; initiated: number }[];
   for (const u of uploads) {
     if (!selects(rule, { key: u.key, size: 0, tags: [] }) || now < dueAt(u.initiated, days)) continue;
-    const parts = env.db.prepare('SELECT blob_id FROM s3_parts WHERE upload_id = ?').all(u.upload_id) as { blob_id: string }[];
-    env.db.prepare('DELETE FROM s3_uploads WHERE upload_id = ?').run(u.upload_id);
+    const parts = sql(env, 'SELECT blob_id FROM s3_parts WHERE upload_id = ?').all(u.upload_id) as { blob_id: string }[];
+    sql(env, 'DELETE FROM s3_uploads WHERE upload_id = ?').run(u.upload_id);
     orphans.push(...parts.map((p) => p.blob_id));
   }
 }
@@ -119,7 +119,7 @@ function abortIncompleteUploads(env: ServiceEnv, bucket: Bucket, rule: Lifecycle
 export function runLifecycle(env: ServiceEnv): void {
   const now = env.clock.now();
   const orphans: (string | null)[] = [];
-  const configs = env.db.prepare(`SELECT bucket, document FROM s3_bucket_configs WHERE kind = 'lifecycle'`).all() as { bucket: string; document: string }[];
+  const configs = sql(env, `SELECT bucket, document FROM s3_bucket_configs WHERE kind = 'lifecycle'`).all() as { bucket: string; document: string }[];
   for (const c of configs) {
     const bucket = findBucket(env, c.bucket);
     if (!bucket) continue;

@@ -1,7 +1,7 @@
 import type { Operations, _Object } from '../../generated/types/s3.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { type ObjectRow, type ObjectVersion, getBucket, ownerOf, toVersion } from './store.js';
+import { type ObjectRow, type ObjectVersion, getBucket, ownerOf, toVersion, sql } from './store.js';
 
 /**
  * Listings in S3's order: keys by their UTF-8 bytes (SQLite's BINARY collation on UTF-8 text is
@@ -47,7 +47,7 @@ function walk(rows: Iterable<unknown>, prefix: string, delimiter: string | undef
 }
 
 function latest(ctx: RequestContext, bucket: string, prefix: string, after: string): Iterable<unknown> {
-  return ctx.db.prepare(`SELECT * FROM s3_objects WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 AND key > ? AND key >= ? ORDER BY key`)
+  return sql(ctx, `SELECT * FROM s3_objects WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 AND key > ? AND key >= ? ORDER BY key`)
     .iterate(bucket, after, prefix);
 }
 
@@ -119,12 +119,12 @@ export const listingHandlers: Handlers<Operations> = {
     const maxKeys = maxKeysOf(input.MaxKeys);
     const keyMarker = input.KeyMarker ?? '';
     const markerRow = input.VersionIdMarker && keyMarker
-      ? ctx.db.prepare('SELECT id FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = ?').get(input.Bucket, keyMarker, input.VersionIdMarker) as { id: number } | undefined
+      ? sql(ctx, 'SELECT id FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = ?').get(input.Bucket, keyMarker, input.VersionIdMarker) as { id: number } | undefined
       : undefined;
     if (input.VersionIdMarker && keyMarker && !markerRow) {
       throw new AwsError('InvalidArgument', 'Invalid version id specified', { status: 400, fields: { ArgumentName: 'version-id-marker', ArgumentValue: input.VersionIdMarker } });
     }
-    const rows = ctx.db.prepare(`SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND (key > ? OR (key = ? AND id < ?)) ORDER BY key, id DESC`)
+    const rows = sql(ctx, `SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND (key > ? OR (key = ? AND id < ?)) ORDER BY key, id DESC`)
       .iterate(input.Bucket, prefix, keyMarker, keyMarker, markerRow?.id ?? -1);
     // Within a key marker's own versions, the key itself is not yet "past": only later prefixes are.
     const page = walk(rows, prefix, input.Delimiter, markerRow ? '' : keyMarker, maxKeys);

@@ -9,7 +9,7 @@ import { checkAclAllowed } from './configs.js';
 import { newObjectLock } from './locks.js';
 import { publishObjectEvent } from './notifications.js';
 import { checkWriteConditions } from './preconditions.js';
-import { type ContentHeaders, type ObjectExtra, type Tag, dropBlobs, findVersion, getBucket, ownerOf, quoteEtag, sameEtag, writeVersion } from './store.js';
+import { type ContentHeaders, type ObjectExtra, type Tag, dropBlobs, findVersion, getBucket, ownerOf, quoteEtag, sameEtag, writeVersion, sql } from './store.js';
 import { receiveBody } from './upload.js';
 import { checkCustomerKey, customerKey } from './sse.js';
 
@@ -50,7 +50,7 @@ interface PartRow {
 
 function getUpload(ctx: RequestContext, bucket: string, key: string, uploadId: string): Upload {
   getBucket(ctx, bucket);
-  const r = ctx.db.prepare('SELECT upload_id, bucket, key, initiated, owner, attributes FROM s3_uploads WHERE upload_id = ?').get(uploadId) as
+  const r = sql(ctx, 'SELECT upload_id, bucket, key, initiated, owner, attributes FROM s3_uploads WHERE upload_id = ?').get(uploadId) as
     | { upload_id: string; bucket: string; key: string; initiated: number; owner: string; attributes: string }
     | undefined;
   if (!r || r.bucket !== bucket || r.key !== key) {
@@ -68,8 +68,8 @@ function checkPartNumber(n: number): void {
 /** Stores a received part, replacing an earlier upload of the same number. */
 async function savePart(ctx: RequestContext, upload: Upload, partNumber: number, blob: { id: string; size: number; md5: string }, checksum: StoredChecksum | null): Promise<number> {
   const now = ctx.clock.now();
-  const old = ctx.db.prepare('SELECT blob_id FROM s3_parts WHERE upload_id = ? AND part_number = ?').get(upload.uploadId, partNumber) as { blob_id: string } | undefined;
-  ctx.db.prepare(`INSERT INTO s3_parts (upload_id, part_number, blob_id, size, etag, md5, last_modified, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  const old = sql(ctx, 'SELECT blob_id FROM s3_parts WHERE upload_id = ? AND part_number = ?').get(upload.uploadId, partNumber) as { blob_id: string } | undefined;
+  sql(ctx, `INSERT INTO s3_parts (upload_id, part_number, blob_id, size, etag, md5, last_modified, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (upload_id, part_number) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, etag = excluded.etag, md5 = excluded.md5,
       last_modified = excluded.last_modified, checksum = excluded.checksum`)
     .run(upload.uploadId, partNumber, blob.id, blob.size, quoteEtag(blob.md5), blob.md5, now, checksum ? JSON.stringify(checksum) : null);
@@ -80,7 +80,7 @@ async function savePart(ctx: RequestContext, upload: Upload, partNumber: number,
 /** The parts named by CompleteMultipartUpload, checked as S3 checks them. */
 function checkedParts(ctx: RequestContext, upload: Upload, given: { PartNumber?: number; ETag?: string; [k: string]: unknown }[]): PartRow[] {
   if (given.length === 0) throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', { status: 400 });
-  const stored = new Map((ctx.db.prepare('SELECT * FROM s3_parts WHERE upload_id = ?').all(upload.uploadId) as PartRow[]).map((p) => [p.part_number, p]));
+  const stored = new Map((sql(ctx, 'SELECT * FROM s3_parts WHERE upload_id = ?').all(upload.uploadId) as PartRow[]).map((p) => [p.part_number, p]));
   const parts: PartRow[] = [];
   for (const [i, g] of given.entries()) {
     if (i > 0 && (g.PartNumber ?? 0) <= (given[i - 1]!.PartNumber ?? 0)) {
@@ -140,7 +140,7 @@ export const multipartHandlers: Handlers<Operations> = {
       extra: { ServerSideEncryption: sse, ...customerKey(input), ...newObjectLock(ctx, bucket, input), ...(input.ACL ? { acl: { canned: input.ACL } } : {}) },
     };
     const uploadId = randomBytes(48).toString('base64url');
-    ctx.db.prepare('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, owner, attributes) VALUES (?, ?, ?, ?, ?, ?)')
+    sql(ctx, 'INSERT INTO s3_uploads (upload_id, bucket, key, initiated, owner, attributes) VALUES (?, ?, ?, ?, ?, ?)')
       .run(uploadId, bucket.name, input.Key, ctx.clock.now(), ctx.accountId, JSON.stringify(attributes));
     return { Bucket: bucket.name, Key: input.Key, UploadId: uploadId, ServerSideEncryption: sse, ...(algorithm ? { ChecksumAlgorithm: algorithm, ChecksumType: type } : {}) };
   },
@@ -193,8 +193,8 @@ export const multipartHandlers: Handlers<Operations> = {
       deleteMarker: false, blobId: blob.id, size: blob.size, etag, lastModified: ctx.clock.now(), storageClass: a.storageClass, owner: upload.owner,
       headers: a.headers, metadata: a.metadata, checksum, tags: a.tags, parts: parts.map((p) => p.size), extra: a.extra,
     });
-    const partBlobs = ctx.db.prepare('SELECT blob_id FROM s3_parts WHERE upload_id = ?').all(upload.uploadId) as { blob_id: string }[];
-    ctx.db.prepare('DELETE FROM s3_uploads WHERE upload_id = ?').run(upload.uploadId);
+    const partBlobs = sql(ctx, 'SELECT blob_id FROM s3_parts WHERE upload_id = ?').all(upload.uploadId) as { blob_id: string }[];
+    sql(ctx, 'DELETE FROM s3_uploads WHERE upload_id = ?').run(upload.uploadId);
     await dropBlobs(ctx, [...orphans, ...partBlobs.map((p) => p.blob_id)]);
     publishObjectEvent(ctx, bucket, 'ObjectCreated:CompleteMultipartUpload', input.Key, { size: blob.size, etag: etag.slice(1, -1), versionId });
     return {
@@ -205,8 +205,8 @@ export const multipartHandlers: Handlers<Operations> = {
 
   async AbortMultipartUpload(input, ctx) {
     const upload = getUpload(ctx, input.Bucket, input.Key, input.UploadId);
-    const parts = ctx.db.prepare('SELECT blob_id FROM s3_parts WHERE upload_id = ?').all(upload.uploadId) as { blob_id: string }[];
-    ctx.db.prepare('DELETE FROM s3_uploads WHERE upload_id = ?').run(upload.uploadId);
+    const parts = sql(ctx, 'SELECT blob_id FROM s3_parts WHERE upload_id = ?').all(upload.uploadId) as { blob_id: string }[];
+    sql(ctx, 'DELETE FROM s3_uploads WHERE upload_id = ?').run(upload.uploadId);
     await dropBlobs(ctx, parts.map((p) => p.blob_id));
     return {};
   },
@@ -215,7 +215,7 @@ export const multipartHandlers: Handlers<Operations> = {
     const upload = getUpload(ctx, input.Bucket, input.Key, input.UploadId);
     const max = Math.min(input.MaxParts ?? 1000, 1000);
     const marker = Number(input.PartNumberMarker ?? 0);
-    const rows = ctx.db.prepare('SELECT * FROM s3_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?').all(upload.uploadId, marker, max + 1) as PartRow[];
+    const rows = sql(ctx, 'SELECT * FROM s3_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?').all(upload.uploadId, marker, max + 1) as PartRow[];
     const page = rows.slice(0, max);
     const c = upload.attributes.checksum;
     return {
@@ -235,7 +235,7 @@ export const multipartHandlers: Handlers<Operations> = {
     const prefix = input.Prefix ?? '';
     const max = Math.min(input.MaxUploads ?? 1000, 1000);
     const keyMarker = input.KeyMarker ?? '';
-    const rows = ctx.db.prepare(`SELECT upload_id, key, initiated, owner, attributes FROM s3_uploads WHERE bucket = ? AND key >= ?
+    const rows = sql(ctx, `SELECT upload_id, key, initiated, owner, attributes FROM s3_uploads WHERE bucket = ? AND key >= ?
         AND (key > ? OR (key = ? AND upload_id > ?)) ORDER BY key, initiated, upload_id`)
       .all(input.Bucket, prefix, keyMarker, keyMarker, input.UploadIdMarker ?? '\uffff') as { upload_id: string; key: string; initiated: number; owner: string; attributes: string }[];
     const uploads = [];

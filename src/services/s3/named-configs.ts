@@ -1,7 +1,7 @@
 import type { Operations } from '../../generated/types/s3.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { getBucket } from './store.js';
+import { getBucket, sql } from './store.js';
 
 /**
  * Bucket configurations kept by id, several per bucket: analytics, metrics, inventory and
@@ -17,28 +17,28 @@ function put(ctx: RequestContext, bucket: string, family: Family, id: string, do
   if (document.Id !== undefined && document.Id !== id) {
     throw new AwsError('InvalidArgument', 'The Id in the configuration does not match the id in the request.', { status: 400, fields: { ArgumentName: 'id', ArgumentValue: id } });
   }
-  ctx.db.prepare('INSERT INTO s3_bucket_configs (bucket, kind, document) VALUES (?, ?, ?) ON CONFLICT (bucket, kind) DO UPDATE SET document = excluded.document')
+  sql(ctx, 'INSERT INTO s3_bucket_configs (bucket, kind, document) VALUES (?, ?, ?) ON CONFLICT (bucket, kind) DO UPDATE SET document = excluded.document')
     .run(bucket, `${family}:${id}`, JSON.stringify({ ...document, Id: id }));
   return undefined;
 }
 
 function get<T>(ctx: RequestContext, bucket: string, family: Family, id: string): T {
   getBucket(ctx, bucket);
-  const r = ctx.db.prepare('SELECT document FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').get(bucket, `${family}:${id}`) as { document: string } | undefined;
+  const r = sql(ctx, 'SELECT document FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').get(bucket, `${family}:${id}`) as { document: string } | undefined;
   if (!r) throw new AwsError('NoSuchConfiguration', 'The specified configuration does not exist.', { status: 404 });
   return JSON.parse(r.document) as T;
 }
 
 function remove(ctx: RequestContext, bucket: string, family: Family, id: string): undefined {
   get(ctx, bucket, family, id);
-  ctx.db.prepare('DELETE FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').run(bucket, `${family}:${id}`);
+  sql(ctx, 'DELETE FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').run(bucket, `${family}:${id}`);
   return undefined;
 }
 
 /** A page of a family's configurations in id order; the continuation token is the last id. */
 function list<T>(ctx: RequestContext, bucket: string, family: Family, token: string | undefined): { items: T[]; page: { IsTruncated: boolean; ContinuationToken?: string; NextContinuationToken?: string } } {
   getBucket(ctx, bucket);
-  const rows = ctx.db.prepare('SELECT kind, document FROM s3_bucket_configs WHERE bucket = ? AND kind > ? AND kind < ? ORDER BY kind LIMIT ?')
+  const rows = sql(ctx, 'SELECT kind, document FROM s3_bucket_configs WHERE bucket = ? AND kind > ? AND kind < ? ORDER BY kind LIMIT ?')
     .all(bucket, `${family}:${token ?? ''}`, `${family};`, PAGE + 1) as { kind: string; document: string }[];
   const items = rows.slice(0, PAGE);
   const truncated = rows.length > PAGE;

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import { AwsError } from '../../protocols/errors.js';
 import type { RequestContext, ServiceEnv } from '../service.js';
 import type { StoredChecksum } from './checksums.js';
@@ -73,6 +74,20 @@ export const migrations = [
       );`,
   },
 ];
+
+/**
+ * A prepared statement, prepared once per instance: preparing costs more than running the small
+ * queries S3 makes on every request.
+ */
+export function sql(env: ServiceEnv, text: string): Statement {
+  const cache = env.memory('s3.statements', () => new Map<string, Statement>());
+  let statement = cache.get(text);
+  if (!statement) {
+    statement = env.db.prepare(text);
+    cache.set(text, statement);
+  }
+  return statement;
+}
 
 export interface Bucket {
   name: string;
@@ -173,7 +188,7 @@ export function noSuchBucket(name: string): AwsError {
 }
 
 export function findBucket(env: ServiceEnv, name: string): Bucket | undefined {
-  const r = env.db.prepare('SELECT name, account_id, region, created_at, versioning, object_lock FROM s3_buckets WHERE name = ?').get(name) as
+  const r = sql(env, 'SELECT name, account_id, region, created_at, versioning, object_lock FROM s3_buckets WHERE name = ?').get(name) as
     | { name: string; account_id: string; region: string; created_at: number; versioning: Bucket['versioning']; object_lock: number }
     | undefined;
   return r && { name: r.name, accountId: r.account_id, region: r.region, createdAt: r.created_at, versioning: r.versioning, objectLock: r.object_lock === 1 };
@@ -201,8 +216,8 @@ const SELECT = 'SELECT * FROM s3_objects';
 /** The current version of a key (possibly a delete marker), or the version asked for. */
 export function findVersion(env: ServiceEnv, bucket: string, key: string, versionId?: string): ObjectVersion | undefined {
   const r = versionId === undefined
-    ? env.db.prepare(`${SELECT} WHERE bucket = ? AND key = ? AND is_latest = 1`).get(bucket, key)
-    : env.db.prepare(`${SELECT} WHERE bucket = ? AND key = ? AND version_id = ?`).get(bucket, key, versionId);
+    ? sql(env, `${SELECT} WHERE bucket = ? AND key = ? AND is_latest = 1`).get(bucket, key)
+    : sql(env, `${SELECT} WHERE bucket = ? AND key = ? AND version_id = ?`).get(bucket, key, versionId);
   return r ? toVersion(r as ObjectRow) : undefined;
 }
 
@@ -247,12 +262,12 @@ export function writeVersion(env: ServiceEnv, bucket: Bucket, key: string, v: Ne
   const orphans: string[] = [];
   db.transaction(() => {
     if (versionId === 'null') {
-      const old = db.prepare(`SELECT blob_id FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null'`).get(bucket.name, key) as { blob_id: string | null } | undefined;
+      const old = sql(env, `SELECT blob_id FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null'`).get(bucket.name, key) as { blob_id: string | null } | undefined;
       if (old?.blob_id) orphans.push(old.blob_id);
-      db.prepare(`DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null'`).run(bucket.name, key);
+      sql(env, `DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null'`).run(bucket.name, key);
     }
-    db.prepare('UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1').run(bucket.name, key);
-    db.prepare(`INSERT INTO s3_objects (bucket, key, version_id, is_latest, delete_marker, blob_id, size, etag, last_modified,
+    sql(env, 'UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1').run(bucket.name, key);
+    sql(env, `INSERT INTO s3_objects (bucket, key, version_id, is_latest, delete_marker, blob_id, size, etag, last_modified,
         storage_class, owner, headers, metadata, checksum, tags, parts, extra) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       bucket.name, key, versionId, v.deleteMarker ? 1 : 0, v.blobId, v.size, v.etag, v.lastModified, v.storageClass, v.owner,
       JSON.stringify(v.headers), JSON.stringify(v.metadata), v.checksum ? JSON.stringify(v.checksum) : null, JSON.stringify(v.tags),
@@ -266,15 +281,15 @@ export function writeVersion(env: ServiceEnv, bucket: Bucket, key: string, v: Ne
 export function removeVersion(env: ServiceEnv, v: ObjectVersion): void {
   const db = env.db;
   db.transaction(() => {
-    db.prepare('DELETE FROM s3_objects WHERE id = ?').run(v.id);
+    sql(env, 'DELETE FROM s3_objects WHERE id = ?').run(v.id);
     if (v.isLatest) {
-      db.prepare(`UPDATE s3_objects SET is_latest = 1 WHERE id = (SELECT MAX(id) FROM s3_objects WHERE bucket = ? AND key = ?)`).run(v.bucket, v.key);
+      sql(env, `UPDATE s3_objects SET is_latest = 1 WHERE id = (SELECT MAX(id) FROM s3_objects WHERE bucket = ? AND key = ?)`).run(v.bucket, v.key);
     }
   })();
 }
 
 export function updateVersion(env: ServiceEnv, v: ObjectVersion, change: { tags?: Tag[]; extra?: ObjectExtra; storageClass?: string }): void {
-  env.db.prepare('UPDATE s3_objects SET tags = ?, extra = ?, storage_class = ? WHERE id = ?').run(
+  sql(env, 'UPDATE s3_objects SET tags = ?, extra = ?, storage_class = ? WHERE id = ?').run(
     JSON.stringify(change.tags ?? v.tags), JSON.stringify(change.extra ?? v.extra), change.storageClass ?? v.storageClass, v.id,
   );
 }
