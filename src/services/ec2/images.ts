@@ -157,7 +157,7 @@ export const handlers: Handlers<Operations> = {
       throw new AwsError('IncorrectState', `Instance '${instance.InstanceId}' is not in a state from which it can be imaged.`, { status: 400 });
     }
     checkName(ctx, input.Name);
-    const attached = instanceVolumes(ctx, instance.InstanceId).map((vol) => ({ vol, a: vol.Attachments!.find((x) => x.InstanceId === instance.InstanceId)! }));
+    const attached = instanceVolumes(ctx, instance).map((vol) => ({ vol, a: vol.Attachments!.find((x) => x.InstanceId === instance.InstanceId)! }));
     attached.sort((x, y) => Number(y.a.Device === instance.RootDeviceName) - Number(x.a.Device === instance.RootDeviceName));
     const mappings: BlockDeviceMapping[] = attached.map(({ vol, a }) => {
       const snap = newSnapshot(ctx, vol, `Created by CreateImage(${instance.InstanceId}) for ${input.Name}`);

@@ -23,6 +23,7 @@ const TYPES: Record<string, string> = { i: 'instance', eni: 'network-interface',
 
 /** What a path's end stands for now: an interface (with its instance), the internet through a gateway, or an outside address. */
 function endpoint(ctx: Ctx, id: string | undefined, ip: string | undefined, role: string): Endpoint {
+  if (ip !== undefined && !cidr.isIpv4(ip)) throw new AwsError('InvalidParameterValue', `Value (${ip}) for parameter ${role}Ip is invalid. It must be an IPv4 address.`, { status: 400 });
   if (!id) {
     if (ip && cidr.isIpv4(ip)) return { kind: 'internet', ip };
     throw new AwsError('InvalidParameterValue', `The ${role} must be an instance, network interface or internet gateway ID, or an IP address.`, { status: 400 });

@@ -94,7 +94,7 @@ export const handlers: Handlers<Operations> = {
       case 'groupSet': return { ...out, Groups: mustEni(ctx, i!._eni).Groups };
       case 'blockDeviceMapping': return {
         ...out,
-        BlockDeviceMappings: instanceVolumes(ctx, i!.InstanceId).map((v) => {
+        BlockDeviceMappings: instanceVolumes(ctx, i!).map((v) => {
           const a = v.Attachments!.find((x) => x.InstanceId === i!.InstanceId)!;
           return { DeviceName: a.Device, Ebs: { VolumeId: v.VolumeId, Status: a.State === 'attached' ? 'attached' : 'attaching', AttachTime: a.AttachTime, DeleteOnTermination: a.DeleteOnTermination } };
         }),

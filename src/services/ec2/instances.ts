@@ -1,4 +1,4 @@
-import type { Instance, InstanceStateChange, InstanceStatus, Operations, Reservation, Tag } from '../../generated/types/ec2.js';
+import type { Filter, Instance, InstanceStateChange, InstanceStatus, Operations, Reservation, Tag } from '../../generated/types/ec2.js';
 import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
@@ -7,7 +7,7 @@ import { catalog } from './instance-types.js';
 import { deleteEni, setAutoPublicIp } from './interfaces.js';
 import { launchOne, plan } from './launch.js';
 import { instanceState } from './lifecycle.js';
-import { all, get, put, remove, tagIndex } from './store.js';
+import { all, get, getMany, idsTagged, put, remove, tagIndex, tagsOf, withClientToken } from './store.js';
 import type { EniDoc, InstanceDoc, VolumeDoc } from './types.js';
 import { instanceVolumes } from './volumes.js';
 
@@ -64,13 +64,35 @@ function output(ctx: Ctx, i: InstanceDoc, eni: EniDoc | undefined, volumes: Volu
   };
 }
 
-/** Every instance (or those asked for) with what Describe needs, loaded in one pass per table. */
+/** The instances with what Describe needs: their interfaces, volumes and tags. */
 function described(ctx: Ctx, docs: InstanceDoc[]): (Instance & { _reservation: string })[] {
-  const enis = new Map(all<EniDoc>(ctx, 'network-interface').map((e) => [e.NetworkInterfaceId, e]));
-  const volumes = new Map<string, VolumeDoc[]>();
-  for (const v of all<VolumeDoc>(ctx, 'volume')) for (const a of v.Attachments ?? []) volumes.set(a.InstanceId!, [...(volumes.get(a.InstanceId!) ?? []), v]);
-  const tags = tagIndex(ctx, 'instance');
-  return docs.map((i) => ({ ...output(ctx, i, enis.get(i._eni), volumes.get(i.InstanceId) ?? [], tags.get(i.InstanceId)), _reservation: i.ReservationId }));
+  const enis = new Map(getMany<EniDoc>(ctx, docs.map((i) => i._eni)).map((e) => [e.NetworkInterfaceId, e]));
+  const volumes = new Map(getMany<VolumeDoc>(ctx, docs.flatMap((i) => i._volumes)).map((v) => [v.VolumeId, v]));
+  // A page of instances asks for its own tags; a whole fleet reads the tag table once.
+  const tags = docs.length < 500 ? new Map(docs.map((i) => [i.InstanceId, tagsOf(ctx, i.InstanceId)])) : tagIndex(ctx, 'instance');
+  return docs.map((i) => {
+    const attached = i._volumes.map((id) => volumes.get(id)).filter((v): v is VolumeDoc => !!v);
+    const own = tags.get(i.InstanceId);
+    return { ...output(ctx, i, enis.get(i._eni), attached, own?.length ? own : undefined), _reservation: i.ReservationId };
+  });
+}
+
+/**
+ * The instances a DescribeInstances call can match. Exact `tag:` filters are answered from the
+ * tag index first, so a filter over many thousands of instances reads only the matching ones.
+ */
+function isExactTag(f: Filter): boolean {
+  return !!f.Name?.startsWith('tag:') && !!f.Values?.length && !f.Values.some((v) => /[*?]/.test(v));
+}
+
+function candidates(ctx: Ctx, filters: Filter[] | undefined): InstanceDoc[] {
+  let ids: string[] | undefined;
+  for (const f of filters ?? []) {
+    if (!isExactTag(f)) continue;
+    const tagged = idsTagged(ctx, 'instance', f.Name!.slice(4), f.Values!);
+    ids = ids ? ids.filter((id) => tagged.includes(id)) : tagged;
+  }
+  return ids ? getMany<InstanceDoc>(ctx, ids) : all<InstanceDoc>(ctx, 'instance');
 }
 
 const instanceFields: Fields<Instance> = {
@@ -143,7 +165,7 @@ function eniOf(ctx: Ctx, i: InstanceDoc): EniDoc | undefined {
 export const handlers: Handlers<Operations> = {
   RunInstances(input, ctx) {
     if (input.ClientToken) {
-      const earlier = all<InstanceDoc>(ctx, 'instance').filter((i) => i.ClientToken === input.ClientToken);
+      const earlier = withClientToken<InstanceDoc>(ctx, 'instance', input.ClientToken);
       if (earlier.length > 0) return reservations(ctx, described(ctx, earlier))[0]!;
     }
     const p = plan(ctx, input);
@@ -168,7 +190,12 @@ export const handlers: Handlers<Operations> = {
     if (input.InstanceIds?.length && input.MaxResults !== undefined) {
       throw new AwsError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults', { status: 400 });
     }
-    const docs = input.InstanceIds?.length ? mustInstances(ctx, input.InstanceIds) : all<InstanceDoc>(ctx, 'instance');
+    const docs = input.InstanceIds?.length ? mustInstances(ctx, input.InstanceIds) : candidates(ctx, input.Filters);
+    if ((input.Filters ?? []).every(isExactTag)) {
+      // Every filter is answered already: describe only the page.
+      const { page, NextToken } = paginate(docs, input.MaxResults, input.NextToken);
+      return { Reservations: reservations(ctx, described(ctx, page)), NextToken };
+    }
     const { page, NextToken } = paginate(applyFilters(described(ctx, docs), input.Filters, instanceFields), input.MaxResults, input.NextToken);
     return { Reservations: reservations(ctx, page), NextToken };
   },
@@ -249,7 +276,7 @@ export const handlers: Handlers<Operations> = {
 
 /** Termination deletes the volumes marked DeleteOnTermination, detaches the others, and releases the interface and its addresses. */
 function releaseResources(ctx: Ctx, i: InstanceDoc): void {
-  for (const vol of instanceVolumes(ctx, i.InstanceId)) {
+  for (const vol of instanceVolumes(ctx, i)) {
     const a = vol.Attachments!.find((x) => x.InstanceId === i.InstanceId)!;
     vol.Attachments = vol.Attachments!.filter((x) => x !== a);
     if (a.DeleteOnTermination && vol.Attachments.length === 0) remove(ctx, vol.VolumeId);

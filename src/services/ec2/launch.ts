@@ -135,7 +135,7 @@ export function launchOne(ctx: RequestContext, input: RunInstancesRequest, p: La
     Monitoring: input.Monitoring?.Enabled ? 'enabled' : 'disabled', Tenancy: input.Placement?.Tenancy ?? 'default',
     DisableApiTermination: input.DisableApiTermination ?? false, DisableApiStop: input.DisableApiStop ?? false,
     InstanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? 'stop',
-    EbsOptimized: input.EbsOptimized ?? info.EbsInfo?.EbsOptimizedSupport === 'default', _autoPublicIp: p.publicIp,
+    EbsOptimized: input.EbsOptimized ?? info.EbsInfo?.EbsOptimizedSupport === 'default', _autoPublicIp: p.publicIp, _volumes: [],
   };
   createVolumes(ctx, input, p, instance);
   put(ctx, id, instance, ctx.clock.now());

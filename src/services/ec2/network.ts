@@ -3,8 +3,8 @@ import { AwsError } from '../../protocols/errors.js';
 import type { RequestContext } from '../service.js';
 import * as cidr from './cidr.js';
 import { zonesOf, type Zone } from './regions.js';
-import { all, get, put, type Scope } from './store.js';
-import type { EniDoc, IgwDoc, NaclDoc, RouteTableDoc, SecurityGroupDoc, SgRule, SubnetDoc, VpcDoc } from './types.js';
+import { addressesIn, addressTaken, all, get, put, subnetAddresses } from './store.js';
+import type { IgwDoc, NaclDoc, RouteTableDoc, SecurityGroupDoc, SgRule, SubnetDoc, VpcDoc } from './types.js';
 
 /**
  * The VPC model: how a VPC comes with its main route table, default network ACL and default
@@ -138,32 +138,26 @@ export function defaultVpc(ctx: Ctx): VpcDoc | undefined {
   return all<VpcDoc>(ctx, 'vpc').find((v) => v.IsDefault);
 }
 
-/** Addresses in use in a subnet: every private IP of every interface in it. */
-function usedIps(ctx: Ctx, subnetId: string): Set<number> {
-  const used = new Set<number>();
-  for (const eni of all<EniDoc>(ctx, 'network-interface')) {
-    if (eni.SubnetId !== subnetId) continue;
-    for (const p of eni.PrivateIpAddresses ?? []) used.add(cidr.ipToInt(p.PrivateIpAddress!));
-  }
-  return used;
-}
-
 /** AWS reserves the first four addresses and the last one of every subnet. https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */
-export function availableIps(ctx: Ctx, subnet: SubnetDoc, usedCount = usedIps(ctx, subnet.SubnetId).size): number {
+export function availableIps(ctx: Ctx, subnet: SubnetDoc, usedCount = subnetAddresses(ctx, subnet.SubnetId).count): number {
   return cidr.size(cidr.parseCidr(subnet.CidrBlock)!) - 5 - usedCount;
 }
 
+/** The address asked for if it is free, else the next one after the highest in use, else the first gap. */
 export function allocatePrivateIp(ctx: Ctx, subnet: SubnetDoc, wanted?: string): string {
   const b = cidr.parseCidr(subnet.CidrBlock)!;
-  const used = usedIps(ctx, subnet.SubnetId);
   if (wanted) {
     const n = cidr.isIpv4(wanted) ? cidr.ipToInt(wanted) : NaN;
     if (!(n >= b.first + 4 && n <= b.last - 1)) {
       throw new AwsError('InvalidParameterValue', `Address ${wanted} is not in subnet ${subnet.SubnetId}'s usable range ${subnet.CidrBlock} (the first four and the last address are reserved).`, { status: 400 });
     }
-    if (used.has(n)) throw new AwsError('InvalidIPAddress.InUse', `Address ${wanted} is in use.`, { status: 400 });
+    if (addressTaken(ctx, subnet.SubnetId, n)) throw new AwsError('InvalidIPAddress.InUse', `Address ${wanted} is in use.`, { status: 400 });
     return wanted;
   }
+  const { highest } = subnetAddresses(ctx, subnet.SubnetId);
+  const next = highest === null ? b.first + 4 : highest + 1;
+  if (next < b.last) return cidr.intToIp(next);
+  const used = new Set(addressesIn(ctx, subnet.SubnetId));
   for (let n = b.first + 4; n < b.last; n++) if (!used.has(n)) return cidr.intToIp(n);
   throw new AwsError('InsufficientFreeAddressesInSubnet', `Insufficient free IP addresses in subnet ${subnet.SubnetId}.`, { status: 400 });
 }

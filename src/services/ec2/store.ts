@@ -1,5 +1,6 @@
 import type { Tag, TagSpecification } from '../../generated/types/ec2.js';
 import { AwsError } from '../../protocols/errors.js';
+import { ipToInt } from './cidr.js';
 import type { RequestContext } from '../service.js';
 
 /**
@@ -26,6 +27,17 @@ export const migrations = [
       CREATE INDEX ec2_tags_type ON ec2_tags (account_id, region, resource_type);
       CREATE TABLE ec2_regions_ready (account_id TEXT NOT NULL, region TEXT NOT NULL, PRIMARY KEY (account_id, region));`,
   },
+  {
+    // Lookups that must not read every document once there are thousands: the addresses of one
+    // subnet, an idempotent launch by client token, instances by tag.
+    id: 'ec2/002-lookups',
+    sql: `ALTER TABLE ec2_resources ADD COLUMN subnet_id TEXT;
+      ALTER TABLE ec2_resources ADD COLUMN client_token TEXT;
+      ALTER TABLE ec2_resources ADD COLUMN private_ip BIGINT;
+      CREATE INDEX ec2_resources_subnet ON ec2_resources (account_id, region, kind, subnet_id, private_ip);
+      CREATE INDEX ec2_resources_token ON ec2_resources (account_id, region, client_token);
+      CREATE INDEX ec2_tags_key ON ec2_tags (account_id, region, resource_type, tag_key, tag_value);`,
+  },
 ];
 
 /** Where a resource lives: an account and a region (CopySnapshot and CopyImage read another region). */
@@ -49,11 +61,51 @@ export function resourceType(id: string): string | undefined {
 
 /** Stores a resource. `dueAt` schedules its next transition; when omitted, a scheduled one stays. */
 export function put(s: Scope, id: string, doc: object, dueAt?: number | null): void {
-  s.db.prepare(`INSERT INTO ec2_resources (account_id, region, id, kind, doc, seq, due_at)
-      VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ec2_resources), ?)
-      ON CONFLICT (account_id, region, id) DO UPDATE SET doc = excluded.doc,
-        due_at = CASE WHEN ? = 1 THEN excluded.due_at ELSE ec2_resources.due_at END`)
-    .run(s.accountId, s.region, id, resourceType(id) ?? 'unknown', JSON.stringify(doc), dueAt ?? null, dueAt === undefined ? 0 : 1);
+  const { SubnetId, ClientToken, PrivateIpAddress } = doc as { SubnetId?: string; ClientToken?: string; PrivateIpAddress?: string };
+  s.db.prepare(`INSERT INTO ec2_resources (account_id, region, id, kind, doc, seq, due_at, subnet_id, client_token, private_ip)
+      VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ec2_resources), ?, ?, ?, ?)
+      ON CONFLICT (account_id, region, id) DO UPDATE SET doc = excluded.doc, subnet_id = excluded.subnet_id, client_token = excluded.client_token,
+        private_ip = excluded.private_ip, due_at = CASE WHEN ? = 1 THEN excluded.due_at ELSE ec2_resources.due_at END`)
+    .run(s.accountId, s.region, id, resourceType(id) ?? 'unknown', JSON.stringify(doc), dueAt ?? null, SubnetId ?? null, ClientToken ?? null,
+      PrivateIpAddress ? ipToInt(PrivateIpAddress) : null, dueAt === undefined ? 0 : 1);
+}
+
+/** The primary private addresses (as integers) held by network interfaces in a subnet: how many, the highest, and whether one is taken. */
+export function subnetAddresses(s: Scope, subnetId: string): { count: number; highest: number | null } {
+  const row = s.db.prepare(`SELECT COUNT(private_ip) AS n, MAX(private_ip) AS highest FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = 'network-interface' AND subnet_id = ?`)
+    .get(s.accountId, s.region, subnetId) as { n: number; highest: number | null };
+  return { count: row.n, highest: row.highest };
+}
+
+export function addressTaken(s: Scope, subnetId: string, ip: number): boolean {
+  return !!s.db.prepare(`SELECT 1 FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = 'network-interface' AND subnet_id = ? AND private_ip = ?`)
+    .get(s.accountId, s.region, subnetId, ip);
+}
+
+export function addressesIn(s: Scope, subnetId: string): number[] {
+  const rows = s.db.prepare(`SELECT private_ip FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = 'network-interface' AND subnet_id = ? AND private_ip IS NOT NULL`)
+    .all(s.accountId, s.region, subnetId) as { private_ip: number }[];
+  return rows.map((r) => r.private_ip);
+}
+
+export function withClientToken<T>(s: Scope, type: string, token: string): T[] {
+  const rows = s.db.prepare('SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND client_token = ? AND kind = ? ORDER BY seq').all(s.accountId, s.region, token, type) as { doc: string }[];
+  return rows.map((r) => JSON.parse(r.doc) as T);
+}
+
+/** Several resources by id, in the order given, skipping those that do not exist. */
+export function getMany<T>(s: Scope, ids: string[]): T[] {
+  const stmt = s.db.prepare('SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?');
+  return ids.map((id) => stmt.get(s.accountId, s.region, id) as { doc: string } | undefined).filter((r) => r !== undefined).map((r) => JSON.parse(r.doc) as T);
+}
+
+/** Ids of the resources of a type whose tag `key` has one of `values` exactly, oldest first. */
+export function idsTagged(s: Scope, type: string, key: string, values: string[]): string[] {
+  const marks = values.map(() => '?').join(', ');
+  const rows = s.db.prepare(`SELECT t.resource_id AS id FROM ec2_tags t JOIN ec2_resources r ON r.account_id = t.account_id AND r.region = t.region AND r.id = t.resource_id
+      WHERE t.account_id = ? AND t.region = ? AND t.resource_type = ? AND t.tag_key = ? AND t.tag_value IN (${marks}) ORDER BY r.seq`)
+    .all(s.accountId, s.region, type, key, ...values) as { id: string }[];
+  return rows.map((r) => r.id);
 }
 
 export function get<T>(s: Scope, id: string): T | undefined {

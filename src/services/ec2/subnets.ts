@@ -38,11 +38,7 @@ export const handlers: Handlers<Operations> = {
   },
 
   DescribeSubnets(input, ctx) {
-    const enis = all<EniDoc>(ctx, 'network-interface');
-    const subnets = all<SubnetDoc>(ctx, 'subnet').map((s) => {
-      const used = enis.filter((e) => e.SubnetId === s.SubnetId).reduce((n, e) => n + (e.PrivateIpAddresses?.length ?? 1), 0);
-      return { ...s, AvailableIpAddressCount: availableIps(ctx, s, used) };
-    });
+    const subnets = all<SubnetDoc>(ctx, 'subnet').map((s) => ({ ...s, AvailableIpAddressCount: availableIps(ctx, s) }));
     const chosen = byIds(withTags(ctx, 'subnet', subnets, (s) => s.SubnetId), input.SubnetIds, (s) => s.SubnetId, notFound('InvalidSubnetID.NotFound', 'subnet'));
     const { page, NextToken } = paginate(applyFilters(chosen, input.Filters, subnetFields), input.MaxResults, input.NextToken);
     return { Subnets: page, NextToken };

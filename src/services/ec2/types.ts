@@ -80,6 +80,8 @@ export interface InstanceDoc {
   EbsOptimized: boolean;
   /** Whether the instance got a public address at launch (and so gets a new one on each start). */
   _autoPublicIp: boolean;
+  /** Volumes attached at some point; their attachments say whether they still are. */
+  _volumes: string[];
   _terminatedAt?: number;
 }
 export type PeeringDoc = VpcPeeringConnection & { VpcPeeringConnectionId: string };

@@ -6,7 +6,7 @@ import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.
 import type { Ctx } from './network.js';
 import { zoneNamed } from './regions.js';
 import { mustSnapshot } from './snapshots.js';
-import { all, get, must, put, tagOnCreate, withTags } from './store.js';
+import { all, get, getMany, must, put, tagOnCreate, withTags } from './store.js';
 import type { InstanceDoc, VolumeDoc } from './types.js';
 
 /**
@@ -89,16 +89,18 @@ export function attach(ctx: Ctx, vol: VolumeDoc, instance: InstanceDoc, device: 
     throw new AwsError('VolumeInUse', `${vol.VolumeId} is already attached to an instance`, { status: 400 });
   }
   if (!settled && vol.State !== 'available' && vol.State !== 'in-use') throw new AwsError('IncorrectState', `vol ${vol.VolumeId} is not 'available'.`, { status: 400 });
-  if (!settled && instanceVolumes(ctx, instance.InstanceId).some((v) => v.Attachments!.some((a) => a.InstanceId === instance.InstanceId && a.Device === device))) {
+  if (!settled && instanceVolumes(ctx, instance).some((v) => v.Attachments!.some((a) => a.InstanceId === instance.InstanceId && a.Device === device))) {
     throw bad(`Attachment point ${device} is already in use`);
   }
+  if (!instance._volumes.includes(vol.VolumeId)) instance._volumes.push(vol.VolumeId);
   vol.Attachments = [...attachments, { AttachTime: new Date(ctx.clock.now()), Device: device, InstanceId: instance.InstanceId, State: settled ? 'attached' : 'attaching', VolumeId: vol.VolumeId, DeleteOnTermination: deleteOnTermination }];
   if (settled) vol.State = 'in-use';
   put(ctx, vol.VolumeId, vol, settled ? undefined : ctx.clock.now());
 }
 
-export function instanceVolumes(ctx: Ctx, instanceId: string): VolumeDoc[] {
-  return all<VolumeDoc>(ctx, 'volume').filter((v) => v.Attachments?.some((a) => a.InstanceId === instanceId));
+/** The volumes attached to an instance now. */
+export function instanceVolumes(ctx: Ctx, instance: InstanceDoc): VolumeDoc[] {
+  return getMany<VolumeDoc>(ctx, instance._volumes).filter((v) => v.Attachments?.some((a) => a.InstanceId === instance.InstanceId));
 }
 
 const volumeFields: Fields<Volume> = {
@@ -154,6 +156,7 @@ export const handlers: Handlers<Operations> = {
       throw new AwsError('IncorrectState', `Instance '${instance.InstanceId}' is not 'running' or 'stopped'.`, { status: 400 });
     }
     attach(ctx, vol, instance, input.Device, false, false);
+    put(ctx, instance.InstanceId, instance);
     return { AttachTime: new Date(ctx.clock.now()), Device: input.Device, InstanceId: instance.InstanceId, State: 'attaching', VolumeId: vol.VolumeId };
   },
 
