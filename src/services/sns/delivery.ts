@@ -62,6 +62,12 @@ export function envelope(env: ServiceEnv, n: Notification, sub: Subscription): R
   };
 }
 
+/** Lambda's SNS event spells the URL keys `...Url` and always carries a Subject, null when none was given. https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html */
+function lambdaRecord(env: ServiceEnv, n: Notification, sub: Subscription): Record<string, unknown> {
+  const { UnsubscribeURL, ...rest } = envelope(env, n, sub);
+  return { ...rest, Subject: n.subject ?? null, UnsubscribeUrl: UnsubscribeURL, MessageAttributes: rest['MessageAttributes'] ?? {} };
+}
+
 function subjectOf(n: Notification, sub: Subscription): Subject | undefined {
   if (scopeOf(sub.attrs) === 'MessageAttributes') {
     return {
@@ -115,7 +121,7 @@ function deliver(env: ServiceEnv, sub: Subscription, n: Notification): void {
       // Lambda subscribes to the bus as `lambda:invoke`; until it exists the bus drops these.
       env.bus.publish('lambda:invoke', {
         functionArn: sub.endpoint, invocationType: 'Event',
-        payload: { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: sub.arn, Sns: envelope(env, n, sub) }] },
+        payload: { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: sub.arn, Sns: lambdaRecord(env, n, sub) }] },
       });
       return;
     default:
