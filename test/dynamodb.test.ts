@@ -381,10 +381,13 @@ describe('DynamoDB tables and items', () => {
   it('UpdateTable adds a GSI backfilled from existing items', async () => {
     const name = await table();
     await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, color: { S: 'red' } } }));
-    await ddb.send(new UpdateTableCommand({
+    const updated = await ddb.send(new UpdateTableCommand({
       TableName: name, AttributeDefinitions: [{ AttributeName: 'color', AttributeType: 'S' }],
       GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'byColor', KeySchema: [{ AttributeName: 'color', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }],
     }));
+    assert.equal(updated.TableDescription?.GlobalSecondaryIndexes?.[0]?.IndexStatus, 'CREATING');
+    const described = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    assert.equal(described.Table?.GlobalSecondaryIndexes?.[0]?.IndexStatus, 'ACTIVE');
     const r = await ddb.send(new QueryCommand({ TableName: name, IndexName: 'byColor', KeyConditionExpression: 'color = :c', ExpressionAttributeValues: { ':c': { S: 'red' } } }));
     assert.deepEqual(r.Items, [{ pk: { S: 'a' }, color: { S: 'red' } }]);
   });

@@ -227,7 +227,11 @@ export const tableHandlers: Handlers<Operations> = {
       saveTable(ctx, t);
       if (streamChanged) openStream(ctx, t);
     })();
-    return { TableDescription: describe(ctx, t, 'UPDATING') };
+    // Like the table itself, a new index is ready at once but the answer says CREATING.
+    const out = describe(ctx, t, 'UPDATING');
+    const created = new Set((input.GlobalSecondaryIndexUpdates ?? []).map((u) => u.Create?.IndexName));
+    for (const g of out.GlobalSecondaryIndexes ?? []) if (created.has(g.IndexName)) g.IndexStatus = 'CREATING';
+    return { TableDescription: out };
   },
 };
 
