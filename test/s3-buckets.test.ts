@@ -178,6 +178,12 @@ describe('S3 buckets', () => {
     assert.equal(site.ErrorDocument?.Key, 'error.html');
 
     await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: name, LifecycleConfiguration: { Rules: [{ ID: 'expire-logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 30 } }] } }));
+    const noAction = await rejects(s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: name, LifecycleConfiguration: { Rules: [{ ID: 'empty', Status: 'Enabled', Filter: {} }] } })));
+    assert.equal(noAction.name, 'InvalidRequest');
+    const badCors = await rejects(s3.send(new PutBucketCorsCommand({ Bucket: name, CORSConfiguration: { CORSRules: [{ AllowedMethods: ['PATCH'], AllowedOrigins: ['*'] }] } })));
+    assert.equal(badCors.name, 'InvalidRequest');
+    const notOwner = await rejects(s3.send(new GetBucketTaggingCommand({ Bucket: name, ExpectedBucketOwner: '999999999999' })));
+    assert.equal(notOwner.name, 'AccessDenied');
     const lc = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: name }));
     assert.equal(lc.Rules?.[0]?.ID, 'expire-logs');
     assert.equal(lc.Rules?.[0]?.Expiration?.Days, 30);

@@ -140,8 +140,11 @@ export function authorizeRequest(ctx: RequestContext, bucketName: string | undef
 
 /** Wraps a handler so that the bucket's policy and ACLs are checked before it runs. */
 export function withAccess(handler: Handler): Handler {
-  return (input: { Bucket?: string; Key?: string }, ctx) => {
+  return (input: { Bucket?: string; Key?: string; ExpectedBucketOwner?: string }, ctx) => {
     authorizeRequest(ctx, input.Bucket, input.Key);
+    // `x-amz-expected-bucket-owner` guards against writing to a bucket that changed hands.
+    const bucket = input.ExpectedBucketOwner !== undefined && input.Bucket !== undefined ? findBucket(ctx, input.Bucket) : undefined;
+    if (bucket && bucket.accountId !== input.ExpectedBucketOwner) throw accessDenied();
     return handler(input, ctx);
   };
 }

@@ -111,7 +111,14 @@ export function checkAclAllowed(ctx: RequestContext, bucket: string, canned: str
 
 export const configHandlers: Handlers<Operations> = {
   GetBucketCors: (input, ctx) => ({ CORSRules: required<{ CORSRules: [] }>(ctx, input.Bucket, 'cors').CORSRules }),
-  PutBucketCors: (input, ctx) => store(ctx, input.Bucket, 'cors', input.CORSConfiguration),
+  PutBucketCors(input, ctx) {
+    const rules = input.CORSConfiguration.CORSRules;
+    if (rules.length > 100) throw new AwsError('InvalidRequest', 'The number of CORS rules should not exceed allowed limit of 100 rules.', { status: 400 });
+    for (const m of rules.flatMap((r) => r.AllowedMethods)) {
+      if (!['GET', 'PUT', 'POST', 'DELETE', 'HEAD'].includes(m)) throw new AwsError('InvalidRequest', `Found unsupported HTTP method in CORS config. Unsupported method is ${m}`, { status: 400 });
+    }
+    return store(ctx, input.Bucket, 'cors', input.CORSConfiguration);
+  },
   DeleteBucketCors: (input, ctx) => remove(ctx, input.Bucket, 'cors'),
 
   GetBucketPolicy: (input, ctx) => ({ Policy: required<string>(ctx, input.Bucket, 'policy') }),
@@ -149,6 +156,11 @@ export const configHandlers: Handlers<Operations> = {
     for (const r of rules) {
       if (r.ID !== undefined && ids.has(r.ID)) throw new AwsError('InvalidArgument', 'Rule ID must be unique. Found same ID for more than one rule', { status: 400 });
       if (r.ID !== undefined) ids.add(r.ID);
+      const days = [r.Expiration?.Days, ...(r.Transitions ?? []).map((t) => t.Days), r.NoncurrentVersionExpiration?.NoncurrentDays, r.AbortIncompleteMultipartUpload?.DaysAfterInitiation];
+      if (days.some((d) => d !== undefined && d <= 0)) throw new AwsError('InvalidArgument', "'Days' in a lifecycle action must be a positive integer", { status: 400 });
+      if (!r.Expiration && !r.Transitions?.length && !r.NoncurrentVersionExpiration && !r.NoncurrentVersionTransitions?.length && !r.AbortIncompleteMultipartUpload) {
+        throw new AwsError('InvalidRequest', 'At least one action needs to be specified in a rule', { status: 400 });
+      }
     }
     store(ctx, input.Bucket, 'lifecycle', { Rules: rules });
     return { TransitionDefaultMinimumObjectSize: input.TransitionDefaultMinimumObjectSize ?? 'all_storage_classes_128K' };
