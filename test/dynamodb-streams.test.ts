@@ -44,11 +44,12 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     assert.equal(res.status, 200);
   }
 
-  it('a stream records INSERT, MODIFY and REMOVE with NEW_AND_OLD_IMAGES', async () => {
+  it('a stream records INSERT, MODIFY and REMOVE with NEW_AND_OLD_IMAGES, and nothing for writes that change nothing', async () => {
     const t = await table('NEW_AND_OLD_IMAGES');
     assert.match(t.streamArn!, new RegExp(`^${t.arn}/stream/\\d{4}-\\d\\d-\\d\\dT`));
     await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: 'a' }, v: { N: '1' }, b: { B: Buffer.from('bin') } } }));
     await ddb.send(new UpdateItemCommand({ TableName: t.name, Key: { pk: { S: 'a' } }, UpdateExpression: 'SET v = :two', ExpressionAttributeValues: { ':two': { N: '2' } } }));
+    await ddb.send(new UpdateItemCommand({ TableName: t.name, Key: { pk: { S: 'a' } }, UpdateExpression: 'SET v = :two', ExpressionAttributeValues: { ':two': { N: '2.0' } } }));
     await ddb.send(new DeleteItemCommand({ TableName: t.name, Key: { pk: { S: 'a' } } }));
     await ddb.send(new DeleteItemCommand({ TableName: t.name, Key: { pk: { S: 'never-existed' } } }));
     const r = await readAll(t.streamArn!);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestContext, ServiceEnv } from '../service.js';
 import { tableKey, keyOf, type Table } from './table.js';
-import { encodeItem, itemSize, reviveItem, type Item } from './values.js';
+import { encodeItem, itemSize, reviveItem, valuesEqual, type Item } from './values.js';
 
 /**
  * DynamoDB Streams, the writing side: every change to an item of a table with an enabled
@@ -56,6 +56,8 @@ export type ChangeSource = 'user' | 'ttl';
 export function recordChange(env: ServiceEnv & { region: string }, t: Table, before: Item | undefined, after: Item | undefined, source: ChangeSource = 'user'): void {
   const spec = t.description.StreamSpecification;
   if (!spec?.StreamEnabled || (!before && !after)) return;
+  // A write that leaves the item as it was is no change, and DynamoDB Streams records none.
+  if (before && after && valuesEqual({ M: before }, { M: after })) return;
   const view = spec.StreamViewType!;
   const keys = keyOf(tableKey(t), (after ?? before)!);
   const dynamodb: Record<string, unknown> = {
