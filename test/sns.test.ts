@@ -222,10 +222,10 @@ describe('SNS', { timeout: 60_000 }, () => {
       await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RawMessageDelivery: 'true' } }));
       const res = await sns.send(new PublishBatchCommand({ TopicArn: arn, PublishBatchRequestEntries: [
         { Id: 'a', Message: 'one' }, { Id: 'b', Message: 'two' }, { Id: 'c', Message: '' },
+        { Id: 'd', Message: 'bad attribute', MessageAttributes: { n: { DataType: 'Number', StringValue: 'ten' } } },
       ] }));
       assert.deepEqual(res.Successful!.map((s) => s.Id), ['a', 'b']);
-      assert.equal(res.Failed![0]!.Id, 'c');
-      assert.equal(res.Failed![0]!.Code, 'InvalidParameter');
+      assert.deepEqual(res.Failed!.map((f) => [f.Id, f.Code]), [['c', 'InvalidParameter'], ['d', 'ParameterValueInvalid']]);
       assert.deepEqual((await bodies(q.url, 2)).sort(), ['one', 'two']);
       const empty = await rejects(sns.send(new PublishBatchCommand({ TopicArn: arn, PublishBatchRequestEntries: [] })));
       assert.equal(empty.name, 'EmptyBatchRequestException');

@@ -145,11 +145,11 @@ describe('SQS messages', { timeout: 60_000 }, () => {
     const QueueUrl = await queue();
     const res = await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [
       { Id: 'good', MessageBody: 'fine', MessageAttributes: { a: { DataType: 'String', StringValue: 'v' } } }, { Id: 'bad', MessageBody: 'x', DelaySeconds: 1000 },
+      { Id: 'badattr', MessageBody: 'x', MessageAttributes: { n: { DataType: 'Number', StringValue: 'ten' } } },
     ] }));
-    assert.equal(res.Successful![0]!.Id, 'good');
+    assert.deepEqual(res.Successful!.map((e) => e.Id), ['good']);
     assert.ok(res.Successful![0]!.MD5OfMessageAttributes);
-    assert.equal(res.Failed![0]!.Id, 'bad');
-    assert.equal(res.Failed![0]!.Code, 'InvalidParameterValue');
+    assert.deepEqual(res.Failed!.map((f) => [f.Id, f.Code]), [['bad', 'InvalidParameterValue'], ['badattr', 'InvalidParameterValue']]);
     let err = await rejects(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [] })));
     assert.equal(err.name, 'EmptyBatchRequest');
     err = await rejects(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 11 }, (_, i) => ({ Id: `m${i}`, MessageBody: 'x' })) })));

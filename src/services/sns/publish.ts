@@ -21,8 +21,7 @@ interface Publication {
 
 const badAttribute = (message: string) => new AwsError('ParameterValueInvalid', message);
 
-function checkAttributes(attrs: Record<string, MessageAttributeValue> | undefined): number {
-  let size = 0;
+function checkAttributes(attrs: Record<string, MessageAttributeValue> | undefined): void {
   const entries = Object.entries(attrs ?? {});
   if (entries.length > 10) throw badAttribute(`Number of message attributes [${entries.length}] exceeds the allowed maximum [10].`);
   for (const [name, a] of entries) {
@@ -42,13 +41,15 @@ function checkAttributes(attrs: Record<string, MessageAttributeValue> | undefine
       } catch { /* reported below */ }
       if (!Array.isArray(list)) throw badAttribute(`The message attribute '${name}' with type 'String.Array' must use a JSON array of strings, numbers, booleans or nulls.`);
     }
-    size += Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + (Buffer.isBuffer(value) ? value.length : Buffer.byteLength(value));
   }
-  return size;
 }
 
-function messageSize(p: Publication): number {
-  return Buffer.byteLength(p.Message) + checkAttributes(p.MessageAttributes);
+function messageSize(m: Publication): number {
+  let size = Buffer.byteLength(m.Message);
+  for (const [name, a] of Object.entries(m.MessageAttributes ?? {})) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + (a.BinaryValue ? a.BinaryValue.length : Buffer.byteLength(a.StringValue ?? ''));
+  }
+  return size;
 }
 
 /** MessageStructure "json": one message per protocol, with a "default" for the others. */
@@ -69,6 +70,7 @@ function structured(p: Publication): string | Record<string, string> {
 /** Checks one message and hands it to the topic's subscribers; FIFO topics deduplicate for five minutes. */
 function publish(ctx: ServiceEnv, topic: Topic, p: Publication): PublishResponse {
   if (p.Message.length === 0) throw invalidParameter('Empty message');
+  checkAttributes(p.MessageAttributes);
   if (messageSize(p) > MAX_BYTES) throw invalidParameter('Message too long');
   if (p.Subject !== undefined && (p.Subject.length === 0 || p.Subject.length > 100 || !/^[\x20-\x7e]*$/.test(p.Subject))) throw invalidParameter('Subject');
   const message = structured(p);

@@ -28,10 +28,9 @@ const SYSTEM_ATTRIBUTES = ['SenderId', 'SentTimestamp', 'ApproximateReceiveCount
 /** FIFO sequence numbers: 20 digits, increasing with arrival. */
 export const sequenceNumber = (seq: number) => (10n ** 19n + BigInt(seq)).toString();
 
-function checkAttributes(attrs: Record<string, MessageAttributeValue> | undefined): number {
+function checkAttributes(attrs: Record<string, MessageAttributeValue> | undefined): void {
   const names = Object.keys(attrs ?? {});
   if (names.length > 10) throw invalidParameter(`Number of message attributes [${names.length}] exceeds the allowed maximum [10].`);
-  let size = 0;
   for (const name of names) {
     const a = attrs![name]!;
     if (!/^[A-Za-z0-9_.-]{1,256}$/.test(name) || /^(aws\.|amazon\.)/i.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..')) {
@@ -49,14 +48,16 @@ function checkAttributes(attrs: Record<string, MessageAttributeValue> | undefine
     if (type === 'Number' && !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(a.StringValue!)) {
       throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number.`);
     }
-    size += Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + (Buffer.isBuffer(value) ? value.length : Buffer.byteLength(value));
   }
-  return size;
 }
 
 /** The bytes a message counts against MaximumMessageSize: body plus attribute names, types and values. */
 export function messageSize(m: OutgoingMessage): number {
-  return Buffer.byteLength(m.MessageBody) + checkAttributes(m.MessageAttributes);
+  let size = Buffer.byteLength(m.MessageBody);
+  for (const [name, a] of Object.entries(m.MessageAttributes ?? {})) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + (a.BinaryValue ? a.BinaryValue.length : Buffer.byteLength(a.StringValue ?? ''));
+  }
+  return size;
 }
 
 const toStored = (attrs: Record<string, MessageAttributeValue> | undefined) => attrs && Object.keys(attrs).length > 0
@@ -76,6 +77,7 @@ function fromStored(text: string | null): Record<string, MessageAttributeValue> 
  * rules; a duplicate within five minutes is accepted and answered with the first message's id.
  */
 export function enqueue(env: ServiceEnv, q: Queue, m: OutgoingMessage, senderId: string, deadLetterSource: string | null = null): SendMessageResult {
+  checkAttributes(m.MessageAttributes);
   const max = numberAttr(q, 'MaximumMessageSize');
   if (messageSize(m) > max) throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${max} bytes.`);
   if (!VALID_CHARS.test(m.MessageBody)) {
