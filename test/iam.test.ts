@@ -236,6 +236,8 @@ describe('IAM', () => {
     assert.equal(r.Role!.Path, '/aws-service-role/elasticloadbalancing.amazonaws.com/');
     const err = await rejects(iam.send(new DeleteRoleCommand({ RoleName: 'AWSServiceRoleForElasticLoadBalancing' })));
     assert.equal(err.name, 'UnmodifiableEntityException');
+    const attach = await rejects(iam.send(new AttachRolePolicyCommand({ RoleName: 'AWSServiceRoleForElasticLoadBalancing', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' })));
+    assert.equal(attach.name, 'UnmodifiableEntityException');
   });
 
   it('account alias, password policy and login profiles', async () => {

@@ -83,13 +83,13 @@ const OPERATORS: Record<string, Operator> = {
   ArnNotLike: { compare: arnEq, negated: true },
 };
 
-interface ParsedOperator {
+export interface ParsedOperator {
   set?: 'ForAnyValue' | 'ForAllValues';
   name: string;
   ifExists: boolean;
 }
 
-function parseOperator(text: string): ParsedOperator | undefined {
+export function parseOperator(text: string): ParsedOperator | undefined {
   const m = /^(?:(ForAnyValue|ForAllValues):)?(.+?)(IfExists)?$/.exec(text);
   if (!m) return undefined;
   const name = m[2]!;
@@ -98,14 +98,10 @@ function parseOperator(text: string): ParsedOperator | undefined {
   return { ...(m[1] ? { set: m[1] as ParsedOperator['set'] } : {}), name, ifExists: m[3] !== undefined };
 }
 
-export function isConditionOperator(text: string): boolean {
-  return parseOperator(text) !== undefined;
-}
-
 /** Evaluates one condition (key + operator + values) against the request context. */
 export function conditionMatches(c: Condition, context: Context, variables: boolean): boolean {
-  const op = parseOperator(c.operator)!;
-  const present = context.get(c.key.toLowerCase());
+  const op = c.parsed;
+  const present = context.get(c.keyLower);
   const requestValues = present === undefined ? [] : typeof present === 'string' ? [present] : present;
   if (op.name === 'Null') {
     const absent = requestValues.length === 0;

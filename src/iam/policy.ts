@@ -1,6 +1,6 @@
 import { AwsError } from '../protocols/errors.js';
 import { arnMatcher, glob, type Matcher } from './match.js';
-import { isConditionOperator } from './conditions.js';
+import { parseOperator, type ParsedOperator } from './conditions.js';
 
 /**
  * IAM policy documents: parsed once into statements whose patterns are compiled, and checked
@@ -18,6 +18,9 @@ export interface Condition {
   operator: string;
   key: string;
   values: readonly string[];
+  /** The operator taken apart and the key lower-cased once, at parse time. */
+  parsed: ParsedOperator;
+  keyLower: string;
 }
 
 export interface Statement {
@@ -162,13 +165,14 @@ function conditions(v: unknown): Condition[] {
   if (!isObject(v)) throw malformed('Syntax errors in policy.');
   const out: Condition[] = [];
   for (const [operator, block] of Object.entries(v)) {
-    if (!isConditionOperator(operator)) throw malformed(`Invalid Condition type : ${operator}.`);
+    const parsed = parseOperator(operator);
+    if (!parsed) throw malformed(`Invalid Condition type : ${operator}.`);
     if (!isObject(block)) throw malformed('Syntax errors in policy.');
     for (const [key, values] of Object.entries(block)) {
       if (!/^[A-Za-z0-9.-]+:./.test(key)) throw malformed('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
       const list = Array.isArray(values) ? values : [values];
       if (!list.every((x) => ['string', 'number', 'boolean'].includes(typeof x))) throw malformed('Syntax errors in policy.');
-      out.push({ operator, key, values: list.map(String) });
+      out.push({ operator, key, values: list.map(String), parsed, keyLower: key.toLowerCase() });
     }
   }
   return out;

@@ -3,6 +3,7 @@ import type { Operations } from '../../generated/types/iam.js';
 import type { Handler, Handlers, RequestContext } from '../service.js';
 import { checkDocument, need, noSuchEntity, page, type EntityType } from './model.js';
 import { findPolicy } from './policies.js';
+import { mutableRole } from './roles.js';
 
 /**
  * The policies of users, groups and roles: managed policies attached to them, and inline
@@ -20,9 +21,11 @@ const Type = { user: 'User', group: 'Group', role: 'Role' } as const;
 function entityPolicyHandlers(type: EntityType): Record<string, Handler> {
   const T = Type[type];
   const entity = (input: Record<string, unknown>, ctx: RequestContext) => need(ctx, type, input[`${T}Name`] as string).name;
+  // Service-linked roles carry the policies their service gave them, and no others.
+  const changeable = (input: Record<string, unknown>, ctx: RequestContext) => (type === 'role' ? mutableRole(ctx, input['RoleName'] as string).name : entity(input, ctx));
   return {
     [`Attach${T}Policy`](input: { PolicyArn: string }, ctx: RequestContext) {
-      const name = entity(input, ctx);
+      const name = changeable(input, ctx);
       if (!findPolicy(ctx, input.PolicyArn)) throw noSuchEntity(`Policy ${input.PolicyArn} does not exist or is not attachable.`);
       const count = ctx.db.prepare('SELECT COUNT(*) AS n FROM iam_attachments WHERE account_id = ? AND entity_type = ? AND entity_name = ?').get(ctx.accountId, type, name) as { n: number };
       const already = ctx.db.prepare('SELECT 1 FROM iam_attachments WHERE account_id = ? AND entity_type = ? AND entity_name = ? AND policy_arn = ?').get(ctx.accountId, type, name, input.PolicyArn);
@@ -32,7 +35,7 @@ function entityPolicyHandlers(type: EntityType): Record<string, Handler> {
     },
 
     [`Detach${T}Policy`](input: { PolicyArn: string }, ctx: RequestContext) {
-      const name = entity(input, ctx);
+      const name = changeable(input, ctx);
       const gone = ctx.db.prepare('DELETE FROM iam_attachments WHERE account_id = ? AND entity_type = ? AND entity_name = ? AND policy_arn = ?').run(ctx.accountId, type, name, input.PolicyArn);
       if (gone.changes === 0) throw noSuchEntity(`Policy ${input.PolicyArn} was not found.`);
       return {};
@@ -47,7 +50,7 @@ function entityPolicyHandlers(type: EntityType): Record<string, Handler> {
     },
 
     [`Put${T}Policy`](input: { PolicyName: string; PolicyDocument: string }, ctx: RequestContext) {
-      const name = entity(input, ctx);
+      const name = changeable(input, ctx);
       try {
         checkDocument(input.PolicyDocument, 'identity', { name: 'PolicySize', max: INLINE_MAX[type] });
       } catch (e) {
@@ -67,7 +70,7 @@ function entityPolicyHandlers(type: EntityType): Record<string, Handler> {
     },
 
     [`Delete${T}Policy`](input: { PolicyName: string }, ctx: RequestContext) {
-      const name = entity(input, ctx);
+      const name = changeable(input, ctx);
       const gone = ctx.db.prepare('DELETE FROM iam_inline_policies WHERE account_id = ? AND entity_type = ? AND entity_name = ? AND policy_name = ?').run(ctx.accountId, type, name, input.PolicyName);
       if (gone.changes === 0) throw noSuchEntity(`The ${type} policy with name ${input.PolicyName} cannot be found.`);
       return {};

@@ -14,7 +14,7 @@ const TRUST_QUOTA = { name: 'ACLSizePerRole', max: 2048 };
 /** Roles AWS services create for themselves live under this path and only the service may change them. */
 const SERVICE_ROLE_PATH = '/aws-service-role/';
 
-function mutableRole(ctx: RequestContext, name: string): RoleRow {
+export function mutableRole(ctx: RequestContext, name: string): RoleRow {
   const role = need(ctx, 'role', name);
   if (role.path.startsWith(SERVICE_ROLE_PATH)) {
     throw new AwsError('UnmodifiableEntity', `Cannot perform the operation on the protected role '${role.name}' - this role is only modifiable by AWS`);

@@ -61,10 +61,15 @@ export function sessionPolicies(ctx: RequestContext, account: string, input: { P
   return docs;
 }
 
-/** How much of the packed session-policy allowance the request uses, as a percentage. */
+/**
+ * How much of the packed allowance for session policies and tags the request uses, as a
+ * percentage; over 100 is refused. AWS does not publish its packing, so this is an estimate.
+ */
 export function packedSize(docs: readonly string[], tags: number): number | undefined {
   if (docs.length === 0 && tags === 0) return undefined;
-  return Math.min(100, Math.ceil(((docs.join('').replace(/\s+/g, '').length + tags * 64) / 2048) * 100));
+  const percent = Math.ceil(((docs.join('').replace(/\s+/g, '').length + tags * 64) / 2048) * 100);
+  if (percent > 100) throw new AwsError('PackedPolicyTooLarge', `Packed policy consumes ${percent}% of allotted space, please use smaller policy for session.`, { status: 400 });
+  return percent;
 }
 
 function checkDuration(requested: number | undefined, role: KnownRole | undefined, chained: boolean): number {
