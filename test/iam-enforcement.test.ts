@@ -286,6 +286,23 @@ describe('IAM enforcement', () => {
     assert.equal((await rejects(none.send(new GetQueueUrlCommand({ QueueName: 'orders' })))).name, 'AccessDenied');
   });
 
+  it('transitive session tags follow a role chain and act as principal tags', async () => {
+    const first = unique('first');
+    const second = unique('second');
+    const trustAccount = doc({ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+    await iam.send(new CreateRoleCommand({ RoleName: first, AssumeRolePolicyDocument: trustAccount }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: first, PolicyName: 'chain', PolicyDocument: doc(allow(['sts:AssumeRole', 'sts:TagSession'])) }));
+    await iam.send(new CreateRoleCommand({ RoleName: second, AssumeRolePolicyDocument: trustAccount }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: second, PolicyName: 'abac', PolicyDocument: doc(allow('sqs:GetQueueUrl', '*', { Condition: { StringEquals: { 'aws:PrincipalTag/project': 'orders' } } })) }));
+    const r1 = await new STSClient(clientConfig(nimbus)).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${first}`, RoleSessionName: 'one', Tags: [{ Key: 'project', Value: 'orders' }], TransitiveTagKeys: ['project'] }));
+    const s1 = new STSClient(as(nimbus, { accessKeyId: r1.Credentials!.AccessKeyId!, secretAccessKey: r1.Credentials!.SecretAccessKey!, sessionToken: r1.Credentials!.SessionToken! }));
+    const r2 = await s1.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${second}`, RoleSessionName: 'two' }));
+    const chained = new SQSClient(as(nimbus, { accessKeyId: r2.Credentials!.AccessKeyId!, secretAccessKey: r2.Credentials!.SecretAccessKey!, sessionToken: r2.Credentials!.SessionToken! }));
+    await chained.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
+    const override = await rejects(s1.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${second}`, RoleSessionName: 'two', Tags: [{ Key: 'project', Value: 'other' }] })));
+    assert.equal(override.$metadata.httpStatusCode, 400);
+  });
+
   it('the AWS CLI shows the denial', async () => {
     const keys = await user(nimbus, unique('cli'));
     const r = await aws(nimbus, ['sqs', 'get-queue-url', '--queue-name', 'orders'], { AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey });

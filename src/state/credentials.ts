@@ -31,6 +31,8 @@ export interface SessionContext {
   /** Session policy documents (the inline Policy and the documents of PolicyArns). */
   policies?: string[];
   tags?: Record<string, string>;
+  /** Session tags that pass on to roles this session assumes (role chaining). */
+  transitiveTagKeys?: string[];
   sourceIdentity?: string;
   /** Clock milliseconds an MFA code was checked for this session (aws:MultiFactorAuthPresent). */
   mfaAt?: number;

@@ -79,6 +79,25 @@ function checkDuration(requested: number | undefined, role: KnownRole | undefine
   return duration;
 }
 
+/**
+ * The session's tags: those given, plus the transitive tags of the session assuming the role,
+ * which a chained session may not override.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining
+ */
+function sessionTags(ctx: RequestContext, input: AssumeRoleRequest): { tags?: Record<string, string>; transitiveTagKeys?: string[] } {
+  const given = Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value]));
+  for (const k of input.TransitiveTagKeys ?? []) {
+    if (!(k in given)) throw new AwsError('InvalidParameterValue', `The transitive tag key ${k} is not one of the session tags.`, { status: 400 });
+  }
+  const parent = ctx.caller.session;
+  const inherited = Object.fromEntries((parent?.transitiveTagKeys ?? []).filter((k) => parent?.tags?.[k] !== undefined).map((k) => [k, parent!.tags![k]!]));
+  const clash = Object.keys(given).filter((k) => k in inherited);
+  if (clash.length) throw new AwsError('InvalidParameterValue', `Cannot override transitive session tags: ${clash.join(', ')}`, { status: 400 });
+  const tags = { ...inherited, ...given };
+  const transitive = [...Object.keys(inherited), ...(input.TransitiveTagKeys ?? [])];
+  return { ...(Object.keys(tags).length ? { tags } : {}), ...(transitive.length ? { transitiveTagKeys: transitive } : {}) };
+}
+
 function touchRole(ctx: RequestContext, role: KnownRole): void {
   ctx.db.prepare('UPDATE iam_roles SET last_used_at = ?, last_used_region = ? WHERE account_id = ? AND name = ?').run(ctx.clock.now(), ctx.region, role.account, role.name);
 }
@@ -112,7 +131,7 @@ export const assume: Handlers<Operations> = {
     const credentials = issueTemporaryCredentials(ctx, { accountId: role.account, arn: assumedArn, userId: assumedRoleId }, duration, {
       roleArn: input.RoleArn,
       ...(policies.length ? { policies } : {}),
-      ...(input.Tags?.length ? { tags: Object.fromEntries(input.Tags.map((t) => [t.Key, t.Value])) } : {}),
+      ...sessionTags(ctx, input),
       ...(input.SourceIdentity ? { sourceIdentity: input.SourceIdentity } : {}),
       ...(mfaAt !== undefined ? { mfaAt } : {}),
     });
