@@ -43,6 +43,19 @@ describe('DynamoDB batches and transactions', () => {
     assert.deepEqual(r.UnprocessedKeys, {});
   });
 
+  it('BatchGetItem stops before 16 MB and returns the rest as UnprocessedKeys', async () => {
+    const name = await table();
+    const big = 'x'.repeat(409600 - 10);
+    const keys = Array.from({ length: 42 }, (_, i) => ({ pk: { S: `k${String(i).padStart(2, '0')}` } }));
+    for (let i = 0; i < keys.length; i += 21) {
+      await ddb.send(new BatchWriteItemCommand({ RequestItems: { [name]: keys.slice(i, i + 21).map((k) => ({ PutRequest: { Item: { ...k, d: { S: big } } } })) } }));
+    }
+    const r = await ddb.send(new BatchGetItemCommand({ RequestItems: { [name]: { Keys: keys, ProjectionExpression: 'pk' } } }));
+    assert.equal(r.Responses?.[name]?.length, 40);
+    assert.deepEqual(r.UnprocessedKeys?.[name]?.Keys, keys.slice(40));
+    assert.equal(r.UnprocessedKeys?.[name]?.ProjectionExpression, 'pk');
+  });
+
   it('batch limits and duplicate keys are ValidationExceptions; a missing table is ResourceNotFoundException', async () => {
     const a = await table();
     const keys = Array.from({ length: 101 }, (_, i) => ({ pk: { S: String(i) } }));

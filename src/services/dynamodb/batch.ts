@@ -41,17 +41,20 @@ export const batchHandlers: Handlers<Operations> = {
     const unprocessed: Record<string, KeysAndAttributes> = {};
     const capacity: ConsumedCapacity[] = [];
     let bytes = 0;
+    let full = false;
     for (const { name, t, r, keys, projection } of requests) {
       responses[name] = [];
       let units = 0;
       for (const key of keys) {
-        if (bytes >= MAX_BATCH_GET_BYTES) {
+        const item = full ? undefined : readItem(ctx, t, key);
+        const size = item ? itemSize(item) : 0;
+        // Once the next item would take the response past 16 MB, it and every key after it go back unprocessed.
+        if (full || bytes + size > MAX_BATCH_GET_BYTES) {
+          full = true;
           (unprocessed[name] ??= { ...r, Keys: [] }).Keys.push(key);
           continue;
         }
-        const item = readItem(ctx, t, key);
         if (!item) continue;
-        const size = itemSize(item);
         bytes += size;
         units += readUnits(size, r.ConsistentRead);
         responses[name].push(projection ? project(item, projection) : item);
