@@ -9,7 +9,8 @@ import {
   DescribeVpcsCommand, DetachInternetGatewayCommand, EC2Client, ModifyVpcAttributeCommand, DescribeVpcAttributeCommand, RevokeSecurityGroupIngressCommand,
   RunInstancesCommand, TerminateInstancesCommand, CreateNetworkInsightsPathCommand, StartNetworkInsightsAnalysisCommand, DescribeNetworkInsightsAnalysesCommand,
   CreateVpcPeeringConnectionCommand, AcceptVpcPeeringConnectionCommand, DescribeVpcPeeringConnectionsCommand, CreateVpcEndpointCommand, DeleteVpcEndpointsCommand,
-  DescribePrefixListsCommand,
+  DescribePrefixListsCommand, CreateNetworkInterfaceCommand, AttachNetworkInterfaceCommand, DetachNetworkInterfaceCommand, DescribeInstancesCommand,
+  DeleteNetworkInterfaceCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -225,6 +226,53 @@ describe('EC2 networking', () => {
     await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }));
     const after = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rt] }))).RouteTables![0]!.Routes!;
     assert.ok(!after.some((r) => r.DestinationPrefixListId));
+  });
+
+  it('a private instance reaches the internet through a NAT gateway, and not once the NAT gateway is deleted (blackhole)', async () => {
+    const ec2 = fresh();
+    const { vpc, subnet: pub } = await vpcWithSubnet(ec2);
+    const priv = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId!, CidrBlock: '10.0.2.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!;
+    const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
+    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc.VpcId! }));
+    const pubRt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc.VpcId! }))).RouteTable!.RouteTableId!;
+    await ec2.send(new CreateRouteCommand({ RouteTableId: pubRt, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
+    await ec2.send(new AssociateRouteTableCommand({ RouteTableId: pubRt, SubnetId: pub.SubnetId! }));
+    const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: pub.SubnetId!, AllocationId: eip.AllocationId! }))).NatGateway!.NatGatewayId!;
+    const privRt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc.VpcId! }))).RouteTable!.RouteTableId!;
+    await ec2.send(new CreateRouteCommand({ RouteTableId: privRt, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat }));
+    await ec2.send(new AssociateRouteTableCommand({ RouteTableId: privRt, SubnetId: priv.SubnetId! }));
+    const app = (await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: priv.SubnetId! }))).Instances![0]!.InstanceId!;
+    const analyze = async (n: string) => {
+      const path = await ec2.send(new CreateNetworkInsightsPathCommand({ Source: app, Destination: igw, Protocol: 'tcp', DestinationPort: 443, ClientToken: n }));
+      const run = await ec2.send(new StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: path.NetworkInsightsPath!.NetworkInsightsPathId!, ClientToken: n }));
+      return (await ec2.send(new DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsAnalysisIds: [run.NetworkInsightsAnalysis!.NetworkInsightsAnalysisId!] }))).NetworkInsightsAnalyses![0]!;
+    };
+    const through = await analyze('with-nat');
+    assert.equal(through.NetworkPathFound, true, JSON.stringify(through.Explanations));
+    assert.ok(through.ForwardPathComponents!.some((c) => c.Component!.Id === nat));
+    await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: nat }));
+    const gone = await analyze('without-nat');
+    assert.equal(gone.NetworkPathFound, false);
+    assert.equal(gone.Explanations![0]!.ExplanationCode, 'BAD_STATE_ROUTE');
+  });
+
+  it('a second network interface attaches at a free device index in the same zone, and the primary one cannot be detached', async () => {
+    const ec2 = fresh();
+    const { subnet } = await vpcWithSubnet(ec2);
+    const i = (await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnet.SubnetId! }))).Instances![0]!;
+    const eni = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet.SubnetId!, Description: 'second' }))).NetworkInterface!;
+    assert.equal(eni.Status, 'available');
+    const taken = await rejects(ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: eni.NetworkInterfaceId!, InstanceId: i.InstanceId!, DeviceIndex: 0 })));
+    assert.equal(taken.name, 'InvalidParameterValue');
+    const att = await ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: eni.NetworkInterfaceId!, InstanceId: i.InstanceId!, DeviceIndex: 1 }));
+    const d = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [i.InstanceId!] }));
+    assert.deepEqual(d.Reservations![0]!.Instances![0]!.NetworkInterfaces!.map((n) => n.Attachment!.DeviceIndex), [0, 1]);
+    assert.equal((await rejects(ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.NetworkInterfaceId! })))).name, 'InvalidNetworkInterface.InUse');
+    const primary = d.Reservations![0]!.Instances![0]!.NetworkInterfaces![0]!.Attachment!.AttachmentId!;
+    assert.equal((await rejects(ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: primary })))).name, 'OperationNotPermitted');
+    await ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: att.AttachmentId! }));
+    await ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.NetworkInterfaceId! }));
   });
 
   it('Reachability Analyzer over the SDK: a path between two instances of the default VPC is found, naming the hops', async () => {

@@ -1,4 +1,4 @@
-import type { Filter, Instance, InstanceStateChange, InstanceStatus, Operations, Reservation, Tag } from '../../generated/types/ec2.js';
+import type { Filter, Instance, InstanceNetworkInterface, InstanceStateChange, InstanceStatus, Operations, Reservation, Tag } from '../../generated/types/ec2.js';
 import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
@@ -28,8 +28,20 @@ export function mustInstances(ctx: Ctx, ids: string[]): InstanceDoc[] {
   return found as InstanceDoc[];
 }
 
-/** The instance as Describe shows it: addresses and groups from its interface, block devices from its volumes. */
-function output(ctx: Ctx, i: InstanceDoc, eni: EniDoc | undefined, volumes: VolumeDoc[], tags: Tag[] | undefined): Instance {
+function nicOutput(eni: EniDoc): InstanceNetworkInterface {
+  const association = (a: EniDoc['Association']) => (a ? { PublicIp: a.PublicIp, PublicDnsName: a.PublicDnsName, IpOwnerId: a.IpOwnerId } : undefined);
+  return {
+    NetworkInterfaceId: eni.NetworkInterfaceId, SubnetId: eni.SubnetId, VpcId: eni.VpcId, Description: eni.Description, OwnerId: eni.OwnerId, Status: eni.Status,
+    MacAddress: eni.MacAddress, PrivateIpAddress: eni.PrivateIpAddress, PrivateDnsName: eni.PrivateDnsName, SourceDestCheck: eni.SourceDestCheck, Groups: eni.Groups,
+    Attachment: { AttachmentId: eni.Attachment?.AttachmentId, DeviceIndex: eni.Attachment?.DeviceIndex, Status: 'attached', AttachTime: eni.Attachment?.AttachTime, DeleteOnTermination: eni.Attachment?.DeleteOnTermination, NetworkCardIndex: 0 },
+    Association: association(eni.Association),
+    PrivateIpAddresses: eni.PrivateIpAddresses?.map((p) => ({ Primary: p.Primary, PrivateIpAddress: p.PrivateIpAddress, PrivateDnsName: p.PrivateDnsName, Association: association(p.Association) })),
+    Ipv6Addresses: [], InterfaceType: 'interface',
+  };
+}
+
+/** The instance as Describe shows it: addresses and groups from its interfaces, block devices from its volumes. */
+function output(ctx: Ctx, i: InstanceDoc, eni: EniDoc | undefined, secondary: EniDoc[], volumes: VolumeDoc[], tags: Tag[] | undefined): Instance {
   const info = catalog(ctx).get(i.InstanceType);
   const live = i.State.Name !== 'terminated';
   const publicIp = live ? eni?.Association?.PublicIp : undefined;
@@ -45,14 +57,7 @@ function output(ctx: Ctx, i: InstanceDoc, eni: EniDoc | undefined, volumes: Volu
       DeviceName: a.Device, Ebs: { AttachTime: a.AttachTime, DeleteOnTermination: a.DeleteOnTermination, Status: a.State === 'attached' ? 'attached' : 'attaching', VolumeId: v.VolumeId },
     }))),
     ClientToken: i.ClientToken ?? '', Tags: tags, SecurityGroups: live ? eni?.Groups : [],
-    NetworkInterfaces: live && eni ? [{
-      NetworkInterfaceId: eni.NetworkInterfaceId, SubnetId: eni.SubnetId, VpcId: eni.VpcId, Description: eni.Description, OwnerId: eni.OwnerId, Status: eni.Status,
-      MacAddress: eni.MacAddress, PrivateIpAddress: eni.PrivateIpAddress, PrivateDnsName: eni.PrivateDnsName, SourceDestCheck: eni.SourceDestCheck, Groups: eni.Groups,
-      Attachment: { AttachmentId: eni.Attachment?.AttachmentId, DeviceIndex: 0, Status: 'attached', AttachTime: eni.Attachment?.AttachTime, DeleteOnTermination: true, NetworkCardIndex: 0 },
-      Association: eni.Association ? { PublicIp: eni.Association.PublicIp, PublicDnsName: eni.Association.PublicDnsName, IpOwnerId: eni.Association.IpOwnerId } : undefined,
-      PrivateIpAddresses: eni.PrivateIpAddresses?.map((p) => ({ Primary: p.Primary, PrivateIpAddress: p.PrivateIpAddress, PrivateDnsName: p.PrivateDnsName, Association: p.Association ? { PublicIp: p.Association.PublicIp, PublicDnsName: p.Association.PublicDnsName, IpOwnerId: p.Association.IpOwnerId } : undefined })),
-      Ipv6Addresses: [], InterfaceType: 'interface',
-    }] : [],
+    NetworkInterfaces: live && eni ? [eni, ...secondary].map(nicOutput) : [],
     EbsOptimized: i.EbsOptimized, IamInstanceProfile: i.IamInstanceProfile, Platform: i.Platform, PlatformDetails: i.PlatformDetails,
     UsageOperation: i.Platform ? 'RunInstances:0002' : 'RunInstances', UsageOperationUpdateTime: new Date(i.LaunchTime),
     CpuOptions: { CoreCount: info?.VCpuInfo?.DefaultCores, ThreadsPerCore: info?.VCpuInfo?.DefaultThreadsPerCore },
@@ -66,14 +71,15 @@ function output(ctx: Ctx, i: InstanceDoc, eni: EniDoc | undefined, volumes: Volu
 
 /** The instances with what Describe needs: their interfaces, volumes and tags. */
 function described(ctx: Ctx, docs: InstanceDoc[]): (Instance & { _reservation: string })[] {
-  const enis = new Map(getMany<EniDoc>(ctx, docs.map((i) => i._eni)).map((e) => [e.NetworkInterfaceId, e]));
+  const enis = new Map(getMany<EniDoc>(ctx, docs.flatMap((i) => [i._eni, ...(i._secondaryEnis ?? [])])).map((e) => [e.NetworkInterfaceId, e]));
   const volumes = new Map(getMany<VolumeDoc>(ctx, docs.flatMap((i) => i._volumes)).map((v) => [v.VolumeId, v]));
   // A page of instances asks for its own tags; a whole fleet reads the tag table once.
   const tags = docs.length < 500 ? new Map(docs.map((i) => [i.InstanceId, tagsOf(ctx, i.InstanceId)])) : tagIndex(ctx, 'instance');
   return docs.map((i) => {
     const attached = i._volumes.map((id) => volumes.get(id)).filter((v): v is VolumeDoc => !!v);
     const own = tags.get(i.InstanceId);
-    return { ...output(ctx, i, enis.get(i._eni), attached, own?.length ? own : undefined), _reservation: i.ReservationId };
+    const secondary = (i._secondaryEnis ?? []).map((id) => enis.get(id)).filter((e): e is EniDoc => e?.Attachment?.InstanceId === i.InstanceId);
+    return { ...output(ctx, i, enis.get(i._eni), secondary, attached, own?.length ? own : undefined), _reservation: i.ReservationId };
   });
 }
 
@@ -284,4 +290,9 @@ function releaseResources(ctx: Ctx, i: InstanceDoc): void {
   }
   const eni = eniOf(ctx, i);
   if (eni) deleteEni(ctx, eni);
+  for (const other of getMany<EniDoc>(ctx, i._secondaryEnis ?? [])) {
+    if (other.Attachment?.InstanceId !== i.InstanceId) continue;
+    delete other.Attachment;
+    put(ctx, other.NetworkInterfaceId, { ...other, Status: 'available' });
+  }
 }

@@ -6,8 +6,9 @@ import type { Handlers } from '../service.js';
 import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.js';
 import { allocatePrivateIp, dnsName, mustSubnet, publicIp, type Ctx } from './network.js';
 import { findGroup } from './security-groups.js';
-import { all, get, put, remove, tagIndex, tagOnCreate } from './store.js';
-import type { AddressDoc, EniDoc, SubnetDoc } from './types.js';
+import { catalog } from './instance-types.js';
+import { all, get, getMany, put, remove, tagIndex, tagOnCreate } from './store.js';
+import type { AddressDoc, EniDoc, InstanceDoc, SubnetDoc } from './types.js';
 
 /**
  * Elastic network interfaces: what holds an instance's (or NAT gateway's) private and public
@@ -111,6 +112,42 @@ export const handlers: Handlers<Operations> = {
     const eni = mustEni(ctx, input.NetworkInterfaceId);
     if (eni.Attachment) throw new AwsError('InvalidNetworkInterface.InUse', `Interface: [${eni.NetworkInterfaceId}] in use.`, { status: 400 });
     deleteEni(ctx, eni);
+  },
+
+  /** A second interface for an instance in the same zone, at a free device index, within the type's interface limit. */
+  AttachNetworkInterface(input, ctx) {
+    const eni = mustEni(ctx, input.NetworkInterfaceId);
+    const instance = get<InstanceDoc>(ctx, input.InstanceId);
+    if (!instance || instance.State.Name === 'terminated') throw new AwsError('InvalidInstanceID.NotFound', `The instance ID '${input.InstanceId}' does not exist`, { status: 400 });
+    if (instance.State.Name !== 'running' && instance.State.Name !== 'stopped') {
+      throw new AwsError('IncorrectInstanceState', `The instance '${instance.InstanceId}' is not in a valid state for this operation.`, { status: 400 });
+    }
+    if (eni.Attachment) throw new AwsError('InvalidNetworkInterface.InUse', `Interface: [${eni.NetworkInterfaceId}] in use.`, { status: 400 });
+    if (eni.AvailabilityZone !== instance.AvailabilityZone) {
+      throw new AwsError('InvalidParameterCombination', `You may not attach a network interface to an instance if they are not in the same availability zone`, { status: 400 });
+    }
+    const attached = getMany<EniDoc>(ctx, [instance._eni, ...(instance._secondaryEnis ?? [])]).filter((e) => e.Attachment?.InstanceId === instance.InstanceId);
+    if (attached.some((e) => e.Attachment!.DeviceIndex === input.DeviceIndex)) {
+      throw new AwsError('InvalidParameterValue', `Instance '${instance.InstanceId}' already has an interface attached at device index '${input.DeviceIndex}'.`, { status: 400 });
+    }
+    const limit = catalog(ctx).get(instance.InstanceType)?.NetworkInfo?.MaximumNetworkInterfaces ?? 1;
+    if (attached.length >= limit) throw new AwsError('AttachmentLimitExceeded', `Interface count ${attached.length + 1} exceeds the limit for ${instance.InstanceType}`, { status: 400 });
+    const id = resourceId('eni-attach');
+    eni.Attachment = { AttachmentId: id, AttachTime: new Date(ctx.clock.now()), DeleteOnTermination: false, DeviceIndex: input.DeviceIndex, InstanceId: instance.InstanceId, InstanceOwnerId: ctx.accountId, Status: 'attached', NetworkCardIndex: input.NetworkCardIndex ?? 0 };
+    eni.Status = 'in-use';
+    put(ctx, eni.NetworkInterfaceId, eni);
+    instance._secondaryEnis = [...(instance._secondaryEnis ?? []).filter((x) => x !== eni.NetworkInterfaceId), eni.NetworkInterfaceId];
+    put(ctx, instance.InstanceId, instance);
+    return { AttachmentId: id, NetworkCardIndex: input.NetworkCardIndex ?? 0 };
+  },
+
+  DetachNetworkInterface(input, ctx) {
+    const eni = all<EniDoc>(ctx, 'network-interface').find((e) => e.Attachment?.AttachmentId === input.AttachmentId);
+    if (!eni) throw new AwsError('InvalidAttachmentID.NotFound', `The attachment ID '${input.AttachmentId}' does not exist`, { status: 400 });
+    if (eni.Attachment!.DeviceIndex === 0) throw new AwsError('OperationNotPermitted', 'The network interface at device index 0 cannot be detached.', { status: 400 });
+    delete eni.Attachment;
+    eni.Status = 'available';
+    put(ctx, eni.NetworkInterfaceId, eni);
   },
 
   ModifyNetworkInterfaceAttribute(input, ctx) {

@@ -82,6 +82,8 @@ export interface InstanceDoc {
   _autoPublicIp: boolean;
   /** Volumes attached at some point; their attachments say whether they still are. */
   _volumes: string[];
+  /** Interfaces attached after launch (device index 1 and up). */
+  _secondaryEnis?: string[];
   _terminatedAt?: number;
 }
 export type PeeringDoc = VpcPeeringConnection & { VpcPeeringConnectionId: string };
