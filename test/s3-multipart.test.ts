@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
@@ -148,6 +149,26 @@ describe('S3 multipart uploads', () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: 'sum', ChecksumMode: 'ENABLED' }));
     assert.equal(head.ChecksumSHA256, composite);
     assert.equal(head.ChecksumType, 'COMPOSITE');
+  });
+
+  it('keeps a full-object CRC32 across parts, and checks the one the client claims', async () => {
+    const b = await bucket();
+    const { UploadId, ChecksumType } = await s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'crc', ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' }));
+    assert.equal(ChecksumType, 'FULL_OBJECT');
+    const a = body(5 * MiB, 11);
+    const p1 = await s3.send(new UploadPartCommand({ Bucket: b, Key: 'crc', UploadId, PartNumber: 1, Body: a, ChecksumAlgorithm: 'CRC32' }));
+    const p2 = await s3.send(new UploadPartCommand({ Bucket: b, Key: 'crc', UploadId, PartNumber: 2, Body: 'end', ChecksumAlgorithm: 'CRC32' }));
+    const whole = Buffer.alloc(4);
+    whole.writeUInt32BE(crc32(Buffer.concat([a, Buffer.from('end')])) >>> 0);
+    const Parts = [{ PartNumber: 1, ETag: p1.ETag, ChecksumCRC32: p1.ChecksumCRC32 }, { PartNumber: 2, ETag: p2.ETag, ChecksumCRC32: p2.ChecksumCRC32 }];
+    const wrong = await rejects(s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'crc', UploadId, ChecksumCRC32: 'AAAAAA==', ChecksumType: 'FULL_OBJECT', MultipartUpload: { Parts } })));
+    assert.equal(wrong.name, 'BadDigest');
+    const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'crc', UploadId, ChecksumCRC32: whole.toString('base64'), ChecksumType: 'FULL_OBJECT', MultipartUpload: { Parts } }));
+    assert.equal(done.ChecksumCRC32, whole.toString('base64'));
+    assert.equal(done.ChecksumType, 'FULL_OBJECT');
+    const got = await s3.send(new GetObjectCommand({ Bucket: b, Key: 'crc', ChecksumMode: 'ENABLED' }));
+    assert.equal(got.ChecksumCRC32, whole.toString('base64'));
+    assert.equal((await got.Body!.transformToByteArray()).length, 5 * MiB + 3);
   });
 
   it('the AWS CLI uploads and downloads a file above its multipart threshold', async () => {

@@ -185,6 +185,17 @@ export const multipartHandlers: Handlers<Operations> = {
     const c = upload.attributes.checksum;
     const { blob, checksum: fullChecksum } = await receiveBody(ctx, concatenated(ctx, parts), { ChecksumAlgorithm: c?.type === 'FULL_OBJECT' ? c.algorithm : undefined }, Number.MAX_SAFE_INTEGER);
     const checksum = c?.type === 'COMPOSITE' ? compositeChecksum(c.algorithm, parts) : fullChecksum;
+    // A client that sends the whole object's checksum, or its size, has them checked.
+    const claimed = c?.type === 'FULL_OBJECT' ? input[`Checksum${c.algorithm}`] : undefined;
+    const mismatch = (claimed !== undefined && claimed !== fullChecksum?.value)
+      ? new AwsError('BadDigest', `The ${c!.algorithm} you specified did not match the calculated checksum.`, { status: 400 })
+      : input.MpuObjectSize !== undefined && input.MpuObjectSize !== blob.size
+        ? new AwsError('InvalidRequest', `The provided 'x-amz-mp-object-size' header value ${input.MpuObjectSize} does not match what was computed: ${blob.size}`, { status: 400 })
+        : undefined;
+    if (mismatch) {
+      await dropBlobs(ctx, [blob.id]);
+      throw mismatch;
+    }
     const md5s = createHash('md5');
     for (const p of parts) md5s.update(Buffer.from(p.md5, 'hex'));
     const etag = `"${md5s.digest('hex')}-${parts.length}"`;
