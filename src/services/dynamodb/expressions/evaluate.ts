@@ -30,7 +30,7 @@ function operandValue(item: Item | undefined, o: Operand): Value | undefined {
 }
 
 function size(v: Value): number | undefined {
-  if (v.S !== undefined) return [...v.S].length;
+  if (v.S !== undefined) return Buffer.byteLength(v.S);
   if (v.B !== undefined) return v.B.length;
   const coll = v.SS ?? v.NS ?? v.BS ?? v.L;
   if (coll) return coll.length;
