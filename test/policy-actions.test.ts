@@ -44,6 +44,15 @@ describe('operations to IAM actions and resources', () => {
     });
   }
 
+  it('launching with an instance profile also passes its role', () => {
+    const got = authorizationsFor({
+      service: 'ec2', operation: 'RunInstances', input: { ImageId: 'ami-1', IamInstanceProfile: { Name: 'web' } }, accountId: A, region: 'us-east-1', headers: {},
+      instanceProfileRole: (name) => (name === 'web' ? `arn:aws:iam::${A}:role/web-role` : undefined),
+    });
+    assert.deepEqual(got.map((g) => [g.action, g.resource]), [['ec2:RunInstances', '*'], ['iam:PassRole', `arn:aws:iam::${A}:role/web-role`]]);
+    assert.equal(got[1]!.context!['iam:PassedToService'], 'ec2.amazonaws.com');
+  });
+
   it('carries the condition keys of the request', () => {
     const [list] = authorizationsFor({ service: 's3', operation: 'ListObjectsV2', input: { Bucket: 'b', Prefix: 'home/', Delimiter: '/', MaxKeys: 10 }, accountId: A, region: 'us-east-1', headers: {} });
     assert.deepEqual(list!.context, { 's3:prefix': 'home/', 's3:delimiter': '/', 's3:max-keys': '10' });

@@ -26,13 +26,15 @@ export const allowAll: Authorizer = () => {};
  */
 export function enforceIam(services: ServiceRegistry): Authorizer {
   return async (ctx, model, op, input) => {
+    // IAM's tables answer the questions below (paths, policies), whichever service is called.
+    await services.load('iam');
     const authorizations = authorizationsFor({
       service: model.id, operation: op.name, input, accountId: ctx.accountId, region: ctx.region, headers: ctx.request.headers,
       iamPath: (type, name) => iamPath(ctx, type, name),
+      instanceProfileRole: (nameOrArn) => instanceProfileRole(ctx, nameOrArn),
       ...(ctx.caller.kind === 'user' ? { callerUserName: ctx.caller.arn.slice(ctx.caller.arn.lastIndexOf('/') + 1) } : {}),
     });
     if (authorizations.length === 0) return;
-    await services.load('iam');
     const who = callerPrincipal(ctx, ctx.caller);
     for (const a of authorizations) {
       const facts = await resourceFacts(services, ctx, a);
@@ -59,6 +61,14 @@ function iamPath(ctx: RequestContext, type: string, name: string): string {
   const table = { user: 'iam_users', role: 'iam_roles', group: 'iam_groups', 'instance-profile': 'iam_instance_profiles' }[type];
   const row = ctx.db.prepare(`SELECT path FROM ${table} WHERE account_id = ? AND lower(name) = lower(?)`).get(ctx.accountId, name) as { path: string } | undefined;
   return row?.path ?? '/';
+}
+
+/** The ARN of the role an instance profile holds, for the iam:PassRole that launching with it needs. */
+function instanceProfileRole(ctx: RequestContext, nameOrArn: string): string | undefined {
+  const name = nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
+  const row = ctx.db.prepare(`SELECT r.path, r.name FROM iam_roles r JOIN iam_instance_profile_roles x ON x.account_id = r.account_id AND x.role_name = r.name
+    WHERE x.account_id = ? AND lower(x.profile_name) = lower(?)`).get(ctx.accountId, name) as { path: string; name: string } | undefined;
+  return row && `arn:aws:iam::${ctx.accountId}:role${row.path}${row.name}`;
 }
 
 /** The resource's owner, policy and tags, from the service that owns the resource's ARN. */

@@ -26,6 +26,8 @@ export interface OperationRequest {
   region: string;
   /** IAM paths of users, roles and groups are part of their ARNs; IAM knows them. */
   iamPath?: (type: 'user' | 'role' | 'group' | 'instance-profile', name: string) => string;
+  /** The role an instance profile holds, for launches that pass it to EC2. */
+  instanceProfileRole?: (nameOrArn: string) => string | undefined;
   /** The calling IAM user's name, for IAM operations that default to the caller. */
   callerUserName?: string;
   headers: Record<string, string | string[] | undefined>;
@@ -101,8 +103,14 @@ const MAPPERS: Record<string, (r: OperationRequest) => Authorization[]> = {
     const ids = (r.input['InstanceIds'] as string[] | undefined) ?? [];
     const action = `ec2:${r.operation}`;
     // Describe* operations have no resource-level permissions.
-    if (r.operation.startsWith('Describe') || ids.length === 0) return [{ action, resource: '*' }];
-    return ids.map((id) => ({ action, resource: `arn:aws:ec2:${r.region}:${r.accountId}:instance/${id}` }));
+    const out: Authorization[] = r.operation.startsWith('Describe') || ids.length === 0
+      ? [{ action, resource: '*' }]
+      : ids.map((id) => ({ action, resource: `arn:aws:ec2:${r.region}:${r.accountId}:instance/${id}` }));
+    // Giving an instance a profile passes the profile's role to EC2.
+    const profile = r.input['IamInstanceProfile'] as { Arn?: string; Name?: string } | undefined;
+    const role = profile && r.instanceProfileRole?.(profile.Arn ?? profile.Name ?? '');
+    if (role) out.push({ action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
+    return out;
   },
 };
 
