@@ -8,7 +8,7 @@ import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
 import { recordChange } from './streams.js';
 import { checkItemKeys, checkKey, deleteItem, getTable, indexes, readItem, storageKey, tableKey, writeItem, type Table } from './table.js';
-import { checkItem, checkValue, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
+import { checkItem, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
 
 /** Single-item reads and writes. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html */
 const invalid = (m: string) => new AwsError('ValidationException', m);
@@ -79,11 +79,12 @@ function updatedAttributes(item: Item | undefined, actions: UpdateAction[]): Ite
 export const itemHandlers: Handlers<Operations> = {
   PutItem(input, ctx) {
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
-    const t = getTable(ctx, input.TableName);
+    // Requests are checked on their own before the table is looked up, as DynamoDB does.
     const item = checkItem(input.Item);
+    const ex = parseExpressions(input, PARAMS.put);
+    const t = getTable(ctx, input.TableName);
     checkItemKeys(t, item);
     checkSize(item);
-    const ex = parseExpressions(input, PARAMS.put);
     return ctx.db.transaction(() => {
       const before = readItem(ctx, t, item);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
@@ -97,10 +98,10 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   GetItem(input, ctx) {
-    const t = getTable(ctx, input.TableName);
     const key = checkItem(input.Key);
-    checkKey(t, key);
     const ex = parseExpressions(input, PARAMS.get);
+    const t = getTable(ctx, input.TableName);
+    checkKey(t, key);
     const item = readItem(ctx, t, key);
     return {
       ...(item ? { Item: ex.projection ? project(item, ex.projection) : item } : {}),
@@ -110,11 +111,10 @@ export const itemHandlers: Handlers<Operations> = {
 
   UpdateItem(input, ctx) {
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW']);
-    const t = getTable(ctx, input.TableName);
     const key = checkItem(input.Key);
-    checkKey(t, key);
-    for (const u of Object.values(input.AttributeUpdates ?? {})) if (u.Value) checkValue(u.Value);
     const ex = parseExpressions(input, PARAMS.update);
+    const t = getTable(ctx, input.TableName);
+    checkKey(t, key);
     return ctx.db.transaction(() => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
@@ -135,10 +135,10 @@ export const itemHandlers: Handlers<Operations> = {
 
   DeleteItem(input, ctx) {
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
-    const t = getTable(ctx, input.TableName);
     const key = checkItem(input.Key);
-    checkKey(t, key);
     const ex = parseExpressions(input, PARAMS.put);
+    const t = getTable(ctx, input.TableName);
+    checkKey(t, key);
     return ctx.db.transaction(() => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);

@@ -238,10 +238,10 @@ function checkConsistency(s: Source, consistent: boolean | undefined): void {
 
 export const queryHandlers: Handlers<Operations> = {
   Query(input, ctx) {
+    const ex = parseExpressions(input, PARAMS.query);
     const t = getTable(ctx, input.TableName);
     const s = source(t, input.IndexName);
     checkConsistency(s, input.ConsistentRead);
-    const ex = parseExpressions(input, PARAMS.query);
     const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined || input.AttributesToGet !== undefined);
     const { hash, range } = keyCondition(s, ex.keyCondition);
     checkFilterKeys(s, ex.filter);
@@ -275,10 +275,10 @@ export const queryHandlers: Handlers<Operations> = {
     if (input.Segment !== undefined && input.Segment >= input.TotalSegments!) {
       throw invalid(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${input.Segment} is not less than TotalSegments: ${input.TotalSegments}`);
     }
+    const ex = parseExpressions(input, PARAMS.scan);
     const t = getTable(ctx, input.TableName);
     const s = source(t, input.IndexName);
     checkConsistency(s, input.ConsistentRead);
-    const ex = parseExpressions(input, PARAMS.scan);
     const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined || input.AttributesToGet !== undefined);
     let sql = select(s);
     const params = fromParams(s);
