@@ -72,7 +72,8 @@ function principalMatches(p: Statement['Principal'], who: Requester): 'public' |
 function policyDecision(env: ServiceEnv, bucket: string, who: Requester, action: string, resource: string): { effect?: 'Allow' | 'Deny'; publicOnly: boolean } {
   const text = getConfig<string>(env, bucket, 'policy');
   if (!text) return { publicOnly: false };
-  const statements = list((JSON.parse(text) as { Statement?: Statement | Statement[] }).Statement as never) as Statement[];
+  const parsed = (JSON.parse(text) as { Statement?: Statement | Statement[] }).Statement ?? [];
+  const statements = Array.isArray(parsed) ? parsed : [parsed];
   let allowed: 'public' | 'named' | undefined;
   for (const s of statements) {
     if (s.Condition !== undefined) continue;

@@ -1,4 +1,4 @@
-import type { Operations } from '../../generated/types/s3.js';
+import type { GetBucketLocationOutput, Operations } from '../../generated/types/s3.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { dropBlobs, findBucket, getBucket, ownerOf, sql } from './store.js';
@@ -94,7 +94,7 @@ export const bucketHandlers: Handlers<Operations> = {
   GetBucketLocation(input, ctx) {
     const b = getBucket(ctx, input.Bucket);
     // us-east-1 is the absent constraint.
-    return b.region === 'us-east-1' ? {} : { LocationConstraint: b.region as never };
+    return b.region === 'us-east-1' ? {} : { LocationConstraint: b.region as GetBucketLocationOutput['LocationConstraint'] };
   },
 
   GetBucketVersioning(input, ctx) {

@@ -1,4 +1,4 @@
-import type { Operations } from '../../generated/types/s3.js';
+import type { AnalyticsConfiguration, IntelligentTieringConfiguration, InventoryConfiguration, MetricsConfiguration, Operations } from '../../generated/types/s3.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { getBucket, sql } from './store.js';
@@ -57,31 +57,31 @@ export const namedConfigHandlers: Handlers<Operations> = {
   GetBucketAnalyticsConfiguration: (input, ctx) => ({ AnalyticsConfiguration: get(ctx, input.Bucket, 'analytics', input.Id) }),
   DeleteBucketAnalyticsConfiguration: (input, ctx) => remove(ctx, input.Bucket, 'analytics', input.Id),
   ListBucketAnalyticsConfigurations(input, ctx) {
-    const { items, page } = list(ctx, input.Bucket, 'analytics', input.ContinuationToken);
-    return { ...page, AnalyticsConfigurationList: items as never };
+    const { items, page } = list<AnalyticsConfiguration>(ctx, input.Bucket, 'analytics', input.ContinuationToken);
+    return { ...page, AnalyticsConfigurationList: items };
   },
 
   PutBucketMetricsConfiguration: (input, ctx) => put(ctx, input.Bucket, 'metrics', input.Id, input.MetricsConfiguration),
   GetBucketMetricsConfiguration: (input, ctx) => ({ MetricsConfiguration: get(ctx, input.Bucket, 'metrics', input.Id) }),
   DeleteBucketMetricsConfiguration: (input, ctx) => remove(ctx, input.Bucket, 'metrics', input.Id),
   ListBucketMetricsConfigurations(input, ctx) {
-    const { items, page } = list(ctx, input.Bucket, 'metrics', input.ContinuationToken);
-    return { ...page, MetricsConfigurationList: items as never };
+    const { items, page } = list<MetricsConfiguration>(ctx, input.Bucket, 'metrics', input.ContinuationToken);
+    return { ...page, MetricsConfigurationList: items };
   },
 
   PutBucketInventoryConfiguration: (input, ctx) => put(ctx, input.Bucket, 'inventory', input.Id, input.InventoryConfiguration),
   GetBucketInventoryConfiguration: (input, ctx) => ({ InventoryConfiguration: get(ctx, input.Bucket, 'inventory', input.Id) }),
   DeleteBucketInventoryConfiguration: (input, ctx) => remove(ctx, input.Bucket, 'inventory', input.Id),
   ListBucketInventoryConfigurations(input, ctx) {
-    const { items, page } = list(ctx, input.Bucket, 'inventory', input.ContinuationToken);
-    return { ...page, InventoryConfigurationList: items as never };
+    const { items, page } = list<InventoryConfiguration>(ctx, input.Bucket, 'inventory', input.ContinuationToken);
+    return { ...page, InventoryConfigurationList: items };
   },
 
   PutBucketIntelligentTieringConfiguration: (input, ctx) => put(ctx, input.Bucket, 'intelligent-tiering', input.Id, input.IntelligentTieringConfiguration),
   GetBucketIntelligentTieringConfiguration: (input, ctx) => ({ IntelligentTieringConfiguration: get(ctx, input.Bucket, 'intelligent-tiering', input.Id) }),
   DeleteBucketIntelligentTieringConfiguration: (input, ctx) => remove(ctx, input.Bucket, 'intelligent-tiering', input.Id),
   ListBucketIntelligentTieringConfigurations(input, ctx) {
-    const { items, page } = list(ctx, input.Bucket, 'intelligent-tiering', input.ContinuationToken);
-    return { ...page, IntelligentTieringConfigurationList: items as never };
+    const { items, page } = list<IntelligentTieringConfiguration>(ctx, input.Bucket, 'intelligent-tiering', input.ContinuationToken);
+    return { ...page, IntelligentTieringConfigurationList: items };
   },
 };
