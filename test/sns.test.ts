@@ -3,7 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  AddPermissionCommand, ConfirmSubscriptionCommand, GetDataProtectionPolicyCommand, PutDataProtectionPolicyCommand, CreateTopicCommand, RemovePermissionCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand,
+  AddPermissionCommand, ConfirmSubscriptionCommand, CreateSMSSandboxPhoneNumberCommand, DeleteSMSSandboxPhoneNumberCommand, GetSMSAttributesCommand,
+  GetSMSSandboxAccountStatusCommand, ListSMSSandboxPhoneNumbersCommand, SetSMSAttributesCommand, VerifySMSSandboxPhoneNumberCommand, GetDataProtectionPolicyCommand, PutDataProtectionPolicyCommand, CreateTopicCommand, RemovePermissionCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand,
   SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand, UntagResourceCommand,
 } from '@aws-sdk/client-sns';
@@ -361,6 +362,30 @@ describe('SNS', { timeout: 60_000 }, () => {
       const gone = await rejects(sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn })));
       assert.equal(gone.name, 'NotFoundException');
       assert.equal((await rejects(sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn })))).name, 'NotFoundException');
+    });
+  });
+
+  describe('SMS', () => {
+    it('SMS attributes are kept per account and region; unknown names and bad values are refused', async () => {
+      await sns.send(new SetSMSAttributesCommand({ attributes: { DefaultSMSType: 'Transactional', MonthlySpendLimit: '5' } }));
+      const got = await sns.send(new GetSMSAttributesCommand({ attributes: ['DefaultSMSType'] }));
+      assert.deepEqual(got.attributes, { DefaultSMSType: 'Transactional' });
+      assert.equal((await rejects(sns.send(new SetSMSAttributesCommand({ attributes: { DefaultSMSType: 'Loud' } })))).name, 'InvalidParameterException');
+      assert.equal((await rejects(sns.send(new SetSMSAttributesCommand({ attributes: { Colour: 'red' } })))).name, 'InvalidParameterException');
+    });
+
+    it('a sandbox phone number is verified with the one-time password sent to it', async () => {
+      const phone = `+1555${String(process.pid).padStart(7, '0').slice(-7)}`;
+      assert.equal((await sns.send(new GetSMSSandboxAccountStatusCommand({}))).IsInSandbox, false);
+      await sns.send(new CreateSMSSandboxPhoneNumberCommand({ PhoneNumber: phone }));
+      const otp = /(\d{6})$/.exec((await outbox(phone)).at(-1).message)![1]!;
+      const wrong = await rejects(sns.send(new VerifySMSSandboxPhoneNumberCommand({ PhoneNumber: phone, OneTimePassword: otp === '000000' ? '111111' : '000000' })));
+      assert.equal(wrong.name, 'VerificationException');
+      await sns.send(new VerifySMSSandboxPhoneNumberCommand({ PhoneNumber: phone, OneTimePassword: otp }));
+      const listed = await sns.send(new ListSMSSandboxPhoneNumbersCommand({}));
+      assert.deepEqual(listed.PhoneNumbers!.find((p) => p.PhoneNumber === phone), { PhoneNumber: phone, Status: 'Verified' });
+      await sns.send(new DeleteSMSSandboxPhoneNumberCommand({ PhoneNumber: phone }));
+      assert.equal((await rejects(sns.send(new DeleteSMSSandboxPhoneNumberCommand({ PhoneNumber: phone })))).name, 'ResourceNotFoundException');
     });
   });
 

@@ -7,12 +7,13 @@ import { postToEndpoint, type HttpDelivery } from './delivery.js';
 import { outbox } from './outbox.js';
 import { publishEvent, publishHandlers, type PublishEvent } from './publish.js';
 import { migrations } from './schema.js';
+import { smsHandlers } from './sms.js';
 import { store } from './store.js';
 import { subscriptionHandlers } from './subscriptions.js';
 import { asTopic } from './topic.js';
 import { topicHandlers } from './topics.js';
 
-const handlers = { ...topicHandlers, ...subscriptionHandlers, ...publishHandlers };
+const handlers = { ...topicHandlers, ...subscriptionHandlers, ...publishHandlers, ...smsHandlers };
 
 /**
  * SNS: topics, subscriptions and fan-out. Folder `sns`, the model id. Other services publish

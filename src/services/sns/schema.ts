@@ -59,4 +59,16 @@ export const migrations: Migration[] = [{
 }, {
   id: 'sns/002-data-protection',
   sql: 'ALTER TABLE sns_topics ADD COLUMN data_protection_policy TEXT;',
+}, {
+  id: 'sns/003-sms',
+  sql: `
+    CREATE TABLE sns_sms_attributes (
+      account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+      PRIMARY KEY (account_id, region, name)
+    );
+    CREATE TABLE sns_sandbox_numbers (
+      account_id TEXT NOT NULL, region TEXT NOT NULL, phone_number TEXT NOT NULL, status TEXT NOT NULL,
+      one_time_password TEXT NOT NULL, created_at BIGINT NOT NULL,
+      PRIMARY KEY (account_id, region, phone_number)
+    );`,
 }];
