@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   AddUserToGroupCommand, AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreateInstanceProfileCommand,
@@ -349,5 +352,29 @@ describe('virtual MFA codes', () => {
     assert.equal(totp(seed, Math.floor(1234567890 / 30)), '005924');
     assert.equal(totp(seed, Math.floor(2000000000 / 30)), '279037');
     assert.match(newSeed(), /^[A-Z2-7]{32}$/);
+  });
+});
+
+describe('IAM persistence', () => {
+  it('users, policies and access keys survive a restart of a persistent Nimbus', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-iam-'));
+    try {
+      let nimbus = await start({ ephemeral: false, dataDir });
+      const iam = () => new IAMClient(clientConfig(nimbus));
+      await iam().send(new CreateUserCommand({ UserName: 'kept' }));
+      await iam().send(new PutUserPolicyCommand({ UserName: 'kept', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }) }));
+      const key = (await iam().send(new CreateAccessKeyCommand({ UserName: 'kept' }))).AccessKey!;
+      await nimbus.stop();
+      nimbus = await start({ ephemeral: false, dataDir, enforceIam: true });
+      try {
+        const sts = new STSClient(clientConfig(nimbus, { credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } }));
+        assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${ACCOUNT}:user/kept`);
+        assert.deepEqual((await iam().send(new GetUserPolicyCommand({ UserName: 'kept', PolicyName: 'p' }))).PolicyName, 'p');
+      } finally {
+        await nimbus.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
