@@ -19,7 +19,7 @@ export function conditionFailed(item: Item | undefined, returnOnFailure: string 
   return new AwsError('ConditionalCheckFailedException', 'The conditional request failed', { fields });
 }
 
-export function checkCondition(condition: Condition | undefined, item: Item | undefined, returnOnFailure?: string): void {
+function checkCondition(condition: Condition | undefined, item: Item | undefined, returnOnFailure?: string): void {
   if (condition && !evaluate(item, condition)) throw conditionFailed(item, returnOnFailure);
 }
 
@@ -31,7 +31,7 @@ export function checkSize(item: Item, message = 'Item size has exceeded the maxi
   if (itemSize(item) > MAX_ITEM_BYTES) throw invalid(message);
 }
 
-/** Writes (or deletes, when `after` is undefined) one item and appends its stream record. */
+/** Writes (or deletes, when `after` is undefined) one item, with its stream record and recovery log entry. */
 export function commit(ctx: RequestContext, t: Table, key: Item, before: Item | undefined, after: Item | undefined): void {
   if (after && (itemSize(after) > (before ? itemSize(before) : 0)) && indexes(t).some((i) => !i.global)) checkCollectionSize(ctx, t, after, before);
   if (after) writeItem(ctx, t, after);

@@ -34,7 +34,7 @@ function checkNumber(n: Num): Num {
 }
 
 /** Canonical text: no exponent, no leading or trailing zeros, no `-0` ("1.50E2" -> "150"). */
-export function formatNumber(n: Num): string {
+function formatNumber(n: Num): string {
   return n.isZero() ? '0' : n.toFixed();
 }
 

@@ -56,7 +56,7 @@ export const migrations = [{
   `,
 }];
 
-export function notFound(): AwsError {
+function notFound(): AwsError {
   return new AwsError('ResourceNotFoundException', 'Requested resource not found');
 }
 

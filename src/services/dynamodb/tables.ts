@@ -20,7 +20,7 @@ function describeMissing(name: string): AwsError {
 }
 
 /** A control-plane lookup, with the message DescribeTable/DeleteTable/UpdateTable use. */
-export function requireTable(ctx: RequestContext, nameOrArn: string): Table {
+function requireTable(ctx: RequestContext, nameOrArn: string): Table {
   const t = findTable(ctx, nameOrArn);
   if (!t) throw describeMissing(tableNameOf(nameOrArn));
   return t;
@@ -77,7 +77,7 @@ function localIndexes(input: CreateTableInput, arn: string): TableDescription['L
   });
 }
 
-export function globalIndex(i: GlobalSecondaryIndex, defs: AttributeDefinition[], billing: string | undefined, arn: string, status: 'CREATING' | 'ACTIVE') {
+function globalIndex(i: GlobalSecondaryIndex, defs: AttributeDefinition[], billing: string | undefined, arn: string, status: 'CREATING' | 'ACTIVE') {
   checkKeySchema(i.KeySchema, defs, 'globalSecondaryIndexes.member.keySchema');
   if (billing === 'PAY_PER_REQUEST' && i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput should not be specified for index: ${i.IndexName} when BillingMode is PAY_PER_REQUEST`);
   if (billing !== 'PAY_PER_REQUEST' && !i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput is not specified for index: ${i.IndexName}`);

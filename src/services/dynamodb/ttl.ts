@@ -22,7 +22,7 @@ export function refreshExpiries(env: ServiceEnv, t: Table): void {
 }
 
 /** Deletes what has expired by now; returns how many items went. */
-export function sweepExpired(env: ServiceEnv): number {
+function sweepExpired(env: ServiceEnv): number {
   const due = env.db.prepare('SELECT table_id, item FROM dynamodb_items WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?')
     .all(env.clock.now(), SWEEP_BATCH) as { table_id: string; item: string }[];
   const tables = new Map<string, Table | undefined>();
@@ -44,7 +44,7 @@ export function sweepExpired(env: ServiceEnv): number {
 const STREAM_RETENTION_MS = 24 * 3600 * 1000;
 
 /** Drops stream records past retention; sequence numbers grow with time, so the old ones are a prefix. */
-export function trimStreams(env: ServiceEnv): void {
+function trimStreams(env: ServiceEnv): void {
   const first = env.db.prepare('SELECT seq FROM dynamodb_stream_records WHERE created_at >= ? ORDER BY seq LIMIT 1').pluck().get(env.clock.now() - STREAM_RETENTION_MS) as number | undefined;
   if (first === undefined) env.db.prepare('DELETE FROM dynamodb_stream_records WHERE created_at < ?').run(env.clock.now() - STREAM_RETENTION_MS);
   else env.db.prepare('DELETE FROM dynamodb_stream_records WHERE seq < ?').run(first);

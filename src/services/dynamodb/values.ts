@@ -10,7 +10,7 @@ import { canonicalNumber, compareNumbers, numberKey, numberSize } from './number
 export type Value = AttributeValue;
 export type Item = Record<string, Value>;
 export type TypeName = 'S' | 'N' | 'B' | 'SS' | 'NS' | 'BS' | 'M' | 'L' | 'NULL' | 'BOOL';
-export const TYPES: readonly TypeName[] = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'];
+const TYPES: readonly TypeName[] = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'];
 
 export const MAX_ITEM_BYTES = 400 * 1024;
 
@@ -72,7 +72,7 @@ export function checkItem(item: Item): Item {
 }
 
 /** Size as DynamoDB bills and limits it: names plus values, with 3 bytes per list or map and 1 per element. */
-export function valueSize(v: Value): number {
+function valueSize(v: Value): number {
   if (v.S !== undefined) return Buffer.byteLength(v.S);
   if (v.N !== undefined) return numberSize(v.N);
   if (v.B !== undefined) return v.B.length;

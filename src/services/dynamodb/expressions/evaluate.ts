@@ -4,7 +4,7 @@ import { compareValues, typeOf, valuesEqual, type Item, type Value } from '../va
 import type { Condition, Operand, Path, UpdateAction } from './parser.js';
 
 /** Evaluating parsed expressions against an item: conditions, update actions, projections. */
-export function resolve(item: Item | undefined, path: Path): Value | undefined {
+function resolve(item: Item | undefined, path: Path): Value | undefined {
   let cur: Value | undefined = item ? { M: item } : undefined;
   for (const p of path) {
     if (!cur) return undefined;

@@ -91,7 +91,7 @@ type Category = 'parens' | 'unknownFunction' | 'misusedFunction' | 'reserved' | 
 const CONDITION_ORDER: Category[] = ['parens', 'unknownFunction', 'misusedFunction', 'reserved', 'attrName', 'attrValue', 'operands', 'distinct', 'function'];
 const UPDATE_ORDER: Category[] = ['reserved', 'unknownFunction', 'misusedFunction', 'section', 'attrName', 'attrValue', 'overlap', 'operand', 'operands', 'function'];
 
-export function pathText(path: Path): string {
+function pathText(path: Path): string {
   return `[${path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join(', ')}]`;
 }
 
