@@ -10,7 +10,8 @@ import {
   RunInstancesCommand, TerminateInstancesCommand, CreateNetworkInsightsPathCommand, StartNetworkInsightsAnalysisCommand, DescribeNetworkInsightsAnalysesCommand,
   CreateVpcPeeringConnectionCommand, AcceptVpcPeeringConnectionCommand, DescribeVpcPeeringConnectionsCommand, CreateVpcEndpointCommand, DeleteVpcEndpointsCommand,
   DescribePrefixListsCommand, CreateNetworkInterfaceCommand, AttachNetworkInterfaceCommand, DetachNetworkInterfaceCommand, DescribeInstancesCommand,
-  DeleteNetworkInterfaceCommand,
+  DeleteNetworkInterfaceCommand, DescribeAccountAttributesCommand, DescribeDhcpOptionsCommand, CreateDhcpOptionsCommand, AssociateDhcpOptionsCommand,
+  DeleteDhcpOptionsCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -55,6 +56,20 @@ describe('EC2 networking', () => {
     assert.equal(sg.SecurityGroups![0]!.IpPermissionsEgress![0]!.IpRanges![0]!.CidrIp, '0.0.0.0/0');
     const acl = await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'default', Values: ['true'] }] }));
     assert.equal(acl.NetworkAcls![0]!.Associations!.length, 6);
+  });
+
+  it('the account names its default VPC, and VPCs use the region\'s default DHCP options until another set is associated', async () => {
+    const ec2 = fresh();
+    const attrs = await ec2.send(new DescribeAccountAttributesCommand({ AttributeNames: ['default-vpc'] }));
+    const vpc = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs![0]!;
+    assert.equal(attrs.AccountAttributes![0]!.AttributeValues![0]!.AttributeValue, vpc.VpcId);
+    const dopt = (await ec2.send(new DescribeDhcpOptionsCommand({ DhcpOptionsIds: [vpc.DhcpOptionsId!] }))).DhcpOptions![0]!;
+    assert.deepEqual(dopt.DhcpConfigurations!.map((c) => [c.Key, c.Values![0]!.Value]), [['domain-name', 'ec2.internal'], ['domain-name-servers', 'AmazonProvidedDNS']]);
+    const mine = (await ec2.send(new CreateDhcpOptionsCommand({ DhcpConfigurations: [{ Key: 'domain-name', Values: ['corp.example'] }] }))).DhcpOptions!;
+    await ec2.send(new AssociateDhcpOptionsCommand({ DhcpOptionsId: mine.DhcpOptionsId!, VpcId: vpc.VpcId! }));
+    assert.equal((await rejects(ec2.send(new DeleteDhcpOptionsCommand({ DhcpOptionsId: mine.DhcpOptionsId! })))).name, 'DependencyViolation');
+    const bad = await rejects(ec2.send(new CreateDhcpOptionsCommand({ DhcpConfigurations: [{ Key: 'favourite-colour', Values: ['blue'] }] })));
+    assert.equal(bad.name, 'InvalidParameterValue');
   });
 
   it('CreateVpc accepts /16 to /28: /8 is InvalidVpc.Range, a malformed block InvalidParameterValue, the sixth VPC VpcLimitExceeded', async () => {

@@ -1,6 +1,7 @@
 import type { Operations } from '../../generated/types/ec2.js';
 import type { Handler, Handlers, ServiceDefinition } from '../service.js';
 import { handlers as addresses } from './addresses.js';
+import { handlers as dhcpOptions } from './dhcp-options.js';
 import { handlers as endpoints } from './endpoints.js';
 import { handlers as gateways } from './gateways.js';
 import { handlers as images } from './images.js';
@@ -31,7 +32,7 @@ import { handlers as vpcs } from './vpcs.js';
  */
 const all: Handlers<Operations> = {
   ...regions, ...instanceTypes, ...images, ...keypairs, ...instances, ...instanceAttributes, ...interfaces, ...volumes, ...snapshots,
-  ...vpcs, ...subnets, ...securityGroups, ...routeTables, ...gateways, ...networkAcls, ...addresses, ...peering, ...endpoints, ...insights, ...tags,
+  ...vpcs, ...subnets, ...securityGroups, ...routeTables, ...gateways, ...networkAcls, ...addresses, ...peering, ...endpoints, ...dhcpOptions, ...insights, ...tags,
 };
 
 const handlers = Object.fromEntries(Object.entries(all).map(([name, handler]) => [name, ((input, ctx) => {

@@ -2,6 +2,7 @@ import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { RequestContext } from '../service.js';
 import * as cidr from './cidr.js';
+import { defaultDhcpOptionsId, newDefaultDhcpOptions } from './dhcp-options.js';
 import { zonesOf, type Zone } from './regions.js';
 import { addressesIn, addressTaken, all, get, put, subnetAddresses } from './store.js';
 import type { IgwDoc, NaclDoc, RouteTableDoc, SecurityGroupDoc, SgRule, SubnetDoc, VpcDoc } from './types.js';
@@ -67,7 +68,7 @@ export function newVpc(ctx: Ctx, block: string, isDefault: boolean): VpcDoc {
   const vpc: VpcDoc = {
     VpcId: id, CidrBlock: block, State: 'available', InstanceTenancy: 'default', IsDefault: isDefault, OwnerId: ctx.accountId,
     CidrBlockAssociationSet: [{ AssociationId: resourceId('vpc-cidr-assoc'), CidrBlock: block, CidrBlockState: { State: 'associated' } }],
-    Ipv6CidrBlockAssociationSet: [], _dnsSupport: true, _dnsHostnames: isDefault,
+    Ipv6CidrBlockAssociationSet: [], _dnsSupport: true, _dnsHostnames: isDefault, DhcpOptionsId: defaultDhcpOptionsId(ctx),
   };
   put(ctx, id, vpc);
   newRouteTable(ctx, vpc, true);
@@ -122,6 +123,7 @@ export function ensureDefaultVpc(ctx: Ctx): void {
   if (done) return;
   ctx.db.transaction(() => {
     ctx.db.prepare('INSERT INTO ec2_regions_ready (account_id, region) VALUES (?, ?)').run(ctx.accountId, ctx.region);
+    newDefaultDhcpOptions(ctx);
     const vpc = newVpc(ctx, '172.31.0.0/16', true);
     const block = cidr.parseCidr(vpc.CidrBlock)!;
     zonesOf(ctx.region).forEach((zone, i) => newSubnet(ctx, vpc, cidr.format(cidr.nth(block, 20, i)), zone, true));

@@ -74,7 +74,7 @@ function target(ctx: Ctx, rt: RouteTableDoc, input: { GatewayId?: string; NatGat
   throw new AwsError('InvalidParameterValue', 'Exactly one of gatewayId, natGatewayId, instanceId, networkInterfaceId or vpcPeeringConnectionId must be specified.', { status: 400 });
 }
 
-function destination(ctx: Ctx, rt: RouteTableDoc, block: string | undefined): string {
+function destination(block: string | undefined): string {
   const b = cidr.parseCidr(block ?? '');
   if (!b) throw new AwsError('InvalidParameterValue', `Value (${block}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`, { status: 400 });
   return cidr.format(b);
@@ -123,7 +123,7 @@ export const handlers: Handlers<Operations> = {
 
   CreateRoute(input, ctx) {
     const rt = mustRouteTable(ctx, input.RouteTableId);
-    const dest = destination(ctx, rt, input.DestinationCidrBlock);
+    const dest = destination(input.DestinationCidrBlock);
     if (rt.Routes!.some((r) => r.DestinationCidrBlock === dest)) throw new AwsError('RouteAlreadyExists', `The route identified by ${dest} already exists.`, { status: 400 });
     const route = target(ctx, rt, input);
     const vpc = mustVpc(ctx, rt.VpcId);
@@ -137,7 +137,7 @@ export const handlers: Handlers<Operations> = {
 
   ReplaceRoute(input, ctx) {
     const rt = mustRouteTable(ctx, input.RouteTableId);
-    const dest = destination(ctx, rt, input.DestinationCidrBlock);
+    const dest = destination(input.DestinationCidrBlock);
     const i = rt.Routes!.findIndex((r) => r.DestinationCidrBlock === dest);
     if (i < 0) throw new AwsError('InvalidRoute.NotFound', `There is no route defined for '${dest}' in the route table. Use CreateRoute instead.`, { status: 400 });
     if (rt.Routes![i]!.GatewayId === 'local' && input.LocalTarget === undefined && !input.NetworkInterfaceId && !input.InstanceId) {
@@ -149,7 +149,7 @@ export const handlers: Handlers<Operations> = {
 
   DeleteRoute(input, ctx) {
     const rt = mustRouteTable(ctx, input.RouteTableId);
-    const dest = destination(ctx, rt, input.DestinationCidrBlock);
+    const dest = destination(input.DestinationCidrBlock);
     const route = rt.Routes!.find((r) => r.DestinationCidrBlock === dest);
     if (!route) throw new AwsError('InvalidRoute.NotFound', `no route with destination-cidr-block ${dest} in route table ${rt.RouteTableId}`, { status: 400 });
     if (route.GatewayId === 'local') throw new AwsError('InvalidParameterValue', `cannot remove local route ${dest} in route table ${rt.RouteTableId}`, { status: 400 });

@@ -52,7 +52,7 @@ const TYPES: Record<string, string> = {
   i: 'instance', vpc: 'vpc', subnet: 'subnet', sg: 'security-group', rtb: 'route-table', igw: 'internet-gateway',
   nat: 'natgateway', acl: 'network-acl', eipalloc: 'elastic-ip', vol: 'volume', snap: 'snapshot', ami: 'image',
   key: 'key-pair', eni: 'network-interface', pcx: 'vpc-peering-connection', vpce: 'vpc-endpoint',
-  nip: 'network-insights-path', nia: 'network-insights-analysis', sgr: 'security-group-rule',
+  nip: 'network-insights-path', nia: 'network-insights-analysis', sgr: 'security-group-rule', dopt: 'dhcp-options',
 };
 
 export function resourceType(id: string): string | undefined {

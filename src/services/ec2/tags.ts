@@ -13,6 +13,7 @@ const NOT_FOUND: Record<string, [string, string]> = {
   'network-acl': ['InvalidNetworkAclID.NotFound', 'network acl'], 'elastic-ip': ['InvalidAllocationID.NotFound', 'allocation'],
   volume: ['InvalidVolume.NotFound', 'volume'], snapshot: ['InvalidSnapshot.NotFound', 'snapshot'], image: ['InvalidAMIID.NotFound', 'image'],
   'key-pair': ['InvalidKeyPair.NotFound', 'key pair'], 'network-interface': ['InvalidNetworkInterfaceID.NotFound', 'network interface'],
+  'dhcp-options': ['InvalidDhcpOptionID.NotFound', 'dhcpOption'],
 };
 
 function mustTaggable(s: Scope, id: string): void {

@@ -1,5 +1,5 @@
 import type {
-  Address, Image, InternetGateway, KeyPairInfo, NatGateway, NetworkAcl, NetworkInterface,
+  Address, DhcpOptions, Image, InternetGateway, KeyPairInfo, NatGateway, NetworkAcl, NetworkInterface,
   NetworkInsightsAnalysis, NetworkInsightsPath, RouteTable, Snapshot, Subnet, Volume, Vpc, VpcEndpoint, VpcPeeringConnection,
 } from '../../generated/types/ec2.js';
 import type { InstanceTypeName } from './instance-types.js';
@@ -86,5 +86,6 @@ export interface InstanceDoc {
   _secondaryEnis?: string[];
   _terminatedAt?: number;
 }
+export type DhcpDoc = DhcpOptions & { DhcpOptionsId: string; _default: boolean };
 export type PeeringDoc = VpcPeeringConnection & { VpcPeeringConnectionId: string };
 export type EndpointDoc = VpcEndpoint & { VpcEndpointId: string; VpcId: string; _prefixListId: string };
