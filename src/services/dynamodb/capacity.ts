@@ -1,5 +1,5 @@
 import type { ConsumedCapacity, ItemCollectionMetrics } from '../../generated/types/dynamodb.js';
-import { indexes, tableKey, type Table } from './table.js';
+import { indexes, tableKey, type IndexDef, type Table } from './table.js';
 import { itemSize, type Item } from './values.js';
 
 /**
@@ -26,6 +26,16 @@ export function consumed(mode: string | undefined, t: Table, units: number, kind
     ...(kind === 'read' ? { ReadCapacityUnits: total } : { WriteCapacityUnits: total }),
     Table: { CapacityUnits: units, ...(kind === 'read' ? { ReadCapacityUnits: units } : { WriteCapacityUnits: units }) },
     ...(gsis.length ? { GlobalSecondaryIndexes: Object.fromEntries(gsis.map((g) => [g.name, { CapacityUnits: units, WriteCapacityUnits: units }])) } : {}),
+  };
+}
+
+/** A read of an index: with INDEXES, the units are the index's, not the table's. */
+export function consumedByIndex(mode: string | undefined, t: Table, index: IndexDef, units: number): ConsumedCapacity | undefined {
+  if (mode !== 'INDEXES') return consumed(mode, t, units, 'read');
+  const entry = { [index.name]: { CapacityUnits: units, ReadCapacityUnits: units } };
+  return {
+    TableName: t.name, CapacityUnits: units, ReadCapacityUnits: units, Table: { CapacityUnits: 0, ReadCapacityUnits: 0 },
+    ...(index.global ? { GlobalSecondaryIndexes: entry } : { LocalSecondaryIndexes: entry }),
   };
 }
 

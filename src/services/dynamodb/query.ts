@@ -1,7 +1,7 @@
 import type { Operations } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { consumed, readUnits } from './capacity.js';
+import { consumed, consumedByIndex, readUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import type { Condition, Operand, Path } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
@@ -228,7 +228,9 @@ function output(s: Source, page: Page, select: string | undefined, reshape: (i: 
     Count: page.items.length,
     ScannedCount: page.scanned,
     ...(page.last ? { LastEvaluatedKey: page.last } : {}),
-    ConsumedCapacity: consumed(capacityMode, s.table, readUnits(page.bytes, consistent), 'read'),
+    ConsumedCapacity: s.index
+      ? consumedByIndex(capacityMode, s.table, s.index, readUnits(page.bytes, consistent))
+      : consumed(capacityMode, s.table, readUnits(page.bytes, consistent), 'read'),
   };
 }
 
