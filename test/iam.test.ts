@@ -62,6 +62,13 @@ describe('IAM', () => {
     assert.equal(err.$metadata.httpStatusCode, 409);
   });
 
+  it('names outside IAM pattern are a ValidationError', async () => {
+    const err = await rejects(iam.send(new CreateUserCommand({ UserName: 'bad name!' })));
+    assert.equal(err.name, 'ValidationError');
+    assert.equal(err.$metadata.httpStatusCode, 400);
+    assert.match(err.message, /Member must satisfy regular expression pattern/);
+  });
+
   it('user tags can be added, listed and removed', async () => {
     const name = unique('tagged');
     await iam.send(new CreateUserCommand({ UserName: name }));

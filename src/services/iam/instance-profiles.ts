@@ -2,7 +2,7 @@ import { AwsError } from '../../protocols/errors.js';
 import { iamId } from '../../ids.js';
 import type { InstanceProfile, Operations } from '../../generated/types/iam.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { alreadyExists, checkPath, getTags, iamArn, need, noSuchEntity, page, putTags, removeTags, toRole, type RoleRow } from './model.js';
+import { alreadyExists, checkName, checkPath, getTags, iamArn, need, noSuchEntity, page, putTags, removeTags, toRole, type RoleRow } from './model.js';
 
 /** Instance profiles: the container that passes one role to an EC2 instance. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html */
 
@@ -33,6 +33,7 @@ function toProfile(ctx: RequestContext, p: ProfileRow, withTags = false): Instan
 
 export const instanceProfiles: Handlers<Operations> = {
   CreateInstanceProfile(input, ctx) {
+    checkName(input.InstanceProfileName, 'instanceProfileName');
     if (ctx.db.prepare('SELECT 1 FROM iam_instance_profiles WHERE account_id = ? AND lower(name) = lower(?)').get(ctx.accountId, input.InstanceProfileName)) {
       throw alreadyExists(`Instance Profile ${input.InstanceProfileName} already exists.`);
     }

@@ -45,7 +45,18 @@ export function deleteConflict(message: string): AwsError {
 }
 
 export function ensureNew(ctx: Ctx, type: EntityType, name: string): void {
+  checkName(name, `${type}Name`);
   if (find(ctx, type, name)) throw alreadyExists(`${type === 'user' ? 'User' : type === 'group' ? 'Group' : 'Role'} with name ${name} already exists.`);
+}
+
+/**
+ * Names of users, groups, roles, policies and instance profiles: IAM's pattern, which the
+ * request validator (lengths, enums) does not check.
+ */
+export function checkName(value: string, member: string): void {
+  if (!/^[\w+=,.@-]+$/.test(value)) {
+    throw new AwsError('ValidationError', `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`, { status: 400 });
+  }
 }
 
 /** Paths begin and end with `/`. https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html */

@@ -3,7 +3,7 @@ import { iamId } from '../../ids.js';
 import type { Operations, Policy } from '../../generated/types/iam.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { AWS_MANAGED, AWS_MANAGED_PREFIX, awsManagedArn, awsManagedDocument } from './aws-managed.js';
-import { alreadyExists, checkDocument, checkPath, deleteConflict, getTags, noSuchEntity, page, putTags, removeTags } from './model.js';
+import { alreadyExists, checkDocument, checkName, checkPath, deleteConflict, getTags, noSuchEntity, page, putTags, removeTags } from './model.js';
 
 /**
  * Managed policies: AWS's (read-only, shared by every account) and the account's own, with up to
@@ -90,6 +90,7 @@ function customerPolicy(ctx: Ctx, arn: string): ManagedPolicy {
 
 export const policies: Handlers<Operations> = {
   CreatePolicy(input, ctx) {
+    checkName(input.PolicyName, 'policyName');
     const path = checkPath(input.Path);
     const arn = `arn:aws:iam::${ctx.accountId}:policy${path}${input.PolicyName}`;
     const clash = ctx.db.prepare('SELECT 1 FROM iam_policies WHERE account_id = ? AND lower(name) = lower(?) AND path = ?').get(ctx.accountId, input.PolicyName, path);
