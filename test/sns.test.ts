@@ -3,7 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  AddPermissionCommand, ConfirmSubscriptionCommand, CreateSMSSandboxPhoneNumberCommand, DeleteSMSSandboxPhoneNumberCommand, GetSMSAttributesCommand,
+  AddPermissionCommand, ConfirmSubscriptionCommand, CreatePlatformApplicationCommand, CreatePlatformEndpointCommand, DeletePlatformApplicationCommand,
+  GetEndpointAttributesCommand, GetPlatformApplicationAttributesCommand, ListEndpointsByPlatformApplicationCommand, SetEndpointAttributesCommand, CreateSMSSandboxPhoneNumberCommand, DeleteSMSSandboxPhoneNumberCommand, GetSMSAttributesCommand,
   GetSMSSandboxAccountStatusCommand, ListSMSSandboxPhoneNumbersCommand, SetSMSAttributesCommand, VerifySMSSandboxPhoneNumberCommand, GetDataProtectionPolicyCommand, PutDataProtectionPolicyCommand, CreateTopicCommand, RemovePermissionCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand,
   SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand, UntagResourceCommand,
@@ -386,6 +387,32 @@ describe('SNS', { timeout: 60_000 }, () => {
       assert.deepEqual(listed.PhoneNumbers!.find((p) => p.PhoneNumber === phone), { PhoneNumber: phone, Status: 'Verified' });
       await sns.send(new DeleteSMSSandboxPhoneNumberCommand({ PhoneNumber: phone }));
       assert.equal((await rejects(sns.send(new DeleteSMSSandboxPhoneNumberCommand({ PhoneNumber: phone })))).name, 'ResourceNotFoundException');
+    });
+  });
+
+  describe('mobile push', () => {
+    it('platform endpoints receive direct and topic messages in the outbox; disabled endpoints refuse them', async () => {
+      const app = await sns.send(new CreatePlatformApplicationCommand({ Name: unique('app'), Platform: 'GCM', Attributes: { PlatformCredential: 'server-key' } }));
+      assert.match(app.PlatformApplicationArn!, /:app\/GCM\//);
+      assert.equal((await sns.send(new GetPlatformApplicationAttributesCommand({ PlatformApplicationArn: app.PlatformApplicationArn }))).Attributes!['PlatformCredential'], undefined);
+      const token = unique('device-token');
+      const { EndpointArn } = await sns.send(new CreatePlatformEndpointCommand({ PlatformApplicationArn: app.PlatformApplicationArn, Token: token, CustomUserData: 'alice' }));
+      assert.equal((await sns.send(new CreatePlatformEndpointCommand({ PlatformApplicationArn: app.PlatformApplicationArn, Token: token, CustomUserData: 'alice' }))).EndpointArn, EndpointArn);
+      const clash = await rejects(sns.send(new CreatePlatformEndpointCommand({ PlatformApplicationArn: app.PlatformApplicationArn, Token: token, CustomUserData: 'bob' })));
+      assert.equal(clash.name, 'InvalidParameterException');
+      await sns.send(new PublishCommand({ TargetArn: EndpointArn, MessageStructure: 'json', Message: JSON.stringify({ default: 'plain', GCM: '{"notification":{"title":"hi"}}' }) }));
+      const arn = await topic();
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'application', Endpoint: EndpointArn }));
+      await sns.send(new PublishCommand({ TopicArn: arn, Message: 'to every device' }));
+      assert.deepEqual((await outbox(EndpointArn!)).map((m) => m.message), ['{"notification":{"title":"hi"}}', 'to every device']);
+      await sns.send(new SetEndpointAttributesCommand({ EndpointArn, Attributes: { Enabled: 'false' } }));
+      assert.equal((await sns.send(new GetEndpointAttributesCommand({ EndpointArn }))).Attributes!['Enabled'], 'false');
+      const disabled = await rejects(sns.send(new PublishCommand({ TargetArn: EndpointArn, Message: 'x' })));
+      assert.equal(disabled.name, 'EndpointDisabledException');
+      const listed = await sns.send(new ListEndpointsByPlatformApplicationCommand({ PlatformApplicationArn: app.PlatformApplicationArn }));
+      assert.deepEqual(listed.Endpoints!.map((e) => e.EndpointArn), [EndpointArn]);
+      await sns.send(new DeletePlatformApplicationCommand({ PlatformApplicationArn: app.PlatformApplicationArn }));
+      assert.equal((await rejects(sns.send(new GetEndpointAttributesCommand({ EndpointArn })))).name, 'NotFoundException');
     });
   });
 

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { MessageAttributeValue } from '../../generated/types/sns.js';
+import { AwsError } from '../../protocols/errors.js';
 import type { ServiceEnv } from '../service.js';
+import { pushToEndpoint } from './platform.js';
 import { matches, type Subject } from './filter-policy.js';
 import { asSubscription, filterPolicy, scopeOf, type Subscription } from './subscription.js';
 import { store } from './store.js';
@@ -123,6 +125,14 @@ function deliver(env: ServiceEnv, sub: Subscription, n: Notification): void {
         functionArn: sub.endpoint, invocationType: 'Event',
         payload: { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: sub.arn, Sns: lambdaRecord(env, n, sub) }] },
       });
+      return;
+    case 'application':
+      try {
+        pushToEndpoint(env, sub.endpoint, n.message, n.messageId, { arn: sub.arn, topicArn: n.topic.arn });
+      } catch (e) {
+        // A deleted or disabled endpoint misses the message, as a device would on AWS.
+        if (!(e instanceof AwsError)) throw e;
+      }
       return;
     default:
       store(env).insertOutbox({

@@ -5,6 +5,7 @@ import { validate } from '../../protocols/validate.js';
 import type { Handler, ServiceDefinition } from '../service.js';
 import { postToEndpoint, type HttpDelivery } from './delivery.js';
 import { outbox } from './outbox.js';
+import { platformHandlers } from './platform.js';
 import { publishEvent, publishHandlers, type PublishEvent } from './publish.js';
 import { migrations } from './schema.js';
 import { smsHandlers } from './sms.js';
@@ -13,7 +14,7 @@ import { subscriptionHandlers } from './subscriptions.js';
 import { asTopic } from './topic.js';
 import { topicHandlers } from './topics.js';
 
-const handlers = { ...topicHandlers, ...subscriptionHandlers, ...publishHandlers, ...smsHandlers };
+const handlers = { ...topicHandlers, ...subscriptionHandlers, ...publishHandlers, ...smsHandlers, ...platformHandlers };
 
 /**
  * SNS: topics, subscriptions and fan-out. Folder `sns`, the model id. Other services publish

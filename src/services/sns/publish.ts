@@ -2,7 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocols/errors.js';
 import type { BatchResultErrorEntry, MessageAttributeValue, Operations, PublishBatchResultEntry, PublishResponse } from '../../generated/types/sns.js';
 import type { Handlers, ServiceEnv } from '../service.js';
+import { parseArn } from '../../arn.js';
 import { fanOut } from './delivery.js';
+import { pushToEndpoint } from './platform.js';
 import { store } from './store.js';
 import { asTopic, findTopic, invalidParameter, type Topic } from './topic.js';
 
@@ -139,6 +141,12 @@ export const publishHandlers: Handlers<Operations> = {
     }
     const arn = input.TopicArn ?? input.TargetArn;
     if (!arn) throw invalidParameter('TopicArn or TargetArn Reason: no value for required parameter');
+    if (!input.TopicArn && parseArn(arn)?.resource.startsWith('endpoint/')) {
+      if (input.Message.length === 0) throw invalidParameter('Empty message');
+      const messageId = randomUUID();
+      pushToEndpoint(ctx, arn, structured(input), messageId);
+      return { MessageId: messageId };
+    }
     return publish(ctx, findTopic(ctx, arn), input);
   },
 

@@ -71,4 +71,15 @@ export const migrations: Migration[] = [{
       one_time_password TEXT NOT NULL, created_at BIGINT NOT NULL,
       PRIMARY KEY (account_id, region, phone_number)
     );`,
+}, {
+  id: 'sns/004-mobile-push',
+  sql: `
+    CREATE TABLE sns_platform_applications (
+      arn TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, attributes TEXT NOT NULL, created_at BIGINT NOT NULL
+    );
+    CREATE INDEX sns_platform_applications_region ON sns_platform_applications (account_id, region, arn);
+    CREATE TABLE sns_platform_endpoints (
+      arn TEXT PRIMARY KEY, application_arn TEXT NOT NULL, token TEXT NOT NULL, attributes TEXT NOT NULL, created_at BIGINT NOT NULL
+    );
+    CREATE INDEX sns_platform_endpoints_application ON sns_platform_endpoints (application_arn, arn);`,
 }];

@@ -11,7 +11,7 @@ export interface Subscription extends SubscriptionRow {
 /** Protocols Nimbus delivers to, and whether a subscriber must confirm first. */
 export const PROTOCOLS: Record<string, { confirm: boolean }> = {
   http: { confirm: true }, https: { confirm: true }, email: { confirm: true }, 'email-json': { confirm: true },
-  sms: { confirm: false }, sqs: { confirm: false }, lambda: { confirm: false },
+  sms: { confirm: false }, sqs: { confirm: false }, lambda: { confirm: false }, application: { confirm: false },
 };
 
 const SETTABLE = new Set(['DeliveryPolicy', 'FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery', 'RedrivePolicy', 'SubscriptionRoleArn', 'ReplayPolicy']);
@@ -40,6 +40,9 @@ export function checkEndpoint(topic: Topic, protocol: string, endpoint: string |
     }
   }
   if (protocol === 'lambda' && parseArn(endpoint)?.service !== 'lambda') throw invalidParameter('Lambda endpoint ARN');
+  if (protocol === 'application' && !(parseArn(endpoint)?.service === 'sns' && parseArn(endpoint)!.resource.startsWith('endpoint/'))) {
+    throw invalidParameter('Endpoint Reason: An application endpoint ARN is required');
+  }
   if ((protocol === 'email' || protocol === 'email-json') && !/^[^@\s]+@[^@\s]+$/.test(endpoint)) throw invalidParameter('Email address');
   if (protocol === 'sms' && !/^\+?[0-9]{5,15}$/.test(endpoint.replace(/[\s()-]/g, ''))) throw invalidParameter(`Invalid SMS endpoint: ${endpoint}`);
   return endpoint;
