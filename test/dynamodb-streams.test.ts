@@ -154,6 +154,9 @@ describe('DynamoDB Streams, TTL and table settings', () => {
 
   it('TTL deletes expired items when the clock passes them, as service deletions in the stream', async () => {
     const t = await table('OLD_IMAGE');
+    const missing = await rejects(ddb.send(new DescribeTimeToLiveCommand({ TableName: 'no-such-table' })));
+    assert.equal(missing.name, 'ResourceNotFoundException');
+    assert.equal(missing.message, 'Requested resource not found: Table: no-such-table not found');
     let err = await rejects(ddb.send(new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: { Enabled: false, AttributeName: 'expires' } })));
     assert.equal(err.message, 'TimeToLive is already disabled');
     const r = await ddb.send(new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expires' } }));
