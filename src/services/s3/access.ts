@@ -99,11 +99,11 @@ function grantsAllow(grants: Grant[], who: Requester, permission: Grant['Permiss
 /** True when `who` may do `action` on the bucket or on one of its objects (`key`). */
 export function allowed(env: ServiceEnv, bucket: Bucket, who: Requester, action: string, key?: string): boolean {
   const resource = key === undefined ? `arn:aws:s3:::${bucket.name}` : `arn:aws:s3:::${bucket.name}/${key}`;
-  const pab = getConfig<{ IgnorePublicAcls?: boolean; RestrictPublicBuckets?: boolean }>(env, bucket.name, 'public-access-block') ?? {};
   const policy = policyDecision(env, bucket.name, who, action, resource);
   if (policy.effect === 'Deny') return false;
   const owner = !who.anonymous && who.accountId === bucket.accountId;
   if (owner) return true;
+  const pab = getConfig<{ IgnorePublicAcls?: boolean; RestrictPublicBuckets?: boolean }>(env, bucket.name, 'public-access-block') ?? {};
   if (policy.effect === 'Allow' && !(policy.publicOnly && pab.RestrictPublicBuckets)) return true;
   const ownership = getConfig<{ Rules: { ObjectOwnership: string }[] }>(env, bucket.name, 'ownership')?.Rules[0]?.ObjectOwnership;
   const need = aclPermission(action, key !== undefined);

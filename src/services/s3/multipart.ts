@@ -181,7 +181,7 @@ export const multipartHandlers: Handlers<Operations> = {
     const bucket = getBucket(ctx, input.Bucket);
     const upload = getUpload(ctx, input.Bucket, input.Key, input.UploadId);
     const parts = checkedParts(ctx, upload, (input.MultipartUpload?.Parts ?? []) as { PartNumber?: number; ETag?: string }[]);
-    checkWriteConditions(input, findVersion(ctx, bucket.name, input.Key), input.Key);
+    checkWriteConditions(input, () => findVersion(ctx, bucket.name, input.Key), input.Key);
     const c = upload.attributes.checksum;
     const { blob, checksum: fullChecksum } = await receiveBody(ctx, concatenated(ctx, parts), { ChecksumAlgorithm: c?.type === 'FULL_OBJECT' ? c.algorithm : undefined }, Number.MAX_SAFE_INTEGER);
     const checksum = c?.type === 'COMPOSITE' ? compositeChecksum(c.algorithm, parts) : fullChecksum;

@@ -170,13 +170,13 @@ export const objectHandlers: Handlers<Operations> = {
     const metadata = checkMetadata(input.Metadata);
     const tags = parseTagging(input.Tagging);
     checkAclAllowed(ctx, bucket.name, input.ACL);
-    checkWriteConditions(input, findVersion(ctx, bucket.name, input.Key), input.Key);
+    checkWriteConditions(input, () => findVersion(ctx, bucket.name, input.Key), input.Key);
     const lock = newObjectLock(ctx, bucket, input);
     const sseC = customerKey(input);
     const { blob, checksum } = await receiveBody(ctx, input.Body, input);
     // The condition is checked again once the body is in: another writer may have won meanwhile.
     try {
-      checkWriteConditions(input, findVersion(ctx, bucket.name, input.Key), input.Key);
+      checkWriteConditions(input, () => findVersion(ctx, bucket.name, input.Key), input.Key);
     } catch (e) {
       await dropBlobs(ctx, [blob.id]);
       throw e;
@@ -230,10 +230,7 @@ export const objectHandlers: Handlers<Operations> = {
 
   async DeleteObject(input, ctx) {
     const bucket = getBucket(ctx, input.Bucket);
-    if (input.IfMatch !== undefined) {
-      const current = findVersion(ctx, bucket.name, input.Key, input.VersionId);
-      checkWriteConditions({ IfMatch: input.IfMatch }, current, input.Key);
-    }
+    checkWriteConditions({ IfMatch: input.IfMatch }, () => findVersion(ctx, bucket.name, input.Key, input.VersionId), input.Key);
     return deleteOne(ctx, bucket, input.Key, input.VersionId, input.BypassGovernanceRetention === true);
   },
 
@@ -271,7 +268,7 @@ export const objectHandlers: Handlers<Operations> = {
     if (sameObject && !replaceMetadata && !input.StorageClass && !input.WebsiteRedirectLocation && !input.ServerSideEncryption && !input.SSECustomerAlgorithm) {
       throw new AwsError('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.", { status: 400 });
     }
-    checkWriteConditions(input, findVersion(ctx, bucket.name, input.Key), input.Key);
+    checkWriteConditions(input, () => findVersion(ctx, bucket.name, input.Key), input.Key);
     const s = src.version;
     const algorithm = isChecksumAlgorithm(input.ChecksumAlgorithm) ? input.ChecksumAlgorithm : s.checksum?.type === 'FULL_OBJECT' ? s.checksum.algorithm : undefined;
     const { blob, checksum } = await receiveBody(ctx, s.blobId ? ctx.blobs.read(s.blobId) : Buffer.alloc(0), { ChecksumAlgorithm: algorithm });

@@ -51,7 +51,9 @@ export function checkCopySourceConditions(c: Conditions, v: ObjectVersion): void
  * Conditional writes: `If-None-Match: *` only creates, `If-Match` only replaces that ETag.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
  */
-export function checkWriteConditions(c: { IfMatch?: string; IfNoneMatch?: string }, current: ObjectVersion | undefined, key: string): void {
+export function checkWriteConditions(c: { IfMatch?: string; IfNoneMatch?: string }, lookup: () => ObjectVersion | undefined, key: string): void {
+  if (c.IfMatch === undefined && c.IfNoneMatch === undefined) return;
+  const current = lookup();
   const live = current && !current.deleteMarker ? current : undefined;
   if (c.IfNoneMatch !== undefined) {
     if (c.IfNoneMatch.trim() !== '*') throw new AwsError('NotImplemented', 'A header you provided implies functionality that is not implemented', { status: 501, fields: { Header: 'If-None-Match' } });
