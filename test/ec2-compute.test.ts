@@ -7,7 +7,7 @@ import {
   DescribeAddressesCommand, DescribeAvailabilityZonesCommand, DescribeImagesCommand, DescribeInstanceStatusCommand, DescribeInstanceTypeOfferingsCommand,
   DescribeInstanceTypesCommand, DescribeInstancesCommand, DescribeKeyPairsCommand, DescribeRegionsCommand, DescribeSnapshotsCommand, DescribeTagsCommand,
   DescribeVolumesCommand, DetachVolumeCommand, DisassociateAddressCommand, EC2Client, ImportKeyPairCommand, ModifyImageAttributeCommand, ModifyVolumeCommand,
-  RebootInstancesCommand, ReleaseAddressCommand, ModifyInstanceAttributeCommand, DescribeInstanceAttributeCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
+  RebootInstancesCommand, ReleaseAddressCommand, ModifyInstanceAttributeCommand, DescribeInstanceAttributeCommand, DescribeInstanceCreditSpecificationsCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -231,6 +231,15 @@ describe('EC2 compute', () => {
       assert.equal((await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'instanceType' }))).InstanceType!.Value, 't3.large');
       await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, DisableApiTermination: { Value: false } }));
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    });
+
+    it('burstable instances report CPU credits: t2 standard, t3 unlimited unless asked; others have none', async () => {
+      const client = fresh();
+      const [t2] = await run(client, { InstanceType: 't2.micro' });
+      const [t3] = await run(client, { InstanceType: 't3.micro', CreditSpecification: { CpuCredits: 'standard' } });
+      await run(client, { InstanceType: 'm5.large' });
+      const r = await client.send(new DescribeInstanceCreditSpecificationsCommand({}));
+      assert.deepEqual(r.InstanceCreditSpecifications!.map((s) => [s.InstanceId, s.CpuCredits]), [[t2!.InstanceId, 'standard'], [t3!.InstanceId, 'standard']]);
     });
 
     it('RunInstances rejects an unknown AMI, a mismatched architecture and a missing key pair', async () => {

@@ -5,7 +5,9 @@ import { catalog, type InstanceTypeName } from './instance-types.js';
 import { mustInstances } from './instances.js';
 import { mustEni } from './interfaces.js';
 import { findGroup } from './security-groups.js';
-import { put } from './store.js';
+import { applyFilters, paginate } from './filters.js';
+import { creditsFor } from './launch.js';
+import { all, get, put } from './store.js';
 import type { InstanceDoc } from './types.js';
 import { instanceVolumes } from './volumes.js';
 
@@ -43,6 +45,7 @@ function modify(ctx: RequestContext, i: InstanceDoc, input: ModifyInstanceAttrib
       throw new AwsError('InvalidParameterValue', `The instance type '${input.InstanceType.Value}' does not support the '${i.Architecture}' architecture of instance '${i.InstanceId}'.`, { status: 400 });
     }
     i.InstanceType = input.InstanceType.Value as InstanceTypeName;
+    i._cpuCredits = info.BurstablePerformanceSupported ? (i._cpuCredits ?? creditsFor(i.InstanceType, undefined)) : undefined;
   }
   if (input.UserData?.Value !== undefined) {
     mustBeStopped(i);
@@ -70,6 +73,30 @@ function modify(ctx: RequestContext, i: InstanceDoc, input: ModifyInstanceAttrib
 }
 
 export const handlers: Handlers<Operations> = {
+  /** Only burstable (T) instances have a credit specification; the others are left out, as in AWS. */
+  DescribeInstanceCreditSpecifications(input, ctx) {
+    const docs = input.InstanceIds?.length ? mustInstances(ctx, input.InstanceIds) : all<InstanceDoc>(ctx, 'instance');
+    const specs = docs.filter((i) => i._cpuCredits && i.State.Name !== 'terminated').map((i) => ({ InstanceId: i.InstanceId, CpuCredits: i._cpuCredits }));
+    const { page, NextToken } = paginate(applyFilters(specs, input.Filters, { 'instance-id': (s) => s.InstanceId }), input.MaxResults, input.NextToken);
+    return { InstanceCreditSpecifications: page, NextToken };
+  },
+
+  ModifyInstanceCreditSpecification(input, ctx) {
+    const ok: { InstanceId: string }[] = [];
+    const failed: { InstanceId: string; Error: { Code: 'InvalidInstanceID.NotFound' | 'IncorrectInstanceState' | 'InvalidInstanceID.Malformed' | 'InstanceCreditSpecification.NotSupported'; Message: string } }[] = [];
+    for (const spec of input.InstanceCreditSpecifications) {
+      const i = get<InstanceDoc>(ctx, spec.InstanceId);
+      if (!i) failed.push({ InstanceId: spec.InstanceId, Error: { Code: 'InvalidInstanceID.NotFound', Message: `The instance ID '${spec.InstanceId}' does not exist` } });
+      else if (!i._cpuCredits) failed.push({ InstanceId: spec.InstanceId, Error: { Code: 'InstanceCreditSpecification.NotSupported', Message: `The instance type ${i.InstanceType} does not support CPU credits.` } });
+      else {
+        i._cpuCredits = creditsFor(i.InstanceType, spec.CpuCredits);
+        put(ctx, i.InstanceId, i);
+        ok.push({ InstanceId: i.InstanceId });
+      }
+    }
+    return { SuccessfulInstanceCreditSpecifications: ok, UnsuccessfulInstanceCreditSpecifications: failed };
+  },
+
   ModifyInstanceAttribute(input, ctx) {
     const [i] = mustInstances(ctx, [input.InstanceId]);
     if (i!.State.Name === 'terminated') throw new AwsError('IncorrectInstanceState', `The instance '${i!.InstanceId}' is terminated.`, { status: 400 });

@@ -112,6 +112,14 @@ function createVolumes(ctx: RequestContext, input: RunInstancesRequest, p: Launc
   }
 }
 
+/** T2 instances launch with standard CPU credits, later T types with unlimited ones. https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode.html */
+export function creditsFor(type: string, asked: string | undefined): 'standard' | 'unlimited' {
+  if (asked !== undefined && asked !== 'standard' && asked !== 'unlimited') {
+    throw new AwsError('InvalidParameterValue', `Value (${asked}) for parameter cpuCredits is invalid. Expected 'standard' or 'unlimited'.`, { status: 400 });
+  }
+  return (asked as 'standard' | 'unlimited' | undefined) ?? (type.startsWith('t2.') ? 'standard' : 'unlimited');
+}
+
 /** One instance of a launch: its interface, volumes and tags; it answers `pending` and runs on the next read. */
 export function launchOne(ctx: RequestContext, input: RunInstancesRequest, p: LaunchPlan, reservationId: string, index: number): InstanceDoc {
   const info = catalog(ctx).get(p.type)!;
@@ -136,6 +144,7 @@ export function launchOne(ctx: RequestContext, input: RunInstancesRequest, p: La
     DisableApiTermination: input.DisableApiTermination ?? false, DisableApiStop: input.DisableApiStop ?? false,
     InstanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? 'stop',
     EbsOptimized: input.EbsOptimized ?? info.EbsInfo?.EbsOptimizedSupport === 'default', _autoPublicIp: p.publicIp, _volumes: [],
+    _cpuCredits: info.BurstablePerformanceSupported ? creditsFor(p.type, input.CreditSpecification?.CpuCredits) : undefined,
   };
   createVolumes(ctx, input, p, instance);
   put(ctx, id, instance, ctx.clock.now());

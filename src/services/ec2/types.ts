@@ -84,6 +84,8 @@ export interface InstanceDoc {
   _volumes: string[];
   /** Interfaces attached after launch (device index 1 and up). */
   _secondaryEnis?: string[];
+  /** Burstable types only: `standard` or `unlimited` CPU credits. */
+  _cpuCredits?: 'standard' | 'unlimited';
   _terminatedAt?: number;
 }
 export type DhcpDoc = DhcpOptions & { DhcpOptionsId: string; _default: boolean };
