@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand,
@@ -435,6 +438,25 @@ describe('DynamoDB tables and items', () => {
     assert.equal(bigRange.message, 'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
     const emptyBin = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { B: new Uint8Array(0) } } })));
     assert.equal(emptyBin.message, 'One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty binary value. Key: sk');
+  });
+
+  it('tables and items survive a restart of a persistent Nimbus', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-ddb-'));
+    try {
+      let local = await start({ ephemeral: false, dataDir });
+      let c = new DynamoDBClient(clientConfig(local));
+      await c.send(new CreateTableCommand({ TableName: 'kept', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+      await c.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'a' }, n: { N: '12345678901234567890.5' }, b: { B: Buffer.from('bin') } } }));
+      await local.stop();
+      local = await start({ ephemeral: false, dataDir });
+      c = new DynamoDBClient(clientConfig(local));
+      const got = await c.send(new GetItemCommand({ TableName: 'kept', Key: { pk: { S: 'a' } } }));
+      assert.equal(got.Item?.n?.N, '12345678901234567890.5');
+      assert.equal(Buffer.from(got.Item!.b!.B!).toString(), 'bin');
+      await local.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('the AWS CLI creates a table, puts, gets and queries items', async () => {
