@@ -75,7 +75,6 @@ export const handlers: Handlers<Operations> = {
     const attributes = [
       { AttributeName: 'supported-platforms', AttributeValues: [{ AttributeValue: 'VPC' }] },
       { AttributeName: 'default-vpc', AttributeValues: [{ AttributeValue: defaultVpc(ctx)?.VpcId ?? 'none' }] },
-      { AttributeName: 'max-instances', AttributeValues: [{ AttributeValue: '20' }] },
       { AttributeName: 'max-elastic-ips', AttributeValues: [{ AttributeValue: '5' }] },
       { AttributeName: 'vpc-max-elastic-ips', AttributeValues: [{ AttributeValue: '5' }] },
       { AttributeName: 'vpc-max-security-groups-per-interface', AttributeValues: [{ AttributeValue: '5' }] },

@@ -97,7 +97,7 @@ function createVolumes(ctx: RequestContext, input: RunInstancesRequest, p: Launc
   for (const [device, m] of mappings) {
     if (!m.Ebs) continue;
     const imageSize = p.image.BlockDeviceMappings?.find((x) => x.DeviceName === device)?.Ebs?.VolumeSize;
-    const snapSize = imageSize ?? (m.Ebs.SnapshotId && !p.image.Public ? mustSnapshot(ctx, m.Ebs.SnapshotId).VolumeSize : undefined);
+    const snapSize = imageSize ?? (m.Ebs.SnapshotId ? mustSnapshot(ctx, m.Ebs.SnapshotId).VolumeSize : undefined);
     const size = m.Ebs.VolumeSize ?? snapSize;
     if (size === undefined) throw new AwsError('InvalidBlockDeviceMapping', `The block device mapping for ${device} needs a VolumeSize or a SnapshotId.`, { status: 400 });
     if (snapSize !== undefined && size < snapSize) {
