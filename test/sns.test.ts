@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  AddPermissionCommand, ConfirmSubscriptionCommand, CreatePlatformApplicationCommand, CreatePlatformEndpointCommand, DeletePlatformApplicationCommand,
+  AddPermissionCommand, CheckIfPhoneNumberIsOptedOutCommand, ConfirmSubscriptionCommand, ListPhoneNumbersOptedOutCommand, OptInPhoneNumberCommand, CreatePlatformApplicationCommand, CreatePlatformEndpointCommand, DeletePlatformApplicationCommand,
   GetEndpointAttributesCommand, GetPlatformApplicationAttributesCommand, ListEndpointsByPlatformApplicationCommand, SetEndpointAttributesCommand, CreateSMSSandboxPhoneNumberCommand, DeleteSMSSandboxPhoneNumberCommand, GetSMSAttributesCommand,
   GetSMSSandboxAccountStatusCommand, ListSMSSandboxPhoneNumbersCommand, SetSMSAttributesCommand, VerifySMSSandboxPhoneNumberCommand, GetDataProtectionPolicyCommand, PutDataProtectionPolicyCommand, CreateTopicCommand, RemovePermissionCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand,
@@ -373,6 +373,21 @@ describe('SNS', { timeout: 60_000 }, () => {
       assert.deepEqual(got.attributes, { DefaultSMSType: 'Transactional' });
       assert.equal((await rejects(sns.send(new SetSMSAttributesCommand({ attributes: { DefaultSMSType: 'Loud' } })))).name, 'InvalidParameterException');
       assert.equal((await rejects(sns.send(new SetSMSAttributesCommand({ attributes: { Colour: 'red' } })))).name, 'InvalidParameterException');
+    });
+
+    it('a number whose owner replied STOP gets no SMS until it is opted in again', async () => {
+      const phone = `+1444${String(process.pid).padStart(7, '0').slice(-7)}`;
+      assert.equal((await sns.send(new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: phone }))).isOptedOut, false);
+      const res = await fetch(`${nimbus.endpoint}/_nimbus/sns/opt-out?phoneNumber=${encodeURIComponent(phone)}`, { method: 'POST' });
+      assert.equal(res.status, 200);
+      assert.equal((await sns.send(new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: phone }))).isOptedOut, true);
+      assert.ok((await sns.send(new ListPhoneNumbersOptedOutCommand({}))).phoneNumbers!.includes(phone));
+      await sns.send(new PublishCommand({ PhoneNumber: phone, Message: 'dropped' }));
+      assert.deepEqual(await outbox(phone), []);
+      await sns.send(new OptInPhoneNumberCommand({ phoneNumber: phone }));
+      await sns.send(new PublishCommand({ PhoneNumber: phone, Message: 'delivered' }));
+      assert.deepEqual((await outbox(phone)).map((m) => m.message), ['delivered']);
+      assert.equal((await rejects(sns.send(new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: 'call me' })))).name, 'InvalidParameterException');
     });
 
     it('a sandbox phone number is verified with the one-time password sent to it', async () => {

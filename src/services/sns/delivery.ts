@@ -3,6 +3,7 @@ import type { MessageAttributeValue } from '../../generated/types/sns.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { ServiceEnv } from '../service.js';
 import { pushToEndpoint } from './platform.js';
+import { optedOut } from './sms.js';
 import { matches, type Subject } from './filter-policy.js';
 import { asSubscription, filterPolicy, scopeOf, type Subscription } from './subscription.js';
 import { store } from './store.js';
@@ -135,6 +136,7 @@ function deliver(env: ServiceEnv, sub: Subscription, n: Notification): void {
       }
       return;
     default:
+      if (sub.protocol === 'sms' && optedOut(env, sub.account_id, sub.region, sub.endpoint)) return;
       store(env).insertOutbox({
         account_id: sub.account_id, region: sub.region, protocol: sub.protocol, endpoint: sub.endpoint, topic_arn: n.topic.arn,
         subscription_arn: sub.arn, message_id: n.messageId, subject: n.subject ?? null,

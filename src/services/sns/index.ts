@@ -8,7 +8,7 @@ import { outbox } from './outbox.js';
 import { platformHandlers } from './platform.js';
 import { publishEvent, publishHandlers, type PublishEvent } from './publish.js';
 import { migrations } from './schema.js';
-import { smsHandlers } from './sms.js';
+import { optOut, smsHandlers } from './sms.js';
 import { store } from './store.js';
 import { subscriptionHandlers } from './subscriptions.js';
 import { asTopic } from './topic.js';
@@ -38,7 +38,7 @@ export const service: ServiceDefinition<Operations> = {
     const output = await (handlers[action] as Handler)(input, { ...ctx, operation: action });
     return queryCodec.encode(model, op, output, ctx.requestId);
   },
-  internalRoutes: { outbox },
+  internalRoutes: { outbox, 'opt-out': optOut },
   // IAM enforcement reads a topic's policy (Publish from other accounts and services); a
   // subscription belongs to its topic's account.
   resourcePolicy(ctx, arn) {

@@ -5,6 +5,7 @@ import type { Handlers, ServiceEnv } from '../service.js';
 import { parseArn } from '../../arn.js';
 import { fanOut } from './delivery.js';
 import { pushToEndpoint } from './platform.js';
+import { optedOut } from './sms.js';
 import { store } from './store.js';
 import { asTopic, findTopic, invalidParameter, type Topic } from './topic.js';
 
@@ -133,6 +134,8 @@ export const publishHandlers: Handlers<Operations> = {
       if (input.TopicArn || input.TargetArn) throw invalidParameter('PhoneNumber Reason: Only one of TopicArn, TargetArn or PhoneNumber may be given');
       if (!/^\+?[0-9]{5,15}$/.test(input.PhoneNumber)) throw invalidParameter('PhoneNumber Reason: input incorrectly formatted');
       const messageId = randomUUID();
+      // A number that replied STOP gets nothing; the publish still succeeds, as on AWS.
+      if (optedOut(ctx, ctx.accountId, ctx.region, input.PhoneNumber)) return { MessageId: messageId };
       store(ctx).insertOutbox({
         account_id: ctx.accountId, region: ctx.region, protocol: 'sms', endpoint: input.PhoneNumber, topic_arn: null, subscription_arn: null,
         message_id: messageId, subject: input.Subject ?? null, message: input.Message, sent_at: ctx.clock.now(),

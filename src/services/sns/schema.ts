@@ -82,4 +82,10 @@ export const migrations: Migration[] = [{
       arn TEXT PRIMARY KEY, application_arn TEXT NOT NULL, token TEXT NOT NULL, attributes TEXT NOT NULL, created_at BIGINT NOT NULL
     );
     CREATE INDEX sns_platform_endpoints_application ON sns_platform_endpoints (application_arn, arn);`,
+}, {
+  id: 'sns/005-sms-opt-out',
+  sql: `CREATE TABLE sns_opted_out (
+      account_id TEXT NOT NULL, region TEXT NOT NULL, phone_number TEXT NOT NULL, opted_out_at BIGINT NOT NULL,
+      PRIMARY KEY (account_id, region, phone_number)
+    );`,
 }];

@@ -1,7 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocols/errors.js';
 import type { Operations } from '../../generated/types/sns.js';
-import type { Handlers, RequestContext } from '../service.js';
+import type { Handlers, InternalRoute, RequestContext, ServiceEnv } from '../service.js';
+import { PAGE_SIZE } from './paging.js';
 import { store } from './store.js';
 import { invalidParameter } from './topic.js';
 
@@ -33,7 +34,54 @@ const sandboxRow = (ctx: RequestContext, phone: string) => store(ctx).db
  * AWS: the one-time password arrives in the outbox.
  * https://docs.aws.amazon.com/sns/latest/dg/sns-sms-sandbox.html
  */
+/** Whether the owner of a phone number replied STOP to this account's messages in this region. */
+export function optedOut(env: ServiceEnv, account: string, region: string, phone: string): boolean {
+  return store(env).db.prepare('SELECT 1 FROM sns_opted_out WHERE account_id = ? AND region = ? AND phone_number = ?').get(account, region, phone) !== undefined;
+}
+
+/**
+ * POST /_nimbus/sns/opt-out?phoneNumber=+15555550100 (and `accountId`, `region`): the phone's
+ * owner replies STOP, as only a real handset could on AWS. SMS to the number stop until
+ * OptInPhoneNumber.
+ */
+export const optOut: InternalRoute = ({ method, query }, env) => {
+  if (method !== 'POST') return { status: 405, body: { error: 'MethodNotAllowed', message: 'Use POST.' } };
+  const phone = query.get('phoneNumber') ?? '';
+  if (!E164.test(phone)) return { status: 400, body: { error: 'BadRequest', message: 'Give phoneNumber in E.164 format, e.g. +15555550100.' } };
+  const account = query.get('accountId') ?? env.defaultAccountId;
+  const region = query.get('region') ?? env.defaultRegion;
+  store(env).db.prepare(`INSERT INTO sns_opted_out (account_id, region, phone_number, opted_out_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (account_id, region, phone_number) DO NOTHING`).run(account, region, phone, env.clock.now());
+  return { status: 200, body: { optedOut: phone, accountId: account, region } };
+};
+
+function checkPhone(phone: string): void {
+  if (!E164.test(phone)) throw invalidParameter('PhoneNumber Reason: input incorrectly formatted');
+}
+
 export const smsHandlers: Handlers<Operations> = {
+  CheckIfPhoneNumberIsOptedOut(input, ctx) {
+    checkPhone(input.phoneNumber);
+    return { isOptedOut: optedOut(ctx, ctx.accountId, ctx.region, input.phoneNumber) };
+  },
+
+  ListPhoneNumbersOptedOut(input, ctx) {
+    const after = input.nextToken ? Buffer.from(input.nextToken, 'base64').toString('utf8') : '';
+    const rows = store(ctx).db.prepare(`SELECT phone_number FROM sns_opted_out WHERE account_id = ? AND region = ? AND phone_number > ?
+      ORDER BY phone_number LIMIT ?`).all(ctx.accountId, ctx.region, after, PAGE_SIZE + 1) as { phone_number: string }[];
+    const page = rows.slice(0, PAGE_SIZE);
+    return {
+      phoneNumbers: page.map((r) => r.phone_number),
+      ...(rows.length > PAGE_SIZE ? { nextToken: Buffer.from(page[page.length - 1]!.phone_number).toString('base64') } : {}),
+    };
+  },
+
+  OptInPhoneNumber(input, ctx) {
+    checkPhone(input.phoneNumber);
+    store(ctx).db.prepare('DELETE FROM sns_opted_out WHERE account_id = ? AND region = ? AND phone_number = ?').run(ctx.accountId, ctx.region, input.phoneNumber);
+    return {};
+  },
+
   SetSMSAttributes(input, ctx) {
     const upsert = store(ctx).db.prepare(`INSERT INTO sns_sms_attributes (account_id, region, name, value) VALUES (?, ?, ?, ?)
       ON CONFLICT (account_id, region, name) DO UPDATE SET value = excluded.value`);
