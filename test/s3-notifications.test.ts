@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, DeleteObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client, GetBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand, DeleteObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client, GetBucketNotificationConfigurationCommand,
+  PutObjectTaggingCommand, RestoreObjectCommand,
+} from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Nimbus } from '../src/index.js';
 import { clientConfig, start } from './helpers.js';
@@ -53,12 +56,27 @@ describe('S3 event notifications', () => {
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'other/dog.jpg', Body: 'skip me too' }));
     await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'images/cat photo.jpg' }));
     const records = (await receive(QueueUrl!, 2)).flatMap((m) => m.Records);
-    assert.deepEqual(records.map((r) => r.eventName), ['ObjectCreated:Put', 'ObjectRemoved:Delete']);
-    const created = records[0];
+    assert.deepEqual(records.map((r) => r.eventName).sort(), ['ObjectCreated:Put', 'ObjectRemoved:Delete']);
+    const created = records.find((r) => r.eventName === 'ObjectCreated:Put');
     assert.equal(created.eventSource, 'aws:s3');
     assert.equal(created.s3.bucket.name, b);
     assert.equal(created.s3.object.key, 'images/cat+photo.jpg');
     assert.equal(created.s3.object.size, 4);
     assert.equal(created.s3.configurationId, 'images');
+  });
+  it('announces restores and tag changes to the events that name them', async () => {
+    const b = unique('events-more');
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: unique('s3-more') }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    await s3.send(new PutBucketNotificationConfigurationCommand({
+      Bucket: b, NotificationConfiguration: { QueueConfigurations: [{ QueueArn: Attributes!.QueueArn!, Events: ['s3:ObjectRestore:*', 's3:ObjectTagging:*'] }] },
+    }));
+    await receive(QueueUrl!, 1);
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'cold', Body: 'ice', StorageClass: 'GLACIER' }));
+    await s3.send(new RestoreObjectCommand({ Bucket: b, Key: 'cold', RestoreRequest: { Days: 2 } }));
+    await s3.send(new PutObjectTaggingCommand({ Bucket: b, Key: 'cold', Tagging: { TagSet: [{ Key: 'a', Value: 'b' }] } }));
+    const names = (await receive(QueueUrl!, 3)).flatMap((m) => m.Records).map((r) => r.eventName).sort();
+    assert.deepEqual(names, ['ObjectRestore:Completed', 'ObjectRestore:Post', 'ObjectTagging:Put']);
   });
 });

@@ -4,6 +4,7 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
 import { type StoredAcl, aclGrants, checkAclAllowed, checkTags } from './configs.js';
 import { versionIdOf } from './objects.js';
+import { publishObjectEvent } from './notifications.js';
 import { type Tag, getBucket, ownerOf, readableVersion, updateVersion } from './store.js';
 
 /** An object version's subresources: tags, ACL, attributes, and restores of archived objects. */
@@ -18,6 +19,7 @@ export const objectSettingHandlers: Handlers<Operations> = {
     const bucket = getBucket(ctx, input.Bucket);
     const v = readableVersion(ctx, bucket.name, input.Key, input.VersionId);
     updateVersion(ctx, v, { tags: checkTags(input.Tagging.TagSet as Tag[], 10) });
+    publishObjectEvent(ctx, bucket, 'ObjectTagging:Put', v.key, { versionId: v.versionId, etag: v.etag.replace(/"/g, '') });
     return versionIdOf(bucket, v.versionId);
   },
 
@@ -25,6 +27,7 @@ export const objectSettingHandlers: Handlers<Operations> = {
     const bucket = getBucket(ctx, input.Bucket);
     const v = readableVersion(ctx, bucket.name, input.Key, input.VersionId);
     updateVersion(ctx, v, { tags: [] });
+    publishObjectEvent(ctx, bucket, 'ObjectTagging:Delete', v.key, { versionId: v.versionId, etag: v.etag.replace(/"/g, '') });
     return versionIdOf(bucket, v.versionId);
   },
 
@@ -40,6 +43,7 @@ export const objectSettingHandlers: Handlers<Operations> = {
     checkAclAllowed(ctx, bucket.name, input.ACL ?? (input.AccessControlPolicy ? 'explicit' : undefined));
     const acl: StoredAcl = input.AccessControlPolicy?.Grants ? { grants: input.AccessControlPolicy.Grants } : { canned: input.ACL ?? 'private' };
     updateVersion(ctx, v, { extra: { ...v.extra, acl } });
+    publishObjectEvent(ctx, bucket, 'ObjectAcl:Put', v.key, { versionId: v.versionId, etag: v.etag.replace(/"/g, '') });
     return {};
   },
 
@@ -79,6 +83,11 @@ export const objectSettingHandlers: Handlers<Operations> = {
     const days = input.RestoreRequest?.Days ?? 1;
     const already = v.extra.restoredUntil !== undefined && v.extra.restoredUntil > ctx.clock.now();
     updateVersion(ctx, v, { extra: { ...v.extra, restoredUntil: ctx.clock.now() + days * 86_400_000 } });
+    if (!already) {
+      const object = { size: v.size, versionId: v.versionId, etag: v.etag.replace(/"/g, '') };
+      publishObjectEvent(ctx, bucket, 'ObjectRestore:Post', v.key, object);
+      publishObjectEvent(ctx, bucket, 'ObjectRestore:Completed', v.key, object);
+    }
     return already ? {} : withStatus({}, 202);
   },
 };
