@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  AddPermissionCommand, CheckIfPhoneNumberIsOptedOutCommand, ConfirmSubscriptionCommand, ListPhoneNumbersOptedOutCommand, OptInPhoneNumberCommand, CreatePlatformApplicationCommand, CreatePlatformEndpointCommand, DeletePlatformApplicationCommand,
+  AddPermissionCommand, CheckIfPhoneNumberIsOptedOutCommand, ListOriginationNumbersCommand, ConfirmSubscriptionCommand, ListPhoneNumbersOptedOutCommand, OptInPhoneNumberCommand, CreatePlatformApplicationCommand, CreatePlatformEndpointCommand, DeletePlatformApplicationCommand,
   GetEndpointAttributesCommand, GetPlatformApplicationAttributesCommand, ListEndpointsByPlatformApplicationCommand, SetEndpointAttributesCommand, CreateSMSSandboxPhoneNumberCommand, DeleteSMSSandboxPhoneNumberCommand, GetSMSAttributesCommand,
   GetSMSSandboxAccountStatusCommand, ListSMSSandboxPhoneNumbersCommand, SetSMSAttributesCommand, VerifySMSSandboxPhoneNumberCommand, GetDataProtectionPolicyCommand, PutDataProtectionPolicyCommand, CreateTopicCommand, RemovePermissionCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand,
@@ -393,6 +393,7 @@ describe('SNS', { timeout: 60_000 }, () => {
     it('a sandbox phone number is verified with the one-time password sent to it', async () => {
       const phone = `+1555${String(process.pid).padStart(7, '0').slice(-7)}`;
       assert.equal((await sns.send(new GetSMSSandboxAccountStatusCommand({}))).IsInSandbox, false);
+      assert.deepEqual((await sns.send(new ListOriginationNumbersCommand({}))).PhoneNumbers, []);
       await sns.send(new CreateSMSSandboxPhoneNumberCommand({ PhoneNumber: phone }));
       const otp = /(\d{6})$/.exec((await outbox(phone)).at(-1).message)![1]!;
       const wrong = await rejects(sns.send(new VerifySMSSandboxPhoneNumberCommand({ PhoneNumber: phone, OneTimePassword: otp === '000000' ? '111111' : '000000' })));

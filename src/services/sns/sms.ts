@@ -103,6 +103,12 @@ export const smsHandlers: Handlers<Operations> = {
 
   GetSMSSandboxAccountStatus: () => ({ IsInSandbox: false }),
 
+  // Origination numbers are bought from AWS End User Messaging; a Nimbus account owns none.
+  ListOriginationNumbers(input) {
+    if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 30)) throw new AwsError('ValidationException', 'MaxResults must be between 1 and 30');
+    return { PhoneNumbers: [] };
+  },
+
   CreateSMSSandboxPhoneNumber(input, ctx) {
     if (!E164.test(input.PhoneNumber)) throw invalidParameter('PhoneNumber Reason: Phone number must be in E.164 format');
     if (sandboxRow(ctx, input.PhoneNumber)?.status === 'Verified') return {};
