@@ -8,6 +8,8 @@ import {
   PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Decimal } from 'decimal.js';
+import fc from 'fast-check';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
 
@@ -306,6 +308,23 @@ describe('DynamoDB tables and items', () => {
     const count = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } }, Select: 'COUNT' }));
     assert.equal(count.Count, 6);
     assert.equal(count.Items, undefined);
+  });
+
+  it('Query returns random number sort keys in numeric order, forwards and backwards', async () => {
+    const name = await table({}, { name: 'sk', type: 'N' });
+    const digits = fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 38 });
+    const numbers = fc.sample(fc.tuple(fc.boolean(), digits, fc.integer({ min: -120, max: 80 })).map(([neg, d, e]) => `${neg ? '-' : ''}${d}E${e}`), { numRuns: 60, seed: 42 });
+    const stored = new Set<string>();
+    for (const n of numbers) {
+      const r = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'p' }, sk: { N: n } }, UpdateExpression: 'SET original = :o', ExpressionAttributeValues: { ':o': { S: n } }, ReturnValues: 'ALL_NEW' }));
+      stored.add(r.Attributes!.sk!.N!);
+    }
+    const expected = [...stored].sort((a, b) => new Decimal(a).cmp(new Decimal(b)));
+    const forward = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } }));
+    const got = forward.Items!.map((i) => i.sk!.N!);
+    assert.deepEqual(got, expected);
+    const backward = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } }, ScanIndexForward: false }));
+    assert.deepEqual(backward.Items!.map((i) => i.sk!.N!), [...got].reverse());
   });
 
   it('Query orders string keys by UTF-8 bytes and supports begins_with', async () => {
