@@ -116,12 +116,6 @@ export function hasher(algorithm: ChecksumAlgorithm): Hasher {
   }
 }
 
-export function checksumOf(algorithm: ChecksumAlgorithm, data: Buffer): string {
-  const h = hasher(algorithm);
-  h.update(data);
-  return h.digest().toString('base64');
-}
-
 /** True when `value` could be a checksum of this algorithm (base64 of the digest's length). */
 export function wellFormed(algorithm: ChecksumAlgorithm, value: string): boolean {
   return /^[A-Za-z0-9+/]*={0,2}$/.test(value) && Buffer.from(value, 'base64').length === DIGEST_BYTES[algorithm];
