@@ -14,8 +14,8 @@ import {
   UpdateAccountPasswordPolicyCommand, GetAccountPasswordPolicyCommand, CreateLoginProfileCommand, GetLoginProfileCommand, PutUserPermissionsBoundaryCommand,
   SimulatePrincipalPolicyCommand, SimulateCustomPolicyCommand, DeleteGroupCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleWithWebIdentityCommand, GetAccessKeyInfoCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ChangePasswordCommand, CreateOpenIDConnectProviderCommand, GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleWithSAMLCommand, AssumeRoleWithWebIdentityCommand, GetAccessKeyInfoCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { ChangePasswordCommand, CreateOpenIDConnectProviderCommand, CreateSAMLProviderCommand, GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
 
@@ -330,6 +330,39 @@ describe('IAM', () => {
     assert.equal(other.name, 'AccessDenied');
     const garbage = await rejects(anonymous.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`, RoleSessionName: 'gha', WebIdentityToken: 'not-a-token' })));
     assert.equal(garbage.name, 'InvalidIdentityTokenException');
+  });
+
+  it('AssumeRoleWithSAML admits an assertion naming the role through a registered provider', async () => {
+    const certificate = Buffer.alloc(900, 7).toString('base64');
+    const metadata = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`;
+    const provider = (await iam.send(new CreateSAMLProviderCommand({ Name: unique('corp-idp'), SAMLMetadataDocument: metadata }))).SAMLProviderArn!;
+    const bad = await rejects(iam.send(new CreateSAMLProviderCommand({ Name: unique('broken'), SAMLMetadataDocument: `<html>${certificate}</html>` })));
+    assert.equal(bad.name, 'InvalidInputException');
+    const role = unique('sso');
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/${role}`;
+    await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: doc({
+      Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithSAML', Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
+    }) }));
+    const expires = new Date(nimbus.clock.now() + 300_000).toISOString();
+    const assertion = (roleValue: string) => Buffer.from(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">
+      <saml:Issuer>https://idp.example.com</saml:Issuer>
+      <saml:Assertion><saml:Issuer>https://idp.example.com</saml:Issuer>
+        <saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">jane@example.com</saml:NameID>
+          <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${expires}" Recipient="https://signin.aws.amazon.com/saml"/></saml:SubjectConfirmation>
+        </saml:Subject>
+        <saml:AttributeStatement>
+          <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>${roleValue}</saml:AttributeValue></saml:Attribute>
+          <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>jane</saml:AttributeValue></saml:Attribute>
+        </saml:AttributeStatement>
+      </saml:Assertion></samlp:Response>`).toString('base64');
+    const anonymous = new STSClient({ endpoint: nimbus.endpoint, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
+    const r = await anonymous.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: provider, SAMLAssertion: assertion(`${roleArn},${provider}`) }));
+    assert.equal(r.AssumedRoleUser!.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/jane`);
+    assert.equal(r.Subject, 'jane@example.com');
+    assert.equal(r.SubjectType, 'persistent');
+    assert.equal(r.Issuer, 'https://idp.example.com');
+    const other = await rejects(anonymous.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: provider, SAMLAssertion: assertion(`arn:aws:iam::${ACCOUNT}:role/other,${provider}`) })));
+    assert.equal(other.name, 'AccessDenied');
   });
 
   it('the AWS CLI manages users and simulates policies', async () => {

@@ -10,6 +10,7 @@ import { oidcProviders } from './oidc-providers.js';
 import { policies } from './policies.js';
 import { policyCache, resourceFacts } from './principals.js';
 import { roles } from './roles.js';
+import { samlProviders } from './saml-providers.js';
 import { migrations } from './schema.js';
 import { simulator } from './simulate.js';
 import { users } from './users.js';
@@ -18,7 +19,7 @@ import { users } from './users.js';
  * IAM: users, groups, roles, policies, keys and the simulator. Global: state is per account,
  * whatever the region of the request.
  */
-const all: Handlers<Operations> = { ...users, ...groups, ...roles, ...policies, ...entityPolicies, ...accessKeys, ...instanceProfiles, ...mfaDevices, ...oidcProviders, ...account, ...simulator };
+const all: Handlers<Operations> = { ...users, ...groups, ...roles, ...policies, ...entityPolicies, ...accessKeys, ...instanceProfiles, ...mfaDevices, ...oidcProviders, ...samlProviders, ...account, ...simulator };
 
 /** Operations that only read; every other one may change what a principal is allowed to do. */
 const READS = /^(Get|List|Simulate|Generate)/;

@@ -65,4 +65,10 @@ export const migrations: Migration[] = [{
     CREATE TABLE iam_mfa_devices (
       account_id TEXT NOT NULL, serial TEXT NOT NULL, seed TEXT NOT NULL, user_name TEXT,
       enable_date BIGINT, last_step BIGINT, create_date BIGINT NOT NULL, PRIMARY KEY (account_id, serial));`,
+}, {
+  id: 'iam/003-saml-providers',
+  sql: `
+    CREATE TABLE iam_saml_providers (
+      account_id TEXT NOT NULL, arn TEXT NOT NULL, uuid TEXT NOT NULL, metadata TEXT NOT NULL,
+      create_date BIGINT NOT NULL, valid_until BIGINT, PRIMARY KEY (account_id, arn));`,
 }];

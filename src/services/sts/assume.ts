@@ -4,10 +4,9 @@ import { contextOf, type ContextValue } from '../../iam/match.js';
 import { parsePolicy, type Policy } from '../../iam/policy.js';
 import { AwsError } from '../../protocols/errors.js';
 import { stableIamId } from '../../ids.js';
-import type { AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, Operations, PolicyDescriptorType } from '../../generated/types/sts.js';
+import type { AssumeRoleRequest, Operations, PolicyDescriptorType } from '../../generated/types/sts.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { findPolicy, policyDocument } from '../iam/policies.js';
-import { providerAudiences } from '../iam/oidc-providers.js';
 import { callerPrincipal, trustPolicy } from '../iam/principals.js';
 import { checkMfa, checkSessionName, issueTemporaryCredentials } from './credentials.js';
 
@@ -19,10 +18,10 @@ import { checkMfa, checkSessionName, issueTemporaryCredentials } from './credent
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
  */
 
-interface KnownRole { arn: string; account: string; name: string; id: string; maxSession: number; trust: Policy }
+export interface KnownRole { arn: string; account: string; name: string; id: string; maxSession: number; trust: Policy }
 
 /** The role an ARN names, with its account, if IAM has it. */
-function roleOf(ctx: RequestContext, roleArn: string): { account: string; name: string; partition: string; known?: KnownRole } {
+export function roleOf(ctx: RequestContext, roleArn: string): { account: string; name: string; partition: string; known?: KnownRole } {
   const arn = parseArn(roleArn);
   const resource = arn?.service === 'iam' && /^\d{12}$/.test(arn.account) && arn.resource.startsWith('role/') ? arn.resource.slice(5) : undefined;
   if (!arn || !resource) throw new AwsError('ValidationError', `${roleArn} is invalid`, { status: 400 });
@@ -35,7 +34,7 @@ function roleOf(ctx: RequestContext, roleArn: string): { account: string; name: 
 }
 
 /** Does the trust policy admit this request: an Allow applies and no Deny does? */
-function trustAdmits(trust: Policy, req: AuthorizationRequest): boolean {
+export function trustAdmits(trust: Policy, req: AuthorizationRequest): boolean {
   let allowed = false;
   for (const s of trust.statements) {
     if (!statementApplies(s, trust, req, true)) continue;
@@ -72,7 +71,7 @@ export function packedSize(docs: readonly string[], tags: number): number | unde
   return percent;
 }
 
-function checkDuration(requested: number | undefined, role: KnownRole | undefined, chained: boolean): number {
+export function checkDuration(requested: number | undefined, role: KnownRole | undefined, chained: boolean): number {
   const duration = requested ?? 3600;
   if (role && duration > role.maxSession) throw new AwsError('ValidationError', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, { status: 400 });
   if (chained && duration > 3600) throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', { status: 400 });
@@ -98,7 +97,7 @@ function sessionTags(ctx: RequestContext, input: AssumeRoleRequest): { tags?: Re
   return { ...(Object.keys(tags).length ? { tags } : {}), ...(transitive.length ? { transitiveTagKeys: transitive } : {}) };
 }
 
-function touchRole(ctx: RequestContext, role: KnownRole): void {
+export function touchRole(ctx: RequestContext, role: KnownRole): void {
   ctx.db.prepare('UPDATE iam_roles SET last_used_at = ?, last_used_region = ? WHERE account_id = ? AND name = ?').run(ctx.clock.now(), ctx.region, role.account, role.name);
 }
 
@@ -144,61 +143,4 @@ export const assume: Handlers<Operations> = {
       ...(input.SourceIdentity ? { SourceIdentity: input.SourceIdentity } : {}),
     };
   },
-
-  /**
-   * Web identity federation: the token's issuer is the federated principal the trust policy
-   * must name, and its claims are the `<issuer>:sub`/`:aud` condition keys. Nimbus cannot fetch
-   * an identity provider's keys, so it reads the token's claims without checking its signature.
-   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
-   */
-  AssumeRoleWithWebIdentity(input: AssumeRoleWithWebIdentityRequest, ctx) {
-    checkSessionName(input.RoleSessionName);
-    const claims = jwtClaims(input.WebIdentityToken);
-    if (typeof claims['exp'] === 'number' && claims['exp'] * 1000 <= ctx.clock.now()) {
-      throw new AwsError('ExpiredTokenException', 'Token expired: current date/time must be before the expiration date/time.', { status: 400 });
-    }
-    const issuer = String(claims['iss'] ?? '').replace(/^https:\/\//, '');
-    const role = roleOf(ctx, input.RoleArn);
-    const federated = WELL_KNOWN_PROVIDERS.has(issuer) ? issuer : `arn:${role.partition}:iam::${role.account}:oidc-provider/${issuer}`;
-    const aud = Array.isArray(claims['aud']) ? (claims['aud'] as string[]) : [String(claims['aud'] ?? '')];
-    if (!WELL_KNOWN_PROVIDERS.has(issuer)) {
-      // An OIDC issuer must be registered in the role's account, and the token meant for one of its client ids.
-      const audiences = providerAudiences(ctx, federated);
-      if (!audiences) throw new AwsError('InvalidIdentityToken', `No OpenIDConnect provider found in your account for https://${issuer}`, { status: 400 });
-      if (!aud.some((a) => audiences.includes(a))) throw new AwsError('InvalidIdentityToken', 'Incorrect token audience', { status: 400 });
-    }
-    const context = contextOf({ [`${issuer}:sub`]: String(claims['sub'] ?? ''), [`${issuer}:aud`]: aud, [`${issuer}:oaud`]: aud, 'sts:RoleSessionName': input.RoleSessionName });
-    const req: AuthorizationRequest = { principal: { kind: 'web-identity', arn: federated, account: '' }, action: 'sts:AssumeRoleWithWebIdentity', resource: input.RoleArn, resourceAccount: role.account, context };
-    if (!role.known || !trustAdmits(role.known.trust, req)) throw new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', { status: 403 });
-    const duration = checkDuration(input.DurationSeconds, role.known, false);
-    const policies = sessionPolicies(ctx, role.account, input);
-    const assumedRoleId = `${role.known.id}:${input.RoleSessionName}`;
-    const assumedArn = `arn:${role.partition}:sts::${role.account}:assumed-role/${role.name}/${input.RoleSessionName}`;
-    const credentials = issueTemporaryCredentials(ctx, { accountId: role.account, arn: assumedArn, userId: assumedRoleId }, duration, { roleArn: input.RoleArn, ...(policies.length ? { policies } : {}) });
-    touchRole(ctx, role.known);
-    const packed = packedSize(policies, 0);
-    return {
-      Credentials: credentials,
-      SubjectFromWebIdentityToken: String(claims['sub'] ?? ''),
-      AssumedRoleUser: { AssumedRoleId: assumedRoleId, Arn: assumedArn },
-      Provider: input.ProviderId ?? issuer,
-      Audience: aud[0] ?? '',
-      ...(packed !== undefined ? { PackedPolicySize: packed } : {}),
-    };
-  },
 };
-
-/** Identity providers that trust policies name without an OIDC provider ARN. */
-const WELL_KNOWN_PROVIDERS = new Set(['accounts.google.com', 'cognito-identity.amazonaws.com', 'graph.facebook.com', 'www.amazon.com']);
-
-function jwtClaims(token: string): Record<string, unknown> {
-  const parts = token.split('.');
-  try {
-    if (parts.length !== 3) throw new Error('not a JWT');
-    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new Error('claims are not an object');
-    return claims as Record<string, unknown>;
-  } catch {
-    throw new AwsError('InvalidIdentityToken', "Couldn't parse the web identity token.", { status: 400 });
-  }
-}

@@ -3,6 +3,7 @@ import type { Operations } from '../../generated/types/sts.js';
 import { migrations as iamMigrations } from '../iam/schema.js';
 import type { ServiceDefinition } from '../service.js';
 import { assume } from './assume.js';
+import { federation } from './federation.js';
 import { sessions } from './sessions.js';
 
 /**
@@ -18,6 +19,8 @@ export const service: ServiceDefinition<Operations> = {
     ...sessions,
 
     ...assume,
+
+    ...federation,
 
     // Keys Nimbus issued belong to their account; any other key acts as the default account's root.
     GetAccessKeyInfo: (input, ctx) => ({ Account: ctx.credentials.get(input.AccessKeyId)?.accountId ?? ctx.defaultAccountId }),
