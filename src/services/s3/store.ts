@@ -244,7 +244,7 @@ export function readableVersion(env: ServiceEnv, bucket: string, key: string, ve
   return v;
 }
 
-export function noSuchKey(key: string): AwsError {
+function noSuchKey(key: string): AwsError {
   return new AwsError('NoSuchKey', 'The specified key does not exist.', { status: 404, fields: { Key: key } });
 }
 
