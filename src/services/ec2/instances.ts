@@ -101,6 +101,19 @@ function candidates(ctx: Ctx, filters: Filter[] | undefined): InstanceDoc[] {
   return ids ? getMany<InstanceDoc>(ctx, ids) : all<InstanceDoc>(ctx, 'instance');
 }
 
+/** Filters the stored instance answers without its interfaces or volumes: applied before describing. */
+const storedFields: Fields<InstanceDoc> = {
+  'instance-id': (i) => i.InstanceId,
+  'instance-state-name': (i) => i.State.Name,
+  'instance-state-code': (i) => i.State.Code,
+  'instance-type': (i) => i.InstanceType,
+  'image-id': (i) => i.ImageId,
+  'key-name': (i) => i.KeyName,
+  'availability-zone': (i) => i.AvailabilityZone,
+  'reservation-id': (i) => i.ReservationId,
+  architecture: (i) => i.Architecture,
+};
+
 const instanceFields: Fields<Instance> = {
   'instance-id': (i) => i.InstanceId,
   'instance-state-name': (i) => i.State?.Name,
@@ -132,7 +145,7 @@ const instanceFields: Fields<Instance> = {
   'block-device-mapping.device-name': (i) => i.BlockDeviceMappings?.map((b) => b.DeviceName),
   'monitoring-state': (i) => i.Monitoring?.State,
   'state-reason-code': (i) => i.StateReason?.Code,
-  'reason': (i) => i.StateTransitionReason,
+  reason: (i) => i.StateTransitionReason,
 };
 
 function reservations(ctx: Ctx, list: (Instance & { _reservation: string })[]): Reservation[] {
@@ -196,13 +209,18 @@ export const handlers: Handlers<Operations> = {
     if (input.InstanceIds?.length && input.MaxResults !== undefined) {
       throw new AwsError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults', { status: 400 });
     }
-    const docs = input.InstanceIds?.length ? mustInstances(ctx, input.InstanceIds) : candidates(ctx, input.Filters);
-    if ((input.Filters ?? []).every(isExactTag)) {
+    const filters = input.Filters ?? [];
+    const early = filters.filter((f) => storedFields[f.Name ?? '']);
+    const byId = !!input.InstanceIds?.length;
+    // Exact tag filters narrowed the candidates already, unless the ids chose them.
+    const late = filters.filter((f) => !storedFields[f.Name ?? ''] && (byId || !isExactTag(f)));
+    const docs = applyFilters(byId ? mustInstances(ctx, input.InstanceIds!) : candidates(ctx, filters), early, storedFields);
+    if (late.length === 0) {
       // Every filter is answered already: describe only the page.
       const { page, NextToken } = paginate(docs, input.MaxResults, input.NextToken);
       return { Reservations: reservations(ctx, described(ctx, page)), NextToken };
     }
-    const { page, NextToken } = paginate(applyFilters(described(ctx, docs), input.Filters, instanceFields), input.MaxResults, input.NextToken);
+    const { page, NextToken } = paginate(applyFilters(described(ctx, docs), late, instanceFields), input.MaxResults, input.NextToken);
     return { Reservations: reservations(ctx, page), NextToken };
   },
 
