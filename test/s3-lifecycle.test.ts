@@ -36,7 +36,9 @@ describe('S3 lifecycle', () => {
       },
     }));
     const put = (Key: string, Body: string, Tagging?: string) => s3.send(new PutObjectCommand({ Bucket: b, Key, Body, Tagging }));
-    await put('logs/old.log', 'log');
+    const logged = await put('logs/old.log', 'log');
+    assert.match(logged.Expiration ?? '', /^expiry-date="\w{3}, \d{2} \w{3} \d{4} 00:00:00 GMT", rule-id="logs"$/);
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: b, Key: 'logs/old.log' }))).Expiration, logged.Expiration);
     await put('data/set.csv', 'a,b');
     await put('keep/me', 'kept');
     await put('notes/tmp.txt', 'temp', 'temp=yes');

@@ -1,5 +1,6 @@
 import type { LifecycleRule } from '../../generated/types/s3.js';
 import type { ServiceEnv } from '../service.js';
+import { getConfig } from './configs.js';
 import { publishObjectEvent } from './notifications.js';
 import { type Bucket, type ObjectRow, type ObjectVersion, dropBlobs, findBucket, removeVersion, toVersion, updateVersion, writeVersion, sql } from './store.js';
 
@@ -31,6 +32,21 @@ function selects(rule: LifecycleRule, v: { key: string; size: number; tags: { Ke
     && tags.every((t) => v.tags.some((o) => o.Key === t.Key && o.Value === t.Value))
     && (greater === undefined || v.size > greater)
     && (less === undefined || v.size < less);
+}
+
+/**
+ * The `x-amz-expiration` header of a current object that an enabled rule will expire:
+ * `expiry-date="<midnight GMT>", rule-id="<id>"`.
+ */
+export function expirationOf(env: ServiceEnv, bucket: string, v: { key: string; size: number; tags: { Key: string; Value: string }[]; lastModified: number }): string | undefined {
+  const doc = getConfig<{ Rules: LifecycleRule[] }>(env, bucket, 'lifecycle');
+  for (const rule of doc?.Rules ?? []) {
+    const e = rule.Expiration;
+    if (rule.Status !== 'Enabled' || !e || (e.Days === undefined && e.Date === undefined) || !selects(rule, v)) continue;
+    const at = e.Days !== undefined ? dueAt(v.lastModified, e.Days) : new Date(e.Date as unknown as string).getTime();
+    return `expiry-date="${new Date(at).toUTCString()}", rule-id="${rule.ID ?? ''}"`;
+  }
+  return undefined;
 }
 
 /** The current version of each key, expired or moved as the rule says. */

@@ -13,6 +13,7 @@ import {
 } from './store.js';
 import { accessDenied, allowed, requester } from './access.js';
 import { receiveBody } from './upload.js';
+import { expirationOf } from './lifecycle.js';
 import { checkCustomerKey, customerKey, customerKeyFields } from './sse.js';
 
 /**
@@ -67,8 +68,10 @@ export function versionIdOf(bucket: Bucket, versionId: string): { VersionId?: st
 }
 
 /** What GET and HEAD say about an object, in headers. */
-function describe(bucket: Bucket, v: ObjectVersion): GetObjectOutput {
+function describe(ctx: RequestContext, bucket: Bucket, v: ObjectVersion): GetObjectOutput {
+  const expiration = v.isLatest ? expirationOf(ctx, bucket.name, v) : undefined;
   return {
+    ...(expiration ? { Expiration: expiration } : {}),
     ...v.headers,
     Metadata: v.metadata,
     ETag: v.etag,
@@ -190,7 +193,8 @@ export const objectHandlers: Handlers<Operations> = {
     });
     await dropBlobs(ctx, orphans);
     publishObjectEvent(ctx, bucket, 'ObjectCreated:Put', input.Key, { size: blob.size, etag: blob.md5, versionId });
-    return { ETag: etag, ...(sseC ? sseC : { ServerSideEncryption: sse }), Size: blob.size, ...versionIdOf(bucket, versionId), ...checksumFields(checksum) };
+    const expiration = expirationOf(ctx, bucket.name, { key: input.Key, size: blob.size, tags, lastModified: ctx.clock.now() });
+    return { ...(expiration ? { Expiration: expiration } : {}), ETag: etag, ...(sseC ? sseC : { ServerSideEncryption: sse }), Size: blob.size, ...versionIdOf(bucket, versionId), ...checksumFields(checksum) };
   },
 
   GetObject(input, ctx) {
@@ -200,7 +204,7 @@ export const objectHandlers: Handlers<Operations> = {
     checkNotArchived(v, ctx);
     checkCustomerKey(v.extra, input);
     const range = input.PartNumber !== undefined ? partRange(v, input.PartNumber) : parseRange(input.Range, v.size);
-    const out: GetObjectOutput = describe(bucket, v);
+    const out: GetObjectOutput = describe(ctx, bucket, v);
     if (input.ChecksumMode === 'ENABLED' && (!range || (input.PartNumber !== undefined && !v.parts))) Object.assign(out, checksumFields(v.checksum));
     // Response overrides: https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax
     if (input.ResponseContentType) out.ContentType = input.ResponseContentType;
@@ -221,7 +225,7 @@ export const objectHandlers: Handlers<Operations> = {
     const v = readableVersion(ctx, bucket.name, input.Key, input.VersionId);
     checkReadConditions(input, v);
     checkCustomerKey(v.extra, input);
-    const out = describe(bucket, v);
+    const out = describe(ctx, bucket, v);
     const range = input.PartNumber !== undefined ? partRange(v, input.PartNumber) : parseRange(input.Range, v.size);
     if (input.ChecksumMode === 'ENABLED' && !range) Object.assign(out, checksumFields(v.checksum));
     if (!range) return out;
