@@ -12,7 +12,8 @@ import type { Policy, Principals, Statement } from './policy.js';
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
  */
 
-export type PrincipalKind = 'root' | 'user' | 'assumed-role' | 'federated-user' | 'anonymous' | 'service' | 'web-identity';
+/** `identity-provider` is the OIDC or SAML provider that vouches for a federated sign-in (trust policies' `Federated`). */
+export type PrincipalKind = 'root' | 'user' | 'assumed-role' | 'federated-user' | 'anonymous' | 'service' | 'identity-provider';
 
 export interface RequestPrincipal {
   kind: PrincipalKind;
@@ -77,8 +78,8 @@ export function evaluate(req: AuthorizationRequest, policies: PolicySet): Decisi
   }
 
   const root = req.principal.kind === 'root';
-  // Anonymous callers and AWS services have no identity-based policies: only the resource's policy speaks for them.
-  const outsider = req.principal.kind === 'anonymous' || req.principal.kind === 'service';
+  // Anonymous callers, AWS services and identity providers have no identity-based policies: only the resource's policy speaks for them.
+  const outsider = req.principal.kind === 'anonymous' || req.principal.kind === 'service' || req.principal.kind === 'identity-provider';
   const identityAllows = root || outsider || identity.allow !== undefined;
   const boundaryAllows = root || !boundary || boundary.allow !== undefined;
   const sessionAllows = !session || session.allow !== undefined;
@@ -173,13 +174,13 @@ export function principalMatch(principals: Principals, p: RequestPrincipal): Pri
   };
   for (const value of principals['AWS'] ?? []) {
     if (value === '*') consider('direct');
-    else if (p.kind === 'anonymous' || p.kind === 'service') continue;
+    else if (p.kind === 'anonymous' || p.kind === 'service' || p.kind === 'identity-provider') continue;
     else if (/^\d{12}$/.test(value) || /^arn:[^:]+:iam::\d{12}:root$/.test(value)) {
       if (value.replace(/^arn:[^:]+:iam::(\d{12}):root$/, '$1') === p.account) consider(p.kind === 'root' ? 'direct' : 'account');
     } else if (value === p.arn) consider('direct');
     else if (p.roleArn && value === p.roleArn) consider('role');
   }
   if (p.kind === 'service' && (principals['Service'] ?? []).includes(p.arn)) consider('direct');
-  if ((p.kind === 'web-identity' || p.kind === 'federated-user') && (principals['Federated'] ?? []).includes(p.arn)) consider('direct');
+  if (p.kind === 'identity-provider' && (principals['Federated'] ?? []).includes(p.arn)) consider('direct');
   return best;
 }

@@ -39,7 +39,7 @@ export const federation: Handlers<Operations> = {
       if (!aud.some((a) => audiences.includes(a))) throw new AwsError('InvalidIdentityToken', 'Incorrect token audience', { status: 400 });
     }
     const context = contextOf({ [`${issuer}:sub`]: String(claims['sub'] ?? ''), [`${issuer}:aud`]: aud, [`${issuer}:oaud`]: aud, 'sts:RoleSessionName': input.RoleSessionName });
-    const req: AuthorizationRequest = { principal: { kind: 'web-identity', arn: federated, account: '' }, action: 'sts:AssumeRoleWithWebIdentity', resource: input.RoleArn, resourceAccount: role.account, context };
+    const req: AuthorizationRequest = { principal: { kind: 'identity-provider', arn: federated, account: '' }, action: 'sts:AssumeRoleWithWebIdentity', resource: input.RoleArn, resourceAccount: role.account, context };
     if (!role.known || !trustAdmits(role.known.trust, req)) throw new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', { status: 403 });
     const duration = checkDuration(input.DurationSeconds, role.known, false);
     const policies = sessionPolicies(ctx, role.account, input);
@@ -75,7 +75,7 @@ export const federation: Handlers<Operations> = {
     checkSessionName(sessionName);
     const nameQualifier = createHash('sha1').update(`${saml.issuer}${role.account}/${input.PrincipalArn.slice(input.PrincipalArn.lastIndexOf('/') + 1)}`).digest('base64');
     const context = contextOf({ 'saml:aud': saml.audience, 'saml:sub': saml.subject, 'saml:sub_type': saml.subjectType, 'saml:iss': saml.issuer, 'saml:namequalifier': nameQualifier });
-    const req: AuthorizationRequest = { principal: { kind: 'web-identity', arn: input.PrincipalArn, account: '' }, action: 'sts:AssumeRoleWithSAML', resource: input.RoleArn, resourceAccount: role.account, context };
+    const req: AuthorizationRequest = { principal: { kind: 'identity-provider', arn: input.PrincipalArn, account: '' }, action: 'sts:AssumeRoleWithSAML', resource: input.RoleArn, resourceAccount: role.account, context };
     if (!named || !role.known || !trustAdmits(role.known.trust, req)) throw new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', { status: 403 });
     const duration = checkDuration(input.DurationSeconds ?? saml.sessionDuration, role.known, false);
     const policies = sessionPolicies(ctx, role.account, input);
