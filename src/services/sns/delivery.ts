@@ -41,7 +41,7 @@ const HTTP_TIMEOUT_MS = 15_000;
 
 const messageFor = (n: Notification, protocol: string) => typeof n.message === 'string' ? n.message : n.message[protocol] ?? n.message['default']!;
 
-export function unsubscribeUrl(env: ServiceEnv, subscriptionArn: string): string {
+function unsubscribeUrl(env: ServiceEnv, subscriptionArn: string): string {
   return `${env.endpoint}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}&Version=2010-03-31`;
 }
 

@@ -30,7 +30,7 @@ function application(ctx: RequestContext, arn: string): Record<string, string> {
   return JSON.parse(row.attributes) as Record<string, string>;
 }
 
-export function endpointAttributes(env: ServiceEnv, arn: string): Record<string, string> | undefined {
+function endpointAttributes(env: ServiceEnv, arn: string): Record<string, string> | undefined {
   const row = store(env).db.prepare('SELECT arn, attributes FROM sns_platform_endpoints WHERE arn = ?').get(arn) as Row | undefined;
   return row ? JSON.parse(row.attributes) as Record<string, string> : undefined;
 }
@@ -45,7 +45,7 @@ function checkEndpointAttributes(attrs: Record<string, string>): void {
 }
 
 /** The platform an endpoint ARN names (`...:endpoint/GCM/app/id` is GCM): its key in a MessageStructure json message. */
-export const platformOf = (endpointArn: string) => endpointArn.split(':').slice(5).join(':').split('/')[1] ?? '';
+const platformOf = (endpointArn: string) => endpointArn.split(':').slice(5).join(':').split('/')[1] ?? '';
 
 /** Delivers to a device endpoint: the outbox, unless the endpoint is disabled. */
 export function pushToEndpoint(env: ServiceEnv, endpointArn: string, message: string | Record<string, string>, messageId: string, subscription?: { arn: string; topicArn: string }): void {

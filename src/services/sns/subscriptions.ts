@@ -10,7 +10,7 @@ import { findTopic, invalidParameter } from './topic.js';
 /** Confirmation tokens last three days. https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.confirm.html */
 const TOKEN_TTL_MS = 3 * 24 * 3600_000;
 
-export function subscribeUrl(env: ServiceEnv, topicArn: string, token: string): string {
+function subscribeUrl(env: ServiceEnv, topicArn: string, token: string): string {
   return `${env.endpoint}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArn)}&Token=${token}&Version=2010-03-31`;
 }
 

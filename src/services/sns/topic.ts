@@ -9,7 +9,7 @@ export interface Topic extends TopicRow {
 }
 
 export const invalidParameter = (what: string) => new AwsError('InvalidParameter', `Invalid parameter: ${what}`);
-export const topicNotFound = () => new AwsError('NotFound', 'Topic does not exist');
+const topicNotFound = () => new AwsError('NotFound', 'Topic does not exist');
 
 /** HTTP deliveries follow AWS's default retry policy unless the topic or subscription sets one. https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html */
 export const DEFAULT_HTTP_POLICY = {

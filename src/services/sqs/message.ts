@@ -170,7 +170,7 @@ export function take(env: ServiceEnv, q: Queue, max: number, visibilityMs: numbe
 }
 
 /** Receipt handles name the queue, the message and the receive they came from. */
-export function receiptHandle(q: Queue, row: MessageRow, token: string): string {
+function receiptHandle(q: Queue, row: MessageRow, token: string): string {
   return Buffer.from(`${q.arn}\n${row.message_id}\n${token}`).toString('base64');
 }
 
