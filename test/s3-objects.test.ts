@@ -6,7 +6,7 @@ import {
   CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectAttributesCommand, GetObjectCommand,
   GetObjectTaggingCommand, HeadObjectCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectTaggingCommand, RestoreObjectCommand,
   S3Client, DeleteObjectTaggingCommand, PutObjectRetentionCommand, PutObjectLegalHoldCommand, GetObjectRetentionCommand, GetObjectLegalHoldCommand,
-  ListObjectVersionsCommand,
+  ListObjectVersionsCommand, PutObjectLockConfigurationCommand,
 } from '@aws-sdk/client-s3';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -318,6 +318,23 @@ describe('S3 objects', () => {
       Bucket: b, Key: 'copy', CopySource: `${b}/enc`, CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: key,
     }));
     assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: b, Key: 'copy' }))).Body!.transformToString(), 'encrypted');
+  });
+
+  it('object lock: the bucket default retention applies to new versions, and versioning cannot be suspended', async () => {
+    const b = unique('lockdefault');
+    await s3.send(new CreateBucketCommand({ Bucket: b, ObjectLockEnabledForBucket: true }));
+    await s3.send(new PutObjectLockConfigurationCommand({ Bucket: b, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } } }));
+    const put = await s3.send(new PutObjectCommand({ Bucket: b, Key: 'd', Body: 'kept' }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: 'd' }));
+    assert.equal(head.ObjectLockMode, 'GOVERNANCE');
+    assert.ok(head.ObjectLockRetainUntilDate!.getTime() > Date.now());
+    assert.equal((await rejects(s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'd', VersionId: put.VersionId })))).name, 'AccessDenied');
+    await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'd', VersionId: put.VersionId, BypassGovernanceRetention: true }));
+    const suspend = await rejects(s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Suspended' } })));
+    assert.equal(suspend.name, 'InvalidBucketState');
+    const plain = await bucket();
+    const noLock = await rejects(s3.send(new PutObjectCommand({ Bucket: plain, Key: 'x', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date(Date.now() + 1000) })));
+    assert.equal(noLock.name, 'InvalidRequest');
   });
 
   it('works from the AWS CLI: cp up and down, s3api put-object and get-object', async () => {
