@@ -1,6 +1,7 @@
 import { authorizationsFor, type Authorization } from '../iam/actions.js';
 import { evaluate, type Decision } from '../iam/evaluate.js';
 import { contextOf, type ContextValue } from '../iam/match.js';
+import type { Policy } from '../iam/policy.js';
 import { AwsError } from '../protocols/errors.js';
 import type { Operation, ServiceModel } from '../protocols/model.js';
 import type { ServiceRegistry } from '../services/registry.js';
@@ -46,10 +47,23 @@ export function enforceIam(services: ServiceRegistry): Authorizer {
         ...(resourceAccount ? { 'aws:ResourceAccount': resourceAccount } : {}),
       });
       const request = { principal: who.principal, action: a.action, resource: a.resource, context, ...(resourceAccount ? { resourceAccount } : {}), ...(a.resourceRequired ? { resourceRequired: true } : {}) };
-      const decision = evaluate(request, { ...who.policies, resource: facts?.policy ? compiled(ctx, facts.policy, a.resourceRequired ? 'trust' : 'resource', a.resource) : undefined });
+      const decision = evaluate(request, { ...who.policies, resource: facts?.policy ? resourcePolicy(ctx, facts.policy, a) : undefined });
       if (!decision.allowed) throw accessDenied(model, ctx.caller, a, decision, request.context);
     }
   };
+}
+
+/**
+ * A resource's policy as its service stored it. Services check their policies on write with
+ * their own rules; one IAM's parser cannot read grants nothing here rather than failing every
+ * request to the resource.
+ */
+function resourcePolicy(ctx: RequestContext, document: string, a: Authorization): Policy | undefined {
+  try {
+    return compiled(ctx, document, a.resourceRequired ? 'trust' : 'resource', a.resource);
+  } catch {
+    return undefined;
+  }
 }
 
 function accountOf(arn: string): string | undefined {

@@ -151,7 +151,8 @@ function principals(s: Record<string, unknown>, key: string): Principals | undef
     const list = Array.isArray(value) ? value : [value];
     if (!list.every((x) => typeof x === 'string')) throw malformed(`Invalid principal in policy: "${type}"`);
     for (const p of list as string[]) {
-      if (type === 'AWS' && p !== '*' && !/^\d{12}$/.test(p) && !/^arn:[^:]+:(iam|sts)::(\d{12}|\*):.+$/.test(p)) {
+      // Account ids, IAM and STS principal ARNs (CloudFront origin identities live in account `cloudfront`).
+      if (type === 'AWS' && p !== '*' && !/^\d{12}$/.test(p) && !/^arn:[^:]+:(iam|sts)::(\d{12}|\*|[a-z-]+):.+$/.test(p)) {
         throw malformed(`Invalid principal in policy: "AWS":"${p}"`);
       }
     }
