@@ -11,7 +11,7 @@ import {
   CreateVpcPeeringConnectionCommand, AcceptVpcPeeringConnectionCommand, DescribeVpcPeeringConnectionsCommand, CreateVpcEndpointCommand, DeleteVpcEndpointsCommand,
   DescribePrefixListsCommand, CreateNetworkInterfaceCommand, AttachNetworkInterfaceCommand, DetachNetworkInterfaceCommand, DescribeInstancesCommand,
   DeleteNetworkInterfaceCommand, DescribeAccountAttributesCommand, DescribeDhcpOptionsCommand, CreateDhcpOptionsCommand, AssociateDhcpOptionsCommand,
-  DeleteDhcpOptionsCommand,
+  DeleteDhcpOptionsCommand, ModifySecurityGroupRulesCommand, UpdateSecurityGroupRuleDescriptionsIngressCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -155,6 +155,19 @@ describe('EC2 networking', () => {
     const defaults = await ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: ['default'] }));
     assert.equal((await rejects(ec2.send(new DeleteSecurityGroupCommand({ GroupId: defaults.SecurityGroups![0]!.GroupId! })))).name, 'CannotDelete');
     assert.equal((await rejects(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-0123456789abcdef0'] })))).name, 'InvalidGroup.NotFound');
+  });
+
+  it('ModifySecurityGroupRules changes a rule in place under its id; descriptions update by rule id', async () => {
+    const ec2 = fresh();
+    const sg = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'db', Description: 'database' }));
+    const [rule] = (await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId!, IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.0.0/16' }))).SecurityGroupRules!;
+    await ec2.send(new ModifySecurityGroupRulesCommand({ GroupId: sg.GroupId!, SecurityGroupRules: [{ SecurityGroupRuleId: rule!.SecurityGroupRuleId!, SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 3306, ToPort: 3306, CidrIpv4: '10.1.0.0/16' } }] }));
+    await ec2.send(new UpdateSecurityGroupRuleDescriptionsIngressCommand({ GroupId: sg.GroupId!, SecurityGroupRuleDescriptions: [{ SecurityGroupRuleId: rule!.SecurityGroupRuleId!, Description: 'mysql from app' }] }));
+    const rules = await ec2.send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [rule!.SecurityGroupRuleId!] }));
+    const r = rules.SecurityGroupRules![0]!;
+    assert.deepEqual([r.FromPort, r.ToPort, r.CidrIpv4, r.Description], [3306, 3306, '10.1.0.0/16', 'mysql from app']);
+    const missing = await rejects(ec2.send(new ModifySecurityGroupRulesCommand({ GroupId: sg.GroupId!, SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-0123456789abcdef0', SecurityGroupRule: { IpProtocol: '-1', CidrIpv4: '0.0.0.0/0' } }] })));
+    assert.equal(missing.name, 'InvalidSecurityGroupRuleId.NotFound');
   });
 
   it('route tables: RouteAlreadyExists, a gateway of another VPC is refused, a route to a deleted NAT gateway becomes a blackhole', async () => {

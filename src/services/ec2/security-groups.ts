@@ -162,6 +162,25 @@ function revoke(ctx: Ctx, input: AuthorizeInput & { SecurityGroupRuleIds?: strin
   return { Return: true, RevokedSecurityGroupRules: gone.map((r) => ({ ...ruleOutput(sg, r), ReferencedSecurityGroupId: r.ReferencedGroupId })) };
 }
 
+/** New descriptions for existing rules, named by rule id or by the permission they stand for. */
+function describeRules(ctx: Ctx, input: { GroupId?: string; GroupName?: string; IpPermissions?: IpPermission[]; SecurityGroupRuleDescriptions?: { SecurityGroupRuleId?: string; Description?: string }[] }, egress: boolean) {
+  const sg = findGroup(ctx, input.GroupId, input.GroupName);
+  for (const d of input.SecurityGroupRuleDescriptions ?? []) {
+    const r = sg._rules.find((x) => x.SecurityGroupRuleId === d.SecurityGroupRuleId && x.IsEgress === egress);
+    if (!r) throw new AwsError('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${d.SecurityGroupRuleId}' does not exist`, { status: 400 });
+    r.Description = d.Description;
+  }
+  for (const p of input.IpPermissions ?? []) {
+    for (const wanted of rulesOf(ctx, sg, p, egress)) {
+      const r = sg._rules.find((x) => samePeer(x, wanted));
+      if (!r) throw new AwsError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.', { status: 400 });
+      r.Description = wanted.Description;
+    }
+  }
+  put(ctx, sg.GroupId, sg);
+  return { Return: true };
+}
+
 const groupFields: Fields<SecurityGroup> = {
   'group-id': (g) => g.GroupId,
   'group-name': (g) => g.GroupName,
@@ -223,6 +242,32 @@ export const handlers: Handlers<Operations> = {
   AuthorizeSecurityGroupEgress: (input, ctx) => authorize(ctx, input, true),
   RevokeSecurityGroupIngress: (input, ctx) => revoke(ctx, input, false),
   RevokeSecurityGroupEgress: (input, ctx) => revoke(ctx, input, true),
+
+  UpdateSecurityGroupRuleDescriptionsIngress: (input, ctx) => describeRules(ctx, input, false),
+  UpdateSecurityGroupRuleDescriptionsEgress: (input, ctx) => describeRules(ctx, input, true),
+
+  /** Replaces rules in place, keeping their ids; a change that duplicates another rule is InvalidPermission.Duplicate. */
+  ModifySecurityGroupRules(input, ctx) {
+    const sg = findGroup(ctx, input.GroupId);
+    for (const u of input.SecurityGroupRules) {
+      const i = sg._rules.findIndex((x) => x.SecurityGroupRuleId === u.SecurityGroupRuleId);
+      if (i < 0) throw new AwsError('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${u.SecurityGroupRuleId}' does not exist`, { status: 400 });
+      const req = u.SecurityGroupRule ?? {};
+      const old = sg._rules[i]!;
+      const [next] = rulesOf(ctx, sg, {
+        IpProtocol: req.IpProtocol, FromPort: req.FromPort, ToPort: req.ToPort,
+        IpRanges: req.CidrIpv4 ? [{ CidrIp: req.CidrIpv4, Description: req.Description }] : [],
+        Ipv6Ranges: req.CidrIpv6 ? [{ CidrIpv6: req.CidrIpv6, Description: req.Description }] : [],
+        PrefixListIds: req.PrefixListId ? [{ PrefixListId: req.PrefixListId, Description: req.Description }] : [],
+        UserIdGroupPairs: req.ReferencedGroupId ? [{ GroupId: req.ReferencedGroupId, Description: req.Description }] : [],
+      }, old.IsEgress);
+      const replaced = { ...next!, SecurityGroupRuleId: old.SecurityGroupRuleId };
+      if (sg._rules.some((x, j) => j !== i && samePeer(x, replaced))) throw new AwsError('InvalidPermission.Duplicate', `the specified rule "${describeRule(replaced)}" already exists`, { status: 400 });
+      sg._rules[i] = replaced;
+    }
+    put(ctx, sg.GroupId, sg);
+    return { Return: true };
+  },
 
   DescribeSecurityGroupRules(input, ctx) {
     const rules = all<SecurityGroupDoc>(ctx, 'security-group').flatMap((g) => g._rules.map((r) => ruleOutput(g, r)));
