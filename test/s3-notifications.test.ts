@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Nimbus } from '../src/index.js';
-import { clientConfig, start } from './helpers.js';
+import { clientConfig, rejects, start } from './helpers.js';
 
 /** Event notifications in S3's record format, delivered to SQS through the bus. */
 describe('S3 event notifications', () => {
@@ -45,6 +45,8 @@ describe('S3 event notifications', () => {
         }],
       },
     }));
+    const bad = await rejects(s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: b, NotificationConfiguration: { QueueConfigurations: [{ QueueArn: Attributes!.QueueArn!, Events: ['s3:ObjectExploded:*' as never] }] } })));
+    assert.equal(bad.name, 'InvalidArgument');
     const config = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: b }));
     assert.equal(config.QueueConfigurations?.[0]?.Id, 'images');
     const [test] = await receive(QueueUrl!, 1);

@@ -109,6 +109,9 @@ export function checkAclAllowed(ctx: RequestContext, bucket: string, canned: str
   }
 }
 
+/** S3's event types. https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html */
+const EVENT = /^s3:(ObjectCreated|ObjectRemoved|ObjectRestore|ObjectTagging|ObjectAcl|LifecycleExpiration|LifecycleTransition|Replication|IntelligentTiering|ReducedRedundancyLostObject)(:[A-Za-z]+)*(:\*)?$/;
+
 export const configHandlers: Handlers<Operations> = {
   GetBucketCors: (input, ctx) => ({ CORSRules: required<{ CORSRules: [] }>(ctx, input.Bucket, 'cors').CORSRules }),
   PutBucketCors(input, ctx) {
@@ -184,7 +187,12 @@ export const configHandlers: Handlers<Operations> = {
     return getConfig(ctx, input.Bucket, 'notification') ?? {};
   },
   PutBucketNotificationConfiguration(input, ctx) {
-    store(ctx, input.Bucket, 'notification', input.NotificationConfiguration);
+    const c = input.NotificationConfiguration;
+    const targets = [...(c.QueueConfigurations ?? []), ...(c.TopicConfigurations ?? []), ...(c.LambdaFunctionConfigurations ?? [])];
+    for (const e of targets.flatMap((t) => t.Events)) {
+      if (!EVENT.test(e)) throw new AwsError('InvalidArgument', 'The event is not supported for notifications', { status: 400, fields: { ArgumentName: 'Event', ArgumentValue: e } });
+    }
+    store(ctx, input.Bucket, 'notification', c);
     publishTestEvents(ctx, input.Bucket, input.NotificationConfiguration);
     return undefined;
   },
