@@ -147,6 +147,8 @@ describe('DynamoDB Streams, TTL and table settings', () => {
       const it = await s.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: d.StreamDescription!.Shards![0]!.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
       const records = await s.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator! }));
       assert.deepEqual(records.Records?.map((x) => x.dynamodb?.Keys?.pk?.S), ['new']);
+      const trimmed = await rejects(s.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: d.StreamDescription!.Shards![0]!.ShardId!, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: '1'.padStart(21, '0') })));
+      assert.equal(trimmed.name, 'TrimmedDataAccessException');
     } finally {
       await local.stop();
     }

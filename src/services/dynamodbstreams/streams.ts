@@ -91,6 +91,11 @@ export const streamHandlers: Handlers<Operations> = {
         if (!input.SequenceNumber || !/^\d+$/.test(input.SequenceNumber)) throw invalid(`Invalid SequenceNumber: ${input.SequenceNumber ?? 'null'}`);
         const seq = Number(input.SequenceNumber);
         const exists = ctx.db.prepare('SELECT 1 FROM dynamodb_stream_records WHERE stream_arn = ? AND seq = ?').get(s.arn, seq);
+        // Sequence numbers grow with time, so one below the oldest kept record was trimmed (after 24 hours).
+        const { first } = bounds(ctx, s);
+        if (!exists && first !== undefined && seq < first) {
+          throw new AwsError('TrimmedDataAccessException', 'The operation attempted to read past the oldest stream record in a shard.');
+        }
         if (!exists) throw invalid(`Invalid SequenceNumber: ${input.SequenceNumber} for shard: ${s.shard_id}`);
         after = input.ShardIteratorType === 'AT_SEQUENCE_NUMBER' ? seq - 1 : seq;
       }
