@@ -207,6 +207,18 @@ describe('SNS', { timeout: 60_000 }, () => {
       assert.deepEqual(m!.MessageAttributes, { n: { DataType: 'Number', StringValue: '42' } });
     });
 
+    it('a message the subscribed queue cannot take goes to the subscription dead-letter queue', async () => {
+      const arn = await topic();
+      const dlq = await queue();
+      await sns.send(new SubscribeCommand({
+        TopicArn: arn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:deleted-queue',
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) },
+      }));
+      await sns.send(new PublishCommand({ TopicArn: arn, Message: 'undeliverable' }));
+      const [dead] = await receive(dlq.url);
+      assert.equal(JSON.parse(dead!.Body!).Message, 'undeliverable');
+    });
+
     it('MessageStructure json sends each protocol its own message, and needs a default', async () => {
       const arn = await topic();
       const q = await queue();

@@ -112,6 +112,7 @@ function deliver(env: ServiceEnv, sub: Subscription, n: Notification): void {
         queueArn: sub.endpoint, senderId: SNS_SENDER_ID, body,
         ...(raw && n.attributes ? { attributes: sqsAttributes(n.attributes) } : {}),
         ...(fifoQueue && n.groupId ? { groupId: n.groupId, deduplicationId: n.deduplicationId ?? createHash('sha256').update(body).digest('hex') } : {}),
+        onFailure: { event: 'sns:failed', payload: { subscriptionArn: sub.arn, body } satisfies FailedDelivery },
       });
       return;
     }
@@ -181,7 +182,7 @@ interface RetryPolicy {
   minDelayTarget: number;
 }
 
-function retryPolicy(env: ServiceEnv, d: HttpDelivery): RetryPolicy & { redriveTo?: string } {
+function retryPolicy(env: ServiceEnv, d: HttpDelivery): RetryPolicy {
   const row = store(env).subscription(d.subscriptionArn);
   const sub = row ? asSubscription(row) : undefined;
   const topic = store(env).topic(d.topicArn);
@@ -198,8 +199,27 @@ function retryPolicy(env: ServiceEnv, d: HttpDelivery): RetryPolicy & { redriveT
     ...fromJson(topicPolicy, (p) => p?.http?.defaultHealthyRetryPolicy),
     ...fromJson(sub?.attrs['DeliveryPolicy'], (p) => p?.healthyRetryPolicy),
   };
-  const redriveTo = fromJson(sub?.attrs['RedrivePolicy'], (p) => p) as { deadLetterTargetArn?: string } | undefined;
-  return { ...policy, ...(redriveTo?.deadLetterTargetArn ? { redriveTo: redriveTo.deadLetterTargetArn } : {}) };
+  return policy;
+}
+
+/** A delivery that could not be made; it goes to the subscription's dead-letter queue if it has one. */
+export interface FailedDelivery {
+  subscriptionArn: string;
+  body: string;
+}
+
+export function redrive(env: ServiceEnv, failed: FailedDelivery): void {
+  const row = store(env).subscription(failed.subscriptionArn);
+  const target = row ? deadLetterTarget(asSubscription(row)) : undefined;
+  if (target) env.bus.publish('sqs:send', { queueArn: target, senderId: SNS_SENDER_ID, body: failed.body });
+}
+
+function deadLetterTarget(sub: Subscription): string | undefined {
+  try {
+    return (JSON.parse(sub.attrs['RedrivePolicy'] ?? '{}') as { deadLetterTargetArn?: string }).deadLetterTargetArn;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -226,8 +246,8 @@ export function postToEndpoint(env: ServiceEnv, d: HttpDelivery): void {
       const policy = retryPolicy(env, d);
       if (d.attempt < policy.numRetries) {
         env.clock.after(policy.minDelayTarget * 1000, () => env.bus.publish('sns:http', { ...d, attempt: d.attempt + 1 }));
-      } else if (policy.redriveTo && d.messageType === 'Notification') {
-        env.bus.publish('sqs:send', { queueArn: policy.redriveTo, senderId: SNS_SENDER_ID, body: d.body });
+      } else if (d.messageType === 'Notification') {
+        redrive(env, { subscriptionArn: d.subscriptionArn, body: d.body });
       }
     });
 }

@@ -3,7 +3,7 @@ import { loadModel } from '../../protocols/model.js';
 import { queryCodec } from '../../protocols/query.js';
 import { validate } from '../../protocols/validate.js';
 import type { Handler, ServiceDefinition } from '../service.js';
-import { postToEndpoint, type HttpDelivery } from './delivery.js';
+import { postToEndpoint, redrive, type FailedDelivery, type HttpDelivery } from './delivery.js';
 import { outbox } from './outbox.js';
 import { platformHandlers } from './platform.js';
 import { publishEvent, publishHandlers, type PublishEvent } from './publish.js';
@@ -53,6 +53,7 @@ export const service: ServiceDefinition<Operations> = {
   },
   events: {
     http: (payload: HttpDelivery, env) => postToEndpoint(env, payload),
+    failed: (payload: FailedDelivery, env) => redrive(env, payload),
     publish: (payload: PublishEvent, env) => publishEvent(env, payload),
   },
 };

@@ -18,6 +18,8 @@ export interface SendEvent {
   attributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
   groupId?: string;
   deduplicationId?: string;
+  /** Published back, with `reason` added, when the message cannot be delivered (SNS redrives it to a subscription DLQ). */
+  onFailure?: { event: `${string}:${string}`; payload: Record<string, unknown> };
 }
 
 /**
@@ -33,10 +35,15 @@ export const service: ServiceDefinition<Operations> = {
     return q && { account: q.account_id, tags: JSON.parse(q.tags) as Record<string, string>, ...(q.attrs['Policy'] ? { policy: q.attrs['Policy'] } : {}) };
   },
   events: {
-    // A queue deleted since the event was published drops the message, as AWS does for a deleted subscription endpoint.
+    // A message the queue cannot take (the queue is gone, the message too large, a standard
+    // message for a FIFO queue) would fail on every retry: it is dropped, and the sender told.
     send(payload: SendEvent, env) {
       const q = queueByArn(env, payload.queueArn);
-      if (!q) return;
+      const fail = (reason: string) => payload.onFailure && env.bus.publish(payload.onFailure.event, { ...payload.onFailure.payload, reason });
+      if (!q) {
+        fail(`The queue ${payload.queueArn} does not exist.`);
+        return;
+      }
       const attributes: Record<string, MessageAttributeValue> = {};
       for (const [k, v] of Object.entries(payload.attributes ?? {})) {
         attributes[k] = v.BinaryValue !== undefined ? { DataType: v.DataType, BinaryValue: Buffer.from(v.BinaryValue, 'base64') } : { DataType: v.DataType, StringValue: v.StringValue! };
@@ -44,8 +51,8 @@ export const service: ServiceDefinition<Operations> = {
       try {
         enqueue(env, q, { MessageBody: payload.body, MessageAttributes: attributes, MessageGroupId: payload.groupId, MessageDeduplicationId: payload.deduplicationId }, payload.senderId);
       } catch (e) {
-        // A message the queue refuses (too large, a standard message for a FIFO queue) would fail on every retry; AWS drops it too.
         if (!(e instanceof AwsError)) throw e;
+        fail(`${e.code}: ${e.message}`);
       }
     },
   },
