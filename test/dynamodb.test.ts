@@ -308,6 +308,10 @@ describe('DynamoDB tables and items', () => {
     const count = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } }, Select: 'COUNT' }));
     assert.equal(count.Count, 6);
     assert.equal(count.Items, undefined);
+    const q = { TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } };
+    assert.equal((await rejects(ddb.send(new QueryCommand({ ...q, Select: 'ALL_ATTRIBUTES', ProjectionExpression: 'sk' })))).message, 'Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES');
+    assert.equal((await rejects(ddb.send(new QueryCommand({ ...q, Select: 'SPECIFIC_ATTRIBUTES' })))).message, 'Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES.');
+    assert.equal((await rejects(ddb.send(new QueryCommand({ ...q, Select: 'ALL_PROJECTED_ATTRIBUTES' })))).message, 'ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName');
   });
 
   it('Query returns random number sort keys in numeric order, forwards and backwards', async () => {

@@ -210,12 +210,10 @@ function fromParams(s: Source): unknown[] {
 }
 
 /** Select and projection together decide what each returned item holds. */
-function shape(s: Source, select: string | undefined, projection: Path[] | undefined, hasProjectionParam: boolean): (item: Item) => Item {
-  if (select === 'SPECIFIC_ATTRIBUTES' && !projection) throw invalid('One or more parameter values were invalid: Select type SPECIFIC_ATTRIBUTES requires a ProjectionExpression or AttributesToGet');
-  if (select && select !== 'SPECIFIC_ATTRIBUTES' && hasProjectionParam) {
-    throw invalid(`One or more parameter values were invalid: Cannot specify the ProjectionExpression or AttributesToGet when choosing to get ${select}`);
-  }
-  if (select === 'ALL_PROJECTED_ATTRIBUTES' && !s.index) throw invalid('One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is not supported for a query or scan without an index');
+function shape(s: Source, select: string | undefined, projection: Path[] | undefined, projectionParam: string | undefined): (item: Item) => Item {
+  if (select === 'SPECIFIC_ATTRIBUTES' && !projection) throw invalid('Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES.');
+  if (select && select !== 'SPECIFIC_ATTRIBUTES' && projectionParam) throw invalid(`Cannot specify the ${projectionParam} when choosing to get ${select}`);
+  if (select === 'ALL_PROJECTED_ATTRIBUTES' && !s.index) throw invalid('ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName');
   if (select === 'ALL_ATTRIBUTES' && s.index?.global && s.index.projection.ProjectionType !== 'ALL') {
     throw invalid(`One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${s.index.name} because its projection type is not ALL`);
   }
@@ -244,7 +242,7 @@ export const queryHandlers: Handlers<Operations> = {
     const t = getTable(ctx, input.TableName);
     const s = source(t, input.IndexName);
     checkConsistency(s, input.ConsistentRead);
-    const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined || input.AttributesToGet !== undefined);
+    const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined ? 'ProjectionExpression' : input.AttributesToGet !== undefined ? 'AttributesToGet' : undefined);
     const { hash, range } = keyCondition(s, ex.keyCondition);
     checkFilterKeys(s, ex.filter);
     const forward = input.ScanIndexForward !== false;
@@ -281,7 +279,7 @@ export const queryHandlers: Handlers<Operations> = {
     const t = getTable(ctx, input.TableName);
     const s = source(t, input.IndexName);
     checkConsistency(s, input.ConsistentRead);
-    const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined || input.AttributesToGet !== undefined);
+    const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined ? 'ProjectionExpression' : input.AttributesToGet !== undefined ? 'AttributesToGet' : undefined);
     let sql = select(s);
     const params = fromParams(s);
     if (input.Segment !== undefined) {
