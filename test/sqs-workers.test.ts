@@ -52,7 +52,7 @@ describe('SQS worker scenario', { timeout: 60_000 }, () => {
     const clockDriver = async () => {
       for (let round = 0; !done && round < 200; round++) {
         await new Promise((r) => setTimeout(r, 100));
-        nimbus.clock.advance(31_000);
+        await fetch(`${nimbus.endpoint}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '31s' }) });
         const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 43200 }));
         for (const m of got.Messages ?? []) dead.add(m.Body!);
         if (processed.size === MESSAGES - poison.size && dead.size === poison.size) done = true;
