@@ -32,7 +32,7 @@ const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/Authenticate
 /** The IAM action of an operation, where its name is not already `s3:<operation>`. */
 const ACTIONS: Record<string, string> = {
   HeadObject: 's3:GetObject', HeadBucket: 's3:ListBucket', ListObjects: 's3:ListBucket', ListObjectsV2: 's3:ListBucket',
-  ListObjectVersions: 's3:ListBucketVersions', DeleteObjects: 's3:DeleteObject', CopyObject: 's3:PutObject',
+  ListObjectVersions: 's3:ListBucketVersions', DeleteObjects: 's3:DeleteObject', CopyObject: 's3:PutObject', PostObject: 's3:PutObject',
   CreateMultipartUpload: 's3:PutObject', UploadPart: 's3:PutObject', UploadPartCopy: 's3:PutObject', CompleteMultipartUpload: 's3:PutObject',
   ListParts: 's3:ListMultipartUploadParts', ListMultipartUploads: 's3:ListBucketMultipartUploads', GetObjectAttributes: 's3:GetObject',
 };

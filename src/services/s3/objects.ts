@@ -192,7 +192,8 @@ export const objectHandlers: Handlers<Operations> = {
       extra: { ServerSideEncryption: sse, ...(input.SSEKMSKeyId ? { SSEKMSKeyId: input.SSEKMSKeyId } : {}), ...sseC, ...lock, ...(input.ACL ? { acl: { canned: input.ACL } } : {}) },
     });
     await dropBlobs(ctx, orphans);
-    publishObjectEvent(ctx, bucket, 'ObjectCreated:Put', input.Key, { size: blob.size, etag: blob.md5, versionId });
+    // A browser form upload (post-object.ts) stores through here too, and is announced as a Post.
+    publishObjectEvent(ctx, bucket, ctx.operation === 'PostObject' ? 'ObjectCreated:Post' : 'ObjectCreated:Put', input.Key, { size: blob.size, etag: blob.md5, versionId });
     const expiration = expirationOf(ctx, bucket.name, { key: input.Key, size: blob.size, tags, lastModified: ctx.clock.now() });
     return { ...(expiration ? { Expiration: expiration } : {}), ETag: etag, ...(sseC ? sseC : { ServerSideEncryption: sse }), Size: blob.size, ...versionIdOf(bucket, versionId), ...checksumFields(checksum) };
   },

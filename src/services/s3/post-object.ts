@@ -114,7 +114,7 @@ export async function postObject(req: HttpRequest, ctx: RequestContext): Promise
     Metadata: Object.fromEntries([...f].filter(([k]) => k.startsWith('x-amz-meta-')).map(([k, v]) => [k.slice('x-amz-meta-'.length), v])),
   };
   // A signed policy acts for the signer's account; an unsigned form is anonymous and needs a public grant.
-  const asCaller: RequestContext = signer ? { ...ctx, accountId: signer, caller: rootCaller(signer), operation: 'PutObject' } : { ...ctx, operation: 'PutObject' };
+  const asCaller: RequestContext = signer ? { ...ctx, accountId: signer, caller: rootCaller(signer), operation: 'PostObject' } : { ...ctx, operation: 'PostObject' };
   authorizeRequest(asCaller, bucket, key);
   const out = await objectHandlers.PutObject!(input, asCaller);
   const location = `${ctx.endpoint}/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
