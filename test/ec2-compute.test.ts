@@ -213,6 +213,14 @@ describe('EC2 compute', () => {
       assert.match(missing.message, /The instance ID 'i-0123456789abcdef0' does not exist/);
     });
 
+    it('--dry-run answers DryRunOperation (412) and launches nothing', async () => {
+      const client = fresh();
+      const err = await rejects(run(client, { DryRun: true }));
+      assert.equal(err.name, 'DryRunOperation');
+      assert.equal(err.$metadata.httpStatusCode, 412);
+      assert.deepEqual((await client.send(new DescribeInstancesCommand({}))).Reservations, []);
+    });
+
     it('termination protection refuses TerminateInstances with OperationNotPermitted', async () => {
       const [i] = await run(ec2, { DisableApiTermination: true });
       const err = await rejects(ec2.send(new TerminateInstancesCommand({ InstanceIds: [i!.InstanceId!] })));

@@ -1,4 +1,5 @@
 import type { Operations } from '../../generated/types/ec2.js';
+import { AwsError } from '../../protocols/errors.js';
 import type { Handler, Handlers, ServiceDefinition } from '../service.js';
 import { handlers as addresses } from './addresses.js';
 import { handlers as dhcpOptions } from './dhcp-options.js';
@@ -28,14 +29,17 @@ import { handlers as vpcs } from './vpcs.js';
 /**
  * EC2 and VPC. Before any operation runs, the region has its default VPC (AWS creates one
  * per region with the account) and every transition that has come due has settled, so each
- * handler sees the world as a Describe call would.
+ * handler sees the world as a Describe call would. A DryRun request has passed authorization
+ * by the time it gets here, which is all that EC2 checks before answering DryRunOperation.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/CommonParameters.html
  */
 const all: Handlers<Operations> = {
   ...regions, ...instanceTypes, ...images, ...keypairs, ...instances, ...instanceAttributes, ...interfaces, ...volumes, ...snapshots,
   ...vpcs, ...subnets, ...securityGroups, ...routeTables, ...gateways, ...networkAcls, ...addresses, ...peering, ...endpoints, ...dhcpOptions, ...insights, ...tags,
 };
 
-const handlers = Object.fromEntries(Object.entries(all).map(([name, handler]) => [name, ((input, ctx) => {
+const handlers = Object.fromEntries(Object.entries(all).map(([name, handler]) => [name, ((input: { DryRun?: boolean }, ctx) => {
+  if (input.DryRun) throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', { status: 412 });
   ensureDefaultVpc(ctx);
   settle(ctx, ctx.clock.now());
   return (handler as Handler)(input, ctx);
