@@ -336,8 +336,11 @@ describe('EC2 networking', () => {
     };
 
     const vpc = (await cli('create-vpc', '--cidr-block', '10.0.0.0/16')).Vpc.VpcId;
-    const [pub, priv] = (await Promise.all(['10.0.1.0/24', '10.0.2.0/24'].map((c) => cli('create-subnet', '--vpc-id', vpc, '--cidr-block', c, '--availability-zone', 'us-east-1a')))).map((r) => r.Subnet.SubnetId);
-    const igw = (await cli('create-internet-gateway')).InternetGateway.InternetGatewayId;
+    const [publicSubnet, privateSubnet, gateway] = await Promise.all([
+      ...['10.0.1.0/24', '10.0.2.0/24'].map((c) => cli('create-subnet', '--vpc-id', vpc, '--cidr-block', c, '--availability-zone', 'us-east-1a')),
+      cli('create-internet-gateway'),
+    ]);
+    const [pub, priv, igw] = [publicSubnet.Subnet.SubnetId as string, privateSubnet.Subnet.SubnetId as string, gateway.InternetGateway.InternetGatewayId as string];
     await cli('attach-internet-gateway', '--internet-gateway-id', igw, '--vpc-id', vpc);
     const rt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc }))).RouteTable!.RouteTableId!;
     await cli('create-route', '--route-table-id', rt, '--destination-cidr-block', '0.0.0.0/0', '--gateway-id', igw);
@@ -346,8 +349,8 @@ describe('EC2 networking', () => {
     const appSg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'app', VpcId: vpc }))).GroupId!;
     await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: appSg, IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, CidrIp: '10.0.1.0/24' }));
     const launch = (subnet: string, sg: string) => ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnet, SecurityGroupIds: [sg] }));
-    const web = (await launch(pub!, webSg)).Instances![0]!.InstanceId!;
-    const app = (await launch(priv!, appSg)).Instances![0]!.InstanceId!;
+    const web = (await launch(pub, webSg)).Instances![0]!.InstanceId!;
+    const app = (await launch(priv, appSg)).Instances![0]!.InstanceId!;
     await cli('wait', 'instance-running', '--instance-ids', web, app);
 
     assert.equal((await analyze(web, app, 8080)).NetworkPathFound, true);
@@ -357,7 +360,7 @@ describe('EC2 networking', () => {
       cli('create-network-acl-entry', '--network-acl-id', acl, '--ingress', '--rule-number', '100', '--protocol', 'tcp', '--port-range', 'From=8080,To=8080', '--cidr-block', '10.0.1.0/24', '--rule-action', 'allow'),
       cli('create-network-acl-entry', '--network-acl-id', acl, '--egress', '--rule-number', '100', '--protocol', 'tcp', '--port-range', 'From=1024,To=65535', '--cidr-block', '10.0.1.0/24', '--rule-action', 'allow'),
     ]);
-    const acls = await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [priv!] }] }));
+    const acls = await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [priv] }] }));
     const assoc = acls.NetworkAcls![0]!.Associations!.find((a) => a.SubnetId === priv)!.NetworkAclAssociationId!;
     await cli('replace-network-acl-association', '--association-id', assoc, '--network-acl-id', acl);
 
