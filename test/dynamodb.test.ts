@@ -310,7 +310,7 @@ describe('DynamoDB tables and items', () => {
     assert.equal(count.Items, undefined);
     const q = { TableName: name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } };
     assert.equal((await rejects(ddb.send(new QueryCommand({ ...q, Select: 'ALL_ATTRIBUTES', ProjectionExpression: 'sk' })))).message, 'Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES');
-    assert.equal((await rejects(ddb.send(new QueryCommand({ ...q, Select: 'SPECIFIC_ATTRIBUTES' })))).message, 'Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES.');
+    assert.equal((await rejects(ddb.send(new QueryCommand({ ...q, Select: 'SPECIFIC_ATTRIBUTES' })))).message, 'Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES');
     assert.equal((await rejects(ddb.send(new QueryCommand({ ...q, Select: 'ALL_PROJECTED_ATTRIBUTES' })))).message, 'ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName');
   });
 
@@ -357,6 +357,14 @@ describe('DynamoDB tables and items', () => {
     assert.equal(flipped.Count, 0);
     const filterOnKey = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :v', FilterExpression: 'sk > :n', ExpressionAttributeValues: { ':v': { S: 'a' }, ':n': { N: '1' } } })));
     assert.equal(filterOnKey.message, 'Filter Expression can only contain non-primary key attributes: Primary key attribute: sk');
+    const legacyFilterOnKey = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'a' }] } }, QueryFilter: { sk: { ComparisonOperator: 'GT', AttributeValueList: [{ N: '1' }] } } })));
+    assert.equal(legacyFilterOnKey.message, 'QueryFilter can only contain non-primary key attributes: Primary key attribute: sk');
+    const otherPartition = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :v', ExpressionAttributeValues: { ':v': { S: 'a' } }, ExclusiveStartKey: { pk: { S: 'b' }, sk: { N: '1' } } })));
+    assert.equal(otherPartition.message, 'The provided starting key does not match the hash key value');
+    const emptyName = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: '#p = :v', ExpressionAttributeNames: { '#p': '' }, ExpressionAttributeValues: { ':v': { S: 'a' } } })));
+    assert.equal(emptyName.message, 'ExpressionAttributeNames contains invalid value: Empty attribute name for key #p');
+    const lonelyOperator = await rejects(ddb.send(new ScanCommand({ TableName: name, ConditionalOperator: 'OR' })));
+    assert.equal(lonelyOperator.message, 'ConditionalOperator cannot be used without Filter or Expected');
     const ix = await rejects(ddb.send(new QueryCommand({ TableName: name, IndexName: 'nope', KeyConditionExpression: 'pk = :v', ExpressionAttributeValues: { ':v': { S: 'a' } } })));
     assert.equal(ix.message, 'The table does not have the specified index: nope');
   });

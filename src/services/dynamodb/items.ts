@@ -50,7 +50,7 @@ function checkCollectionSize(ctx: RequestContext, t: Table, after: Item, before:
   const [hash] = storageKey(tableKey(t), after);
   const current = ctx.db.prepare('SELECT COALESCE(SUM(size), 0) FROM dynamodb_items WHERE table_id = ? AND hash_key = ?').pluck().get(t.id, hash) as number;
   if (current - (before ? itemSize(before) : 0) + itemSize(after) > MAX_COLLECTION_BYTES) {
-    throw new AwsError('ItemCollectionSizeLimitExceededException', 'Item collection size limit exceeded');
+    throw new AwsError('ItemCollectionSizeLimitExceededException', 'Collection size exceeded');
   }
 }
 

@@ -111,7 +111,7 @@ function keyCondition(s: Source, c: Condition | undefined): { hash: Buffer; rang
 }
 
 /** A Query's filter may not name the keys it queries by. */
-function checkFilterKeys(s: Source, filter: Condition | undefined): void {
+function checkFilterKeys(s: Source, filter: Condition | undefined, legacy: boolean): void {
   if (!filter) return;
   const names = new Set<string>();
   const walk = (x: Condition | Operand) => {
@@ -120,7 +120,7 @@ function checkFilterKeys(s: Source, filter: Condition | undefined): void {
   };
   walk(filter);
   for (const key of [s.key.hash, s.key.range]) {
-    if (key && names.has(key)) throw invalid(`Filter Expression can only contain non-primary key attributes: Primary key attribute: ${key}`);
+    if (key && names.has(key)) throw invalid(`${legacy ? 'QueryFilter' : 'Filter Expression'} can only contain non-primary key attributes: Primary key attribute: ${key}`);
   }
 }
 
@@ -211,8 +211,10 @@ function fromParams(s: Source): unknown[] {
 
 /** Select and projection together decide what each returned item holds. */
 function shape(s: Source, select: string | undefined, projection: Path[] | undefined, projectionParam: string | undefined): (item: Item) => Item {
-  if (select === 'SPECIFIC_ATTRIBUTES' && !projection) throw invalid('Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES.');
-  if (select && select !== 'SPECIFIC_ATTRIBUTES' && projectionParam) throw invalid(`Cannot specify the ${projectionParam} when choosing to get ${select}`);
+  if (select === 'SPECIFIC_ATTRIBUTES' && !projection) throw invalid('Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES');
+  if (select && select !== 'SPECIFIC_ATTRIBUTES' && projectionParam) {
+    throw invalid(`Cannot specify the ${projectionParam} when choosing to get ${select === 'COUNT' ? 'only the Count' : select}`);
+  }
   if (select === 'ALL_PROJECTED_ATTRIBUTES' && !s.index) throw invalid('ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName');
   if (select === 'ALL_ATTRIBUTES' && s.index?.global && s.index.projection.ProjectionType !== 'ALL') {
     throw invalid(`One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${s.index.name} because its projection type is not ALL`);
@@ -244,7 +246,7 @@ export const queryHandlers: Handlers<Operations> = {
     checkConsistency(s, input.ConsistentRead);
     const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined ? 'ProjectionExpression' : input.AttributesToGet !== undefined ? 'AttributesToGet' : undefined);
     const { hash, range } = keyCondition(s, ex.keyCondition);
-    checkFilterKeys(s, ex.filter);
+    checkFilterKeys(s, ex.filter, input.QueryFilter !== undefined);
     const forward = input.ScanIndexForward !== false;
     const dir = forward ? 'ASC' : 'DESC';
     let sql = `${select(s)} AND x.hash_key = ?`;
@@ -259,6 +261,7 @@ export const queryHandlers: Handlers<Operations> = {
       } else { sql += ` AND x.range_key ${range.op} ?`; params.push(a); }
     }
     const start = startPosition(s, input.ExclusiveStartKey);
+    if (start && !start[0]!.equals(hash)) throw invalid('The provided starting key does not match the hash key value');
     if (start) {
       const cmp = forward ? '>' : '<';
       if (s.index) { sql += ` AND (x.range_key, x.item_hash, x.item_range) ${cmp} (?, ?, ?)`; params.push(start[1], start[2], start[3]); }

@@ -70,6 +70,11 @@ export function parseExpressions(input: ExpressionInput, params: ExpressionParam
     if (Object.keys(input.ExpressionAttributeNames).length === 0) throw invalid('ExpressionAttributeNames must not be empty');
     const bad = Object.keys(input.ExpressionAttributeNames).find((k) => !/^#[0-9a-zA-Z_]+$/.test(k));
     if (bad !== undefined) throw invalid(`ExpressionAttributeNames contains invalid key: Syntax error; key: "${bad}"`);
+    const empty = Object.keys(input.ExpressionAttributeNames).find((k) => input.ExpressionAttributeNames![k] === '');
+    if (empty !== undefined) throw invalid(`ExpressionAttributeNames contains invalid value: Empty attribute name for key ${empty}`);
+  }
+  if (input.ConditionalOperator !== undefined && !input.Expected && !input.QueryFilter && !input.ScanFilter && !used.length) {
+    throw invalid('ConditionalOperator cannot be used without Filter or Expected');
   }
   const values: Record<string, Value> = {};
   if (input.ExpressionAttributeValues) {
