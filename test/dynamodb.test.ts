@@ -393,6 +393,8 @@ describe('DynamoDB tables and items', () => {
     assert.equal(err.message, 'Consistent reads are not supported on global secondary indexes');
     const mismatch = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { S: '3' }, g: { N: '1' } } })));
     assert.equal(mismatch.message, 'One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: byG');
+    const updateMismatch = await rejects(ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'p' }, sk: { S: '1' } }, UpdateExpression: 'SET g = :n', ExpressionAttributeValues: { ':n': { N: '1' } } })));
+    assert.equal(updateMismatch.message, 'The update expression attempted to update the secondary index key to unsupported type');
     const d = await ddb.send(new DescribeTableCommand({ TableName: name }));
     assert.equal(d.Table?.GlobalSecondaryIndexes?.[0]?.ItemCount, 1);
     assert.equal(d.Table?.ItemCount, 2);

@@ -63,7 +63,7 @@ export function updatedItem(t: Table, key: Item, before: Item | undefined, actio
   }
   const after = before ? cloneItem(before) : cloneItem(key);
   applyUpdate(before ?? cloneItem(key), actions, after);
-  checkItemKeys(t, after);
+  checkItemKeys(t, after, true);
   checkSize(after, 'Item size to update has exceeded the maximum allowed size');
   return after;
 }

@@ -161,8 +161,11 @@ function checkKeySizes(k: KeyDef, item: Item): void {
   if (k.range && keyBytes(item[k.range]!).length > 1024) throw new AwsError('ValidationException', 'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
 }
 
-/** An item to write: its table key present and typed, index keys (when present) typed and non-empty. */
-export function checkItemKeys(t: Table, item: Item): void {
+/**
+ * An item to write: its table key present and typed, index keys (when present) typed and
+ * non-empty. An UpdateItem words an index key of the wrong type differently from a PutItem.
+ */
+export function checkItemKeys(t: Table, item: Item, byUpdate = false): void {
   const k = tableKey(t);
   for (const attr of [k.hash, k.range]) {
     if (!attr) continue;
@@ -176,6 +179,7 @@ export function checkItemKeys(t: Table, item: Item): void {
       if (!attr || !v) continue;
       const expected = attributeType(t, attr);
       if (typeOf(v) !== expected) {
+        if (byUpdate) throw new AwsError('ValidationException', 'The update expression attempted to update the secondary index key to unsupported type');
         throw new AwsError('ValidationException', `One or more parameter values were invalid: Type mismatch for Index Key ${attr} Expected: ${expected} Actual: ${typeOf(v)} IndexName: ${ix.name}`);
       }
       if (v.S === '' || v.B?.length === 0) {
