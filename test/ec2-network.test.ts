@@ -103,6 +103,18 @@ describe('EC2 networking', () => {
     assert.equal(d.Subnets![0]!.AvailableIpAddressCount, 249);
   });
 
+  it('a /28 subnet holds 11 instances: MinCount beyond that fails whole, MaxCount beyond it launches what fits', async () => {
+    const ec2 = fresh();
+    const { subnet } = await vpcWithSubnet(ec2, '10.0.0.0/16', '10.0.5.0/28');
+    const launch = (min: number, max: number) => ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.nano', MinCount: min, MaxCount: max, SubnetId: subnet.SubnetId! }));
+    const err = await rejects(launch(12, 12));
+    assert.equal(err.name, 'InsufficientFreeAddressesInSubnet');
+    assert.equal((await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnet.SubnetId!] }))).Subnets![0]!.AvailableIpAddressCount, 11, 'a failed launch takes nothing');
+    const r = await launch(1, 20);
+    assert.equal(r.Instances!.length, 11);
+    assert.deepEqual(r.Instances!.map((i) => i.PrivateIpAddress).slice(0, 2), ['10.0.5.4', '10.0.5.5']);
+  });
+
   it('what is in use cannot be deleted: DependencyViolation for a VPC with subnets, a subnet with instances, an attached gateway, a group in use', async () => {
     const ec2 = fresh();
     const { vpc, subnet } = await vpcWithSubnet(ec2);
