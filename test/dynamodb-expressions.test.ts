@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { addNumbers, canonicalNumber, compareNumbers, numberKey, subtractNumbers } from '../src/services/dynamodb/numbers.js';
 import { applyUpdate, evaluate, project } from '../src/services/dynamodb/expressions/evaluate.js';
 import { parseCondition, parseProjection, parseUpdate, Placeholders, type Condition } from '../src/services/dynamodb/expressions/parser.js';
-import type { Item, Value } from '../src/services/dynamodb/values.js';
+import { checkValue, type Item, type Value } from '../src/services/dynamodb/values.js';
 
 /** Unit and property tests for the hard parts of DynamoDB: numbers, their key encoding, and expressions. */
 
@@ -29,6 +29,12 @@ describe('DynamoDB numbers', () => {
     assert.throws(() => canonicalNumber('1E126'), /Number overflow/);
     assert.throws(() => canonicalNumber('1E-131'), /Number underflow/);
     assert.equal(canonicalNumber('1E-130'), '0.' + '0'.repeat(129) + '1');
+  });
+
+  it('values nest at most 32 levels of lists and maps', () => {
+    const nest = (levels: number): Value => (levels === 0 ? { S: 'x' } : levels % 2 ? { L: [nest(levels - 1)] } : { M: { k: nest(levels - 1) } });
+    assert.doesNotThrow(() => checkValue(nest(32)));
+    assert.throws(() => checkValue(nest(33)), /Nesting Levels have exceeded supported limits/);
   });
 
   it('arithmetic is exact: 0.1 + 0.2 is 0.3, and large values keep every digit', () => {

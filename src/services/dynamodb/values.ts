@@ -23,8 +23,11 @@ export function typeOf(v: Value): TypeName {
   throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
 }
 
+/** Lists and maps nest at most 32 levels deep. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html */
+const MAX_NESTING = 32;
+
 /** Checks a client's value (exactly one type, no empty or duplicate sets, valid numbers) and returns it canonical. */
-export function checkValue(v: Value): Value {
+export function checkValue(v: Value, depth = 0): Value {
   const types = TYPES.filter((t) => (v as Record<string, unknown>)[t] !== undefined);
   if (types.length === 0) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
   if (types.length > 1) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
@@ -54,12 +57,14 @@ export function checkValue(v: Value): Value {
       return v;
     }
     case 'M': {
+      if (depth >= MAX_NESTING) throw invalid('Nesting Levels have exceeded supported limits');
       const out: Item = {};
-      for (const [k, e] of Object.entries(v.M!)) out[k] = checkValue(e);
+      for (const [k, e] of Object.entries(v.M!)) out[k] = checkValue(e, depth + 1);
       return { M: out };
     }
     case 'L':
-      return { L: v.L!.map(checkValue) };
+      if (depth >= MAX_NESTING) throw invalid('Nesting Levels have exceeded supported limits');
+      return { L: v.L!.map((e) => checkValue(e, depth + 1)) };
     default:
       return v;
   }
