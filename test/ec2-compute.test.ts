@@ -7,7 +7,8 @@ import {
   DescribeAddressesCommand, DescribeAvailabilityZonesCommand, DescribeImagesCommand, DescribeInstanceStatusCommand, DescribeInstanceTypeOfferingsCommand,
   DescribeInstanceTypesCommand, DescribeInstancesCommand, DescribeKeyPairsCommand, DescribeRegionsCommand, DescribeSnapshotsCommand, DescribeTagsCommand,
   DescribeVolumesCommand, DetachVolumeCommand, DisassociateAddressCommand, EC2Client, ImportKeyPairCommand, ModifyImageAttributeCommand, ModifyVolumeCommand,
-  RebootInstancesCommand, ReleaseAddressCommand, ModifyInstanceAttributeCommand, DescribeInstanceAttributeCommand, DescribeInstanceCreditSpecificationsCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
+  RebootInstancesCommand, ReleaseAddressCommand, ModifyInstanceAttributeCommand, DescribeInstanceAttributeCommand, DescribeInstanceCreditSpecificationsCommand, CopyImageCommand,
+  RegisterImageCommand, DeregisterImageCommand, DescribeImageAttributeCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -365,6 +366,22 @@ describe('EC2 compute', () => {
       await ec2.send(new ModifyImageAttributeCommand({ ImageId: img.ImageId!, LaunchPermission: { Add: [{ Group: 'all' }] } }));
       const pub = await ec2.send(new DescribeImagesCommand({ ImageIds: [img.ImageId!] }));
       assert.equal(pub.Images![0]!.Public, true);
+    });
+    it('RegisterImage from a snapshot, CopyImage to another region, DeregisterImage of a public AMI is refused', async () => {
+      const v = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 12 }));
+      const s = await ec2.send(new CreateSnapshotCommand({ VolumeId: v.VolumeId! }));
+      const reg = await ec2.send(new RegisterImageCommand({ Name: 'from-snapshot', RootDeviceName: '/dev/xvda', Architecture: 'x86_64', VirtualizationType: 'hvm', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: s.SnapshotId! } }] }));
+      const img = (await ec2.send(new DescribeImagesCommand({ ImageIds: [reg.ImageId!] }))).Images![0]!;
+      assert.deepEqual([img.State, img.BlockDeviceMappings![0]!.Ebs!.VolumeSize], ['available', 12]);
+      const west = new EC2Client(clientConfig(nimbus, { region: 'eu-west-1' }));
+      const copy = await west.send(new CopyImageCommand({ SourceImageId: reg.ImageId!, SourceRegion: 'us-east-1', Name: 'copied' }));
+      const copied = (await west.send(new DescribeImagesCommand({ ImageIds: [copy.ImageId!] }))).Images![0]!;
+      assert.notEqual(copied.BlockDeviceMappings![0]!.Ebs!.SnapshotId, img.BlockDeviceMappings![0]!.Ebs!.SnapshotId);
+      const perms = await ec2.send(new DescribeImageAttributeCommand({ ImageId: reg.ImageId!, Attribute: 'launchPermission' }));
+      assert.deepEqual(perms.LaunchPermissions, []);
+      assert.equal((await rejects(ec2.send(new DeregisterImageCommand({ ImageId: ami })))).name, 'AuthFailure');
+      await ec2.send(new DeregisterImageCommand({ ImageId: reg.ImageId! }));
+      assert.equal((await rejects(ec2.send(new DescribeImagesCommand({ ImageIds: [reg.ImageId!] })))).name, 'InvalidAMIID.NotFound');
     });
   });
 
