@@ -208,6 +208,9 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(a.nums?.NS, ['2']);
     const old = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'u' } }, UpdateExpression: 'SET visits = :v', ExpressionAttributeValues: { ':v': { N: '7' } }, ReturnValues: 'UPDATED_OLD' }));
     assert.deepEqual(old.Attributes, { visits: { N: '1' } });
+    // An index past the end appends; UPDATED_NEW shows the element where it landed.
+    const appended = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'u' } }, UpdateExpression: 'SET #l[9] = :z', ExpressionAttributeNames: { '#l': 'list' }, ExpressionAttributeValues: { ':z': { S: 'z' } }, ReturnValues: 'UPDATED_NEW' }));
+    assert.deepEqual(appended.Attributes, { list: { L: [{ S: 'z' }] } });
   });
 
   it('UpdateItem creates the item when missing and refuses to change key attributes', async () => {

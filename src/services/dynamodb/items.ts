@@ -54,24 +54,27 @@ function checkCollectionSize(ctx: RequestContext, t: Table, after: Item, before:
   }
 }
 
-/** The item UpdateItem would write: key attributes untouchable, size limit re-checked. */
-export function updatedItem(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): Item {
+/** The item an update would write, and the paths it wrote: key attributes untouchable, size limit re-checked. */
+function update(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): { after: Item; written: Path[] } {
   const k = tableKey(t);
   for (const a of actions) {
     const top = a.path[0] as string;
     if (top === k.hash || top === k.range) throw invalid(`One or more parameter values were invalid: Cannot update attribute ${top}. This attribute is part of the key`);
   }
   const after = before ? cloneItem(before) : cloneItem(key);
-  applyUpdate(before ?? cloneItem(key), actions, after);
+  const written = applyUpdate(before ?? cloneItem(key), actions, after);
   checkItemKeys(t, after, true);
   checkSize(after, 'Item size to update has exceeded the maximum allowed size');
-  return after;
+  return { after, written };
+}
+
+export function updatedItem(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): Item {
+  return update(t, key, before, actions).after;
 }
 
 /** UPDATED_OLD/UPDATED_NEW: the attributes the update touched, as they were or are. */
-function updatedAttributes(item: Item | undefined, actions: UpdateAction[]): Item | undefined {
+function updatedAttributes(item: Item | undefined, paths: Path[]): Item | undefined {
   if (!item) return undefined;
-  const paths: Path[] = actions.map((a) => a.path);
   const out = project(item, paths);
   return Object.keys(out).length ? out : undefined;
 }
@@ -118,13 +121,13 @@ export const itemHandlers: Handlers<Operations> = {
     return ctx.db.transaction(() => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
-      const after = updatedItem(t, key, before, ex.update ?? []);
+      const { after, written } = update(t, key, before, ex.update ?? []);
       commit(ctx, t, key, before, after);
       const rv = input.ReturnValues;
       const attributes = rv === 'ALL_OLD' ? before
         : rv === 'ALL_NEW' ? after
-        : rv === 'UPDATED_OLD' ? updatedAttributes(before, ex.update ?? [])
-        : rv === 'UPDATED_NEW' ? updatedAttributes(after, ex.update ?? []) : undefined;
+        : rv === 'UPDATED_OLD' ? updatedAttributes(before, (ex.update ?? []).map((a) => a.path))
+        : rv === 'UPDATED_NEW' ? updatedAttributes(after, written) : undefined;
       return {
         ...(attributes ? { Attributes: attributes } : {}),
         ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before, after), 'write'),

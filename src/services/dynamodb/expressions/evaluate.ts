@@ -127,8 +127,12 @@ function setValue(item: Item, o: Operand): Value {
   }
 }
 
-/** Applies an update expression to a copy of the item (actions read the item as it was before the update). */
-export function applyUpdate(before: Item, actions: UpdateAction[], result: Item): void {
+/**
+ * Applies an update expression to a copy of the item (actions read the item as it was before the
+ * update). Returns the paths written, with an index past a list's end replaced by where the value
+ * landed, for ReturnValues UPDATED_OLD/UPDATED_NEW.
+ */
+export function applyUpdate(before: Item, actions: UpdateAction[], result: Item): Path[] {
   const computed = actions.map((a) => (a.kind === 'SET' ? setValue(before, a.value) : undefined));
   // REMOVE of list elements shifts later ones; removing from the highest index down keeps the others' indexes valid.
   const order = actions.map((a, i) => i).sort((x, y) => {
@@ -141,13 +145,15 @@ export function applyUpdate(before: Item, actions: UpdateAction[], result: Item)
     }
     return x - y;
   });
+  const written = actions.map((a) => a.path);
   for (const i of order) {
     const a = actions[i]!;
-    if (a.kind === 'SET') assign(result, a.path, computed[i]!);
+    if (a.kind === 'SET') written[i] = assign(result, a.path, computed[i]!);
     else if (a.kind === 'REMOVE') remove(result, a.path);
     else if (a.kind === 'ADD') add(result, a.path, a.value);
     else del(result, a.path, a.value);
   }
+  return written;
 }
 
 function parentOf(item: Item, path: Path): { container: Value; last: string | number } {
@@ -159,13 +165,20 @@ function parentOf(item: Item, path: Path): { container: Value; last: string | nu
   return { container, last };
 }
 
-function assign(item: Item, path: Path, v: Value): void {
+/** Sets the value at a path (appending when the index is past the list's end); returns where it went. */
+function assign(item: Item, path: Path, v: Value): Path {
   const { container, last } = parentOf(item, path);
-  if (typeof last === 'number') {
-    const list = container.L!;
-    if (last >= list.length) list.push(v);
-    else list[last] = v;
-  } else container.M![last] = v;
+  if (typeof last !== 'number') {
+    container.M![last] = v;
+    return path;
+  }
+  const list = container.L!;
+  if (last < list.length) {
+    list[last] = v;
+    return path;
+  }
+  list.push(v);
+  return [...path.slice(0, -1), list.length - 1];
 }
 
 function remove(item: Item, path: Path): void {
@@ -179,12 +192,12 @@ function remove(item: Item, path: Path): void {
 
 function add(item: Item, path: Path, v: Value): void {
   const existing = resolve(item, path);
-  if (!existing) return assign(item, path, v);
+  if (!existing) return void assign(item, path, v);
   const t = typeOf(existing);
-  if (t === 'N' && v.N !== undefined) return assign(item, path, { N: addNumbers(existing.N!, v.N) });
-  if (t === 'SS' && v.SS) return assign(item, path, { SS: [...new Set([...existing.SS!, ...v.SS])] });
-  if (t === 'NS' && v.NS) return assign(item, path, { NS: [...existing.NS!, ...v.NS.filter((n) => !existing.NS!.some((e) => valuesEqual({ N: e }, { N: n })))] });
-  if (t === 'BS' && v.BS) return assign(item, path, { BS: [...existing.BS!, ...v.BS.filter((b) => !existing.BS!.some((e) => e.equals(b)))] });
+  if (t === 'N' && v.N !== undefined) return void assign(item, path, { N: addNumbers(existing.N!, v.N) });
+  if (t === 'SS' && v.SS) return void assign(item, path, { SS: [...new Set([...existing.SS!, ...v.SS])] });
+  if (t === 'NS' && v.NS) return void assign(item, path, { NS: [...existing.NS!, ...v.NS.filter((n) => !existing.NS!.some((e) => valuesEqual({ N: e }, { N: n })))] });
+  if (t === 'BS' && v.BS) return void assign(item, path, { BS: [...existing.BS!, ...v.BS.filter((b) => !existing.BS!.some((e) => e.equals(b)))] });
   throw new AwsError('ValidationException', 'An operand in the update expression has an incorrect data type');
 }
 
