@@ -59,7 +59,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
   const db = new Database(ephemeral ? ':memory:' : join(dataDir, 'nimbus.db'));
   const savedOffset = Number(db.getMeta('clock_offset_ms') ?? 0);
   const clock = new Clock(savedOffset, (offset) => db.setMeta('clock_offset_ms', String(offset)));
-  const blobs = new BlobStore(join(dataDir, 'blobs'));
+  const blobs = new BlobStore(join(dataDir, 'blobs'), db);
   const credentials = new CredentialStore(db);
   const services = new ServiceRegistry(db, options.handlers, options.resourcePolicies);
   const bus = new EventBus(db.sql, async (service, event) => {
