@@ -80,8 +80,9 @@ describe('S3 presigned URLs and the aws s3 commands', () => {
     const r = await aws(nimbus, ['s3', 'presign', `s3://${b}/dir/presigned.txt`, '--expires-in', '3600']);
     assert.equal(r.code, 0, r.stderr);
     const res = await fetch(r.stdout.trim());
-    assert.equal(res.status, 200);
-    assert.equal(await res.text(), 'via the cli');
+    const body = await res.text();
+    assert.equal(res.status, 200, `${r.stdout.trim()} answered ${body}`);
+    assert.equal(body, 'via the cli');
   });
 
   it('addresses buckets by virtual host; anonymous requests need a public bucket policy', async () => {
