@@ -122,15 +122,14 @@ describe('EC2 networking', () => {
     const run = await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnet.SubnetId!, SecurityGroupIds: [sg.GroupId!] }));
     const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!;
     await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId!, VpcId: vpc.VpcId! }));
-    for (const call of [
+    // The four run side by side; `rejects` takes each promise as it is made, so none rejects unobserved.
+    const errors = await Promise.all([
       ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId! })),
       ec2.send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId! })),
       ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId! })),
       ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg.GroupId! })),
-    ]) {
-      const err = await rejects(call);
-      assert.equal(err.name, 'DependencyViolation');
-    }
+    ].map(rejects));
+    assert.deepEqual(errors.map((e) => e.name), ['DependencyViolation', 'DependencyViolation', 'DependencyViolation', 'DependencyViolation']);
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [run.Instances![0]!.InstanceId!] }));
     await ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg.GroupId! }));
     await ec2.send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId! }));
