@@ -6,7 +6,7 @@ import { applyFilters, paginate, type Fields } from './filters.js';
 import { catalog } from './instance-types.js';
 import { deleteEni, setAutoPublicIp } from './interfaces.js';
 import { launchOne, plan } from './launch.js';
-import { instanceState } from './lifecycle.js';
+import { dueAt, instanceState, type Transition } from './lifecycle.js';
 import { all, get, getMany, idsTagged, put, remove, tagIndex, tagsOf, withClientToken } from './store.js';
 import type { EniDoc, InstanceDoc, VolumeDoc } from './types.js';
 import { instanceVolumes } from './volumes.js';
@@ -166,13 +166,13 @@ function userReason(ctx: Ctx): string {
  * Moves each instance whose state allows it; the transition settles on the next request.
  * `change` answers `changed`, `same` (already there: AWS answers without error) or `invalid`.
  */
-function transition(ctx: Ctx, ids: string[], verb: string, change: (i: InstanceDoc) => 'changed' | 'same' | 'invalid'): InstanceStateChange[] {
+function transition(ctx: Ctx, ids: string[], verb: string, timing: Transition, change: (i: InstanceDoc) => 'changed' | 'same' | 'invalid'): InstanceStateChange[] {
   const docs = mustInstances(ctx, ids);
   return docs.map((i) => {
     const previous = i.State;
     const outcome = change(i);
     if (outcome === 'invalid') throw new AwsError('IncorrectInstanceState', `The instance '${i.InstanceId}' is not in a state from which it can be ${verb}.`, { status: 400 });
-    if (outcome === 'changed') put(ctx, i.InstanceId, i, ctx.clock.now());
+    if (outcome === 'changed') put(ctx, i.InstanceId, i, dueAt(ctx, timing));
     return { InstanceId: i.InstanceId, PreviousState: previous, CurrentState: i.State };
   });
 }
@@ -228,7 +228,7 @@ export const handlers: Handlers<Operations> = {
     for (const i of mustInstances(ctx, input.InstanceIds)) {
       if (i.DisableApiStop) throw new AwsError('OperationNotPermitted', `The instance '${i.InstanceId}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`, { status: 400 });
     }
-    const StoppingInstances = transition(ctx, input.InstanceIds, 'stopped', (i) => {
+    const StoppingInstances = transition(ctx, input.InstanceIds, 'stopped', 'instance-stop', (i) => {
       if (i.State.Name === 'stopped' || i.State.Name === 'stopping') return 'same';
       if (i.State.Name !== 'running') return 'invalid';
       i.State = instanceState('stopping');
@@ -241,7 +241,7 @@ export const handlers: Handlers<Operations> = {
   },
 
   StartInstances(input, ctx) {
-    const StartingInstances = transition(ctx, input.InstanceIds, 'started', (i) => {
+    const StartingInstances = transition(ctx, input.InstanceIds, 'started', 'instance-start', (i) => {
       if (i.State.Name === 'running' || i.State.Name === 'pending') return 'same';
       if (i.State.Name !== 'stopped') return 'invalid';
       i.State = instanceState('pending');
@@ -260,7 +260,7 @@ export const handlers: Handlers<Operations> = {
         throw new AwsError('OperationNotPermitted', `The instance '${i.InstanceId}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.`, { status: 400 });
       }
     }
-    const TerminatingInstances = transition(ctx, input.InstanceIds, 'terminated', (i) => {
+    const TerminatingInstances = transition(ctx, input.InstanceIds, 'terminated', 'instance-terminate', (i) => {
       if (i.State.Name === 'terminated' || i.State.Name === 'shutting-down') return 'same';
       i.State = instanceState('shutting-down');
       i.StateTransitionReason = userReason(ctx);

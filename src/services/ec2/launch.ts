@@ -7,7 +7,7 @@ import { mustImage } from './images.js';
 import { catalog, type InstanceTypeName } from './instance-types.js';
 import { newEni, setAutoPublicIp } from './interfaces.js';
 import { mustKeyPair } from './keypairs.js';
-import { instanceState } from './lifecycle.js';
+import { dueAt, instanceState } from './lifecycle.js';
 import { defaultVpc, mustSubnet } from './network.js';
 import { findGroup } from './security-groups.js';
 import { mustSnapshot } from './snapshots.js';
@@ -147,7 +147,7 @@ export function launchOne(ctx: RequestContext, input: RunInstancesRequest, p: La
     _cpuCredits: info.BurstablePerformanceSupported ? creditsFor(p.type, input.CreditSpecification?.CpuCredits) : undefined,
   };
   createVolumes(ctx, input, p, instance);
-  put(ctx, id, instance, ctx.clock.now());
+  put(ctx, id, instance, dueAt(ctx, 'instance-start'));
   tagOnCreate(ctx, id, input.TagSpecifications);
   return instance;
 }

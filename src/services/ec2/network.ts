@@ -12,7 +12,7 @@ import type { IgwDoc, NaclDoc, RouteTableDoc, SecurityGroupDoc, SgRule, SubnetDo
  * security group, how subnets take addresses, and the default VPC every region has.
  * https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html
  */
-export type Ctx = Pick<RequestContext, 'db' | 'accountId' | 'region' | 'clock'>;
+export type Ctx = Pick<RequestContext, 'db' | 'accountId' | 'region' | 'clock' | 'realisticTiming'>;
 
 /** The rules of a network ACL as AWS creates them: rule 100 allows all, `*` (32767) denies all, both directions. */
 function naclEntries(allowAll: boolean): NaclDoc['Entries'] {

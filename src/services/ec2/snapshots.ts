@@ -3,17 +3,18 @@ import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
 import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.js';
+import { dueAt, type Timing } from './lifecycle.js';
 import { all, get, must, put, remove, tagOnCreate, withTags, type Scope } from './store.js';
 import type { ImageDoc, SnapshotDoc, VolumeDoc } from './types.js';
 
 /** EBS snapshots: point-in-time copies of a volume, pending then completed; copyable across regions. */
-export function newSnapshot(s: Scope & { clock: { now(): number } }, from: { VolumeId?: string; Size: number; Encrypted?: boolean; KmsKeyId?: string }, description: string): SnapshotDoc {
+export function newSnapshot(s: Scope & Timing, from: { VolumeId?: string; Size: number; Encrypted?: boolean; KmsKeyId?: string }, description: string): SnapshotDoc {
   const snap: SnapshotDoc = {
     SnapshotId: resourceId('snap'), VolumeId: from.VolumeId ?? 'vol-ffffffff', State: 'pending', Progress: '0%', StartTime: new Date(s.clock.now()),
     OwnerId: s.accountId, Description: description, VolumeSize: from.Size, Encrypted: from.Encrypted ?? false,
     KmsKeyId: from.KmsKeyId, StorageTier: 'standard',
   };
-  put(s, snap.SnapshotId, snap, s.clock.now());
+  put(s, snap.SnapshotId, snap, dueAt(s, 'snapshot'));
   return snap;
 }
 

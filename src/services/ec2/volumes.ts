@@ -3,6 +3,7 @@ import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
 import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.js';
+import { dueAt } from './lifecycle.js';
 import type { Ctx } from './network.js';
 import { zoneNamed } from './regions.js';
 import { mustSnapshot } from './snapshots.js';
@@ -70,7 +71,7 @@ export function newVolume(ctx: Ctx, v: NewVolume): VolumeDoc {
     CreateTime: new Date(ctx.clock.now()), Attachments: [], VolumeType: v.type as VolumeType, ...spec, Encrypted: encrypted,
     KmsKeyId: encrypted ? (v.kmsKeyId ?? `arn:aws:kms:${ctx.region}:${ctx.accountId}:alias/aws/ebs`) : undefined, MultiAttachEnabled: v.multiAttach ?? false,
   };
-  put(ctx, vol.VolumeId, vol, ctx.clock.now());
+  put(ctx, vol.VolumeId, vol, dueAt(ctx, 'volume'));
   return vol;
 }
 
@@ -95,7 +96,7 @@ export function attach(ctx: Ctx, vol: VolumeDoc, instance: InstanceDoc, device: 
   if (!instance._volumes.includes(vol.VolumeId)) instance._volumes.push(vol.VolumeId);
   vol.Attachments = [...attachments, { AttachTime: new Date(ctx.clock.now()), Device: device, InstanceId: instance.InstanceId, State: settled ? 'attached' : 'attaching', VolumeId: vol.VolumeId, DeleteOnTermination: deleteOnTermination }];
   if (settled) vol.State = 'in-use';
-  put(ctx, vol.VolumeId, vol, settled ? undefined : ctx.clock.now());
+  put(ctx, vol.VolumeId, vol, settled ? undefined : dueAt(ctx, 'volume'));
 }
 
 /** The volumes attached to an instance now. */
@@ -145,7 +146,7 @@ export const handlers: Handlers<Operations> = {
     const vol = mustVolume(ctx, input.VolumeId);
     const a = vol.Attachments?.[0];
     if (a) throw new AwsError('VolumeInUse', `Volume ${vol.VolumeId} is currently attached to ${a.InstanceId}`, { status: 400 });
-    put(ctx, vol.VolumeId, { ...vol, State: 'deleting' }, ctx.clock.now());
+    put(ctx, vol.VolumeId, { ...vol, State: 'deleting' }, dueAt(ctx, 'volume'));
   },
 
   AttachVolume(input, ctx) {
@@ -170,7 +171,7 @@ export const handlers: Handlers<Operations> = {
       throw new AwsError('OperationNotPermitted', `Unable to detach root volume '${vol.VolumeId}' from instance '${a.InstanceId}'`, { status: 400 });
     }
     a.State = 'detaching';
-    put(ctx, vol.VolumeId, vol, ctx.clock.now());
+    put(ctx, vol.VolumeId, vol, dueAt(ctx, 'volume'));
     return { ...a, AttachTime: a.AttachTime };
   },
 
