@@ -201,7 +201,7 @@ export const handlers: Handlers<Operations> = {
   },
 
   CopyImage(input, ctx) {
-    const from = { db: ctx.db, accountId: ctx.accountId, region: input.SourceRegion };
+    const from = { ...ctx, region: input.SourceRegion };
     const source = findImage(from, input.SourceImageId);
     if (!source || !visibleTo(source, 'self', ctx.accountId)) throw new AwsError('InvalidAMIID.NotFound', `The image id '[${input.SourceImageId}]' does not exist`, { status: 400 });
     checkName(ctx, input.Name);

@@ -91,14 +91,18 @@ function isExactTag(f: Filter): boolean {
   return !!f.Name?.startsWith('tag:') && !!f.Values?.length && !f.Values.some((v) => /[*?]/.test(v));
 }
 
-function candidates(ctx: Ctx, filters: Filter[] | undefined): InstanceDoc[] {
+/** The ids of the instances that every exact tag filter matches, oldest first; undefined when there is no such filter. */
+function taggedIds(ctx: Ctx, filters: Filter[]): string[] | undefined {
   let ids: string[] | undefined;
-  for (const f of filters ?? []) {
+  for (const f of filters) {
     if (!isExactTag(f)) continue;
     const tagged = idsTagged(ctx, 'instance', f.Name!.slice(4), f.Values!);
-    ids = ids ? ids.filter((id) => tagged.includes(id)) : tagged;
+    if (ids) {
+      const also = new Set(tagged);
+      ids = ids.filter((id) => also.has(id));
+    } else ids = tagged;
   }
-  return ids ? getMany<InstanceDoc>(ctx, ids) : all<InstanceDoc>(ctx, 'instance');
+  return ids;
 }
 
 /** Filters the stored instance answers without its interfaces or volumes: applied before describing. */
@@ -214,7 +218,14 @@ export const handlers: Handlers<Operations> = {
     const byId = !!input.InstanceIds?.length;
     // Exact tag filters narrowed the candidates already, unless the ids chose them.
     const late = filters.filter((f) => !storedFields[f.Name ?? ''] && (byId || !isExactTag(f)));
-    const docs = applyFilters(byId ? mustInstances(ctx, input.InstanceIds!) : candidates(ctx, filters), early, storedFields);
+    const tagged = byId ? undefined : taggedIds(ctx, filters);
+    if (tagged && early.length === 0 && late.length === 0) {
+      // The tag index answered every filter: only the page's instances are read.
+      const { page, NextToken } = paginate(tagged, input.MaxResults, input.NextToken);
+      return { Reservations: reservations(ctx, described(ctx, getMany<InstanceDoc>(ctx, page))), NextToken };
+    }
+    const candidates = byId ? mustInstances(ctx, input.InstanceIds!) : tagged ? getMany<InstanceDoc>(ctx, tagged) : all<InstanceDoc>(ctx, 'instance');
+    const docs = applyFilters(candidates, early, storedFields);
     if (late.length === 0) {
       // Every filter is answered already: describe only the page.
       const { page, NextToken } = paginate(docs, input.MaxResults, input.NextToken);

@@ -59,7 +59,7 @@ export const handlers: Handlers<Operations> = {
 
   /** The copy is made in the region the request goes to, from SourceRegion (the same account). */
   CopySnapshot(input, ctx) {
-    const source = get<SnapshotDoc>({ db: ctx.db, accountId: ctx.accountId, region: input.SourceRegion }, input.SourceSnapshotId);
+    const source = get<SnapshotDoc>({ ...ctx, region: input.SourceRegion }, input.SourceSnapshotId);
     if (!source) throw new AwsError('InvalidSnapshot.NotFound', `The snapshot '${input.SourceSnapshotId}' does not exist in ${input.SourceRegion}.`, { status: 400 });
     if (source.State !== 'completed') throw new AwsError('IncorrectState', `Snapshot ${source.SnapshotId} is in state ${source.State}; only completed snapshots can be copied.`, { status: 400 });
     if (source.Encrypted && input.Encrypted === false) throw new AwsError('InvalidParameterValue', 'Encrypted snapshots can only be copied as encrypted snapshots.', { status: 400 });
