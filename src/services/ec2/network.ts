@@ -117,21 +117,31 @@ export function newInternetGateway(ctx: Ctx): IgwDoc {
   return igw;
 }
 
+/**
+ * The default VPC as AWS makes it: 172.31.0.0/16 with a public /20 default subnet in each zone,
+ * an attached internet gateway and a main route to it.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html#default-vpc-components
+ */
+export function newDefaultVpc(ctx: Ctx): VpcDoc {
+  const vpc = newVpc(ctx, '172.31.0.0/16', true);
+  const block = cidr.parseCidr(vpc.CidrBlock)!;
+  zonesOf(ctx.region).forEach((zone, i) => newSubnet(ctx, vpc, cidr.format(cidr.nth(block, 20, i)), zone, true));
+  const igw = newInternetGateway(ctx);
+  igw.Attachments = [{ VpcId: vpc.VpcId, State: IGW_ATTACHED }];
+  put(ctx, igw.InternetGatewayId, igw);
+  const rt = mainRouteTable(ctx, vpc.VpcId);
+  rt.Routes!.push({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw.InternetGatewayId, State: 'active', Origin: 'CreateRoute' });
+  put(ctx, rt.RouteTableId, rt);
+  return vpc;
+}
+
 /** The default VPC exists in every region before the account's first call there, as in AWS. */
 export function ensureDefaultVpc(ctx: Ctx): void {
   if (regionReady(ctx)) return;
   ctx.db.transaction(() => {
     markRegionReady(ctx);
     newDefaultDhcpOptions(ctx);
-    const vpc = newVpc(ctx, '172.31.0.0/16', true);
-    const block = cidr.parseCidr(vpc.CidrBlock)!;
-    zonesOf(ctx.region).forEach((zone, i) => newSubnet(ctx, vpc, cidr.format(cidr.nth(block, 20, i)), zone, true));
-    const igw = newInternetGateway(ctx);
-    igw.Attachments = [{ VpcId: vpc.VpcId, State: IGW_ATTACHED }];
-    put(ctx, igw.InternetGatewayId, igw);
-    const rt = mainRouteTable(ctx, vpc.VpcId);
-    rt.Routes!.push({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw.InternetGatewayId, State: 'active', Origin: 'CreateRoute' });
-    put(ctx, rt.RouteTableId, rt);
+    newDefaultVpc(ctx);
   })();
 }
 
