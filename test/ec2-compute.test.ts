@@ -9,6 +9,7 @@ import {
   DescribeVolumesCommand, DetachVolumeCommand, DisassociateAddressCommand, EC2Client, ImportKeyPairCommand, ModifyImageAttributeCommand, ModifyVolumeCommand,
   RebootInstancesCommand, ReleaseAddressCommand, ModifyInstanceAttributeCommand, DescribeInstanceAttributeCommand, DescribeInstanceCreditSpecificationsCommand, CopyImageCommand,
   RegisterImageCommand, DeregisterImageCommand, DescribeImageAttributeCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
+  AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, DisassociateIamInstanceProfileCommand, ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -295,6 +296,35 @@ describe('EC2 compute', () => {
       assert.deepEqual(r.InstanceStatuses!.map((s) => [s.InstanceId, s.InstanceStatus!.Status]), [[a!.InstanceId, 'ok']]);
       const every = await client.send(new DescribeInstanceStatusCommand({ IncludeAllInstances: true }));
       assert.equal(every.InstanceStatuses!.length, 2);
+    });
+    it('an instance profile given at launch shows as an association; one is attached later with the CLI, replaced, and detached', async () => {
+      const client = fresh();
+      const account = String(accounts);
+      const [launched] = await run(client, { IamInstanceProfile: { Name: 'web-role' } });
+      assert.equal(launched!.IamInstanceProfile!.Arn, `arn:aws:iam::${account}:instance-profile/web-role`);
+      assert.match(launched!.IamInstanceProfile!.Id!, /^AIPA[0-9A-F]{17}$/);
+      const listed = (await client.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [launched!.InstanceId!] }] }))).IamInstanceProfileAssociations!;
+      assert.deepEqual(listed.map((a) => [a.InstanceId, a.IamInstanceProfile!.Arn, a.State]), [[launched!.InstanceId, launched!.IamInstanceProfile!.Arn, 'associated']]);
+      const twice = await rejects(client.send(new AssociateIamInstanceProfileCommand({ InstanceId: launched!.InstanceId!, IamInstanceProfile: { Name: 'other' } })));
+      assert.deepEqual([twice.name, twice.message], ['IncorrectState', `There is an existing association for instance ${launched!.InstanceId}`]);
+
+      const [bare] = await run(client);
+      const cli = await aws(nimbus, ['ec2', 'associate-iam-instance-profile', '--instance-id', bare!.InstanceId!, '--iam-instance-profile', 'Name=app-role'], { AWS_ACCESS_KEY_ID: account });
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.equal(cli.json.IamInstanceProfileAssociation.State, 'associating');
+      const first = cli.json.IamInstanceProfileAssociation.AssociationId as string;
+      assert.match(first, /^iip-assoc-[0-9a-f]{17}$/);
+      const replaced = (await client.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: first, IamInstanceProfile: { Arn: `arn:aws:iam::${account}:instance-profile/admin-role` } }))).IamInstanceProfileAssociation!;
+      assert.notEqual(replaced.AssociationId, first);
+      const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [bare!.InstanceId!] }));
+      assert.equal(described.Reservations![0]!.Instances![0]!.IamInstanceProfile!.Arn, `arn:aws:iam::${account}:instance-profile/admin-role`);
+      const gone = await rejects(client.send(new DisassociateIamInstanceProfileCommand({ AssociationId: first })));
+      assert.equal(gone.name, 'InvalidAssociationID.NotFound', 'a replaced association no longer exists');
+      await client.send(new DisassociateIamInstanceProfileCommand({ AssociationId: replaced.AssociationId! }));
+      const after = await client.send(new DescribeInstancesCommand({ InstanceIds: [bare!.InstanceId!] }));
+      assert.equal(after.Reservations![0]!.Instances![0]!.IamInstanceProfile, undefined);
+      const badArn = await rejects(client.send(new AssociateIamInstanceProfileCommand({ InstanceId: bare!.InstanceId!, IamInstanceProfile: { Arn: 'arn:aws:iam::123:role/not-a-profile' } })));
+      assert.equal(badArn.name, 'InvalidParameterValue');
     });
   });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RunInstancesRequest } from '../../generated/types/ec2.js';
+import type { IamInstanceProfileSpecification, RunInstancesRequest } from '../../generated/types/ec2.js';
 import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { RequestContext } from '../service.js';
@@ -87,6 +87,16 @@ export function plan(ctx: RequestContext, input: RunInstancesRequest): LaunchPla
   return { image, type, subnet, groups, publicIp };
 }
 
+/** The instance profile as an instance shows it: its ARN, an `AIPA` id derived from it, and a new association (instance-profiles.ts). */
+export function instanceProfile(ctx: RequestContext, spec: IamInstanceProfileSpecification): NonNullable<InstanceDoc['IamInstanceProfile']> {
+  if (!spec.Arn && !spec.Name) throw new AwsError('InvalidParameterValue', 'The IAM instance profile needs an Arn or a Name.', { status: 400 });
+  if (spec.Arn && !/^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/.+/.test(spec.Arn)) {
+    throw new AwsError('InvalidParameterValue', `Value (${spec.Arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`, { status: 400 });
+  }
+  const arn = spec.Arn ?? `arn:aws:iam::${ctx.accountId}:instance-profile/${spec.Name}`;
+  return { Arn: arn, Id: 'AIPA' + createHash('sha1').update(arn).digest('hex').slice(0, 17).toUpperCase(), _associationId: resourceId('iip-assoc'), _associatedAt: ctx.clock.now() };
+}
+
 /** The root volume from the AMI's snapshot and any extra EBS volumes, with BlockDeviceMappings overriding the AMI's. */
 function createVolumes(ctx: RequestContext, input: RunInstancesRequest, p: LaunchPlan, instance: InstanceDoc): void {
   const mappings = new Map((p.image.BlockDeviceMappings ?? []).map((m) => [m.DeviceName!, m]));
@@ -137,7 +147,7 @@ export function launchOne(ctx: RequestContext, input: RunInstancesRequest, p: La
     AvailabilityZone: p.subnet.AvailabilityZone, SubnetId: p.subnet.SubnetId, VpcId: p.subnet.VpcId, _eni: eni.NetworkInterfaceId,
     State: instanceState('pending'), StateTransitionReason: '', AmiLaunchIndex: index, ReservationId: reservationId, ClientToken: input.ClientToken,
     UserData: input.UserData,
-    IamInstanceProfile: profile ? { Arn: profile.Arn ?? `arn:aws:iam::${ctx.accountId}:instance-profile/${profile.Name}`, Id: 'AIPA' + createHash('sha1').update(profile.Arn ?? profile.Name ?? '').digest('hex').slice(0, 17).toUpperCase() } : undefined,
+    IamInstanceProfile: profile ? instanceProfile(ctx, profile) : undefined,
     Architecture: p.image.Architecture === 'arm64' ? 'arm64' : 'x86_64', Platform: p.image.Platform,
     PlatformDetails: p.image.PlatformDetails ?? 'Linux/UNIX', RootDeviceName: p.image.RootDeviceName ?? '/dev/xvda',
     Monitoring: input.Monitoring?.Enabled ? 'enabled' : 'disabled', Tenancy: input.Placement?.Tenancy ?? 'default',

@@ -67,7 +67,8 @@ export interface InstanceDoc {
   ReservationId: string;
   ClientToken?: string;
   UserData?: string;
-  IamInstanceProfile?: { Arn: string; Id: string };
+  /** With the association that attached it (DescribeIamInstanceProfileAssociations). */
+  IamInstanceProfile?: { Arn: string; Id: string; _associationId: string; _associatedAt: number };
   Architecture: 'x86_64' | 'arm64' | 'i386';
   Platform?: 'Windows';
   PlatformDetails: string;
