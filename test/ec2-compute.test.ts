@@ -10,6 +10,7 @@ import {
   RebootInstancesCommand, ReleaseAddressCommand, ModifyInstanceAttributeCommand, DescribeInstanceAttributeCommand, DescribeInstanceCreditSpecificationsCommand, CopyImageCommand,
   RegisterImageCommand, DeregisterImageCommand, DescribeImageAttributeCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
   AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, DisassociateIamInstanceProfileCommand, ReplaceIamInstanceProfileAssociationCommand,
+  ModifyInstanceMetadataOptionsCommand, MonitorInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -297,6 +298,33 @@ describe('EC2 compute', () => {
       const every = await client.send(new DescribeInstanceStatusCommand({ IncludeAllInstances: true }));
       assert.equal(every.InstanceStatuses!.length, 2);
     });
+    it('metadata options: IMDSv1 allowed at launch, IMDSv2 required later with the CLI; the hop limit is 1 to 64', async () => {
+      const [i] = await run(ec2, { MetadataOptions: { HttpTokens: 'optional', HttpPutResponseHopLimit: 1 } });
+      const options = async () => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [i!.InstanceId!] }))).Reservations![0]!.Instances![0]!.MetadataOptions!;
+      assert.deepEqual([(await options()).HttpTokens, (await options()).HttpPutResponseHopLimit], ['optional', 1]);
+      const cli = await aws(nimbus, ['ec2', 'modify-instance-metadata-options', '--instance-id', i!.InstanceId!, '--http-tokens', 'required', '--http-put-response-hop-limit', '3']);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.deepEqual([cli.json.InstanceMetadataOptions.State, cli.json.InstanceMetadataOptions.HttpTokens], ['pending', 'required']);
+      const now = await options();
+      assert.deepEqual([now.State, now.HttpTokens, now.HttpPutResponseHopLimit, now.HttpEndpoint], ['applied', 'required', 3, 'enabled']);
+      const far = await rejects(ec2.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: i!.InstanceId!, HttpPutResponseHopLimit: 65 })));
+      assert.deepEqual([far.name, far.$metadata.httpStatusCode], ['InvalidParameterValue', 400]);
+    });
+
+    it('detailed monitoring turns on (pending, then enabled) and off with the CLI (disabling, then disabled); not for a terminated instance', async () => {
+      const [i] = await run(ec2);
+      const state = async () => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [i!.InstanceId!] }))).Reservations![0]!.Instances![0]!.Monitoring!.State;
+      const on = await ec2.send(new MonitorInstancesCommand({ InstanceIds: [i!.InstanceId!] }));
+      assert.equal(on.InstanceMonitorings![0]!.Monitoring!.State, 'pending');
+      assert.equal(await state(), 'enabled');
+      const off = await aws(nimbus, ['ec2', 'unmonitor-instances', '--instance-ids', i!.InstanceId!]);
+      assert.equal(off.code, 0, off.stderr);
+      assert.equal(off.json.InstanceMonitorings[0].Monitoring.State, 'disabling');
+      assert.equal(await state(), 'disabled');
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [i!.InstanceId!] }));
+      assert.equal((await rejects(ec2.send(new MonitorInstancesCommand({ InstanceIds: [i!.InstanceId!] })))).name, 'IncorrectInstanceState');
+    });
+
     it('an instance profile given at launch shows as an association; one is attached later with the CLI, replaced, and detached', async () => {
       const client = fresh();
       const account = String(accounts);

@@ -5,7 +5,7 @@ import type { Handlers, RequestContext } from '../service.js';
 import { applyFilters, paginate, type Fields } from './filters.js';
 import { catalog } from './instance-types.js';
 import { deleteEni, setAutoPublicIp } from './interfaces.js';
-import { launchOne, plan } from './launch.js';
+import { DEFAULT_METADATA, launchOne, plan } from './launch.js';
 import { dueAt, instanceState, type Transition } from './lifecycle.js';
 import { all, get, getMany, idsTagged, put, remove, tagIndex, tagsOf, withClientToken } from './store.js';
 import type { EniDoc, InstanceDoc, VolumeDoc } from './types.js';
@@ -62,7 +62,7 @@ function output(ctx: Ctx, i: InstanceDoc, eni: EniDoc | undefined, secondary: En
     UsageOperation: i.Platform ? 'RunInstances:0002' : 'RunInstances', UsageOperationUpdateTime: new Date(i.LaunchTime),
     CpuOptions: { CoreCount: info?.VCpuInfo?.DefaultCores, ThreadsPerCore: info?.VCpuInfo?.DefaultThreadsPerCore },
     CapacityReservationSpecification: { CapacityReservationPreference: 'open' }, HibernationOptions: { Configured: false },
-    MetadataOptions: { State: 'applied', HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled', HttpProtocolIpv6: 'disabled', InstanceMetadataTags: 'disabled' },
+    MetadataOptions: { State: 'applied', ...(i._metadata ?? DEFAULT_METADATA) },
     EnclaveOptions: { Enabled: false }, BootMode: i.Architecture === 'arm64' ? 'uefi' : undefined, CurrentInstanceBootMode: i.Architecture === 'arm64' ? 'uefi' : 'legacy-bios',
     PrivateDnsNameOptions: { HostnameType: 'ip-name', EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false },
     MaintenanceOptions: { AutoRecovery: 'default', RebootMigration: 'default' },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IamInstanceProfileSpecification, RunInstancesRequest } from '../../generated/types/ec2.js';
+import type { IamInstanceProfileSpecification, InstanceMetadataOptionsRequest, RunInstancesRequest } from '../../generated/types/ec2.js';
 import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { RequestContext } from '../service.js';
@@ -12,7 +12,7 @@ import { defaultVpc, mustSubnet } from './network.js';
 import { findGroup } from './security-groups.js';
 import { mustSnapshot } from './snapshots.js';
 import { all, put, tagOnCreate } from './store.js';
-import type { ImageDoc, InstanceDoc, SecurityGroupDoc, SubnetDoc } from './types.js';
+import type { ImageDoc, InstanceDoc, MetadataOptions, SecurityGroupDoc, SubnetDoc } from './types.js';
 import { attach, newVolume } from './volumes.js';
 
 /**
@@ -130,6 +130,19 @@ export function creditsFor(type: string, asked: string | undefined): 'standard' 
   return (asked as 'standard' | 'unlimited' | undefined) ?? (type.startsWith('t2.') ? 'standard' : 'unlimited');
 }
 
+/** IMDSv2 only, with room for one container hop: what Amazon Linux 2023 AMIs launch with. */
+export const DEFAULT_METADATA: MetadataOptions = { HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled', HttpProtocolIpv6: 'disabled', InstanceMetadataTags: 'disabled' };
+
+/** The metadata options asked for over the current ones. https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html */
+export function metadataOptions(asked: InstanceMetadataOptionsRequest | undefined, current: MetadataOptions = DEFAULT_METADATA): MetadataOptions {
+  const hops = asked?.HttpPutResponseHopLimit;
+  if (hops !== undefined && (!Number.isInteger(hops) || hops < 1 || hops > 64)) {
+    throw new AwsError('InvalidParameterValue', `Value (${hops}) for parameter httpPutResponseHopLimit is invalid. Expected a value between 1 and 64.`, { status: 400 });
+  }
+  const defined = Object.fromEntries(Object.entries(asked ?? {}).filter(([, v]) => v !== undefined));
+  return { ...current, ...defined };
+}
+
 /** One instance of a launch: its interface, volumes and tags; it answers `pending` and runs on the next read. */
 export function launchOne(ctx: RequestContext, input: RunInstancesRequest, p: LaunchPlan, reservationId: string, index: number): InstanceDoc {
   const info = catalog(ctx).get(p.type)!;
@@ -154,6 +167,7 @@ export function launchOne(ctx: RequestContext, input: RunInstancesRequest, p: La
     DisableApiTermination: input.DisableApiTermination ?? false, DisableApiStop: input.DisableApiStop ?? false,
     InstanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? 'stop',
     EbsOptimized: input.EbsOptimized ?? info.EbsInfo?.EbsOptimizedSupport === 'default', _autoPublicIp: p.publicIp, _volumes: [],
+    _metadata: metadataOptions(input.MetadataOptions),
     _cpuCredits: info.BurstablePerformanceSupported ? creditsFor(p.type, input.CreditSpecification?.CpuCredits) : undefined,
   };
   createVolumes(ctx, input, p, instance);

@@ -1,8 +1,10 @@
 import type {
-  Address, DhcpOptions, Image, InternetGateway, KeyPairInfo, NatGateway, NetworkAcl, NetworkInterface,
+  Address, DhcpOptions, Image, InstanceMetadataOptionsRequest, InternetGateway, KeyPairInfo, NatGateway, NetworkAcl, NetworkInterface,
   NetworkInsightsAnalysis, NetworkInsightsPath, RouteTable, Snapshot, Subnet, Volume, Vpc, VpcEndpoint, VpcPeeringConnection,
 } from '../../generated/types/ec2.js';
 import type { InstanceTypeName } from './instance-types.js';
+
+export type MetadataOptions = Required<InstanceMetadataOptionsRequest>;
 
 /**
  * The documents the store holds. Each is the resource in its Describe shape; fields that start
@@ -85,6 +87,8 @@ export interface InstanceDoc {
   _volumes: string[];
   /** Interfaces attached after launch (device index 1 and up). */
   _secondaryEnis?: string[];
+  /** The instance metadata service (IMDS) options; launches without any get `DEFAULT_METADATA`. */
+  _metadata?: MetadataOptions;
   /** Burstable types only: `standard` or `unlimited` CPU credits. */
   _cpuCredits?: 'standard' | 'unlimited';
   _terminatedAt?: number;
