@@ -11,7 +11,7 @@ import {
   CreateVpcPeeringConnectionCommand, AcceptVpcPeeringConnectionCommand, DescribeVpcPeeringConnectionsCommand, CreateVpcEndpointCommand, DeleteVpcEndpointsCommand,
   DescribePrefixListsCommand, CreateNetworkInterfaceCommand, AttachNetworkInterfaceCommand, DetachNetworkInterfaceCommand, DescribeInstancesCommand,
   DeleteNetworkInterfaceCommand, DescribeAccountAttributesCommand, DescribeDhcpOptionsCommand, CreateDhcpOptionsCommand, AssociateDhcpOptionsCommand,
-  DeleteDhcpOptionsCommand, ModifySecurityGroupRulesCommand, UpdateSecurityGroupRuleDescriptionsIngressCommand, CreateDefaultVpcCommand,
+  DeleteDhcpOptionsCommand, ModifySecurityGroupRulesCommand, UpdateSecurityGroupRuleDescriptionsIngressCommand, CreateDefaultVpcCommand, CreateDefaultSubnetCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -164,6 +164,19 @@ describe('EC2 networking', () => {
     assert.ok(instance.PublicIpAddress, 'the new default subnets give public addresses again');
     const dup = await rejects(ec2.send(new CreateDefaultVpcCommand({})));
     assert.deepEqual([dup.name, dup.$metadata.httpStatusCode], ['DefaultVpcAlreadyExists', 400]);
+  });
+
+  it('a deleted default subnet comes back in its zone with `aws ec2 create-default-subnet`, in the first free /20; a zone that has one is refused', async () => {
+    const ec2 = fresh();
+    const zoneB = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1b'] }] }))).Subnets![0]!;
+    await ec2.send(new DeleteSubnetCommand({ SubnetId: zoneB.SubnetId! }));
+    const cli = await aws(nimbus, ['ec2', 'create-default-subnet', '--availability-zone', 'us-east-1b'], { AWS_ACCESS_KEY_ID: String(accounts) });
+    assert.equal(cli.code, 0, cli.stderr);
+    const back = cli.json.Subnet;
+    assert.deepEqual([back.CidrBlock, back.DefaultForAz, back.MapPublicIpOnLaunch, back.AvailableIpAddressCount], [zoneB.CidrBlock, true, true, 4091]);
+    const taken = await rejects(ec2.send(new CreateDefaultSubnetCommand({ AvailabilityZone: 'us-east-1a' })));
+    assert.equal(taken.name, 'DefaultSubnetAlreadyExistsInAvailabilityZone');
+    assert.equal((await rejects(ec2.send(new CreateDefaultSubnetCommand({ AvailabilityZone: 'us-east-1z' })))).name, 'InvalidParameterValue');
   });
 
   it('security group rules: a new group allows all egress, ingress rules get ids, a duplicate is InvalidPermission.Duplicate', async () => {
