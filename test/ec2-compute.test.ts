@@ -10,7 +10,7 @@ import {
   RebootInstancesCommand, ReleaseAddressCommand, ModifyInstanceAttributeCommand, DescribeInstanceAttributeCommand, DescribeInstanceCreditSpecificationsCommand, CopyImageCommand,
   RegisterImageCommand, DeregisterImageCommand, DescribeImageAttributeCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
   AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, DisassociateIamInstanceProfileCommand, ReplaceIamInstanceProfileAssociationCommand,
-  ModifyInstanceMetadataOptionsCommand, MonitorInstancesCommand,
+  ModifyInstanceMetadataOptionsCommand, MonitorInstancesCommand, DescribeVolumesModificationsCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -391,6 +391,21 @@ describe('EC2 compute', () => {
       assert.equal((await rejects(ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 100, VolumeType: 'gp2', Iops: 500 })))).name, 'InvalidParameterCombination');
       const m = await ec2.send(new ModifyVolumeCommand({ VolumeId: gp2.VolumeId!, VolumeType: 'gp3', Size: 200 }));
       assert.deepEqual([m.VolumeModification!.TargetVolumeType, m.VolumeModification!.TargetSize, m.VolumeModification!.OriginalSize], ['gp3', 200, 100]);
+      assert.equal(m.VolumeModification!.ModificationState, 'optimizing');
+    });
+
+    it('a ModifyVolume shows in describe-volumes-modifications as completed from the next read; an unmodified volume has none', async () => {
+      const v = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 50, VolumeType: 'gp2' }));
+      await ec2.send(new ModifyVolumeCommand({ VolumeId: v.VolumeId!, VolumeType: 'gp3', Size: 80, Iops: 4000 }));
+      const cli = await aws(nimbus, ['ec2', 'describe-volumes-modifications', '--volume-ids', v.VolumeId!]);
+      assert.equal(cli.code, 0, cli.stderr);
+      const mod = cli.json.VolumesModifications[0];
+      assert.deepEqual([mod.ModificationState, mod.Progress, mod.OriginalVolumeType, mod.TargetVolumeType, mod.OriginalSize, mod.TargetSize, mod.TargetIops], ['completed', 100, 'gp2', 'gp3', 50, 80, 4000]);
+      const byState = await ec2.send(new DescribeVolumesModificationsCommand({ Filters: [{ Name: 'modification-state', Values: ['completed'] }, { Name: 'volume-id', Values: [v.VolumeId!] }] }));
+      assert.equal(byState.VolumesModifications!.length, 1);
+      const plain = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 8 }));
+      const none = await rejects(ec2.send(new DescribeVolumesModificationsCommand({ VolumeIds: [plain.VolumeId!] })));
+      assert.deepEqual([none.name, none.$metadata.httpStatusCode], ['InvalidVolumeModification.NotFound', 400]);
     });
 
     it('a snapshot completes on the next read, restores a volume no smaller than itself, and copies across regions', async () => {

@@ -1,6 +1,6 @@
 import type {
   Address, DhcpOptions, Image, InstanceMetadataOptionsRequest, InternetGateway, KeyPairInfo, NatGateway, NetworkAcl, NetworkInterface,
-  NetworkInsightsAnalysis, NetworkInsightsPath, RouteTable, Snapshot, Subnet, Volume, Vpc, VpcEndpoint, VpcPeeringConnection,
+  NetworkInsightsAnalysis, NetworkInsightsPath, RouteTable, Snapshot, Subnet, Volume, VolumeModification, Vpc, VpcEndpoint, VpcPeeringConnection,
 } from '../../generated/types/ec2.js';
 import type { InstanceTypeName } from './instance-types.js';
 
@@ -19,7 +19,8 @@ export type NaclDoc = NetworkAcl & { NetworkAclId: string; VpcId: string };
 export type EniDoc = NetworkInterface & { NetworkInterfaceId: string; SubnetId: string; VpcId: string; PrivateIpAddress: string };
 export type NatDoc = NatGateway & { NatGatewayId: string; _deletedAt?: number };
 export type AddressDoc = Address & { AllocationId: string; PublicIp: string };
-export type VolumeDoc = Volume & { VolumeId: string; AvailabilityZone: string; Size: number };
+/** `_modification` is the volume's latest ModifyVolume, as DescribeVolumesModifications shows it. */
+export type VolumeDoc = Volume & { VolumeId: string; AvailabilityZone: string; Size: number; _modification?: VolumeModification };
 export type SnapshotDoc = Snapshot & { SnapshotId: string };
 export type ImageDoc = Image & { ImageId: string; _launchPermissions: { UserId?: string; Group?: 'all' }[] };
 export type KeyPairDoc = KeyPairInfo & { KeyPairId: string; KeyName: string };

@@ -1,4 +1,4 @@
-import type { Operations, Volume } from '../../generated/types/ec2.js';
+import type { Operations, Volume, VolumeModification } from '../../generated/types/ec2.js';
 import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
@@ -120,6 +120,19 @@ const volumeFields: Fields<Volume> = {
   'attachment.delete-on-termination': (v) => v.Attachments?.map((a) => a.DeleteOnTermination),
 };
 
+const modificationFields: Fields<VolumeModification> = {
+  'volume-id': (m) => m.VolumeId,
+  'modification-state': (m) => m.ModificationState,
+  'target-size': (m) => m.TargetSize,
+  'target-iops': (m) => m.TargetIops,
+  'target-volume-type': (m) => m.TargetVolumeType,
+  'target-throughput': (m) => m.TargetThroughput,
+  'original-size': (m) => m.OriginalSize,
+  'original-iops': (m) => m.OriginalIops,
+  'original-volume-type': (m) => m.OriginalVolumeType,
+  'start-time': (m) => (m.StartTime ? new Date(m.StartTime).toISOString() : undefined),
+};
+
 export const handlers: Handlers<Operations> = {
   CreateVolume(input, ctx) {
     const zone = zoneNamed(ctx.region, input.AvailabilityZone ?? input.AvailabilityZoneId ?? '').ZoneName;
@@ -183,13 +196,24 @@ export const handlers: Handlers<Operations> = {
     const keepIops = type === vol.VolumeType && type !== 'gp2' ? vol.Iops : undefined;
     const spec = volumeSpec(type, size, input.Iops ?? keepIops, input.Throughput ?? (type === 'gp3' && vol.VolumeType === 'gp3' ? vol.Throughput : undefined));
     const original = { OriginalSize: vol.Size, OriginalIops: vol.Iops, OriginalVolumeType: vol.VolumeType, OriginalThroughput: vol.Throughput };
-    const updated: VolumeDoc = { ...vol, Size: size, VolumeType: type as VolumeType, Iops: spec.Iops, Throughput: spec.Throughput };
-    put(ctx, vol.VolumeId, updated);
-    return {
-      VolumeModification: {
-        VolumeId: vol.VolumeId, ModificationState: 'optimizing', Progress: 0, StartTime: new Date(ctx.clock.now()), ...original,
-        TargetSize: size, TargetIops: spec.Iops, TargetVolumeType: type as VolumeType, TargetThroughput: spec.Throughput, TargetMultiAttachEnabled: vol.MultiAttachEnabled,
-      },
+    const modification: VolumeModification = {
+      VolumeId: vol.VolumeId, ModificationState: 'optimizing', Progress: 0, StartTime: new Date(ctx.clock.now()), ...original,
+      TargetSize: size, TargetIops: spec.Iops, TargetVolumeType: type as VolumeType, TargetThroughput: spec.Throughput, TargetMultiAttachEnabled: vol.MultiAttachEnabled,
     };
+    // The call answers `optimizing`; from the next read the modification shows completed (DESIGN.md §3).
+    const updated: VolumeDoc = { ...vol, Size: size, VolumeType: type as VolumeType, Iops: spec.Iops, Throughput: spec.Throughput,
+      _modification: { ...modification, ModificationState: 'completed', Progress: 100, EndTime: new Date(ctx.clock.now()) } };
+    put(ctx, vol.VolumeId, updated);
+    return { VolumeModification: modification };
+  },
+
+  DescribeVolumesModifications(input, ctx) {
+    const ids = input.VolumeIds ?? [];
+    const vols = ids.length ? ids.map((id) => mustVolume(ctx, id)) : all<VolumeDoc>(ctx, 'volume');
+    const unmodified = ids.length ? vols.find((v) => !v._modification) : undefined;
+    if (unmodified) throw new AwsError('InvalidVolumeModification.NotFound', `Modification for volume '${unmodified.VolumeId}' does not exist.`, { status: 400 });
+    const modifications = vols.flatMap((v) => (v._modification ? [v._modification] : []));
+    const { page, NextToken } = paginate(applyFilters(modifications, input.Filters, modificationFields), input.MaxResults, input.NextToken, { min: 5, max: 500 });
+    return { VolumesModifications: page, NextToken };
   },
 };
