@@ -422,6 +422,11 @@ describe('EC2 compute', () => {
       const copy = await west.send(new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: s.SnapshotId! }));
       const copied = await west.send(new DescribeSnapshotsCommand({ SnapshotIds: [copy.SnapshotId!] }));
       assert.equal(copied.Snapshots![0]!.VolumeSize, 30);
+      // A snapshot just made in the source region is completed there too, though no call there has read it yet.
+      const westVolume = await west.send(new CreateVolumeCommand({ AvailabilityZone: 'us-west-2a', Size: 12 }));
+      const justMade = await west.send(new CreateSnapshotCommand({ VolumeId: westVolume.VolumeId! }));
+      const back = await ec2.send(new CopySnapshotCommand({ SourceRegion: 'us-west-2', SourceSnapshotId: justMade.SnapshotId! }));
+      assert.match(back.SnapshotId!, /^snap-[0-9a-f]{17}$/);
     });
 
     it('CreateImage snapshots the instance volumes; the image launches and can be shared', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import {
-  AllocateAddressCommand, AttachVolumeCommand, CreateNatGatewayCommand, CreateSnapshotCommand, CreateSubnetCommand, CreateVolumeCommand, CreateVpcCommand,
+  AllocateAddressCommand, AttachVolumeCommand, CopySnapshotCommand, CreateNatGatewayCommand, CreateSnapshotCommand, CreateSubnetCommand, CreateVolumeCommand, CreateVpcCommand,
   DeleteNatGatewayCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeNatGatewaysCommand, DescribeSnapshotsCommand, DescribeVolumesCommand,
   EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
@@ -72,7 +72,12 @@ describe('EC2 with realistic timing', () => {
     const snapState = async () => (await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snap.SnapshotId!] }))).Snapshots![0]!.State;
     await advance(nimbus.endpoint, '30s');
     assert.equal(await snapState(), 'pending');
+    const west = new EC2Client(clientConfig(nimbus, { region: 'us-west-2' }));
+    const pendingCopy = await rejects(west.send(new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: snap.SnapshotId! })));
+    assert.equal(pendingCopy.name, 'IncorrectState', 'only a completed snapshot can be copied');
     await advance(nimbus.endpoint, '30s');
+    const copy = await west.send(new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: snap.SnapshotId! }));
+    assert.equal((await west.send(new DescribeSnapshotsCommand({ SnapshotIds: [copy.SnapshotId!] }))).Snapshots![0]!.State, 'pending', 'the copy takes its own minute');
     assert.equal(await snapState(), 'completed');
   });
 

@@ -4,7 +4,7 @@ import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
 import { applyFilters, paginate, type Fields } from './filters.js';
-import { dueAt, type Timing } from './lifecycle.js';
+import { dueAt, settle, type Timing } from './lifecycle.js';
 import { newSnapshot, mustSnapshot } from './snapshots.js';
 import { all, get, put, remove, tagOnCreate, withTags, type Scope } from './store.js';
 import type { ImageDoc, InstanceDoc } from './types.js';
@@ -202,6 +202,7 @@ export const handlers: Handlers<Operations> = {
 
   CopyImage(input, ctx) {
     const from = { ...ctx, region: input.SourceRegion };
+    settle(from, ctx.clock.now());
     const source = findImage(from, input.SourceImageId);
     if (!source || !visibleTo(source, 'self', ctx.accountId)) throw new AwsError('InvalidAMIID.NotFound', `The image id '[${input.SourceImageId}]' does not exist`, { status: 400 });
     checkName(ctx, input.Name);
