@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { coreBench } from './core.js';
 import { closeBenchClients } from './clients.js';
 import { dynamodbBench } from './dynamodb.js';
+import { ec2Bench } from './ec2.js';
 import { iamBench } from './iam.js';
 import { s3Bench } from './s3.js';
 import { sqsBench } from './sqs.js';
@@ -24,6 +25,7 @@ if (wanted('s3')) sections.push(...(await s3Bench(seconds)));
 if (wanted('sqs')) sections.push(...(await sqsBench(seconds, getCallerIdentityCpu)));
 if (wanted('dynamodb')) sections.push(...(await dynamodbBench(seconds)));
 if (wanted('iam')) sections.push(...(await iamBench(seconds)));
+if (wanted('ec2')) sections.push(...(await ec2Bench(seconds)));
 closeBenchClients();
 
 const doc = [

@@ -7,7 +7,7 @@ const USAGE = `Nimbus ${VERSION}: AWS on your own machine.
 
 Usage:
   nimbus start [--port 4566] [--host 127.0.0.1] [--data-dir DIR] [--ephemeral] [--enforce-iam]
-               [--region us-east-1] [--account-id 000000000000] [--log-level info]
+               [--region us-east-1] [--account-id 000000000000] [--log-level info] [--realistic-timing]
   nimbus status [--port 4566] [--host 127.0.0.1]
   nimbus reset  [--port 4566] [--host 127.0.0.1]
 `;
@@ -20,6 +20,7 @@ const { values, positionals } = parseArgs({
     'data-dir': { type: 'string' },
     ephemeral: { type: 'boolean' },
     'enforce-iam': { type: 'boolean' },
+    'realistic-timing': { type: 'boolean' },
     region: { type: 'string' },
     'account-id': { type: 'string' },
     'log-level': { type: 'string' },
@@ -50,12 +51,13 @@ if (values.help) {
     host,
     ephemeral: values.ephemeral ?? false,
     enforceIam: values['enforce-iam'] ?? false,
+    realisticTiming: values['realistic-timing'] ?? false,
     logLevel,
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.region ? { region: values.region } : {}),
     ...(accountId ? { accountId } : {}),
   }).catch((e: NodeJS.ErrnoException) => fail(e.code === 'EADDRINUSE' ? `port ${port} is already in use` : e.message));
-  process.stdout.write(`Nimbus ${VERSION} listening on ${nimbus.endpoint}${values.ephemeral ? ' (ephemeral)' : ''}${values['enforce-iam'] ? ' (IAM enforced)' : ''}\nReady.\n`);
+  process.stdout.write(`Nimbus ${VERSION} listening on ${nimbus.endpoint}${values.ephemeral ? ' (ephemeral)' : ''}${values['enforce-iam'] ? ' (IAM enforced)' : ''}${values['realistic-timing'] ? ' (realistic timing)' : ''}\nReady.\n`);
   const shutdown = () => {
     void nimbus.stop().then(() => process.exit(0));
   };

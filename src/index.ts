@@ -36,6 +36,11 @@ export interface NimbusOptions {
    * need policies that allow what they do. Off by default, when every signed caller may do anything.
    */
   enforceIam?: boolean;
+  /**
+   * Lifecycle transitions (an instance's pending -> running, a volume's creating -> available)
+   * take AWS-like durations on the Nimbus clock, instead of settling on the next read.
+   */
+  realisticTiming?: boolean;
   /** Resource-policy hooks by service, used before the built-in ones (tests, services still to come). */
   resourcePolicies?: Record<string, ResourcePolicyHook>;
 }
@@ -77,6 +82,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
       return memory.get(key) as T;
     },
     db: db.sql, blobs, bus, clock, credentials, defaultAccountId: accountId, defaultRegion: region,
+    realisticTiming: options.realisticTiming ?? false,
   };
   const recorder = new Recorder(options.logLevel ?? 'info');
 

@@ -9,6 +9,8 @@ import {
   DescribeVolumesCommand, DetachVolumeCommand, DisassociateAddressCommand, EC2Client, ImportKeyPairCommand, ModifyImageAttributeCommand, ModifyVolumeCommand,
   RebootInstancesCommand, ReleaseAddressCommand, ModifyInstanceAttributeCommand, DescribeInstanceAttributeCommand, DescribeInstanceCreditSpecificationsCommand, CopyImageCommand,
   RegisterImageCommand, DeregisterImageCommand, DescribeImageAttributeCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
+  AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, DisassociateIamInstanceProfileCommand, ReplaceIamInstanceProfileAssociationCommand,
+  ModifyInstanceMetadataOptionsCommand, MonitorInstancesCommand, DescribeVolumesModificationsCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -296,6 +298,62 @@ describe('EC2 compute', () => {
       const every = await client.send(new DescribeInstanceStatusCommand({ IncludeAllInstances: true }));
       assert.equal(every.InstanceStatuses!.length, 2);
     });
+    it('metadata options: IMDSv1 allowed at launch, IMDSv2 required later with the CLI; the hop limit is 1 to 64', async () => {
+      const [i] = await run(ec2, { MetadataOptions: { HttpTokens: 'optional', HttpPutResponseHopLimit: 1 } });
+      const options = async () => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [i!.InstanceId!] }))).Reservations![0]!.Instances![0]!.MetadataOptions!;
+      assert.deepEqual([(await options()).HttpTokens, (await options()).HttpPutResponseHopLimit], ['optional', 1]);
+      const cli = await aws(nimbus, ['ec2', 'modify-instance-metadata-options', '--instance-id', i!.InstanceId!, '--http-tokens', 'required', '--http-put-response-hop-limit', '3']);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.deepEqual([cli.json.InstanceMetadataOptions.State, cli.json.InstanceMetadataOptions.HttpTokens], ['pending', 'required']);
+      const now = await options();
+      assert.deepEqual([now.State, now.HttpTokens, now.HttpPutResponseHopLimit, now.HttpEndpoint], ['applied', 'required', 3, 'enabled']);
+      const far = await rejects(ec2.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: i!.InstanceId!, HttpPutResponseHopLimit: 65 })));
+      assert.deepEqual([far.name, far.$metadata.httpStatusCode], ['InvalidParameterValue', 400]);
+    });
+
+    it('detailed monitoring turns on (pending, then enabled) and off with the CLI (disabling, then disabled); not for a terminated instance', async () => {
+      const [i] = await run(ec2);
+      const state = async () => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [i!.InstanceId!] }))).Reservations![0]!.Instances![0]!.Monitoring!.State;
+      const on = await ec2.send(new MonitorInstancesCommand({ InstanceIds: [i!.InstanceId!] }));
+      assert.equal(on.InstanceMonitorings![0]!.Monitoring!.State, 'pending');
+      assert.equal(await state(), 'enabled');
+      const off = await aws(nimbus, ['ec2', 'unmonitor-instances', '--instance-ids', i!.InstanceId!]);
+      assert.equal(off.code, 0, off.stderr);
+      assert.equal(off.json.InstanceMonitorings[0].Monitoring.State, 'disabling');
+      assert.equal(await state(), 'disabled');
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [i!.InstanceId!] }));
+      assert.equal((await rejects(ec2.send(new MonitorInstancesCommand({ InstanceIds: [i!.InstanceId!] })))).name, 'IncorrectInstanceState');
+    });
+
+    it('an instance profile given at launch shows as an association; one is attached later with the CLI, replaced, and detached', async () => {
+      const client = fresh();
+      const account = String(accounts);
+      const [launched] = await run(client, { IamInstanceProfile: { Name: 'web-role' } });
+      assert.equal(launched!.IamInstanceProfile!.Arn, `arn:aws:iam::${account}:instance-profile/web-role`);
+      assert.match(launched!.IamInstanceProfile!.Id!, /^AIPA[0-9A-F]{17}$/);
+      const listed = (await client.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [launched!.InstanceId!] }] }))).IamInstanceProfileAssociations!;
+      assert.deepEqual(listed.map((a) => [a.InstanceId, a.IamInstanceProfile!.Arn, a.State]), [[launched!.InstanceId, launched!.IamInstanceProfile!.Arn, 'associated']]);
+      const twice = await rejects(client.send(new AssociateIamInstanceProfileCommand({ InstanceId: launched!.InstanceId!, IamInstanceProfile: { Name: 'other' } })));
+      assert.deepEqual([twice.name, twice.message], ['IncorrectState', `There is an existing association for instance ${launched!.InstanceId}`]);
+
+      const [bare] = await run(client);
+      const cli = await aws(nimbus, ['ec2', 'associate-iam-instance-profile', '--instance-id', bare!.InstanceId!, '--iam-instance-profile', 'Name=app-role'], { AWS_ACCESS_KEY_ID: account });
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.equal(cli.json.IamInstanceProfileAssociation.State, 'associating');
+      const first = cli.json.IamInstanceProfileAssociation.AssociationId as string;
+      assert.match(first, /^iip-assoc-[0-9a-f]{17}$/);
+      const replaced = (await client.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: first, IamInstanceProfile: { Arn: `arn:aws:iam::${account}:instance-profile/admin-role` } }))).IamInstanceProfileAssociation!;
+      assert.notEqual(replaced.AssociationId, first);
+      const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [bare!.InstanceId!] }));
+      assert.equal(described.Reservations![0]!.Instances![0]!.IamInstanceProfile!.Arn, `arn:aws:iam::${account}:instance-profile/admin-role`);
+      const gone = await rejects(client.send(new DisassociateIamInstanceProfileCommand({ AssociationId: first })));
+      assert.equal(gone.name, 'InvalidAssociationID.NotFound', 'a replaced association no longer exists');
+      await client.send(new DisassociateIamInstanceProfileCommand({ AssociationId: replaced.AssociationId! }));
+      const after = await client.send(new DescribeInstancesCommand({ InstanceIds: [bare!.InstanceId!] }));
+      assert.equal(after.Reservations![0]!.Instances![0]!.IamInstanceProfile, undefined);
+      const badArn = await rejects(client.send(new AssociateIamInstanceProfileCommand({ InstanceId: bare!.InstanceId!, IamInstanceProfile: { Arn: 'arn:aws:iam::123:role/not-a-profile' } })));
+      assert.equal(badArn.name, 'InvalidParameterValue');
+    });
   });
 
   describe('volumes, snapshots and images', () => {
@@ -333,6 +391,21 @@ describe('EC2 compute', () => {
       assert.equal((await rejects(ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 100, VolumeType: 'gp2', Iops: 500 })))).name, 'InvalidParameterCombination');
       const m = await ec2.send(new ModifyVolumeCommand({ VolumeId: gp2.VolumeId!, VolumeType: 'gp3', Size: 200 }));
       assert.deepEqual([m.VolumeModification!.TargetVolumeType, m.VolumeModification!.TargetSize, m.VolumeModification!.OriginalSize], ['gp3', 200, 100]);
+      assert.equal(m.VolumeModification!.ModificationState, 'optimizing');
+    });
+
+    it('a ModifyVolume shows in describe-volumes-modifications as completed from the next read; an unmodified volume has none', async () => {
+      const v = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 50, VolumeType: 'gp2' }));
+      await ec2.send(new ModifyVolumeCommand({ VolumeId: v.VolumeId!, VolumeType: 'gp3', Size: 80, Iops: 4000 }));
+      const cli = await aws(nimbus, ['ec2', 'describe-volumes-modifications', '--volume-ids', v.VolumeId!]);
+      assert.equal(cli.code, 0, cli.stderr);
+      const mod = cli.json.VolumesModifications[0];
+      assert.deepEqual([mod.ModificationState, mod.Progress, mod.OriginalVolumeType, mod.TargetVolumeType, mod.OriginalSize, mod.TargetSize, mod.TargetIops], ['completed', 100, 'gp2', 'gp3', 50, 80, 4000]);
+      const byState = await ec2.send(new DescribeVolumesModificationsCommand({ Filters: [{ Name: 'modification-state', Values: ['completed'] }, { Name: 'volume-id', Values: [v.VolumeId!] }] }));
+      assert.equal(byState.VolumesModifications!.length, 1);
+      const plain = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 8 }));
+      const none = await rejects(ec2.send(new DescribeVolumesModificationsCommand({ VolumeIds: [plain.VolumeId!] })));
+      assert.deepEqual([none.name, none.$metadata.httpStatusCode], ['InvalidVolumeModification.NotFound', 400]);
     });
 
     it('a snapshot completes on the next read, restores a volume no smaller than itself, and copies across regions', async () => {
@@ -349,6 +422,11 @@ describe('EC2 compute', () => {
       const copy = await west.send(new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: s.SnapshotId! }));
       const copied = await west.send(new DescribeSnapshotsCommand({ SnapshotIds: [copy.SnapshotId!] }));
       assert.equal(copied.Snapshots![0]!.VolumeSize, 30);
+      // A snapshot just made in the source region is completed there too, though no call there has read it yet.
+      const westVolume = await west.send(new CreateVolumeCommand({ AvailabilityZone: 'us-west-2a', Size: 12 }));
+      const justMade = await west.send(new CreateSnapshotCommand({ VolumeId: westVolume.VolumeId! }));
+      const back = await ec2.send(new CopySnapshotCommand({ SourceRegion: 'us-west-2', SourceSnapshotId: justMade.SnapshotId! }));
+      assert.match(back.SnapshotId!, /^snap-[0-9a-f]{17}$/);
     });
 
     it('CreateImage snapshots the instance volumes; the image launches and can be shared', async () => {

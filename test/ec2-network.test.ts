@@ -11,7 +11,7 @@ import {
   CreateVpcPeeringConnectionCommand, AcceptVpcPeeringConnectionCommand, DescribeVpcPeeringConnectionsCommand, CreateVpcEndpointCommand, DeleteVpcEndpointsCommand,
   DescribePrefixListsCommand, CreateNetworkInterfaceCommand, AttachNetworkInterfaceCommand, DetachNetworkInterfaceCommand, DescribeInstancesCommand,
   DeleteNetworkInterfaceCommand, DescribeAccountAttributesCommand, DescribeDhcpOptionsCommand, CreateDhcpOptionsCommand, AssociateDhcpOptionsCommand,
-  DeleteDhcpOptionsCommand, ModifySecurityGroupRulesCommand, UpdateSecurityGroupRuleDescriptionsIngressCommand,
+  DeleteDhcpOptionsCommand, ModifySecurityGroupRulesCommand, UpdateSecurityGroupRuleDescriptionsIngressCommand, CreateDefaultVpcCommand, CreateDefaultSubnetCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -122,15 +122,14 @@ describe('EC2 networking', () => {
     const run = await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnet.SubnetId!, SecurityGroupIds: [sg.GroupId!] }));
     const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!;
     await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId!, VpcId: vpc.VpcId! }));
-    for (const call of [
+    // The four run side by side; `rejects` takes each promise as it is made, so none rejects unobserved.
+    const errors = await Promise.all([
       ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId! })),
       ec2.send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId! })),
       ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId! })),
       ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg.GroupId! })),
-    ]) {
-      const err = await rejects(call);
-      assert.equal(err.name, 'DependencyViolation');
-    }
+    ].map(rejects));
+    assert.deepEqual(errors.map((e) => e.name), ['DependencyViolation', 'DependencyViolation', 'DependencyViolation', 'DependencyViolation']);
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [run.Instances![0]!.InstanceId!] }));
     await ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg.GroupId! }));
     await ec2.send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId! }));
@@ -138,6 +137,46 @@ describe('EC2 networking', () => {
     await ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId! }));
     const left = await ec2.send(new DescribeVpcsCommand({}));
     assert.deepEqual(left.Vpcs!.map((v) => v.IsDefault), [true]);
+  });
+
+  it('a deleted default VPC comes back whole with `aws ec2 create-default-vpc`, and only once (DefaultVpcAlreadyExists)', async () => {
+    const account = String(++accounts);
+    const ec2 = new EC2Client(clientConfig(nimbus, { credentials: { accessKeyId: account, secretAccessKey: 'x' } }));
+    const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs![0]!.VpcId!;
+    for (const s of (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Subnets!) {
+      await ec2.send(new DeleteSubnetCommand({ SubnetId: s.SubnetId! }));
+    }
+    const igw = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpc] }] }))).InternetGateways![0]!.InternetGatewayId!;
+    await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc }));
+    await ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw }));
+    await ec2.send(new DeleteVpcCommand({ VpcId: vpc }));
+    const launch = () => ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1 }));
+    assert.equal((await rejects(launch())).name, 'VPCIdNotSpecified', 'without a default VPC a launch must name a subnet');
+
+    const created = await aws(nimbus, ['ec2', 'create-default-vpc'], { AWS_ACCESS_KEY_ID: account });
+    assert.equal(created.code, 0, created.stderr);
+    assert.deepEqual([created.json.Vpc.CidrBlock, created.json.Vpc.IsDefault], ['172.31.0.0/16', true]);
+    const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets!;
+    assert.equal(subnets.length, 6);
+    assert.ok(subnets.every((s) => s.VpcId === created.json.Vpc.VpcId && s.MapPublicIpOnLaunch));
+    const instance = (await launch()).Instances![0]!;
+    assert.equal(instance.VpcId, created.json.Vpc.VpcId);
+    assert.ok(instance.PublicIpAddress, 'the new default subnets give public addresses again');
+    const dup = await rejects(ec2.send(new CreateDefaultVpcCommand({})));
+    assert.deepEqual([dup.name, dup.$metadata.httpStatusCode], ['DefaultVpcAlreadyExists', 400]);
+  });
+
+  it('a deleted default subnet comes back in its zone with `aws ec2 create-default-subnet`, in the first free /20; a zone that has one is refused', async () => {
+    const ec2 = fresh();
+    const zoneB = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1b'] }] }))).Subnets![0]!;
+    await ec2.send(new DeleteSubnetCommand({ SubnetId: zoneB.SubnetId! }));
+    const cli = await aws(nimbus, ['ec2', 'create-default-subnet', '--availability-zone', 'us-east-1b'], { AWS_ACCESS_KEY_ID: String(accounts) });
+    assert.equal(cli.code, 0, cli.stderr);
+    const back = cli.json.Subnet;
+    assert.deepEqual([back.CidrBlock, back.DefaultForAz, back.MapPublicIpOnLaunch, back.AvailableIpAddressCount], [zoneB.CidrBlock, true, true, 4091]);
+    const taken = await rejects(ec2.send(new CreateDefaultSubnetCommand({ AvailabilityZone: 'us-east-1a' })));
+    assert.equal(taken.name, 'DefaultSubnetAlreadyExistsInAvailabilityZone');
+    assert.equal((await rejects(ec2.send(new CreateDefaultSubnetCommand({ AvailabilityZone: 'us-east-1z' })))).name, 'InvalidParameterValue');
   });
 
   it('security group rules: a new group allows all egress, ingress rules get ids, a duplicate is InvalidPermission.Duplicate', async () => {

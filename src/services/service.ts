@@ -27,6 +27,8 @@ export interface ServiceEnv {
   credentials: CredentialStore;
   defaultAccountId: string;
   defaultRegion: string;
+  /** Transitions take about as long as in AWS instead of settling on the next read (DESIGN.md §3). */
+  realisticTiming?: boolean;
 }
 
 export interface RequestContext extends ServiceEnv {

@@ -5,6 +5,7 @@ import type { Handlers } from '../service.js';
 import { associate, disassociate, mustAddress } from './addresses.js';
 import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.js';
 import { deleteEni, newEni } from './interfaces.js';
+import { dueAt } from './lifecycle.js';
 import { IGW_ATTACHED, mustSubnet, mustVpc, newInternetGateway, type Ctx } from './network.js';
 import { all, get, must, put, remove, tagOnCreate, withTags } from './store.js';
 import type { AddressDoc, EniDoc, IgwDoc, NatDoc } from './types.js';
@@ -98,7 +99,7 @@ export const handlers: Handlers<Operations> = {
       NatGatewayId: natId, SubnetId: subnet.SubnetId, VpcId: subnet.VpcId, State: 'pending', ConnectivityType: type, CreateTime: new Date(ctx.clock.now()),
       NatGatewayAddresses: [{ AllocationId: addr?.AllocationId, PublicIp: addr?.PublicIp, PrivateIp: eni.PrivateIpAddress, NetworkInterfaceId: eni.NetworkInterfaceId, IsPrimary: true, Status: 'succeeded' }],
     };
-    put(ctx, natId, nat, ctx.clock.now());
+    put(ctx, natId, nat, dueAt(ctx, 'nat-create'));
     const tags = tagOnCreate(ctx, natId, input.TagSpecifications);
     return { ClientToken: input.ClientToken, NatGateway: { ...nat, Tags: tags.length ? tags : undefined } };
   },
@@ -111,7 +112,7 @@ export const handlers: Handlers<Operations> = {
       const eni = a.NetworkInterfaceId ? get<EniDoc>(ctx, a.NetworkInterfaceId) : undefined;
       if (eni) deleteEni(ctx, eni);
     }
-    put(ctx, nat.NatGatewayId, { ...nat, State: 'deleting', _deletedAt: ctx.clock.now() }, ctx.clock.now());
+    put(ctx, nat.NatGatewayId, { ...nat, State: 'deleting', _deletedAt: ctx.clock.now() }, dueAt(ctx, 'nat-delete'));
     return { NatGatewayId: nat.NatGatewayId };
   },
 

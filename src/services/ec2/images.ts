@@ -4,6 +4,7 @@ import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
 import { applyFilters, paginate, type Fields } from './filters.js';
+import { dueAt, settle, type Timing } from './lifecycle.js';
 import { newSnapshot, mustSnapshot } from './snapshots.js';
 import { all, get, put, remove, tagOnCreate, withTags, type Scope } from './store.js';
 import type { ImageDoc, InstanceDoc } from './types.js';
@@ -89,7 +90,7 @@ function mustOwn(s: Scope, id: string): ImageDoc {
   return image;
 }
 
-type Ctx = Scope & { clock: { now(): number } };
+type Ctx = Scope & Timing;
 
 function newImage(ctx: Ctx, fields: Partial<ImageDoc> & { Name: string; BlockDeviceMappings: BlockDeviceMapping[] }): ImageDoc {
   const image: ImageDoc = {
@@ -97,7 +98,7 @@ function newImage(ctx: Ctx, fields: Partial<ImageDoc> & { Name: string; BlockDev
     ImageType: 'machine', Public: false, State: 'pending', RootDeviceType: 'ebs', VirtualizationType: 'hvm', Hypervisor: 'xen', EnaSupport: true,
     SriovNetSupport: 'simple', PlatformDetails: 'Linux/UNIX', UsageOperation: 'RunInstances', Architecture: 'x86_64', _launchPermissions: [], ...fields,
   };
-  put(ctx, image.ImageId, image, ctx.clock.now());
+  put(ctx, image.ImageId, image, dueAt(ctx, 'snapshot'));
   return image;
 }
 
@@ -200,7 +201,8 @@ export const handlers: Handlers<Operations> = {
   },
 
   CopyImage(input, ctx) {
-    const from = { db: ctx.db, accountId: ctx.accountId, region: input.SourceRegion };
+    const from = { ...ctx, region: input.SourceRegion };
+    settle(from, ctx.clock.now());
     const source = findImage(from, input.SourceImageId);
     if (!source || !visibleTo(source, 'self', ctx.accountId)) throw new AwsError('InvalidAMIID.NotFound', `The image id '[${input.SourceImageId}]' does not exist`, { status: 400 });
     checkName(ctx, input.Name);

@@ -8,6 +8,7 @@ import { handlers as gateways } from './gateways.js';
 import { handlers as images } from './images.js';
 import { handlers as instanceTypes } from './instance-types.js';
 import { handlers as insights } from './insights.js';
+import { handlers as instanceProfiles } from './instance-profiles.js';
 import { handlers as instanceAttributes } from './instance-attributes.js';
 import { handlers as instances } from './instances.js';
 import { handlers as interfaces } from './interfaces.js';
@@ -34,7 +35,7 @@ import { handlers as vpcs } from './vpcs.js';
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/CommonParameters.html
  */
 const all: Handlers<Operations> = {
-  ...regions, ...instanceTypes, ...images, ...keypairs, ...instances, ...instanceAttributes, ...interfaces, ...volumes, ...snapshots,
+  ...regions, ...instanceTypes, ...images, ...keypairs, ...instances, ...instanceAttributes, ...instanceProfiles, ...interfaces, ...volumes, ...snapshots,
   ...vpcs, ...subnets, ...securityGroups, ...routeTables, ...gateways, ...networkAcls, ...addresses, ...peering, ...endpoints, ...dhcpOptions, ...insights, ...tags,
 };
 

@@ -6,7 +6,7 @@ import * as cidr from './cidr.js';
 import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.js';
 import type { Ctx } from './network.js';
 import { analyze, type Endpoint } from './reachability.js';
-import { all, get, must, put, remove, tagOnCreate, withTags } from './store.js';
+import { all, get, getMany, must, put, remove, tagOnCreate, withTags } from './store.js';
 import type { AnalysisDoc, EniDoc, IgwDoc, InstanceDoc, PathDoc, SubnetDoc } from './types.js';
 
 /**
@@ -120,8 +120,10 @@ export const handlers: Handlers<Operations> = {
   },
 
   DescribeNetworkInsightsAnalyses(input, ctx) {
-    let analyses = withTags(ctx, 'network-insights-analysis', all<AnalysisDoc>(ctx, 'network-insights-analysis'), (a) => a.NetworkInsightsAnalysisId);
-    analyses = byIds(analyses, input.NetworkInsightsAnalysisIds, (a) => a.NetworkInsightsAnalysisId, notFound('InvalidNetworkInsightsAnalysisId.NotFound', 'network insights analysis'));
+    const ids = input.NetworkInsightsAnalysisIds;
+    // Analyses pile up (one per run): asked for by id, only those are read.
+    const stored = ids?.length ? getMany<AnalysisDoc>(ctx, ids) : all<AnalysisDoc>(ctx, 'network-insights-analysis');
+    let analyses = withTags(ctx, 'network-insights-analysis', byIds(stored, ids, (a) => a.NetworkInsightsAnalysisId, notFound('InvalidNetworkInsightsAnalysisId.NotFound', 'network insights analysis')), (a) => a.NetworkInsightsAnalysisId);
     if (input.NetworkInsightsPathId) analyses = analyses.filter((a) => a.NetworkInsightsPathId === input.NetworkInsightsPathId);
     const { page, NextToken } = paginate(applyFilters(analyses, input.Filters, analysisFields), input.MaxResults, input.NextToken, { min: 1, max: 100 });
     return { NetworkInsightsAnalyses: page, NextToken };

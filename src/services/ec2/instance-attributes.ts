@@ -6,7 +6,7 @@ import { mustInstances } from './instances.js';
 import { mustEni } from './interfaces.js';
 import { findGroup } from './security-groups.js';
 import { applyFilters, paginate } from './filters.js';
-import { creditsFor } from './launch.js';
+import { creditsFor, DEFAULT_METADATA, metadataOptions } from './launch.js';
 import { all, get, put } from './store.js';
 import type { InstanceDoc } from './types.js';
 import { instanceVolumes } from './volumes.js';
@@ -72,7 +72,36 @@ function modify(ctx: RequestContext, i: InstanceDoc, input: ModifyInstanceAttrib
   }
 }
 
+/** Instances that can still change: not terminated (AWS answers IncorrectInstanceState for those). */
+function liveInstances(ctx: RequestContext, ids: string[]): InstanceDoc[] {
+  const docs = mustInstances(ctx, ids);
+  const dead = docs.find((i) => i.State.Name === 'terminated' || i.State.Name === 'shutting-down');
+  if (dead) throw new AwsError('IncorrectInstanceState', `The instance '${dead.InstanceId}' is not in a state from which it can be modified.`, { status: 400 });
+  return docs;
+}
+
+/** Detailed (1-minute) CloudWatch monitoring: the call answers `pending` or `disabling`, the next read the settled state. */
+function monitoring(ctx: RequestContext, ids: string[], on: boolean) {
+  return liveInstances(ctx, ids).map((i) => {
+    i.Monitoring = on ? 'enabled' : 'disabled';
+    put(ctx, i.InstanceId, i);
+    return { InstanceId: i.InstanceId, Monitoring: { State: on ? 'pending' as const : 'disabling' as const } };
+  });
+}
+
 export const handlers: Handlers<Operations> = {
+  MonitorInstances: (input, ctx) => ({ InstanceMonitorings: monitoring(ctx, input.InstanceIds, true) }),
+  UnmonitorInstances: (input, ctx) => ({ InstanceMonitorings: monitoring(ctx, input.InstanceIds, false) }),
+
+  /** New options answer `pending` and apply from the next read (DESIGN.md §3). */
+  ModifyInstanceMetadataOptions(input, ctx) {
+    const [i] = liveInstances(ctx, [input.InstanceId]);
+    const { InstanceId: _id, DryRun: _dry, ...asked } = input;
+    i!._metadata = metadataOptions(asked, i!._metadata ?? DEFAULT_METADATA);
+    put(ctx, i!.InstanceId, i!);
+    return { InstanceId: i!.InstanceId, InstanceMetadataOptions: { State: 'pending', ...i!._metadata } };
+  },
+
   /** Only burstable (T) instances have a credit specification; the others are left out, as in AWS. */
   DescribeInstanceCreditSpecifications(input, ctx) {
     const docs = input.InstanceIds?.length ? mustInstances(ctx, input.InstanceIds) : all<InstanceDoc>(ctx, 'instance');

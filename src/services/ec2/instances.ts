@@ -5,8 +5,8 @@ import type { Handlers, RequestContext } from '../service.js';
 import { applyFilters, paginate, type Fields } from './filters.js';
 import { catalog } from './instance-types.js';
 import { deleteEni, setAutoPublicIp } from './interfaces.js';
-import { launchOne, plan } from './launch.js';
-import { instanceState } from './lifecycle.js';
+import { DEFAULT_METADATA, launchOne, plan } from './launch.js';
+import { dueAt, instanceState, type Transition } from './lifecycle.js';
 import { all, get, getMany, idsTagged, put, remove, tagIndex, tagsOf, withClientToken } from './store.js';
 import type { EniDoc, InstanceDoc, VolumeDoc } from './types.js';
 import { instanceVolumes } from './volumes.js';
@@ -62,7 +62,7 @@ function output(ctx: Ctx, i: InstanceDoc, eni: EniDoc | undefined, secondary: En
     UsageOperation: i.Platform ? 'RunInstances:0002' : 'RunInstances', UsageOperationUpdateTime: new Date(i.LaunchTime),
     CpuOptions: { CoreCount: info?.VCpuInfo?.DefaultCores, ThreadsPerCore: info?.VCpuInfo?.DefaultThreadsPerCore },
     CapacityReservationSpecification: { CapacityReservationPreference: 'open' }, HibernationOptions: { Configured: false },
-    MetadataOptions: { State: 'applied', HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled', HttpProtocolIpv6: 'disabled', InstanceMetadataTags: 'disabled' },
+    MetadataOptions: { State: 'applied', ...(i._metadata ?? DEFAULT_METADATA) },
     EnclaveOptions: { Enabled: false }, BootMode: i.Architecture === 'arm64' ? 'uefi' : undefined, CurrentInstanceBootMode: i.Architecture === 'arm64' ? 'uefi' : 'legacy-bios',
     PrivateDnsNameOptions: { HostnameType: 'ip-name', EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false },
     MaintenanceOptions: { AutoRecovery: 'default', RebootMigration: 'default' },
@@ -91,14 +91,18 @@ function isExactTag(f: Filter): boolean {
   return !!f.Name?.startsWith('tag:') && !!f.Values?.length && !f.Values.some((v) => /[*?]/.test(v));
 }
 
-function candidates(ctx: Ctx, filters: Filter[] | undefined): InstanceDoc[] {
+/** The ids of the instances that every exact tag filter matches, oldest first; undefined when there is no such filter. */
+function taggedIds(ctx: Ctx, filters: Filter[]): string[] | undefined {
   let ids: string[] | undefined;
-  for (const f of filters ?? []) {
+  for (const f of filters) {
     if (!isExactTag(f)) continue;
     const tagged = idsTagged(ctx, 'instance', f.Name!.slice(4), f.Values!);
-    ids = ids ? ids.filter((id) => tagged.includes(id)) : tagged;
+    if (ids) {
+      const also = new Set(tagged);
+      ids = ids.filter((id) => also.has(id));
+    } else ids = tagged;
   }
-  return ids ? getMany<InstanceDoc>(ctx, ids) : all<InstanceDoc>(ctx, 'instance');
+  return ids;
 }
 
 /** Filters the stored instance answers without its interfaces or volumes: applied before describing. */
@@ -166,13 +170,13 @@ function userReason(ctx: Ctx): string {
  * Moves each instance whose state allows it; the transition settles on the next request.
  * `change` answers `changed`, `same` (already there: AWS answers without error) or `invalid`.
  */
-function transition(ctx: Ctx, ids: string[], verb: string, change: (i: InstanceDoc) => 'changed' | 'same' | 'invalid'): InstanceStateChange[] {
+function transition(ctx: Ctx, ids: string[], verb: string, timing: Transition, change: (i: InstanceDoc) => 'changed' | 'same' | 'invalid'): InstanceStateChange[] {
   const docs = mustInstances(ctx, ids);
   return docs.map((i) => {
     const previous = i.State;
     const outcome = change(i);
     if (outcome === 'invalid') throw new AwsError('IncorrectInstanceState', `The instance '${i.InstanceId}' is not in a state from which it can be ${verb}.`, { status: 400 });
-    if (outcome === 'changed') put(ctx, i.InstanceId, i, ctx.clock.now());
+    if (outcome === 'changed') put(ctx, i.InstanceId, i, dueAt(ctx, timing));
     return { InstanceId: i.InstanceId, PreviousState: previous, CurrentState: i.State };
   });
 }
@@ -214,7 +218,14 @@ export const handlers: Handlers<Operations> = {
     const byId = !!input.InstanceIds?.length;
     // Exact tag filters narrowed the candidates already, unless the ids chose them.
     const late = filters.filter((f) => !storedFields[f.Name ?? ''] && (byId || !isExactTag(f)));
-    const docs = applyFilters(byId ? mustInstances(ctx, input.InstanceIds!) : candidates(ctx, filters), early, storedFields);
+    const tagged = byId ? undefined : taggedIds(ctx, filters);
+    if (tagged && early.length === 0 && late.length === 0) {
+      // The tag index answered every filter: only the page's instances are read.
+      const { page, NextToken } = paginate(tagged, input.MaxResults, input.NextToken);
+      return { Reservations: reservations(ctx, described(ctx, getMany<InstanceDoc>(ctx, page))), NextToken };
+    }
+    const candidates = byId ? mustInstances(ctx, input.InstanceIds!) : tagged ? getMany<InstanceDoc>(ctx, tagged) : all<InstanceDoc>(ctx, 'instance');
+    const docs = applyFilters(candidates, early, storedFields);
     if (late.length === 0) {
       // Every filter is answered already: describe only the page.
       const { page, NextToken } = paginate(docs, input.MaxResults, input.NextToken);
@@ -228,7 +239,7 @@ export const handlers: Handlers<Operations> = {
     for (const i of mustInstances(ctx, input.InstanceIds)) {
       if (i.DisableApiStop) throw new AwsError('OperationNotPermitted', `The instance '${i.InstanceId}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`, { status: 400 });
     }
-    const StoppingInstances = transition(ctx, input.InstanceIds, 'stopped', (i) => {
+    const StoppingInstances = transition(ctx, input.InstanceIds, 'stopped', 'instance-stop', (i) => {
       if (i.State.Name === 'stopped' || i.State.Name === 'stopping') return 'same';
       if (i.State.Name !== 'running') return 'invalid';
       i.State = instanceState('stopping');
@@ -241,7 +252,7 @@ export const handlers: Handlers<Operations> = {
   },
 
   StartInstances(input, ctx) {
-    const StartingInstances = transition(ctx, input.InstanceIds, 'started', (i) => {
+    const StartingInstances = transition(ctx, input.InstanceIds, 'started', 'instance-start', (i) => {
       if (i.State.Name === 'running' || i.State.Name === 'pending') return 'same';
       if (i.State.Name !== 'stopped') return 'invalid';
       i.State = instanceState('pending');
@@ -260,7 +271,7 @@ export const handlers: Handlers<Operations> = {
         throw new AwsError('OperationNotPermitted', `The instance '${i.InstanceId}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.`, { status: 400 });
       }
     }
-    const TerminatingInstances = transition(ctx, input.InstanceIds, 'terminated', (i) => {
+    const TerminatingInstances = transition(ctx, input.InstanceIds, 'terminated', 'instance-terminate', (i) => {
       if (i.State.Name === 'terminated' || i.State.Name === 'shutting-down') return 'same';
       i.State = instanceState('shutting-down');
       i.StateTransitionReason = userReason(ctx);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RunInstancesRequest } from '../../generated/types/ec2.js';
+import type { IamInstanceProfileSpecification, InstanceMetadataOptionsRequest, RunInstancesRequest } from '../../generated/types/ec2.js';
 import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { RequestContext } from '../service.js';
@@ -7,12 +7,12 @@ import { mustImage } from './images.js';
 import { catalog, type InstanceTypeName } from './instance-types.js';
 import { newEni, setAutoPublicIp } from './interfaces.js';
 import { mustKeyPair } from './keypairs.js';
-import { instanceState } from './lifecycle.js';
+import { dueAt, instanceState } from './lifecycle.js';
 import { defaultVpc, mustSubnet } from './network.js';
 import { findGroup } from './security-groups.js';
 import { mustSnapshot } from './snapshots.js';
 import { all, put, tagOnCreate } from './store.js';
-import type { ImageDoc, InstanceDoc, SecurityGroupDoc, SubnetDoc } from './types.js';
+import type { ImageDoc, InstanceDoc, MetadataOptions, SecurityGroupDoc, SubnetDoc } from './types.js';
 import { attach, newVolume } from './volumes.js';
 
 /**
@@ -87,6 +87,16 @@ export function plan(ctx: RequestContext, input: RunInstancesRequest): LaunchPla
   return { image, type, subnet, groups, publicIp };
 }
 
+/** The instance profile as an instance shows it: its ARN, an `AIPA` id derived from it, and a new association (instance-profiles.ts). */
+export function instanceProfile(ctx: RequestContext, spec: IamInstanceProfileSpecification): NonNullable<InstanceDoc['IamInstanceProfile']> {
+  if (!spec.Arn && !spec.Name) throw new AwsError('InvalidParameterValue', 'The IAM instance profile needs an Arn or a Name.', { status: 400 });
+  if (spec.Arn && !/^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/.+/.test(spec.Arn)) {
+    throw new AwsError('InvalidParameterValue', `Value (${spec.Arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`, { status: 400 });
+  }
+  const arn = spec.Arn ?? `arn:aws:iam::${ctx.accountId}:instance-profile/${spec.Name}`;
+  return { Arn: arn, Id: 'AIPA' + createHash('sha1').update(arn).digest('hex').slice(0, 17).toUpperCase(), _associationId: resourceId('iip-assoc'), _associatedAt: ctx.clock.now() };
+}
+
 /** The root volume from the AMI's snapshot and any extra EBS volumes, with BlockDeviceMappings overriding the AMI's. */
 function createVolumes(ctx: RequestContext, input: RunInstancesRequest, p: LaunchPlan, instance: InstanceDoc): void {
   const mappings = new Map((p.image.BlockDeviceMappings ?? []).map((m) => [m.DeviceName!, m]));
@@ -120,6 +130,19 @@ export function creditsFor(type: string, asked: string | undefined): 'standard' 
   return (asked as 'standard' | 'unlimited' | undefined) ?? (type.startsWith('t2.') ? 'standard' : 'unlimited');
 }
 
+/** IMDSv2 only, with room for one container hop: what Amazon Linux 2023 AMIs launch with. */
+export const DEFAULT_METADATA: MetadataOptions = { HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled', HttpProtocolIpv6: 'disabled', InstanceMetadataTags: 'disabled' };
+
+/** The metadata options asked for over the current ones. https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html */
+export function metadataOptions(asked: InstanceMetadataOptionsRequest | undefined, current: MetadataOptions = DEFAULT_METADATA): MetadataOptions {
+  const hops = asked?.HttpPutResponseHopLimit;
+  if (hops !== undefined && (!Number.isInteger(hops) || hops < 1 || hops > 64)) {
+    throw new AwsError('InvalidParameterValue', `Value (${hops}) for parameter httpPutResponseHopLimit is invalid. Expected a value between 1 and 64.`, { status: 400 });
+  }
+  const defined = Object.fromEntries(Object.entries(asked ?? {}).filter(([, v]) => v !== undefined));
+  return { ...current, ...defined };
+}
+
 /** One instance of a launch: its interface, volumes and tags; it answers `pending` and runs on the next read. */
 export function launchOne(ctx: RequestContext, input: RunInstancesRequest, p: LaunchPlan, reservationId: string, index: number): InstanceDoc {
   const info = catalog(ctx).get(p.type)!;
@@ -137,17 +160,18 @@ export function launchOne(ctx: RequestContext, input: RunInstancesRequest, p: La
     AvailabilityZone: p.subnet.AvailabilityZone, SubnetId: p.subnet.SubnetId, VpcId: p.subnet.VpcId, _eni: eni.NetworkInterfaceId,
     State: instanceState('pending'), StateTransitionReason: '', AmiLaunchIndex: index, ReservationId: reservationId, ClientToken: input.ClientToken,
     UserData: input.UserData,
-    IamInstanceProfile: profile ? { Arn: profile.Arn ?? `arn:aws:iam::${ctx.accountId}:instance-profile/${profile.Name}`, Id: 'AIPA' + createHash('sha1').update(profile.Arn ?? profile.Name ?? '').digest('hex').slice(0, 17).toUpperCase() } : undefined,
+    IamInstanceProfile: profile ? instanceProfile(ctx, profile) : undefined,
     Architecture: p.image.Architecture === 'arm64' ? 'arm64' : 'x86_64', Platform: p.image.Platform,
     PlatformDetails: p.image.PlatformDetails ?? 'Linux/UNIX', RootDeviceName: p.image.RootDeviceName ?? '/dev/xvda',
     Monitoring: input.Monitoring?.Enabled ? 'enabled' : 'disabled', Tenancy: input.Placement?.Tenancy ?? 'default',
     DisableApiTermination: input.DisableApiTermination ?? false, DisableApiStop: input.DisableApiStop ?? false,
     InstanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? 'stop',
     EbsOptimized: input.EbsOptimized ?? info.EbsInfo?.EbsOptimizedSupport === 'default', _autoPublicIp: p.publicIp, _volumes: [],
+    _metadata: metadataOptions(input.MetadataOptions),
     _cpuCredits: info.BurstablePerformanceSupported ? creditsFor(p.type, input.CreditSpecification?.CpuCredits) : undefined,
   };
   createVolumes(ctx, input, p, instance);
-  put(ctx, id, instance, ctx.clock.now());
+  put(ctx, id, instance, dueAt(ctx, 'instance-start'));
   tagOnCreate(ctx, id, input.TagSpecifications);
   return instance;
 }

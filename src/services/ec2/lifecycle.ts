@@ -3,10 +3,42 @@ import { due, put, remove, resourceType, type Scope } from './store.js';
 /**
  * Transitional states settle on the next request (DESIGN.md §3): a call answers `pending`,
  * `stopping`, `creating`; the next read shows `running`, `stopped`, `available`, so waiters
- * return at once. What is deleted stays visible for an hour (terminated instances, deleted NAT
+ * return at once. With `--realistic-timing` each transition comes due after about as long as
+ * AWS takes, on the same clock, so `/_nimbus/clock` can skip the wait. What is deleted stays visible for an hour (terminated instances, deleted NAT
  * gateways), then is gone — on `ctx.clock`, which `/_nimbus/clock` can move.
  */
 export const LINGER_MS = 60 * 60 * 1000;
+
+/** What schedules a transition: the clock, and whether Nimbus runs with `--realistic-timing`. */
+export interface Timing {
+  clock: { now(): number };
+  realisticTiming?: boolean;
+}
+
+/**
+ * How long each transition takes in AWS, roughly, for `--realistic-timing`: an instance is
+ * running after some 15 s, stops in about 30; a NAT gateway is available after a minute or two.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html
+ */
+const DURATIONS_MS = {
+  /** pending -> running, on launch and on start. */
+  'instance-start': 15_000,
+  'instance-stop': 30_000,
+  'instance-terminate': 20_000,
+  /** creating -> available, attaching -> attached, detaching -> detached, deleting -> gone. */
+  volume: 8_000,
+  /** pending -> completed; an AMI is available once its snapshots are. */
+  snapshot: 60_000,
+  'nat-create': 90_000,
+  'nat-delete': 60_000,
+} as const;
+
+export type Transition = keyof typeof DURATIONS_MS;
+
+/** When a transition begun now comes due: at once, unless the timing is realistic. */
+export function dueAt(t: Timing, transition: Transition): number {
+  return t.clock.now() + (t.realisticTiming ? DURATIONS_MS[transition] : 0);
+}
 
 type Doc = Record<string, any>;
 /** The next form of a document whose transition is due, when it next changes, or `gone`. */

@@ -4,7 +4,7 @@ import type { RequestContext } from '../service.js';
 import * as cidr from './cidr.js';
 import { defaultDhcpOptionsId, newDefaultDhcpOptions } from './dhcp-options.js';
 import { zonesOf, type Zone } from './regions.js';
-import { addressesIn, addressTaken, all, get, put, subnetAddresses } from './store.js';
+import { addressesIn, addressTaken, all, get, highestAddress, markRegionReady, put, regionReady, subnetAddressCount } from './store.js';
 import type { IgwDoc, NaclDoc, RouteTableDoc, SecurityGroupDoc, SgRule, SubnetDoc, VpcDoc } from './types.js';
 
 /**
@@ -12,7 +12,7 @@ import type { IgwDoc, NaclDoc, RouteTableDoc, SecurityGroupDoc, SgRule, SubnetDo
  * security group, how subnets take addresses, and the default VPC every region has.
  * https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html
  */
-export type Ctx = Pick<RequestContext, 'db' | 'accountId' | 'region' | 'clock'>;
+export type Ctx = Pick<RequestContext, 'db' | 'memory' | 'accountId' | 'region' | 'clock' | 'realisticTiming'>;
 
 /** The rules of a network ACL as AWS creates them: rule 100 allows all, `*` (32767) denies all, both directions. */
 function naclEntries(allowAll: boolean): NaclDoc['Entries'] {
@@ -117,22 +117,31 @@ export function newInternetGateway(ctx: Ctx): IgwDoc {
   return igw;
 }
 
+/**
+ * The default VPC as AWS makes it: 172.31.0.0/16 with a public /20 default subnet in each zone,
+ * an attached internet gateway and a main route to it.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html#default-vpc-components
+ */
+export function newDefaultVpc(ctx: Ctx): VpcDoc {
+  const vpc = newVpc(ctx, '172.31.0.0/16', true);
+  const block = cidr.parseCidr(vpc.CidrBlock)!;
+  zonesOf(ctx.region).forEach((zone, i) => newSubnet(ctx, vpc, cidr.format(cidr.nth(block, 20, i)), zone, true));
+  const igw = newInternetGateway(ctx);
+  igw.Attachments = [{ VpcId: vpc.VpcId, State: IGW_ATTACHED }];
+  put(ctx, igw.InternetGatewayId, igw);
+  const rt = mainRouteTable(ctx, vpc.VpcId);
+  rt.Routes!.push({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw.InternetGatewayId, State: 'active', Origin: 'CreateRoute' });
+  put(ctx, rt.RouteTableId, rt);
+  return vpc;
+}
+
 /** The default VPC exists in every region before the account's first call there, as in AWS. */
 export function ensureDefaultVpc(ctx: Ctx): void {
-  const done = ctx.db.prepare('SELECT 1 FROM ec2_regions_ready WHERE account_id = ? AND region = ?').get(ctx.accountId, ctx.region);
-  if (done) return;
+  if (regionReady(ctx)) return;
   ctx.db.transaction(() => {
-    ctx.db.prepare('INSERT INTO ec2_regions_ready (account_id, region) VALUES (?, ?)').run(ctx.accountId, ctx.region);
+    markRegionReady(ctx);
     newDefaultDhcpOptions(ctx);
-    const vpc = newVpc(ctx, '172.31.0.0/16', true);
-    const block = cidr.parseCidr(vpc.CidrBlock)!;
-    zonesOf(ctx.region).forEach((zone, i) => newSubnet(ctx, vpc, cidr.format(cidr.nth(block, 20, i)), zone, true));
-    const igw = newInternetGateway(ctx);
-    igw.Attachments = [{ VpcId: vpc.VpcId, State: IGW_ATTACHED }];
-    put(ctx, igw.InternetGatewayId, igw);
-    const rt = mainRouteTable(ctx, vpc.VpcId);
-    rt.Routes!.push({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw.InternetGatewayId, State: 'active', Origin: 'CreateRoute' });
-    put(ctx, rt.RouteTableId, rt);
+    newDefaultVpc(ctx);
   })();
 }
 
@@ -141,7 +150,7 @@ export function defaultVpc(ctx: Ctx): VpcDoc | undefined {
 }
 
 /** AWS reserves the first four addresses and the last one of every subnet. https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */
-export function availableIps(ctx: Ctx, subnet: SubnetDoc, usedCount = subnetAddresses(ctx, subnet.SubnetId).count): number {
+export function availableIps(ctx: Ctx, subnet: SubnetDoc, usedCount = subnetAddressCount(ctx, subnet.SubnetId)): number {
   return cidr.size(cidr.parseCidr(subnet.CidrBlock)!) - 5 - usedCount;
 }
 
@@ -156,7 +165,7 @@ export function allocatePrivateIp(ctx: Ctx, subnet: SubnetDoc, wanted?: string):
     if (addressTaken(ctx, subnet.SubnetId, n)) throw new AwsError('InvalidIPAddress.InUse', `Address ${wanted} is in use.`, { status: 400 });
     return wanted;
   }
-  const { highest } = subnetAddresses(ctx, subnet.SubnetId);
+  const highest = highestAddress(ctx, subnet.SubnetId);
   const next = highest === null ? b.first + 4 : highest + 1;
   if (next < b.last) return cidr.intToIp(next);
   const used = new Set(addressesIn(ctx, subnet.SubnetId));

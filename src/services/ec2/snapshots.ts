@@ -3,17 +3,18 @@ import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
 import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.js';
+import { dueAt, settle, type Timing } from './lifecycle.js';
 import { all, get, must, put, remove, tagOnCreate, withTags, type Scope } from './store.js';
 import type { ImageDoc, SnapshotDoc, VolumeDoc } from './types.js';
 
 /** EBS snapshots: point-in-time copies of a volume, pending then completed; copyable across regions. */
-export function newSnapshot(s: Scope & { clock: { now(): number } }, from: { VolumeId?: string; Size: number; Encrypted?: boolean; KmsKeyId?: string }, description: string): SnapshotDoc {
+export function newSnapshot(s: Scope & Timing, from: { VolumeId?: string; Size: number; Encrypted?: boolean; KmsKeyId?: string }, description: string): SnapshotDoc {
   const snap: SnapshotDoc = {
     SnapshotId: resourceId('snap'), VolumeId: from.VolumeId ?? 'vol-ffffffff', State: 'pending', Progress: '0%', StartTime: new Date(s.clock.now()),
     OwnerId: s.accountId, Description: description, VolumeSize: from.Size, Encrypted: from.Encrypted ?? false,
     KmsKeyId: from.KmsKeyId, StorageTier: 'standard',
   };
-  put(s, snap.SnapshotId, snap, s.clock.now());
+  put(s, snap.SnapshotId, snap, dueAt(s, 'snapshot'));
   return snap;
 }
 
@@ -58,7 +59,10 @@ export const handlers: Handlers<Operations> = {
 
   /** The copy is made in the region the request goes to, from SourceRegion (the same account). */
   CopySnapshot(input, ctx) {
-    const source = get<SnapshotDoc>({ db: ctx.db, accountId: ctx.accountId, region: input.SourceRegion }, input.SourceSnapshotId);
+    // The source region's transitions settle too, as a read there would settle them (DESIGN.md §3).
+    const from = { ...ctx, region: input.SourceRegion };
+    settle(from, ctx.clock.now());
+    const source = get<SnapshotDoc>(from, input.SourceSnapshotId);
     if (!source) throw new AwsError('InvalidSnapshot.NotFound', `The snapshot '${input.SourceSnapshotId}' does not exist in ${input.SourceRegion}.`, { status: 400 });
     if (source.State !== 'completed') throw new AwsError('IncorrectState', `Snapshot ${source.SnapshotId} is in state ${source.State}; only completed snapshots can be copied.`, { status: 400 });
     if (source.Encrypted && input.Encrypted === false) throw new AwsError('InvalidParameterValue', 'Encrypted snapshots can only be copied as encrypted snapshots.', { status: 400 });

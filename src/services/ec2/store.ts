@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Tag, TagSpecification } from '../../generated/types/ec2.js';
 import { AwsError } from '../../protocols/errors.js';
 import { ipToInt } from './cidr.js';
@@ -43,8 +44,17 @@ export const migrations = [
 /** Where a resource lives: an account and a region (CopySnapshot and CopyImage read another region). */
 export interface Scope {
   db: RequestContext['db'];
+  memory: RequestContext['memory'];
   accountId: string;
   region: string;
+}
+
+/** A statement prepared once per Nimbus instance: preparing one costs more than running most of them. */
+function sql(s: Scope, text: string): Statement {
+  const prepared = s.memory('ec2.statements', () => new Map<string, Statement>());
+  let statement = prepared.get(text);
+  if (!statement) prepared.set(text, (statement = s.db.prepare(text)));
+  return statement;
 }
 
 /** The AWS resource type of an id, by its prefix (the names TagSpecifications and DescribeTags use). */
@@ -62,7 +72,7 @@ export function resourceType(id: string): string | undefined {
 /** Stores a resource. `dueAt` schedules its next transition; when omitted, a scheduled one stays. */
 export function put(s: Scope, id: string, doc: object, dueAt?: number | null): void {
   const { SubnetId, ClientToken, PrivateIpAddress } = doc as { SubnetId?: string; ClientToken?: string; PrivateIpAddress?: string };
-  s.db.prepare(`INSERT INTO ec2_resources (account_id, region, id, kind, doc, seq, due_at, subnet_id, client_token, private_ip)
+  sql(s, `INSERT INTO ec2_resources (account_id, region, id, kind, doc, seq, due_at, subnet_id, client_token, private_ip)
       VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ec2_resources), ?, ?, ?, ?)
       ON CONFLICT (account_id, region, id) DO UPDATE SET doc = excluded.doc, subnet_id = excluded.subnet_id, client_token = excluded.client_token,
         private_ip = excluded.private_ip, due_at = CASE WHEN ? = 1 THEN excluded.due_at ELSE ec2_resources.due_at END`)
@@ -70,67 +80,88 @@ export function put(s: Scope, id: string, doc: object, dueAt?: number | null): v
       PrivateIpAddress ? ipToInt(PrivateIpAddress) : null, dueAt === undefined ? 0 : 1);
 }
 
-/** The primary private addresses (as integers) held by network interfaces in a subnet: how many, the highest, and whether one is taken. */
-export function subnetAddresses(s: Scope, subnetId: string): { count: number; highest: number | null } {
-  const row = s.db.prepare(`SELECT COUNT(private_ip) AS n, MAX(private_ip) AS highest FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = 'network-interface' AND subnet_id = ?`)
-    .get(s.accountId, s.region, subnetId) as { n: number; highest: number | null };
-  return { count: row.n, highest: row.highest };
+/**
+ * The primary private addresses (as integers) held by network interfaces in a subnet: how many,
+ * the highest (one index probe, where counting reads them all), and whether one is taken.
+ */
+export function subnetAddressCount(s: Scope, subnetId: string): number {
+  return (sql(s, `SELECT COUNT(private_ip) AS n FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = 'network-interface' AND subnet_id = ?`)
+    .get(s.accountId, s.region, subnetId) as { n: number }).n;
+}
+
+export function highestAddress(s: Scope, subnetId: string): number | null {
+  return (sql(s, `SELECT MAX(private_ip) AS highest FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = 'network-interface' AND subnet_id = ?`)
+    .get(s.accountId, s.region, subnetId) as { highest: number | null }).highest;
 }
 
 export function addressTaken(s: Scope, subnetId: string, ip: number): boolean {
-  return !!s.db.prepare(`SELECT 1 FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = 'network-interface' AND subnet_id = ? AND private_ip = ?`)
+  return !!sql(s, `SELECT 1 FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = 'network-interface' AND subnet_id = ? AND private_ip = ?`)
     .get(s.accountId, s.region, subnetId, ip);
 }
 
 export function addressesIn(s: Scope, subnetId: string): number[] {
-  const rows = s.db.prepare(`SELECT private_ip FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = 'network-interface' AND subnet_id = ? AND private_ip IS NOT NULL`)
+  const rows = sql(s, `SELECT private_ip FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = 'network-interface' AND subnet_id = ? AND private_ip IS NOT NULL`)
     .all(s.accountId, s.region, subnetId) as { private_ip: number }[];
   return rows.map((r) => r.private_ip);
 }
 
+/**
+ * The resources of a type that a create call with this client token made. The kind is checked
+ * here, not in SQL: given `kind = ?`, SQLite walks the kind index (every instance) instead of
+ * the token index (the few rows of one launch).
+ */
 export function withClientToken<T>(s: Scope, type: string, token: string): T[] {
-  const rows = s.db.prepare('SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND client_token = ? AND kind = ? ORDER BY seq').all(s.accountId, s.region, token, type) as { doc: string }[];
-  return rows.map((r) => JSON.parse(r.doc) as T);
+  const rows = sql(s, 'SELECT kind, doc FROM ec2_resources WHERE account_id = ? AND region = ? AND client_token = ? ORDER BY seq').all(s.accountId, s.region, token) as { kind: string; doc: string }[];
+  return rows.filter((r) => r.kind === type).map((r) => JSON.parse(r.doc) as T);
 }
 
 /** Several resources by id, in the order given, skipping those that do not exist. */
 export function getMany<T>(s: Scope, ids: string[]): T[] {
-  const stmt = s.db.prepare('SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?');
+  const stmt = sql(s, 'SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?');
   return ids.map((id) => stmt.get(s.accountId, s.region, id) as { doc: string } | undefined).filter((r) => r !== undefined).map((r) => JSON.parse(r.doc) as T);
 }
 
 /** Ids of the resources of a type whose tag `key` has one of `values` exactly, oldest first. */
 export function idsTagged(s: Scope, type: string, key: string, values: string[]): string[] {
   const marks = values.map(() => '?').join(', ');
-  const rows = s.db.prepare(`SELECT t.resource_id AS id FROM ec2_tags t JOIN ec2_resources r ON r.account_id = t.account_id AND r.region = t.region AND r.id = t.resource_id
+  const rows = sql(s, `SELECT t.resource_id AS id FROM ec2_tags t JOIN ec2_resources r ON r.account_id = t.account_id AND r.region = t.region AND r.id = t.resource_id
       WHERE t.account_id = ? AND t.region = ? AND t.resource_type = ? AND t.tag_key = ? AND t.tag_value IN (${marks}) ORDER BY r.seq`)
     .all(s.accountId, s.region, type, key, ...values) as { id: string }[];
   return rows.map((r) => r.id);
 }
 
 export function get<T>(s: Scope, id: string): T | undefined {
-  const row = s.db.prepare('SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?').get(s.accountId, s.region, id) as { doc: string } | undefined;
+  const row = sql(s, 'SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?').get(s.accountId, s.region, id) as { doc: string } | undefined;
   return row ? (JSON.parse(row.doc) as T) : undefined;
 }
 
 /** Every resource of a type, oldest first (the order Describe calls page in). */
 export function all<T>(s: Scope, type: string): T[] {
-  const rows = s.db.prepare('SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = ? ORDER BY seq').all(s.accountId, s.region, type) as { doc: string }[];
+  const rows = sql(s, 'SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = ? ORDER BY seq').all(s.accountId, s.region, type) as { doc: string }[];
   return rows.map((r) => JSON.parse(r.doc) as T);
 }
 
 export function remove(s: Scope, id: string): void {
-  s.db.prepare('DELETE FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?').run(s.accountId, s.region, id);
-  s.db.prepare('DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').run(s.accountId, s.region, id);
+  sql(s, 'DELETE FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?').run(s.accountId, s.region, id);
+  sql(s, 'DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').run(s.accountId, s.region, id);
 }
 
 export function exists(s: Scope, id: string): boolean {
-  return !!s.db.prepare('SELECT 1 FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?').get(s.accountId, s.region, id);
+  return !!sql(s, 'SELECT 1 FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?').get(s.accountId, s.region, id);
+}
+
+/** Whether the region has its default VPC yet (network.ts makes it on the account's first call there). */
+export function regionReady(s: Scope): boolean {
+  return !!sql(s, 'SELECT 1 FROM ec2_regions_ready WHERE account_id = ? AND region = ?').get(s.accountId, s.region);
+}
+
+export function markRegionReady(s: Scope): void {
+  sql(s, 'INSERT INTO ec2_regions_ready (account_id, region) VALUES (?, ?)').run(s.accountId, s.region);
 }
 
 /** Resources whose transition is due, for the settler. */
 export function due(s: Scope, now: number): { id: string; doc: string }[] {
-  return s.db.prepare('SELECT id, doc FROM ec2_resources WHERE account_id = ? AND region = ? AND due_at IS NOT NULL AND due_at <= ? ORDER BY seq')
+  return sql(s, 'SELECT id, doc FROM ec2_resources WHERE account_id = ? AND region = ? AND due_at IS NOT NULL AND due_at <= ? ORDER BY seq')
     .all(s.accountId, s.region, now) as { id: string; doc: string }[];
 }
 
@@ -144,13 +175,13 @@ export function must<T>(s: Scope, id: string, code: string, message: string): T 
 // ---- tags -------------------------------------------------------------------------------
 
 export function tagsOf(s: Scope, id: string): Tag[] {
-  return (s.db.prepare('SELECT tag_key AS "Key", tag_value AS "Value" FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ? ORDER BY tag_key')
+  return (sql(s, 'SELECT tag_key AS "Key", tag_value AS "Value" FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ? ORDER BY tag_key')
     .all(s.accountId, s.region, id) as Tag[]);
 }
 
 /** The tags of every resource of a type at once, so a Describe over thousands costs one query. */
 export function tagIndex(s: Scope, type: string): Map<string, Tag[]> {
-  const rows = s.db.prepare('SELECT resource_id, tag_key, tag_value FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_type = ? ORDER BY tag_key')
+  const rows = sql(s, 'SELECT resource_id, tag_key, tag_value FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_type = ? ORDER BY tag_key')
     .all(s.accountId, s.region, type) as { resource_id: string; tag_key: string; tag_value: string }[];
   const out = new Map<string, Tag[]>();
   for (const r of rows) {
@@ -162,7 +193,7 @@ export function tagIndex(s: Scope, type: string): Map<string, Tag[]> {
 }
 
 export function allTags(s: Scope): { ResourceId: string; ResourceType: string; Key: string; Value: string }[] {
-  return s.db.prepare('SELECT resource_id AS "ResourceId", resource_type AS "ResourceType", tag_key AS "Key", tag_value AS "Value" FROM ec2_tags WHERE account_id = ? AND region = ? ORDER BY resource_id, tag_key')
+  return sql(s, 'SELECT resource_id AS "ResourceId", resource_type AS "ResourceType", tag_key AS "Key", tag_value AS "Value" FROM ec2_tags WHERE account_id = ? AND region = ? ORDER BY resource_id, tag_key')
     .all(s.accountId, s.region) as { ResourceId: string; ResourceType: string; Key: string; Value: string }[];
 }
 
@@ -174,22 +205,22 @@ export function setTags(s: Scope, id: string, tags: Tag[]): void {
     if (key.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidParameterValue', `Value ( ${key} ) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use`, { status: 400 });
     if ((t.Value ?? '').length > 256) throw new AwsError('InvalidParameterValue', `Tag value exceeds the maximum length of 256 characters for key '${key}'`, { status: 400 });
   }
-  const stmt = s.db.prepare(`INSERT INTO ec2_tags (account_id, region, resource_id, resource_type, tag_key, tag_value) VALUES (?, ?, ?, ?, ?, ?)
+  const stmt = sql(s, `INSERT INTO ec2_tags (account_id, region, resource_id, resource_type, tag_key, tag_value) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (account_id, region, resource_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`);
   for (const t of tags) stmt.run(s.accountId, s.region, id, resourceType(id) ?? 'unknown', t.Key, t.Value ?? '');
-  const count = (s.db.prepare('SELECT COUNT(*) AS n FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').get(s.accountId, s.region, id) as { n: number }).n;
+  const count = (sql(s, 'SELECT COUNT(*) AS n FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').get(s.accountId, s.region, id) as { n: number }).n;
   if (count > 50) throw new AwsError('TagLimitExceeded', `The maximum number of Tags for a resource has been reached: ${id} would have ${count} tags (limit 50).`, { status: 400 });
 }
 
 /** DeleteTags: a tag given with a value is removed only when the value matches; without one, whatever its value. */
 export function deleteTags(s: Scope, id: string, tags: Tag[] | undefined): void {
   if (!tags || tags.length === 0) {
-    s.db.prepare('DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').run(s.accountId, s.region, id);
+    sql(s, 'DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').run(s.accountId, s.region, id);
     return;
   }
   for (const t of tags) {
-    if (t.Value === undefined) s.db.prepare('DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ? AND tag_key = ?').run(s.accountId, s.region, id, t.Key);
-    else s.db.prepare('DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ? AND tag_key = ? AND tag_value = ?').run(s.accountId, s.region, id, t.Key, t.Value);
+    if (t.Value === undefined) sql(s, 'DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ? AND tag_key = ?').run(s.accountId, s.region, id, t.Key);
+    else sql(s, 'DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ? AND tag_key = ? AND tag_value = ?').run(s.accountId, s.region, id, t.Key, t.Value);
   }
 }
 
@@ -201,8 +232,14 @@ export function tagOnCreate(s: Scope, id: string, specs: TagSpecification[] | un
   return tags;
 }
 
-/** The same list with each resource's tags attached, the way Describe calls answer. */
+/** The same list with each resource's tags attached, the way Describe calls answer: a few ask for their own, many read the type's at once. */
 export function withTags<T extends object>(s: Scope, type: string, docs: T[], idOf: (d: T) => string): (T & { Tags?: Tag[] })[] {
+  if (docs.length < 20) {
+    return docs.map((d) => {
+      const tags = tagsOf(s, idOf(d));
+      return { ...d, Tags: tags.length ? tags : undefined };
+    });
+  }
   const index = tagIndex(s, type);
   return docs.map((d) => ({ ...d, Tags: index.get(idOf(d)) }));
 }

@@ -2,7 +2,8 @@ import type { Operations } from '../../generated/types/ec2.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
 import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.js';
-import { availableIps, mustSubnet, mustVpc, newSubnet } from './network.js';
+import * as cidr from './cidr.js';
+import { availableIps, defaultVpc, mustSubnet, mustVpc, newSubnet } from './network.js';
 import { zoneNamed, zonesOf } from './regions.js';
 import { all, put, remove, tagOnCreate, withTags } from './store.js';
 import type { EniDoc, NaclDoc, RouteTableDoc, SubnetDoc } from './types.js';
@@ -35,6 +36,22 @@ export const handlers: Handlers<Operations> = {
     const subnet = newSubnet(ctx, vpc, input.CidrBlock, zone, false);
     const tags = tagOnCreate(ctx, subnet.SubnetId, input.TagSpecifications);
     return { Subnet: { ...subnet, State: 'pending', AvailableIpAddressCount: availableIps(ctx, subnet), Tags: tags.length ? tags : undefined } };
+  },
+
+  /** A public /20 of the default VPC in a zone that lost its default subnet: the first /20 of 172.31.0.0/16 still free. https://docs.aws.amazon.com/vpc/latest/userguide/work-with-default-vpc.html#create-default-subnet */
+  CreateDefaultSubnet(input, ctx) {
+    const vpc = defaultVpc(ctx);
+    if (!vpc) throw new AwsError('DefaultVpcDoesNotExist', 'No default VPC exists for this account in this region.', { status: 400 });
+    const zone = zoneNamed(ctx.region, input.AvailabilityZone ?? input.AvailabilityZoneId ?? '');
+    const mine = all<SubnetDoc>(ctx, 'subnet').filter((s) => s.VpcId === vpc.VpcId);
+    if (mine.some((s) => s.DefaultForAz && s.AvailabilityZone === zone.ZoneName)) {
+      throw new AwsError('DefaultSubnetAlreadyExistsInAvailabilityZone', `A default subnet already exists in availability zone ${zone.ZoneName}.`, { status: 400 });
+    }
+    const block = cidr.parseCidr(vpc.CidrBlock)!;
+    const free = Array.from({ length: 2 ** (20 - block.bits) }, (_, i) => cidr.nth(block, 20, i)).find((b) => !mine.some((s) => cidr.overlaps(cidr.parseCidr(s.CidrBlock)!, b)));
+    if (!free) throw new AwsError('InsufficientFreeAddressesInVpc', `The default VPC ${vpc.VpcId} has no free /20 block left for a default subnet.`, { status: 400 });
+    const subnet = newSubnet(ctx, vpc, cidr.format(free), zone, true);
+    return { Subnet: { ...subnet, State: 'pending', AvailableIpAddressCount: availableIps(ctx, subnet) } };
   },
 
   DescribeSubnets(input, ctx) {

@@ -1,8 +1,10 @@
 import type {
-  Address, DhcpOptions, Image, InternetGateway, KeyPairInfo, NatGateway, NetworkAcl, NetworkInterface,
-  NetworkInsightsAnalysis, NetworkInsightsPath, RouteTable, Snapshot, Subnet, Volume, Vpc, VpcEndpoint, VpcPeeringConnection,
+  Address, DhcpOptions, Image, InstanceMetadataOptionsRequest, InternetGateway, KeyPairInfo, NatGateway, NetworkAcl, NetworkInterface,
+  NetworkInsightsAnalysis, NetworkInsightsPath, RouteTable, Snapshot, Subnet, Volume, VolumeModification, Vpc, VpcEndpoint, VpcPeeringConnection,
 } from '../../generated/types/ec2.js';
 import type { InstanceTypeName } from './instance-types.js';
+
+export type MetadataOptions = Required<InstanceMetadataOptionsRequest>;
 
 /**
  * The documents the store holds. Each is the resource in its Describe shape; fields that start
@@ -17,7 +19,8 @@ export type NaclDoc = NetworkAcl & { NetworkAclId: string; VpcId: string };
 export type EniDoc = NetworkInterface & { NetworkInterfaceId: string; SubnetId: string; VpcId: string; PrivateIpAddress: string };
 export type NatDoc = NatGateway & { NatGatewayId: string; _deletedAt?: number };
 export type AddressDoc = Address & { AllocationId: string; PublicIp: string };
-export type VolumeDoc = Volume & { VolumeId: string; AvailabilityZone: string; Size: number };
+/** `_modification` is the volume's latest ModifyVolume, as DescribeVolumesModifications shows it. */
+export type VolumeDoc = Volume & { VolumeId: string; AvailabilityZone: string; Size: number; _modification?: VolumeModification };
 export type SnapshotDoc = Snapshot & { SnapshotId: string };
 export type ImageDoc = Image & { ImageId: string; _launchPermissions: { UserId?: string; Group?: 'all' }[] };
 export type KeyPairDoc = KeyPairInfo & { KeyPairId: string; KeyName: string };
@@ -67,7 +70,8 @@ export interface InstanceDoc {
   ReservationId: string;
   ClientToken?: string;
   UserData?: string;
-  IamInstanceProfile?: { Arn: string; Id: string };
+  /** With the association that attached it (DescribeIamInstanceProfileAssociations). */
+  IamInstanceProfile?: { Arn: string; Id: string; _associationId: string; _associatedAt: number };
   Architecture: 'x86_64' | 'arm64' | 'i386';
   Platform?: 'Windows';
   PlatformDetails: string;
@@ -84,6 +88,8 @@ export interface InstanceDoc {
   _volumes: string[];
   /** Interfaces attached after launch (device index 1 and up). */
   _secondaryEnis?: string[];
+  /** The instance metadata service (IMDS) options; launches without any get `DEFAULT_METADATA`. */
+  _metadata?: MetadataOptions;
   /** Burstable types only: `standard` or `unlimited` CPU credits. */
   _cpuCredits?: 'standard' | 'unlimited';
   _terminatedAt?: number;

@@ -1,8 +1,9 @@
-import type { Operations, Volume } from '../../generated/types/ec2.js';
+import type { Operations, Volume, VolumeModification } from '../../generated/types/ec2.js';
 import { resourceId } from '../../ids.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
 import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.js';
+import { dueAt } from './lifecycle.js';
 import type { Ctx } from './network.js';
 import { zoneNamed } from './regions.js';
 import { mustSnapshot } from './snapshots.js';
@@ -70,7 +71,7 @@ export function newVolume(ctx: Ctx, v: NewVolume): VolumeDoc {
     CreateTime: new Date(ctx.clock.now()), Attachments: [], VolumeType: v.type as VolumeType, ...spec, Encrypted: encrypted,
     KmsKeyId: encrypted ? (v.kmsKeyId ?? `arn:aws:kms:${ctx.region}:${ctx.accountId}:alias/aws/ebs`) : undefined, MultiAttachEnabled: v.multiAttach ?? false,
   };
-  put(ctx, vol.VolumeId, vol, ctx.clock.now());
+  put(ctx, vol.VolumeId, vol, dueAt(ctx, 'volume'));
   return vol;
 }
 
@@ -95,7 +96,7 @@ export function attach(ctx: Ctx, vol: VolumeDoc, instance: InstanceDoc, device: 
   if (!instance._volumes.includes(vol.VolumeId)) instance._volumes.push(vol.VolumeId);
   vol.Attachments = [...attachments, { AttachTime: new Date(ctx.clock.now()), Device: device, InstanceId: instance.InstanceId, State: settled ? 'attached' : 'attaching', VolumeId: vol.VolumeId, DeleteOnTermination: deleteOnTermination }];
   if (settled) vol.State = 'in-use';
-  put(ctx, vol.VolumeId, vol, settled ? undefined : ctx.clock.now());
+  put(ctx, vol.VolumeId, vol, settled ? undefined : dueAt(ctx, 'volume'));
 }
 
 /** The volumes attached to an instance now. */
@@ -117,6 +118,19 @@ const volumeFields: Fields<Volume> = {
   'attachment.device': (v) => v.Attachments?.map((a) => a.Device),
   'attachment.status': (v) => v.Attachments?.map((a) => a.State),
   'attachment.delete-on-termination': (v) => v.Attachments?.map((a) => a.DeleteOnTermination),
+};
+
+const modificationFields: Fields<VolumeModification> = {
+  'volume-id': (m) => m.VolumeId,
+  'modification-state': (m) => m.ModificationState,
+  'target-size': (m) => m.TargetSize,
+  'target-iops': (m) => m.TargetIops,
+  'target-volume-type': (m) => m.TargetVolumeType,
+  'target-throughput': (m) => m.TargetThroughput,
+  'original-size': (m) => m.OriginalSize,
+  'original-iops': (m) => m.OriginalIops,
+  'original-volume-type': (m) => m.OriginalVolumeType,
+  'start-time': (m) => (m.StartTime ? new Date(m.StartTime).toISOString() : undefined),
 };
 
 export const handlers: Handlers<Operations> = {
@@ -145,7 +159,7 @@ export const handlers: Handlers<Operations> = {
     const vol = mustVolume(ctx, input.VolumeId);
     const a = vol.Attachments?.[0];
     if (a) throw new AwsError('VolumeInUse', `Volume ${vol.VolumeId} is currently attached to ${a.InstanceId}`, { status: 400 });
-    put(ctx, vol.VolumeId, { ...vol, State: 'deleting' }, ctx.clock.now());
+    put(ctx, vol.VolumeId, { ...vol, State: 'deleting' }, dueAt(ctx, 'volume'));
   },
 
   AttachVolume(input, ctx) {
@@ -170,7 +184,7 @@ export const handlers: Handlers<Operations> = {
       throw new AwsError('OperationNotPermitted', `Unable to detach root volume '${vol.VolumeId}' from instance '${a.InstanceId}'`, { status: 400 });
     }
     a.State = 'detaching';
-    put(ctx, vol.VolumeId, vol, ctx.clock.now());
+    put(ctx, vol.VolumeId, vol, dueAt(ctx, 'volume'));
     return { ...a, AttachTime: a.AttachTime };
   },
 
@@ -182,13 +196,24 @@ export const handlers: Handlers<Operations> = {
     const keepIops = type === vol.VolumeType && type !== 'gp2' ? vol.Iops : undefined;
     const spec = volumeSpec(type, size, input.Iops ?? keepIops, input.Throughput ?? (type === 'gp3' && vol.VolumeType === 'gp3' ? vol.Throughput : undefined));
     const original = { OriginalSize: vol.Size, OriginalIops: vol.Iops, OriginalVolumeType: vol.VolumeType, OriginalThroughput: vol.Throughput };
-    const updated: VolumeDoc = { ...vol, Size: size, VolumeType: type as VolumeType, Iops: spec.Iops, Throughput: spec.Throughput };
-    put(ctx, vol.VolumeId, updated);
-    return {
-      VolumeModification: {
-        VolumeId: vol.VolumeId, ModificationState: 'optimizing', Progress: 0, StartTime: new Date(ctx.clock.now()), ...original,
-        TargetSize: size, TargetIops: spec.Iops, TargetVolumeType: type as VolumeType, TargetThroughput: spec.Throughput, TargetMultiAttachEnabled: vol.MultiAttachEnabled,
-      },
+    const modification: VolumeModification = {
+      VolumeId: vol.VolumeId, ModificationState: 'optimizing', Progress: 0, StartTime: new Date(ctx.clock.now()), ...original,
+      TargetSize: size, TargetIops: spec.Iops, TargetVolumeType: type as VolumeType, TargetThroughput: spec.Throughput, TargetMultiAttachEnabled: vol.MultiAttachEnabled,
     };
+    // The call answers `optimizing`; from the next read the modification shows completed (DESIGN.md §3).
+    const updated: VolumeDoc = { ...vol, Size: size, VolumeType: type as VolumeType, Iops: spec.Iops, Throughput: spec.Throughput,
+      _modification: { ...modification, ModificationState: 'completed', Progress: 100, EndTime: new Date(ctx.clock.now()) } };
+    put(ctx, vol.VolumeId, updated);
+    return { VolumeModification: modification };
+  },
+
+  DescribeVolumesModifications(input, ctx) {
+    const ids = input.VolumeIds ?? [];
+    const vols = ids.length ? ids.map((id) => mustVolume(ctx, id)) : all<VolumeDoc>(ctx, 'volume');
+    const unmodified = ids.length ? vols.find((v) => !v._modification) : undefined;
+    if (unmodified) throw new AwsError('InvalidVolumeModification.NotFound', `Modification for volume '${unmodified.VolumeId}' does not exist.`, { status: 400 });
+    const modifications = vols.flatMap((v) => (v._modification ? [v._modification] : []));
+    const { page, NextToken } = paginate(applyFilters(modifications, input.Filters, modificationFields), input.MaxResults, input.NextToken, { min: 5, max: 500 });
+    return { VolumesModifications: page, NextToken };
   },
 };

@@ -4,7 +4,7 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
 import * as cidr from './cidr.js';
 import { applyFilters, byIds, notFound, paginate, type Fields } from './filters.js';
-import { mustVpc, newVpc, vpcCidrs } from './network.js';
+import { defaultVpc, mustVpc, newDefaultVpc, newVpc, vpcCidrs } from './network.js';
 import { all, put, remove, tagOnCreate, withTags } from './store.js';
 import type { EniDoc, IgwDoc, NaclDoc, RouteTableDoc, SecurityGroupDoc, SubnetDoc, VpcDoc } from './types.js';
 
@@ -40,6 +40,14 @@ export const handlers: Handlers<Operations> = {
     put(ctx, vpc.VpcId, vpc);
     const tags = tagOnCreate(ctx, vpc.VpcId, input.TagSpecifications);
     return { Vpc: { ...vpc, State: 'pending', Tags: tags.length ? tags : undefined } };
+  },
+
+  /** A default VPC again, after the account deleted its own. https://docs.aws.amazon.com/vpc/latest/userguide/work-with-default-vpc.html#create-default-vpc */
+  CreateDefaultVpc(_input, ctx) {
+    if (defaultVpc(ctx)) throw new AwsError('DefaultVpcAlreadyExists', 'A Default VPC already exists for this account in this region.', { status: 400 });
+    if (all<VpcDoc>(ctx, 'vpc').length >= VPC_LIMIT) throw new AwsError('VpcLimitExceeded', 'The maximum number of VPCs has been reached.', { status: 400 });
+    const vpc = ctx.db.transaction(() => newDefaultVpc(ctx))();
+    return { Vpc: { ...vpc, State: 'pending' } };
   },
 
   DescribeVpcs(input, ctx) {
