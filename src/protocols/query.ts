@@ -115,27 +115,39 @@ export async function decodeQuery(req: HttpRequest, model: ServiceModel, ec2: bo
   return { operation, input };
 }
 
-/** Writes a value as XML the way query-protocol parsers read it. */
+/** A structure's members as the encoder walks them: name in the output, XML element name, resolved shape. */
+type MemberPlan = readonly (readonly [string, string, Shape])[];
+const plans = new WeakMap<Shape, MemberPlan>();
+
+/** Writes a value as XML the way query-protocol parsers read it, appending to one string. */
 class XmlOut {
-  parts: string[] = [];
+  text = '';
 
   constructor(private readonly model: ServiceModel, private readonly ec2: boolean) {}
 
+  private plan(shape: Shape): MemberPlan {
+    let plan = plans.get(shape);
+    if (!plan) {
+      plan = Object.entries(shape.members ?? {}).map(([name, ref]) => [name, ref.locationName ?? name, this.model.resolve(ref)] as const);
+      plans.set(shape, plan);
+    }
+    return plan;
+  }
+
   members(shape: Shape, value: Record<string, unknown>): void {
-    for (const [name, ref] of Object.entries(shape.members ?? {})) {
+    for (const [name, xmlName, member] of this.plan(shape)) {
       const v = value[name];
       if (v === undefined || v === null) continue;
-      this.value(ref.locationName ?? name, this.model.resolve(ref), v);
+      this.value(xmlName, member, v);
     }
   }
 
   value(name: string, shape: Shape, v: unknown): void {
-    const p = this.parts;
     switch (shape.type) {
       case 'structure':
-        p.push(`<${name}>`);
+        this.text += `<${name}>`;
         this.members(shape, v as Record<string, unknown>);
-        p.push(`</${name}>`);
+        this.text += `</${name}>`;
         return;
       case 'list': {
         const member = this.model.resolve(shape.member!);
@@ -144,26 +156,26 @@ class XmlOut {
           return;
         }
         const itemName = shape.member!.locationName ?? (this.ec2 ? 'item' : 'member');
-        p.push(`<${name}>`);
+        this.text += `<${name}>`;
         for (const item of v as unknown[]) this.value(itemName, member, item);
-        p.push(`</${name}>`);
+        this.text += `</${name}>`;
         return;
       }
       case 'map': {
         const keyName = shape.key?.locationName ?? 'key';
         const valueName = shape.value?.locationName ?? 'value';
         const valueShape = this.model.resolve(shape.value!);
-        if (!shape.flattened) p.push(`<${name}>`);
+        if (!shape.flattened) this.text += `<${name}>`;
         for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
-          p.push(shape.flattened ? `<${name}>` : '<entry>', `<${keyName}>${escapeXml(k)}</${keyName}>`);
+          this.text += `${shape.flattened ? `<${name}>` : '<entry>'}<${keyName}>${escapeXml(k)}</${keyName}>`;
           this.value(valueName, valueShape, item);
-          p.push(shape.flattened ? `</${name}>` : '</entry>');
+          this.text += shape.flattened ? `</${name}>` : '</entry>';
         }
-        if (!shape.flattened) p.push(`</${name}>`);
+        if (!shape.flattened) this.text += `</${name}>`;
         return;
       }
       default:
-        p.push(`<${name}>${escapeXml(scalarText(shape, v))}</${name}>`);
+        this.text += `<${name}>${escapeXml(scalarText(shape, v))}</${name}>`;
     }
   }
 }
@@ -195,15 +207,15 @@ export const queryCodec: Codec = {
   decode: (req, model) => decodeQuery(req, model, false),
   encode(model, op, output, requestId) {
     const out = new XmlOut(model, false);
-    out.parts.push(XML_DECL, `<${op.name}Response xmlns="${namespace(model)}">`);
+    out.text = `${XML_DECL}<${op.name}Response xmlns="${namespace(model)}">`;
     if (op.output) {
       const wrapper = op.output.resultWrapper ?? `${op.name}Result`;
-      out.parts.push(`<${wrapper}>`);
+      out.text += `<${wrapper}>`;
       out.members(model.resolve(op.output), (output ?? {}) as Record<string, unknown>);
-      out.parts.push(`</${wrapper}>`);
+      out.text += `</${wrapper}>`;
     }
-    out.parts.push(`<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${op.name}Response>`);
-    return xmlResponse(200, out.parts.join(''), requestId);
+    out.text += `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${op.name}Response>`;
+    return xmlResponse(200, out.text, requestId);
   },
   encodeError(model, err, requestId) {
     const extra = Object.entries(err.fields).map(([k, v]) => `<${k}>${escapeXml(String(v))}</${k}>`).join('');
@@ -219,10 +231,10 @@ export const ec2Codec: Codec = {
   decode: (req, model) => decodeQuery(req, model, true),
   encode(model, op: Operation, output, requestId) {
     const out = new XmlOut(model, true);
-    out.parts.push(XML_DECL, `<${op.name}Response xmlns="${namespace(model)}"><requestId>${requestId}</requestId>`);
+    out.text = `${XML_DECL}<${op.name}Response xmlns="${namespace(model)}"><requestId>${requestId}</requestId>`;
     if (op.output) out.members(model.resolve(op.output), (output ?? {}) as Record<string, unknown>);
-    out.parts.push(`</${op.name}Response>`);
-    return xmlResponse(200, out.parts.join(''), requestId);
+    out.text += `</${op.name}Response>`;
+    return xmlResponse(200, out.text, requestId);
   },
   encodeError(model, err, requestId) {
     const body = `${XML_DECL}<Response><Errors><Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message></Error></Errors>` +

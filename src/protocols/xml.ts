@@ -1,7 +1,11 @@
 import type { XMLParser } from 'fast-xml-parser';
 
 /** XML text escaping and a tolerant parser for request bodies. */
+const NEEDS_ESCAPE = /[&<>"'\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
 export function escapeXml(text: string): string {
+  // Most text has nothing to escape: one test, no new string.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[&<>"'\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => {
     switch (c) {
       case '&': return '&amp;';
