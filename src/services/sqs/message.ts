@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocols/errors.js';
 import type { Message, MessageAttributeValue, SendMessageResult } from '../../generated/types/sqs.js';
 import type { ServiceEnv } from '../service.js';
@@ -154,11 +154,12 @@ export function take(env: ServiceEnv, q: Queue, max: number, visibilityMs: numbe
         // With a zero visibility timeout a message just taken is visible again at once: take it once per call.
         if (taken.some((t) => t.row.seq === row.seq)) return;
         if (canRedrive && row.receive_count >= redrive!.maxReceiveCount) {
-          s.move(row.seq, dlq.arn, now, q.arn);
+          s.move(row.seq, q.arn, dlq.arn, now, q.arn);
           moved++;
           continue;
         }
-        const token = randomBytes(16).toString('hex');
+        // randomUUID draws from a cached entropy pool; randomBytes(16) costs a call into OpenSSL per message.
+        const token = randomUUID();
         s.markReceived(row.seq, now + visibilityMs, now, token);
         taken.push({ row: { ...row, receive_count: row.receive_count + 1, first_receive_at: row.first_receive_at ?? now }, token });
       }

@@ -54,7 +54,7 @@ function deleteByHandle(ctx: RequestContext, q: Queue, handle: string): void {
     if (q.fifo) throw new AwsError('ReceiptHandleIsInvalid', 'The receipt handle has expired.');
     return;
   }
-  s.deleteMessage(row.seq);
+  s.deleteMessage(q.arn, row.seq);
 }
 
 function changeVisibility(ctx: RequestContext, q: Queue, handle: string, seconds: number): void {
@@ -108,7 +108,9 @@ export const messageHandlers: Handlers<Operations> = {
     const max = numberAttr(q, 'MaximumMessageSize');
     const total = input.Entries.reduce((n, e) => n + messageSize(e), 0);
     if (total > max) throw new AwsError('BatchRequestTooLong', `Batch requests cannot be longer than ${max} bytes. You have sent ${total} bytes.`);
-    return eachEntry(input.Entries, (e) => ({ Id: e.Id, ...enqueue(ctx, q, e, ctx.caller.userId) } as Operations['SendMessageBatch']['output']['Successful'][number]));
+    // One transaction for the batch: one commit instead of ten.
+    return store(ctx).db.transaction(() =>
+      eachEntry(input.Entries, (e) => ({ Id: e.Id, ...enqueue(ctx, q, e, ctx.caller.userId) } as Operations['SendMessageBatch']['output']['Successful'][number])))();
   },
 
   async ReceiveMessage(input, ctx) {
@@ -149,10 +151,10 @@ export const messageHandlers: Handlers<Operations> = {
   DeleteMessageBatch(input, ctx) {
     const q = queueFromUrl(ctx, input.QueueUrl);
     checkBatch(input.Entries, 'DeleteMessageBatchRequestEntry');
-    return eachEntry(input.Entries, (e) => {
+    return store(ctx).db.transaction(() => eachEntry(input.Entries, (e) => {
       deleteByHandle(ctx, q, e.ReceiptHandle);
       return { Id: e.Id };
-    });
+    }))();
   },
 
   ChangeMessageVisibility(input, ctx) {
