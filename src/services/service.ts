@@ -27,6 +27,26 @@ export interface ServiceEnv {
   credentials: CredentialStore;
   defaultAccountId: string;
   defaultRegion: string;
+  /**
+   * Whether an AWS service may act on a resource on its own behalf (SNS sending into a queue):
+   * present under IAM enforcement, where only a resource policy allowing the service principal
+   * lets it, as in AWS. Absent, IAM is not enforced and services may.
+   */
+  allowsService?: (request: ServiceRequest) => boolean;
+}
+
+/** An AWS service acting on a resource for one of its own resources (a topic delivering into a queue). */
+export interface ServiceRequest {
+  /** The service principal, `sns.amazonaws.com`. */
+  service: string;
+  action: string;
+  resource: string;
+  /** The resource's owner and its policy document, if it has one. */
+  resourceAccount: string;
+  policy?: string;
+  /** The resource acting, `aws:SourceArn`, and its account, `aws:SourceAccount`. */
+  sourceArn: string;
+  sourceAccount: string;
 }
 
 export interface RequestContext extends ServiceEnv {
