@@ -97,22 +97,27 @@ export class SqsStore {
         ON CONFLICT (queue_arn, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`),
       expireDedup: p('DELETE FROM sqs_dedup WHERE queue_arn = ? AND expires_at <= ?'),
     };
-    // Each change to messages commits together with its queue's message_count (a savepoint inside a caller's transaction).
+    // Each change to messages commits together with its queue's message_count: in the caller's
+    // transaction when there is one (a savepoint per message would cost more than the insert), else in its own.
     const s = this.s;
+    const atomic = <A extends unknown[], R>(fn: (...args: A) => R) => {
+      const own = db.transaction(fn);
+      return (...args: A): R => (db.inTransaction ? fn(...args) : own(...args));
+    };
     this.t = {
-      insertMessage: db.transaction((m: NewMessage): number => {
+      insertMessage: atomic((m: NewMessage): number => {
         const seq = Number(s.insertMessage.run(m).lastInsertRowid);
         s.addCount.run(1, m.queue_arn);
         return seq;
       }),
-      expire: db.transaction((arn: string, cutoff: number) => {
+      expire: atomic((arn: string, cutoff: number) => {
         const gone = s.expire.run(arn, cutoff).changes;
         if (gone > 0) s.addCount.run(-gone, arn);
       }),
-      deleteMessage: db.transaction((arn: string, seq: number) => {
+      deleteMessage: atomic((arn: string, seq: number) => {
         if (s.deleteMessage.run(seq).changes > 0) s.addCount.run(-1, arn);
       }),
-      move: db.transaction((seq: number, fromArn: string, toArn: string, visibleAt: number, deadLetterSource: string | null) => {
+      move: atomic((seq: number, fromArn: string, toArn: string, visibleAt: number, deadLetterSource: string | null) => {
         s.move.run(toArn, visibleAt, deadLetterSource, seq);
         s.addCount.run(-1, fromArn);
         s.addCount.run(1, toArn);
