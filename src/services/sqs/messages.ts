@@ -46,9 +46,9 @@ function checkVisibility(seconds: number): number {
 
 /** Deletes the message a receipt handle names. A handle from an earlier receive of a standard queue deletes nothing. */
 function deleteByHandle(ctx: RequestContext, q: Queue, handle: string): void {
-  const { messageId, token } = parseReceiptHandle(q, handle);
+  const { messageId, seq, token } = parseReceiptHandle(q, handle);
   const s = store(ctx);
-  const row = s.byMessageId(q.arn, messageId);
+  const row = s.message(q.arn, seq, messageId);
   if (!row) return;
   if (row.receipt_token !== token) {
     if (q.fifo) throw new AwsError('ReceiptHandleIsInvalid', 'The receipt handle has expired.');
@@ -58,9 +58,9 @@ function deleteByHandle(ctx: RequestContext, q: Queue, handle: string): void {
 }
 
 function changeVisibility(ctx: RequestContext, q: Queue, handle: string, seconds: number): void {
-  const { messageId, token } = parseReceiptHandle(q, handle);
+  const { messageId, seq, token } = parseReceiptHandle(q, handle);
   const s = store(ctx);
-  const row = s.byMessageId(q.arn, messageId);
+  const row = s.message(q.arn, seq, messageId);
   const now = ctx.clock.now();
   if (!row || row.receipt_token !== token || row.visible_at <= now) {
     throw new AwsError('MessageNotInflight', 'Message does not exist or is not available for visibility timeout change.');
@@ -90,8 +90,8 @@ function repeatAttempt(ctx: RequestContext, q: Queue, key: string): ReceiveMessa
   if (!previous) return undefined;
   const s = store(ctx);
   const stillInFlight = previous.result.Messages!.every((m) => {
-    const { messageId, token } = parseReceiptHandle(q, m.ReceiptHandle!);
-    const row = s.byMessageId(q.arn, messageId);
+    const { messageId, seq, token } = parseReceiptHandle(q, m.ReceiptHandle!);
+    const row = s.message(q.arn, seq, messageId);
     return row !== undefined && row.receipt_token === token && row.visible_at > now;
   });
   return stillInFlight ? previous.result : undefined;

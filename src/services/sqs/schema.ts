@@ -70,16 +70,14 @@ export const migrations: Migration[] = [{
   id: 'sqs/002-fifo-order',
   sql: 'CREATE INDEX sqs_messages_order ON sqs_messages (queue_arn, seq);',
 }, {
-  // Receipt handles find their message by id. A unique index is one the planner always takes for
-  // `message_id = ?`; the plain one lost to (queue_arn, seq), which walks the queue in arrival order
-  // up to the message named (on a deep queue, a walk past every older message per delete).
-  // Only messages with a group need the group and arrival-order indexes (FIFO receives), so a
-  // standard message costs three index entries instead of five.
+  // Receipt handles carry the message's row (seq), so no message-id index is needed: it cost half
+  // of each insert, and the planner preferred (queue_arn, seq) to it anyway, walking the queue in
+  // arrival order up to the message named. Only messages with a group need the group and
+  // arrival-order indexes (FIFO receives), so a standard message has two index entries, not five.
   // The message count lets ApproximateNumberOfMessages answer without counting a million rows.
-  id: 'sqs/003-message-id-unique-and-count',
+  id: 'sqs/003-indexes-and-count',
   sql: `
     DROP INDEX sqs_messages_id;
-    CREATE UNIQUE INDEX sqs_messages_id ON sqs_messages (message_id);
     DROP INDEX sqs_messages_group;
     CREATE INDEX sqs_messages_group ON sqs_messages (queue_arn, group_id, visible_at) WHERE group_id IS NOT NULL;
     DROP INDEX sqs_messages_order;

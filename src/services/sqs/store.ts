@@ -85,7 +85,7 @@ export class SqsStore {
         ORDER BY m.seq LIMIT @limit`),
       markReceived: p(`UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1,
         first_receive_at = COALESCE(first_receive_at, ?), receipt_token = ? WHERE seq = ?`),
-      byMessageId: p('SELECT * FROM sqs_messages WHERE message_id = ? AND queue_arn = ?'),
+      message: p('SELECT * FROM sqs_messages WHERE seq = ? AND queue_arn = ? AND message_id = ?'),
       deleteMessage: p('DELETE FROM sqs_messages WHERE seq = ?'),
       setVisibleAt: p('UPDATE sqs_messages SET visible_at = ? WHERE seq = ?'),
       move: p(`UPDATE sqs_messages SET queue_arn = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL,
@@ -182,8 +182,8 @@ export class SqsStore {
   markReceived(seq: number, visibleAt: number, now: number, token: string) {
     this.s.markReceived.run(visibleAt, now, token, seq);
   }
-  byMessageId(arn: string, messageId: string) {
-    return this.s.byMessageId.get(messageId, arn) as MessageRow | undefined;
+  message(arn: string, seq: number, messageId: string) {
+    return this.s.message.get(seq, arn, messageId) as MessageRow | undefined;
   }
   deleteMessage(arn: string, seq: number) {
     this.t.deleteMessage(arn, seq);
