@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { verify, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -299,6 +300,34 @@ describe('SNS', { timeout: 60_000 }, () => {
       const attrs = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: confirmed.SubscriptionArn }))).Attributes!;
       assert.equal(attrs['PendingConfirmation'], 'false');
       assert.equal(attrs['Protocol'], 'http');
+    });
+
+    it('HTTP deliveries are signed, SHA1 for SignatureVersion 1 and SHA256 for 2, by the certificate at SigningCertURL', async () => {
+      // The string to sign, as AWS documents it. https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
+      const fields = (m: Record<string, string>) => m['Type'] === 'Notification'
+        ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
+        : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+      const canonical = (m: Record<string, string>) => fields(m).filter((f) => m[f] !== undefined).map((f) => `${f}\n${m[f]}\n`).join('');
+      for (const version of ['1', '2']) {
+        const arn = await topic(unique('signed'), { SignatureVersion: version });
+        const start = endpoint.received.length;
+        await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'http', Endpoint: `${endpoint.url}?signed-v${version}` }));
+        const confirmation = JSON.parse((await endpoint.next(start + 1))[start]!.body);
+        await sns.send(new ConfirmSubscriptionCommand({ TopicArn: arn, Token: confirmation.Token }));
+        await sns.send(new PublishCommand({ TopicArn: arn, Message: 'signed', Subject: 'hello' }));
+        const notification = JSON.parse((await endpoint.next(start + 2))[start + 1]!.body);
+        for (const m of [confirmation, notification]) {
+          assert.equal(m.SignatureVersion, version);
+          const res = await fetch(m.SigningCertURL);
+          assert.equal(res.status, 200);
+          const cert = new X509Certificate(await res.text());
+          assert.ok(cert.verify(cert.publicKey));
+          const digest = version === '2' ? 'sha256' : 'sha1';
+          const signature = Buffer.from(m.Signature, 'base64');
+          assert.ok(verify(digest, Buffer.from(canonical(m)), cert.publicKey, signature), `${m.Type} v${version} verifies`);
+          assert.ok(!verify(digest, Buffer.from(canonical({ ...m, Message: 'forged' })), cert.publicKey, signature), 'a changed message does not');
+        }
+      }
     });
 
     it('visiting the SubscribeURL confirms without a signature', async () => {

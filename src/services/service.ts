@@ -59,8 +59,14 @@ export interface RequestContext extends ServiceEnv {
   request: HttpRequest;
 }
 
-export type InternalRoute = (req: { method: string; query: URLSearchParams }, env: ServiceEnv) =>
-  { status: number; body: unknown } | Promise<{ status: number; body: unknown }>;
+/** An internal route's answer: JSON, unless `contentType` says the string body is something else (a PEM certificate). */
+export interface InternalAnswer {
+  status: number;
+  body: unknown;
+  contentType?: string;
+}
+
+export type InternalRoute = (req: { method: string; query: URLSearchParams }, env: ServiceEnv) => InternalAnswer | Promise<InternalAnswer>;
 
 export type Handler<I = any, O = any> = (input: I, ctx: RequestContext) => O | Promise<O>;
 
@@ -90,7 +96,7 @@ export interface ServiceDefinition<Ops = Record<string, { input: any; output: an
   intercept?: (req: HttpRequest, ctx: RequestContext) => HttpResponse | undefined | Promise<HttpResponse | undefined>;
   /**
    * Nimbus's own inspection routes for this service, answered at `/_nimbus/<service>/<name>`
-   * (SNS's outbox of email and SMS deliveries): they answer JSON.
+   * (SNS's outbox of email and SMS deliveries): they answer JSON, or text of their `contentType`.
    */
   internalRoutes?: Record<string, InternalRoute>;
   /**

@@ -3,6 +3,7 @@ import type { MessageAttributeValue } from '../../generated/types/sns.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { ServiceEnv } from '../service.js';
 import { pushToEndpoint } from './platform.js';
+import { signed } from './signing.js';
 import { optedOut } from './sms.js';
 import { matches, type Subject } from './filter-policy.js';
 import { asSubscription, filterPolicy, scopeOf, type Subscription } from './subscription.js';
@@ -107,7 +108,10 @@ export function fanOut(env: ServiceEnv, n: Notification): void {
 
 function deliver(env: ServiceEnv, sub: Subscription, n: Notification): void {
   const raw = sub.attrs['RawMessageDelivery'] === 'true';
-  const body = raw ? messageFor(n, sub.protocol) : JSON.stringify(envelope(env, n, sub));
+  // HTTP/S subscribers are the ones that check signatures; an RSA signature per message is not spent on the others.
+  const http = sub.protocol === 'http' || sub.protocol === 'https';
+  const body = raw ? messageFor(n, sub.protocol)
+    : JSON.stringify(http ? signed(env, envelope(env, n, sub), n.topic.attrs['SignatureVersion'] ?? '1') : envelope(env, n, sub));
   switch (sub.protocol) {
     case 'sqs': {
       const fifoQueue = sub.endpoint.endsWith('.fifo');
