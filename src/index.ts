@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { enforceIam, type Authorizer } from './gateway/authorize.js';
+import { enforceIam, serviceAllowed, type Authorizer } from './gateway/authorize.js';
 import { Recorder, type LogLevel } from './gateway/record.js';
 import { createHandler } from './server.js';
 import { ServiceRegistry } from './services/registry.js';
-import type { Handler, ResourcePolicyHook, ServiceEnv } from './services/service.js';
+import type { Handler, ResourcePolicyHook, ServiceEnv, ServiceRequest } from './services/service.js';
 import { BlobStore } from './state/blobs.js';
 import { Clock } from './state/clock.js';
 import { CredentialStore } from './state/credentials.js';
@@ -83,6 +83,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
     },
     db: db.sql, blobs, bus, clock, credentials, defaultAccountId: accountId, defaultRegion: region,
     realisticTiming: options.realisticTiming ?? false,
+    ...(options.enforceIam ? { allowsService: (request: ServiceRequest) => serviceAllowed(env, request) } : {}),
   };
   const recorder = new Recorder(options.logLevel ?? 'info');
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { verify, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -9,7 +10,7 @@ import {
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand,
   SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand, UntagResourceCommand,
 } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
@@ -301,6 +302,34 @@ describe('SNS', { timeout: 60_000 }, () => {
       assert.equal(attrs['Protocol'], 'http');
     });
 
+    it('HTTP deliveries are signed, SHA1 for SignatureVersion 1 and SHA256 for 2, by the certificate at SigningCertURL', async () => {
+      // The string to sign, as AWS documents it. https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
+      const fields = (m: Record<string, string>) => m['Type'] === 'Notification'
+        ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
+        : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+      const canonical = (m: Record<string, string>) => fields(m).filter((f) => m[f] !== undefined).map((f) => `${f}\n${m[f]}\n`).join('');
+      for (const version of ['1', '2']) {
+        const arn = await topic(unique('signed'), { SignatureVersion: version });
+        const start = endpoint.received.length;
+        await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'http', Endpoint: `${endpoint.url}?signed-v${version}` }));
+        const confirmation = JSON.parse((await endpoint.next(start + 1))[start]!.body);
+        await sns.send(new ConfirmSubscriptionCommand({ TopicArn: arn, Token: confirmation.Token }));
+        await sns.send(new PublishCommand({ TopicArn: arn, Message: 'signed', Subject: 'hello' }));
+        const notification = JSON.parse((await endpoint.next(start + 2))[start + 1]!.body);
+        for (const m of [confirmation, notification]) {
+          assert.equal(m.SignatureVersion, version);
+          const res = await fetch(m.SigningCertURL);
+          assert.equal(res.status, 200);
+          const cert = new X509Certificate(await res.text());
+          assert.ok(cert.verify(cert.publicKey));
+          const digest = version === '2' ? 'sha256' : 'sha1';
+          const signature = Buffer.from(m.Signature, 'base64');
+          assert.ok(verify(digest, Buffer.from(canonical(m)), cert.publicKey, signature), `${m.Type} v${version} verifies`);
+          assert.ok(!verify(digest, Buffer.from(canonical({ ...m, Message: 'forged' })), cert.publicKey, signature), 'a changed message does not');
+        }
+      }
+    });
+
     it('visiting the SubscribeURL confirms without a signature', async () => {
       const arn = await topic();
       const before = endpoint.received.length;
@@ -563,7 +592,7 @@ describe('SNS', { timeout: 60_000 }, () => {
   });
 });
 
-describe('SNS topic policies under IAM enforcement', () => {
+describe('SNS under IAM enforcement', () => {
   let nimbus: Nimbus;
   before(async () => {
     nimbus = await start({ enforceIam: true });
@@ -587,5 +616,52 @@ describe('SNS topic policies under IAM enforcement', () => {
     policy.Statement.push({ Sid: 'publisher', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'SNS:Publish', Resource: arn });
     await sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: JSON.stringify(policy) }));
     assert.ok((await publisher.send(new PublishCommand({ TopicArn: arn, Message: 'granted' }))).MessageId);
+  });
+
+  it('a topic delivers into a queue only when the queue policy lets sns.amazonaws.com send for that topic; refused deliveries go to the subscription DLQ', async () => {
+    const sns = new SNSClient(clientConfig(nimbus));
+    const sqs = new SQSClient(clientConfig(nimbus));
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: unique('orders') }))).TopicArn!;
+    const otherTopicArn = (await sns.send(new CreateTopicCommand({ Name: unique('other') }))).TopicArn!;
+    /** A queue whose policy, if `sourceArn` is given, allows SNS to send for that topic only. */
+    const queue = async (sourceArn?: string) => {
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: unique('q') }))).QueueUrl!;
+      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
+      if (sourceArn) {
+        const Policy = JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': sourceArn } } }],
+        });
+        await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
+      }
+      return { url, arn };
+    };
+    const receive = async (url: string, wait: number) =>
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: wait }))).Messages ?? [];
+    const allowed = await queue(topicArn);
+    const withoutPolicy = await queue();
+    const forOtherTopic = await queue(otherTopicArn);
+    const dlq = await queue(topicArn);
+    const subscriptions = new Map<string, string>();
+    for (const q of [allowed, withoutPolicy, forOtherTopic]) {
+      const sub = await sns.send(new SubscribeCommand({
+        TopicArn: topicArn, Protocol: 'sqs', Endpoint: q.arn, ReturnSubscriptionArn: true, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) },
+      }));
+      subscriptions.set(q.arn, sub.SubscriptionArn!);
+    }
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'policy-checked' }));
+
+    const delivered = await receive(allowed.url, 5);
+    assert.deepEqual(delivered.map((m) => JSON.parse(m.Body!).Message), ['policy-checked']);
+    const dead: string[] = [];
+    while (dead.length < 2) {
+      const got = await receive(dlq.url, 5);
+      assert.ok(got.length > 0, 'both refused deliveries reach the dead-letter queue');
+      for (const m of got) dead.push(JSON.parse(m.Body!).UnsubscribeURL);
+    }
+    const unsubscribeUrl = (queueArn: string) => `${nimbus.endpoint}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptions.get(queueArn)!)}&Version=2010-03-31`;
+    assert.deepEqual(dead.sort(), [unsubscribeUrl(withoutPolicy.arn), unsubscribeUrl(forOtherTopic.arn)].sort());
+    assert.deepEqual(await receive(withoutPolicy.url, 0), []);
+    assert.deepEqual(await receive(forOtherTopic.url, 0), []);
   });
 });

@@ -5,7 +5,7 @@ import type { Policy } from '../iam/policy.js';
 import { AwsError } from '../protocols/errors.js';
 import type { Operation, ServiceModel } from '../protocols/model.js';
 import type { ServiceRegistry } from '../services/registry.js';
-import type { RequestContext, ResourceFacts } from '../services/service.js';
+import type { RequestContext, ResourceFacts, ServiceEnv, ServiceRequest } from '../services/service.js';
 import { callerPrincipal, compiled } from '../services/iam/principals.js';
 import { encodeAuthorizationMessage } from '../iam/messages.js';
 import type { Caller } from './authenticate.js';
@@ -51,6 +51,23 @@ export function enforceIam(services: ServiceRegistry): Authorizer {
       if (!decision.allowed) throw accessDenied(model, ctx.caller, a, decision, request.context);
     }
   };
+}
+
+/**
+ * An AWS service principal acting for one of its resources: it has no identity-based policies, so
+ * the target's resource policy must allow it, conditions on aws:SourceArn and aws:SourceAccount
+ * included. https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html
+ */
+export function serviceAllowed(env: Pick<ServiceEnv, 'memory'>, r: ServiceRequest): boolean {
+  let policy: Policy | undefined;
+  try {
+    policy = r.policy ? compiled(env, r.policy, 'resource', r.resource) : undefined;
+  } catch {
+    policy = undefined;
+  }
+  const context = contextOf({ 'aws:SourceArn': r.sourceArn, 'aws:SourceAccount': r.sourceAccount, 'aws:ResourceAccount': r.resourceAccount });
+  return evaluate({ principal: { kind: 'service', arn: r.service, account: '' }, action: r.action, resource: r.resource, resourceAccount: r.resourceAccount, context },
+    { identity: [], resource: policy }).allowed;
 }
 
 /**

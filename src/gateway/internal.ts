@@ -92,7 +92,8 @@ export async function internalRoute(req: IncomingMessage, res: ServerResponse, p
       const answer = own && d.services.available.has(own[1]!) ? (await d.services.load(own[1]!))?.internalRoutes?.[own[2]!] : undefined;
       if (answer) {
         const r = await answer({ method, query }, d.env);
-        send(res, r.status, r.body);
+        if (r.contentType && typeof r.body === 'string') res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body) }).end(r.body);
+        else send(res, r.status, r.body);
         return true;
       }
       if (path.startsWith('/_nimbus/') || path.startsWith('/_localstack/')) {

@@ -29,6 +29,26 @@ export interface ServiceEnv {
   defaultRegion: string;
   /** Transitions take about as long as in AWS instead of settling on the next read (DESIGN.md §3). */
   realisticTiming?: boolean;
+  /**
+   * Whether an AWS service may act on a resource on its own behalf (SNS sending into a queue):
+   * present under IAM enforcement, where only a resource policy allowing the service principal
+   * lets it, as in AWS. Absent, IAM is not enforced and services may.
+   */
+  allowsService?: (request: ServiceRequest) => boolean;
+}
+
+/** An AWS service acting on a resource for one of its own resources (a topic delivering into a queue). */
+export interface ServiceRequest {
+  /** The service principal, `sns.amazonaws.com`. */
+  service: string;
+  action: string;
+  resource: string;
+  /** The resource's owner and its policy document, if it has one. */
+  resourceAccount: string;
+  policy?: string;
+  /** The resource acting, `aws:SourceArn`, and its account, `aws:SourceAccount`. */
+  sourceArn: string;
+  sourceAccount: string;
 }
 
 export interface RequestContext extends ServiceEnv {
@@ -41,8 +61,14 @@ export interface RequestContext extends ServiceEnv {
   request: HttpRequest;
 }
 
-export type InternalRoute = (req: { method: string; query: URLSearchParams }, env: ServiceEnv) =>
-  { status: number; body: unknown } | Promise<{ status: number; body: unknown }>;
+/** An internal route's answer: JSON, unless `contentType` says the string body is something else (a PEM certificate). */
+export interface InternalAnswer {
+  status: number;
+  body: unknown;
+  contentType?: string;
+}
+
+export type InternalRoute = (req: { method: string; query: URLSearchParams }, env: ServiceEnv) => InternalAnswer | Promise<InternalAnswer>;
 
 export type Handler<I = any, O = any> = (input: I, ctx: RequestContext) => O | Promise<O>;
 
@@ -72,7 +98,7 @@ export interface ServiceDefinition<Ops = Record<string, { input: any; output: an
   intercept?: (req: HttpRequest, ctx: RequestContext) => HttpResponse | undefined | Promise<HttpResponse | undefined>;
   /**
    * Nimbus's own inspection routes for this service, answered at `/_nimbus/<service>/<name>`
-   * (SNS's outbox of email and SMS deliveries): they answer JSON.
+   * (SNS's outbox of email and SMS deliveries): they answer JSON, or text of their `contentType`.
    */
   internalRoutes?: Record<string, InternalRoute>;
   /**

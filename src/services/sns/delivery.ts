@@ -3,6 +3,7 @@ import type { MessageAttributeValue } from '../../generated/types/sns.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { ServiceEnv } from '../service.js';
 import { pushToEndpoint } from './platform.js';
+import { signed } from './signing.js';
 import { optedOut } from './sms.js';
 import { matches, type Subject } from './filter-policy.js';
 import { asSubscription, filterPolicy, scopeOf, type Subscription } from './subscription.js';
@@ -37,6 +38,9 @@ export interface HttpDelivery {
 
 /** The principal AWS names as the sender of messages SNS delivers into SQS. */
 const SNS_SENDER_ID = 'AIDAIT2UOQQY3AUEKVGXU';
+
+/** SNS sends into a queue as its service principal, for a topic: the queue policy must allow that under IAM enforcement. */
+const sentBy = (topicArn: string) => ({ service: 'sns.amazonaws.com', sourceArn: topicArn, sourceAccount: topicArn.split(':')[4]! });
 const HTTP_TIMEOUT_MS = 15_000;
 
 const messageFor = (n: Notification, protocol: string) => typeof n.message === 'string' ? n.message : n.message[protocol] ?? n.message['default']!;
@@ -104,12 +108,15 @@ export function fanOut(env: ServiceEnv, n: Notification): void {
 
 function deliver(env: ServiceEnv, sub: Subscription, n: Notification): void {
   const raw = sub.attrs['RawMessageDelivery'] === 'true';
-  const body = raw ? messageFor(n, sub.protocol) : JSON.stringify(envelope(env, n, sub));
+  // HTTP/S subscribers are the ones that check signatures; an RSA signature per message is not spent on the others.
+  const http = sub.protocol === 'http' || sub.protocol === 'https';
+  const body = raw ? messageFor(n, sub.protocol)
+    : JSON.stringify(http ? signed(env, envelope(env, n, sub), n.topic.attrs['SignatureVersion'] ?? '1') : envelope(env, n, sub));
   switch (sub.protocol) {
     case 'sqs': {
       const fifoQueue = sub.endpoint.endsWith('.fifo');
       env.bus.publish('sqs:send', {
-        queueArn: sub.endpoint, senderId: SNS_SENDER_ID, body,
+        queueArn: sub.endpoint, senderId: SNS_SENDER_ID, body, sentBy: sentBy(n.topic.arn),
         ...(raw && n.attributes ? { attributes: sqsAttributes(n.attributes) } : {}),
         ...(fifoQueue && n.groupId ? { groupId: n.groupId, deduplicationId: n.deduplicationId ?? createHash('sha256').update(body).digest('hex') } : {}),
         onFailure: { event: 'sns:failed', payload: { subscriptionArn: sub.arn, body } satisfies FailedDelivery },
@@ -211,7 +218,8 @@ export interface FailedDelivery {
 export function redrive(env: ServiceEnv, failed: FailedDelivery): void {
   const row = store(env).subscription(failed.subscriptionArn);
   const target = row ? deadLetterTarget(asSubscription(row)) : undefined;
-  if (target) env.bus.publish('sqs:send', { queueArn: target, senderId: SNS_SENDER_ID, body: failed.body });
+  // The dead-letter queue's policy must let SNS in too. https://docs.aws.amazon.com/sns/latest/dg/sns-configure-dead-letter-queue.html
+  if (target) env.bus.publish('sqs:send', { queueArn: target, senderId: SNS_SENDER_ID, body: failed.body, sentBy: sentBy(row!.topic_arn) });
 }
 
 function deadLetterTarget(sub: Subscription): string | undefined {

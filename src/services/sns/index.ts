@@ -8,6 +8,7 @@ import { outbox } from './outbox.js';
 import { platformHandlers } from './platform.js';
 import { publishEvent, publishHandlers, type PublishEvent } from './publish.js';
 import { migrations } from './schema.js';
+import { signer } from './signing.js';
 import { optOut, smsHandlers } from './sms.js';
 import { store } from './store.js';
 import { subscriptionHandlers } from './subscriptions.js';
@@ -38,7 +39,7 @@ export const service: ServiceDefinition<Operations> = {
     const output = await (handlers[action] as Handler)(input, { ...ctx, operation: action });
     return queryCodec.encode(model, op, output, ctx.requestId);
   },
-  internalRoutes: { outbox, 'opt-out': optOut },
+  internalRoutes: { outbox, 'opt-out': optOut, 'signing-cert': (_req, env) => ({ status: 200, body: signer(env).certificate, contentType: 'application/x-pem-file' }) },
   // IAM enforcement reads a topic's policy (Publish from other accounts and services); a
   // subscription belongs to its topic's account.
   resourcePolicy(ctx, arn) {

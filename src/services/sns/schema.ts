@@ -88,4 +88,8 @@ export const migrations: Migration[] = [{
       account_id TEXT NOT NULL, region TEXT NOT NULL, phone_number TEXT NOT NULL, opted_out_at BIGINT NOT NULL,
       PRIMARY KEY (account_id, region, phone_number)
     );`,
+}, {
+  // The key and self-signed certificate HTTP/S deliveries are signed with (signing.ts).
+  id: 'sns/006-signing-key',
+  sql: 'CREATE TABLE sns_signing_key (id INTEGER PRIMARY KEY, private_key TEXT NOT NULL, certificate TEXT NOT NULL);',
 }];

@@ -3,6 +3,7 @@ import type { Operations, Subscription as ListedSubscription } from '../../gener
 import type { Handlers, ServiceEnv } from '../service.js';
 import type { HttpDelivery } from './delivery.js';
 import { pageToken, readPageToken, PAGE_SIZE } from './paging.js';
+import { signed } from './signing.js';
 import { store, type SubscriptionRow } from './store.js';
 import { applySubscriptionAttributes, asSubscription, checkEndpoint, describeSubscription, PROTOCOLS, subscriptionNotFound } from './subscription.js';
 import { findTopic, invalidParameter } from './topic.js';
@@ -21,9 +22,10 @@ function requestConfirmation(env: ServiceEnv, sub: SubscriptionRow, token: strin
   const text = `You have chosen to subscribe to the topic ${sub.topic_arn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
   const body = { Type: 'SubscriptionConfirmation', MessageId: messageId, Token: token, TopicArn: sub.topic_arn, Message: text, SubscribeURL: url, Timestamp: new Date(env.clock.now()).toISOString() };
   if (sub.protocol === 'http' || sub.protocol === 'https') {
+    const version = (JSON.parse(store(env).topic(sub.topic_arn)?.attributes ?? '{}') as Record<string, string>)['SignatureVersion'] ?? '1';
     env.bus.publish('sns:http', {
       subscriptionArn: sub.arn, topicArn: sub.topic_arn, endpoint: sub.endpoint, messageType: 'SubscriptionConfirmation',
-      messageId, body: JSON.stringify(body), raw: false, attempt: 0,
+      messageId, body: JSON.stringify(signed(env, body, version)), raw: false, attempt: 0,
     } satisfies HttpDelivery);
     return;
   }

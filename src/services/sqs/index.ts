@@ -18,6 +18,8 @@ export interface SendEvent {
   attributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
   groupId?: string;
   deduplicationId?: string;
+  /** The AWS service sending for one of its resources (SNS for a topic): under IAM enforcement the queue's policy must allow it. */
+  sentBy?: { service: string; sourceArn: string; sourceAccount: string };
   /** Published back, with `reason` added, when the message cannot be delivered (SNS redrives it to a subscription DLQ). */
   onFailure?: { event: `${string}:${string}`; payload: Record<string, unknown> };
 }
@@ -42,6 +44,11 @@ export const service: ServiceDefinition<Operations> = {
       const fail = (reason: string) => payload.onFailure && env.bus.publish(payload.onFailure.event, { ...payload.onFailure.payload, reason });
       if (!q) {
         fail(`The queue ${payload.queueArn} does not exist.`);
+        return;
+      }
+      const policy = q.attrs['Policy'];
+      if (payload.sentBy && env.allowsService && !env.allowsService({ ...payload.sentBy, action: 'sqs:SendMessage', resource: q.arn, resourceAccount: q.account_id, ...(policy ? { policy } : {}) })) {
+        fail(`AccessDenied: the policy of queue ${q.arn} does not allow ${payload.sentBy.service} to send messages for ${payload.sentBy.sourceArn}.`);
         return;
       }
       const attributes: Record<string, MessageAttributeValue> = {};

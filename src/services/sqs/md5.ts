@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { MessageAttributeValue } from '../../generated/types/sqs.js';
 
 /**
@@ -8,9 +8,10 @@ import type { MessageAttributeValue } from '../../generated/types/sqs.js';
  * in the same length-prefixed form.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-attributes-md5-message-digest-calculation
  */
-export function md5Hex(data: string | Buffer): string {
-  return createHash('md5').update(data).digest('hex');
-}
+// One-shot crypto.hash (Node 20.12 and later) costs half of a createHash object per message.
+export const md5Hex: (data: string | Buffer) => string = typeof crypto.hash === 'function'
+  ? (data) => crypto.hash('md5', data, 'hex')
+  : (data) => crypto.createHash('md5').update(data).digest('hex');
 
 function lengthPrefixed(bytes: Buffer): Buffer {
   const len = Buffer.alloc(4);
@@ -21,7 +22,7 @@ function lengthPrefixed(bytes: Buffer): Buffer {
 export function md5OfAttributes(attributes: Record<string, MessageAttributeValue> | undefined): string | undefined {
   const names = Object.keys(attributes ?? {}).sort();
   if (names.length === 0) return undefined;
-  const hash = createHash('md5');
+  const hash = crypto.createHash('md5');
   for (const name of names) {
     const a = attributes![name]!;
     hash.update(lengthPrefixed(Buffer.from(name, 'utf8')));

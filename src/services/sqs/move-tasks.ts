@@ -45,7 +45,7 @@ export const moveTaskHandlers: Handlers<Operations> = {
       for (const m of messages) {
         const target = destination?.arn ?? m.dead_letter_source;
         if (!target || !queueByArn(ctx, target)) continue;
-        s.move(m.seq, target, now, null);
+        s.move(m.seq, source.arn, target, now, null);
         touched.add(target);
         moved++;
       }

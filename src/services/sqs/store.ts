@@ -11,6 +11,7 @@ export interface QueueRow {
   created_at: number;
   modified_at: number;
   purged_at: number | null;
+  message_count: number;
 }
 
 export interface MessageRow {
@@ -43,6 +44,7 @@ export interface Counts {
 /** All of SQS's SQL, prepared once per Nimbus instance. */
 export class SqsStore {
   private readonly s;
+  private readonly t;
 
   constructor(readonly db: SqlDatabase) {
     const p = (sql: string) => db.prepare(sql);
@@ -53,7 +55,9 @@ export class SqsStore {
         VALUES (@arn, @account_id, @region, @name, @attributes, @tags, @created_at, @modified_at)`),
       setAttributes: p('UPDATE sqs_queues SET attributes = ?, modified_at = ? WHERE arn = ?'),
       setTags: p('UPDATE sqs_queues SET tags = ? WHERE arn = ?'),
-      setPurged: p('UPDATE sqs_queues SET purged_at = ? WHERE arn = ?'),
+      setPurged: p('UPDATE sqs_queues SET purged_at = ?, message_count = 0 WHERE arn = ?'),
+      addCount: p('UPDATE sqs_queues SET message_count = message_count + ? WHERE arn = ?'),
+      messageCount: p('SELECT message_count FROM sqs_queues WHERE arn = ?'),
       deleteQueue: p('DELETE FROM sqs_queues WHERE arn = ?'),
       deleteQueueMessages: p('DELETE FROM sqs_messages WHERE queue_arn = ?'),
       deleteQueueDedup: p('DELETE FROM sqs_dedup WHERE queue_arn = ?'),
@@ -67,21 +71,21 @@ export class SqsStore {
         sender_id, sent_at, visible_at, group_id, dedup_id, dead_letter_source)
         VALUES (@queue_arn, @message_id, @body, @message_attributes, @system_attributes, @md5_body,
         @sender_id, @sent_at, @visible_at, @group_id, @dedup_id, @dead_letter_source)`),
-      counts: p(`SELECT
-          COALESCE(SUM(CASE WHEN visible_at <= @now THEN 1 ELSE 0 END), 0) AS visible,
-          COALESCE(SUM(CASE WHEN visible_at > @now AND receive_count > 0 THEN 1 ELSE 0 END), 0) AS inFlight,
-          COALESCE(SUM(CASE WHEN visible_at > @now AND receive_count = 0 THEN 1 ELSE 0 END), 0) AS delayed
-        FROM sqs_messages WHERE queue_arn = @arn AND sent_at > @cutoff`),
+      // Only messages not visible are counted row by row; the visible ones are the rest of message_count.
+      notVisible: p(`SELECT
+          COALESCE(SUM(CASE WHEN receive_count > 0 THEN 1 ELSE 0 END), 0) AS inFlight,
+          COALESCE(SUM(CASE WHEN receive_count = 0 THEN 1 ELSE 0 END), 0) AS delayed
+        FROM sqs_messages WHERE queue_arn = ? AND visible_at > ?`),
       expire: p('DELETE FROM sqs_messages WHERE queue_arn = ? AND sent_at <= ?'),
       ready: p('SELECT * FROM sqs_messages WHERE queue_arn = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?'),
-      // The unary plus keeps the planner on the (queue_arn, seq) index: arrival order, no sort of the whole queue.
-      readyFifo: p(`SELECT * FROM sqs_messages m WHERE m.queue_arn = @arn AND +m.visible_at <= @now
+      // The unary plus keeps the planner on the (queue_arn, seq) index of grouped messages: arrival order, no sort of the whole queue.
+      readyFifo: p(`SELECT * FROM sqs_messages m WHERE m.queue_arn = @arn AND m.group_id IS NOT NULL AND +m.visible_at <= @now
           AND NOT EXISTS (SELECT 1 FROM sqs_messages f WHERE f.queue_arn = m.queue_arn AND f.group_id = m.group_id
             AND f.visible_at > @now AND f.receive_count > 0)
         ORDER BY m.seq LIMIT @limit`),
       markReceived: p(`UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1,
         first_receive_at = COALESCE(first_receive_at, ?), receipt_token = ? WHERE seq = ?`),
-      byMessageId: p('SELECT * FROM sqs_messages WHERE message_id = ? AND queue_arn = ?'),
+      message: p('SELECT * FROM sqs_messages WHERE seq = ? AND queue_arn = ? AND message_id = ?'),
       deleteMessage: p('DELETE FROM sqs_messages WHERE seq = ?'),
       setVisibleAt: p('UPDATE sqs_messages SET visible_at = ? WHERE seq = ?'),
       move: p(`UPDATE sqs_messages SET queue_arn = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL,
@@ -93,6 +97,32 @@ export class SqsStore {
         ON CONFLICT (queue_arn, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`),
       expireDedup: p('DELETE FROM sqs_dedup WHERE queue_arn = ? AND expires_at <= ?'),
     };
+    // Each change to messages commits together with its queue's message_count: in the caller's
+    // transaction when there is one (a savepoint per message would cost more than the insert), else in its own.
+    const s = this.s;
+    const atomic = <A extends unknown[], R>(fn: (...args: A) => R) => {
+      const own = db.transaction(fn);
+      return (...args: A): R => (db.inTransaction ? fn(...args) : own(...args));
+    };
+    this.t = {
+      insertMessage: atomic((m: NewMessage): number => {
+        const seq = Number(s.insertMessage.run(m).lastInsertRowid);
+        s.addCount.run(1, m.queue_arn);
+        return seq;
+      }),
+      expire: atomic((arn: string, cutoff: number) => {
+        const gone = s.expire.run(arn, cutoff).changes;
+        if (gone > 0) s.addCount.run(-gone, arn);
+      }),
+      deleteMessage: atomic((arn: string, seq: number) => {
+        if (s.deleteMessage.run(seq).changes > 0) s.addCount.run(-1, arn);
+      }),
+      move: atomic((seq: number, fromArn: string, toArn: string, visibleAt: number, deadLetterSource: string | null) => {
+        s.move.run(toArn, visibleAt, deadLetterSource, seq);
+        s.addCount.run(-1, fromArn);
+        s.addCount.run(1, toArn);
+      }),
+    };
   }
 
   queueByName(account: string, region: string, name: string) {
@@ -101,7 +131,7 @@ export class SqsStore {
   queueByArn(arn: string) {
     return this.s.queueByArn.get(arn) as QueueRow | undefined;
   }
-  insertQueue(row: Omit<QueueRow, 'purged_at'>) {
+  insertQueue(row: Omit<QueueRow, 'purged_at' | 'message_count'>) {
     this.s.insertQueue.run(row);
   }
   setAttributes(arn: string, attributes: Record<string, string>, now: number) {
@@ -111,8 +141,10 @@ export class SqsStore {
     this.s.setTags.run(JSON.stringify(tags), arn);
   }
   setPurged(arn: string, now: number) {
-    this.s.setPurged.run(now, arn);
-    this.s.deleteQueueMessages.run(arn);
+    this.db.transaction(() => {
+      this.s.setPurged.run(now, arn);
+      this.s.deleteQueueMessages.run(arn);
+    })();
   }
   deleteQueue(arn: string, now: number) {
     this.db.transaction(() => {
@@ -132,13 +164,17 @@ export class SqsStore {
     return this.s.queuesInRegion.all(account, region) as QueueRow[];
   }
   insertMessage(m: NewMessage): number {
-    return Number(this.s.insertMessage.run(m).lastInsertRowid);
+    return this.t.insertMessage(m);
   }
-  counts(arn: string, now: number, cutoff: number) {
-    return this.s.counts.get({ arn, now, cutoff }) as Counts;
+  /** Counts after dropping the messages past retention (sent at or before `cutoff`). */
+  counts(arn: string, now: number, cutoff: number): Counts {
+    this.expire(arn, cutoff);
+    const total = (this.s.messageCount.get(arn) as { message_count: number }).message_count;
+    const { inFlight, delayed } = this.s.notVisible.get(arn, now) as Omit<Counts, 'visible'>;
+    return { visible: total - inFlight - delayed, inFlight, delayed };
   }
   expire(arn: string, cutoff: number) {
-    this.s.expire.run(arn, cutoff);
+    this.t.expire(arn, cutoff);
   }
   ready(arn: string, now: number, limit: number, fifo: boolean) {
     return (fifo ? this.s.readyFifo.all({ arn, now, limit }) : this.s.ready.all(arn, now, limit)) as MessageRow[];
@@ -146,17 +182,17 @@ export class SqsStore {
   markReceived(seq: number, visibleAt: number, now: number, token: string) {
     this.s.markReceived.run(visibleAt, now, token, seq);
   }
-  byMessageId(arn: string, messageId: string) {
-    return this.s.byMessageId.get(messageId, arn) as MessageRow | undefined;
+  message(arn: string, seq: number, messageId: string) {
+    return this.s.message.get(seq, arn, messageId) as MessageRow | undefined;
   }
-  deleteMessage(seq: number) {
-    this.s.deleteMessage.run(seq);
+  deleteMessage(arn: string, seq: number) {
+    this.t.deleteMessage(arn, seq);
   }
   setVisibleAt(seq: number, at: number) {
     this.s.setVisibleAt.run(at, seq);
   }
-  move(seq: number, toArn: string, visibleAt: number, deadLetterSource: string | null) {
-    this.s.move.run(toArn, visibleAt, deadLetterSource, seq);
+  move(seq: number, fromArn: string, toArn: string, visibleAt: number, deadLetterSource: string | null) {
+    this.t.move(seq, fromArn, toArn, visibleAt, deadLetterSource);
   }
   messagesOf(arn: string) {
     return this.s.messagesOf.all(arn) as { seq: number; dead_letter_source: string | null }[];
