@@ -5,7 +5,7 @@ import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.j
 import { project } from './expressions/evaluate.js';
 import { checkSize, commit } from './items.js';
 import { PARAMS, parseExpressions } from './request.js';
-import { checkItemKeys, checkKey, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, itemSize, type Item } from './values.js';
 
 /**
@@ -85,7 +85,7 @@ export const batchHandlers: Handlers<Operations> = {
       checkDistinct(t, ops.map((o) => o.key));
       return { name, t, ops };
     });
-    return ctx.db.transaction(() => {
+    return inTransaction(ctx, () => {
       const capacity: ConsumedCapacity[] = [];
       const metrics: Record<string, ItemCollectionMetrics[]> = {};
       for (const { name, t, ops } of writes) {
@@ -101,6 +101,6 @@ export const batchHandlers: Handlers<Operations> = {
         if (c) capacity.push(c);
       }
       return { UnprocessedItems: {}, ...(Object.keys(metrics).length ? { ItemCollectionMetrics: metrics } : {}), ...(capacity.length ? { ConsumedCapacity: capacity } : {}) };
-    })();
+    });
   },
 };

@@ -7,7 +7,7 @@ import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
 import { recordChange } from './streams.js';
-import { checkItemKeys, checkKey, deleteItem, getTable, indexes, readItem, storageKey, tableKey, writeItem, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, deleteItem, getTable, indexes, readItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
 
 /** Single-item reads and writes. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html */
@@ -88,7 +88,7 @@ export const itemHandlers: Handlers<Operations> = {
     const t = getTable(ctx, input.TableName);
     checkItemKeys(t, item);
     checkSize(item);
-    return ctx.db.transaction(() => {
+    return inTransaction(ctx, () => {
       const before = readItem(ctx, t, item);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
       commit(ctx, t, item, before, item);
@@ -97,7 +97,7 @@ export const itemHandlers: Handlers<Operations> = {
         ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before, item), 'write'),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, item),
       };
-    })();
+    });
   },
 
   GetItem(input, ctx) {
@@ -118,7 +118,7 @@ export const itemHandlers: Handlers<Operations> = {
     const ex = parseExpressions(input, PARAMS.update);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);
-    return ctx.db.transaction(() => {
+    return inTransaction(ctx, () => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
       const { after, written } = update(t, key, before, ex.update ?? []);
@@ -133,7 +133,7 @@ export const itemHandlers: Handlers<Operations> = {
         ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before, after), 'write'),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, after),
       };
-    })();
+    });
   },
 
   DeleteItem(input, ctx) {
@@ -142,7 +142,7 @@ export const itemHandlers: Handlers<Operations> = {
     const ex = parseExpressions(input, PARAMS.put);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);
-    return ctx.db.transaction(() => {
+    return inTransaction(ctx, () => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
       commit(ctx, t, key, before, undefined);
@@ -151,6 +151,6 @@ export const itemHandlers: Handlers<Operations> = {
         ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before), 'write'),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, before ?? key),
       };
-    })();
+    });
   },
 };

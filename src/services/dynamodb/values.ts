@@ -133,9 +133,40 @@ export function keyBytes(v: Value): Buffer {
 
 /** Items are stored as JSON with binaries in base64, exactly as the JSON protocol writes them. */
 export function encodeItem(item: Item): string {
-  return JSON.stringify(item, (_k, v: unknown) => (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)
-    ? Buffer.from((v as { data: number[] }).data).toString('base64')
-    : v));
+  return JSON.stringify(wireItem(item));
+}
+
+/**
+ * The item as JSON carries it: binaries as base64 strings. An item without binaries is returned
+ * as it is, so the common case costs one walk and no copy.
+ */
+export function wireItem(item: Item): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const k in item) {
+    const v = item[k]!;
+    const w = wireValue(v);
+    if (w !== v) (out ??= { ...item })[k] = w;
+  }
+  return out ?? item;
+}
+
+function wireValue(v: Value): unknown {
+  if (v.B !== undefined) return { B: v.B.toString('base64') };
+  if (v.BS !== undefined) return { BS: v.BS.map((b) => b.toString('base64')) };
+  if (v.M !== undefined) {
+    const m = wireItem(v.M);
+    return m === v.M ? v : { M: m };
+  }
+  if (v.L !== undefined) {
+    let changed = false;
+    const l = v.L.map((e) => {
+      const w = wireValue(e);
+      if (w !== e) changed = true;
+      return w;
+    });
+    return changed ? { L: l } : v;
+  }
+  return v;
 }
 
 export function decodeItem(text: string): Item {
