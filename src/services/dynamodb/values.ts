@@ -28,12 +28,18 @@ const MAX_NESTING = 32;
 
 /** Checks a client's value (exactly one type, no empty or duplicate sets, valid numbers) and returns it canonical. */
 export function checkValue(v: Value, depth = 0): Value {
-  const types = TYPES.filter((t) => (v as Record<string, unknown>)[t] !== undefined);
-  if (types.length === 0) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
-  if (types.length > 1) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
-  switch (types[0]!) {
-    case 'N':
-      return { N: canonicalNumber(v.N!) };
+  let type: TypeName | undefined;
+  for (const t of TYPES) {
+    if ((v as Record<string, unknown>)[t] === undefined) continue;
+    if (type) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+    type = t;
+  }
+  if (!type) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
+  switch (type) {
+    case 'N': {
+      const n = canonicalNumber(v.N!);
+      return n === v.N ? v : { N: n };
+    }
     case 'NULL':
       if (v.NULL !== true) throw invalid('One or more parameter values were invalid: Null attribute value types must have the value of true');
       return v;
@@ -72,7 +78,7 @@ export function checkValue(v: Value, depth = 0): Value {
 
 export function checkItem(item: Item): Item {
   const out: Item = {};
-  for (const [k, v] of Object.entries(item)) out[k] = checkValue(v);
+  for (const k in item) out[k] = checkValue(item[k]!);
   return out;
 }
 
@@ -91,7 +97,7 @@ function valueSize(v: Value): number {
 
 export function itemSize(item: Item): number {
   let n = 0;
-  for (const [k, v] of Object.entries(item)) n += Buffer.byteLength(k) + valueSize(v);
+  for (const k in item) n += Buffer.byteLength(k) + valueSize(item[k]!);
   return n;
 }
 
