@@ -41,6 +41,15 @@ export function commit(ctx: RequestContext, t: Table, key: Item, before: Item | 
 }
 
 /**
+ * Whether the table needs an item's previous version on every write: for its stream record, its
+ * point-in-time recovery log, or its item collection size (local secondary indexes). Without any
+ * of these, and without a condition or returned values, a PutItem is a blind write.
+ */
+function keepsHistory(t: Table): boolean {
+  return !!t.description.StreamSpecification?.StreamEnabled || t.recoverySince !== undefined || indexes(t).some((i) => !i.global);
+}
+
+/**
  * Tables with local secondary indexes keep each partition key's items (an item collection) under
  * 10 GB. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LSI.html#LSI.ItemCollections.SizeLimit
  */
@@ -88,8 +97,9 @@ export const itemHandlers: Handlers<Operations> = {
     const t = getTable(ctx, input.TableName);
     checkItemKeys(t, item);
     checkSize(item);
+    const blind = !ex.condition && input.ReturnValues !== 'ALL_OLD' && (input.ReturnConsumedCapacity ?? 'NONE') === 'NONE' && !keepsHistory(t);
     return inTransaction(ctx, () => {
-      const before = readItem(ctx, t, item);
+      const before = blind ? undefined : readItem(ctx, t, item);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
       commit(ctx, t, item, before, item);
       return {
