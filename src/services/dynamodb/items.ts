@@ -45,7 +45,7 @@ export function commit(ctx: RequestContext, t: Table, key: Item, before: Item | 
  * point-in-time recovery log, or its item collection size (local secondary indexes). Without any
  * of these, and without a condition or returned values, a PutItem is a blind write.
  */
-function keepsHistory(t: Table): boolean {
+export function keepsHistory(t: Table): boolean {
   return !!t.description.StreamSpecification?.StreamEnabled || t.recoverySince !== undefined || indexes(t).some((i) => !i.global);
 }
 
