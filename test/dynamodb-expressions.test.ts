@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
-import { addNumbers, canonicalNumber, compareNumbers, numberKey, subtractNumbers } from '../src/services/dynamodb/numbers.js';
+import { addNumbers, canonicalNumber, compareNumbers, numberKey, numberSize, subtractNumbers } from '../src/services/dynamodb/numbers.js';
 import { applyUpdate, evaluate, project } from '../src/services/dynamodb/expressions/evaluate.js';
 import { parseCondition, parseProjection, parseUpdate, Placeholders, type Condition } from '../src/services/dynamodb/expressions/parser.js';
 import { checkValue, type Item, type Value } from '../src/services/dynamodb/values.js';
@@ -69,6 +70,28 @@ describe('DynamoDB numbers', () => {
       const bytes = Math.sign(Buffer.compare(numberKey(a), numberKey(b)));
       assert.equal(bytes, Math.sign(compareNumbers(a, b)), `${a} vs ${b}`);
     }), { numRuns: 1000 });
+  });
+
+  it('property: canonical form, comparison and size agree with decimal.js on any spelling', () => {
+    // Numbers are taken apart by hand on the hot path; decimal.js is the independent oracle here.
+    const spelled = fc.tuple(fc.constantFrom('', '+', '-'), fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: 20 }),
+      fc.option(fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: 20 })), fc.option(fc.integer({ min: -140, max: 140 })))
+      .map(([sign, whole, fraction, exp]) => `${sign}${whole}${fraction === null ? '' : `.${fraction}`}${exp === null ? '' : `E${exp}`}`)
+      .filter((s) => /\d/.test(s.split('E')[0]!));
+    fc.assert(fc.property(spelled, spelled, (a, b) => {
+      const x = new Decimal(a);
+      let canonical: string;
+      try {
+        canonical = canonicalNumber(a);
+      } catch (e) {
+        // Only what DynamoDB refuses: more than 38 digits, or a magnitude out of range.
+        assert.ok(!x.isZero() && (x.sd() > 38 || x.e > 125 || x.e < -130), `${a}: ${(e as Error).message}`);
+        return;
+      }
+      assert.equal(canonical, x.isZero() ? '0' : x.toFixed());
+      assert.equal(numberSize(a), x.isZero() ? 1 : Math.ceil(x.sd() / 2) + 1);
+      assert.equal(compareNumbers(a, b), new Decimal(a).cmp(new Decimal(b)) || 0, `${a} vs ${b}`);
+    }), { numRuns: 2000 });
   });
 
   it('property: equal numbers written differently encode identically', () => {

@@ -432,6 +432,27 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(r.Items, [{ pk: { S: 'a' }, color: { S: 'red' } }]);
   });
 
+  it('UpdateTable removes a GSI: it leaves the description and can no longer be queried; removing it twice fails', async () => {
+    const name = await table({
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'color', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byColor', KeySchema: [{ AttributeName: 'color', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    });
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, color: { S: 'red' } } }));
+    const query = () => ddb.send(new QueryCommand({ TableName: name, IndexName: 'byColor', KeyConditionExpression: 'color = :c', ExpressionAttributeValues: { ':c': { S: 'red' } } }));
+    assert.equal((await query()).Count, 1);
+    await ddb.send(new UpdateTableCommand({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'byColor' } }] }));
+    const described = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    assert.equal(described.Table?.GlobalSecondaryIndexes, undefined);
+    const gone = await rejects(query());
+    assert.equal(gone.name, 'ValidationException');
+    assert.equal(gone.message, 'The table does not have the specified index: byColor');
+    const twice = await rejects(ddb.send(new UpdateTableCommand({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'byColor' } }] })));
+    assert.equal(twice.name, 'ResourceNotFoundException');
+    assert.equal(twice.message, `Requested resource not found: Index: byColor not found in table: ${name}`);
+    // The item itself stays, and a GetItem still finds it.
+    assert.deepEqual((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'a' } } }))).Item, { pk: { S: 'a' }, color: { S: 'red' } });
+  });
+
   it('Scan pages through every item once, also split into parallel segments', async () => {
     const name = await table();
     for (let i = 0; i < 25; i++) await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: `k${i}` }, n: { N: String(i) } } }));

@@ -18,10 +18,14 @@ export function fromJson(model: ServiceModel, shape: Shape, value: unknown, path
       if (typeof value !== 'object' || Array.isArray(value)) throw wrong();
       const src = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const [name, ref] of Object.entries(shape.members ?? {})) {
-        if (ref.location) continue;
-        const v = src[ref.locationName ?? name];
-        if (v !== undefined && v !== null) out[name] = fromJson(model, model.resolve(ref), v, name);
+      // Walk what the request carries, not every member the model knows (DynamoDB's AttributeValue
+      // has ten members and each value sets one). Unknown members are ignored, as AWS does.
+      const { byWire } = model.members(shape);
+      for (const key in src) {
+        const m = byWire.get(key);
+        const v = src[key];
+        if (m === undefined || m.ref.location || v === undefined || v === null) continue;
+        out[m.name] = fromJson(model, m.shape, v, m.name);
       }
       return out;
     }
@@ -65,10 +69,12 @@ export function toJson(model: ServiceModel, shape: Shape, value: unknown): unkno
       if (shape.document) return value;
       const src = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const [name, ref] of Object.entries(shape.members ?? {})) {
-        const v = src[name];
-        if (v === undefined || v === null || ref.location) continue;
-        out[ref.locationName ?? name] = toJson(model, model.resolve(ref), v);
+      const { byName } = model.members(shape);
+      for (const key in src) {
+        const m = byName.get(key);
+        const v = src[key];
+        if (m === undefined || m.ref.location || v === undefined || v === null) continue;
+        out[m.wire] = toJson(model, m.shape, v);
       }
       return out;
     }

@@ -58,6 +58,22 @@ export interface Shape {
   sensitive?: boolean;
 }
 
+/** A structure member with its reference resolved, as the codecs walk it. */
+export interface Member {
+  name: string;
+  /** The name on the wire: the reference's locationName, or the member name. */
+  wire: string;
+  ref: Shape;
+  shape: Shape;
+}
+
+/** A structure's members, by member name and by wire name, for walking values rather than models. */
+export interface Members {
+  list: Member[];
+  byName: Map<string, Member>;
+  byWire: Map<string, Member>;
+}
+
 export interface Operation {
   name: string;
   http: { method: string; requestUri: string; responseCode?: number };
@@ -87,6 +103,7 @@ export class ServiceModel {
   readonly metadata: RawModel['metadata'];
   private readonly shapes: Record<string, Shape>;
   private readonly resolved = new WeakMap<Shape, Shape>();
+  private readonly memberTables = new WeakMap<Shape, Members>();
   private errorsByCode: Map<string, Shape> | undefined;
 
   constructor(readonly id: string, readonly entry: ServiceEntry, readonly raw: RawModel) {
@@ -114,6 +131,17 @@ export class ServiceModel {
       out = ref.type ? ref : { type: 'string', ...ref };
     }
     this.resolved.set(ref, out);
+    return out;
+  }
+
+  /** A resolved structure's members, worked out once: codecs walk them on every request. */
+  members(shape: Shape): Members {
+    let out = this.memberTables.get(shape);
+    if (!out) {
+      const list = Object.entries(shape.members ?? {}).map(([name, ref]) => ({ name, wire: ref.locationName ?? name, ref, shape: this.resolve(ref) }));
+      out = { list, byName: new Map(list.map((m) => [m.name, m])), byWire: new Map(list.map((m) => [m.wire, m])) };
+      this.memberTables.set(shape, out);
+    }
     return out;
   }
 

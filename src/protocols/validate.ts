@@ -44,10 +44,10 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
       out.push({ path: at, member: name, kind: 'required', message: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });
     }
   }
-  for (const [name, ref] of Object.entries(shape.members ?? {})) {
-    const v = value[name];
+  for (const m of model.members(shape).list) {
+    const v = value[m.name];
     if (v === undefined || v === null) continue;
-    checkValue(model, model.resolve(ref), v, path + lowerFirst(name), name, out);
+    checkValue(model, m.shape, v, path + lowerFirst(m.name), m.name, out);
   }
 }
 

@@ -3,9 +3,9 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
 import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
 import { project } from './expressions/evaluate.js';
-import { checkSize, commit } from './items.js';
+import { checkSize, commit, keepsHistory } from './items.js';
 import { PARAMS, parseExpressions } from './request.js';
-import { checkItemKeys, checkKey, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, itemSize, type Item } from './values.js';
 
 /**
@@ -85,13 +85,15 @@ export const batchHandlers: Handlers<Operations> = {
       checkDistinct(t, ops.map((o) => o.key));
       return { name, t, ops };
     });
-    return ctx.db.transaction(() => {
+    return inTransaction(ctx, () => {
       const capacity: ConsumedCapacity[] = [];
       const metrics: Record<string, ItemCollectionMetrics[]> = {};
       for (const { name, t, ops } of writes) {
         let units = 0;
+        // Puts are blind writes unless the old item is needed (see PutItem); deletes always look.
+        const blindPuts = (input.ReturnConsumedCapacity ?? 'NONE') === 'NONE' && !keepsHistory(t);
         for (const { key, item } of ops) {
-          const before = readItem(ctx, t, key);
+          const before = item && blindPuts ? undefined : readItem(ctx, t, key);
           commit(ctx, t, key, before, item);
           units += writeUnits(before, item);
           const m = collectionMetrics(input.ReturnItemCollectionMetrics, t, item ?? key);
@@ -101,6 +103,6 @@ export const batchHandlers: Handlers<Operations> = {
         if (c) capacity.push(c);
       }
       return { UnprocessedItems: {}, ...(Object.keys(metrics).length ? { ItemCollectionMetrics: metrics } : {}), ...(capacity.length ? { ConsumedCapacity: capacity } : {}) };
-    })();
+    });
   },
 };

@@ -7,7 +7,7 @@ import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
 import { recordChange } from './streams.js';
-import { checkItemKeys, checkKey, deleteItem, getTable, indexes, readItem, storageKey, tableKey, writeItem, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, deleteItem, getTable, indexes, readItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
 
 /** Single-item reads and writes. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html */
@@ -38,6 +38,15 @@ export function commit(ctx: RequestContext, t: Table, key: Item, before: Item | 
   else if (before) deleteItem(ctx, t, key);
   recordChange(ctx, t, before, after);
   if (before || after) logChange(ctx, t, key, before);
+}
+
+/**
+ * Whether the table needs an item's previous version on every write: for its stream record, its
+ * point-in-time recovery log, or its item collection size (local secondary indexes). Without any
+ * of these, and without a condition or returned values, a PutItem is a blind write.
+ */
+export function keepsHistory(t: Table): boolean {
+  return !!t.description.StreamSpecification?.StreamEnabled || t.recoverySince !== undefined || indexes(t).some((i) => !i.global);
 }
 
 /**
@@ -88,8 +97,9 @@ export const itemHandlers: Handlers<Operations> = {
     const t = getTable(ctx, input.TableName);
     checkItemKeys(t, item);
     checkSize(item);
-    return ctx.db.transaction(() => {
-      const before = readItem(ctx, t, item);
+    const blind = !ex.condition && input.ReturnValues !== 'ALL_OLD' && (input.ReturnConsumedCapacity ?? 'NONE') === 'NONE' && !keepsHistory(t);
+    return inTransaction(ctx, () => {
+      const before = blind ? undefined : readItem(ctx, t, item);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
       commit(ctx, t, item, before, item);
       return {
@@ -97,7 +107,7 @@ export const itemHandlers: Handlers<Operations> = {
         ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before, item), 'write'),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, item),
       };
-    })();
+    });
   },
 
   GetItem(input, ctx) {
@@ -118,7 +128,7 @@ export const itemHandlers: Handlers<Operations> = {
     const ex = parseExpressions(input, PARAMS.update);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);
-    return ctx.db.transaction(() => {
+    return inTransaction(ctx, () => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
       const { after, written } = update(t, key, before, ex.update ?? []);
@@ -133,7 +143,7 @@ export const itemHandlers: Handlers<Operations> = {
         ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before, after), 'write'),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, after),
       };
-    })();
+    });
   },
 
   DeleteItem(input, ctx) {
@@ -142,7 +152,7 @@ export const itemHandlers: Handlers<Operations> = {
     const ex = parseExpressions(input, PARAMS.put);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);
-    return ctx.db.transaction(() => {
+    return inTransaction(ctx, () => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
       commit(ctx, t, key, before, undefined);
@@ -151,6 +161,6 @@ export const itemHandlers: Handlers<Operations> = {
         ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before), 'write'),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, before ?? key),
       };
-    })();
+    });
   },
 };

@@ -17,11 +17,44 @@ function invalid(text: string): AwsError {
   return new AwsError('ValidationException', text === '' ? 'The parameter cannot be converted to a numeric value' : `The parameter cannot be converted to a numeric value: ${text}`);
 }
 
-/** A client's number, checked against DynamoDB's range and precision. */
-function parseNumber(text: string): Num {
-  // No surrounding spaces, NaN or Infinity: DynamoDB accepts only plain decimal notation.
+/**
+ * A decimal taken apart exactly, without arithmetic: value = (negative ? -1 : 1) × 0.digits × 10^exp,
+ * with no leading or trailing zeros in `digits` (empty for zero). Canonical text, the key encoding,
+ * the size and comparisons follow from it, so the hot path never builds a Decimal.
+ */
+interface Parts {
+  negative: boolean;
+  digits: string;
+  exp: number;
+}
+
+function decompose(text: string): Parts {
   if (!NUMERIC.test(text)) throw invalid(text);
-  return checkNumber(new D(text));
+  const sign = text.charCodeAt(0) === 45 /* - */ || text.charCodeAt(0) === 43 /* + */ ? 1 : 0;
+  const e = text.search(/[eE]/);
+  const mantissa = text.slice(sign, e < 0 ? text.length : e);
+  const dot = mantissa.indexOf('.');
+  const whole = dot < 0 ? mantissa : mantissa.slice(0, dot);
+  const all = dot < 0 ? mantissa : whole + mantissa.slice(dot + 1);
+  let first = 0;
+  while (first < all.length && all.charCodeAt(first) === 48) first++;
+  let last = all.length;
+  while (last > first && all.charCodeAt(last - 1) === 48) last--;
+  if (first === last) return { negative: false, digits: '', exp: 0 };
+  // An exponent beyond any double is out of range either way; Number() keeps its sign.
+  const exp = whole.length - first + (e < 0 ? 0 : Number(text.slice(e + 1)));
+  return { negative: sign === 1 && text.charCodeAt(0) === 45, digits: all.slice(first, last), exp };
+}
+
+/** A client's number, checked against DynamoDB's range and precision. */
+function parseNumber(text: string): Parts {
+  const p = decompose(text);
+  if (p.digits === '') return p;
+  // 0.d × 10^exp: DynamoDB's bounds 1E-130 <= |n| < 1E+126 are exp in [-129, 126].
+  if (p.exp > 126) throw new AwsError('ValidationException', 'Number overflow. Attempting to store a number with magnitude larger than supported range');
+  if (p.exp < -129) throw new AwsError('ValidationException', 'Number underflow. Attempting to store a number with magnitude smaller than supported range');
+  if (p.digits.length > 38) throw new AwsError('ValidationException', 'Attempting to store more than 38 significant digits in a Number');
+  return p;
 }
 
 function checkNumber(n: Num): Num {
@@ -34,16 +67,31 @@ function checkNumber(n: Num): Num {
 }
 
 /** Canonical text: no exponent, no leading or trailing zeros, no `-0` ("1.50E2" -> "150"). */
+function formatParts({ negative, digits, exp }: Parts): string {
+  if (digits === '') return '0';
+  const body = exp <= 0 ? `0.${'0'.repeat(-exp)}${digits}`
+    : exp >= digits.length ? digits + '0'.repeat(exp - digits.length)
+    : `${digits.slice(0, exp)}.${digits.slice(exp)}`;
+  return negative ? `-${body}` : body;
+}
+
 function formatNumber(n: Num): string {
   return n.isZero() ? '0' : n.toFixed();
 }
 
 export function canonicalNumber(text: string): string {
-  return formatNumber(parseNumber(text));
+  return formatParts(parseNumber(text));
 }
 
+/** Numeric order of two numbers: the exponent decides between magnitudes, then the digits. */
 export function compareNumbers(a: string, b: string): number {
-  return new D(a).cmp(new D(b));
+  const x = decompose(a);
+  const y = decompose(b);
+  const sx = x.digits === '' ? 0 : x.negative ? -1 : 1;
+  const sy = y.digits === '' ? 0 : y.negative ? -1 : 1;
+  if (sx !== sy || sx === 0) return Math.sign(sx - sy);
+  const magnitude = x.exp !== y.exp ? Math.sign(x.exp - y.exp) : x.digits < y.digits ? -1 : x.digits > y.digits ? 1 : 0;
+  return magnitude === 0 ? 0 : sx * magnitude;
 }
 
 /**
@@ -72,21 +120,20 @@ export function subtractNumbers(a: string, b: string): string {
  * complemented and a 0xFF terminator makes a shorter digit string sort after its extensions.
  */
 export function numberKey(text: string): Buffer {
-  const n = new D(text);
-  if (n.isZero()) return Buffer.from([0x01]);
-  const digits = n.abs().toFixed().replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  // Normalise to 0.d1d2... × 10^exp so the exponent alone orders numbers of different magnitude.
-  const exp = n.e + 1 + 1000;
-  if (n.isPositive()) {
-    const out = Buffer.alloc(3 + digits.length);
+  const { negative, digits, exp } = decompose(text);
+  if (digits === '') return Buffer.from([0x01]);
+  // Normalised to 0.d1d2... × 10^exp, the exponent alone orders numbers of different magnitude.
+  const biased = exp + 1000;
+  if (!negative) {
+    const out = Buffer.allocUnsafe(3 + digits.length);
     out[0] = 0x02;
-    out.writeUInt16BE(exp, 1);
+    out.writeUInt16BE(biased, 1);
     for (let i = 0; i < digits.length; i++) out[3 + i] = digits.charCodeAt(i) - 47;
     return out;
   }
-  const out = Buffer.alloc(4 + digits.length);
+  const out = Buffer.allocUnsafe(4 + digits.length);
   out[0] = 0x00;
-  out.writeUInt16BE(0xffff - exp, 1);
+  out.writeUInt16BE(0xffff - biased, 1);
   for (let i = 0; i < digits.length; i++) out[3 + i] = 11 - (digits.charCodeAt(i) - 47);
   out[3 + digits.length] = 0xff;
   return out;
@@ -94,7 +141,6 @@ export function numberKey(text: string): Buffer {
 
 /** Bytes a number occupies in DynamoDB's item size: about one byte per two significant digits, plus one. */
 export function numberSize(text: string): number {
-  const n = new D(text);
-  if (n.isZero()) return 1;
-  return Math.ceil(n.sd() / 2) + 1;
+  const { digits } = decompose(text);
+  return digits === '' ? 1 : Math.ceil(digits.length / 2) + 1;
 }

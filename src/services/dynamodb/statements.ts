@@ -6,7 +6,7 @@ import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
 import type { Condition } from './expressions/parser.js';
 import { equalities, parseStatement, type Statement } from './partiql.js';
-import { checkItemKeys, checkKey, getTable, indexes, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, getTable, indexes, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, decodeItem, itemSize, keyBytes, reviveItem, type Item, type Value } from './values.js';
 
 /**
@@ -101,7 +101,7 @@ const ERROR_CODES: Record<string, string> = {
 export const statementHandlers: Handlers<Operations> = {
   ExecuteStatement(input, ctx) {
     const s = parseStatement(input.Statement, input.Parameters as Value[] | undefined);
-    const r = ctx.db.transaction(() => run(ctx, s, input.ReturnValuesOnConditionCheckFailure))();
+    const r = inTransaction(ctx, () => run(ctx, s, input.ReturnValuesOnConditionCheckFailure));
     // Pages are positions in the result: NextToken is the offset of the next item.
     const offset = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64').toString()) : 0;
     if (!Number.isInteger(offset) || offset < 0) throw invalid('Invalid NextToken');
@@ -128,7 +128,7 @@ export const statementHandlers: Handlers<Operations> = {
           const hit = item && (!s.where || evaluate(item, s.where)) ? item : undefined;
           return { TableName: t.name, ...(hit ? { Item: s.projection ? project(hit, s.projection) : hit } : {}) };
         }
-        const r = ctx.db.transaction(() => run(ctx, s, input.Statements[i]!.ReturnValuesOnConditionCheckFailure))();
+        const r = inTransaction(ctx, () => run(ctx, s, input.Statements[i]!.ReturnValuesOnConditionCheckFailure));
         return { TableName: r.table.name };
       } catch (e) {
         if (!isAwsError(e) || !ERROR_CODES[e.code]) throw e;
@@ -152,7 +152,7 @@ export const statementHandlers: Handlers<Operations> = {
       if (seen.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
       seen.add(id);
     }
-    return ctx.db.transaction(() => {
+    return inTransaction(ctx, () => {
       const results: (Result | undefined)[] = [];
       const reasons = parsed.map((s, i) => {
         try {
@@ -167,6 +167,6 @@ export const statementHandlers: Handlers<Operations> = {
         throw new AwsError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, { fields: { CancellationReasons: reasons } });
       }
       return reads ? { Responses: results.map((r) => (r?.items[0] ? { Item: r.items[0] } : {})) } : {};
-    })();
+    });
   },
 };

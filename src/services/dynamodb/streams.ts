@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestContext, ServiceEnv } from '../service.js';
 import { tableKey, keyOf, type Table } from './table.js';
-import { encodeItem, itemSize, reviveItem, valuesEqual, type Item } from './values.js';
+import { itemSize, reviveItem, valuesEqual, wireItem, type Item } from './values.js';
 
 /**
  * DynamoDB Streams, the writing side: every change to an item of a table with an enabled
@@ -62,9 +62,9 @@ export function recordChange(env: ServiceEnv & { region: string }, t: Table, bef
   const keys = keyOf(tableKey(t), (after ?? before)!);
   const dynamodb: Record<string, unknown> = {
     ApproximateCreationDateTime: Math.floor(env.clock.now() / 1000),
-    Keys: keys,
-    ...(after && (view === 'NEW_IMAGE' || view === 'NEW_AND_OLD_IMAGES') ? { NewImage: after } : {}),
-    ...(before && (view === 'OLD_IMAGE' || view === 'NEW_AND_OLD_IMAGES') ? { OldImage: before } : {}),
+    Keys: wireItem(keys),
+    ...(after && (view === 'NEW_IMAGE' || view === 'NEW_AND_OLD_IMAGES') ? { NewImage: wireItem(after) } : {}),
+    ...(before && (view === 'OLD_IMAGE' || view === 'NEW_AND_OLD_IMAGES') ? { OldImage: wireItem(before) } : {}),
     StreamViewType: view,
   };
   dynamodb['SizeBytes'] = itemSize(keys) + (dynamodb['NewImage'] ? itemSize(after!) : 0) + (dynamodb['OldImage'] ? itemSize(before!) : 0);
@@ -77,7 +77,7 @@ export function recordChange(env: ServiceEnv & { region: string }, t: Table, bef
     dynamodb,
     ...(source === 'ttl' ? { userIdentity: { PrincipalId: 'dynamodb.amazonaws.com', Type: 'Service' } } : {}),
   };
-  const text = encodeItem(record as unknown as Item);
+  const text = JSON.stringify(record);
   const { lastInsertRowid } = env.db.prepare('INSERT INTO dynamodb_stream_records (stream_arn, created_at, record) VALUES (?, ?, ?)')
     .run(t.description.LatestStreamArn, env.clock.now(), text);
   // Lambda's event source mappings read the stream from the bus, in Lambda's event format (JSON images, epoch seconds).

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AttributeDefinition, KeySchemaElement, Projection, TableDescription } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
 import { parseArn } from '../../arn.js';
@@ -21,6 +21,8 @@ export interface Table {
   ttlAttribute: string | undefined;
   /** When point-in-time recovery was enabled (clock ms), if it is. */
   recoverySince: number | undefined;
+  /** Keys, indexes and attribute types, worked out once for a table the data plane holds. */
+  schema?: Schema;
 }
 
 export interface KeyDef {
@@ -89,11 +91,25 @@ export function findTable(ctx: RequestContext, nameOrArn: string): Table | undef
   return row ? fromRow(row) : undefined;
 }
 
-/** The table an item operation names, or ResourceNotFoundException as the data plane words it. */
+/**
+ * The table an item operation names, or ResourceNotFoundException as the data plane words it.
+ * The row is read every time (another Nimbus node on the same database may have changed it), but
+ * parsed only when it differs from the last one seen; the data plane never modifies a Table.
+ */
 export function getTable(ctx: RequestContext, nameOrArn: string): Table {
-  const t = findTable(ctx, nameOrArn);
-  if (!t) throw notFound();
-  return t;
+  const row = statements(ctx).table.get(ctx.accountId, ctx.region, tableNameOf(nameOrArn)) as TableRow | undefined;
+  if (!row) throw notFound();
+  const parsed = ctx.memory('dynamodb.parsedTables', () => new Map<string, { row: TableRow; table: Table }>());
+  const seen = parsed.get(row.id);
+  if (seen && sameRow(seen.row, row)) return seen.table;
+  const table = fromRow(row);
+  table.schema = deriveSchema(table.description);
+  parsed.set(row.id, { row, table });
+  return table;
+}
+
+function sameRow(a: TableRow, b: TableRow): boolean {
+  return a.description === b.description && a.tags === b.tags && a.ttl_attribute === b.ttl_attribute && a.recovery_since === b.recovery_since && a.name === b.name;
 }
 
 export function tableById(env: ServiceEnv, id: string): Table | undefined {
@@ -116,19 +132,39 @@ export function keyDef(schema: KeySchemaElement[] | undefined): KeyDef {
   return { hash: schema?.find((k) => k.KeyType === 'HASH')?.AttributeName ?? '', range: schema?.find((k) => k.KeyType === 'RANGE')?.AttributeName };
 }
 
+/** What the data plane derives from a description, worked out once per parsed table. */
+interface Schema {
+  key: KeyDef;
+  indexes: IndexDef[];
+  types: Map<string, string>;
+}
+
+function deriveSchema(d: TableDescription): Schema {
+  return {
+    key: keyDef(d.KeySchema),
+    indexes: [
+      ...(d.LocalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName!, global: false, projection: i.Projection!, ...keyDef(i.KeySchema) })),
+      ...(d.GlobalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName!, global: true, projection: i.Projection!, ...keyDef(i.KeySchema) })),
+    ],
+    types: new Map((d.AttributeDefinitions ?? []).map((a) => [a.AttributeName!, a.AttributeType!])),
+  };
+}
+
+/** Control-plane handlers change descriptions in place, so only the data plane's tables keep theirs. */
+function schema(t: Table): Schema {
+  return t.schema ?? deriveSchema(t.description);
+}
+
 export function tableKey(t: Table): KeyDef {
-  return keyDef(t.description.KeySchema);
+  return schema(t).key;
 }
 
 export function indexes(t: Table): IndexDef[] {
-  return [
-    ...(t.description.LocalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName!, global: false, projection: i.Projection!, ...keyDef(i.KeySchema) })),
-    ...(t.description.GlobalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName!, global: true, projection: i.Projection!, ...keyDef(i.KeySchema) })),
-  ];
+  return schema(t).indexes;
 }
 
 export function attributeType(t: Table, name: string): string | undefined {
-  return (t.description.AttributeDefinitions as AttributeDefinition[]).find((a) => a.AttributeName === name)?.AttributeType;
+  return schema(t).types.get(name);
 }
 
 function keyValueProblem(t: Table, attr: string, v: Value | undefined, inItem: boolean): string | undefined {
@@ -197,7 +233,7 @@ export function keyOf(k: KeyDef, item: Item): Item {
 
 /** Scan order: the partition key's hash, as DynamoDB spreads partitions (and as Segment splits them). */
 export function scanOrder(hashKey: Buffer): number {
-  return createHash('md5').update(hashKey).digest().readUInt32BE(0);
+  return hash('md5', hashKey, 'buffer').readUInt32BE(0);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -213,6 +249,14 @@ function statements(ctx: ServiceEnv) {
     putIndex: ctx.db.prepare('INSERT INTO dynamodb_index_items (table_id, index_name, hash_key, range_key, scan_order, item_hash, item_range) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     delIndex: ctx.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ? AND item_hash = ? AND item_range = ?'),
   }));
+}
+
+/**
+ * Runs `work` in one SQLite transaction (a savepoint when nested). The wrapper is made once per
+ * instance: better-sqlite3 builds a new one on every `db.transaction()` call.
+ */
+export function inTransaction<T>(ctx: ServiceEnv, work: () => T): T {
+  return ctx.memory('dynamodb.transaction', () => ctx.db.transaction((f: () => unknown) => f()))(work) as T;
 }
 
 export function storageKey(k: KeyDef, item: Item): [Buffer, Buffer] {

@@ -6,7 +6,7 @@ import { consumed, readUnits, writeUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, updatedItem } from './items.js';
 import { PARAMS, parseExpressions, type Expressions } from './request.js';
-import { checkItemKeys, checkKey, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, encodeItem, itemSize, type Item } from './values.js';
 
 /**
@@ -78,7 +78,7 @@ export const transactionHandlers: Handlers<Operations> = {
       if (ids.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
       ids.add(id);
     }
-    const output = ctx.db.transaction(() => {
+    const output = inTransaction(ctx, () => {
       const befores = actions.map((a) => readItem(ctx, a.t, a.key));
       const afters: (Item | undefined)[] = [];
       const reasons: CancellationReason[] = actions.map((a, i) => {
@@ -102,7 +102,7 @@ export const transactionHandlers: Handlers<Operations> = {
       });
       const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, 'write')).filter((c): c is ConsumedCapacity => !!c);
       return cc.length ? { ConsumedCapacity: cc } : {};
-    })();
+    });
     if (token) tokens(ctx).set(token, { hash, at: ctx.clock.now(), output });
     return output;
   },

@@ -28,12 +28,18 @@ const MAX_NESTING = 32;
 
 /** Checks a client's value (exactly one type, no empty or duplicate sets, valid numbers) and returns it canonical. */
 export function checkValue(v: Value, depth = 0): Value {
-  const types = TYPES.filter((t) => (v as Record<string, unknown>)[t] !== undefined);
-  if (types.length === 0) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
-  if (types.length > 1) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
-  switch (types[0]!) {
-    case 'N':
-      return { N: canonicalNumber(v.N!) };
+  let type: TypeName | undefined;
+  for (const t of TYPES) {
+    if ((v as Record<string, unknown>)[t] === undefined) continue;
+    if (type) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+    type = t;
+  }
+  if (!type) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
+  switch (type) {
+    case 'N': {
+      const n = canonicalNumber(v.N!);
+      return n === v.N ? v : { N: n };
+    }
     case 'NULL':
       if (v.NULL !== true) throw invalid('One or more parameter values were invalid: Null attribute value types must have the value of true');
       return v;
@@ -72,7 +78,7 @@ export function checkValue(v: Value, depth = 0): Value {
 
 export function checkItem(item: Item): Item {
   const out: Item = {};
-  for (const [k, v] of Object.entries(item)) out[k] = checkValue(v);
+  for (const k in item) out[k] = checkValue(item[k]!);
   return out;
 }
 
@@ -91,7 +97,7 @@ function valueSize(v: Value): number {
 
 export function itemSize(item: Item): number {
   let n = 0;
-  for (const [k, v] of Object.entries(item)) n += Buffer.byteLength(k) + valueSize(v);
+  for (const k in item) n += Buffer.byteLength(k) + valueSize(item[k]!);
   return n;
 }
 
@@ -133,9 +139,40 @@ export function keyBytes(v: Value): Buffer {
 
 /** Items are stored as JSON with binaries in base64, exactly as the JSON protocol writes them. */
 export function encodeItem(item: Item): string {
-  return JSON.stringify(item, (_k, v: unknown) => (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)
-    ? Buffer.from((v as { data: number[] }).data).toString('base64')
-    : v));
+  return JSON.stringify(wireItem(item));
+}
+
+/**
+ * The item as JSON carries it: binaries as base64 strings. An item without binaries is returned
+ * as it is, so the common case costs one walk and no copy.
+ */
+export function wireItem(item: Item): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const k in item) {
+    const v = item[k]!;
+    const w = wireValue(v);
+    if (w !== v) (out ??= { ...item })[k] = w;
+  }
+  return out ?? item;
+}
+
+function wireValue(v: Value): unknown {
+  if (v.B !== undefined) return { B: v.B.toString('base64') };
+  if (v.BS !== undefined) return { BS: v.BS.map((b) => b.toString('base64')) };
+  if (v.M !== undefined) {
+    const m = wireItem(v.M);
+    return m === v.M ? v : { M: m };
+  }
+  if (v.L !== undefined) {
+    let changed = false;
+    const l = v.L.map((e) => {
+      const w = wireValue(e);
+      if (w !== e) changed = true;
+      return w;
+    });
+    return changed ? { L: l } : v;
+  }
+  return v;
 }
 
 export function decodeItem(text: string): Item {
