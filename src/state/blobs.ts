@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Database } from './database.js';
 
@@ -45,6 +45,11 @@ export class BlobStore {
   /** Stream `source` into a new blob, at most `maxBytes` long. */
   async write(source: Readable | Buffer, maxBytes = Number.MAX_SAFE_INTEGER): Promise<StoredBlob> {
     const id = randomBytes(16).toString('hex');
+    if (Buffer.isBuffer(source) && source.length <= INLINE_MAX_BYTES) {
+      if (source.length > maxBytes) throw new BlobTooLarge(maxBytes);
+      this.insert.run(id, source);
+      return { id, size: source.length, md5: createHash('md5').update(source).digest('hex') };
+    }
     const md5 = createHash('md5');
     const head: Buffer[] = [];
     let size = 0;
@@ -89,10 +94,10 @@ export class BlobStore {
     }
   }
 
-  /** The blob's bytes, or the inclusive byte `range` of them. */
-  read(id: string, range?: { start: number; end: number }): Readable {
+  /** The blob's bytes, or the inclusive byte `range` of them: a small blob whole, a large one streamed. */
+  read(id: string, range?: { start: number; end: number }): Readable | Buffer {
     const inline = this.select.get(id) as Buffer | undefined;
-    if (inline) return Readable.from([range ? inline.subarray(range.start, range.end + 1) : inline], { objectMode: false });
+    if (inline) return range ? inline.subarray(range.start, range.end + 1) : inline;
     // Large chunks: fewer reads and writes per MiB streamed.
     return createReadStream(this.path(id), { highWaterMark: 512 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
   }

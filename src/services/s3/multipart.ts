@@ -119,7 +119,11 @@ function compositeChecksum(algorithm: ChecksumAlgorithm, parts: PartRow[]): Stor
 
 function concatenated(ctx: RequestContext, parts: PartRow[]): Readable {
   return Readable.from((async function* () {
-    for (const p of parts) yield* ctx.blobs.read(p.blob_id);
+    for (const p of parts) {
+      const body = ctx.blobs.read(p.blob_id);
+      if (Buffer.isBuffer(body)) yield body;
+      else yield* body;
+    }
   })());
 }
 
