@@ -1,4 +1,5 @@
 import type { Grant, Operations } from '../../generated/types/s3.js';
+import { parsePolicy } from '../../iam/policy.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
 import { publishTestEvents } from './notifications.js';
@@ -159,6 +160,12 @@ export const configHandlers: Handlers<Operations> = {
     }
     if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) {
       throw new AwsError('MalformedPolicy', 'Policies must be valid JSON and the first byte must be \'{\'', { status: 400 });
+    }
+    // Access checks read the policy with IAM's grammar (conditions included), so it must parse as a resource policy.
+    try {
+      parsePolicy(input.Policy, 'resource');
+    } catch (e) {
+      throw new AwsError('MalformedPolicy', (e as Error).message, { status: 400 });
     }
     return store(ctx, input.Bucket, 'policy', input.Policy);
   },
