@@ -203,12 +203,13 @@ describe('S3 multipart uploads', () => {
     assert.equal((await got.Body!.transformToByteArray()).length, 5 * MiB + 3);
   });
 
-  it('the AWS CLI uploads and downloads a file above its multipart threshold', async () => {
-    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+  it('the AWS CLI uploads and downloads a file above its multipart threshold', async (t) => {
+    const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const b = await bucket();
     const dir = mkdtempSync(join(tmpdir(), 'nimbus-mpu-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const data = body(9 * MiB, 5);
     writeFileSync(join(dir, 'big'), data);
     const up = await aws(nimbus, ['s3', 'cp', join(dir, 'big'), `s3://${b}/big`]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,9 +128,10 @@ describe('S3 presigned URLs and the aws s3 commands', () => {
     assert.match(list.body, /<Key>a\/b c.txt<\/Key>/);
   });
 
-  it('aws s3 sync copies a folder tree up and back down, then removes with rm --recursive', async () => {
+  it('aws s3 sync copies a folder tree up and back down, then removes with rm --recursive', async (t) => {
     const b = await bucket();
     const src = mkdtempSync(join(tmpdir(), 'nimbus-sync-'));
+    t.after(() => rmSync(src, { recursive: true, force: true }));
     const files: Record<string, string> = { 'top.txt': 'top', 'a/one.txt': 'one', 'a/b/two.txt': 'two', 'space dir/ü.txt': 'unicode' };
     for (const [rel, text] of Object.entries(files)) {
       mkdirSync(join(src, rel, '..'), { recursive: true });
@@ -144,6 +145,7 @@ describe('S3 presigned URLs and the aws s3 commands', () => {
     const again = await aws(nimbus, ['s3', 'sync', src, `s3://${b}/tree`]);
     assert.equal(again.stdout.trim(), '');
     const dst = mkdtempSync(join(tmpdir(), 'nimbus-sync-back-'));
+    t.after(() => rmSync(dst, { recursive: true, force: true }));
     const down = await aws(nimbus, ['s3', 'sync', `s3://${b}/tree`, dst]);
     assert.equal(down.code, 0, down.stderr);
     for (const [rel, text] of Object.entries(files)) assert.equal(readFileSync(join(dst, rel), 'utf8'), text);
