@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { startNimbus, type Nimbus, type NimbusOptions } from '../src/index.js';
 
 /** Shared set-up for end-to-end tests: a Nimbus in process and real clients pointed at it. */
@@ -7,10 +7,56 @@ export async function start(options: NimbusOptions = {}): Promise<Nimbus> {
   return startNimbus({ port: 0, ephemeral: true, logLevel: 'error', ...options });
 }
 
+/** A Nimbus in its own process, for what a test must observe from outside: its memory, a crash. */
+export interface NimbusProcess {
+  pid: number;
+  endpoint: string;
+  port: number;
+  child: ChildProcess;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+const CLI = new URL('../src/cli.js', import.meta.url).pathname;
+
+/** Starts `nimbus start` (the built CLI) on a free port; resolves once it prints its ready line. */
+export function startProcess(args: string[]): Promise<NimbusProcess> {
+  const child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--log-level', 'error', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const exited = (code: number | null) => reject(new Error(`nimbus exited with ${code} before it was ready: ${out}`));
+    child.once('exit', exited);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const endpoint = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (!endpoint || !out.includes('Ready.')) return;
+      child.off('exit', exited);
+      child.stdout!.resume();
+      resolve({
+        pid: child.pid!,
+        endpoint,
+        port: Number(new URL(endpoint).port),
+        child,
+        stop: () => new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+        }),
+      });
+    });
+  });
+}
+
+/** Resident memory of a process, in MiB, from /proc. */
+export function rssMiB(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return kb / 1024;
+}
+
 export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 /** Options for any `@aws-sdk/client-*` v3 client. */
-export function clientConfig(nimbus: Nimbus, extra: Record<string, unknown> = {}) {
+export function clientConfig(nimbus: { endpoint: string }, extra: Record<string, unknown> = {}) {
   return { endpoint: nimbus.endpoint, region: 'us-east-1', credentials, maxAttempts: 1, ...extra };
 }
 
@@ -25,7 +71,7 @@ export interface CliResult {
 }
 
 /** Runs the real AWS CLI against Nimbus. */
-export function aws(nimbus: Nimbus, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function aws(nimbus: { endpoint: string }, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(AWS_CLI, ['--endpoint-url', nimbus.endpoint, '--output', 'json', ...args], {
       env: {

@@ -9,6 +9,7 @@ import {
   PutObjectCommand, PutObjectLockConfigurationCommand, PutPublicAccessBlockCommand, S3Client, DeleteObjectCommand,
   PutBucketMetricsConfigurationCommand, GetBucketMetricsConfigurationCommand, ListBucketMetricsConfigurationsCommand, DeleteBucketMetricsConfigurationCommand,
   PutBucketInventoryConfigurationCommand, ListBucketInventoryConfigurationsCommand, GetObjectCommand, PutBucketOwnershipControlsCommand,
+  ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -319,6 +320,36 @@ describe('S3 buckets', () => {
     assert.equal((await rejects(partner.send(new GetObjectCommand({ Bucket: name, Key: 'shared/secret.txt' })))).name, 'AccessDenied');
     assert.equal((await rejects(s3.send(new GetObjectCommand({ Bucket: name, Key: 'shared/secret.txt' })))).name, 'AccessDenied');
     assert.equal((await rejects(partner.send(new GetBucketPolicyCommand({ Bucket: name })))).name, 'AccessDenied');
+  });
+
+  it('bucket policy statements apply only where their conditions hold, Deny included', async () => {
+    const name = unique('conditional');
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    await s3.send(new PutObjectCommand({ Bucket: name, Key: 'shared/a.txt', Body: 'for the partner' }));
+    await s3.send(new PutObjectCommand({ Bucket: name, Key: 'private/b.txt', Body: 'not listed' }));
+    const partner = otherAccount();
+    const policy = (statements: object[]) => s3.send(new PutBucketPolicyCommand({ Bucket: name, Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+    const partnerPrincipal = { AWS: 'arn:aws:iam::111122223333:root' };
+    // Tests run from 127.0.0.1: an Allow for another network lets nobody in; one for loopback does.
+    await policy([{ Effect: 'Allow', Principal: partnerPrincipal, Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/*`, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }]);
+    assert.equal((await rejects(partner.send(new GetObjectCommand({ Bucket: name, Key: 'shared/a.txt' })))).name, 'AccessDenied');
+    await policy([{ Effect: 'Allow', Principal: partnerPrincipal, Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/*`, Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } }]);
+    assert.equal(await (await partner.send(new GetObjectCommand({ Bucket: name, Key: 'shared/a.txt' }))).Body!.transformToString(), 'for the partner');
+
+    // Listing only under a prefix, by the s3:prefix key.
+    await policy([{ Effect: 'Allow', Principal: partnerPrincipal, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${name}`, Condition: { StringLike: { 's3:prefix': 'shared/*' } } }]);
+    const listed = await partner.send(new ListObjectsV2Command({ Bucket: name, Prefix: 'shared/' }));
+    assert.deepEqual(listed.Contents?.map((c) => c.Key), ['shared/a.txt']);
+    assert.equal((await rejects(partner.send(new ListObjectsV2Command({ Bucket: name })))).name, 'AccessDenied');
+
+    // The common "TLS only" Deny: Nimbus speaks plain HTTP, so it shuts out even the owner.
+    await policy([{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }]);
+    assert.equal((await rejects(s3.send(new GetObjectCommand({ Bucket: name, Key: 'shared/a.txt' })))).name, 'AccessDenied');
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: name }));
+    assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: name, Key: 'shared/a.txt' }))).Body!.transformToString(), 'for the partner');
+
+    const malformed = await rejects(policy([{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/*`, Condition: { StringEqualz: { 's3:prefix': 'x' } } }]));
+    assert.equal(malformed.name, 'MalformedPolicy');
   });
 
   it('public-read ACLs let anonymous readers in once ownership allows ACLs, unless the access block ignores them', async () => {

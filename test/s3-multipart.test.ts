@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
   GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand, UploadPartCopyCommand,
-  DeleteBucketCommand,
+  DeleteBucketCommand, CopyObjectCommand, DeleteObjectCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Nimbus } from '../src/index.js';
@@ -58,6 +58,38 @@ describe('S3 multipart uploads', () => {
     const attrs = await s3.send(new GetObjectAttributesCommand({ Bucket: b, Key: 'big.bin', ObjectAttributes: ['ObjectParts', 'ObjectSize'] }));
     assert.equal(attrs.ObjectParts?.TotalPartsCount, 3);
     assert.equal(attrs.ObjectSize, 11 * MiB);
+  });
+
+  it('a completed upload is its parts without a copy: any byte range across part boundaries, a whole copy, a delete', async () => {
+    const b = await bucket();
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'joined' }));
+    // Two parts large enough for files, a skipped one, and a last one small enough to live in the database.
+    const p1 = body(5 * MiB, 11);
+    const skipped = body(5 * MiB, 12);
+    const p3 = body(5 * MiB, 13);
+    const p4 = Buffer.from('the end');
+    const etags: Record<number, string> = {};
+    for (const [PartNumber, Body] of [[1, p1], [2, skipped], [3, p3], [4, p4]] as const) {
+      etags[PartNumber] = (await s3.send(new UploadPartCommand({ Bucket: b, Key: 'joined', UploadId, PartNumber, Body }))).ETag!;
+    }
+    await s3.send(new CompleteMultipartUploadCommand({
+      Bucket: b, Key: 'joined', UploadId, MultipartUpload: { Parts: [1, 3, 4].map((PartNumber) => ({ PartNumber, ETag: etags[PartNumber] })) },
+    }));
+    const whole = Buffer.concat([p1, p3, p4]);
+    const read = async (Range?: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: b, Key: 'joined', Range }))).Body!.transformToByteArray());
+    assert.ok((await read()).equals(whole));
+    assert.ok((await read(`bytes=${5 * MiB - 3}-${10 * MiB + 2}`)).equals(whole.subarray(5 * MiB - 3, 10 * MiB + 3)));
+    assert.ok((await read(`bytes=${10 * MiB}-`)).equals(p4));
+    assert.ok((await read('bytes=-9')).equals(whole.subarray(whole.length - 9)));
+    assert.ok((await read(`bytes=${5 * MiB}-${5 * MiB}`)).equals(p3.subarray(0, 1)));
+    // The upload is over: aborting it now finds nothing, and the object keeps its bytes.
+    assert.equal((await rejects(s3.send(new AbortMultipartUploadCommand({ Bucket: b, Key: 'joined', UploadId })))).name, 'NoSuchUpload');
+    await s3.send(new CopyObjectCommand({ Bucket: b, Key: 'copied', CopySource: `${b}/joined` }));
+    const copied = await s3.send(new GetObjectCommand({ Bucket: b, Key: 'copied' }));
+    assert.ok(Buffer.from(await copied.Body!.transformToByteArray()).equals(whole));
+    await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'joined' }));
+    assert.equal((await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'joined' })))).name, 'NoSuchKey');
+    assert.ok((await s3.send(new GetObjectCommand({ Bucket: b, Key: 'copied', Range: 'bytes=0-3' }))).ContentLength === 4);
   });
 
   it('checks the parts named on completion: InvalidPartOrder, InvalidPart, EntityTooSmall', async () => {
@@ -171,12 +203,13 @@ describe('S3 multipart uploads', () => {
     assert.equal((await got.Body!.transformToByteArray()).length, 5 * MiB + 3);
   });
 
-  it('the AWS CLI uploads and downloads a file above its multipart threshold', async () => {
-    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+  it('the AWS CLI uploads and downloads a file above its multipart threshold', async (t) => {
+    const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const b = await bucket();
     const dir = mkdtempSync(join(tmpdir(), 'nimbus-mpu-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const data = body(9 * MiB, 5);
     writeFileSync(join(dir, 'big'), data);
     const up = await aws(nimbus, ['s3', 'cp', join(dir, 'big'), `s3://${b}/big`]);

@@ -337,12 +337,13 @@ describe('S3 objects', () => {
     assert.equal(noLock.name, 'InvalidRequest');
   });
 
-  it('works from the AWS CLI: cp up and down, s3api put-object and get-object', async () => {
-    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+  it('works from the AWS CLI: cp up and down, s3api put-object and get-object', async (t) => {
+    const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const b = await bucket();
     const dir = mkdtempSync(join(tmpdir(), 'nimbus-s3-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'up.txt'), 'from the cli');
     const cp = await aws(nimbus, ['s3', 'cp', join(dir, 'up.txt'), `s3://${b}/cli/up.txt`]);
     assert.equal(cp.code, 0, cp.stderr);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -38,6 +38,7 @@ describe('S3 persistence', () => {
       assert.equal((await rejects(s3.send(new GetObjectCommand({ Bucket: 'persisted', Key: 'doc' })))).name, 'NoSuchKey');
     } finally {
       await nimbus.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,15 @@ describe('S3 presigned URLs and the aws s3 commands', () => {
     s3 = new S3Client(clientConfig(nimbus, { forcePathStyle: true }));
   });
   after(() => nimbus.stop());
+
+  /** Runs curl; the body, then the status code on the last line. */
+  const curl = (args: string[]) => new Promise<{ status: string; body: string }>((resolve, reject) => {
+    execFile('curl', ['-sS', '-w', '\n%{http_code}', ...args], (error, stdout, stderr) => {
+      if (error) return reject(new Error(stderr));
+      const cut = stdout.lastIndexOf('\n');
+      resolve({ body: stdout.slice(0, cut), status: stdout.slice(cut + 1) });
+    });
+  });
 
   /** A client whose secret Nimbus knows (STS session credentials), so signatures are verified. */
   async function verifiedClient(): Promise<S3Client> {
@@ -74,15 +84,22 @@ describe('S3 presigned URLs and the aws s3 commands', () => {
     assert.match(text, /Request has expired/);
   });
 
-  it('aws s3 presign makes a URL that a plain HTTP client can read', async () => {
+  it('aws s3 presign makes a URL that curl can read, and that stops working once tampered with', async () => {
     const b = await bucket();
-    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'dir/presigned.txt', Body: 'via the cli' }));
-    const r = await aws(nimbus, ['s3', 'presign', `s3://${b}/dir/presigned.txt`, '--expires-in', '3600']);
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'dir/pre signed ü.txt', Body: 'via the cli' }));
+    // Signed with session credentials, whose secret Nimbus knows, so that the signature is checked.
+    const session = (await aws(nimbus, ['sts', 'get-session-token'])).json.Credentials;
+    const r = await aws(nimbus, ['s3', 'presign', `s3://${b}/dir/pre signed ü.txt`, '--expires-in', '3600'], {
+      AWS_ACCESS_KEY_ID: session.AccessKeyId, AWS_SECRET_ACCESS_KEY: session.SecretAccessKey, AWS_SESSION_TOKEN: session.SessionToken,
+    });
     assert.equal(r.code, 0, r.stderr);
-    const res = await fetch(r.stdout.trim());
-    const body = await res.text();
-    assert.equal(res.status, 200, `${r.stdout.trim()} answered ${body}`);
-    assert.equal(body, 'via the cli');
+    const url = r.stdout.trim();
+    const ok = await curl([url]);
+    assert.equal(ok.status, '200', `${url} answered ${ok.body}`);
+    assert.equal(ok.body, 'via the cli');
+    const tampered = await curl([url.replace('X-Amz-Expires=3600', 'X-Amz-Expires=7200')]);
+    assert.equal(tampered.status, '403');
+    assert.match(tampered.body, /<Code>SignatureDoesNotMatch<\/Code>/);
   });
 
   it('addresses buckets by virtual host; anonymous requests need a public bucket policy', async () => {
@@ -111,9 +128,10 @@ describe('S3 presigned URLs and the aws s3 commands', () => {
     assert.match(list.body, /<Key>a\/b c.txt<\/Key>/);
   });
 
-  it('aws s3 sync copies a folder tree up and back down, then removes with rm --recursive', async () => {
+  it('aws s3 sync copies a folder tree up and back down, then removes with rm --recursive', async (t) => {
     const b = await bucket();
     const src = mkdtempSync(join(tmpdir(), 'nimbus-sync-'));
+    t.after(() => rmSync(src, { recursive: true, force: true }));
     const files: Record<string, string> = { 'top.txt': 'top', 'a/one.txt': 'one', 'a/b/two.txt': 'two', 'space dir/ü.txt': 'unicode' };
     for (const [rel, text] of Object.entries(files)) {
       mkdirSync(join(src, rel, '..'), { recursive: true });
@@ -127,6 +145,7 @@ describe('S3 presigned URLs and the aws s3 commands', () => {
     const again = await aws(nimbus, ['s3', 'sync', src, `s3://${b}/tree`]);
     assert.equal(again.stdout.trim(), '');
     const dst = mkdtempSync(join(tmpdir(), 'nimbus-sync-back-'));
+    t.after(() => rmSync(dst, { recursive: true, force: true }));
     const down = await aws(nimbus, ['s3', 'sync', `s3://${b}/tree`, dst]);
     assert.equal(down.code, 0, down.stderr);
     for (const [rel, text] of Object.entries(files)) assert.equal(readFileSync(join(dst, rel), 'utf8'), text);

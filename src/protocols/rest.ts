@@ -206,9 +206,12 @@ function headerText(shape: Shape, v: unknown): string {
   }
 }
 
+/** Streaming payloads up to this many bytes are handed to the handler as one Buffer. */
+const SMALL_STREAMING_PAYLOAD = 64 * 1024;
+
 /**
  * The request side of both rest protocols: the operation from the URI, the bound members, then
- * the body: a streaming payload as the request stream, other payloads and body members parsed
+ * the body: a streaming payload as the request stream (or whole, when small), other payloads and body members parsed
  * by the protocol's `parse` (JSON or XML).
  */
 export async function decodeRest(req: HttpRequest, model: ServiceModel, route: RouteInfo,
@@ -221,7 +224,9 @@ export async function decodeRest(req: HttpRequest, model: ServiceModel, route: R
     const ref = shape.members![shape.payload]!;
     const payload = model.resolve(ref);
     if (payload.type === 'blob' && (payload.streaming || ref.streaming)) {
-      input[shape.payload] = req.stream();
+      // A small streaming payload is read whole: for a few KiB a stream costs more than the bytes.
+      const length = Number(req.header('content-length') ?? NaN);
+      input[shape.payload] = length <= SMALL_STREAMING_PAYLOAD ? await req.body() : req.stream();
     } else {
       const body = await req.body();
       if (body.length > 0) {

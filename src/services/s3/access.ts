@@ -1,5 +1,9 @@
 import type { Grant } from '../../generated/types/s3.js';
 import { AwsError } from '../../protocols/errors.js';
+import type { Caller } from '../../gateway/authenticate.js';
+import { type AuthorizationRequest, statementApplies } from '../../iam/evaluate.js';
+import { type Context, contextOf } from '../../iam/match.js';
+import { type Policy, type Statement, parsePolicy } from '../../iam/policy.js';
 import type { Handler, RequestContext, ResourceFacts, ServiceEnv } from '../service.js';
 import { type StoredAcl, aclGrants, getConfig } from './configs.js';
 import type { Tag } from './store.js';
@@ -7,24 +11,20 @@ import { type Bucket, canonicalId, findBucket, findVersion, grant } from './stor
 
 /**
  * Who may use a bucket besides its owner: anonymous callers and other accounts, through the
- * bucket policy (Allow/Deny for a principal, action and resource; statements with conditions are
- * not evaluated) and, unless the owner enforces ownership, public or per-account ACL grants.
- * The public access block's IgnorePublicAcls and RestrictPublicBuckets take those away again.
+ * bucket policy (Allow/Deny for a principal, action and resource, under its conditions, read by
+ * IAM's own policy grammar and evaluator) and, unless the owner enforces ownership, public or
+ * per-account ACL grants. The public access block's IgnorePublicAcls and RestrictPublicBuckets
+ * take those away again.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html
  */
-interface Statement {
-  Effect?: string;
-  Principal?: string | { AWS?: string | string[] };
-  Action?: string | string[];
-  Resource?: string | string[];
-  Condition?: unknown;
-}
-
 export interface Requester {
-  anonymous: boolean;
+  kind: Caller['kind'];
   accountId: string;
   arn: string;
 }
+
+/** Whoever asks without signing: website endpoints serve only what anyone may read. */
+export const ANYONE: Requester = { kind: 'anonymous', accountId: '', arn: '*' };
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
@@ -51,36 +51,79 @@ function aclPermission(action: string, objectLevel: boolean): { on: 'bucket' | '
   return undefined;
 }
 
-function list(v: string | string[] | undefined): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+/** A bucket policy as IAM reads it, parsed once per text (PutBucketPolicy checked it). */
+function bucketPolicy(env: ServiceEnv, text: string): Policy | undefined {
+  const cache = env.memory('s3.policies', () => new Map<string, Policy | undefined>());
+  if (!cache.has(text)) {
+    let policy: Policy | undefined;
+    try {
+      policy = parsePolicy(text, 'resource');
+    } catch {
+      // Stored before policies were checked this strictly: it grants nothing rather than failing every request.
+      policy = undefined;
+    }
+    if (cache.size > 1000) cache.clear();
+    cache.set(text, policy);
+  }
+  return cache.get(text);
 }
 
-function wildcard(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.split('?').map((q) => q.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('.')).join('.*')}$`, 'i');
-  return re.test(value);
+/**
+ * The condition keys a bucket policy can test: the global ones and S3's own, from the request.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
+ */
+function conditionContext(ctx: RequestContext, who: Requester, bucket: Bucket): Context {
+  const req = ctx.request;
+  const now = ctx.clock.now();
+  const authenticated = who.kind !== 'anonymous';
+  return contextOf({
+    'aws:SourceIp': req.remoteAddress.replace(/^::ffff:/, ''),
+    'aws:CurrentTime': new Date(now).toISOString(),
+    'aws:EpochTime': String(Math.floor(now / 1000)),
+    // Nimbus listens on plain HTTP.
+    'aws:SecureTransport': 'false',
+    'aws:Referer': req.header('referer'),
+    'aws:UserAgent': req.header('user-agent'),
+    'aws:ResourceAccount': bucket.accountId,
+    'aws:PrincipalAccount': authenticated ? who.accountId : undefined,
+    'aws:PrincipalArn': authenticated ? who.arn : undefined,
+    'aws:PrincipalType': PRINCIPAL_TYPES[who.kind],
+    's3:prefix': req.query.get('prefix') ?? undefined,
+    's3:delimiter': req.query.get('delimiter') ?? undefined,
+    's3:max-keys': req.query.get('max-keys') ?? undefined,
+    's3:VersionId': req.query.get('versionId') ?? undefined,
+    's3:x-amz-acl': req.header('x-amz-acl'),
+    's3:x-amz-server-side-encryption': req.header('x-amz-server-side-encryption'),
+    's3:x-amz-storage-class': req.header('x-amz-storage-class'),
+    's3:x-amz-content-sha256': req.header('x-amz-content-sha256'),
+    's3:authType': !authenticated ? undefined : req.query.has('X-Amz-Signature') ? 'REST-QUERY-STRING' : 'REST-HEADER',
+    's3:signatureversion': authenticated ? 'AWS4-HMAC-SHA256' : undefined,
+  });
 }
 
-function principalMatches(p: Statement['Principal'], who: Requester): 'public' | 'named' | undefined {
-  if (p === '*') return 'public';
-  const aws = typeof p === 'object' ? list(p.AWS) : [];
-  if (aws.includes('*')) return 'public';
-  if (who.anonymous) return undefined;
-  return aws.some((a) => a === who.accountId || a === `arn:aws:iam::${who.accountId}:root` || a === who.arn) ? 'named' : undefined;
+const PRINCIPAL_TYPES: Record<Requester['kind'], string> = {
+  anonymous: 'Anonymous', root: 'Account', user: 'User', 'assumed-role': 'AssumedRole', 'federated-user': 'FederatedUser',
+};
+
+/** A principal of `"*"` (or `{"AWS": "*"}`) makes a statement public. */
+function isPublic(s: Statement): boolean {
+  return s.principal === '*' || (s.principal?.['AWS'] ?? []).includes('*');
 }
 
 /** Allow, Deny or nothing from the bucket policy; `publicOnly` tells whether only a `*` principal allowed it. */
-function policyDecision(env: ServiceEnv, bucket: string, who: Requester, action: string, resource: string): { effect?: 'Allow' | 'Deny'; publicOnly: boolean } {
-  const text = getConfig<string>(env, bucket, 'policy');
-  if (!text) return { publicOnly: false };
-  const parsed = (JSON.parse(text) as { Statement?: Statement | Statement[] }).Statement ?? [];
-  const statements = Array.isArray(parsed) ? parsed : [parsed];
+function policyDecision(ctx: RequestContext, bucket: Bucket, who: Requester, action: string, resource: string): { effect?: 'Allow' | 'Deny'; publicOnly: boolean } {
+  const text = getConfig<string>(ctx, bucket.name, 'policy');
+  const policy = text === undefined ? undefined : bucketPolicy(ctx, text);
+  if (!policy) return { publicOnly: false };
+  const request: AuthorizationRequest = {
+    principal: { kind: who.kind, arn: who.arn, account: who.accountId },
+    action, resource, resourceAccount: bucket.accountId, context: conditionContext(ctx, who, bucket),
+  };
   let allowed: 'public' | 'named' | undefined;
-  for (const s of statements) {
-    if (s.Condition !== undefined) continue;
-    const principal = principalMatches(s.Principal, who);
-    if (!principal || !list(s.Action).some((a) => wildcard(a, action)) || !list(s.Resource).some((r) => wildcard(r, resource))) continue;
-    if (s.Effect === 'Deny') return { effect: 'Deny', publicOnly: false };
-    if (s.Effect === 'Allow' && allowed !== 'named') allowed = principal;
+  for (const s of policy.statements) {
+    if (!statementApplies(s, policy, request, true)) continue;
+    if (s.effect === 'Deny') return { effect: 'Deny', publicOnly: false };
+    if (allowed !== 'named') allowed = isPublic(s) ? 'public' : 'named';
   }
   return allowed ? { effect: 'Allow', publicOnly: allowed === 'public' } : { publicOnly: false };
 }
@@ -90,28 +133,28 @@ function grantsAllow(grants: Grant[], who: Requester, permission: Grant['Permiss
     if (g.Permission !== permission && g.Permission !== 'FULL_CONTROL') continue;
     const e = g.Grantee;
     if (e?.URI === ALL_USERS) return 'public';
-    if (e?.URI === AUTHENTICATED_USERS && !who.anonymous) return 'public';
-    if (!who.anonymous && e?.Type === 'CanonicalUser' && e.ID === canonicalId(who.accountId)) return 'named';
+    if (e?.URI === AUTHENTICATED_USERS && who.kind !== 'anonymous') return 'public';
+    if (who.kind !== 'anonymous' && e?.Type === 'CanonicalUser' && e.ID === canonicalId(who.accountId)) return 'named';
   }
   return undefined;
 }
 
 /** True when `who` may do `action` on the bucket or on one of its objects (`key`). */
-export function allowed(env: ServiceEnv, bucket: Bucket, who: Requester, action: string, key?: string): boolean {
+export function allowed(ctx: RequestContext, bucket: Bucket, who: Requester, action: string, key?: string): boolean {
   const resource = key === undefined ? `arn:aws:s3:::${bucket.name}` : `arn:aws:s3:::${bucket.name}/${key}`;
-  const policy = policyDecision(env, bucket.name, who, action, resource);
+  const policy = policyDecision(ctx, bucket, who, action, resource);
   if (policy.effect === 'Deny') return false;
-  const owner = !who.anonymous && who.accountId === bucket.accountId;
+  const owner = who.kind !== 'anonymous' && who.accountId === bucket.accountId;
   if (owner) return true;
-  const pab = getConfig<{ IgnorePublicAcls?: boolean; RestrictPublicBuckets?: boolean }>(env, bucket.name, 'public-access-block') ?? {};
+  const pab = getConfig<{ IgnorePublicAcls?: boolean; RestrictPublicBuckets?: boolean }>(ctx, bucket.name, 'public-access-block') ?? {};
   if (policy.effect === 'Allow' && !(policy.publicOnly && pab.RestrictPublicBuckets)) return true;
-  const ownership = getConfig<{ Rules: { ObjectOwnership: string }[] }>(env, bucket.name, 'ownership')?.Rules[0]?.ObjectOwnership;
+  const ownership = getConfig<{ Rules: { ObjectOwnership: string }[] }>(ctx, bucket.name, 'ownership')?.Rules[0]?.ObjectOwnership;
   const need = aclPermission(action, key !== undefined);
   if (ownership === 'BucketOwnerEnforced' || !need) return false;
   let grants: Grant[];
-  if (need.on === 'bucket') grants = aclGrants(bucket.accountId, getConfig<StoredAcl>(env, bucket.name, 'acl'));
+  if (need.on === 'bucket') grants = aclGrants(bucket.accountId, getConfig<StoredAcl>(ctx, bucket.name, 'acl'));
   else {
-    const v = key === undefined ? undefined : findVersion(env, bucket.name, key);
+    const v = key === undefined ? undefined : findVersion(ctx, bucket.name, key);
     grants = v ? aclGrants(v.owner, v.extra.acl as StoredAcl | undefined) : [];
   }
   const byAcl = grantsAllow(grants, who, need.permission);
@@ -119,7 +162,7 @@ export function allowed(env: ServiceEnv, bucket: Bucket, who: Requester, action:
 }
 
 export function requester(ctx: RequestContext): Requester {
-  return { anonymous: ctx.caller.kind === 'anonymous', accountId: ctx.accountId, arn: ctx.caller.arn };
+  return { kind: ctx.caller.kind, accountId: ctx.accountId, arn: ctx.caller.arn };
 }
 
 /**
@@ -129,14 +172,14 @@ export function requester(ctx: RequestContext): Requester {
 export function authorizeRequest(ctx: RequestContext, bucketName: string | undefined, key: string | undefined): void {
   const who = requester(ctx);
   if (bucketName === undefined) {
-    if (who.anonymous) throw accessDenied();
+    if (who.kind === 'anonymous') throw accessDenied();
     return;
   }
   const bucket = findBucket(ctx, bucketName);
   // Creating a bucket is about the name, not about access to a bucket that has it.
   if (!bucket || ctx.operation === 'CreateBucket') return;
   if (!allowed(ctx, bucket, who, actionOf(ctx.operation), key)) throw accessDenied();
-  if (who.anonymous || who.accountId !== bucket.accountId) grant(ctx);
+  if (who.kind === 'anonymous' || who.accountId !== bucket.accountId) grant(ctx);
 }
 
 /** Wraps a handler so that the bucket's policy and ACLs are checked before it runs. */

@@ -1,4 +1,5 @@
 import type { Grant, Operations } from '../../generated/types/s3.js';
+import { parsePolicy } from '../../iam/policy.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
 import { publishTestEvents } from './notifications.js';
@@ -13,18 +14,43 @@ export type ConfigKind =
   | 'acl' | 'cors' | 'encryption' | 'lifecycle' | 'logging' | 'notification' | 'object-lock' | 'ownership'
   | 'policy' | 'public-access-block' | 'request-payment' | 'accelerate' | 'tagging' | 'website' | 'replication';
 
+/**
+ * A request consults several of its bucket's documents (policy, encryption, lifecycle,
+ * notifications...), mostly to find them absent: one query reads them all for the request.
+ * Background work (lifecycle) has no request and reads each time. Named configurations
+ * (metrics, inventory: `family:id`) are not among them.
+ */
+function documentsOf(env: ServiceEnv, bucket: string): Map<string, string> {
+  const read = () => new Map((sql(env, `SELECT kind, document FROM s3_bucket_configs WHERE bucket = ? AND kind NOT LIKE '%:%'`).all(bucket) as { kind: string; document: string }[])
+    .map((r) => [r.kind, r.document]));
+  if (!('requestId' in env)) return read();
+  const perRequest = env.memory('s3.request-configs', () => new WeakMap<object, Map<string, Map<string, string>>>());
+  let buckets = perRequest.get(env);
+  if (!buckets) perRequest.set(env, (buckets = new Map()));
+  let docs = buckets.get(bucket);
+  if (!docs) buckets.set(bucket, (docs = read()));
+  return docs;
+}
+
 export function getConfig<T>(env: ServiceEnv, bucket: string, kind: ConfigKind): T | undefined {
-  const r = sql(env, 'SELECT document FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').get(bucket, kind) as { document: string } | undefined;
-  return r ? (JSON.parse(r.document) as T) : undefined;
+  const document = documentsOf(env, bucket).get(kind);
+  return document === undefined ? undefined : (JSON.parse(document) as T);
+}
+
+/** Forgets what this request read of a bucket's documents, after it changed one. */
+function changed(env: ServiceEnv, bucket: string): void {
+  env.memory('s3.request-configs', () => new WeakMap<object, Map<string, Map<string, string>>>()).get(env)?.delete(bucket);
 }
 
 export function setConfig(env: ServiceEnv, bucket: string, kind: ConfigKind, document: unknown): void {
   sql(env, 'INSERT INTO s3_bucket_configs (bucket, kind, document) VALUES (?, ?, ?) ON CONFLICT (bucket, kind) DO UPDATE SET document = excluded.document')
     .run(bucket, kind, JSON.stringify(document));
+  changed(env, bucket);
 }
 
 function deleteConfig(env: ServiceEnv, bucket: string, kind: ConfigKind): void {
   sql(env, 'DELETE FROM s3_bucket_configs WHERE bucket = ? AND kind = ?').run(bucket, kind);
+  changed(env, bucket);
 }
 
 const NOT_FOUND: Partial<Record<ConfigKind, [string, string]>> = {
@@ -134,6 +160,12 @@ export const configHandlers: Handlers<Operations> = {
     }
     if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) {
       throw new AwsError('MalformedPolicy', 'Policies must be valid JSON and the first byte must be \'{\'', { status: 400 });
+    }
+    // Access checks read the policy with IAM's grammar (conditions included), so it must parse as a resource policy.
+    try {
+      parsePolicy(input.Policy, 'resource');
+    } catch (e) {
+      throw new AwsError('MalformedPolicy', (e as Error).message, { status: 400 });
     }
     return store(ctx, input.Bucket, 'policy', input.Policy);
   },

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import type { Operations } from '../../generated/types/s3.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
@@ -14,8 +13,8 @@ import { receiveBody } from './upload.js';
 import { checkCustomerKey, customerKey } from './sse.js';
 
 /**
- * Multipart uploads: parts are blobs of their own until CompleteMultipartUpload streams them,
- * in order, into the object's blob. Limits are AWS's: parts 1..10,000, each but the last at
+ * Multipart uploads: parts are blobs of their own until CompleteMultipartUpload composes them,
+ * in order and without copying, into the object's blob. Limits are AWS's: parts 1..10,000, each but the last at
  * least 5 MiB. https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html
  */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -117,10 +116,15 @@ function compositeChecksum(algorithm: ChecksumAlgorithm, parts: PartRow[]): Stor
   return { algorithm, value: `${h.digest().toString('base64')}-${parts.length}`, type: 'COMPOSITE' };
 }
 
-function concatenated(ctx: RequestContext, parts: PartRow[]): Readable {
-  return Readable.from((async function* () {
-    for (const p of parts) yield* ctx.blobs.read(p.blob_id);
-  })());
+/** The FULL_OBJECT checksum of the parts' bytes, read in order. */
+async function checksumOf(algorithm: ChecksumAlgorithm, ctx: RequestContext, parts: PartRow[]): Promise<StoredChecksum> {
+  const h = hasher(algorithm);
+  for (const p of parts) {
+    const body = ctx.blobs.read(p.blob_id);
+    if (Buffer.isBuffer(body)) h.update(body);
+    else for await (const chunk of body) h.update(chunk as Buffer);
+  }
+  return { algorithm, value: h.digest().toString('base64'), type: 'FULL_OBJECT' };
 }
 
 export const multipartHandlers: Handlers<Operations> = {
@@ -183,31 +187,38 @@ export const multipartHandlers: Handlers<Operations> = {
     const parts = checkedParts(ctx, upload, (input.MultipartUpload?.Parts ?? []) as { PartNumber?: number; ETag?: string }[]);
     checkWriteConditions(input, () => findVersion(ctx, bucket.name, input.Key), input.Key);
     const c = upload.attributes.checksum;
-    const { blob, checksum: fullChecksum } = await receiveBody(ctx, concatenated(ctx, parts), { ChecksumAlgorithm: c?.type === 'FULL_OBJECT' ? c.algorithm : undefined }, Number.MAX_SAFE_INTEGER);
+    const size = parts.reduce((n, p) => n + p.size, 0);
+    // A whole-object checksum needs every byte read once; the bytes themselves are not copied.
+    const fullChecksum = c?.type === 'FULL_OBJECT' ? await checksumOf(c.algorithm, ctx, parts) : null;
     const checksum = c?.type === 'COMPOSITE' ? compositeChecksum(c.algorithm, parts) : fullChecksum;
     // A client that sends the whole object's checksum, or its size, has them checked.
     const claimed = c?.type === 'FULL_OBJECT' ? input[`Checksum${c.algorithm}`] : undefined;
-    const mismatch = (claimed !== undefined && claimed !== fullChecksum?.value)
-      ? new AwsError('BadDigest', `The ${c!.algorithm} you specified did not match the calculated checksum.`, { status: 400 })
-      : input.MpuObjectSize !== undefined && input.MpuObjectSize !== blob.size
-        ? new AwsError('InvalidRequest', `The provided 'x-amz-mp-object-size' header value ${input.MpuObjectSize} does not match what was computed: ${blob.size}`, { status: 400 })
-        : undefined;
-    if (mismatch) {
-      await dropBlobs(ctx, [blob.id]);
-      throw mismatch;
+    if (claimed !== undefined && claimed !== fullChecksum?.value) {
+      throw new AwsError('BadDigest', `The ${c!.algorithm} you specified did not match the calculated checksum.`, { status: 400 });
+    }
+    if (input.MpuObjectSize !== undefined && input.MpuObjectSize !== size) {
+      throw new AwsError('InvalidRequest', `The provided 'x-amz-mp-object-size' header value ${input.MpuObjectSize} does not match what was computed: ${size}`, { status: 400 });
     }
     const md5s = createHash('md5');
     for (const p of parts) md5s.update(Buffer.from(p.md5, 'hex'));
     const etag = `"${md5s.digest('hex')}-${parts.length}"`;
     const a = upload.attributes;
-    const { versionId, orphans } = writeVersion(ctx, bucket, input.Key, {
-      deleteMarker: false, blobId: blob.id, size: blob.size, etag, lastModified: ctx.clock.now(), storageClass: a.storageClass, owner: upload.owner,
-      headers: a.headers, metadata: a.metadata, checksum, tags: a.tags, parts: parts.map((p) => p.size), extra: a.extra,
-    });
-    const partBlobs = sql(ctx, 'SELECT blob_id FROM s3_parts WHERE upload_id = ?').all(upload.uploadId) as { blob_id: string }[];
-    sql(ctx, 'DELETE FROM s3_uploads WHERE upload_id = ?').run(upload.uploadId);
-    await dropBlobs(ctx, [...orphans, ...partBlobs.map((p) => p.blob_id)]);
-    publishObjectEvent(ctx, bucket, 'ObjectCreated:CompleteMultipartUpload', input.Key, { size: blob.size, etag: etag.slice(1, -1), versionId });
+    const used = new Set(parts.map((p) => p.blob_id));
+    const unused = (sql(ctx, 'SELECT blob_id FROM s3_parts WHERE upload_id = ?').all(upload.uploadId) as { blob_id: string }[])
+      .map((p) => p.blob_id).filter((id) => !used.has(id));
+    // The object takes the parts' blobs as they are; in one transaction with the upload's end, so no
+    // abort can later delete what the object reads.
+    const { versionId, orphans } = ctx.db.transaction(() => {
+      const blobId = ctx.blobs.compose(parts.map((p) => ({ id: p.blob_id, size: p.size })));
+      const written = writeVersion(ctx, bucket, input.Key, {
+        deleteMarker: false, blobId, size, etag, lastModified: ctx.clock.now(), storageClass: a.storageClass, owner: upload.owner,
+        headers: a.headers, metadata: a.metadata, checksum, tags: a.tags, parts: parts.map((p) => p.size), extra: a.extra,
+      });
+      sql(ctx, 'DELETE FROM s3_uploads WHERE upload_id = ?').run(upload.uploadId);
+      return written;
+    })();
+    await dropBlobs(ctx, [...orphans, ...unused]);
+    publishObjectEvent(ctx, bucket, 'ObjectCreated:CompleteMultipartUpload', input.Key, { size, etag: etag.slice(1, -1), versionId });
     return {
       Location: `${ctx.endpoint}/${bucket.name}/${encodeURIComponent(input.Key).replace(/%2F/g, '/')}`, Bucket: bucket.name, Key: input.Key, ETag: etag,
       ServerSideEncryption: a.extra.ServerSideEncryption as 'AES256', ...versionIdOf(bucket, versionId), ...checksumFields(checksum),

@@ -262,11 +262,11 @@ export function writeVersion(env: ServiceEnv, bucket: Bucket, key: string, v: Ne
   const orphans: string[] = [];
   db.transaction(() => {
     if (versionId === 'null') {
-      const old = sql(env, `SELECT blob_id FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null'`).get(bucket.name, key) as { blob_id: string | null } | undefined;
+      const old = sql(env, `DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null' RETURNING blob_id`).get(bucket.name, key) as { blob_id: string | null } | undefined;
       if (old?.blob_id) orphans.push(old.blob_id);
-      sql(env, `DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null'`).run(bucket.name, key);
     }
-    sql(env, 'UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1').run(bucket.name, key);
+    // A bucket that never had versioning holds only null versions, and the one there was is gone.
+    if (bucket.versioning !== null) sql(env, 'UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1').run(bucket.name, key);
     sql(env, `INSERT INTO s3_objects (bucket, key, version_id, is_latest, delete_marker, blob_id, size, etag, last_modified,
         storage_class, owner, headers, metadata, checksum, tags, parts, extra) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       bucket.name, key, versionId, v.deleteMarker ? 1 : 0, v.blobId, v.size, v.etag, v.lastModified, v.storageClass, v.owner,

@@ -4,7 +4,7 @@ import { virtualHostBucket } from '../../gateway/route.js';
 import type { HttpResponse } from '../../protocols/codec.js';
 import { escapeXml } from '../../protocols/xml.js';
 import type { RequestContext } from '../service.js';
-import { allowed } from './access.js';
+import { ANYONE, allowed } from './access.js';
 import { getConfig } from './configs.js';
 import { type ObjectVersion, findBucket, findVersion } from './store.js';
 
@@ -30,9 +30,6 @@ function live(ctx: RequestContext, bucket: string, key: string): ObjectVersion |
   const v = key ? findVersion(ctx, bucket, key) : undefined;
   return v && !v.deleteMarker ? v : undefined;
 }
-
-/** Website endpoints serve only what anyone may read (a public bucket policy or ACL). */
-const ANYONE = { anonymous: true, accountId: '', arn: '*' };
 
 function serve(ctx: RequestContext, v: ObjectVersion, status: number): HttpResponse {
   const headers: Record<string, string> = {
