@@ -4,7 +4,7 @@ import {
   CreateBucketCommand, DeleteObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client, GetBucketNotificationConfigurationCommand,
   PutObjectTaggingCommand, RestoreObjectCommand,
 } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Nimbus } from '../src/index.js';
 import { clientConfig, rejects, start } from './helpers.js';
 
@@ -80,5 +80,62 @@ describe('S3 event notifications', () => {
     await s3.send(new PutObjectTaggingCommand({ Bucket: b, Key: 'cold', Tagging: { TagSet: [{ Key: 'a', Value: 'b' }] } }));
     const names = (await receive(QueueUrl!, 3)).flatMap((m) => m.Records).map((r) => r.eventName).sort();
     assert.deepEqual(names, ['ObjectRestore:Completed', 'ObjectRestore:Post', 'ObjectTagging:Put']);
+  });
+});
+
+describe('S3 event notifications under IAM enforcement', () => {
+  let nimbus: Nimbus;
+  before(async () => {
+    nimbus = await start({ enforceIam: true });
+  });
+  after(() => nimbus.stop());
+
+  it('reach a queue only when its policy lets s3.amazonaws.com send for the bucket', async () => {
+    const s3 = new S3Client(clientConfig(nimbus, { forcePathStyle: true }));
+    const sqs = new SQSClient(clientConfig(nimbus));
+    const bucket = `guarded-${process.pid}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const queue = async (name: string, sourceArn?: string) => {
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${process.pid}` }))).QueueUrl!;
+      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
+      if (sourceArn) {
+        const Policy = JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnLike: { 'aws:SourceArn': sourceArn } } }],
+        });
+        await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
+      }
+      return { url, arn };
+    };
+    const allowed = await queue('allowed', `arn:aws:s3:::${bucket}`);
+    const otherBucket = await queue('other-bucket', 'arn:aws:s3:::someone-else');
+    const noPolicy = await queue('no-policy');
+    await s3.send(new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          { QueueArn: noPolicy.arn, Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'c/' }] } } },
+          { QueueArn: otherBucket.arn, Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'b/' }] } } },
+          { QueueArn: allowed.arn, Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'a/' }] } } },
+        ],
+      },
+    }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'c/x', Body: '1' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'b/x', Body: '2' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/x', Body: '3' }));
+    const events: string[] = [];
+    for (let i = 0; i < 5 && events.length < 2; i++) {
+      const got = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: allowed.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
+      for (const m of got) {
+        const body = JSON.parse(m.Body!);
+        events.push(body.Event ?? `${body.Records[0].eventName} ${body.Records[0].s3.object.key}`);
+      }
+    }
+    assert.deepEqual(events, ['s3:TestEvent', 'ObjectCreated:Put a/x']);
+    // Deliveries go out in order: by now the two refused queues have had theirs, and hold nothing.
+    for (const q of [otherBucket, noPolicy]) {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      assert.equal(got.Messages, undefined, q.arn);
+    }
   });
 });

@@ -63,7 +63,7 @@ export function publishObjectEvent(ctx: Origin, bucket: Bucket, event: string, k
     }],
   });
   for (const q of config.QueueConfigurations ?? []) {
-    if (selects(q as Target, event, key)) ctx.bus.publish('sqs:send', { queueArn: q.QueueArn, senderId: S3_SENDER_ID, body: JSON.stringify(record(q.Id)) });
+    if (selects(q as Target, event, key)) ctx.bus.publish('sqs:send', { queueArn: q.QueueArn, senderId: S3_SENDER_ID, body: JSON.stringify(record(q.Id)), sentBy: sentBy(bucket.name, bucket.accountId) });
   }
   for (const t of config.TopicConfigurations ?? []) {
     if (selects(t as Target, event, key)) ctx.bus.publish('sns:publish', { topicArn: t.TopicArn, subject: 'Amazon S3 Notification', message: JSON.stringify(record(t.Id)) });
@@ -79,5 +79,10 @@ export function publishObjectEvent(ctx: Origin, bucket: Bucket, event: string, k
  */
 export function publishTestEvents(ctx: RequestContext, bucket: string, config: NotificationConfiguration): void {
   const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date(ctx.clock.now()).toISOString(), Bucket: bucket, RequestId: ctx.requestId, HostId: ctx.requestId });
-  for (const q of config.QueueConfigurations ?? []) ctx.bus.publish('sqs:send', { queueArn: q.QueueArn, senderId: S3_SENDER_ID, body });
+  for (const q of config.QueueConfigurations ?? []) ctx.bus.publish('sqs:send', { queueArn: q.QueueArn, senderId: S3_SENDER_ID, body, sentBy: sentBy(bucket, ctx.accountId) });
+}
+
+/** S3 sends for the bucket: under IAM enforcement the queue's policy must allow s3.amazonaws.com (aws:SourceArn, aws:SourceAccount). */
+function sentBy(bucket: string, account: string) {
+  return { service: 's3.amazonaws.com', sourceArn: `arn:aws:s3:::${bucket}`, sourceAccount: account };
 }
