@@ -1,4 +1,5 @@
-import ipaddr from 'ipaddr.js';
+import { ipaddr } from '../ipaddr.js';
+import type { IPv6 } from 'ipaddr.js';
 import { arnMatches, globMatch, substitute, substituteValue, type Context } from './match.js';
 import type { Condition } from './policy.js';
 
@@ -40,7 +41,7 @@ function inCidr(r: string, p: string): boolean {
   try {
     const addr = ipaddr.process(r);
     const [range, bits] = p.includes('/') ? ipaddr.parseCIDR(p) : [ipaddr.process(p), -1];
-    const rangeAddr = range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() ? (range as ipaddr.IPv6).toIPv4Address() : range;
+    const rangeAddr = range.kind() === 'ipv6' && (range as IPv6).isIPv4MappedAddress() ? (range as IPv6).toIPv4Address() : range;
     if (addr.kind() !== rangeAddr.kind()) return false;
     if (bits === -1) return addr.toString() === rangeAddr.toString();
     return addr.match(rangeAddr, bits);

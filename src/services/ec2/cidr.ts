@@ -1,4 +1,4 @@
-import ipaddr from 'ipaddr.js';
+import { ipaddr } from '../../ipaddr.js';
 
 /** IPv4 CIDR arithmetic for VPCs, subnets, routes and rules: blocks as [first, last] integers. */
 export interface Block {

@@ -1,4 +1,4 @@
-import ipaddr from 'ipaddr.js';
+import { ipaddr } from '../../ipaddr.js';
 import { AwsError } from '../../protocols/errors.js';
 
 /**
