@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { evaluate, type AuthorizationRequest, type RequestPrincipal } from '../src/iam/evaluate.js';
-import { contextOf, type ContextValue } from '../src/iam/match.js';
+import { contextOf, glob, type ContextValue } from '../src/iam/match.js';
 import { parsePolicy, type PolicyKind } from '../src/iam/policy.js';
 
 /**
@@ -373,5 +373,12 @@ describe('policy evaluation properties', () => {
       const withBoundary = decide({ name: '', action: a, identity: [doc(allow(p1))], boundary: doc(allow(p2)), expect: 'allow' });
       return without.allowed || !withBoundary.allowed;
     }));
+  });
+  it('wildcard patterns match as a whole-string expression would, with and without case', () => {
+    const text = (chars: string[]) => fc.array(fc.constantFrom(...chars), { maxLength: 8 }).map((a) => a.join(''));
+    const toRegExp = (p: string, ignoreCase: boolean) =>
+      new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, ignoreCase ? 'si' : 's');
+    fc.assert(fc.property(text(['s', 'S', '3', ':', 'g', 'G', '*', '?', 'é', 'É']), text(['s', 'S', '3', ':', 'g', 'G', 'é', 'É']), fc.boolean(), (p, v, ignoreCase) =>
+      glob(p, ignoreCase)(v) === toRegExp(p, ignoreCase).test(v)));
   });
 });

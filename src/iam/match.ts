@@ -24,14 +24,30 @@ export function glob(pattern: string, ignoreCase = false): Matcher {
     const literal = unescapeLiterals(pattern);
     if (!ignoreCase) return (v) => v === literal;
     const lower = literal.toLowerCase();
-    return (v) => v.toLowerCase() === lower;
+    return (v) => v.length === lower.length && v.toLowerCase() === lower;
   }
   const body = unescapeLiterals(
     pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]'),
     (c) => `\\${c}`,
   );
   const re = new RegExp(`^${body}$`, ignoreCase ? 'i' : '');
-  return (v) => re.test(v);
+  // Most patterns start with literal text (`s3:Get*`): values not starting with it are refused
+  // without running the expression. Only ASCII heads, whose case folds one to one.
+  const head = /^[\x20-\x7e]*/.exec(pattern.slice(0, pattern.search(/[*?$]/)))![0];
+  if (head.length === 0) return (v) => re.test(v);
+  const folded = ignoreCase ? head.toLowerCase() : head;
+  return (v) => startsWith(v, folded, ignoreCase) && re.test(v);
+}
+
+/** Whether `v` starts with `head`; with `ignoreCase`, `head` is lower-case ASCII and `v`'s ASCII letters are folded. */
+function startsWith(v: string, head: string, ignoreCase: boolean): boolean {
+  if (v.length < head.length) return false;
+  for (let i = 0; i < head.length; i++) {
+    let c = v.charCodeAt(i);
+    if (ignoreCase && c >= 65 && c <= 90) c += 32;
+    if (c !== head.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
