@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { enforceIam, serviceAllowed, type Authorizer } from './gateway/authorize.js';
+import type { Authorizer } from './gateway/authorize.js';
 import { Recorder, type LogLevel } from './gateway/record.js';
 import { createHandler } from './server.js';
 import { ServiceRegistry } from './services/registry.js';
@@ -83,8 +83,10 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
     },
     db: db.sql, blobs, bus, clock, credentials, defaultAccountId: accountId, defaultRegion: region,
     realisticTiming: options.realisticTiming ?? false,
-    ...(options.enforceIam ? { allowsService: (request: ServiceRequest) => serviceAllowed(env, request) } : {}),
   };
+  // The policy engine loads only when IAM is enforced: a third of the modules start-up would read.
+  const iam = options.enforceIam ? await import('./gateway/authorize.js') : undefined;
+  if (iam) env.allowsService = (request: ServiceRequest) => iam.serviceAllowed(env, request);
   const recorder = new Recorder(options.logLevel ?? 'info');
 
   const handler = createHandler({
@@ -92,7 +94,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
     auth: { credentials, clock, defaultAccountId: accountId },
     services,
     recorder,
-    authorize: options.authorize ?? (options.enforceIam ? enforceIam(services) : undefined),
+    authorize: options.authorize ?? iam?.enforceIam(services),
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
     internal: {
       version: VERSION,

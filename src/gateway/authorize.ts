@@ -17,9 +17,6 @@ import type { Caller } from './authenticate.js';
  */
 export type Authorizer = (ctx: RequestContext, model: ServiceModel, op: Operation, input: Record<string, unknown>) => void | Promise<void>;
 
-/** Without enforcement every authenticated caller may do everything, as root may. */
-export const allowAll: Authorizer = () => {};
-
 /**
  * IAM enforcement: every action an operation needs is evaluated for the signed principal against
  * its identity-based policies, its permissions boundary, its session policies and the resource's
