@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import {
   AllocateAddressCommand, AttachVolumeCommand, CopySnapshotCommand, CreateNatGatewayCommand, CreateSnapshotCommand, CreateSubnetCommand, CreateVolumeCommand, CreateVpcCommand,
@@ -7,7 +6,7 @@ import {
   EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Nimbus } from '../src/index.js';
-import { aws, clientConfig, rejects, start } from './helpers.js';
+import { aws, clientConfig, rejects, start, startProcess } from './helpers.js';
 
 /** Moves a Nimbus clock forward through its public route, as a learner or a test would. */
 async function advance(endpoint: string, by: string): Promise<void> {
@@ -101,20 +100,10 @@ describe('EC2 with realistic timing', () => {
 
 describe('nimbus start --realistic-timing', () => {
   it('serves instances that the CLI sees pending until the clock moves 15 s, when `aws ec2 wait instance-running` returns', async () => {
-    const cli = new URL('../src/cli.js', import.meta.url).pathname;
-    const child = spawn(process.execPath, [cli, 'start', '--ephemeral', '--port', '0', '--realistic-timing', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const server = await startProcess(['--ephemeral', '--realistic-timing']);
     try {
-      let out = '';
-      const endpoint = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (c) => {
-          out += c;
-          const m = /listening on (http:\/\/localhost:\d+)[^\n]*\(realistic timing\)\nReady\.\n/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-      });
-      const server = { endpoint } as Nimbus;
+      assert.match(server.banner, /listening on http:\/\/localhost:\d+[^\n]*\(realistic timing\)\nReady\.\n/);
+      const endpoint = server.endpoint;
       const ami = (await new EC2Client({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 })
         .send(new DescribeImagesCommand(AL2023))).Images![0]!.ImageId!;
       const run = await aws(server, ['ec2', 'run-instances', '--image-id', ami, '--instance-type', 't3.micro', '--count', '1']);
@@ -126,8 +115,7 @@ describe('nimbus start --realistic-timing', () => {
       const wait = await aws(server, ['ec2', 'wait', 'instance-running', '--instance-ids', id]);
       assert.equal(wait.code, 0, wait.stderr);
     } finally {
-      child.kill('SIGTERM');
-      await exit;
+      await server.stop();
     }
   });
 });

@@ -13,6 +13,8 @@ export interface NimbusProcess {
   endpoint: string;
   port: number;
   child: ChildProcess;
+  /** What it printed up to its `Ready.` line. */
+  banner: string;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export function startProcess(args: string[]): Promise<NimbusProcess> {
         endpoint,
         port: Number(new URL(endpoint).port),
         child,
+        banner: out,
         stop: () => new Promise<void>((done) => {
           if (child.exitCode !== null || child.signalCode !== null) return done();
           child.once('exit', () => done());

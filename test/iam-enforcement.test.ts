@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -15,7 +14,7 @@ import { evaluate } from '../src/iam/evaluate.js';
 import { contextOf } from '../src/iam/match.js';
 import { parsePolicy } from '../src/iam/policy.js';
 import type { Nimbus } from '../src/index.js';
-import { aws, clientConfig, rejects, start } from './helpers.js';
+import { aws, clientConfig, rejects, start, startProcess } from './helpers.js';
 
 const ACCOUNT = '000000000000';
 const OTHER = '222222222222';
@@ -393,19 +392,10 @@ describe('IAM enforcement over time', () => {
 
 describe('nimbus start --enforce-iam', () => {
   it('starts a server that denies a user without policies', async () => {
-    const cli = new URL('../src/cli.js', import.meta.url).pathname;
-    const child = spawn(process.execPath, [cli, 'start', '--ephemeral', '--port', '0', '--enforce-iam', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const server = await startProcess(['--ephemeral', '--enforce-iam']);
     try {
-      let out = '';
-      const endpoint = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (c) => {
-          out += c;
-          const m = /listening on (http:\/\/localhost:\d+)[^\n]*\(IAM enforced\)\nReady\.\n/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-      });
+      assert.match(server.banner, /listening on http:\/\/localhost:\d+[^\n]*\(IAM enforced\)\nReady\.\n/);
+      const endpoint = server.endpoint;
       const config = { endpoint, region: 'us-east-1', maxAttempts: 1 };
       const iam = new IAMClient({ ...config, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
       await iam.send(new CreateUserCommand({ UserName: 'cli-user' }));
@@ -415,8 +405,7 @@ describe('nimbus start --enforce-iam', () => {
       assert.equal(err.name, 'AccessDenied');
       assert.equal(err.$metadata.httpStatusCode, 403);
     } finally {
-      child.kill('SIGTERM');
-      await exit;
+      await server.stop();
     }
   });
 });
