@@ -115,30 +115,17 @@ export async function decodeQuery(req: HttpRequest, model: ServiceModel, ec2: bo
   return { operation, input };
 }
 
-/** A structure's members as the encoder walks them: name in the output, XML element name, resolved shape. */
-type MemberPlan = readonly (readonly [string, string, Shape])[];
-const plans = new WeakMap<Shape, MemberPlan>();
-
 /** Writes a value as XML the way query-protocol parsers read it, appending to one string. */
 class XmlOut {
   text = '';
 
   constructor(private readonly model: ServiceModel, private readonly ec2: boolean) {}
 
-  private plan(shape: Shape): MemberPlan {
-    let plan = plans.get(shape);
-    if (!plan) {
-      plan = Object.entries(shape.members ?? {}).map(([name, ref]) => [name, ref.locationName ?? name, this.model.resolve(ref)] as const);
-      plans.set(shape, plan);
-    }
-    return plan;
-  }
-
   members(shape: Shape, value: Record<string, unknown>): void {
-    for (const [name, xmlName, member] of this.plan(shape)) {
-      const v = value[name];
+    for (const m of this.model.members(shape).list) {
+      const v = value[m.name];
       if (v === undefined || v === null) continue;
-      this.value(xmlName, member, v);
+      this.value(m.wire, m.shape, v);
     }
   }
 
