@@ -44,7 +44,7 @@ export function enforceIam(services: ServiceRegistry): Authorizer {
         ...(resourceAccount ? { 'aws:ResourceAccount': resourceAccount } : {}),
       });
       const request = { principal: who.principal, action: a.action, resource: a.resource, context, ...(resourceAccount ? { resourceAccount } : {}), ...(a.resourceRequired ? { resourceRequired: true } : {}) };
-      const decision = evaluate(request, { ...who.policies, resource: facts?.policy ? resourcePolicy(ctx, facts.policy, a) : undefined });
+      const decision = evaluate(request, { ...who.policies, resource: facts?.policy ? resourcePolicy(ctx, facts.policy, a.resourceRequired ? 'trust' : 'resource', a.resource) : undefined });
       if (!decision.allowed) throw accessDenied(model, ctx.caller, a, decision, request.context);
     }
   };
@@ -56,12 +56,7 @@ export function enforceIam(services: ServiceRegistry): Authorizer {
  * included. https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html
  */
 export function serviceAllowed(env: Pick<ServiceEnv, 'memory'>, r: ServiceRequest): boolean {
-  let policy: Policy | undefined;
-  try {
-    policy = r.policy ? compiled(env, r.policy, 'resource', r.resource) : undefined;
-  } catch {
-    policy = undefined;
-  }
+  const policy = r.policy ? resourcePolicy(env, r.policy, 'resource', r.resource) : undefined;
   const context = contextOf({ 'aws:SourceArn': r.sourceArn, 'aws:SourceAccount': r.sourceAccount, 'aws:ResourceAccount': r.resourceAccount });
   return evaluate({ principal: { kind: 'service', arn: r.service, account: '' }, action: r.action, resource: r.resource, resourceAccount: r.resourceAccount, context },
     { identity: [], resource: policy }).allowed;
@@ -72,9 +67,9 @@ export function serviceAllowed(env: Pick<ServiceEnv, 'memory'>, r: ServiceReques
  * their own rules; one IAM's parser cannot read grants nothing here rather than failing every
  * request to the resource.
  */
-function resourcePolicy(ctx: RequestContext, document: string, a: Authorization): Policy | undefined {
+function resourcePolicy(env: Pick<ServiceEnv, 'memory'>, document: string, kind: 'trust' | 'resource', resource: string): Policy | undefined {
   try {
-    return compiled(ctx, document, a.resourceRequired ? 'trust' : 'resource', a.resource);
+    return compiled(env, document, kind, resource);
   } catch {
     return undefined;
   }
