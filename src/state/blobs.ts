@@ -23,6 +23,11 @@ export interface StoredBlob {
 }
 
 const ID = /^[0-9a-f]{32}$/;
+
+/** A v4 UUID's 32 hex digits: as unique as 16 random bytes, and drawn from a cached pool, not a syscall. */
+function newId(): string {
+  return randomUUID().replace(/-/g, '');
+}
 export const INLINE_MAX_BYTES = 64 * 1024;
 
 export class BlobStore {
@@ -57,15 +62,14 @@ export class BlobStore {
    * are written, so a caller's transaction makes it atomic with what refers to it.
    */
   compose(parts: readonly { id: string; size: number }[]): string {
-    const id = randomUUID().replace(/-/g, '');
+    const id = newId();
     parts.forEach((p, seq) => this.insertPart.run(id, seq, p.id, p.size));
     return id;
   }
 
   /** Stream `source` into a new blob, at most `maxBytes` long. */
   async write(source: Readable | Buffer, maxBytes = Number.MAX_SAFE_INTEGER): Promise<StoredBlob> {
-    // A v4 UUID's 32 hex digits: as unique as 16 random bytes, and drawn from a cached pool, not a syscall.
-    const id = randomUUID().replace(/-/g, '');
+    const id = newId();
     if (Buffer.isBuffer(source) && source.length <= INLINE_MAX_BYTES) {
       if (source.length > maxBytes) throw new BlobTooLarge(maxBytes);
       this.insert.run(id, source);
