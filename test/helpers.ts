@@ -1,3 +1,4 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { startNimbus, type Nimbus, type NimbusOptions } from '../src/index.js';
@@ -109,4 +110,21 @@ export async function rejects(p: Promise<unknown>): Promise<any> {
     return e;
   }
   throw new Error('expected the call to fail, and it succeeded');
+}
+
+/**
+ * A new queue whose policy, if `allow` is given, lets that AWS service principal send to it for
+ * `allow.sourceArn` only (aws:SourceArn), as SNS topics and S3 buckets need under IAM enforcement.
+ */
+export async function queueAllowing(sqs: SQSClient, name: string, allow?: { service: string; sourceArn: string }): Promise<{ url: string; arn: string }> {
+  const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
+  if (allow) {
+    const Policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: allow.service }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': allow.sourceArn } } }],
+    });
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
+  }
+  return { url, arn };
 }

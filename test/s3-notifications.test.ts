@@ -4,9 +4,9 @@ import {
   CreateBucketCommand, DeleteObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client, GetBucketNotificationConfigurationCommand,
   PutObjectTaggingCommand, RestoreObjectCommand,
 } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Nimbus } from '../src/index.js';
-import { clientConfig, rejects, start } from './helpers.js';
+import { clientConfig, queueAllowing, rejects, start } from './helpers.js';
 
 /** Event notifications in S3's record format, delivered to SQS through the bus. */
 describe('S3 event notifications', () => {
@@ -95,18 +95,8 @@ describe('S3 event notifications under IAM enforcement', () => {
     const sqs = new SQSClient(clientConfig(nimbus));
     const bucket = `guarded-${process.pid}`;
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const queue = async (name: string, sourceArn?: string) => {
-      const url = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${process.pid}` }))).QueueUrl!;
-      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
-      if (sourceArn) {
-        const Policy = JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnLike: { 'aws:SourceArn': sourceArn } } }],
-        });
-        await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
-      }
-      return { url, arn };
-    };
+    const queue = (name: string, sourceArn?: string) =>
+      queueAllowing(sqs, `${name}-${process.pid}`, sourceArn ? { service: 's3.amazonaws.com', sourceArn } : undefined);
     const allowed = await queue('allowed', `arn:aws:s3:::${bucket}`);
     const otherBucket = await queue('other-bucket', 'arn:aws:s3:::someone-else');
     const noPolicy = await queue('no-policy');

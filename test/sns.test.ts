@@ -10,11 +10,11 @@ import {
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand,
   SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand, UntagResourceCommand,
 } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
-import { aws, clientConfig, rejects, start } from './helpers.js';
+import { aws, clientConfig, queueAllowing, rejects, start } from './helpers.js';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
@@ -624,18 +624,7 @@ describe('SNS under IAM enforcement', () => {
     const topicArn = (await sns.send(new CreateTopicCommand({ Name: unique('orders') }))).TopicArn!;
     const otherTopicArn = (await sns.send(new CreateTopicCommand({ Name: unique('other') }))).TopicArn!;
     /** A queue whose policy, if `sourceArn` is given, allows SNS to send for that topic only. */
-    const queue = async (sourceArn?: string) => {
-      const url = (await sqs.send(new CreateQueueCommand({ QueueName: unique('q') }))).QueueUrl!;
-      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
-      if (sourceArn) {
-        const Policy = JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': sourceArn } } }],
-        });
-        await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
-      }
-      return { url, arn };
-    };
+    const queue = (sourceArn?: string) => queueAllowing(sqs, unique('q'), sourceArn ? { service: 'sns.amazonaws.com', sourceArn } : undefined);
     const receive = async (url: string, wait: number) =>
       (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: wait }))).Messages ?? [];
     const allowed = await queue(topicArn);
