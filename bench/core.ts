@@ -5,7 +5,8 @@ import { Agent } from 'node:http';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { loop, replay, row, rssMiB, startServer, TABLE_HEAD, type LoadResult, type Server } from './lib.js';
 
-const CLI = new URL('../src/cli.js', import.meta.url).pathname;
+/** The `nimbus` command as installed: the bundle of scripts/bundle.mjs. */
+const CLI = new URL('../bundle/cli.js', import.meta.url).pathname;
 const BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
 
 /** A GetCallerIdentity request signed once, as an SDK would sign it, for replay. */

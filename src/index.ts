@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Authorizer } from './gateway/authorize.js';
 import { Recorder, type LogLevel } from './gateway/record.js';
+import { VERSION } from './package.js';
 import { createHandler } from './server.js';
 import { ServiceRegistry } from './services/registry.js';
 import type { Handler, ResourcePolicyHook, ServiceEnv, ServiceRequest } from './services/service.js';
@@ -52,8 +53,6 @@ export interface Nimbus {
   clock: Clock;
   stop(): Promise<void>;
 }
-
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Starts a Nimbus instance; resolves once it accepts requests. Many can run in one process. */
 export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> {
@@ -140,3 +139,4 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
 
 export type { Handler, RequestContext, ServiceDefinition } from './services/service.js';
 export { AwsError } from './protocols/errors.js';
+export { VERSION } from './package.js';

@@ -8,7 +8,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Nimbus } from '../src/index.js';
-import { aws, clientConfig, rejects, start } from './helpers.js';
+import { aws, CLI, clientConfig, rejects, start } from './helpers.js';
 
 const FAKE_AUTH = (service: string) => `AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`;
 
@@ -254,7 +254,7 @@ describe('gateway', () => {
 
   describe('the nimbus command', () => {
     it('start prints the endpoint and Ready., status and reset talk to it, SIGTERM stops it cleanly', async () => {
-      const cli = new URL('../src/cli.js', import.meta.url).pathname;
+      const cli = CLI;
       const child = spawn(process.execPath, [cli, 'start', '--ephemeral', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       const port = await new Promise<number>((resolve, reject) => {
@@ -279,7 +279,7 @@ describe('gateway', () => {
     });
 
     it('start refuses a bad --account-id with a clear message', async () => {
-      const cli = new URL('../src/cli.js', import.meta.url).pathname;
+      const cli = CLI;
       const child = spawn(process.execPath, [cli, 'start', '--ephemeral', '--account-id', '42']);
       let err = '';
       child.stderr.on('data', (d) => (err += d));

@@ -20,7 +20,8 @@ export interface NimbusProcess {
   stop(): Promise<void>;
 }
 
-const CLI = new URL('../src/cli.js', import.meta.url).pathname;
+/** The `nimbus` command as installed: the bundle scripts/bundle.mjs builds (package.json `bin`). */
+export const CLI = new URL('../bundle/cli.js', import.meta.url).pathname;
 
 /** Starts `nimbus start` (the built CLI) on a free port; resolves once it prints its ready line. */
 export function startProcess(args: string[]): Promise<NimbusProcess> {

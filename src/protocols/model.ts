@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package.js';
 
 /**
  * The AWS API models (DESIGN.md §1). `src/generated/services.json` indexes every service of the
@@ -88,8 +88,7 @@ export interface RawModel {
   shapes: Record<string, Shape>;
 }
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const generated = join(root, 'src/generated');
+const generated = join(packageRoot, 'src/generated');
 let index: Record<string, ServiceEntry> | undefined;
 
 export function serviceIndex(): Record<string, ServiceEntry> {

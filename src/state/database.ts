@@ -1,4 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
 
 /**
  * All that Nimbus knows lives in one SQLite database (DESIGN.md §2): a file in the data
@@ -14,11 +15,18 @@ export interface Migration {
 
 export type SqlDatabase = BetterSqlite3.Database;
 
+/**
+ * better-sqlite3's compiled addon, named directly: left to itself the library finds it through
+ * the `bindings` package, which stats a dozen candidate paths at start-up and cannot work from
+ * inside the CLI's bundle (scripts/bundle.mjs).
+ */
+const nativeBinding = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+
 export class Database {
   readonly sql: SqlDatabase;
 
   constructor(file: string) {
-    this.sql = new BetterSqlite3(file);
+    this.sql = new BetterSqlite3(file, { nativeBinding });
     if (file !== ':memory:') {
       this.sql.pragma('journal_mode = WAL');
       // NORMAL keeps every committed transaction across a kill -9 of the process (the WAL is in the
