@@ -31,7 +31,7 @@ export function rssMiB(pid: number): number {
 let nextPort = 45_000 + Math.floor(Math.random() * 1000);
 
 /** Starts `node args...` with `{port}` replaced, and resolves once `ready(port)` succeeds. */
-export async function startServer(args: string[], ready: (port: number) => Promise<boolean>): Promise<Server & { startMs: number }> {
+export async function startServer(args: string[], ready: (port: number) => Promise<boolean>): Promise<Server & { startMs: number; startCpuMs: number }> {
   const port = nextPort++;
   const t0 = performance.now();
   const child: ChildProcess = spawn(process.execPath, args.map((a) => a.replace('{port}', String(port))), { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -47,6 +47,8 @@ export async function startServer(args: string[], ready: (port: number) => Promi
     pid: child.pid!,
     port,
     startMs,
+    // The CPU the process used to get there: steadier than wall time on a busy machine.
+    startCpuMs: cpuMs(child.pid!),
     stop: () => new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
