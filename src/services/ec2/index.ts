@@ -13,6 +13,7 @@ import { handlers as instanceAttributes } from './instance-attributes.js';
 import { handlers as instances } from './instances.js';
 import { handlers as interfaces } from './interfaces.js';
 import { handlers as keypairs } from './keypairs.js';
+import { handlers as launchTemplates } from './launch-templates.js';
 import { handlers as networkAcls } from './network-acls.js';
 import { settle } from './lifecycle.js';
 import { ensureDefaultVpc } from './network.js';
@@ -35,7 +36,7 @@ import { handlers as vpcs } from './vpcs.js';
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/CommonParameters.html
  */
 const all: Handlers<Operations> = {
-  ...regions, ...instanceTypes, ...images, ...keypairs, ...instances, ...instanceAttributes, ...instanceProfiles, ...interfaces, ...volumes, ...snapshots,
+  ...regions, ...instanceTypes, ...images, ...keypairs, ...instances, ...instanceAttributes, ...instanceProfiles, ...launchTemplates, ...interfaces, ...volumes, ...snapshots,
   ...vpcs, ...subnets, ...securityGroups, ...routeTables, ...gateways, ...networkAcls, ...addresses, ...peering, ...endpoints, ...dhcpOptions, ...insights, ...tags,
 };
 

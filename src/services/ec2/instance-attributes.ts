@@ -1,4 +1,4 @@
-import type { ModifyInstanceAttributeRequest, Operations } from '../../generated/types/ec2.js';
+import type { ModifyInstanceAttributeRequest, Operations, ResponseLaunchTemplateData } from '../../generated/types/ec2.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { catalog, type InstanceTypeName } from './instance-types.js';
@@ -7,8 +7,8 @@ import { mustEni } from './interfaces.js';
 import { findGroup } from './security-groups.js';
 import { applyFilters, paginate } from './filters.js';
 import { creditsFor, DEFAULT_METADATA, metadataOptions } from './launch.js';
-import { all, get, put } from './store.js';
-import type { InstanceDoc } from './types.js';
+import { all, get, put, tagsOf } from './store.js';
+import type { EniDoc, InstanceDoc } from './types.js';
 import { instanceVolumes } from './volumes.js';
 
 /**
@@ -89,7 +89,45 @@ function monitoring(ctx: RequestContext, ids: string[], on: boolean) {
   });
 }
 
+/**
+ * An instance's launch parameters as launch template data, to make a template from it. As in AWS,
+ * its interface keeps its id and address: a template made from this needs them taken out before it
+ * can launch a second instance. https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetLaunchTemplateData.html
+ */
+function launchTemplateData(ctx: RequestContext, i: InstanceDoc): ResponseLaunchTemplateData {
+  const eni = get<EniDoc>(ctx, i._eni);
+  const tags = tagsOf(ctx, i.InstanceId).filter((t) => !t.Key?.startsWith('aws:'));
+  return {
+    ImageId: i.ImageId, InstanceType: i.InstanceType, KeyName: i.KeyName, EbsOptimized: i.EbsOptimized, UserData: i.UserData,
+    IamInstanceProfile: i.IamInstanceProfile ? { Arn: i.IamInstanceProfile.Arn } : undefined,
+    BlockDeviceMappings: instanceVolumes(ctx, i).map((v) => {
+      const a = v.Attachments!.find((x) => x.InstanceId === i.InstanceId)!;
+      return {
+        DeviceName: a.Device,
+        Ebs: { Encrypted: v.Encrypted, DeleteOnTermination: a.DeleteOnTermination, SnapshotId: v.SnapshotId || undefined, VolumeSize: v.Size, VolumeType: v.VolumeType, Iops: v.Iops, Throughput: v.Throughput },
+      };
+    }),
+    NetworkInterfaces: eni ? [{
+      DeviceIndex: 0, NetworkCardIndex: 0, NetworkInterfaceId: eni.NetworkInterfaceId, SubnetId: eni.SubnetId, Description: eni.Description,
+      Groups: eni.Groups?.map((g) => g.GroupId!), AssociatePublicIpAddress: i._autoPublicIp, DeleteOnTermination: eni.Attachment?.DeleteOnTermination ?? true,
+      PrivateIpAddress: eni.PrivateIpAddress, PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: eni.PrivateIpAddress }], Ipv6Addresses: [],
+    }] : undefined,
+    Monitoring: { Enabled: i.Monitoring === 'enabled' }, Placement: { AvailabilityZone: i.AvailabilityZone, GroupName: '', Tenancy: i.Tenancy as 'default' },
+    DisableApiTermination: i.DisableApiTermination, DisableApiStop: i.DisableApiStop, InstanceInitiatedShutdownBehavior: i.InstanceInitiatedShutdownBehavior,
+    TagSpecifications: tags.length ? [{ ResourceType: 'instance', Tags: tags }] : undefined,
+    MetadataOptions: i._metadata ?? DEFAULT_METADATA, CreditSpecification: i._cpuCredits ? { CpuCredits: i._cpuCredits } : undefined,
+    CapacityReservationSpecification: { CapacityReservationPreference: 'open' }, HibernationOptions: { Configured: false }, EnclaveOptions: { Enabled: false },
+    PrivateDnsNameOptions: { HostnameType: 'ip-name', EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false },
+    MaintenanceOptions: { AutoRecovery: 'default' },
+  };
+}
+
 export const handlers: Handlers<Operations> = {
+  GetLaunchTemplateData(input, ctx) {
+    const [i] = mustInstances(ctx, [input.InstanceId]);
+    return { LaunchTemplateData: launchTemplateData(ctx, i!) };
+  },
+
   MonitorInstances: (input, ctx) => ({ InstanceMonitorings: monitoring(ctx, input.InstanceIds, true) }),
   UnmonitorInstances: (input, ctx) => ({ InstanceMonitorings: monitoring(ctx, input.InstanceIds, false) }),
 

@@ -6,8 +6,9 @@ import { applyFilters, paginate, type Fields } from './filters.js';
 import { catalog } from './instance-types.js';
 import { deleteEni, setAutoPublicIp } from './interfaces.js';
 import { DEFAULT_METADATA, launchOne, plan } from './launch.js';
+import { fromLaunchTemplate } from './launch-templates.js';
 import { dueAt, instanceState, type Transition } from './lifecycle.js';
-import { all, get, getMany, idsTagged, put, remove, tagIndex, tagsOf, withClientToken } from './store.js';
+import { all, get, getMany, idsTagged, put, remove, setSystemTags, tagIndex, tagsOf, withClientToken } from './store.js';
 import type { EniDoc, InstanceDoc, VolumeDoc } from './types.js';
 import { instanceVolumes } from './volumes.js';
 
@@ -191,13 +192,16 @@ export const handlers: Handlers<Operations> = {
       const earlier = withClientToken<InstanceDoc>(ctx, 'instance', input.ClientToken);
       if (earlier.length > 0) return reservations(ctx, described(ctx, earlier))[0]!;
     }
-    const p = plan(ctx, input);
+    const { request, tags } = fromLaunchTemplate(ctx, input);
+    const p = plan(ctx, request);
     const reservationId = resourceId('r');
     const launched = ctx.db.transaction(() => {
       const out: InstanceDoc[] = [];
       for (let n = 0; n < input.MaxCount; n++) {
         try {
-          out.push(launchOne(ctx, input, p, reservationId, n));
+          const instance = launchOne(ctx, request, p, reservationId, n);
+          setSystemTags(ctx, instance.InstanceId, tags);
+          out.push(instance);
         } catch (e) {
           // Up to MaxCount where capacity allows, but at least MinCount or nothing. https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html
           if (n >= input.MinCount) break;

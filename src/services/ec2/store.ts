@@ -39,6 +39,12 @@ export const migrations = [
       CREATE INDEX ec2_resources_token ON ec2_resources (account_id, region, client_token);
       CREATE INDEX ec2_tags_key ON ec2_tags (account_id, region, resource_type, tag_key, tag_value);`,
   },
+  {
+    // A launch template by its name, which creating one checks among up to 5,000.
+    id: 'ec2/003-names',
+    sql: `ALTER TABLE ec2_resources ADD COLUMN name TEXT;
+      CREATE INDEX ec2_resources_name ON ec2_resources (account_id, region, kind, name);`,
+  },
 ];
 
 /** Where a resource lives: an account and a region (CopySnapshot and CopyImage read another region). */
@@ -63,6 +69,9 @@ const TYPES: Record<string, string> = {
   nat: 'natgateway', acl: 'network-acl', eipalloc: 'elastic-ip', vol: 'volume', snap: 'snapshot', ami: 'image',
   key: 'key-pair', eni: 'network-interface', pcx: 'vpc-peering-connection', vpce: 'vpc-endpoint',
   nip: 'network-insights-path', nia: 'network-insights-analysis', sgr: 'security-group-rule', dopt: 'dhcp-options',
+  lt: 'launch-template',
+  // Nimbus's own ids for the versions of a launch template (`ltv-<template>-<number>`): AWS gives versions no id.
+  ltv: 'launch-template-version',
 };
 
 export function resourceType(id: string): string | undefined {
@@ -71,13 +80,20 @@ export function resourceType(id: string): string | undefined {
 
 /** Stores a resource. `dueAt` schedules its next transition; when omitted, a scheduled one stays. */
 export function put(s: Scope, id: string, doc: object, dueAt?: number | null): void {
-  const { SubnetId, ClientToken, PrivateIpAddress } = doc as { SubnetId?: string; ClientToken?: string; PrivateIpAddress?: string };
-  sql(s, `INSERT INTO ec2_resources (account_id, region, id, kind, doc, seq, due_at, subnet_id, client_token, private_ip)
-      VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ec2_resources), ?, ?, ?, ?)
+  const { SubnetId, ClientToken, PrivateIpAddress, LaunchTemplateName } = doc as { SubnetId?: string; ClientToken?: string; PrivateIpAddress?: string; LaunchTemplateName?: string };
+  const type = resourceType(id) ?? 'unknown';
+  sql(s, `INSERT INTO ec2_resources (account_id, region, id, kind, doc, seq, due_at, subnet_id, client_token, private_ip, name)
+      VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ec2_resources), ?, ?, ?, ?, ?)
       ON CONFLICT (account_id, region, id) DO UPDATE SET doc = excluded.doc, subnet_id = excluded.subnet_id, client_token = excluded.client_token,
-        private_ip = excluded.private_ip, due_at = CASE WHEN ? = 1 THEN excluded.due_at ELSE ec2_resources.due_at END`)
-    .run(s.accountId, s.region, id, resourceType(id) ?? 'unknown', JSON.stringify(doc), dueAt ?? null, SubnetId ?? null, ClientToken ?? null,
-      PrivateIpAddress ? ipToInt(PrivateIpAddress) : null, dueAt === undefined ? 0 : 1);
+        private_ip = excluded.private_ip, name = excluded.name, due_at = CASE WHEN ? = 1 THEN excluded.due_at ELSE ec2_resources.due_at END`)
+    .run(s.accountId, s.region, id, type, JSON.stringify(doc), dueAt ?? null, SubnetId ?? null, ClientToken ?? null,
+      PrivateIpAddress ? ipToInt(PrivateIpAddress) : null, type === 'launch-template' ? LaunchTemplateName : null, dueAt === undefined ? 0 : 1);
+}
+
+/** A resource of a type by its unique name (so far, a launch template's). */
+export function named<T>(s: Scope, type: string, name: string): T | undefined {
+  const row = sql(s, 'SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = ? AND name = ?').get(s.accountId, s.region, type, name) as { doc: string } | undefined;
+  return row ? (JSON.parse(row.doc) as T) : undefined;
 }
 
 /**
@@ -141,6 +157,31 @@ export function all<T>(s: Scope, type: string): T[] {
   return rows.map((r) => JSON.parse(r.doc) as T);
 }
 
+/**
+ * The resources whose ids start with a prefix, in id order: one range of the primary key, so the
+ * versions of one launch template are read without touching any other template's.
+ */
+export function withIdPrefix<T>(s: Scope, prefix: string): T[] {
+  const rows = sql(s, 'SELECT doc FROM ec2_resources WHERE account_id = ? AND region = ? AND id >= ? AND id < ? ORDER BY id').all(s.accountId, s.region, prefix, prefix + '\x7f') as { doc: string }[];
+  return rows.map((r) => JSON.parse(r.doc) as T);
+}
+
+/** Only the ids of those resources, without reading their documents. */
+export function idsWithPrefix(s: Scope, prefix: string): string[] {
+  const rows = sql(s, 'SELECT id FROM ec2_resources WHERE account_id = ? AND region = ? AND id >= ? AND id < ? ORDER BY id').all(s.accountId, s.region, prefix, prefix + '\x7f') as { id: string }[];
+  return rows.map((r) => r.id);
+}
+
+/** Removes those resources (untaggable ones: their tags are not looked for). */
+export function removeWithIdPrefix(s: Scope, prefix: string): void {
+  sql(s, 'DELETE FROM ec2_resources WHERE account_id = ? AND region = ? AND id >= ? AND id < ?').run(s.accountId, s.region, prefix, prefix + '\x7f');
+}
+
+/** How many resources of a type the region holds, for quotas. */
+export function count(s: Scope, type: string): number {
+  return (sql(s, 'SELECT COUNT(*) AS n FROM ec2_resources WHERE account_id = ? AND region = ? AND kind = ?').get(s.accountId, s.region, type) as { n: number }).n;
+}
+
 export function remove(s: Scope, id: string): void {
   sql(s, 'DELETE FROM ec2_resources WHERE account_id = ? AND region = ? AND id = ?').run(s.accountId, s.region, id);
   sql(s, 'DELETE FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').run(s.accountId, s.region, id);
@@ -197,7 +238,11 @@ export function allTags(s: Scope): { ResourceId: string; ResourceType: string; K
     .all(s.accountId, s.region) as { ResourceId: string; ResourceType: string; Key: string; Value: string }[];
 }
 
-/** A resource holds at most 50 tags; keys up to 128 characters, values up to 256; `aws:` is reserved. https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html */
+/**
+ * A resource holds at most 50 tags; keys up to 128 characters, values up to 256; `aws:` is
+ * reserved, and the `aws:` tags AWS sets itself do not count toward the 50.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html
+ */
 export function setTags(s: Scope, id: string, tags: Tag[]): void {
   for (const t of tags) {
     const key = t.Key ?? '';
@@ -208,8 +253,15 @@ export function setTags(s: Scope, id: string, tags: Tag[]): void {
   const stmt = sql(s, `INSERT INTO ec2_tags (account_id, region, resource_id, resource_type, tag_key, tag_value) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (account_id, region, resource_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`);
   for (const t of tags) stmt.run(s.accountId, s.region, id, resourceType(id) ?? 'unknown', t.Key, t.Value ?? '');
-  const count = (sql(s, 'SELECT COUNT(*) AS n FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ?').get(s.accountId, s.region, id) as { n: number }).n;
-  if (count > 50) throw new AwsError('TagLimitExceeded', `The maximum number of Tags for a resource has been reached: ${id} would have ${count} tags (limit 50).`, { status: 400 });
+  const n = (sql(s, `SELECT COUNT(*) AS n FROM ec2_tags WHERE account_id = ? AND region = ? AND resource_id = ? AND tag_key NOT LIKE 'aws:%'`).get(s.accountId, s.region, id) as { n: number }).n;
+  if (n > 50) throw new AwsError('TagLimitExceeded', `The maximum number of Tags for a resource has been reached: ${id} would have ${n} tags (limit 50).`, { status: 400 });
+}
+
+/** Tags AWS itself puts on a resource (`aws:ec2launchtemplate:id`): past the checks that keep `aws:` from callers. */
+export function setSystemTags(s: Scope, id: string, tags: { Key: string; Value: string }[]): void {
+  const stmt = sql(s, `INSERT INTO ec2_tags (account_id, region, resource_id, resource_type, tag_key, tag_value) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (account_id, region, resource_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`);
+  for (const t of tags) stmt.run(s.accountId, s.region, id, resourceType(id) ?? 'unknown', t.Key, t.Value);
 }
 
 /** DeleteTags: a tag given with a value is removed only when the value matches; without one, whatever its value. */

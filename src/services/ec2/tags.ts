@@ -13,12 +13,13 @@ const NOT_FOUND: Record<string, [string, string]> = {
   'network-acl': ['InvalidNetworkAclID.NotFound', 'network acl'], 'elastic-ip': ['InvalidAllocationID.NotFound', 'allocation'],
   volume: ['InvalidVolume.NotFound', 'volume'], snapshot: ['InvalidSnapshot.NotFound', 'snapshot'], image: ['InvalidAMIID.NotFound', 'image'],
   'key-pair': ['InvalidKeyPair.NotFound', 'key pair'], 'network-interface': ['InvalidNetworkInterfaceID.NotFound', 'network interface'],
-  'dhcp-options': ['InvalidDhcpOptionID.NotFound', 'dhcpOption'],
+  'dhcp-options': ['InvalidDhcpOptionID.NotFound', 'dhcpOption'], 'launch-template': ['InvalidLaunchTemplateId.NotFound', 'launch template'],
 };
 
 function mustTaggable(s: Scope, id: string): void {
   const type = resourceType(id);
-  if (!type) throw new AwsError('InvalidID', `The ID '${id}' is not valid`, { status: 400 });
+  // Launch template versions cannot be tagged; their ids are Nimbus's own.
+  if (!type || type === 'launch-template-version') throw new AwsError('InvalidID', `The ID '${id}' is not valid`, { status: 400 });
   if (exists(s, id)) return;
   if (type === 'image' && findImage(s, id)) throw new AwsError('AuthFailure', `You are not authorized to tag ${id}: it belongs to another account.`, { status: 400 });
   const [code, noun] = NOT_FOUND[type] ?? ['InvalidID', type];

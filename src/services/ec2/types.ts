@@ -1,6 +1,6 @@
 import type {
   Address, DhcpOptions, Image, InstanceMetadataOptionsRequest, InternetGateway, KeyPairInfo, NatGateway, NetworkAcl, NetworkInterface,
-  NetworkInsightsAnalysis, NetworkInsightsPath, RouteTable, Snapshot, Subnet, Volume, VolumeModification, Vpc, VpcEndpoint, VpcPeeringConnection,
+  NetworkInsightsAnalysis, NetworkInsightsPath, RequestLaunchTemplateData, RouteTable, Snapshot, Subnet, Volume, VolumeModification, Vpc, VpcEndpoint, VpcPeeringConnection,
 } from '../../generated/types/ec2.js';
 import type { InstanceTypeName } from './instance-types.js';
 
@@ -97,3 +97,34 @@ export interface InstanceDoc {
 export type DhcpDoc = DhcpOptions & { DhcpOptionsId: string; _default: boolean };
 export type PeeringDoc = VpcPeeringConnection & { VpcPeeringConnectionId: string };
 export type EndpointDoc = VpcEndpoint & { VpcEndpointId: string; VpcId: string; _prefixListId: string };
+
+/**
+ * A launch template. Version numbers only grow (a deleted version's number is not given again):
+ * `_lastNumber` is the highest given, `_versionCount` how many versions exist now (the quota counts those).
+ */
+export interface LaunchTemplateDoc {
+  LaunchTemplateId: string;
+  LaunchTemplateName: string;
+  CreateTime: string;
+  CreatedBy: string;
+  DefaultVersionNumber: number;
+  LatestVersionNumber: number;
+  ClientToken?: string;
+  /** A digest of the create request, to tell an idempotent retry from a reused client token. */
+  _request?: string;
+  _lastNumber: number;
+  _versionCount: number;
+}
+
+/** One version of a launch template: its data exactly as the request gave it (after SourceVersion). */
+export interface LaunchTemplateVersionDoc {
+  LaunchTemplateId: string;
+  LaunchTemplateName: string;
+  VersionNumber: number;
+  VersionDescription?: string;
+  CreateTime: string;
+  CreatedBy: string;
+  LaunchTemplateData: RequestLaunchTemplateData;
+  ClientToken?: string;
+  _request?: string;
+}
