@@ -63,11 +63,15 @@ export function arnMatcher(pattern: string): Matcher {
   const p = splitArn(pattern);
   if (!p) return () => false;
   const segments = p.map((s) => glob(s));
+  // Read segment by segment in place: resources are matched on every request.
   return (arn) => {
-    const a = splitArn(arn);
-    if (!a) return false;
-    for (let i = 0; i < 6; i++) if (!segments[i]!(a[i]!)) return false;
-    return true;
+    let start = 0;
+    for (let i = 0; i < 5; i++) {
+      const end = arn.indexOf(':', start);
+      if (end < 0 || !segments[i]!(arn.slice(start, end))) return false;
+      start = end + 1;
+    }
+    return segments[5]!(arn.slice(start));
   };
 }
 
