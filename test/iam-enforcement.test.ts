@@ -3,11 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  AddUserToGroupCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
+  AddUserToGroupCommand, AttachUserPolicyCommand, DeleteUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
   IAMClient, ListUsersCommand, TagUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, ListMFADevicesCommand, PutGroupPolicyCommand, PutUserPermissionsBoundaryCommand, PutUserPolicyCommand, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand, UntagQueueCommand } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { totp } from '../src/iam/totp.js';
 import { evaluate } from '../src/iam/evaluate.js';
@@ -300,6 +300,36 @@ describe('IAM enforcement', () => {
     await chained.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
     const override = await rejects(s1.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${second}`, RoleSessionName: 'two', Tags: [{ Key: 'project', Value: 'other' }] })));
     assert.equal(override.$metadata.httpStatusCode, 400);
+  });
+
+  it('removing and restoring a policy decides the very next request', async () => {
+    const name = unique('revoked');
+    const client = new SQSClient(as(nimbus, await user(nimbus, name, [doc(allow('sqs:GetQueueUrl'))])));
+    await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
+    await iam.send(new DeleteUserPolicyCommand({ UserName: name, PolicyName: 'p0' }));
+    await rejects(client.send(new GetQueueUrlCommand({ QueueName: 'orders' })));
+    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p0', PolicyDocument: doc(allow('sqs:GetQueueUrl')) }));
+    await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
+  });
+
+  it('a queue policy and the queue tags a policy reads decide the very next request', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: unique('kept') }));
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
+    const granted = unique('granted');
+    const byQueue = new SQSClient(as(nimbus, await user(nimbus, granted)));
+    const queuePolicy = (who: string) => doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/${who}` }, Action: 'sqs:SendMessage', Resource: arn });
+    await rejects(byQueue.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: queuePolicy(granted) } }));
+    await byQueue.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: queuePolicy(unique('someone-else')) } }));
+    await rejects(byQueue.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })));
+
+    const byTag = new SQSClient(as(nimbus, await user(nimbus, unique('tagged'), [doc(allow('sqs:SendMessage', '*', { Condition: { StringEquals: { 'aws:ResourceTag/team': 'orders' } } }))])));
+    await rejects(byTag.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })));
+    await sqs.send(new TagQueueCommand({ QueueUrl, Tags: { team: 'orders' } }));
+    await byTag.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+    await sqs.send(new UntagQueueCommand({ QueueUrl, TagKeys: ['team'] }));
+    await rejects(byTag.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })));
   });
 
   it('the AWS CLI shows the denial', async () => {
