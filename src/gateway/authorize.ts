@@ -36,7 +36,7 @@ export function enforceIam(services: ServiceRegistry): Authorizer {
       service: model.id, operation: op.name, input, accountId: ctx.accountId, region: ctx.region, headers: ctx.request.headers,
       iamPath: (type, name) => iamPath(ctx, type, name),
       instanceProfileRole: (nameOrArn) => instanceProfileRole(ctx, nameOrArn),
-      ...(ctx.caller.kind === 'user' ? { callerUserName: ctx.caller.arn.slice(ctx.caller.arn.lastIndexOf('/') + 1) } : {}),
+      callerUserName: ctx.caller.kind === 'user' ? ctx.caller.arn.slice(ctx.caller.arn.lastIndexOf('/') + 1) : undefined,
     });
     if (authorizations.length === 0) return;
     const who = callerPrincipal(ctx, ctx.caller);

@@ -136,7 +136,7 @@ function scan(type: PolicyType, policy: Policy, req: AuthorizationRequest, match
     const s = policy.statements[index]!;
     const how = appliesToRequest(s, policy, req, type === 'resource');
     if (!how) continue;
-    matched.push({ type, effect: s.effect, index, ...(policy.source ? { source: policy.source } : {}), ...(s.sid ? { sid: s.sid } : {}) });
+    matched.push({ type, effect: s.effect, index, source: policy.source, sid: s.sid });
     if (s.effect === 'Deny') out.deny = true;
     else if (rank(how) > rank(out.allow)) out.allow = how;
   }
