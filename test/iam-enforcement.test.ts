@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -416,6 +419,32 @@ describe('IAM enforcement over time', () => {
       assert.equal(err.name, 'ExpiredToken');
     } finally {
       await nimbus.stop();
+    }
+  });
+});
+
+describe('IAM enforcement with two instances on one data directory', () => {
+  it('what one instance changes decides the other instance\'s very next request', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-iam-'));
+    const first = await start({ ephemeral: false, dataDir, enforceIam: true });
+    const second = await start({ ephemeral: false, dataDir, enforceIam: true });
+    try {
+      const { QueueUrl } = await new SQSClient(clientConfig(first)).send(new CreateQueueCommand({ QueueName: unique('shared') }));
+      const name = unique('reader');
+      const reader = new SQSClient(as(second, await user(first, name, [doc(allow('sqs:GetQueueUrl'))])));
+      const queueName = QueueUrl!.slice(QueueUrl!.lastIndexOf('/') + 1);
+      await reader.send(new GetQueueUrlCommand({ QueueName: queueName }));
+      await new IAMClient(clientConfig(first)).send(new DeleteUserPolicyCommand({ UserName: name, PolicyName: 'p0' }));
+      await rejects(reader.send(new GetQueueUrlCommand({ QueueName: queueName })));
+
+      const tagged = new SQSClient(as(second, await user(first, unique('tagged'), [doc(allow('sqs:SendMessage', '*', { Condition: { StringEquals: { 'aws:ResourceTag/team': 'orders' } } }))])));
+      await rejects(tagged.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })));
+      await new SQSClient(clientConfig(first)).send(new TagQueueCommand({ QueueUrl, Tags: { team: 'orders' } }));
+      await tagged.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+    } finally {
+      await second.stop();
+      await first.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -8,7 +8,7 @@ import { findPolicy, policyDocument } from './policies.js';
 /**
  * Everything IAM knows about a principal that policy evaluation needs: its identity-based
  * policies (its own, its groups', attached and inline), its permissions boundary and its tags.
- * Compiled policies are kept per instance until the next IAM write.
+ * What it reads is kept per instance until the next IAM write.
  */
 
 export interface PrincipalPolicies {
@@ -20,18 +20,34 @@ export interface PrincipalPolicies {
 type Env = Pick<ServiceEnv, 'db' | 'memory'>;
 
 /**
- * Compiled documents, principal lookups and callers as policy evaluation sees them; any IAM write
- * clears it (see index.ts), so a changed policy decides the very next request.
+ * Principal lookups and callers as policy evaluation sees them. Any IAM write clears it (see
+ * index.ts), so a changed policy decides the very next request; so does a commit by another
+ * connection to the database (another Nimbus on the same data directory), which SQLite's
+ * data_version reveals.
  */
 export class PolicyCache {
-  /** By document text first: a resource's cached facts hand over the same string each time, whose hash V8 keeps. */
-  readonly compiled = new Map<string, Map<string, Policy>>();
   readonly principals = new Map<string, PrincipalPolicies | null>();
   /** By access key id (the ARN for anonymous callers): what a key's holder is never changes outside IAM writes. */
   readonly callers = new Map<string, CallerFacts>();
+  private readonly dataVersion;
+  private seenVersion: unknown;
+
+  constructor(db: ServiceEnv['db']) {
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.seenVersion = this.dataVersion.get();
+  }
+
+  /** This cache, emptied first if another connection has committed since it was last read. */
+  current(): this {
+    const version = this.dataVersion.get();
+    if (version !== this.seenVersion) {
+      this.seenVersion = version;
+      this.clear();
+    }
+    return this;
+  }
 
   clear(): void {
-    this.compiled.clear();
     this.principals.clear();
     this.callers.clear();
   }
@@ -40,13 +56,17 @@ export class PolicyCache {
 /** Entries a cache map holds before it starts over: a bound against unbounded keys (session keys, documents), not a working set. */
 const MAX_ENTRIES = 5000;
 
-export function policyCache(env: Pick<ServiceEnv, 'memory'>): PolicyCache {
-  return env.memory('iam.policy-cache', () => new PolicyCache());
+export function policyCache(env: Env): PolicyCache {
+  return env.memory('iam.policy-cache', () => new PolicyCache(env.db)).current();
 }
 
-/** Parses a stored (already validated) document once per instance. */
+/**
+ * Parses a stored (already validated) document once per instance. Parsing depends on the text
+ * alone, so nothing here goes stale. By text first: a resource's cached facts hand over the same
+ * string each time, whose hash V8 keeps.
+ */
 export function compiled(env: Pick<ServiceEnv, 'memory'>, text: string, kind: PolicyKind, source?: string): Policy {
-  const cache = policyCache(env).compiled;
+  const cache = env.memory('iam.compiled-policies', () => new Map<string, Map<string, Policy>>());
   let forText = cache.get(text);
   if (!forText) {
     if (cache.size >= MAX_ENTRIES) cache.clear();

@@ -65,14 +65,17 @@ export const service: ServiceDefinition<Operations> = {
 
 /**
  * A queue's owner, tags and policy for IAM enforcement, which asks on every request: kept per
- * queue until the next write to any queue's row (SqsStore.queueWrites).
+ * queue until the next write to any queue's row (SqsStore.queueWrites), or a commit by another
+ * connection to the database (another Nimbus on the same data directory: SQLite's data_version).
  */
 function queueFacts(env: ServiceEnv, arn: string): ResourceFacts | undefined {
-  const cache = env.memory('sqs.resource-facts', () => ({ writes: -1, facts: new Map<string, ResourceFacts | null>() }));
+  const cache = env.memory('sqs.resource-facts', () => ({ writes: -1, version: -1, dataVersion: env.db.prepare('PRAGMA data_version').pluck(), facts: new Map<string, ResourceFacts | null>() }));
   const writes = store(env).queueWrites;
-  if (cache.writes !== writes) {
+  const version = cache.dataVersion.get() as number;
+  if (cache.writes !== writes || cache.version !== version) {
     cache.facts.clear();
     cache.writes = writes;
+    cache.version = version;
   }
   const hit = cache.facts.get(arn);
   if (hit !== undefined) return hit ?? undefined;
