@@ -47,7 +47,7 @@ export function enforceIam(services: ServiceRegistry): Authorizer {
       const facts = found instanceof Promise ? await found : found;
       const resourceAccount = facts?.account ?? accountOf(a.resource);
       const context = new LayeredContext([resourceKeys(a, facts, resourceAccount), who.context]);
-      const request: AuthorizationRequest = { principal: who.principal, action: a.action, resource: a.resource, context, resourceAccount, resourceRequired: a.resourceRequired };
+      const request: AuthorizationRequest = { principal: who.principal, action: a.action, resource: a.resource, context, resourceAccount: resourceAccount || undefined, resourceRequired: a.resourceRequired };
       const resource = facts?.policy ? resourcePolicy(ctx, facts.policy, a.resourceRequired ? 'trust' : 'resource', a.resource) : undefined;
       const decision = evaluate(request, { identity: who.policies.identity, boundary: who.policies.boundary, session: who.policies.session, resource });
       if (!decision.allowed) throw accessDenied(model, ctx.caller, a, decision, request.context);
