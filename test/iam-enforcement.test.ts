@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  AddUserToGroupCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
+  AddUserToGroupCommand, AttachUserPolicyCommand, DeleteUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
   IAMClient, ListUsersCommand, TagUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, ListMFADevicesCommand, PutGroupPolicyCommand, PutUserPermissionsBoundaryCommand, PutUserPolicyCommand, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand, UntagQueueCommand } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { totp } from '../src/iam/totp.js';
 import { evaluate } from '../src/iam/evaluate.js';
@@ -302,6 +305,36 @@ describe('IAM enforcement', () => {
     assert.equal(override.$metadata.httpStatusCode, 400);
   });
 
+  it('removing and restoring a policy decides the very next request', async () => {
+    const name = unique('revoked');
+    const client = new SQSClient(as(nimbus, await user(nimbus, name, [doc(allow('sqs:GetQueueUrl'))])));
+    await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
+    await iam.send(new DeleteUserPolicyCommand({ UserName: name, PolicyName: 'p0' }));
+    await rejects(client.send(new GetQueueUrlCommand({ QueueName: 'orders' })));
+    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p0', PolicyDocument: doc(allow('sqs:GetQueueUrl')) }));
+    await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
+  });
+
+  it('a queue policy and the queue tags a policy reads decide the very next request', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: unique('kept') }));
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
+    const granted = unique('granted');
+    const byQueue = new SQSClient(as(nimbus, await user(nimbus, granted)));
+    const queuePolicy = (who: string) => doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/${who}` }, Action: 'sqs:SendMessage', Resource: arn });
+    await rejects(byQueue.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: queuePolicy(granted) } }));
+    await byQueue.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: queuePolicy(unique('someone-else')) } }));
+    await rejects(byQueue.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })));
+
+    const byTag = new SQSClient(as(nimbus, await user(nimbus, unique('tagged'), [doc(allow('sqs:SendMessage', '*', { Condition: { StringEquals: { 'aws:ResourceTag/team': 'orders' } } }))])));
+    await rejects(byTag.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })));
+    await sqs.send(new TagQueueCommand({ QueueUrl, Tags: { team: 'orders' } }));
+    await byTag.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+    await sqs.send(new UntagQueueCommand({ QueueUrl, TagKeys: ['team'] }));
+    await rejects(byTag.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })));
+  });
+
   it('the AWS CLI shows the denial', async () => {
     const keys = await user(nimbus, unique('cli'));
     const r = await aws(nimbus, ['sqs', 'get-queue-url', '--queue-name', 'orders'], { AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey });
@@ -386,6 +419,32 @@ describe('IAM enforcement over time', () => {
       assert.equal(err.name, 'ExpiredToken');
     } finally {
       await nimbus.stop();
+    }
+  });
+});
+
+describe('IAM enforcement with two instances on one data directory', () => {
+  it('what one instance changes decides the other instance\'s very next request', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-iam-'));
+    const first = await start({ ephemeral: false, dataDir, enforceIam: true });
+    const second = await start({ ephemeral: false, dataDir, enforceIam: true });
+    try {
+      const { QueueUrl } = await new SQSClient(clientConfig(first)).send(new CreateQueueCommand({ QueueName: unique('shared') }));
+      const name = unique('reader');
+      const reader = new SQSClient(as(second, await user(first, name, [doc(allow('sqs:GetQueueUrl'))])));
+      const queueName = QueueUrl!.slice(QueueUrl!.lastIndexOf('/') + 1);
+      await reader.send(new GetQueueUrlCommand({ QueueName: queueName }));
+      await new IAMClient(clientConfig(first)).send(new DeleteUserPolicyCommand({ UserName: name, PolicyName: 'p0' }));
+      await rejects(reader.send(new GetQueueUrlCommand({ QueueName: queueName })));
+
+      const tagged = new SQSClient(as(second, await user(first, unique('tagged'), [doc(allow('sqs:SendMessage', '*', { Condition: { StringEquals: { 'aws:ResourceTag/team': 'orders' } } }))])));
+      await rejects(tagged.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })));
+      await new SQSClient(clientConfig(first)).send(new TagQueueCommand({ QueueUrl, Tags: { team: 'orders' } }));
+      await tagged.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+    } finally {
+      await second.stop();
+      await first.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

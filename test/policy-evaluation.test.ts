@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { evaluate, type AuthorizationRequest, type RequestPrincipal } from '../src/iam/evaluate.js';
-import { contextOf, glob, type ContextValue } from '../src/iam/match.js';
+import { arnMatcher, contextOf, glob, type ContextValue } from '../src/iam/match.js';
 import { parsePolicy, type PolicyKind } from '../src/iam/policy.js';
 
 /**
@@ -373,6 +373,42 @@ describe('policy evaluation properties', () => {
       const withBoundary = decide({ name: '', action: a, identity: [doc(allow(p1))], boundary: doc(allow(p2)), expect: 'allow' });
       return without.allowed || !withBoundary.allowed;
     }));
+  });
+  it('one policy asked about many actions in turn reads exactly the statements each action names', () => {
+    const statement = fc.record({ effect: fc.constantFrom('Allow', 'Deny'), not: fc.boolean(), patterns: fc.array(pattern, { minLength: 1, maxLength: 3 }) })
+      .map(({ effect, not, patterns }) => ({ Effect: effect, [not ? 'NotAction' : 'Action']: patterns, Resource: '*' }));
+    fc.assert(fc.property(fc.array(statement, { minLength: 1, maxLength: 6 }), fc.array(action, { minLength: 1, maxLength: 12 }), (statements, actions) => {
+      // The same compiled policy throughout, as the gateway keeps it between requests.
+      const policy = parsePolicy(JSON.stringify(doc(...statements)), 'identity');
+      return actions.every((a) => {
+        const req: AuthorizationRequest = { principal: alice, action: a, resource: OBJ, context: contextOf({}) };
+        const read = evaluate(req, { identity: [policy] }).matched.map((m) => m.index);
+        // Every statement has Resource "*" and no condition: its Action or NotAction alone decides.
+        const expected = statements.flatMap((st, i) => {
+          const named = ((st['Action'] ?? st['NotAction']) as string[]).some((p) => glob(p, true)(a));
+          return (st['Action'] ? named : !named) ? [i] : [];
+        });
+        return JSON.stringify(read) === JSON.stringify(expected);
+      });
+    }));
+  });
+  it('ARN patterns match segment by segment, the resource part spanning colons', () => {
+    // ARNs of four to eight segments; patterns made from them, each segment kept, a wildcard or other text.
+    const segment = fc.array(fc.constantFrom('a', 'b', '/'), { maxLength: 3 }).map((a) => a.join(''));
+    const arnAndPattern = fc.array(segment, { minLength: 4, maxLength: 8 }).chain((parts) => fc.tuple(
+      fc.constant(parts.join(':')),
+      fc.tuple(...parts.map((part) => fc.oneof({ arbitrary: fc.constant(part), weight: 4 }, { arbitrary: fc.constantFrom('*', '?', 'a*', '*b'), weight: 1 }, { arbitrary: segment, weight: 1 }))).map((ps) => ps.join(':')),
+    ));
+    const segments = (arn: string) => {
+      const parts = arn.split(':');
+      return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(':')];
+    };
+    fc.assert(fc.property(arnAndPattern, ([arn, p]) => {
+      const ps = segments(p);
+      const as = segments(arn);
+      const expected = p === '*' || (ps !== undefined && as !== undefined && ps.every((seg, i) => glob(seg)(as[i]!)));
+      return arnMatcher(p)(arn) === expected;
+    }), { numRuns: 500 });
   });
   it('wildcard patterns match as a whole-string expression would, with and without case', () => {
     const text = (chars: string[]) => fc.array(fc.constantFrom(...chars), { maxLength: 8 }).map((a) => a.join(''));

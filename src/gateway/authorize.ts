@@ -1,11 +1,11 @@
 import { authorizationsFor, type Authorization } from '../iam/actions.js';
-import { evaluate, type Decision } from '../iam/evaluate.js';
-import { contextOf, type ContextValue } from '../iam/match.js';
+import { evaluate, type AuthorizationRequest, type Decision } from '../iam/evaluate.js';
+import { contextOf, LayeredContext, type Context, type ContextValue } from '../iam/match.js';
 import type { Policy } from '../iam/policy.js';
 import { AwsError } from '../protocols/errors.js';
 import type { Operation, ServiceModel } from '../protocols/model.js';
 import type { ServiceRegistry } from '../services/registry.js';
-import type { RequestContext, ResourceFacts, ServiceEnv, ServiceRequest } from '../services/service.js';
+import type { RequestContext, ResourceFacts, ResourcePolicyHook, ServiceEnv, ServiceRequest } from '../services/service.js';
 import { callerPrincipal, compiled } from '../services/iam/principals.js';
 import { encodeAuthorizationMessage } from '../iam/messages.js';
 import type { Caller } from './authenticate.js';
@@ -23,31 +23,45 @@ export type Authorizer = (ctx: RequestContext, model: ServiceModel, op: Operatio
  * own policy, with AWS's evaluation logic (src/iam/evaluate.ts).
  */
 export function enforceIam(services: ServiceRegistry): Authorizer {
+  // IAM's tables answer the questions below (paths, policies), whichever service is called; the
+  // hooks of the services owning resources are looked up once each. Both are this instance's.
+  let iamLoaded = false;
+  const hooks = new Map<string, ResourcePolicyHook | undefined>();
   return async (ctx, model, op, input) => {
-    // IAM's tables answer the questions below (paths, policies), whichever service is called.
-    await services.load('iam');
+    if (!iamLoaded) {
+      await services.load('iam');
+      iamLoaded = true;
+    }
     const authorizations = authorizationsFor({
       service: model.id, operation: op.name, input, accountId: ctx.accountId, region: ctx.region, headers: ctx.request.headers,
       iamPath: (type, name) => iamPath(ctx, type, name),
       instanceProfileRole: (nameOrArn) => instanceProfileRole(ctx, nameOrArn),
-      ...(ctx.caller.kind === 'user' ? { callerUserName: ctx.caller.arn.slice(ctx.caller.arn.lastIndexOf('/') + 1) } : {}),
+      callerUserName: ctx.caller.kind === 'user' ? ctx.caller.arn.slice(ctx.caller.arn.lastIndexOf('/') + 1) : undefined,
     });
     if (authorizations.length === 0) return;
     const who = callerPrincipal(ctx, ctx.caller);
     for (const a of authorizations) {
-      const facts = await resourceFacts(services, ctx, a);
+      const owner = serviceOf(a.resource);
+      const hook = owner === undefined ? undefined : hooks.has(owner) ? hooks.get(owner) : await resourceHook(services, hooks, owner);
+      const found = hook?.(ctx, a.resource, a.action);
+      const facts = found instanceof Promise ? await found : found;
       const resourceAccount = facts?.account ?? accountOf(a.resource);
-      const context = contextOf({
-        ...who.context,
-        ...a.context,
-        ...Object.fromEntries(Object.entries(facts?.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v])),
-        ...(resourceAccount ? { 'aws:ResourceAccount': resourceAccount } : {}),
-      });
-      const request = { principal: who.principal, action: a.action, resource: a.resource, context, ...(resourceAccount ? { resourceAccount } : {}), ...(a.resourceRequired ? { resourceRequired: true } : {}) };
-      const decision = evaluate(request, { ...who.policies, resource: facts?.policy ? resourcePolicy(ctx, facts.policy, a.resourceRequired ? 'trust' : 'resource', a.resource) : undefined });
+      const context = new LayeredContext([resourceKeys(a, facts, resourceAccount), who.context]);
+      const request: AuthorizationRequest = { principal: who.principal, action: a.action, resource: a.resource, context, resourceAccount: resourceAccount || undefined, resourceRequired: a.resourceRequired };
+      const resource = facts?.policy ? resourcePolicy(ctx, facts.policy, a.resourceRequired ? 'trust' : 'resource', a.resource) : undefined;
+      const decision = evaluate(request, { identity: who.policies.identity, boundary: who.policies.boundary, session: who.policies.session, resource });
       if (!decision.allowed) throw accessDenied(model, ctx.caller, a, decision, request.context);
     }
   };
+}
+
+/** The condition keys of one authorization and its resource, over the caller's: later spread, earlier looked up. */
+function resourceKeys(a: Authorization, facts: ResourceFacts | undefined, resourceAccount: string | undefined): Map<string, ContextValue> {
+  const keys = new Map<string, ContextValue>();
+  if (a.context) for (const k in a.context) keys.set(k.toLowerCase(), a.context[k]!);
+  if (facts?.tags) for (const k in facts.tags) keys.set(`aws:resourcetag/${k.toLowerCase()}`, facts.tags[k]!);
+  if (resourceAccount) keys.set('aws:resourceaccount', resourceAccount);
+  return keys;
 }
 
 /**
@@ -94,13 +108,20 @@ function instanceProfileRole(ctx: RequestContext, nameOrArn: string): string | u
   return row && `arn:aws:iam::${ctx.accountId}:role${row.path}${row.name}`;
 }
 
-/** The resource's owner, policy and tags, from the service that owns the resource's ARN. */
-async function resourceFacts(services: ServiceRegistry, ctx: RequestContext, a: Authorization): Promise<ResourceFacts | undefined> {
-  if (a.resource === '*') return undefined;
-  const owner = a.resource.split(':')[2];
-  if (!owner) return undefined;
+/** The service of an ARN, whose resource-policy hook says the resource's owner, policy and tags; none for `*`. */
+function serviceOf(resource: string): string | undefined {
+  if (resource === '*') return undefined;
+  const from = resource.indexOf(':', resource.indexOf(':') + 1) + 1;
+  if (from === 0) return undefined;
+  const to = resource.indexOf(':', from);
+  return resource.slice(from, to < 0 ? undefined : to) || undefined;
+}
+
+async function resourceHook(services: ServiceRegistry, hooks: Map<string, ResourcePolicyHook | undefined>, owner: string): Promise<ResourcePolicyHook | undefined> {
   const hook = await services.resourcePolicy(owner);
-  return hook ? hook(ctx, a.resource, a.action) : undefined;
+  // ARNs in requests may name any service: only the known ones are remembered.
+  if (services.available.has(owner)) hooks.set(owner, hook);
+  return hook;
 }
 
 const POLICY_NAMES = { identity: 'identity-based policy', resource: 'resource-based policy', boundary: 'permissions boundary', session: 'session policy' } as const;
@@ -118,7 +139,7 @@ export function denialMessage(caller: Caller, a: Authorization, d: Decision): st
 }
 
 /** The access-denied error in the shape of the service's protocol. */
-function accessDenied(model: ServiceModel, caller: Caller, a: Authorization, d: Decision, context: ReadonlyMap<string, ContextValue>): AwsError {
+function accessDenied(model: ServiceModel, caller: Caller, a: Authorization, d: Decision, context: Context): AwsError {
   const message = denialMessage(caller, a, d);
   const protocol = model.protocol;
   if (protocol === 'ec2') {
@@ -132,7 +153,7 @@ function accessDenied(model: ServiceModel, caller: Caller, a: Authorization, d: 
         principal: { id: caller.userId, arn: caller.arn },
         action: a.action,
         resource: a.resource,
-        conditions: { items: [...context].map(([key, v]) => ({ key, values: { items: (typeof v === 'string' ? [v] : [...v]).map((value) => ({ value })) } })) },
+        conditions: { items: [...context.entries()].map(([key, v]) => ({ key, values: { items: (typeof v === 'string' ? [v] : [...v]).map((value) => ({ value })) } })) },
       },
     });
     return new AwsError('UnauthorizedOperation', `You are not authorized to perform this operation. ${message}. Encoded authorization failure message: ${encoded}`, { status: 403 });

@@ -109,9 +109,7 @@ export function conditionMatches(c: Condition, context: Context, variables: bool
     return c.values.some((v) => (v.toLowerCase() === 'true') === absent);
   }
   const { compare, negated } = OPERATORS[op.name]!;
-  // Values of wildcard operators stay patterns after substitution (`${*}` remains a literal star).
-  const sub = /Like$|^Arn/.test(op.name) ? substitute : substituteValue;
-  const policyValues = variables ? c.values.map((v) => sub(v, context)).filter((v): v is string => v !== undefined) : c.values;
+  const policyValues = variables && c.variables ? substituted(c, context) : c.values;
   const matchesAny = (r: string) => policyValues.some((p) => compare(r, p));
   const one = (r: string) => (negated ? !matchesAny(r) : matchesAny(r));
   if (op.set === 'ForAllValues') return requestValues.every(one);
@@ -121,4 +119,10 @@ export function conditionMatches(c: Condition, context: Context, variables: bool
   }
   if (op.set === 'ForAnyValue') return requestValues.some(one);
   return negated ? requestValues.every(one) : requestValues.some(one);
+}
+
+function substituted(c: Condition, context: Context): string[] {
+  // Values of wildcard operators stay patterns after substitution (`${*}` remains a literal star).
+  const sub = /Like$|^Arn/.test(c.parsed.name) ? substitute : substituteValue;
+  return c.values.map((v) => sub(v, context)).filter((v): v is string => v !== undefined);
 }

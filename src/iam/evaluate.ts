@@ -1,6 +1,6 @@
 import { conditionMatches } from './conditions.js';
 import { arnMatcher, substitute, type Context } from './match.js';
-import type { Policy, Principals, Statement } from './policy.js';
+import { coversAction, type Policy, type Principals, type Statement } from './policy.js';
 
 /**
  * IAM's policy evaluation logic, in the order the IAM User Guide gives it: an explicit deny in
@@ -68,14 +68,15 @@ type PrincipalMatch = 'direct' | 'role' | 'account' | undefined;
 
 export function evaluate(req: AuthorizationRequest, policies: PolicySet): Decision {
   const matched: MatchedStatement[] = [];
-  const identity = scan('identity', policies.identity, req, matched);
-  const boundary = policies.boundary ? scan('boundary', [policies.boundary], req, matched) : undefined;
-  const session = policies.session?.length ? scan('session', policies.session, req, matched) : undefined;
-  const resource = policies.resource ? scan('resource', [policies.resource], req, matched) : undefined;
+  const identity = scanAll('identity', policies.identity, req, matched);
+  const boundary = policies.boundary ? scan('boundary', policies.boundary, req, matched, new ScanResult()) : undefined;
+  const session = policies.session?.length ? scanAll('session', policies.session, req, matched) : undefined;
+  const resource = policies.resource ? scan('resource', policies.resource, req, matched, new ScanResult()) : undefined;
 
-  for (const [type, r] of [['identity', identity], ['resource', resource], ['boundary', boundary], ['session', session]] as const) {
-    if (r?.deny && !(type === 'identity' && req.principal.kind === 'root')) return { allowed: false, reason: 'explicit-deny', deniedBy: type, matched };
-  }
+  if (identity.deny && req.principal.kind !== 'root') return explicit('identity', matched);
+  if (resource?.deny) return explicit('resource', matched);
+  if (boundary?.deny) return explicit('boundary', matched);
+  if (session?.deny) return explicit('session', matched);
 
   const root = req.principal.kind === 'root';
   // Anonymous callers, AWS services and identity providers have no identity-based policies: only the resource's policy speaks for them.
@@ -113,22 +114,31 @@ function implicit(missing: PolicyType, matched: MatchedStatement[]): Decision {
   return { allowed: false, reason: 'implicit-deny', missing, matched };
 }
 
-interface ScanResult {
-  deny: boolean;
-  /** For identity policies any allow is 'direct'; for resource policies, how the principal matched. */
-  allow: PrincipalMatch;
+function explicit(deniedBy: PolicyType, matched: MatchedStatement[]): Decision {
+  return { allowed: false, reason: 'explicit-deny', deniedBy, matched };
 }
 
-function scan(type: PolicyType, policies: readonly Policy[], req: AuthorizationRequest, matched: MatchedStatement[]): ScanResult {
-  const out: ScanResult = { deny: false, allow: undefined };
-  for (const policy of policies) {
-    policy.statements.forEach((s, index) => {
-      const how = statementApplies(s, policy, req, type === 'resource');
-      if (!how) return;
-      matched.push({ type, effect: s.effect, index, ...(policy.source ? { source: policy.source } : {}), ...(s.sid ? { sid: s.sid } : {}) });
-      if (s.effect === 'Deny') out.deny = true;
-      else if (rank(how) > rank(out.allow)) out.allow = how;
-    });
+class ScanResult {
+  deny = false;
+  /** For identity policies any allow is 'direct'; for resource policies, how the principal matched. */
+  allow: PrincipalMatch = undefined;
+}
+
+function scanAll(type: PolicyType, policies: readonly Policy[], req: AuthorizationRequest, matched: MatchedStatement[]): ScanResult {
+  const out = new ScanResult();
+  for (const policy of policies) scan(type, policy, req, matched, out);
+  return out;
+}
+
+/** Only the statements naming the action are read: the policy knows them (Policy.statementsFor). */
+function scan(type: PolicyType, policy: Policy, req: AuthorizationRequest, matched: MatchedStatement[], out: ScanResult): ScanResult {
+  for (const index of policy.statementsFor(req.action)) {
+    const s = policy.statements[index]!;
+    const how = appliesToRequest(s, policy, req, type === 'resource');
+    if (!how) continue;
+    matched.push({ type, effect: s.effect, index, source: policy.source, sid: s.sid });
+    if (s.effect === 'Deny') out.deny = true;
+    else if (rank(how) > rank(out.allow)) out.allow = how;
   }
   return out;
 }
@@ -137,17 +147,23 @@ const rank = (m: PrincipalMatch) => (m === 'direct' ? 3 : m === 'role' ? 2 : m =
 
 /** Whether a statement applies to the request; for resource policies, how its principal matched. */
 export function statementApplies(s: Statement, policy: Policy, req: AuthorizationRequest, resourcePolicy: boolean): PrincipalMatch {
+  return coversAction(s, req.action) ? appliesToRequest(s, policy, req, resourcePolicy) : undefined;
+}
+
+/** statementApplies for a statement already known to cover the action. */
+function appliesToRequest(s: Statement, policy: Policy, req: AuthorizationRequest, resourcePolicy: boolean): PrincipalMatch {
   const variables = policy.version === '2012-10-17';
-  const actionHit = s.actionMatchers.some((m) => m(req.action));
-  if (s.action ? !actionHit : actionHit) return undefined;
-  if (s.resource || s.notResource) {
-    const patterns = (s.resource ?? s.notResource)!;
-    const resourceHit = patterns.some((p, i) => {
+  const patterns = s.resource ?? s.notResource;
+  if (patterns) {
+    let resourceHit = false;
+    for (let i = 0; i < patterns.length && !resourceHit; i++) {
       const m = s.resourceMatchers[i];
-      if (m) return m(req.resource);
-      const text = substitute(p, req.context);
-      return text !== undefined && arnMatcher(text)(req.resource);
-    });
+      if (m) resourceHit = m(req.resource);
+      else {
+        const text = substitute(patterns[i]!, req.context);
+        resourceHit = text !== undefined && arnMatcher(text)(req.resource);
+      }
+    }
     if (s.resource ? !resourceHit : resourceHit) return undefined;
   }
   let how: PrincipalMatch = 'direct';

@@ -6,13 +6,38 @@
 
 export type ContextValue = string | readonly string[];
 
-/** Request context keys by lower-cased name: AWS compares key names case-insensitively. */
-export type Context = ReadonlyMap<string, ContextValue>;
+/**
+ * Request context keys by lower-cased name: AWS compares key names case-insensitively. A Map is
+ * one; enforcement layers a request's own keys over its principal's, kept from request to request.
+ */
+export interface Context {
+  get(key: string): ContextValue | undefined;
+  entries(): Iterable<[string, ContextValue]>;
+}
 
 export function contextOf(entries: Record<string, ContextValue | undefined>): Map<string, ContextValue> {
   const m = new Map<string, ContextValue>();
   for (const [k, v] of Object.entries(entries)) if (v !== undefined) m.set(k.toLowerCase(), v);
   return m;
+}
+
+/** Contexts looked up in order: the first that has a key answers for it, as if later ones were spread first. */
+export class LayeredContext implements Context {
+  constructor(private readonly layers: readonly Context[]) {}
+
+  get(key: string): ContextValue | undefined {
+    for (const layer of this.layers) {
+      const v = layer.get(key);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  entries(): Iterable<[string, ContextValue]> {
+    const all = new Map<string, ContextValue>();
+    for (let i = this.layers.length - 1; i >= 0; i--) for (const [k, v] of this.layers[i]!.entries()) all.set(k, v);
+    return all.entries();
+  }
 }
 
 /** A compiled wildcard pattern: `*` is any run of characters, `?` any one character. */
@@ -63,11 +88,15 @@ export function arnMatcher(pattern: string): Matcher {
   const p = splitArn(pattern);
   if (!p) return () => false;
   const segments = p.map((s) => glob(s));
+  // Read segment by segment in place: resources are matched on every request.
   return (arn) => {
-    const a = splitArn(arn);
-    if (!a) return false;
-    for (let i = 0; i < 6; i++) if (!segments[i]!(a[i]!)) return false;
-    return true;
+    let start = 0;
+    for (let i = 0; i < 5; i++) {
+      const end = arn.indexOf(':', start);
+      if (end < 0 || !segments[i]!(arn.slice(start, end))) return false;
+      start = end + 1;
+    }
+    return segments[5]!(arn.slice(start));
   };
 }
 

@@ -21,6 +21,8 @@ export interface Condition {
   /** The operator taken apart and the key lower-cased once, at parse time. */
   parsed: ParsedOperator;
   keyLower: string;
+  /** Whether any value holds a policy variable (`${...}`) to substitute per request. */
+  variables: boolean;
 }
 
 export interface Statement {
@@ -44,6 +46,40 @@ export interface Policy {
   statements: readonly Statement[];
   /** Where the policy came from, for messages and simulation results (a policy ARN or name). */
   source?: string;
+  /**
+   * The indexes of the statements whose Action or NotAction covers `action`. Worked out once per
+   * action: a principal's policies are read on every request, and most statements name other actions.
+   */
+  statementsFor(action: string): readonly number[];
+}
+
+/** Whether a statement's Action (or NotAction) element covers the action. */
+export function coversAction(s: Statement, action: string): boolean {
+  let hit = false;
+  for (const m of s.actionMatchers) {
+    if (m(action)) {
+      hit = true;
+      break;
+    }
+  }
+  return s.action ? hit : !hit;
+}
+
+/** Distinct actions remembered per policy; past this the memo starts over (a bound, not a working set). */
+const MAX_ACTIONS = 2000;
+
+function actionIndex(statements: readonly Statement[]): (action: string) => readonly number[] {
+  const memo = new Map<string, readonly number[]>();
+  return (action) => {
+    let hit = memo.get(action);
+    if (!hit) {
+      hit = [];
+      for (let i = 0; i < statements.length; i++) if (coversAction(statements[i]!, action)) (hit as number[]).push(i);
+      if (memo.size >= MAX_ACTIONS) memo.clear();
+      memo.set(action, hit);
+    }
+    return hit;
+  };
 }
 
 /** What a document is for decides which elements it must and must not have. */
@@ -73,7 +109,7 @@ export function parsePolicy(text: string, kind: PolicyKind, source?: string): Po
   const raw = Array.isArray(doc['Statement']) ? doc['Statement'] : [doc['Statement']];
   const sids = new Set<string>();
   const statements = raw.map((s) => parseStatement(s, kind, version, sids));
-  return { version, statements, ...(typeof doc['Id'] === 'string' ? { id: doc['Id'] } : {}), ...(source ? { source } : {}) };
+  return { version, statements, ...(typeof doc['Id'] === 'string' ? { id: doc['Id'] } : {}), ...(source ? { source } : {}), statementsFor: actionIndex(statements) };
 }
 
 function parseStatement(s: unknown, kind: PolicyKind, version: string, sids: Set<string>): Statement {
@@ -173,7 +209,8 @@ function conditions(v: unknown): Condition[] {
       if (!/^[A-Za-z0-9.-]+:./.test(key)) throw malformed('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
       const list = Array.isArray(values) ? values : [values];
       if (!list.every((x) => ['string', 'number', 'boolean'].includes(typeof x))) throw malformed('Syntax errors in policy.');
-      out.push({ operator, key, values: list.map(String), parsed, keyLower: key.toLowerCase() });
+      const strings = list.map(String);
+      out.push({ operator, key, values: strings, parsed, keyLower: key.toLowerCase(), variables: strings.some((x) => x.includes('${')) });
     }
   }
   return out;

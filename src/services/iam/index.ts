@@ -24,13 +24,18 @@ const all: Handlers<Operations> = { ...users, ...groups, ...roles, ...policies, 
 /** Operations that only read; every other one may change what a principal is allowed to do. */
 const READS = /^(Get|List|Simulate|Generate)/;
 
-/** A write forgets the compiled policies of every principal, so the next request sees the change. */
+/**
+ * A write forgets the compiled policies of every principal, so the next request sees the change;
+ * a write that fails half-way may have changed something too.
+ */
 function invalidating(name: string, handler: Handler): Handler {
   if (READS.test(name)) return handler;
   return (input, ctx) => {
-    const out = handler(input, ctx);
-    policyCache(ctx).clear();
-    return out;
+    try {
+      return handler(input, ctx);
+    } finally {
+      policyCache(ctx).clear();
+    }
   };
 }
 

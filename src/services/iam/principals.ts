@@ -1,6 +1,6 @@
 import type { Caller } from '../../gateway/authenticate.js';
 import type { PolicySet, RequestPrincipal } from '../../iam/evaluate.js';
-import type { ContextValue } from '../../iam/match.js';
+import { LayeredContext, type Context, type ContextValue } from '../../iam/match.js';
 import { parsePolicy, type Policy, type PolicyKind } from '../../iam/policy.js';
 import type { RequestContext, ResourceFacts, ServiceEnv } from '../service.js';
 import { findPolicy, policyDocument } from './policies.js';
@@ -8,7 +8,7 @@ import { findPolicy, policyDocument } from './policies.js';
 /**
  * Everything IAM knows about a principal that policy evaluation needs: its identity-based
  * policies (its own, its groups', attached and inline), its permissions boundary and its tags.
- * Compiled policies are kept per instance until the next IAM write.
+ * What it reads is kept per instance until the next IAM write.
  */
 
 export interface PrincipalPolicies {
@@ -19,30 +19,65 @@ export interface PrincipalPolicies {
 
 type Env = Pick<ServiceEnv, 'db' | 'memory'>;
 
-/** Compiled documents and principal lookups; any IAM write clears it (see index.ts). */
+/**
+ * Principal lookups and callers as policy evaluation sees them. Any IAM write clears it (see
+ * index.ts), so a changed policy decides the very next request; so does a commit by another
+ * connection to the database (another Nimbus on the same data directory), which SQLite's
+ * data_version reveals.
+ */
 export class PolicyCache {
-  readonly compiled = new Map<string, Policy>();
   readonly principals = new Map<string, PrincipalPolicies | null>();
+  /** By access key id (the ARN for anonymous callers): what a key's holder is never changes outside IAM writes. */
+  readonly callers = new Map<string, CallerFacts>();
+  private readonly dataVersion;
+  private seenVersion: unknown;
+
+  constructor(db: ServiceEnv['db']) {
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.seenVersion = this.dataVersion.get();
+  }
+
+  /** This cache, emptied first if another connection has committed since it was last read. */
+  current(): this {
+    const version = this.dataVersion.get();
+    if (version !== this.seenVersion) {
+      this.seenVersion = version;
+      this.clear();
+    }
+    return this;
+  }
 
   clear(): void {
-    this.compiled.clear();
     this.principals.clear();
+    this.callers.clear();
   }
 }
 
-export function policyCache(env: Pick<ServiceEnv, 'memory'>): PolicyCache {
-  return env.memory('iam.policy-cache', () => new PolicyCache());
+/** Entries a cache map holds before it starts over: a bound against unbounded keys (session keys, documents), not a working set. */
+const MAX_ENTRIES = 5000;
+
+export function policyCache(env: Env): PolicyCache {
+  return env.memory('iam.policy-cache', () => new PolicyCache(env.db)).current();
 }
 
-/** Parses a stored (already validated) document once per instance. */
+/**
+ * Parses a stored (already validated) document once per instance. Parsing depends on the text
+ * alone, so nothing here goes stale. By text first: a resource's cached facts hand over the same
+ * string each time, whose hash V8 keeps.
+ */
 export function compiled(env: Pick<ServiceEnv, 'memory'>, text: string, kind: PolicyKind, source?: string): Policy {
-  const cache = policyCache(env).compiled;
-  const key = `${kind}\n${source ?? ''}\n${text}`;
-  let p = cache.get(key);
+  const cache = env.memory('iam.compiled-policies', () => new Map<string, Map<string, Policy>>());
+  let forText = cache.get(text);
+  if (!forText) {
+    if (cache.size >= MAX_ENTRIES) cache.clear();
+    forText = new Map();
+    cache.set(text, forText);
+  }
+  const key = `${kind} ${source ?? ''}`;
+  let p = forText.get(key);
   if (!p) {
     p = parsePolicy(text, kind, source);
-    if (cache.size > 5000) cache.clear();
-    cache.set(key, p);
+    forText.set(key, p);
   }
   return p;
 }
@@ -56,6 +91,7 @@ export function principalPolicies(env: Env, arn: string): PrincipalPolicies | un
   const hit = cache.get(arn);
   if (hit !== undefined) return hit ?? undefined;
   const found = load(env, arn);
+  if (cache.size >= MAX_ENTRIES) cache.clear();
   cache.set(arn, found ?? null);
   return found;
 }
@@ -118,25 +154,51 @@ export function trustPolicy(env: Env, roleArn: string): Policy | undefined {
 export interface Principal {
   principal: RequestPrincipal;
   policies: PolicySet;
-  context: Record<string, ContextValue>;
+  /** The global condition keys the caller brings (aws:PrincipalArn, aws:CurrentTime, ...). */
+  context: Context;
+}
+
+/** What stays true of a caller from one request to the next, until an IAM write. */
+interface CallerFacts {
+  caller: Caller;
+  principal: RequestPrincipal;
+  policies: PolicySet;
+  /** Condition keys that do not change per request, lower-cased. */
+  keys: Map<string, ContextValue>;
 }
 
 /** The caller as policy evaluation sees it: what it is, its policies, and the global condition keys it brings. */
 export function callerPrincipal(ctx: RequestContext, caller: Caller): Principal {
-  const now = ctx.clock.now();
-  const base: Record<string, ContextValue> = {
-    'aws:SourceIp': ctx.request.remoteAddress.replace(/^::ffff:/, ''),
-    'aws:CurrentTime': new Date(now).toISOString(),
-    'aws:EpochTime': String(Math.floor(now / 1000)),
+  const cache = policyCache(ctx).callers;
+  const key = caller.accessKeyId ?? caller.arn;
+  let facts = cache.get(key);
+  if (!facts || !sameCaller(facts.caller, caller)) {
+    facts = callerFacts(ctx, caller);
+    if (cache.size >= MAX_ENTRIES) cache.clear();
+    cache.set(key, facts);
+  }
+  return { principal: facts.principal, policies: facts.policies, context: new LayeredContext([new RequestKeys(ctx, caller), facts.keys]) };
+}
+
+/** A key's row names its holder; IAM writes (which clear the cache) are what change it, checked here all the same. */
+function sameCaller(a: Caller, b: Caller): boolean {
+  return a.arn === b.arn && a.kind === b.kind && a.accountId === b.accountId && a.userId === b.userId;
+}
+
+function callerFacts(ctx: RequestContext, caller: Caller): CallerFacts {
+  const keys = new Map<string, ContextValue>([
     // Nimbus listens on plain HTTP.
-    'aws:SecureTransport': 'false',
-    'aws:RequestedRegion': ctx.region,
-    'aws:userid': caller.userId,
-    ...(caller.kind !== 'anonymous' ? { 'aws:PrincipalAccount': caller.accountId } : {}),
-  };
-  if (caller.kind === 'anonymous') return { principal: { kind: 'anonymous', arn: '*', account: '' }, policies: { identity: [] }, context: { ...base, 'aws:PrincipalType': 'Anonymous' } };
+    ['aws:securetransport', 'false'],
+    ['aws:userid', caller.userId],
+  ]);
+  if (caller.kind === 'anonymous') {
+    keys.set('aws:principaltype', 'Anonymous');
+    return { caller, principal: { kind: 'anonymous', arn: '*', account: '' }, policies: { identity: [] }, keys };
+  }
+  keys.set('aws:principalaccount', caller.accountId);
   if (caller.kind === 'root') {
-    return { principal: { kind: 'root', arn: caller.arn, account: caller.accountId }, policies: { identity: [] }, context: { ...base, 'aws:PrincipalArn': caller.arn, 'aws:PrincipalType': 'Account' } };
+    keys.set('aws:principalarn', caller.arn).set('aws:principaltype', 'Account');
+    return { caller, principal: { kind: 'root', arn: caller.arn, account: caller.accountId }, policies: { identity: [] }, keys };
   }
   const session = caller.session;
   const entityArn = caller.kind === 'assumed-role' ? session?.roleArn ?? roleArnOf(caller.arn)
@@ -146,20 +208,53 @@ export function callerPrincipal(ctx: RequestContext, caller: Caller): Principal 
   const sessionPolicies: Policy[] = (session?.policies ?? []).map((d) => compiled(ctx, d, 'identity', 'session policy'));
   // A federated user without a session policy has no permissions at all.
   const identity = caller.kind === 'federated-user' && sessionPolicies.length === 0 ? [] : found?.identity ?? [];
+  keys.set('aws:principalarn', entityArn);
+  keys.set('aws:principaltype', caller.kind === 'user' ? 'User' : caller.kind === 'federated-user' ? 'FederatedUser' : 'AssumedRole');
+  if (caller.kind === 'user') keys.set('aws:username', caller.arn.slice(caller.arn.lastIndexOf('/') + 1));
+  if (session) {
+    keys.set('aws:tokenissuetime', new Date(session.issuedAt).toISOString());
+    keys.set('aws:multifactorauthpresent', String(session.mfaAt !== undefined));
+  }
+  if (session?.sourceIdentity) keys.set('aws:sourceidentity', session.sourceIdentity);
+  for (const [k, v] of Object.entries(tags)) keys.set(`aws:principaltag/${k}`.toLowerCase(), v);
   return {
+    caller,
     principal: { kind: caller.kind, arn: caller.arn, account: caller.accountId, ...(caller.kind === 'assumed-role' ? { roleArn: entityArn } : {}) },
     policies: { identity, boundary: found?.boundary, session: sessionPolicies },
-    context: {
-      ...base,
-      'aws:PrincipalArn': entityArn,
-      'aws:PrincipalType': caller.kind === 'user' ? 'User' : caller.kind === 'federated-user' ? 'FederatedUser' : 'AssumedRole',
-      ...(caller.kind === 'user' ? { 'aws:username': caller.arn.slice(caller.arn.lastIndexOf('/') + 1) } : {}),
-      ...(session ? { 'aws:TokenIssueTime': new Date(session.issuedAt).toISOString(), 'aws:MultiFactorAuthPresent': String(session.mfaAt !== undefined) } : {}),
-      ...(session?.mfaAt !== undefined ? { 'aws:MultiFactorAuthAge': String(Math.floor((now - session.mfaAt) / 1000)) } : {}),
-      ...(session?.sourceIdentity ? { 'aws:SourceIdentity': session.sourceIdentity } : {}),
-      ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
-    },
+    keys,
   };
+}
+
+/** The condition keys of this request: the time, where it comes from, the region it asks; worked out when a condition reads them. */
+class RequestKeys implements Context {
+  private readonly now: number;
+
+  constructor(private readonly ctx: RequestContext, private readonly caller: Caller) {
+    this.now = ctx.clock.now();
+  }
+
+  get(key: string): ContextValue | undefined {
+    switch (key) {
+      case 'aws:sourceip': return this.ctx.request.remoteAddress.replace(/^::ffff:/, '');
+      case 'aws:currenttime': return new Date(this.now).toISOString();
+      case 'aws:epochtime': return String(Math.floor(this.now / 1000));
+      case 'aws:requestedregion': return this.ctx.region;
+      case 'aws:multifactorauthage': {
+        const mfaAt = this.caller.session?.mfaAt;
+        return mfaAt === undefined ? undefined : String(Math.floor((this.now - mfaAt) / 1000));
+      }
+      default: return undefined;
+    }
+  }
+
+  entries(): Iterable<[string, ContextValue]> {
+    const all = new Map<string, ContextValue>();
+    for (const key of ['aws:sourceip', 'aws:currenttime', 'aws:epochtime', 'aws:requestedregion', 'aws:multifactorauthage']) {
+      const v = this.get(key);
+      if (v !== undefined) all.set(key, v);
+    }
+    return all.entries();
+  }
 }
 
 /** `arn:aws:sts::1:assumed-role/name/session` -> `arn:aws:iam::1:role/name` (path unknown: `/`). */

@@ -1,11 +1,12 @@
 import { AwsError } from '../../protocols/errors.js';
 import type { MessageAttributeValue, Operations } from '../../generated/types/sqs.js';
-import type { ServiceDefinition } from '../service.js';
+import type { ResourceFacts, ServiceDefinition, ServiceEnv } from '../service.js';
 import { enqueue } from './message.js';
 import { messageHandlers } from './messages.js';
 import { moveTaskHandlers } from './move-tasks.js';
 import { policyHandlers } from './policy.js';
 import { queueByArn } from './queue.js';
+import { store } from './store.js';
 import { queueHandlers } from './queues.js';
 import { migrations } from './schema.js';
 
@@ -32,10 +33,7 @@ export const service: ServiceDefinition<Operations> = {
   migrations,
   handlers: { ...queueHandlers, ...messageHandlers, ...policyHandlers, ...moveTaskHandlers },
   // IAM enforcement reads a queue's policy: it can grant other accounts and users access, or deny it.
-  resourcePolicy(ctx, arn) {
-    const q = queueByArn(ctx, arn);
-    return q && { account: q.account_id, tags: JSON.parse(q.tags) as Record<string, string>, ...(q.attrs['Policy'] ? { policy: q.attrs['Policy'] } : {}) };
-  },
+  resourcePolicy: queueFacts,
   events: {
     // A message the queue cannot take (the queue is gone, the message too large, a standard
     // message for a FIFO queue) would fail on every retry: it is dropped, and the sender told.
@@ -64,3 +62,27 @@ export const service: ServiceDefinition<Operations> = {
     },
   },
 };
+
+/**
+ * A queue's owner, tags and policy for IAM enforcement, which asks on every request: kept per
+ * queue until the next write to any queue's row (SqsStore.queueWrites), or a commit by another
+ * connection to the database (another Nimbus on the same data directory: SQLite's data_version).
+ */
+function queueFacts(env: ServiceEnv, arn: string): ResourceFacts | undefined {
+  const cache = env.memory('sqs.resource-facts', () => ({ writes: -1, version: -1, dataVersion: env.db.prepare('PRAGMA data_version').pluck(), facts: new Map<string, ResourceFacts | null>() }));
+  const writes = store(env).queueWrites;
+  const version = cache.dataVersion.get() as number;
+  if (cache.writes !== writes || cache.version !== version) {
+    cache.facts.clear();
+    cache.writes = writes;
+    cache.version = version;
+  }
+  const hit = cache.facts.get(arn);
+  if (hit !== undefined) return hit ?? undefined;
+  const q = queueByArn(env, arn);
+  const facts = q && { account: q.account_id, tags: JSON.parse(q.tags) as Record<string, string>, ...(q.attrs['Policy'] ? { policy: q.attrs['Policy'] } : {}) };
+  // Requests may name queues that do not exist: those answers are kept within a bound.
+  if (cache.facts.size >= 10_000) cache.facts.clear();
+  cache.facts.set(arn, facts ?? null);
+  return facts;
+}

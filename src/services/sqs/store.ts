@@ -45,6 +45,11 @@ export interface Counts {
 export class SqsStore {
   private readonly s;
   private readonly t;
+  /**
+   * Counts the writes that create, delete, re-attribute or re-tag a queue: views of queue rows
+   * kept between requests (IAM enforcement's queue policies, index.ts) hold while it stands still.
+   */
+  queueWrites = 0;
 
   constructor(readonly db: SqlDatabase) {
     const p = (sql: string) => db.prepare(sql);
@@ -132,12 +137,15 @@ export class SqsStore {
     return this.s.queueByArn.get(arn) as QueueRow | undefined;
   }
   insertQueue(row: Omit<QueueRow, 'purged_at' | 'message_count'>) {
+    this.queueWrites++;
     this.s.insertQueue.run(row);
   }
   setAttributes(arn: string, attributes: Record<string, string>, now: number) {
+    this.queueWrites++;
     this.s.setAttributes.run(JSON.stringify(attributes), now, arn);
   }
   setTags(arn: string, tags: Record<string, string>) {
+    this.queueWrites++;
     this.s.setTags.run(JSON.stringify(tags), arn);
   }
   setPurged(arn: string, now: number) {
@@ -147,6 +155,7 @@ export class SqsStore {
     })();
   }
   deleteQueue(arn: string, now: number) {
+    this.queueWrites++;
     this.db.transaction(() => {
       this.s.deleteQueue.run(arn);
       this.s.deleteQueueMessages.run(arn);

@@ -1,6 +1,6 @@
 import { parseArn } from '../../arn.js';
 import { statementApplies, type AuthorizationRequest } from '../../iam/evaluate.js';
-import { contextOf, type ContextValue } from '../../iam/match.js';
+import { contextOf, LayeredContext, type ContextValue } from '../../iam/match.js';
 import { parsePolicy, type Policy } from '../../iam/policy.js';
 import { AwsError } from '../../protocols/errors.js';
 import { stableIamId } from '../../ids.js';
@@ -109,7 +109,6 @@ export const assume: Handlers<Operations> = {
     if (role.known) {
       const who = callerPrincipal(ctx, ctx.caller);
       const context: Record<string, ContextValue> = {
-        ...who.context,
         'sts:RoleSessionName': input.RoleSessionName,
         ...(input.ExternalId !== undefined ? { 'sts:ExternalId': input.ExternalId } : {}),
         ...(input.SourceIdentity !== undefined ? { 'sts:SourceIdentity': input.SourceIdentity } : {}),
@@ -117,7 +116,7 @@ export const assume: Handlers<Operations> = {
         ...(input.Tags?.length ? { 'aws:TagKeys': input.Tags.map((t) => t.Key) } : {}),
         ...(input.SerialNumber && input.TokenCode ? { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '0' } : {}),
       };
-      const req: AuthorizationRequest = { principal: who.principal, action: 'sts:AssumeRole', resource: role.known.arn, resourceAccount: role.account, context: contextOf(context) };
+      const req: AuthorizationRequest = { principal: who.principal, action: 'sts:AssumeRole', resource: role.known.arn, resourceAccount: role.account, context: new LayeredContext([contextOf(context), who.context]) };
       if (!trustAdmits(role.known.trust, req)) {
         throw new AwsError('AccessDenied', `User: ${ctx.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`, { status: 403 });
       }
