@@ -223,10 +223,13 @@ export class BlobStream extends Readable {
       let writing = 0;
       let reading = false;
       let ended = false;
-      out.once('close', () => {
+      const stop = (): void => {
         this.destroy();
         resolve();
-      });
+      };
+      // A client may have hung up while the request was handled: 'close' has come and gone.
+      if (out.destroyed) return stop();
+      out.once('close', stop);
       const pump = (): void => {
         if (reading || writing >= 2 || ended || this.destroyed || out.destroyed) return;
         reading = true;
