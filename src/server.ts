@@ -14,6 +14,7 @@ import { loadModel, type Operation, type ServiceModel } from './protocols/model.
 import { validate } from './protocols/validate.js';
 import type { ServiceRegistry } from './services/registry.js';
 import type { RequestContext, ServiceEnv } from './services/service.js';
+import { BlobStream } from './state/blobs.js';
 import { requestId as newRequestId } from './ids.js';
 
 export interface PipelineDeps {
@@ -135,6 +136,8 @@ function send(res: ServerResponse, r: HttpResponse, head: boolean): Promise<void
     res.end();
     return Promise.resolve();
   }
+  // A stored blob writes itself, reusing its buffers once the socket has taken them.
+  if (body instanceof BlobStream) return body.writeTo(res);
   return new Promise((resolve) => {
     const stream = body as Readable;
     stream.on('error', () => res.destroy());

@@ -1,7 +1,7 @@
 import type { HttpRequest } from '../gateway/request.js';
 import { HTTP_HEADERS, HTTP_STATUS, type Decoded, type RouteInfo } from './codec.js';
 import { AwsError } from './errors.js';
-import type { Operation, ServiceModel, Shape } from './model.js';
+import type { Member, Operation, ServiceModel, Shape } from './model.js';
 import { parseScalar } from './scalars.js';
 import { formatTimestamp } from './timestamps.js';
 
@@ -120,12 +120,31 @@ export function matchOperation(model: ServiceModel, req: HttpRequest, route: Rou
   throw new AwsError('UnknownOperationException', `No operation of ${model.entry.serviceId} matches ${req.method} ${req.path}.`, { status: 404 });
 }
 
+interface Bound extends Member {
+  /** The wire name lower-cased, as node:http keys headers. */
+  lower: string;
+}
+
+/**
+ * The members of a structure bound to the HTTP message rather than its body, worked out once per
+ * shape: an S3 object operation has some fifty members, of which a request sets a handful.
+ */
+const boundMembers = new WeakMap<Shape, Bound[]>();
+
+function bound(model: ServiceModel, shape: Shape): Bound[] {
+  let list = boundMembers.get(shape);
+  if (!list) {
+    list = model.members(shape).list.filter((m) => m.ref.location !== undefined).map((m) => ({ ...m, lower: m.wire.toLowerCase() }));
+    boundMembers.set(shape, list);
+  }
+  return list;
+}
+
 /** Members bound to the URI, query string and headers, typed by their shapes. */
 export function decodeBindings(model: ServiceModel, input: Shape, req: HttpRequest, labels: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, ref] of Object.entries(input.members ?? {})) {
-    const shape = model.resolve(ref);
-    const key = ref.locationName ?? name;
+  const members = bound(model, input);
+  for (const { name, wire: key, lower, ref, shape } of members) {
     switch (ref.location) {
       case 'uri':
         if (labels[key] !== undefined) out[name] = scalar(shape, labels[key]!, key);
@@ -136,14 +155,14 @@ export function decodeBindings(model: ServiceModel, input: Shape, req: HttpReque
           if (all.length) out[name] = all.map((v) => scalar(model.resolve(shape.member!), v, key));
         } else if (shape.type === 'map') {
           const m: Record<string, unknown> = {};
-          for (const [k, v] of req.query) if (!isBoundQueryKey(input, k)) m[k] = v;
+          for (const [k, v] of req.query) if (!members.some((b) => b.ref.location === 'querystring' && b.wire === k)) m[k] = v;
           if (Object.keys(m).length) out[name] = m;
         } else if (req.query.has(key)) {
           out[name] = scalar(shape, req.query.get(key)!, key);
         }
         break;
       case 'header': {
-        const v = req.header(key.toLowerCase());
+        const v = req.header(lower);
         if (v === undefined) break;
         if (shape.type === 'list') out[name] = v.split(',').map((s) => s.trim()).filter(Boolean);
         else if (shape.jsonvalue) out[name] = JSON.parse(Buffer.from(v, 'base64').toString('utf8'));
@@ -151,10 +170,9 @@ export function decodeBindings(model: ServiceModel, input: Shape, req: HttpReque
         break;
       }
       case 'headers': {
-        const prefix = key.toLowerCase();
         const m: Record<string, string> = {};
         for (const [h, v] of Object.entries(req.headers)) {
-          if (h.startsWith(prefix) && v !== undefined) m[h.slice(prefix.length)] = Array.isArray(v) ? v.join(',') : v;
+          if (h.startsWith(lower) && v !== undefined) m[h.slice(lower.length)] = Array.isArray(v) ? v.join(',') : v;
         }
         if (Object.keys(m).length) out[name] = m;
         break;
@@ -163,10 +181,6 @@ export function decodeBindings(model: ServiceModel, input: Shape, req: HttpReque
     }
   }
   return out;
-}
-
-function isBoundQueryKey(input: Shape, key: string): boolean {
-  return Object.entries(input.members ?? {}).some(([n, r]) => r.location === 'querystring' && (r.locationName ?? n) === key);
 }
 
 function scalar(shape: Shape, text: string, key: string): unknown {
@@ -178,13 +192,11 @@ function scalar(shape: Shape, text: string, key: string): unknown {
 /** Output members bound to headers and the status code. */
 export function encodeBindings(model: ServiceModel, output: Shape, value: Record<string, unknown>, headers: Record<string, string | string[]>): number | undefined {
   let status: number | undefined;
-  for (const [name, ref] of Object.entries(output.members ?? {})) {
+  for (const { name, wire: key, lower, ref, shape } of bound(model, output)) {
     const v = value[name];
     if (v === undefined || v === null) continue;
-    const shape = model.resolve(ref);
-    const key = ref.locationName ?? name;
     if (ref.location === 'statusCode') status = v as number;
-    else if (ref.location === 'header') headers[key.toLowerCase()] = headerText(shape, v);
+    else if (ref.location === 'header') headers[lower] = headerText(shape, v);
     else if (ref.location === 'headers') {
       for (const [k, hv] of Object.entries(v as Record<string, string>)) headers[(key + k).toLowerCase()] = String(hv);
     }

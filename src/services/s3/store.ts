@@ -76,6 +76,21 @@ export const migrations = [
 ];
 
 /**
+ * `fn` as a transaction, wrapped once per instance: better-sqlite3 builds four wrapper functions
+ * and defines their properties on every `db.transaction` call, which cost more than the small
+ * writes of a PutObject. `fn` takes what it needs as arguments, so one wrapper serves all calls.
+ */
+export function transaction<A extends unknown[], R>(env: ServiceEnv, fn: (...args: A) => R): (...args: A) => R {
+  const cache = env.memory('s3.transactions', () => new Map<(...args: never[]) => unknown, unknown>());
+  let wrapped = cache.get(fn) as ((...args: A) => R) | undefined;
+  if (!wrapped) {
+    wrapped = env.db.transaction(fn);
+    cache.set(fn, wrapped);
+  }
+  return wrapped;
+}
+
+/**
  * A prepared statement, prepared once per instance: preparing costs more than running the small
  * queries S3 makes on every request.
  */
@@ -258,34 +273,36 @@ export type NewVersion = Omit<ObjectVersion, 'id' | 'bucket' | 'key' | 'versionI
  */
 export function writeVersion(env: ServiceEnv, bucket: Bucket, key: string, v: NewVersion): { versionId: string; orphans: string[] } {
   const versionId = bucket.versioning === 'Enabled' ? newVersionId() : 'null';
-  const db = env.db;
+  return { versionId, orphans: transaction(env, replaceVersion)(env, bucket, key, versionId, v) };
+}
+
+function replaceVersion(env: ServiceEnv, bucket: Bucket, key: string, versionId: string, v: NewVersion): string[] {
   const orphans: string[] = [];
-  db.transaction(() => {
-    if (versionId === 'null') {
-      const old = sql(env, `DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null' RETURNING blob_id`).get(bucket.name, key) as { blob_id: string | null } | undefined;
-      if (old?.blob_id) orphans.push(old.blob_id);
-    }
-    // A bucket that never had versioning holds only null versions, and the one there was is gone.
-    if (bucket.versioning !== null) sql(env, 'UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1').run(bucket.name, key);
-    sql(env, `INSERT INTO s3_objects (bucket, key, version_id, is_latest, delete_marker, blob_id, size, etag, last_modified,
-        storage_class, owner, headers, metadata, checksum, tags, parts, extra) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-      bucket.name, key, versionId, v.deleteMarker ? 1 : 0, v.blobId, v.size, v.etag, v.lastModified, v.storageClass, v.owner,
-      JSON.stringify(v.headers), JSON.stringify(v.metadata), v.checksum ? JSON.stringify(v.checksum) : null, JSON.stringify(v.tags),
-      v.parts ? JSON.stringify(v.parts) : null, JSON.stringify(v.extra),
-    );
-  })();
-  return { versionId, orphans };
+  if (versionId === 'null') {
+    const old = sql(env, `DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null' RETURNING blob_id`).get(bucket.name, key) as { blob_id: string | null } | undefined;
+    if (old?.blob_id) orphans.push(old.blob_id);
+  }
+  // A bucket that never had versioning holds only null versions, and the one there was is gone.
+  if (bucket.versioning !== null) sql(env, 'UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1').run(bucket.name, key);
+  sql(env, `INSERT INTO s3_objects (bucket, key, version_id, is_latest, delete_marker, blob_id, size, etag, last_modified,
+      storage_class, owner, headers, metadata, checksum, tags, parts, extra) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    bucket.name, key, versionId, v.deleteMarker ? 1 : 0, v.blobId, v.size, v.etag, v.lastModified, v.storageClass, v.owner,
+    JSON.stringify(v.headers), JSON.stringify(v.metadata), v.checksum ? JSON.stringify(v.checksum) : null, JSON.stringify(v.tags),
+    v.parts ? JSON.stringify(v.parts) : null, JSON.stringify(v.extra),
+  );
+  return orphans;
 }
 
 /** Deletes one version for good; the next newest becomes current if it was. */
 export function removeVersion(env: ServiceEnv, v: ObjectVersion): void {
-  const db = env.db;
-  db.transaction(() => {
-    sql(env, 'DELETE FROM s3_objects WHERE id = ?').run(v.id);
-    if (v.isLatest) {
-      sql(env, `UPDATE s3_objects SET is_latest = 1 WHERE id = (SELECT MAX(id) FROM s3_objects WHERE bucket = ? AND key = ?)`).run(v.bucket, v.key);
-    }
-  })();
+  transaction(env, deleteVersion)(env, v);
+}
+
+function deleteVersion(env: ServiceEnv, v: ObjectVersion): void {
+  sql(env, 'DELETE FROM s3_objects WHERE id = ?').run(v.id);
+  if (v.isLatest) {
+    sql(env, `UPDATE s3_objects SET is_latest = 1 WHERE id = (SELECT MAX(id) FROM s3_objects WHERE bucket = ? AND key = ?)`).run(v.bucket, v.key);
+  }
 }
 
 export function updateVersion(env: ServiceEnv, v: ObjectVersion, change: { tags?: Tag[]; extra?: ObjectExtra; storageClass?: string }): void {
