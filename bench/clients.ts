@@ -14,9 +14,13 @@ export const config = (port: number, extra: Record<string, unknown> = {}) =>
 /** A labelled measurement, optionally next to the baseline it is compared with. */
 export type Row = [string, LoadResult, LoadResult?];
 
-/** One second of warm-up, then the measured run. */
+/**
+ * Two seconds of warm-up, then the measured run. The figure wanted is a warm server's cost per
+ * request: with one second, a c=1 load (a few hundred SDK calls) still ran partly in V8's
+ * baseline tiers and charged the optimizing compiler's threads to the requests measured.
+ */
 export async function measure(server: Server, call: () => Promise<unknown>, c: number, seconds: number): Promise<LoadResult> {
-  await loop(server, call, c, Math.min(1, seconds));
+  await loop(server, call, c, Math.min(2, seconds));
   return loop(server, call, c, seconds);
 }
 
