@@ -8,40 +8,74 @@ import { formatTimestamp, parseTimestamp } from './timestamps.js';
 /**
  * JSON values <-> typed values, walking the shape: timestamps become Dates, blobs Buffers.
  * Shared by the `json` and `rest-json` protocols.
+ *
+ * Both directions copy only what changes: a parsed body whose values need no conversion (no
+ * blobs or timestamps, no nulls, no members the model does not know) is its own typed input,
+ * and an output that needs none is serialized as the handler returned it. A DynamoDB item is
+ * then decoded and encoded without being rebuilt attribute by attribute.
  */
 export function fromJson(model: ServiceModel, shape: Shape, value: unknown, path: string): unknown {
+  return decode(model, shape, value, path, undefined);
+}
+
+/** `key`, when set, is the list index or map key below `path`; the two are joined only for an error message. */
+function decode(model: ServiceModel, shape: Shape, value: unknown, path: string, key: string | number | undefined): unknown {
   if (value === null) return undefined;
-  const wrong = () => new AwsError('SerializationException', `Unexpected value type for '${path}': expected ${shape.type}.`, { status: 400 });
+  const wrong = () => new AwsError('SerializationException', `Unexpected value type for '${key === undefined ? path : `${path}.${key}`}': expected ${shape.type}.`, { status: 400 });
   switch (shape.type) {
     case 'structure': {
       if (shape.document) return value;
       if (typeof value !== 'object' || Array.isArray(value)) throw wrong();
       const src = value as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
+      let out: Record<string, unknown> | undefined;
       // Walk what the request carries, not every member the model knows (DynamoDB's AttributeValue
       // has ten members and each value sets one). Unknown members are ignored, as AWS does.
       const { byWire } = model.members(shape);
-      for (const key in src) {
-        const m = byWire.get(key);
-        const v = src[key];
-        if (m === undefined || m.ref.location || v === undefined || v === null) continue;
-        out[m.name] = fromJson(model, m.shape, v, m.name);
+      for (const k in src) {
+        const m = byWire.get(k);
+        const v = src[k];
+        const kept = m !== undefined && !m.ref.location && v !== undefined && v !== null;
+        const typed = kept ? decode(model, m.shape, v, m.name, undefined) : undefined;
+        if (out === undefined) {
+          if (kept && typed === v && m.wire === m.name) continue;
+          out = membersBefore(src, k);
+        }
+        if (kept) out[m.name] = typed;
       }
-      return out;
+      return out ?? src;
     }
     case 'list': {
       if (!Array.isArray(value)) throw wrong();
       const member = model.resolve(shape.member!);
-      return value.map((v, i) => fromJson(model, member, v, `${path}.${i}`));
+      const here = key === undefined ? path : `${path}.${key}`;
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        const typed = decode(model, member, v, here, i);
+        if (out === undefined) {
+          if (typed === v) continue;
+          out = value.slice(0, i);
+        }
+        out.push(typed);
+      }
+      return out ?? value;
     }
     case 'map': {
       if (typeof value !== 'object' || Array.isArray(value)) throw wrong();
       const valueShape = model.resolve(shape.value!);
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (v !== null) out[k] = fromJson(model, valueShape, v, `${path}.${k}`);
+      const src = value as Record<string, unknown>;
+      const here = key === undefined ? path : `${path}.${key}`;
+      let out: Record<string, unknown> | undefined;
+      for (const k in src) {
+        const v = src[k];
+        const typed = v === null ? undefined : decode(model, valueShape, v, here, k);
+        if (out === undefined) {
+          if (typed === v) continue;
+          out = membersBefore(src, k);
+        }
+        if (v !== null) out[k] = typed;
       }
-      return out;
+      return out ?? src;
     }
     case 'timestamp': {
       const d = parseTimestamp(value);
@@ -63,30 +97,66 @@ export function fromJson(model: ServiceModel, shape: Shape, value: unknown, path
   }
 }
 
+/** A copy of the object's members that come before `stop`, where a walk found the first one to change. */
+function membersBefore(src: Record<string, unknown>, stop: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in src) {
+    if (k === stop) break;
+    out[k] = src[k];
+  }
+  return out;
+}
+
 export function toJson(model: ServiceModel, shape: Shape, value: unknown): unknown {
   switch (shape.type) {
     case 'structure': {
       if (shape.document) return value;
       const src = value as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
+      let out: Record<string, unknown> | undefined;
       const { byName } = model.members(shape);
-      for (const key in src) {
-        const m = byName.get(key);
-        const v = src[key];
-        if (m === undefined || m.ref.location || v === undefined || v === null) continue;
-        out[m.wire] = toJson(model, m.shape, v);
+      for (const k in src) {
+        const m = byName.get(k);
+        const v = src[k];
+        const kept = m !== undefined && !m.ref.location && v !== undefined && v !== null;
+        const wire = kept ? toJson(model, m.shape, v) : undefined;
+        if (out === undefined) {
+          // JSON.stringify leaves out undefined members by itself.
+          if (kept ? wire === v && m.wire === m.name : v === undefined) continue;
+          out = membersBefore(src, k);
+        }
+        if (kept) out[m.wire] = wire;
       }
-      return out;
+      return out ?? src;
     }
     case 'list': {
       const member = model.resolve(shape.member!);
-      return (value as unknown[]).map((v) => toJson(model, member, v));
+      const src = value as unknown[];
+      let out: unknown[] | undefined;
+      for (let i = 0; i < src.length; i++) {
+        const v = src[i];
+        const wire = toJson(model, member, v);
+        if (out === undefined) {
+          if (wire === v) continue;
+          out = src.slice(0, i);
+        }
+        out.push(wire);
+      }
+      return out ?? src;
     }
     case 'map': {
       const valueShape = model.resolve(shape.value!);
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = toJson(model, valueShape, v);
-      return out;
+      const src = value as Record<string, unknown>;
+      let out: Record<string, unknown> | undefined;
+      for (const k in src) {
+        const v = src[k];
+        const wire = toJson(model, valueShape, v);
+        if (out === undefined) {
+          if (wire === v) continue;
+          out = membersBefore(src, k);
+        }
+        out[k] = wire;
+      }
+      return out ?? src;
     }
     case 'timestamp':
       return formatTimestamp(value instanceof Date ? value : new Date(value as string), shape.timestampFormat ?? 'unixTimestamp');
