@@ -73,21 +73,16 @@ function pick(ids: string[], req: HttpRequest): string {
 
 export async function route(req: HttpRequest, sig: ParseResult, defaultRegion: string): Promise<RouteInfo | undefined> {
   const t = tables();
-  const labels = hostLabels(req.host);
-  const hostRegion = labels?.find((l) => REGION.test(l));
-  let service: string | undefined;
-  let region = hostRegion ?? defaultRegion;
-
   if (sig?.ok) {
-    region = sig.sig.region;
     const ids = t.bySigningName.get(sig.sig.service);
     if (!ids) return undefined;
-    service = ids.length > 1 ? await byVersion(req, ids) ?? pick(ids, req) : ids[0];
+    const service = ids.length > 1 ? await byVersion(req, ids) ?? pick(ids, req) : ids[0]!;
+    return withHostBucket({ service, region: sig.sig.region }, req);
   }
-  if (!service) {
-    const target = req.header('x-amz-target');
-    if (target) service = t.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
-  }
+  const labels = hostLabels(req.host);
+  const region = labels?.find((l) => REGION.test(l)) ?? defaultRegion;
+  const target = req.header('x-amz-target');
+  let service = target ? t.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.'))) : undefined;
   if (!service) service = PATH_PREFIXES.find(([prefix]) => req.path.startsWith(prefix))?.[1];
   if (!service && labels) {
     if (virtualHostBucket(req.host) !== undefined || labels.includes('s3')) service = 's3';
@@ -99,9 +94,11 @@ export async function route(req: HttpRequest, sig: ParseResult, defaultRegion: s
       service = await byVersion(req, undefined);
     }
   }
-  service ??= 's3';
-  const info: RouteInfo = { service, region };
-  if (service === 's3') {
+  return withHostBucket({ service: service ?? 's3', region }, req);
+}
+
+function withHostBucket(info: RouteInfo, req: HttpRequest): RouteInfo {
+  if (info.service === 's3') {
     const bucket = virtualHostBucket(req.host);
     if (bucket !== undefined) info.hostBucket = bucket;
   }
