@@ -100,15 +100,15 @@ export function createHandler(d: PipelineDeps) {
     if (!req.bodyRead && !raw.complete) raw.resume();
     await send(res, response, req.method === 'HEAD');
     d.recorder.record({
-      eventTime: new Date(d.env.clock.now()).toISOString(),
+      at: d.env.clock.now(),
       requestId: req.id,
-      eventSource: `${model?.entry.endpointPrefix ?? routeInfo?.service ?? 'unknown'}.amazonaws.com`,
+      endpointPrefix: model?.entry.endpointPrefix ?? routeInfo?.service ?? 'unknown',
       eventName: op?.name ?? 'Unknown',
       awsRegion: routeInfo?.region ?? d.env.defaultRegion,
       sourceIPAddress: req.remoteAddress,
       userIdentity: { arn: caller?.arn ?? 'unknown', accountId: caller?.accountId ?? 'unknown' },
       httpStatus: response.status,
-      ...(errorCode ? { errorCode } : {}),
+      errorCode,
       durationMs: performance.now() - started,
     });
   };
