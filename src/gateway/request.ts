@@ -81,6 +81,12 @@ export class HttpRequest {
   private readAll(): Promise<Buffer> {
     const declared = Number(this.header('content-length') ?? 0);
     if (declared > this.maxBodyBytes) return Promise.reject(tooLarge(this.maxBodyBytes));
+    // A small request usually arrives whole with its headers: the parser has then buffered all of
+    // it by the time a step asks, and it is taken in one read instead of a round of stream events.
+    if (this.raw.complete && !this.chunked) {
+      const whole = (this.raw.read() as Buffer | null) ?? EMPTY;
+      return whole.length > this.maxBodyBytes ? Promise.reject(tooLarge(this.maxBodyBytes)) : Promise.resolve(whole);
+    }
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -99,6 +105,8 @@ export class HttpRequest {
     });
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function tooLarge(max: number): AwsError {
   return new AwsError('RequestEntityTooLarge', `The request body is larger than the ${max} bytes this endpoint accepts.`, { status: 413 });
