@@ -137,6 +137,11 @@ export function keyBytes(v: Value): Buffer {
   return numberKey(v.N!);
 }
 
+/** The length of keyBytes(v), without making them for a string. */
+export function keyByteLength(v: Value): number {
+  return v.S !== undefined ? Buffer.byteLength(v.S) : keyBytes(v).length;
+}
+
 /** Items are stored as JSON with binaries in base64, exactly as the JSON protocol writes them. */
 export function encodeItem(item: Item): string {
   return JSON.stringify(wireItem(item));
