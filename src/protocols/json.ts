@@ -107,7 +107,17 @@ function membersBefore(src: Record<string, unknown>, stop: string): Record<strin
   return out;
 }
 
+/**
+ * An output member a handler already holds as JSON text (DynamoDB keeps items exactly as this
+ * protocol writes them): written into the body as it is instead of being parsed and serialized
+ * again. Only members of the output structure itself may be given this way.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function toJson(model: ServiceModel, shape: Shape, value: unknown): unknown {
+  if (value instanceof JsonText) return value;
   switch (shape.type) {
     case 'structure': {
       if (shape.document) return value;
@@ -201,11 +211,24 @@ export async function decodeJsonRequest(req: HttpRequest, model: ServiceModel) {
   return { operation, input };
 }
 
+/** The response body of an output: JSON.stringify, with the members given as JsonText spliced in. */
+function outputBody(output: Record<string, unknown>): string {
+  let spliced = false;
+  for (const k in output) if (output[k] instanceof JsonText) spliced = true;
+  if (!spliced) return JSON.stringify(output);
+  const members: string[] = [];
+  for (const k in output) {
+    const v = output[k];
+    if (v !== undefined) members.push(`${JSON.stringify(k)}:${v instanceof JsonText ? v.text : JSON.stringify(v)}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
 export const jsonCodec: Codec = {
   protocol: 'json',
   decode: (req, model) => decodeJsonRequest(req, model),
   encode(model, op, output, requestId) {
-    const body = op.output ? JSON.stringify(toJson(model, model.resolve(op.output), output ?? {})) : '{}';
+    const body = op.output ? outputBody(toJson(model, model.resolve(op.output), output ?? {}) as Record<string, unknown>) : '{}';
     return {
       status: 200,
       headers: { 'content-type': `application/x-amz-json-${model.entry.jsonVersion ?? '1.0'}`, 'x-amzn-requestid': requestId },

@@ -1,5 +1,6 @@
 import type { Operations } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
+import { JsonText } from '../../protocols/json.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
 import { applyUpdate, evaluate, project } from './expressions/evaluate.js';
@@ -7,7 +8,7 @@ import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
 import { recordChange } from './streams.js';
-import { checkItemKeys, checkKey, inTransaction, deleteItem, getTable, indexes, readItem, storageKey, tableKey, writeItem, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, deleteItem, getTable, indexes, readItem, readStoredItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
 
 /** Single-item reads and writes. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html */
@@ -117,10 +118,18 @@ export const itemHandlers: Handlers<Operations> = {
     const ex = parseExpressions(input, PARAMS.get);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);
-    const item = readItem(ctx, t, key);
+    if (ex.projection) {
+      const item = readItem(ctx, t, key);
+      return {
+        ...(item ? { Item: project(item, ex.projection) } : {}),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => readUnits(item ? itemSize(item) : 0, input.ConsistentRead), 'read'),
+      };
+    }
+    // The whole item goes back as it is stored, already the JSON the response carries.
+    const stored = readStoredItem(ctx, t, key);
     return {
-      ...(item ? { Item: ex.projection ? project(item, ex.projection) : item } : {}),
-      ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => readUnits(item ? itemSize(item) : 0, input.ConsistentRead), 'read'),
+      ...(stored ? { Item: new JsonText(stored.text) as unknown as Item } : {}),
+      ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => readUnits(stored?.size ?? 0, input.ConsistentRead), 'read'),
     };
   },
 

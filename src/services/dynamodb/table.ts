@@ -252,6 +252,7 @@ function statements(ctx: ServiceEnv) {
     tableVersion: ctx.db.prepare('SELECT id, version FROM dynamodb_tables WHERE account_id = ? AND region = ? AND name = ?').raw(),
     tableById: ctx.db.prepare('SELECT * FROM dynamodb_tables WHERE id = ?'),
     get: ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?').pluck(),
+    getStored: ctx.db.prepare('SELECT item, size FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?').raw(),
     put: ctx.db.prepare(`INSERT INTO dynamodb_items (table_id, hash_key, range_key, scan_order, item, size, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (table_id, hash_key, range_key) DO UPDATE SET item = excluded.item, size = excluded.size, expires_at = excluded.expires_at`),
     del: ctx.db.prepare('DELETE FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?'),
@@ -276,6 +277,13 @@ export function readItem(ctx: RequestContext, t: Table, key: Item): Item | undef
   const [h, r] = storageKey(tableKey(t), key);
   const text = statements(ctx).get.get(t.id, h, r) as string | undefined;
   return text === undefined ? undefined : decodeItem(text);
+}
+
+/** An item as stored: the JSON the JSON protocol writes for it, and its size. */
+export function readStoredItem(ctx: RequestContext, t: Table, key: Item): { text: string; size: number } | undefined {
+  const [h, r] = storageKey(tableKey(t), key);
+  const row = statements(ctx).getStored.get(t.id, h, r) as [string, number] | undefined;
+  return row && { text: row[0], size: row[1] };
 }
 
 /** The TTL attribute's expiry in clock milliseconds, when it is a number of epoch seconds. */
