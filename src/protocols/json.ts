@@ -21,11 +21,10 @@ export function fromJson(model: ServiceModel, shape: Shape, value: unknown, path
 /** `key`, when set, is the list index or map key below `path`; the two are joined only for an error message. */
 function decode(model: ServiceModel, shape: Shape, value: unknown, path: string, key: string | number | undefined): unknown {
   if (value === null) return undefined;
-  const wrong = () => new AwsError('SerializationException', `Unexpected value type for '${key === undefined ? path : `${path}.${key}`}': expected ${shape.type}.`, { status: 400 });
   switch (shape.type) {
     case 'structure': {
       if (shape.document) return value;
-      if (typeof value !== 'object' || Array.isArray(value)) throw wrong();
+      if (typeof value !== 'object' || Array.isArray(value)) throw wrongType(shape, path, key);
       const src = value as Record<string, unknown>;
       let out: Record<string, unknown> | undefined;
       // Walk what the request carries, not every member the model knows (DynamoDB's AttributeValue
@@ -45,7 +44,7 @@ function decode(model: ServiceModel, shape: Shape, value: unknown, path: string,
       return out ?? src;
     }
     case 'list': {
-      if (!Array.isArray(value)) throw wrong();
+      if (!Array.isArray(value)) throw wrongType(shape, path, key);
       const member = model.resolve(shape.member!);
       const here = key === undefined ? path : `${path}.${key}`;
       let out: unknown[] | undefined;
@@ -61,7 +60,7 @@ function decode(model: ServiceModel, shape: Shape, value: unknown, path: string,
       return out ?? value;
     }
     case 'map': {
-      if (typeof value !== 'object' || Array.isArray(value)) throw wrong();
+      if (typeof value !== 'object' || Array.isArray(value)) throw wrongType(shape, path, key);
       const valueShape = model.resolve(shape.value!);
       const src = value as Record<string, unknown>;
       const here = key === undefined ? path : `${path}.${key}`;
@@ -79,22 +78,26 @@ function decode(model: ServiceModel, shape: Shape, value: unknown, path: string,
     }
     case 'timestamp': {
       const d = parseTimestamp(value);
-      if (!d) throw wrong();
+      if (!d) throw wrongType(shape, path, key);
       return d;
     }
     case 'blob':
-      if (typeof value !== 'string') throw wrong();
+      if (typeof value !== 'string') throw wrongType(shape, path, key);
       return Buffer.from(value, 'base64');
     case 'boolean':
-      if (typeof value !== 'boolean') throw wrong();
+      if (typeof value !== 'boolean') throw wrongType(shape, path, key);
       return value;
     case 'integer': case 'long': case 'float': case 'double': case 'bigdecimal': case 'biginteger':
-      if (typeof value !== 'number') throw wrong();
+      if (typeof value !== 'number') throw wrongType(shape, path, key);
       return value;
     default:
-      if (typeof value !== 'string') throw wrong();
+      if (typeof value !== 'string') throw wrongType(shape, path, key);
       return value;
   }
+}
+
+function wrongType(shape: Shape, path: string, key: string | number | undefined): AwsError {
+  return new AwsError('SerializationException', `Unexpected value type for '${key === undefined ? path : `${path}.${key}`}': expected ${shape.type}.`, { status: 400 });
 }
 
 /** A copy of the object's members that come before `stop`, where a walk found the first one to change. */
