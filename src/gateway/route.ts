@@ -76,7 +76,7 @@ export async function route(req: HttpRequest, sig: ParseResult, defaultRegion: s
   if (sig?.ok) {
     const ids = t.bySigningName.get(sig.sig.service);
     if (!ids) return undefined;
-    const service = ids.length > 1 ? await byVersion(req, ids) ?? pick(ids, req) : ids[0]!;
+    const service = ids.length === 1 ? ids[0]! : (ids.every(queryLike) ? await byVersion(req, ids) : undefined) ?? pick(ids, req);
     return withHostBucket({ service, region: sig.sig.region }, req);
   }
   const labels = hostLabels(req.host);
@@ -105,11 +105,13 @@ function withHostBucket(info: RouteInfo, req: HttpRequest): RouteInfo {
   return info;
 }
 
-/** Query-protocol services that share a signing name or have none: tell them apart by Version. */
+/** Query-protocol services that share a signing name (all of them query-like) or have none: tell them apart by Version. */
+function queryLike(id: string): boolean {
+  const protocol = serviceIndex()[id]!.protocol;
+  return protocol === 'query' || protocol === 'ec2';
+}
+
 async function byVersion(req: HttpRequest, among: string[] | undefined): Promise<string | undefined> {
-  const index = serviceIndex();
-  const queryLike = (id: string) => index[id]!.protocol === 'query' || index[id]!.protocol === 'ec2';
-  if (among && !among.every(queryLike)) return undefined;
   const params = await readParams(req);
   const version = params.get('Version');
   if (!version) return undefined;
