@@ -72,8 +72,13 @@ function below(model: ServiceModel, shape: Shape): Shape[] {
   }
 }
 
+/** Member names as AWS writes them in paths, kept: every request with a checked member needs them. */
+const lowerCamel = new Map<string, string>();
+
 function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
+  let out = lowerCamel.get(s);
+  if (out === undefined) lowerCamel.set(s, out = s.charAt(0).toLowerCase() + s.slice(1));
+  return out;
 }
 
 function show(value: unknown): string {
