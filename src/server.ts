@@ -60,8 +60,9 @@ export function createHandler(d: PipelineDeps) {
       model = loadModel(routeInfo.service);
       const codec = codecFor(model, req);
       caller = await authenticate(req, sig, codec.protocol, d.auth);
-      const ctx: RequestContext = {
-        ...d.env,
+      // Object.assign rather than a spread: V8 (Node 20) builds `{ ...env, more }` through a slow
+      // path, costing microseconds per request.
+      const ctx: RequestContext = Object.assign({
         requestId: req.id,
         service: model.id,
         operation: '',
@@ -69,7 +70,7 @@ export function createHandler(d: PipelineDeps) {
         region: routeInfo.region,
         caller,
         request: req,
-      };
+      }, d.env);
       const intercepted = await (await d.services.intercept(model.id))?.(req, ctx);
       if (intercepted) return intercepted;
       const decoded = await codec.decode(req, model, routeInfo);
@@ -101,15 +102,15 @@ export function createHandler(d: PipelineDeps) {
     if (!req.bodyRead && !raw.complete) raw.resume();
     await send(res, response, req.method === 'HEAD');
     d.recorder.record({
-      eventTime: new Date(d.env.clock.now()).toISOString(),
+      at: d.env.clock.now(),
       requestId: req.id,
-      eventSource: `${model?.entry.endpointPrefix ?? routeInfo?.service ?? 'unknown'}.amazonaws.com`,
+      endpointPrefix: model?.entry.endpointPrefix ?? routeInfo?.service ?? 'unknown',
       eventName: op?.name ?? 'Unknown',
       awsRegion: routeInfo?.region ?? d.env.defaultRegion,
       sourceIPAddress: req.remoteAddress,
       userIdentity: { arn: caller?.arn ?? 'unknown', accountId: caller?.accountId ?? 'unknown' },
       httpStatus: response.status,
-      ...(errorCode ? { errorCode } : {}),
+      errorCode,
       durationMs: performance.now() - started,
     });
   };

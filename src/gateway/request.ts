@@ -12,11 +12,10 @@ export class HttpRequest {
   /** The path as sent, still percent-encoded (S3 keys need the raw form). */
   readonly path: string;
   readonly rawQuery: string;
-  readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
-  /** Host name without the port, lower-cased. */
-  readonly host: string;
   readonly remoteAddress: string;
+  private parsedQuery: URLSearchParams | undefined;
+  private hostName: string | undefined;
   private buffered: Promise<Buffer> | undefined;
   private decoder: AwsChunkedDecoder | undefined;
 
@@ -26,11 +25,24 @@ export class HttpRequest {
     const q = url.indexOf('?');
     this.path = q < 0 ? url : url.slice(0, q);
     this.rawQuery = q < 0 ? '' : url.slice(q + 1);
-    this.query = new URLSearchParams(this.rawQuery);
     this.headers = raw.headers;
-    const host = (raw.headers.host ?? '').toLowerCase();
-    this.host = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':', 1)[0]!;
     this.remoteAddress = raw.socket.remoteAddress ?? '127.0.0.1';
+  }
+
+  // The query and host are worked out when a step first asks: requests of the JSON protocols
+  // have no query, and a signed one is routed by its credential scope, not its host.
+  get query(): URLSearchParams {
+    this.parsedQuery ??= new URLSearchParams(this.rawQuery);
+    return this.parsedQuery;
+  }
+
+  /** Host name without the port, lower-cased. */
+  get host(): string {
+    if (this.hostName === undefined) {
+      const host = (this.raw.headers.host ?? '').toLowerCase();
+      this.hostName = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':', 1)[0]!;
+    }
+    return this.hostName;
   }
 
   header(name: string): string | undefined {
@@ -69,6 +81,12 @@ export class HttpRequest {
   private readAll(): Promise<Buffer> {
     const declared = Number(this.header('content-length') ?? 0);
     if (declared > this.maxBodyBytes) return Promise.reject(tooLarge(this.maxBodyBytes));
+    // A small request usually arrives whole with its headers: the parser has then buffered all of
+    // it by the time a step asks, and it is taken in one read instead of a round of stream events.
+    if (this.raw.complete && !this.chunked) {
+      const whole = (this.raw.read() as Buffer | null) ?? EMPTY;
+      return whole.length > this.maxBodyBytes ? Promise.reject(tooLarge(this.maxBodyBytes)) : Promise.resolve(whole);
+    }
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -87,6 +105,8 @@ export class HttpRequest {
     });
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function tooLarge(max: number): AwsError {
   return new AwsError('RequestEntityTooLarge', `The request body is larger than the ${max} bytes this endpoint accepts.`, { status: 413 });

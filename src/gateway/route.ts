@@ -73,21 +73,16 @@ function pick(ids: string[], req: HttpRequest): string {
 
 export async function route(req: HttpRequest, sig: ParseResult, defaultRegion: string): Promise<RouteInfo | undefined> {
   const t = tables();
-  const labels = hostLabels(req.host);
-  const hostRegion = labels?.find((l) => REGION.test(l));
-  let service: string | undefined;
-  let region = hostRegion ?? defaultRegion;
-
   if (sig?.ok) {
-    region = sig.sig.region;
     const ids = t.bySigningName.get(sig.sig.service);
     if (!ids) return undefined;
-    service = ids.length > 1 ? await byVersion(req, ids) ?? pick(ids, req) : ids[0];
+    const service = ids.length === 1 ? ids[0]! : (ids.every(queryLike) ? await byVersion(req, ids) : undefined) ?? pick(ids, req);
+    return withHostBucket({ service, region: sig.sig.region }, req);
   }
-  if (!service) {
-    const target = req.header('x-amz-target');
-    if (target) service = t.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
-  }
+  const labels = hostLabels(req.host);
+  const region = labels?.find((l) => REGION.test(l)) ?? defaultRegion;
+  const target = req.header('x-amz-target');
+  let service = target ? t.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.'))) : undefined;
   if (!service) service = PATH_PREFIXES.find(([prefix]) => req.path.startsWith(prefix))?.[1];
   if (!service && labels) {
     if (virtualHostBucket(req.host) !== undefined || labels.includes('s3')) service = 's3';
@@ -99,20 +94,24 @@ export async function route(req: HttpRequest, sig: ParseResult, defaultRegion: s
       service = await byVersion(req, undefined);
     }
   }
-  service ??= 's3';
-  const info: RouteInfo = { service, region };
-  if (service === 's3') {
+  return withHostBucket({ service: service ?? 's3', region }, req);
+}
+
+function withHostBucket(info: RouteInfo, req: HttpRequest): RouteInfo {
+  if (info.service === 's3') {
     const bucket = virtualHostBucket(req.host);
     if (bucket !== undefined) info.hostBucket = bucket;
   }
   return info;
 }
 
-/** Query-protocol services that share a signing name or have none: tell them apart by Version. */
+/** Query-protocol services that share a signing name (all of them query-like) or have none: tell them apart by Version. */
+function queryLike(id: string): boolean {
+  const protocol = serviceIndex()[id]!.protocol;
+  return protocol === 'query' || protocol === 'ec2';
+}
+
 async function byVersion(req: HttpRequest, among: string[] | undefined): Promise<string | undefined> {
-  const index = serviceIndex();
-  const queryLike = (id: string) => index[id]!.protocol === 'query' || index[id]!.protocol === 'ec2';
-  if (among && !among.every(queryLike)) return undefined;
   const params = await readParams(req);
   const version = params.get('Version');
   if (!version) return undefined;

@@ -8,85 +8,168 @@ import { formatTimestamp, parseTimestamp } from './timestamps.js';
 /**
  * JSON values <-> typed values, walking the shape: timestamps become Dates, blobs Buffers.
  * Shared by the `json` and `rest-json` protocols.
+ *
+ * Both directions copy only what changes: a parsed body whose values need no conversion (no
+ * blobs or timestamps, no nulls, no members the model does not know) is its own typed input,
+ * and an output that needs none is serialized as the handler returned it. A DynamoDB item is
+ * then decoded and encoded without being rebuilt attribute by attribute.
  */
 export function fromJson(model: ServiceModel, shape: Shape, value: unknown, path: string): unknown {
+  return decode(model, shape, value, path, undefined);
+}
+
+/** `key`, when set, is the list index or map key below `path`; the two are joined only for an error message. */
+function decode(model: ServiceModel, shape: Shape, value: unknown, path: string, key: string | number | undefined): unknown {
   if (value === null) return undefined;
-  const wrong = () => new AwsError('SerializationException', `Unexpected value type for '${path}': expected ${shape.type}.`, { status: 400 });
   switch (shape.type) {
     case 'structure': {
       if (shape.document) return value;
-      if (typeof value !== 'object' || Array.isArray(value)) throw wrong();
+      if (typeof value !== 'object' || Array.isArray(value)) throw wrongType(shape, path, key);
       const src = value as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
+      let out: Record<string, unknown> | undefined;
       // Walk what the request carries, not every member the model knows (DynamoDB's AttributeValue
       // has ten members and each value sets one). Unknown members are ignored, as AWS does.
       const { byWire } = model.members(shape);
-      for (const key in src) {
-        const m = byWire.get(key);
-        const v = src[key];
-        if (m === undefined || m.ref.location || v === undefined || v === null) continue;
-        out[m.name] = fromJson(model, m.shape, v, m.name);
+      for (const k in src) {
+        const m = byWire.get(k);
+        const v = src[k];
+        const kept = m !== undefined && !m.ref.location && v !== undefined && v !== null;
+        const typed = kept ? decode(model, m.shape, v, m.name, undefined) : undefined;
+        if (out === undefined) {
+          if (kept && typed === v && m.wire === m.name) continue;
+          out = membersBefore(src, k);
+        }
+        if (kept) out[m.name] = typed;
       }
-      return out;
+      return out ?? src;
     }
     case 'list': {
-      if (!Array.isArray(value)) throw wrong();
+      if (!Array.isArray(value)) throw wrongType(shape, path, key);
       const member = model.resolve(shape.member!);
-      return value.map((v, i) => fromJson(model, member, v, `${path}.${i}`));
+      const here = key === undefined ? path : `${path}.${key}`;
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        const typed = decode(model, member, v, here, i);
+        if (out === undefined) {
+          if (typed === v) continue;
+          out = value.slice(0, i);
+        }
+        out.push(typed);
+      }
+      return out ?? value;
     }
     case 'map': {
-      if (typeof value !== 'object' || Array.isArray(value)) throw wrong();
+      if (typeof value !== 'object' || Array.isArray(value)) throw wrongType(shape, path, key);
       const valueShape = model.resolve(shape.value!);
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (v !== null) out[k] = fromJson(model, valueShape, v, `${path}.${k}`);
+      const src = value as Record<string, unknown>;
+      const here = key === undefined ? path : `${path}.${key}`;
+      let out: Record<string, unknown> | undefined;
+      for (const k in src) {
+        const v = src[k];
+        const typed = v === null ? undefined : decode(model, valueShape, v, here, k);
+        if (out === undefined) {
+          if (typed === v) continue;
+          out = membersBefore(src, k);
+        }
+        if (v !== null) out[k] = typed;
       }
-      return out;
+      return out ?? src;
     }
     case 'timestamp': {
       const d = parseTimestamp(value);
-      if (!d) throw wrong();
+      if (!d) throw wrongType(shape, path, key);
       return d;
     }
     case 'blob':
-      if (typeof value !== 'string') throw wrong();
+      if (typeof value !== 'string') throw wrongType(shape, path, key);
       return Buffer.from(value, 'base64');
     case 'boolean':
-      if (typeof value !== 'boolean') throw wrong();
+      if (typeof value !== 'boolean') throw wrongType(shape, path, key);
       return value;
     case 'integer': case 'long': case 'float': case 'double': case 'bigdecimal': case 'biginteger':
-      if (typeof value !== 'number') throw wrong();
+      if (typeof value !== 'number') throw wrongType(shape, path, key);
       return value;
     default:
-      if (typeof value !== 'string') throw wrong();
+      if (typeof value !== 'string') throw wrongType(shape, path, key);
       return value;
   }
 }
 
+function wrongType(shape: Shape, path: string, key: string | number | undefined): AwsError {
+  return new AwsError('SerializationException', `Unexpected value type for '${key === undefined ? path : `${path}.${key}`}': expected ${shape.type}.`, { status: 400 });
+}
+
+/** A copy of the object's members that come before `stop`, where a walk found the first one to change. */
+function membersBefore(src: Record<string, unknown>, stop: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in src) {
+    if (k === stop) break;
+    out[k] = src[k];
+  }
+  return out;
+}
+
+/**
+ * An output member a handler already holds as JSON text (DynamoDB keeps items exactly as this
+ * protocol writes them): written into the body as it is instead of being parsed and serialized
+ * again. Only members of the output structure itself may be given this way.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function toJson(model: ServiceModel, shape: Shape, value: unknown): unknown {
+  if (value instanceof JsonText) return value;
   switch (shape.type) {
     case 'structure': {
       if (shape.document) return value;
       const src = value as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
+      let out: Record<string, unknown> | undefined;
       const { byName } = model.members(shape);
-      for (const key in src) {
-        const m = byName.get(key);
-        const v = src[key];
-        if (m === undefined || m.ref.location || v === undefined || v === null) continue;
-        out[m.wire] = toJson(model, m.shape, v);
+      for (const k in src) {
+        const m = byName.get(k);
+        const v = src[k];
+        const kept = m !== undefined && !m.ref.location && v !== undefined && v !== null;
+        const wire = kept ? toJson(model, m.shape, v) : undefined;
+        if (out === undefined) {
+          // JSON.stringify leaves out undefined members by itself.
+          if (kept ? wire === v && m.wire === m.name : v === undefined) continue;
+          out = membersBefore(src, k);
+        }
+        if (kept) out[m.wire] = wire;
       }
-      return out;
+      return out ?? src;
     }
     case 'list': {
       const member = model.resolve(shape.member!);
-      return (value as unknown[]).map((v) => toJson(model, member, v));
+      const src = value as unknown[];
+      let out: unknown[] | undefined;
+      for (let i = 0; i < src.length; i++) {
+        const v = src[i];
+        const wire = toJson(model, member, v);
+        if (out === undefined) {
+          if (wire === v) continue;
+          out = src.slice(0, i);
+        }
+        out.push(wire);
+      }
+      return out ?? src;
     }
     case 'map': {
       const valueShape = model.resolve(shape.value!);
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = toJson(model, valueShape, v);
-      return out;
+      const src = value as Record<string, unknown>;
+      let out: Record<string, unknown> | undefined;
+      for (const k in src) {
+        const v = src[k];
+        const wire = toJson(model, valueShape, v);
+        if (out === undefined) {
+          if (wire === v) continue;
+          out = membersBefore(src, k);
+        }
+        out[k] = wire;
+      }
+      return out ?? src;
     }
     case 'timestamp':
       return formatTimestamp(value instanceof Date ? value : new Date(value as string), shape.timestampFormat ?? 'unixTimestamp');
@@ -131,11 +214,24 @@ export async function decodeJsonRequest(req: HttpRequest, model: ServiceModel) {
   return { operation, input };
 }
 
+/** The response body of an output: JSON.stringify, with the members given as JsonText spliced in. */
+function outputBody(output: Record<string, unknown>): string {
+  let spliced = false;
+  for (const k in output) if (output[k] instanceof JsonText) spliced = true;
+  if (!spliced) return JSON.stringify(output);
+  const members: string[] = [];
+  for (const k in output) {
+    const v = output[k];
+    if (v !== undefined) members.push(`${JSON.stringify(k)}:${v instanceof JsonText ? v.text : JSON.stringify(v)}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
 export const jsonCodec: Codec = {
   protocol: 'json',
   decode: (req, model) => decodeJsonRequest(req, model),
   encode(model, op, output, requestId) {
-    const body = op.output ? JSON.stringify(toJson(model, model.resolve(op.output), output ?? {})) : '{}';
+    const body = op.output ? outputBody(toJson(model, model.resolve(op.output), output ?? {}) as Record<string, unknown>) : '{}';
     return {
       status: 200,
       headers: { 'content-type': `application/x-amz-json-${model.entry.jsonVersion ?? '1.0'}`, 'x-amzn-requestid': requestId },

@@ -18,12 +18,67 @@ const MAX_REPORTED = 10;
 
 export function validate(model: ServiceModel, shape: Shape | undefined, input: Record<string, unknown>): Violation[] {
   const out: Violation[] = [];
-  if (shape) checkStructure(model, model.resolve(shape), input, '', out);
+  if (shape) {
+    const resolved = model.resolve(shape);
+    if (mayFail(model, resolved)) checkStructure(model, resolved, input, '', out);
+  }
   return out.slice(0, MAX_REPORTED);
 }
 
+/**
+ * Whether a value of the shape can break any constraint, that is whether the shape or a shape
+ * below it has one: values of shapes that cannot (DynamoDB's items, whose AttributeValues
+ * constrain nothing) are not walked. Worked out once per resolved shape (each belongs to one model).
+ */
+const failing = new WeakMap<Shape, boolean>();
+
+function mayFail(model: ServiceModel, shape: Shape): boolean {
+  let answer = failing.get(shape);
+  if (answer === undefined) {
+    // Shapes are recursive (an AttributeValue holds maps of AttributeValues): search what is reachable.
+    const seen = new Set<Shape>();
+    const reachesConstraint = (s: Shape): boolean => {
+      if (seen.has(s)) return false;
+      seen.add(s);
+      if (ownConstraint(s)) return true;
+      return below(model, s).some(reachesConstraint);
+    };
+    answer = reachesConstraint(shape);
+    failing.set(shape, answer);
+  }
+  return answer;
+}
+
+function ownConstraint(shape: Shape): boolean {
+  switch (shape.type) {
+    case 'structure':
+      return !shape.document && (shape.required ?? []).some((name) => shape.members?.[name]?.location !== 'uri');
+    case 'string':
+      return shape.enum !== undefined || shape.min !== undefined || shape.max !== undefined;
+    case 'list': case 'map': case 'blob': case 'integer': case 'long': case 'float': case 'double':
+      return shape.min !== undefined || shape.max !== undefined;
+    default:
+      return false;
+  }
+}
+
+/** The shapes checkValue descends into from a value of `shape`. */
+function below(model: ServiceModel, shape: Shape): Shape[] {
+  switch (shape.type) {
+    case 'structure': return shape.document ? [] : model.members(shape).list.map((m) => m.shape);
+    case 'list': return [model.resolve(shape.member!)];
+    case 'map': return [model.resolve(shape.value!)];
+    default: return [];
+  }
+}
+
+/** Member names as AWS writes them in paths, kept: every request with a checked member needs them. */
+const lowerCamel = new Map<string, string>();
+
 function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
+  let out = lowerCamel.get(s);
+  if (out === undefined) lowerCamel.set(s, out = s.charAt(0).toLowerCase() + s.slice(1));
+  return out;
 }
 
 function show(value: unknown): string {
@@ -46,7 +101,7 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
   }
   for (const m of model.members(shape).list) {
     const v = value[m.name];
-    if (v === undefined || v === null) continue;
+    if (v === undefined || v === null || !mayFail(model, m.shape)) continue;
     checkValue(model, m.shape, v, path + lowerFirst(m.name), m.name, out);
   }
 }
@@ -64,7 +119,7 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
       if (shape.min !== undefined && items.length < shape.min) fail('length', `Member must have length greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && items.length > shape.max) fail('length', `Member must have length less than or equal to ${shape.max}`);
       const member = model.resolve(shape.member!);
-      items.forEach((item, i) => checkValue(model, member, item, `${path}.${i + 1}.member`, member.locationName ?? 'member', out));
+      if (mayFail(model, member)) items.forEach((item, i) => checkValue(model, member, item, `${path}.${i + 1}.member`, member.locationName ?? 'member', out));
       return;
     }
     case 'map': {
@@ -72,6 +127,7 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
       if (shape.min !== undefined && entries.length < shape.min) fail('length', `Member must have length greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && entries.length > shape.max) fail('length', `Member must have length less than or equal to ${shape.max}`);
       const valueShape = model.resolve(shape.value!);
+      if (!mayFail(model, valueShape)) return;
       for (const [k, v] of entries) checkValue(model, valueShape, v, `${path}.${k}.member`, k, out);
       return;
     }

@@ -16,8 +16,10 @@ export function readUnits(bytes: number, consistent: boolean | undefined): numbe
   return consistent ? units : units / 2;
 }
 
-export function consumed(mode: string | undefined, t: Table, units: number, kind: 'read' | 'write'): ConsumedCapacity | undefined {
+/** `units` may be given as a function, for callers that would otherwise measure items nobody asked about. */
+export function consumed(mode: string | undefined, t: Table, unitsOrCount: number | (() => number), kind: 'read' | 'write'): ConsumedCapacity | undefined {
   if (!mode || mode === 'NONE') return undefined;
+  const units = typeof unitsOrCount === 'number' ? unitsOrCount : unitsOrCount();
   const gsis = kind === 'write' ? indexes(t).filter((i) => i.global) : [];
   const total = units * (1 + gsis.length);
   if (mode === 'TOTAL') return { TableName: t.name, CapacityUnits: total, ...(kind === 'read' ? { ReadCapacityUnits: total } : { WriteCapacityUnits: total }) };

@@ -1,5 +1,6 @@
 import type { Operations } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
+import { JsonText } from '../../protocols/json.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
 import { applyUpdate, evaluate, project } from './expressions/evaluate.js';
@@ -7,7 +8,7 @@ import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
 import { recordChange } from './streams.js';
-import { checkItemKeys, checkKey, inTransaction, deleteItem, getTable, indexes, readItem, storageKey, tableKey, writeItem, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, deleteItem, getTable, indexes, readItem, readStoredItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
 
 /** Single-item reads and writes. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html */
@@ -33,7 +34,7 @@ export function checkSize(item: Item, message = 'Item size has exceeded the maxi
 
 /** Writes (or deletes, when `after` is undefined) one item, with its stream record and recovery log entry. */
 export function commit(ctx: RequestContext, t: Table, key: Item, before: Item | undefined, after: Item | undefined): void {
-  if (after && (itemSize(after) > (before ? itemSize(before) : 0)) && indexes(t).some((i) => !i.global)) checkCollectionSize(ctx, t, after, before);
+  if (after && indexes(t).some((i) => !i.global) && itemSize(after) > (before ? itemSize(before) : 0)) checkCollectionSize(ctx, t, after, before);
   if (after) writeItem(ctx, t, after);
   else if (before) deleteItem(ctx, t, key);
   recordChange(ctx, t, before, after);
@@ -98,16 +99,18 @@ export const itemHandlers: Handlers<Operations> = {
     checkItemKeys(t, item);
     checkSize(item);
     const blind = !ex.condition && input.ReturnValues !== 'ALL_OLD' && (input.ReturnConsumedCapacity ?? 'NONE') === 'NONE' && !keepsHistory(t);
-    return inTransaction(ctx, () => {
+    const put = () => {
       const before = blind ? undefined : readItem(ctx, t, item);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
       commit(ctx, t, item, before, item);
       return {
         ...(input.ReturnValues === 'ALL_OLD' && before ? { Attributes: before } : {}),
-        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before, item), 'write'),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => writeUnits(before, item), 'write'),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, item),
       };
-    });
+    };
+    // A blind write to a table without indexes is a single statement, atomic on its own.
+    return blind && indexes(t).length === 0 ? put() : inTransaction(ctx, put);
   },
 
   GetItem(input, ctx) {
@@ -115,10 +118,18 @@ export const itemHandlers: Handlers<Operations> = {
     const ex = parseExpressions(input, PARAMS.get);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);
-    const item = readItem(ctx, t, key);
+    if (ex.projection) {
+      const item = readItem(ctx, t, key);
+      return {
+        ...(item ? { Item: project(item, ex.projection) } : {}),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => readUnits(item ? itemSize(item) : 0, input.ConsistentRead), 'read'),
+      };
+    }
+    // The whole item goes back as it is stored, already the JSON the response carries.
+    const stored = readStoredItem(ctx, t, key);
     return {
-      ...(item ? { Item: ex.projection ? project(item, ex.projection) : item } : {}),
-      ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, readUnits(item ? itemSize(item) : 0, input.ConsistentRead), 'read'),
+      ...(stored ? { Item: new JsonText(stored.text) as unknown as Item } : {}),
+      ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => readUnits(stored?.size ?? 0, input.ConsistentRead), 'read'),
     };
   },
 
@@ -140,7 +151,7 @@ export const itemHandlers: Handlers<Operations> = {
         : rv === 'UPDATED_NEW' ? updatedAttributes(after, written) : undefined;
       return {
         ...(attributes ? { Attributes: attributes } : {}),
-        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before, after), 'write'),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => writeUnits(before, after), 'write'),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, after),
       };
     });
@@ -158,7 +169,7 @@ export const itemHandlers: Handlers<Operations> = {
       commit(ctx, t, key, before, undefined);
       return {
         ...(input.ReturnValues === 'ALL_OLD' && before ? { Attributes: before } : {}),
-        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, writeUnits(before), 'write'),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => writeUnits(before), 'write'),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, before ?? key),
       };
     });

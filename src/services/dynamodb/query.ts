@@ -1,5 +1,6 @@
 import type { Operations } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
+import { JsonText } from '../../protocols/json.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { consumed, consumedByIndex, readUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
@@ -36,9 +37,15 @@ function source(t: Table, indexName: string | undefined): Source {
  * ProjectionExpression); a global index cannot.
  */
 function projectIndex(s: Source, item: Item, fetchFromTable: boolean): Item {
-  if (!s.index || s.index.projection.ProjectionType === 'ALL' || (fetchFromTable && !s.index.global)) return item;
-  const keep = new Set([...Object.keys(keyOf(tableKey(s.table), item)), s.index.hash, ...(s.index.range ? [s.index.range] : []), ...(s.index.projection.NonKeyAttributes ?? [])]);
+  const index = s.index;
+  if (!index || seesWholeItems(s, fetchFromTable)) return item;
+  const keep = new Set([...Object.keys(keyOf(tableKey(s.table), item)), index.hash, ...(index.range ? [index.range] : []), ...(index.projection.NonKeyAttributes ?? [])]);
   return Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k)));
+}
+
+/** Whether a read sees items whole: of the table, or of an index that projects or fetches every attribute. */
+function seesWholeItems(s: Source, fetchFromTable: boolean): boolean {
+  return !s.index || s.index.projection.ProjectionType === 'ALL' || (fetchFromTable && !s.index.global);
 }
 
 interface Range {
@@ -167,27 +174,36 @@ function startPosition(s: Source, start: Item | undefined): Buffer[] | undefined
 
 interface Page {
   items: Item[];
+  /** Instead of `items`, when they go back whole: the items as stored, already the JSON the response carries. */
+  stored: string[] | undefined;
   scanned: number;
   bytes: number;
   last: Item | undefined;
 }
 
-/** Reads rows in order until Limit items or 1 MB, applying the filter after the read. */
-function readPage(s: Source, rows: Iterable<Row>, limit: number | undefined, filter: Condition | undefined, fetchFromTable: boolean): Page {
-  const page: Page = { items: [], scanned: 0, bytes: 0, last: undefined };
-  let lastItem: Item | undefined;
+/**
+ * Reads rows in order until Limit items or 1 MB, applying the filter after the read. Items that
+ * go back whole and unfiltered are kept as stored; only the last one is decoded, for its key.
+ */
+function readPage(s: Source, rows: Iterable<Row>, limit: number | undefined, filter: Condition | undefined, fetchFromTable: boolean, whole: boolean): Page {
+  const page: Page = { items: [], stored: whole && !filter ? [] : undefined, scanned: 0, bytes: 0, last: undefined };
+  const decode = (row: Row) => projectIndex(s, decodeItem(row.item), fetchFromTable);
+  let previous: Row | undefined;
   for (const row of rows) {
     if (page.scanned > 0 && page.bytes + row.size > MAX_PAGE_BYTES) {
-      page.last = lastItem;
+      page.last = decode(previous!);
       break;
     }
-    const item = projectIndex(s, decodeItem(row.item), fetchFromTable);
     page.scanned++;
     page.bytes += row.size;
-    lastItem = item;
-    if (!filter || evaluate(item, filter)) page.items.push(item);
+    previous = row;
+    if (page.stored) page.stored.push(row.item);
+    else {
+      const item = decode(row);
+      if (!filter || evaluate(item, filter)) page.items.push(item);
+    }
     if (limit !== undefined && page.scanned >= limit) {
-      page.last = item;
+      page.last = decode(row);
       break;
     }
   }
@@ -224,8 +240,8 @@ function shape(s: Source, select: string | undefined, projection: Path[] | undef
 
 function output(s: Source, page: Page, select: string | undefined, reshape: (i: Item) => Item, capacityMode: string | undefined, consistent: boolean | undefined) {
   return {
-    ...(select === 'COUNT' ? {} : { Items: page.items.map(reshape) }),
-    Count: page.items.length,
+    ...(select === 'COUNT' ? {} : { Items: page.stored ? new JsonText(`[${page.stored.join(',')}]`) as unknown as Item[] : page.items.map(reshape) }),
+    Count: page.stored?.length ?? page.items.length,
     ScannedCount: page.scanned,
     ...(page.last ? { LastEvaluatedKey: page.last } : {}),
     ConsumedCapacity: s.index
@@ -268,7 +284,9 @@ export const queryHandlers: Handlers<Operations> = {
       else { sql += ` AND x.range_key ${cmp} ?`; params.push(start[1]); }
     }
     sql += s.index ? ` ORDER BY x.range_key ${dir}, x.item_hash ${dir}, x.item_range ${dir}` : ` ORDER BY x.range_key ${dir}`;
-    const page = readPage(s, statement(ctx, sql).iterate(...(params as [{}])) as Iterable<Row>, input.Limit, ex.filter, input.Select === 'ALL_ATTRIBUTES' || ex.projection !== undefined);
+    const fetchFromTable = input.Select === 'ALL_ATTRIBUTES' || ex.projection !== undefined;
+    const whole = input.Select !== 'COUNT' && !ex.projection && seesWholeItems(s, fetchFromTable);
+    const page = readPage(s, statement(ctx, sql).iterate(...(params as [{}])) as Iterable<Row>, input.Limit, ex.filter, fetchFromTable, whole);
     return output(s, page, input.Select, reshape, input.ReturnConsumedCapacity, input.ConsistentRead);
   },
 
@@ -299,7 +317,9 @@ export const queryHandlers: Handlers<Operations> = {
       params.push(scanOrder(start[0]!), ...start);
     }
     sql += s.index ? ' ORDER BY x.scan_order, x.hash_key, x.range_key, x.item_hash, x.item_range' : ' ORDER BY x.scan_order, x.hash_key, x.range_key';
-    const page = readPage(s, statement(ctx, sql).iterate(...(params as [{}])) as Iterable<Row>, input.Limit, ex.filter, input.Select === 'ALL_ATTRIBUTES' || ex.projection !== undefined);
+    const fetchFromTable = input.Select === 'ALL_ATTRIBUTES' || ex.projection !== undefined;
+    const whole = input.Select !== 'COUNT' && !ex.projection && seesWholeItems(s, fetchFromTable);
+    const page = readPage(s, statement(ctx, sql).iterate(...(params as [{}])) as Iterable<Row>, input.Limit, ex.filter, fetchFromTable, whole);
     return output(s, page, input.Select, reshape, input.ReturnConsumedCapacity, input.ConsistentRead);
   },
 };

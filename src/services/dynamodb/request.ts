@@ -53,6 +53,9 @@ export const PARAMS = {
 
 /** Parses a request's expressions (or translates its legacy parameters) with DynamoDB's checks, in DynamoDB's order. */
 export function parseExpressions(input: ExpressionInput, params: ExpressionParams): Expressions {
+  // Most requests carry none of these parameters, and then nothing below can fail.
+  if (input.ExpressionAttributeNames === undefined && input.ExpressionAttributeValues === undefined && input.ConditionalOperator === undefined &&
+      params.expressions.every((e) => input[e] === undefined) && params.legacy.every((l) => input[l] === undefined)) return {};
   const used = params.expressions.filter((e) => input[e] !== undefined);
   if (used.length) {
     // KeyConditions may accompany expressions as long as KeyConditionExpression is absent.

@@ -3,7 +3,7 @@ import type { AttributeDefinition, KeySchemaElement, Projection, TableDescriptio
 import { AwsError } from '../../protocols/errors.js';
 import { parseArn } from '../../arn.js';
 import type { RequestContext, ServiceEnv } from '../service.js';
-import { encodeItem, decodeItem, itemSize, keyBytes, typeOf, type Item, type Value } from './values.js';
+import { encodeItem, decodeItem, itemSize, keyBytes, keyByteLength, typeOf, type Item, type Value } from './values.js';
 
 /**
  * A table as Nimbus keeps it: its description (what DescribeTable shows, minus live counts), and
@@ -58,6 +58,12 @@ export const migrations = [{
   `,
 }];
 
+/** Every save of a table bumps its version, so the data plane tells whether its parsed copy is current without reading the row. */
+export const versionMigrations = [{
+  id: 'dynamodb/005-table-version',
+  sql: 'ALTER TABLE dynamodb_tables ADD COLUMN version BIGINT NOT NULL DEFAULT 0',
+}];
+
 function notFound(): AwsError {
   return new AwsError('ResourceNotFoundException', 'Requested resource not found');
 }
@@ -78,7 +84,7 @@ export function checkTableName(name: string, member = 'tableName'): void {
   }
 }
 
-interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; recovery_since: number | null }
+interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; recovery_since: number | null; version: number }
 
 function fromRow(r: TableRow): Table {
   const description = JSON.parse(r.description) as TableDescription;
@@ -93,23 +99,24 @@ export function findTable(ctx: RequestContext, nameOrArn: string): Table | undef
 
 /**
  * The table an item operation names, or ResourceNotFoundException as the data plane words it.
- * The row is read every time (another Nimbus node on the same database may have changed it), but
- * parsed only when it differs from the last one seen; the data plane never modifies a Table.
+ * Its version is read every time (another Nimbus node on the same database may have changed the
+ * table), but the row is read and parsed only when the version differs from the last one seen;
+ * the data plane never modifies a Table.
  */
 export function getTable(ctx: RequestContext, nameOrArn: string): Table {
-  const row = statements(ctx).table.get(ctx.accountId, ctx.region, tableNameOf(nameOrArn)) as TableRow | undefined;
+  const st = statements(ctx);
+  const current = st.tableVersion.get(ctx.accountId, ctx.region, tableNameOf(nameOrArn)) as [string, number] | undefined;
+  if (!current) throw notFound();
+  const [id, version] = current;
+  const parsed = ctx.memory('dynamodb.parsedTables', () => new Map<string, { version: number; table: Table }>());
+  const seen = parsed.get(id);
+  if (seen && seen.version === version) return seen.table;
+  const row = st.tableById.get(id) as TableRow | undefined;
   if (!row) throw notFound();
-  const parsed = ctx.memory('dynamodb.parsedTables', () => new Map<string, { row: TableRow; table: Table }>());
-  const seen = parsed.get(row.id);
-  if (seen && sameRow(seen.row, row)) return seen.table;
   const table = fromRow(row);
   table.schema = deriveSchema(table.description);
-  parsed.set(row.id, { row, table });
+  parsed.set(id, { version: row.version, table });
   return table;
-}
-
-function sameRow(a: TableRow, b: TableRow): boolean {
-  return a.description === b.description && a.tags === b.tags && a.ttl_attribute === b.ttl_attribute && a.recovery_since === b.recovery_since && a.name === b.name;
 }
 
 export function tableById(env: ServiceEnv, id: string): Table | undefined {
@@ -124,7 +131,7 @@ export function listTableRows(ctx: RequestContext): Table[] {
 export function saveTable(ctx: RequestContext, t: Table): void {
   ctx.db.prepare(`INSERT INTO dynamodb_tables (id, account_id, region, name, description, tags, ttl_attribute, recovery_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET description = excluded.description, tags = excluded.tags, ttl_attribute = excluded.ttl_attribute,
-      recovery_since = excluded.recovery_since`)
+      recovery_since = excluded.recovery_since, version = dynamodb_tables.version + 1`)
     .run(t.id, t.accountId, t.region, t.name, JSON.stringify(t.description), JSON.stringify(t.tags), t.ttlAttribute ?? null, t.recoverySince ?? null);
 }
 
@@ -193,8 +200,8 @@ export function checkKey(t: Table, key: Item): void {
 }
 
 function checkKeySizes(k: KeyDef, item: Item): void {
-  if (keyBytes(item[k.hash]!).length > 2048) throw new AwsError('ValidationException', 'One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes');
-  if (k.range && keyBytes(item[k.range]!).length > 1024) throw new AwsError('ValidationException', 'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
+  if (keyByteLength(item[k.hash]!) > 2048) throw new AwsError('ValidationException', 'One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes');
+  if (k.range && keyByteLength(item[k.range]!) > 1024) throw new AwsError('ValidationException', 'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
 }
 
 /**
@@ -242,7 +249,10 @@ const EMPTY = Buffer.alloc(0);
 function statements(ctx: ServiceEnv) {
   return ctx.memory('dynamodb.statements', () => ({
     table: ctx.db.prepare('SELECT * FROM dynamodb_tables WHERE account_id = ? AND region = ? AND name = ?'),
+    tableVersion: ctx.db.prepare('SELECT id, version FROM dynamodb_tables WHERE account_id = ? AND region = ? AND name = ?').raw(),
+    tableById: ctx.db.prepare('SELECT * FROM dynamodb_tables WHERE id = ?'),
     get: ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?').pluck(),
+    getStored: ctx.db.prepare('SELECT item, size FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?').raw(),
     put: ctx.db.prepare(`INSERT INTO dynamodb_items (table_id, hash_key, range_key, scan_order, item, size, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (table_id, hash_key, range_key) DO UPDATE SET item = excluded.item, size = excluded.size, expires_at = excluded.expires_at`),
     del: ctx.db.prepare('DELETE FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?'),
@@ -267,6 +277,13 @@ export function readItem(ctx: RequestContext, t: Table, key: Item): Item | undef
   const [h, r] = storageKey(tableKey(t), key);
   const text = statements(ctx).get.get(t.id, h, r) as string | undefined;
   return text === undefined ? undefined : decodeItem(text);
+}
+
+/** An item as stored: the JSON the JSON protocol writes for it, and its size. */
+export function readStoredItem(ctx: RequestContext, t: Table, key: Item): { text: string; size: number } | undefined {
+  const [h, r] = storageKey(tableKey(t), key);
+  const row = statements(ctx).getStored.get(t.id, h, r) as [string, number] | undefined;
+  return row && { text: row[0], size: row[1] };
 }
 
 /** The TTL attribute's expiry in clock milliseconds, when it is a number of epoch seconds. */

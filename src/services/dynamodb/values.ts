@@ -18,9 +18,25 @@ export function invalid(message: string): AwsError {
   return new AwsError('ValidationException', message);
 }
 
+const TYPE_NAMES: ReadonlySet<string> = new Set(TYPES);
+
+/** The value's type: its one member that names a type (walking the members it has, not all ten types). */
 export function typeOf(v: Value): TypeName {
-  for (const t of TYPES) if ((v as Record<string, unknown>)[t] !== undefined) return t;
-  throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
+  const t = setType(v);
+  if (!t) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
+  return t;
+}
+
+/** The first member that names a type and is set, and whether another one is set too. */
+function setType(v: Value, exclusive = false): TypeName | undefined {
+  let type: TypeName | undefined;
+  for (const k in v) {
+    if ((v as Record<string, unknown>)[k] === undefined || !TYPE_NAMES.has(k)) continue;
+    if (!exclusive) return k as TypeName;
+    if (type) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+    type = k as TypeName;
+  }
+  return type;
 }
 
 /** Lists and maps nest at most 32 levels deep. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html */
@@ -28,12 +44,7 @@ const MAX_NESTING = 32;
 
 /** Checks a client's value (exactly one type, no empty or duplicate sets, valid numbers) and returns it canonical. */
 export function checkValue(v: Value, depth = 0): Value {
-  let type: TypeName | undefined;
-  for (const t of TYPES) {
-    if ((v as Record<string, unknown>)[t] === undefined) continue;
-    if (type) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
-    type = t;
-  }
+  const type = setType(v, true);
   if (!type) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
   switch (type) {
     case 'N': {
@@ -135,6 +146,11 @@ export function keyBytes(v: Value): Buffer {
   if (v.S !== undefined) return Buffer.from(v.S);
   if (v.B !== undefined) return v.B;
   return numberKey(v.N!);
+}
+
+/** The length of keyBytes(v), without making them for a string. */
+export function keyByteLength(v: Value): number {
+  return v.S !== undefined ? Buffer.byteLength(v.S) : keyBytes(v).length;
 }
 
 /** Items are stored as JSON with binaries in base64, exactly as the JSON protocol writes them. */
