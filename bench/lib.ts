@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 
 /**
  * Benchmark tools: servers run as their own processes, so the server's CPU time comes from
@@ -28,11 +29,24 @@ export function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
-let nextPort = 45_000 + Math.floor(Math.random() * 1000);
+/**
+ * A port nothing listens on, as the kernel picks it: a fixed range could hold one of the load
+ * generators' own outgoing ports (Linux takes those from 32768-60999), and the server then failed to bind.
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 /** Starts `node args...` with `{port}` replaced, and resolves once `ready(port)` succeeds. */
 export async function startServer(args: string[], ready: (port: number) => Promise<boolean>): Promise<Server & { startMs: number; startCpuMs: number }> {
-  const port = nextPort++;
+  const port = await freePort();
   const t0 = performance.now();
   const child: ChildProcess = spawn(process.execPath, args.map((a) => a.replace('{port}', String(port))), { stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 10_000;

@@ -123,7 +123,10 @@ function allowsAnonymous(op: Operation): boolean {
 }
 
 function send(res: ServerResponse, r: HttpResponse, head: boolean): Promise<void> {
-  const headers: Record<string, string | string[] | number> = { ...r.headers, server: 'Nimbus' };
+  // Object.assign, not `{ ...r.headers, server }`: V8 in Node 20 builds a spread followed by more
+  // members through a slow path that costs microseconds per response.
+  const headers: Record<string, string | string[] | number> = Object.assign({}, r.headers);
+  headers['server'] = 'Nimbus';
   const body = r.body;
   if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) {
     if (headers['content-length'] === undefined) headers['content-length'] = body === undefined ? 0 : Buffer.byteLength(body);
