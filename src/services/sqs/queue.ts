@@ -92,7 +92,9 @@ export function queueByArn(env: ServiceEnv, arn: string): Queue | undefined {
 
 export function asQueue(row: QueueRow): Queue {
   const attrs = JSON.parse(row.attributes) as Record<string, string>;
-  return { ...row, attrs, fifo: attrs['FifoQueue'] === 'true' };
+  // The row is this call's own object, so it is completed in place: V8 in Node 20 builds
+  // `{ ...row, attrs }` through a slow path that cost microseconds on every queue operation.
+  return Object.assign(row, { attrs, fifo: attrs['FifoQueue'] === 'true' });
 }
 
 export function defaults(fifo: boolean): Record<string, string> {
