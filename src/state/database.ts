@@ -22,6 +22,22 @@ export type SqlDatabase = BetterSqlite3.Database;
  */
 const nativeBinding = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
 
+/**
+ * A check that tells whether another connection (another Nimbus on the same data directory) has
+ * committed since it last ran: SQLite's data_version moves on other connections' commits, never on
+ * this one's. Caches of what the database holds ask it before they answer.
+ */
+export function otherCommits(db: SqlDatabase): () => boolean {
+  const version = db.prepare('PRAGMA data_version').pluck();
+  let seen = version.get();
+  return () => {
+    const now = version.get();
+    if (now === seen) return false;
+    seen = now;
+    return true;
+  };
+}
+
 export class Database {
   readonly sql: SqlDatabase;
 

@@ -3,6 +3,7 @@ import type { PolicySet, RequestPrincipal } from '../../iam/evaluate.js';
 import { LayeredContext, type Context, type ContextValue } from '../../iam/match.js';
 import { parsePolicy, type Policy, type PolicyKind } from '../../iam/policy.js';
 import type { RequestContext, ResourceFacts, ServiceEnv } from '../service.js';
+import { otherCommits } from '../../state/database.js';
 import { findPolicy, policyDocument } from './policies.js';
 
 /**
@@ -29,21 +30,15 @@ export class PolicyCache {
   readonly principals = new Map<string, PrincipalPolicies | null>();
   /** By access key id (the ARN for anonymous callers): what a key's holder is never changes outside IAM writes. */
   readonly callers = new Map<string, CallerFacts>();
-  private readonly dataVersion;
-  private seenVersion: unknown;
+  private readonly committedElsewhere: () => boolean;
 
   constructor(db: ServiceEnv['db']) {
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
-    this.seenVersion = this.dataVersion.get();
+    this.committedElsewhere = otherCommits(db);
   }
 
   /** This cache, emptied first if another connection has committed since it was last read. */
   current(): this {
-    const version = this.dataVersion.get();
-    if (version !== this.seenVersion) {
-      this.seenVersion = version;
-      this.clear();
-    }
+    if (this.committedElsewhere()) this.clear();
     return this;
   }
 

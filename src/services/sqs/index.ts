@@ -1,6 +1,7 @@
 import { AwsError } from '../../protocols/errors.js';
 import type { MessageAttributeValue, Operations } from '../../generated/types/sqs.js';
 import type { ResourceFacts, ServiceDefinition, ServiceEnv } from '../service.js';
+import { otherCommits } from '../../state/database.js';
 import { enqueue } from './message.js';
 import { messageHandlers } from './messages.js';
 import { moveTaskHandlers } from './move-tasks.js';
@@ -69,13 +70,13 @@ export const service: ServiceDefinition<Operations> = {
  * connection to the database (another Nimbus on the same data directory: SQLite's data_version).
  */
 function queueFacts(env: ServiceEnv, arn: string): ResourceFacts | undefined {
-  const cache = env.memory('sqs.resource-facts', () => ({ writes: -1, version: -1, dataVersion: env.db.prepare('PRAGMA data_version').pluck(), facts: new Map<string, ResourceFacts | null>() }));
+  const cache = env.memory('sqs.resource-facts', () => ({ writes: -1, committedElsewhere: otherCommits(env.db), facts: new Map<string, ResourceFacts | null>() }));
   const writes = store(env).queueWrites;
-  const version = cache.dataVersion.get() as number;
-  if (cache.writes !== writes || cache.version !== version) {
+  // Asked every time, so that it keeps count even when a local write already empties the cache.
+  const elsewhere = cache.committedElsewhere();
+  if (elsewhere || cache.writes !== writes) {
     cache.facts.clear();
     cache.writes = writes;
-    cache.version = version;
   }
   const hit = cache.facts.get(arn);
   if (hit !== undefined) return hit ?? undefined;
