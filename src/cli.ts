@@ -39,9 +39,21 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a 
 const host = values.host ?? '127.0.0.1';
 const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-if (values.help) {
-  process.stdout.write(USAGE);
-} else if (command === 'start') {
+async function main(): Promise<void> {
+  if (values.help) {
+    process.stdout.write(USAGE);
+  } else if (command === 'start') {
+    await start();
+  } else if (command === 'status' || command === 'reset') {
+    const res = await fetch(`${base}/_nimbus/${command === 'status' ? 'health' : 'reset'}`, { method: command === 'status' ? 'GET' : 'POST' })
+      .catch(() => fail(`no Nimbus answers at ${base}`));
+    process.stdout.write(JSON.stringify(await res.json(), null, 2) + '\n');
+  } else {
+    fail(`unknown command ${command}`);
+  }
+}
+
+async function start(): Promise<void> {
   const logLevel = (values['log-level'] ?? 'info') as LogLevel;
   if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) fail(`--log-level must be error, warn, info or debug`);
   const accountId = values['account-id'];
@@ -63,10 +75,7 @@ if (values.help) {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-} else if (command === 'status' || command === 'reset') {
-  const res = await fetch(`${base}/_nimbus/${command === 'status' ? 'health' : 'reset'}`, { method: command === 'status' ? 'GET' : 'POST' })
-    .catch(() => fail(`no Nimbus answers at ${base}`));
-  process.stdout.write(JSON.stringify(await res.json(), null, 2) + '\n');
-} else {
-  fail(`unknown command ${command}`);
 }
+
+// No top-level await: the CLI bundle is CommonJS (see scripts/bundle.mjs).
+void main();

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The folder holding Nimbus's package.json: two levels above this module, whether it runs as
- * compiled (dist/src/package.js) or inside the bundle the CLI starts from (dist/bundle/*.js).
+ * compiled (dist/src/package.js) or inside the bundle the CLI starts from (dist/bundle/*.cjs).
  */
 export const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -21,7 +21,7 @@ export interface NimbusProcess {
 }
 
 /** The `nimbus` command as installed: the bundle scripts/bundle.mjs builds (package.json `bin`). */
-export const CLI = new URL('../bundle/cli.js', import.meta.url).pathname;
+export const CLI = new URL('../bundle/nimbus.cjs', import.meta.url).pathname;
 
 /** Starts `nimbus start` (the built CLI) on a free port; resolves once it prints its ready line. */
 export function startProcess(args: string[]): Promise<NimbusProcess> {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { close, createWriteStream, fstatSync, mkdirSync, openSync, read, readdirSync, rmSync, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+// fs.promises rather than node:fs/promises: the CLI bundle then loads it (and readline with it)
+// on the first large blob, not at start-up.
+import { close, createWriteStream, fstatSync, mkdirSync, openSync, promises as fsp, read, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -109,16 +110,16 @@ export class BlobStore {
         await finished(file);
         const shard = id.slice(0, 2);
         if (!this.shards.has(shard)) {
-          await mkdir(join(this.dir, shard), { recursive: true });
+          await fsp.mkdir(join(this.dir, shard), { recursive: true });
           this.shards.add(shard);
         }
-        await rename(tmpPath, this.path(id));
+        await fsp.rename(tmpPath, this.path(id));
       }
       return { id, size, md5: md5.digest('hex') };
     } catch (e) {
       if (file) {
         file.destroy();
-        await rm(tmpPath, { force: true });
+        await fsp.rm(tmpPath, { force: true });
       }
       throw e;
     }
@@ -165,7 +166,7 @@ export class BlobStore {
       await Promise.all(parts.map((p) => this.delete(p.part)));
       return;
     }
-    await rm(this.path(id), { force: true });
+    await fsp.rm(this.path(id), { force: true });
   }
 
   /** Remove every blob file (reset; the database's rows go with the database's reset). */
