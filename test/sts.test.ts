@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
+import { ROLE_AND_SESSION_OPERATIONS, roleAndSessionHandlers } from '../src/services/sts/index.js';
 
 describe('STS', () => {
   let nimbus: Nimbus;
@@ -19,6 +20,10 @@ describe('STS', () => {
     assert.equal(id.Arn, 'arn:aws:iam::000000000000:root');
     assert.equal(id.UserId, '000000000000');
     assert.match(id.$metadata.requestId ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('imports the role and session handlers on first use under exactly the names they implement', async () => {
+    assert.deepEqual(Object.keys(await roleAndSessionHandlers()).sort(), [...ROLE_AND_SESSION_OPERATIONS].sort());
   });
 
   it('a 12-digit access key id selects that account', async () => {

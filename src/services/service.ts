@@ -87,6 +87,25 @@ export type ResourcePolicyHook = (ctx: RequestContext, resourceArn: string, acti
 
 export type Handlers<Ops> = { [K in keyof Ops]?: Ops[K] extends { input: infer I; output: infer O } ? Handler<I, O> : never };
 
+/**
+ * Handlers whose module is imported the first time one of them is called: code that only some
+ * operations need stays out of the service's first request (IAM's policy engine, which STS's
+ * AssumeRole needs and GetCallerIdentity does not). `names` must be exactly the operations the
+ * module's handlers implement; test/sts.test.ts checks STS's.
+ */
+export function lazyHandlers<Ops>(names: readonly (keyof Ops & string)[], load: () => Promise<Handlers<Ops>>): Handlers<Ops> {
+  let loaded: Promise<Handlers<Ops>> | undefined;
+  const handlers: Record<string, Handler> = {};
+  for (const name of names) {
+    handlers[name] = async (input, ctx) => {
+      const handler = (await (loaded ??= load()))[name] as Handler | undefined;
+      if (!handler) throw new Error(`lazyHandlers: the module has no handler for ${name}`);
+      return handler(input, ctx);
+    };
+  }
+  return handlers as Handlers<Ops>;
+}
+
 export interface ServiceDefinition<Ops = Record<string, { input: any; output: any }>> {
   migrations?: readonly Migration[];
   handlers: Handlers<Ops>;
