@@ -9,6 +9,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Nimbus } from '../src/index.js';
 import { aws, CLI, clientConfig, rejects, start } from './helpers.js';
+import { Recorder } from '../src/gateway/record.js';
 
 const FAKE_AUTH = (service: string) => `AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`;
 
@@ -39,6 +40,36 @@ describe('gateway', () => {
       assert.equal(body['services']['sts'], 'running');
       assert.equal(typeof body['edition'], 'string');
       assert.equal(typeof body['version'], 'string');
+    });
+
+    it('/_nimbus/audit lists each request oldest first: caller, operation, region, status and error code', async () => {
+      const local = await start();
+      try {
+        const sts = new STSClient(clientConfig(local, { region: 'eu-west-1' }));
+        await sts.send(new GetCallerIdentityCommand({}));
+        const denied = await rejects(sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/none', RoleSessionName: 'x' })));
+        await new STSClient(clientConfig(local, { credentials: { accessKeyId: '123456789012', secretAccessKey: 'x' } })).send(new GetCallerIdentityCommand({}));
+        const { events } = (await (await fetch(`${local.endpoint}/_nimbus/audit`)).json()) as { events: Record<string, any>[] };
+        assert.deepEqual(events.map((e) => [e['eventSource'], e['eventName'], e['awsRegion'], e['httpStatus'], e['errorCode'], e['userIdentity']['accountId']]), [
+          ['sts.amazonaws.com', 'GetCallerIdentity', 'eu-west-1', 200, undefined, '000000000000'],
+          ['sts.amazonaws.com', 'AssumeRole', 'eu-west-1', denied.$metadata.httpStatusCode, denied.name, '000000000000'],
+          ['sts.amazonaws.com', 'GetCallerIdentity', 'us-east-1', 200, undefined, '123456789012'],
+        ]);
+        assert.equal(events[0]!['userIdentity']['arn'], 'arn:aws:iam::000000000000:root');
+        assert.match(events[0]!['requestId'], /^[0-9a-f-]{36}$/);
+        assert.ok(Date.parse(events[0]!['eventTime']) <= Date.parse(events[2]!['eventTime']));
+      } finally {
+        await local.stop();
+      }
+    });
+
+    it('the audit ring keeps the latest events, oldest first, once full', () => {
+      const recorder = new Recorder('error', 3);
+      for (let n = 1; n <= 5; n++) {
+        recorder.record({ at: n, requestId: `r${n}`, endpointPrefix: 'sts', eventName: 'GetCallerIdentity', awsRegion: 'us-east-1', sourceIPAddress: '127.0.0.1', userIdentity: { arn: 'a', accountId: '1' }, httpStatus: 200, durationMs: n / 2 });
+        assert.deepEqual(recorder.events().map((e) => e.requestId), Array.from({ length: Math.min(n, 3) }, (_, k) => `r${Math.max(1, n - 2) + k}`));
+      }
+      assert.deepEqual(recorder.events().map((e) => [e.eventTime, e.durationMs]), [[new Date(3).toISOString(), 1.5], [new Date(4).toISOString(), 2], [new Date(5).toISOString(), 2.5]]);
     });
 
     it('/_nimbus/clock reads and advances the clock, and rejects a bad duration', async () => {
