@@ -28,6 +28,8 @@ const nativeBinding = createRequire(import.meta.url).resolve('better-sqlite3/bui
  * this one's. Caches of what the database holds ask it before they answer.
  */
 export function otherCommits(db: SqlDatabase): () => boolean {
+  // An in-memory database (ephemeral mode) belongs to its one connection.
+  if (db.memory) return () => false;
   const version = db.prepare('PRAGMA data_version').pluck();
   let seen = version.get();
   return () => {
@@ -40,6 +42,8 @@ export function otherCommits(db: SqlDatabase): () => boolean {
 
 export class Database {
   readonly sql: SqlDatabase;
+  /** How many times `reset` has run: caches kept outside a service's memory compare it to notice. */
+  resets = 0;
 
   constructor(file: string) {
     this.sql = new BetterSqlite3(file, { nativeBinding });
@@ -92,6 +96,7 @@ export class Database {
       for (const t of tables) this.sql.exec(`DELETE FROM "${t.name}"`);
     })();
     this.sql.pragma('foreign_keys = ON');
+    this.resets++;
   }
 
   close(): void {
