@@ -114,8 +114,9 @@ function command(load: Load, items: number, n: number) {
 async function signedBySdk(port: number, commands: ReturnType<typeof command>[]): Promise<SignedRequest[]> {
   const captured: SignedRequest[] = [];
   const requestHandler = {
-    handle: (request: { method: string; path: string; headers: Record<string, string>; body: string }) => {
-      captured.push({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+    // The JSON protocol's body is bytes (a Uint8Array that also answers string methods, with a warning).
+    handle: (request: { method: string; path: string; headers: Record<string, string>; body: Uint8Array }) => {
+      captured.push({ method: request.method, path: request.path, headers: request.headers, body: Buffer.from(request.body).toString('utf8') });
       return Promise.resolve({ response: { statusCode: 200, headers: {}, body: new TextEncoder().encode('{}') } });
     },
   };
