@@ -1,17 +1,23 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
-import { config, measure, type Row } from './clients.js';
+import { config } from './clients.js';
 import { startNimbusProcess } from './core.js';
-import { loop, row, startServer, TABLE_HEAD, type LoadResult, type Server } from './lib.js';
+import { lockstep, median, medianBy, row, startServer, TABLE_HEAD, type LoadResult, type Replayed, type Server, type SignedRequest } from './lib.js';
 
-/** The large table: a million items in partitions of 100, so a 100-item Query reads one partition. */
-const BIG_ITEMS = 1_000_000;
+/**
+ * The large table: a million items in partitions of 100, so a 100-item Query reads one partition.
+ * BENCH_DYNAMODB_ITEMS makes it smaller while working on the benchmark; the recorded run uses 1M.
+ */
+const BIG_ITEMS = Number(process.env['BENCH_DYNAMODB_ITEMS'] ?? 1_000_000);
 const PER_PARTITION = 100;
 /** dynalite fills far more slowly; it gets this long and is measured at whatever size it reached. */
 const DYNALITE_FILL_SECONDS = 60;
-const WARM_UP_SECONDS = 4;
+/** Measurement rounds per load, each giving one Nimbus/dynalite ratio. */
+const ROUNDS = 7;
+/** Distinct requests signed per load and server, replayed in turn. */
+const SIGNED = 2000;
 
 const keySchema = {
   BillingMode: 'PAY_PER_REQUEST' as const,
@@ -81,78 +87,112 @@ async function fill(port: number, table: string, count: number, budgetSeconds: n
   return { items: Math.min(written, count), seconds: (performance.now() - t0) / 1000 };
 }
 
-interface Measured {
-  empty: Map<string, LoadResult>;
-  big: Map<string, LoadResult>;
-  bigItems: number;
-  fillSeconds: number;
-}
-
 const LOADS = ['PutItem', 'GetItem', 'Query 100 items'] as const;
+type Load = (typeof LOADS)[number];
 const random = (n: number) => Math.floor(Math.random() * n);
 
-async function measureServer(server: Server, seconds: number, fillBudget: number): Promise<Measured> {
+/** The requests of one load: the n-th of `SIGNED`, for a table of `items` items (0: the "empty" one). */
+function command(load: Load, items: number, n: number) {
+  const page = (pk: string) => new QueryCommand({ TableName: items ? 'big' : 'bench', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: pk } }, Limit: 100 });
+  // The empty table's PutItem keys are the ones its GetItem reads; on the large table every load
+  // touches items spread over all of it, not a hot few.
+  const key = (): Record<string, AttributeValue> => (items ? bigItem(random(items)) : { pk: { S: `k${n % 1000}` }, sk: { N: '1' }, v: { S: 'x'.repeat(100) } });
+  switch (load) {
+    case 'PutItem': return new PutItemCommand({ TableName: items ? 'big' : 'bench', Item: key() });
+    case 'GetItem': {
+      const { pk, sk } = key();
+      return new GetItemCommand({ TableName: items ? 'big' : 'bench', Key: { pk: pk!, sk: sk! } });
+    }
+    case 'Query 100 items': return page(items ? `p${random(Math.floor(items / PER_PARTITION))}` : 'page');
+  }
+}
+
+/**
+ * Requests as the SDK v3 client signs them (the same headers, the same signature work for the
+ * server), captured instead of sent: a request handler that answers every call with `{}`.
+ */
+async function signedBySdk(port: number, commands: ReturnType<typeof command>[]): Promise<SignedRequest[]> {
+  const captured: SignedRequest[] = [];
+  const requestHandler = {
+    // The JSON protocol's body is bytes (a Uint8Array that also answers string methods, with a warning).
+    handle: (request: { method: string; path: string; headers: Record<string, string>; body: Uint8Array }) => {
+      captured.push({ method: request.method, path: request.path, headers: request.headers, body: Buffer.from(request.body).toString('utf8') });
+      return Promise.resolve({ response: { statusCode: 200, headers: {}, body: new TextEncoder().encode('{}') } });
+    },
+  };
+  const client = new DynamoDBClient({ ...config(port), requestHandler });
+  // One at a time: a command is shared by no two sends, but the client's middleware stack is.
+  for (const c of commands) await client.send(c as PutItemCommand);
+  client.destroy();
+  return captured;
+}
+
+/** The bench tables, the 200-item Query partition, and the large table filled as far as `fillBudget` allows. */
+async function prepare(server: Server, fillBudget: number): Promise<{ items: number; seconds: number }> {
   const ddb = new DynamoDBClient(config(server.port));
   await ddb.send(new CreateTableCommand({ TableName: 'bench', ...keySchema }));
   await ddb.send(new CreateTableCommand({ TableName: 'big', ...keySchema }));
   await new Promise((r) => setTimeout(r, 50));
   for (let i = 0; i < 200; i++) await ddb.send(new PutItemCommand({ TableName: 'bench', Item: { pk: { S: 'page' }, sk: { N: String(i) }, v: { S: 'x'.repeat(100) } } }));
-  // Steady state, not JIT warm-up, is compared: the large table is filled first (tens of thousands
-  // of requests through the whole pipeline), then each load runs a while before anything is measured,
-  // so the empty and the large table are measured in the same state.
-  const { items, seconds: fillSeconds } = await fill(server.port, 'big', BIG_ITEMS, fillBudget);
-  let w = 0;
-  await loop(server, () => ddb.send(new PutItemCommand({ TableName: 'bench', Item: { pk: { S: `w${w++ % 5000}` }, sk: { N: '1' }, v: { S: 'x'.repeat(100) } } })), 16, WARM_UP_SECONDS);
-  await loop(server, () => ddb.send(new GetItemCommand({ TableName: 'bench', Key: { pk: { S: `w${w++ % 5000}` }, sk: { N: '1' } } })), 16, WARM_UP_SECONDS);
-  await loop(server, () => ddb.send(new QueryCommand({ TableName: 'bench', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'page' } }, Limit: 100 })), 16, WARM_UP_SECONDS);
-  const empty = new Map<string, LoadResult>();
-  for (const c of [1, 16]) {
-    let i = 0;
-    empty.set(`PutItem, c=${c}`, await measure(server, () => ddb.send(new PutItemCommand({ TableName: 'bench', Item: { pk: { S: `k${i++ % 5000}` }, sk: { N: '1' }, v: { S: 'x'.repeat(100) } } })), c, seconds));
-    empty.set(`GetItem, c=${c}`, await measure(server, () => ddb.send(new GetItemCommand({ TableName: 'bench', Key: { pk: { S: `k${i++ % 1000}` }, sk: { N: '1' } } })), c, seconds));
-    empty.set(`Query 100 items, c=${c}`, await measure(server, () => ddb.send(new QueryCommand({ TableName: 'bench', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'page' } }, Limit: 100 })), c, seconds));
-  }
-  // Every load on the big table touches items spread over all of it, not a hot few.
-  const partitions = Math.floor(items / PER_PARTITION);
-  const big = new Map<string, LoadResult>();
-  for (const c of [1, 16]) {
-    big.set(`PutItem, c=${c}`, await measure(server, () => ddb.send(new PutItemCommand({ TableName: 'big', Item: bigItem(random(partitions * PER_PARTITION)) })), c, seconds));
-    big.set(`GetItem, c=${c}`, await measure(server, () => ddb.send(new GetItemCommand({ TableName: 'big', Key: { pk: { S: `p${random(partitions)}` }, sk: { N: String(random(PER_PARTITION)) } } })), c, seconds));
-    big.set(`Query 100 items, c=${c}`, await measure(server, () => ddb.send(new QueryCommand({ TableName: 'big', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: `p${random(partitions)}` } }, Limit: 100 })), c, seconds));
-  }
-  return { empty, big, bigItems: items, fillSeconds };
+  return fill(server.port, 'big', BIG_ITEMS, fillBudget);
 }
 
+/** One load measured on both servers in lockstep: a warm-up, then `ROUNDS` rounds; the median round of each and the rounds' ratios. */
+async function compare(dynalite: Replayed, nimbus: Replayed, c: number, seconds: number): Promise<{ d: LoadResult; n: LoadResult; ratios: number[] }> {
+  // A fresh load's first seconds run partly in V8's baseline tiers and charge the optimizing
+  // compiler's threads to the requests measured; the warm-up also writes the keys PutItem rewrites.
+  await lockstep([dynalite, nimbus], c, Math.min(2, seconds));
+  const rounds: LoadResult[][] = [];
+  for (let i = 0; i < ROUNDS; i++) rounds.push(await lockstep([dynalite, nimbus], c, Math.max(1, (seconds * 2) / 3)));
+  return { d: medianBy(rounds.map(([d]) => d!)), n: medianBy(rounds.map(([, n]) => n!)), ratios: rounds.map(([d, n]) => n!.cpuUsPerReq / d!.cpuUsPerReq) };
+}
+
+/**
+ * Nimbus against dynalite, both running side by side and loaded in lockstep with the same
+ * SDK-signed requests replayed (see `lockstep`): the ratio of each load is the median of its
+ * rounds' ratios of server CPU per request, from each server process's own CPU accounting.
+ */
 export async function dynamodbBench(seconds: number): Promise<string[]> {
   const dynalite = await startServer([new URL('../../node_modules/dynalite/cli.js', import.meta.url).pathname, '--port', '{port}', '--createTableMs', '0'],
     async (port) => (await fetch(`http://127.0.0.1:${port}/`)).status > 0);
-  const d = await measureServer(dynalite, seconds, DYNALITE_FILL_SECONDS);
-  await dynalite.stop();
   const nimbus = await startNimbusProcess();
-  const n = await measureServer(nimbus, seconds, Infinity);
-  await nimbus.stop();
+  const dFill = await prepare(dynalite, DYNALITE_FILL_SECONDS);
+  const nFill = await prepare(nimbus, Infinity);
 
   const count = (items: number) => (items >= 1_000_000 ? `${items / 1_000_000}M` : `${Math.round(items / 1000)}k`);
-  const rows: Row[] = [];
-  for (const [label, results] of [['empty table', 'empty'], [`${count(n.bigItems)}-item table`, 'big']] as const) {
+  const lines: string[] = [];
+  const notes: string[] = [];
+  const flat: string[] = [];
+  const nimbusCpu = new Map<string, number>();
+  for (const table of ['empty', 'big'] as const) {
     for (const c of [1, 16]) {
       for (const load of LOADS) {
+        const signed = async (server: Server, items: number): Promise<Replayed> => ({
+          server, requests: await signedBySdk(server.port, Array.from({ length: SIGNED }, (_, n) => command(load, items, n))),
+        });
+        const r = await compare(await signed(dynalite, table === 'big' ? dFill.items : 0), await signed(nimbus, table === 'big' ? nFill.items : 0), c, seconds);
+        const label = (items: number) => (table === 'big' ? `${count(items)}-item table` : 'empty table');
+        lines.push(row(`dynalite ${load}, ${label(dFill.items)}, c=${c}`, r.d));
+        lines.push(row(`Nimbus ${load}, ${label(nFill.items)}, c=${c}`, r.n).replace(/ \| {2}\|$/, ` | ${median(r.ratios).toFixed(2)}x |`));
+        notes.push(`${load}, ${label(table === 'big' ? nFill.items : 0)}, c=${c}: ${r.ratios.map((x) => x.toFixed(2)).join(', ')}`);
         const key = `${load}, c=${c}`;
-        const dLabel = results === 'big' ? `${count(d.bigItems)}-item table` : label;
-        rows.push([`dynalite ${load}, ${dLabel}, c=${c}`, d[results].get(key)!]);
-        rows.push([`Nimbus ${load}, ${label}, c=${c}`, n[results].get(key)!, d[results].get(key)!]);
+        if (table === 'empty') nimbusCpu.set(key, r.n.cpuUsPerReq);
+        else {
+          const e = nimbusCpu.get(key)!;
+          flat.push(`| ${key} | ${e.toFixed(1)} | ${r.n.cpuUsPerReq.toFixed(1)} | ${(r.n.cpuUsPerReq / e).toFixed(2)}x |`);
+        }
       }
     }
   }
-  const flat = LOADS.flatMap((load) => [1, 16].map((c) => {
-    const key = `${load}, c=${c}`;
-    const [e, b] = [n.empty.get(key)!, n.big.get(key)!];
-    return `| ${load}, c=${c} | ${e.cpuUsPerReq.toFixed(1)} | ${b.cpuUsPerReq.toFixed(1)} | ${(b.cpuUsPerReq / e.cpuUsPerReq).toFixed(2)}x |`;
-  }));
-  const rate = (m: Measured) => `${count(m.bigItems)} items in ${m.fillSeconds.toFixed(0)} s (${Math.round(m.bigItems / m.fillSeconds)} items/s)`;
-  return ['## DynamoDB, against dynalite', '', TABLE_HEAD.replace('vs bare', 'vs dynalite'), ...rows.map(([name, r, b]) => row(name, r, b)), '',
+  await dynalite.stop();
+  await nimbus.stop();
+
+  const rate = (f: { items: number; seconds: number }) => `${count(f.items)} items in ${f.seconds.toFixed(0)} s (${Math.round(f.items / f.seconds)} items/s)`;
+  const roundSeconds = Math.max(1, (seconds * 2) / 3);
+  return ['## DynamoDB, against dynalite', '', TABLE_HEAD.replace('vs bare', 'vs dynalite'), ...lines, '',
     'Target: server CPU per PutItem and GetItem at most half of dynalite\'s (ratio ≤ 0.5).', '',
-    `The "empty" table holds the 200-item Query partition and the few thousand items the PutItem loads write. The large table was filled by SigV4-signed BatchWriteItem calls (25 items each) from 16 concurrent loops: Nimbus stored ${rate(n)}; dynalite, given ${DYNALITE_FILL_SECONDS} s, stored ${rate(d)}${d.bigItems < BIG_ITEMS ? ', so its large-table rows are measured at that size, not at 1M' : ''}. Loads on it pick keys and partitions at random across the whole table.`, '',
-    `Nimbus, server CPU µs/req on an empty table and on the ${count(n.bigItems)}-item table (target: flat):`, '',
+    `Both servers run side by side and are loaded in lockstep: each connection sends one request to dynalite, then one to Nimbus, and again, so both answer the same requests at the same pace in the same seconds. The requests are signed once by the SDK v3 client (${SIGNED} per load and server, with the keys below) and replayed, so the load generator does not starve the servers. After a warm-up, each load runs ${ROUNDS} rounds of ${roundSeconds.toFixed(1)} s; a row is its server's median round, and the ratio is the median of the rounds' ratios of server CPU per request (each from the server process's own CPU accounting), which were: ${notes.join('; ')}.`, '',
+    `The "empty" table holds the 200-item Query partition and the 1000 items its PutItem load rewrites and its GetItem load reads. The large table was filled by SigV4-signed BatchWriteItem calls (25 items each) from 16 concurrent loops: Nimbus stored ${rate(nFill)}; dynalite, given ${DYNALITE_FILL_SECONDS} s, stored ${rate(dFill)}${dFill.items < nFill.items ? ', so its large-table rows are measured at that size' : ''}. Loads on it pick keys and partitions at random across the whole table.`, '',
+    `Nimbus, server CPU µs/req on the empty table and on the ${count(nFill.items)}-item table (target: flat; median rounds, measured at different times):`, '',
     '| load | empty table | large table | large / empty |', '|---|---|---|---|', ...flat, ''];
 }

@@ -2,15 +2,12 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Agent, request as httpRequest } from 'node:http';
 import { config } from './clients.js';
 import { startNimbusProcess } from './core.js';
-import { cpuMs, replay, row, TABLE_HEAD, type LoadResult, type Server } from './lib.js';
+import { lockstep, median, medianBy, replay, row, TABLE_HEAD, type LoadResult, type Replayed } from './lib.js';
 
 /** Measurement rounds per concurrency, each giving one on/off ratio. */
 const ROUNDS = 7;
-
-type Replayed = { server: Server; request: { method: string; path: string; headers: Record<string, string>; body: string } };
 
 /**
  * The cost of enforcement: SQS GetQueueUrl (a cheap call that, unlike GetCallerIdentity, needs
@@ -50,44 +47,6 @@ export async function iamBench(seconds: number): Promise<string[]> {
     'Target: enforcement adds under 25% server CPU per request (median ratio < 1.25).', ''];
 }
 
-/** `connections` loops that each send one request to every server in turn, for `seconds`; one result per server. */
-async function lockstep(targets: Replayed[], connections: number, seconds: number): Promise<LoadResult[]> {
-  const agents = targets.map(() => new Agent({ keepAlive: true, maxSockets: connections }));
-  const bodies = targets.map((t) => Buffer.from(t.request.body));
-  const once = (i: number) => new Promise<number>((resolve, reject) => {
-    const { server, request } = targets[i]!;
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, method: request.method, path: request.path, headers: { ...request.headers, 'content-length': String(bodies[i]!.length) }, agent: agents[i] }, (res) => {
-      res.on('data', () => {});
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(bodies[i]);
-  });
-  const latencies = targets.map((): number[] => []);
-  const errors = targets.map(() => 0);
-  const cpu0 = targets.map((t) => cpuMs(t.server.pid));
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    // Which server goes first alternates, so that neither always follows the other.
-    for (let turn = 0; performance.now() < end; turn++) {
-      for (let k = 0; k < targets.length; k++) {
-        const i = (k + turn) % targets.length;
-        const t = performance.now();
-        const status = await once(i).catch(() => 0);
-        if (status === 0 || status >= 300) errors[i]!++;
-        else latencies[i]!.push(performance.now() - t);
-      }
-    }
-  }));
-  const cpu = targets.map((t, i) => cpuMs(t.server.pid) - cpu0[i]!);
-  agents.forEach((a) => a.destroy());
-  return targets.map((_, i) => {
-    const sorted = latencies[i]!.sort((a, b) => a - b);
-    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
-    return { requests: sorted.length + errors[i]!, errors: errors[i]!, rps: sorted.length / seconds, p50Ms: pct(50), p99Ms: pct(99), cpuUsPerReq: (cpu[i]! * 1000) / Math.max(sorted.length, 1) };
-  });
-}
-
 /** A server with the bench queue and user, and a GetQueueUrl request that user signed for it. */
 async function benchServer(args: string[]): Promise<Replayed> {
   const server = await startNimbusProcess(args);
@@ -115,16 +74,5 @@ async function benchServer(args: string[]): Promise<Replayed> {
   // The request must succeed (enforcement allows it): a bench of denials would measure errors.
   const check = await replay(server, request, 1, 0.1);
   if (check.errors > 0) throw new Error('GetQueueUrl as the bench user failed');
-  return { server, request };
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** The round whose server CPU per request is the median one. */
-function medianBy(results: LoadResult[]): LoadResult {
-  return [...results].sort((a, b) => a.cpuUsPerReq - b.cpuUsPerReq)[Math.floor(results.length / 2)]!;
+  return { server, requests: [request] };
 }

@@ -145,6 +145,81 @@ export async function loop(server: Server, call: () => Promise<unknown>, concurr
   };
 }
 
+/** A request signed once, for replay. */
+export interface SignedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A server and the requests replayed to it, in turn. */
+export interface Replayed {
+  server: Server;
+  requests: SignedRequest[];
+}
+
+/**
+ * Loads several servers in lockstep: each of `connections` loops sends one request to every
+ * server in turn, for `seconds`; one result per server. So all answer the same number of
+ * requests at the same pace in the same seconds. On a shared machine the load of other
+ * processes drifts within seconds, and servers measured one after the other (or loaded
+ * independently at the same time, the slower one then getting fewer requests) differed by
+ * 0.7x to 1.3x when identical. Each server's requests are replayed in order, round-robin.
+ */
+export async function lockstep(targets: Replayed[], connections: number, seconds: number): Promise<LoadResult[]> {
+  const agents = targets.map(() => new Agent({ keepAlive: true, maxSockets: connections }));
+  const prepared = targets.map((t) => t.requests.map((r) => {
+    const body = Buffer.from(r.body);
+    return { method: r.method, path: r.path, headers: Object.assign({}, r.headers, { 'content-length': String(body.length) }), body };
+  }));
+  const next = targets.map(() => 0);
+  const once = (i: number) => new Promise<number>((resolve, reject) => {
+    const all = prepared[i]!;
+    const r = all[next[i]!++ % all.length]!;
+    const req = httpRequest({ host: '127.0.0.1', port: targets[i]!.server.port, method: r.method, path: r.path, headers: r.headers, agent: agents[i] }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(r.body);
+  });
+  const latencies = targets.map((): number[] => []);
+  const errors = targets.map(() => 0);
+  const cpu0 = targets.map((t) => cpuMs(t.server.pid));
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    // Which server goes first alternates, so that neither always follows the other.
+    for (let turn = 0; performance.now() < end; turn++) {
+      for (let k = 0; k < targets.length; k++) {
+        const i = (k + turn) % targets.length;
+        const t = performance.now();
+        const status = await once(i).catch(() => 0);
+        if (status === 0 || status >= 300) errors[i]!++;
+        else latencies[i]!.push(performance.now() - t);
+      }
+    }
+  }));
+  const cpu = targets.map((t, i) => cpuMs(t.server.pid) - cpu0[i]!);
+  agents.forEach((a) => a.destroy());
+  return targets.map((_, i) => {
+    const sorted = latencies[i]!.sort((a, b) => a - b);
+    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
+    return { requests: sorted.length + errors[i]!, errors: errors[i]!, rps: sorted.length / seconds, p50Ms: pct(50), p99Ms: pct(99), cpuUsPerReq: (cpu[i]! * 1000) / Math.max(sorted.length, 1) };
+  });
+}
+
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The round whose server CPU per request is the median one. */
+export function medianBy(results: LoadResult[]): LoadResult {
+  return [...results].sort((a, b) => a.cpuUsPerReq - b.cpuUsPerReq)[Math.floor(results.length / 2)]!;
+}
+
 export function row(name: string, r: LoadResult, baseline?: LoadResult): string {
   const ratio = baseline ? ` | ${(r.cpuUsPerReq / baseline.cpuUsPerReq).toFixed(2)}x` : ' | ';
   return `| ${name} | ${r.requests} | ${r.errors} | ${Math.round(r.rps)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.cpuUsPerReq.toFixed(1)}${ratio} |`;

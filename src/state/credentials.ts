@@ -1,4 +1,4 @@
-import type { Database } from './database.js';
+import { otherCommits, type Database } from './database.js';
 
 /**
  * Access keys whose secrets Nimbus knows: temporary credentials from STS, and later IAM users'
@@ -55,11 +55,22 @@ interface Row {
   last_used_region: string | null;
 }
 
+/** Keys remembered, found or not; requests may name any key, so the cache starts over past this. */
+const MAX_CACHED = 10_000;
+
 export class CredentialStore {
   private readonly byId;
   private readonly insert;
   private readonly db;
   private readonly touched = new Map<string, number>();
+  /**
+   * Every signed request looks its key up, most often the same few keys (or `test`, which is not
+   * stored): kept by access key id, `null` for none. Each write here drops the cache, as do a
+   * reset and another connection's commit (another Nimbus on the same data directory).
+   */
+  private readonly cache = new Map<string, Credential | null>();
+  private readonly committedElsewhere: () => boolean;
+  private cachedResets = 0;
 
   constructor(db: Database) {
     db.migrate([{
@@ -78,13 +89,31 @@ export class CredentialStore {
         ALTER TABLE credentials ADD COLUMN last_used_region TEXT;`,
     }]);
     this.db = db;
+    this.committedElsewhere = otherCommits(db.sql);
+    this.cachedResets = db.resets;
     this.byId = db.sql.prepare('SELECT * FROM credentials WHERE access_key_id = ?');
     this.insert = db.sql.prepare(`INSERT INTO credentials
       (access_key_id, secret_access_key, session_token, account_id, principal_arn, user_id, expires_at, active, created_at, session)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
+  /** The key's credential; callers share the object and must not change it. */
   get(accessKeyId: string): Credential | undefined {
+    // Asked every time, so that it keeps count even when a local write already emptied the cache.
+    const elsewhere = this.committedElsewhere();
+    if (elsewhere || this.cachedResets !== this.db.resets) {
+      this.cache.clear();
+      this.cachedResets = this.db.resets;
+    }
+    const hit = this.cache.get(accessKeyId);
+    if (hit !== undefined) return hit ?? undefined;
+    const found = this.read(accessKeyId);
+    if (this.cache.size >= MAX_CACHED) this.cache.clear();
+    this.cache.set(accessKeyId, found ?? null);
+    return found;
+  }
+
+  private read(accessKeyId: string): Credential | undefined {
     const row = this.byId.get(accessKeyId) as Row | undefined;
     if (!row) return undefined;
     return {
@@ -102,12 +131,14 @@ export class CredentialStore {
   }
 
   add(c: Credential, now: number): void {
+    this.cache.clear();
     this.insert.run(c.accessKeyId, c.secretAccessKey, c.sessionToken ?? null, c.accountId, c.principalArn, c.userId, c.expiresAt ?? null, c.active ? 1 : 0, now,
       c.session ? JSON.stringify(c.session) : null);
   }
 
   /** IAM turns a user's key on or off (UpdateAccessKey) and renames its principal (UpdateUser). */
   update(accessKeyId: string, change: { active?: boolean; principalArn?: string }): void {
+    this.cache.clear();
     if (change.active !== undefined) this.db.sql.prepare('UPDATE credentials SET active = ? WHERE access_key_id = ?').run(change.active ? 1 : 0, accessKeyId);
     if (change.principalArn !== undefined) this.db.sql.prepare('UPDATE credentials SET principal_arn = ? WHERE access_key_id = ?').run(change.principalArn, accessKeyId);
   }
@@ -120,10 +151,12 @@ export class CredentialStore {
     const previous = this.touched.get(accessKeyId);
     if (previous !== undefined && at - previous < 60_000) return;
     this.touched.set(accessKeyId, at);
+    this.cache.clear();
     this.db.sql.prepare('UPDATE credentials SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE access_key_id = ?').run(at, service, region, accessKeyId);
   }
 
   remove(accessKeyId: string): void {
+    this.cache.clear();
     this.db.sql.prepare('DELETE FROM credentials WHERE access_key_id = ?').run(accessKeyId);
   }
 }

@@ -8,7 +8,7 @@ import { recoveryHandlers, recoveryMigrations } from './recovery.js';
 import { streamMigrations } from './streams.js';
 import { settingsHandlers } from './settings.js';
 import { statementHandlers } from './statements.js';
-import { migrations, versionMigrations } from './table.js';
+import { migrations } from './table.js';
 import { tableHandlers } from './tables.js';
 import { transactionHandlers } from './transactions.js';
 import { startTtlSweeper } from './ttl.js';
@@ -18,7 +18,7 @@ import { startTtlSweeper } from './ttl.js';
  * semantics, queries and scans over SQLite-ordered keys, batches, transactions and streams.
  */
 export const service: ServiceDefinition<Operations> = {
-  migrations: [...migrations, ...streamMigrations, ...backupMigrations, ...recoveryMigrations, ...versionMigrations],
+  migrations: [...migrations, ...streamMigrations, ...backupMigrations, ...recoveryMigrations],
   handlers: withTtlSweeper({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers, ...backupHandlers, ...recoveryHandlers }),
 };
 

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { AttributeDefinition, KeySchemaElement, Projection, TableDescription } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
 import { parseArn } from '../../arn.js';
+import { otherCommits } from '../../state/database.js';
 import type { RequestContext, ServiceEnv } from '../service.js';
 import { encodeItem, decodeItem, itemSize, keyBytes, keyByteLength, typeOf, type Item, type Value } from './values.js';
 
@@ -58,12 +59,6 @@ export const migrations = [{
   `,
 }];
 
-/** Every save of a table bumps its version, so the data plane tells whether its parsed copy is current without reading the row. */
-export const versionMigrations = [{
-  id: 'dynamodb/005-table-version',
-  sql: 'ALTER TABLE dynamodb_tables ADD COLUMN version BIGINT NOT NULL DEFAULT 0',
-}];
-
 function notFound(): AwsError {
   return new AwsError('ResourceNotFoundException', 'Requested resource not found');
 }
@@ -84,7 +79,7 @@ export function checkTableName(name: string, member = 'tableName'): void {
   }
 }
 
-interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; recovery_since: number | null; version: number }
+interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; recovery_since: number | null }
 
 function fromRow(r: TableRow): Table {
   const description = JSON.parse(r.description) as TableDescription;
@@ -99,24 +94,27 @@ export function findTable(ctx: RequestContext, nameOrArn: string): Table | undef
 
 /**
  * The table an item operation names, or ResourceNotFoundException as the data plane words it.
- * Its version is read every time (another Nimbus node on the same database may have changed the
- * table), but the row is read and parsed only when the version differs from the last one seen;
- * the data plane never modifies a Table.
+ * Tables are parsed once and kept by the name (or ARN) and the caller's account and region; the
+ * cache is dropped whenever this instance saves or drops a table, and when another connection
+ * (another Nimbus on the same data directory) has committed. The data plane never modifies a Table.
  */
 export function getTable(ctx: RequestContext, nameOrArn: string): Table {
-  const st = statements(ctx);
-  const current = st.tableVersion.get(ctx.accountId, ctx.region, tableNameOf(nameOrArn)) as [string, number] | undefined;
-  if (!current) throw notFound();
-  const [id, version] = current;
-  const parsed = ctx.memory('dynamodb.parsedTables', () => new Map<string, { version: number; table: Table }>());
-  const seen = parsed.get(id);
-  if (seen && seen.version === version) return seen.table;
-  const row = st.tableById.get(id) as TableRow | undefined;
+  const cache = tableCache(ctx);
+  if (cache.committedElsewhere()) cache.tables.clear();
+  const key = `${ctx.accountId}/${ctx.region}/${nameOrArn}`;
+  const hit = cache.tables.get(key);
+  if (hit) return hit;
+  // Names of tables that do not exist are not kept: requests may name any number of them.
+  const row = statements(ctx).table.get(ctx.accountId, ctx.region, tableNameOf(nameOrArn)) as TableRow | undefined;
   if (!row) throw notFound();
   const table = fromRow(row);
   table.schema = deriveSchema(table.description);
-  parsed.set(id, { version: row.version, table });
+  cache.tables.set(key, table);
   return table;
+}
+
+function tableCache(env: ServiceEnv) {
+  return env.memory('dynamodb.tables', () => ({ committedElsewhere: otherCommits(env.db), tables: new Map<string, Table>() }));
 }
 
 export function tableById(env: ServiceEnv, id: string): Table | undefined {
@@ -129,9 +127,10 @@ export function listTableRows(ctx: RequestContext): Table[] {
 }
 
 export function saveTable(ctx: RequestContext, t: Table): void {
+  tableCache(ctx).tables.clear();
   ctx.db.prepare(`INSERT INTO dynamodb_tables (id, account_id, region, name, description, tags, ttl_attribute, recovery_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET description = excluded.description, tags = excluded.tags, ttl_attribute = excluded.ttl_attribute,
-      recovery_since = excluded.recovery_since, version = dynamodb_tables.version + 1`)
+      recovery_since = excluded.recovery_since`)
     .run(t.id, t.accountId, t.region, t.name, JSON.stringify(t.description), JSON.stringify(t.tags), t.ttlAttribute ?? null, t.recoverySince ?? null);
 }
 
@@ -249,8 +248,6 @@ const EMPTY = Buffer.alloc(0);
 function statements(ctx: ServiceEnv) {
   return ctx.memory('dynamodb.statements', () => ({
     table: ctx.db.prepare('SELECT * FROM dynamodb_tables WHERE account_id = ? AND region = ? AND name = ?'),
-    tableVersion: ctx.db.prepare('SELECT id, version FROM dynamodb_tables WHERE account_id = ? AND region = ? AND name = ?').raw(),
-    tableById: ctx.db.prepare('SELECT * FROM dynamodb_tables WHERE id = ?'),
     get: ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?').pluck(),
     getStored: ctx.db.prepare('SELECT item, size FROM dynamodb_items WHERE table_id = ? AND hash_key = ? AND range_key = ?').raw(),
     put: ctx.db.prepare(`INSERT INTO dynamodb_items (table_id, hash_key, range_key, scan_order, item, size, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -340,6 +337,7 @@ export function indexStats(ctx: RequestContext, t: Table, index: string): { coun
 }
 
 export function dropTableData(ctx: RequestContext, t: Table): void {
+  tableCache(ctx).tables.clear();
   ctx.db.prepare('DELETE FROM dynamodb_items WHERE table_id = ?').run(t.id);
   ctx.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ?').run(t.id);
   ctx.db.prepare('DELETE FROM dynamodb_tables WHERE id = ?').run(t.id);
