@@ -4,7 +4,8 @@
 //  - models/<id>.json: for each service Nimbus implements (a folder in src/services), the full
 //    botocore model (the aws-sdk v2 .min.json files drop enums, lengths and ranges, which
 //    validation needs), documentation stripped;
-//  - types/<id>.ts: TypeScript input/output types of every operation of those services.
+//  - types/<id>.ts: TypeScript input/output types of every operation of those services;
+//  - routes.json: what routing reads at run time (scripts/gen-routes.mjs).
 // Run with `npm run gen`. BOTOCORE_DATA may point at botocore's data folder; by default the
 // one of the python3 on PATH is used.
 import { execFileSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { writeRoutes } from './gen-routes.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -79,6 +81,7 @@ for (const id of implemented) {
   entry.model = `models/${id}.json`;
 }
 writeFileSync(join(out, 'services.json'), JSON.stringify(index, null, 1) + '\n');
+writeRoutes();
 
 // 3. Types.
 function types(id, model) {

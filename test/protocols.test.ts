@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Readable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand, CreateTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
@@ -267,5 +268,18 @@ describe('protocol codecs', () => {
       assert.match(text, /<ListQueuesResponse xmlns="http:\/\/queue.amazonaws.com\/doc\/2012-11-05\/"><ListQueuesResult><QueueUrl>http:\/\/[^<]+\/000000000000\/q1<\/QueueUrl><\/ListQueuesResult>/);
       assert.deepEqual(received['ListQueues'], { QueueNamePrefix: 'q' });
     });
+  });
+});
+
+describe('generated routing index', () => {
+  it('src/generated/routes.json is what scripts/gen-routes.mjs makes of services.json and the service folders', async () => {
+    const gen = (await import(new URL('../../scripts/gen-routes.mjs', import.meta.url).href)) as {
+      routesOf(index: unknown, implemented: string[]): unknown;
+      implementedServices(): string[];
+    };
+    const generated = new URL('../../src/generated/', import.meta.url);
+    const index = JSON.parse(readFileSync(new URL('services.json', generated), 'utf8')) as unknown;
+    const routes = JSON.parse(readFileSync(new URL('routes.json', generated), 'utf8')) as unknown;
+    assert.deepEqual(routes, gen.routesOf(index, gen.implementedServices()), 'run `node scripts/gen-routes.mjs`');
   });
 });

@@ -1,5 +1,5 @@
 import type { RouteInfo } from '../protocols/codec.js';
-import { serviceIndex } from '../protocols/model.js';
+import { routingIndex } from '../protocols/model.js';
 import { readParams } from '../protocols/query.js';
 import type { HttpRequest } from './request.js';
 import type { ParseResult } from './sigv4.js';
@@ -14,24 +14,22 @@ interface Lookup {
   byTargetPrefix: Map<string, string>;
   byEndpointPrefix: Map<string, string[]>;
   byVersion: Map<string, string[]>;
+  queryLike: Set<string>;
 }
 
 let lookup: Lookup | undefined;
 
 function tables(): Lookup {
   if (lookup) return lookup;
-  const l: Lookup = { bySigningName: new Map(), byTargetPrefix: new Map(), byEndpointPrefix: new Map(), byVersion: new Map() };
-  const push = (m: Map<string, string[]>, k: string, id: string) => m.set(k, [...(m.get(k) ?? []), id]);
-  for (const [id, e] of Object.entries(serviceIndex())) {
-    push(l.bySigningName, e.signingName, id);
-    push(l.byEndpointPrefix, e.endpointPrefix, id);
-    if (e.targetPrefix) l.byTargetPrefix.set(e.targetPrefix, id);
-    if (e.protocol === 'query' || e.protocol === 'ec2') push(l.byVersion, e.apiVersion, id);
-  }
-  // The service that owns a signing name outright comes first among those sharing it.
-  for (const [name, ids] of l.bySigningName) ids.sort((a, b) => Number(b === name) - Number(a === name));
-  lookup = l;
-  return l;
+  const r = routingIndex();
+  lookup = {
+    bySigningName: new Map(Object.entries(r.bySigningName)),
+    byTargetPrefix: new Map(Object.entries(r.byTargetPrefix)),
+    byEndpointPrefix: new Map(Object.entries(r.byEndpointPrefix)),
+    byVersion: new Map(Object.entries(r.byVersion)),
+    queryLike: new Set(r.queryLike),
+  };
+  return lookup;
 }
 
 /** rest services with no signing name of their own in common use, by path prefix. */
@@ -107,8 +105,7 @@ function withHostBucket(info: RouteInfo, req: HttpRequest): RouteInfo {
 
 /** Query-protocol services that share a signing name (all of them query-like) or have none: tell them apart by Version. */
 function queryLike(id: string): boolean {
-  const protocol = serviceIndex()[id]!.protocol;
-  return protocol === 'query' || protocol === 'ec2';
+  return tables().queryLike.has(id);
 }
 
 async function byVersion(req: HttpRequest, among: string[] | undefined): Promise<string | undefined> {

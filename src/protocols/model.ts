@@ -91,9 +91,32 @@ export interface RawModel {
 const generated = join(packageRoot, 'src/generated');
 let index: Record<string, ServiceEntry> | undefined;
 
+/** Every service of the models; read only for a service Nimbus does not implement. */
 export function serviceIndex(): Record<string, ServiceEntry> {
   index ??= JSON.parse(readFileSync(join(generated, 'services.json'), 'utf8')) as Record<string, ServiceEntry>;
   return index;
+}
+
+/**
+ * What routing reads, generated from services.json by scripts/gen-routes.mjs: the lookup tables,
+ * and the entries of the services Nimbus implements. A fifth of the size of the index, and
+ * already in the shape routing needs.
+ */
+export interface RoutingIndex {
+  bySigningName: Record<string, string[]>;
+  byTargetPrefix: Record<string, string>;
+  byEndpointPrefix: Record<string, string[]>;
+  byVersion: Record<string, string[]>;
+  /** Services of the query and ec2 protocols, told apart by Version where they share a signing name. */
+  queryLike: string[];
+  entries: Record<string, ServiceEntry>;
+}
+
+let routing: RoutingIndex | undefined;
+
+export function routingIndex(): RoutingIndex {
+  routing ??= JSON.parse(readFileSync(join(generated, 'routes.json'), 'utf8')) as RoutingIndex;
+  return routing;
 }
 
 export class ServiceModel {
@@ -168,7 +191,7 @@ const models = new Map<string, ServiceModel>();
 export function loadModel(id: string): ServiceModel {
   let m = models.get(id);
   if (m) return m;
-  const entry = serviceIndex()[id];
+  const entry = routingIndex().entries[id] ?? serviceIndex()[id];
   if (!entry) throw new Error(`no model for service ${id}`);
   const file = entry.model ? join(generated, entry.model) : join(sdkApis(), entry.file);
   m = new ServiceModel(id, entry, JSON.parse(readFileSync(file, 'utf8')) as RawModel);
