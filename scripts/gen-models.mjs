@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { writeRoutes } from './gen-routes.mjs';
+import { implementedServices, writeRoutes } from './gen-routes.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -50,9 +50,7 @@ writeFileSync(join(out, 'services.json'), JSON.stringify(index, null, 1) + '\n')
 // 2. Full models of the implemented services, and of those the open issues build next (so their
 //    tests and handlers have types and constraints from the first line).
 const NEXT = ['s3', 'sqs', 'sns', 'dynamodb', 'dynamodbstreams', 'iam', 'ec2', 'lambda'];
-const implemented = [...new Set([...readdirSync(join(root, 'src/services'), { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join(root, 'src/services', d.name, 'index.ts')))
-  .map((d) => d.name), ...NEXT])].sort();
+const implemented = [...new Set([...implementedServices(), ...NEXT])].sort();
 const botocore = process.env.BOTOCORE_DATA ??
   join(execFileSync('python3', ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__))']).toString().trim(), 'data');
 
