@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,6 +7,7 @@ import type { Authorizer } from './gateway/authorize.js';
 import { Recorder, type LogLevel } from './gateway/record.js';
 import { VERSION } from './package.js';
 import { createHandler } from './server.js';
+import { Http1Server } from './gateway/http1.js';
 import { ServiceRegistry } from './services/registry.js';
 import type { Handler, ResourcePolicyHook, ServiceEnv, ServiceRequest } from './services/service.js';
 import { BlobStore } from './state/blobs.js';
@@ -55,6 +56,9 @@ export interface Nimbus {
 }
 
 /** Starts a Nimbus instance; resolves once it accepts requests. Many can run in one process. */
+/** How long an idle keep-alive connection stays open (SDKs reuse theirs for far less). */
+const KEEP_ALIVE_MS = 60_000;
+
 export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> {
   const startedAt = Date.now();
   const ephemeral = options.ephemeral ?? false;
@@ -88,13 +92,14 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
   if (iam) env.allowsService = (request: ServiceRequest) => iam.serviceAllowed(env, request);
   const recorder = new Recorder(options.logLevel ?? 'info');
 
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const handler = createHandler({
     env,
     auth: { credentials, clock, defaultAccountId: accountId },
     services,
     recorder,
     authorize: options.authorize ?? iam?.enforceIam(services),
-    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
+    maxBodyBytes,
     internal: {
       version: VERSION,
       startedAt,
@@ -109,7 +114,8 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
       env,
     },
   });
-  const server: Server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void handler(req, res));
+  const fallback = createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, (req, res) => void handler.incoming(req, res));
+  const server = new Http1Server(handler, fallback, { keepAliveMs: KEEP_ALIVE_MS, maxBodyBytes });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 4566, options.host ?? '127.0.0.1', () => ok());

@@ -27,39 +27,43 @@ export interface PipelineDeps {
   maxBodyBytes: number;
 }
 
+/** One request answered: the response to write, and what the audit trail records of it. */
+export interface Exchange {
+  request: HttpRequest;
+  response: HttpResponse;
+  started: bigint;
+  model?: ServiceModel;
+  operation?: Operation;
+  route?: RouteInfo;
+  caller?: Caller;
+  errorCode?: string;
+}
+
+export interface Handler {
+  /** A request node:http parsed: Nimbus's own routes, and every request `http1.ts` leaves to node:http. */
+  incoming(raw: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Answers a request through the pipeline; the caller writes the response, then records it. */
+  answer(req: HttpRequest): Promise<Exchange>;
+  record(x: Exchange): void;
+}
+
 /**
  * The request pipeline of DESIGN.md §1, one named step per line:
  * internal routes -> route -> authenticate -> decode -> validate -> authorize -> handle -> encode -> record.
  */
-export function createHandler(d: PipelineDeps) {
+export function createHandler(d: PipelineDeps): Handler {
   // Without enforcement every authenticated caller may do everything, as root may.
   const authorize: Authorizer = d.authorize ?? (() => {});
-  return async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = process.hrtime.bigint();
-    const req = new HttpRequest(raw, newRequestId(), d.maxBodyBytes);
-    if (req.path.startsWith('/_')) {
-      try {
-        if (await internalRoute(raw, res, req.path, req.query, d.internal)) return;
-      } catch (e) {
-        d.recorder.log('error', `internal route ${req.path} failed: ${(e as Error).stack}`);
-        if (!res.headersSent) res.writeHead(500).end();
-        return;
-      }
-    }
 
-    let model: ServiceModel | undefined;
-    let op: Operation | undefined;
-    let routeInfo: RouteInfo | undefined;
-    let caller: Caller | undefined;
-    let errorCode: string | undefined;
-
+  const answer = async (req: HttpRequest): Promise<Exchange> => {
+    const x: Exchange = { request: req, response: undefined as unknown as HttpResponse, started: process.hrtime.bigint() };
     const pipeline = async (): Promise<HttpResponse> => {
       const sig = parseSignature(req);
-      routeInfo = await route(req, sig, d.env.defaultRegion);
+      const routeInfo = x.route = await route(req, sig, d.env.defaultRegion);
       if (!routeInfo) throw new AwsError('UnknownService', `Nimbus knows no AWS service for credential scope '${sig?.ok ? sig.sig.service : ''}'.`, { status: 400 });
-      model = loadModel(routeInfo.service);
+      const model = x.model = loadModel(routeInfo.service);
       const codec = codecFor(model, req);
-      caller = await authenticate(req, sig, codec.protocol, d.auth);
+      const caller = x.caller = await authenticate(req, sig, codec.protocol, d.auth);
       // Object.assign rather than a spread: V8 (Node 20) builds `{ ...env, more }` through a slow
       // path, costing microseconds per request.
       const ctx: RequestContext = Object.assign({
@@ -74,7 +78,7 @@ export function createHandler(d: PipelineDeps) {
       const intercepted = await (await d.services.intercept(model.id))?.(req, ctx);
       if (intercepted) return intercepted;
       const decoded = await codec.decode(req, model, routeInfo);
-      op = decoded.operation;
+      const op = x.operation = decoded.operation;
       ctx.operation = op.name;
       if (caller.kind === 'anonymous' && model.id !== 's3' && !allowsAnonymous(op)) {
         throw authError('missing', codec.protocol);
@@ -89,32 +93,51 @@ export function createHandler(d: PipelineDeps) {
       const output = await handler(decoded.input, ctx);
       return codec.encode(model, op, output, req.id);
     };
-
-    let response: HttpResponse;
     try {
-      response = await pipeline();
+      x.response = await pipeline();
     } catch (e) {
       const err = isAwsError(e) ? e : internalError();
-      if (!isAwsError(e)) d.recorder.log('error', `${req.id} ${model?.id ?? '?'}.${op?.name ?? '?'} failed: ${(e as Error)?.stack ?? String(e)}`);
-      errorCode = err.code;
-      response = model ? codecFor(model, req).encodeError(model, err, req.id) : fallbackError(err, req.id);
+      if (!isAwsError(e)) d.recorder.log('error', `${req.id} ${x.model?.id ?? '?'}.${x.operation?.name ?? '?'} failed: ${(e as Error)?.stack ?? String(e)}`);
+      x.errorCode = err.code;
+      x.response = x.model ? codecFor(x.model, req).encodeError(x.model, err, req.id) : fallbackError(err, req.id);
     }
-    if (!req.bodyRead && !raw.complete) raw.resume();
-    await send(res, response, req.method === 'HEAD');
+    return x;
+  };
+
+  const record = (x: Exchange): void => {
     d.recorder.record({
       at: d.env.clock.now(),
-      requestId: req.id,
-      endpointPrefix: model?.entry.endpointPrefix ?? routeInfo?.service ?? 'unknown',
-      eventName: op?.name ?? 'Unknown',
-      awsRegion: routeInfo?.region ?? d.env.defaultRegion,
-      sourceIPAddress: req.remoteAddress,
-      userIdentity: { arn: caller?.arn ?? 'unknown', accountId: caller?.accountId ?? 'unknown' },
-      httpStatus: response.status,
-      errorCode,
+      requestId: x.request.id,
+      endpointPrefix: x.model?.entry.endpointPrefix ?? x.route?.service ?? 'unknown',
+      eventName: x.operation?.name ?? 'Unknown',
+      awsRegion: x.route?.region ?? d.env.defaultRegion,
+      sourceIPAddress: x.request.remoteAddress,
+      userIdentity: { arn: x.caller?.arn ?? 'unknown', accountId: x.caller?.accountId ?? 'unknown' },
+      httpStatus: x.response.status,
+      errorCode: x.errorCode,
       // process.hrtime, not performance.now(): the global performance loads nine modules at start-up.
-      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      durationMs: Number(process.hrtime.bigint() - x.started) / 1e6,
     });
   };
+
+  const incoming = async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const req = HttpRequest.incoming(raw, newRequestId(), d.maxBodyBytes);
+    if (req.path.startsWith('/_')) {
+      try {
+        if (await internalRoute(raw, res, req.path, req.query, d.internal)) return;
+      } catch (e) {
+        d.recorder.log('error', `internal route ${req.path} failed: ${(e as Error).stack}`);
+        if (!res.headersSent) res.writeHead(500).end();
+        return;
+      }
+    }
+    const x = await answer(req);
+    req.discardUnread();
+    await send(res, x.response, req.method === 'HEAD');
+    record(x);
+  };
+
+  return { incoming, answer, record };
 }
 
 /** Operations AWS answers without a signature (STS AssumeRoleWithWebIdentity, ...). */
@@ -123,14 +146,23 @@ function allowsAnonymous(op: Operation): boolean {
   return raw.authtype === 'none' || (raw.auth?.includes('smithy.api#noAuth') ?? false);
 }
 
-function send(res: ServerResponse, r: HttpResponse, head: boolean): Promise<void> {
+/** The response's headers as written: with the server's name, and the length of a body in memory. */
+export function responseHeaders(r: HttpResponse): Record<string, string | string[] | number> {
   // Object.assign, not `{ ...r.headers, server }`: V8 in Node 20 builds a spread followed by more
   // members through a slow path that costs microseconds per response.
   const headers: Record<string, string | string[] | number> = Object.assign({}, r.headers);
   headers['server'] = 'Nimbus';
   const body = r.body;
+  if (headers['content-length'] === undefined && (body === undefined || typeof body === 'string' || Buffer.isBuffer(body))) {
+    headers['content-length'] = body === undefined ? 0 : Buffer.byteLength(body);
+  }
+  return headers;
+}
+
+function send(res: ServerResponse, r: HttpResponse, head: boolean): Promise<void> {
+  const headers = responseHeaders(r);
+  const body = r.body;
   if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) {
-    if (headers['content-length'] === undefined) headers['content-length'] = body === undefined ? 0 : Buffer.byteLength(body);
     res.writeHead(r.status, headers);
     res.end(head ? undefined : body);
     return Promise.resolve();

@@ -17,7 +17,7 @@ function incoming(method: string, path: string, query: Record<string, string>, h
   const qs = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   Object.assign(stream, { method, url: qs ? `${path}?${qs}` : path, headers: lower, socket: { remoteAddress: '127.0.0.1' } });
-  return new HttpRequest(stream as unknown as IncomingMessage, 'test', 1 << 20);
+  return HttpRequest.incoming(stream as unknown as IncomingMessage, 'test', 1 << 20);
 }
 
 async function signed(service: string, path: string, query: Record<string, string>, body: string, presign: boolean) {

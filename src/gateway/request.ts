@@ -1,11 +1,22 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { AwsChunkedDecoder } from '../protocols/aws-chunked.js';
 import { AwsError } from '../protocols/errors.js';
 
+/** What the request line and headers say, however they were parsed. */
+export interface RequestHead {
+  method: string;
+  url: string;
+  /** Lower-case names, as node:http gives them. */
+  headers: IncomingHttpHeaders;
+  socket: Socket;
+}
+
 /**
  * One HTTP request as the pipeline sees it: the parts routing and decoding read, and the body,
- * either streamed (S3 uploads) or buffered once with a size bound.
+ * either streamed (S3 uploads) or buffered once with a size bound. The body comes from node:http
+ * as a stream, or already whole from Nimbus's own HTTP/1.1 reader (`http1.ts`).
  */
 export class HttpRequest {
   readonly method: string;
@@ -14,19 +25,28 @@ export class HttpRequest {
   readonly rawQuery: string;
   readonly headers: IncomingHttpHeaders;
   readonly remoteAddress: string;
+  /** The connection, to notice a client that hangs up while it waits (SQS long polls). */
+  readonly socket: Socket;
   private parsedQuery: URLSearchParams | undefined;
   private hostName: string | undefined;
   private buffered: Promise<Buffer> | undefined;
   private decoder: AwsChunkedDecoder | undefined;
 
-  constructor(readonly raw: IncomingMessage, readonly id: string, private readonly maxBodyBytes: number) {
-    this.method = raw.method ?? 'GET';
-    const url = raw.url ?? '/';
+  /** `source` is node:http's message, or the whole body when it was read before the pipeline began. */
+  constructor(head: RequestHead, private readonly source: IncomingMessage | Buffer, readonly id: string, private readonly maxBodyBytes: number) {
+    this.method = head.method;
+    const url = head.url;
     const q = url.indexOf('?');
     this.path = q < 0 ? url : url.slice(0, q);
     this.rawQuery = q < 0 ? '' : url.slice(q + 1);
-    this.headers = raw.headers;
-    this.remoteAddress = raw.socket.remoteAddress ?? '127.0.0.1';
+    this.headers = head.headers;
+    this.socket = head.socket;
+    this.remoteAddress = head.socket.remoteAddress ?? '127.0.0.1';
+  }
+
+  /** A request node:http parsed, its body still to be read from it. */
+  static incoming(raw: IncomingMessage, id: string, maxBodyBytes: number): HttpRequest {
+    return new HttpRequest({ method: raw.method ?? 'GET', url: raw.url ?? '/', headers: raw.headers, socket: raw.socket }, raw, id, maxBodyBytes);
   }
 
   // The query and host are worked out when a step first asks: requests of the JSON protocols
@@ -39,7 +59,7 @@ export class HttpRequest {
   /** Host name without the port, lower-cased. */
   get host(): string {
     if (this.hostName === undefined) {
-      const host = (this.raw.headers.host ?? '').toLowerCase();
+      const host = (this.headers.host ?? '').toLowerCase();
       this.hostName = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':', 1)[0]!;
     }
     return this.hostName;
@@ -58,8 +78,9 @@ export class HttpRequest {
 
   /** The decoded body as a stream; read it once, or use `body()`, not both. */
   stream(): Readable {
-    if (!this.chunked) return this.raw;
-    this.decoder ??= this.raw.pipe(new AwsChunkedDecoder());
+    const raw = Buffer.isBuffer(this.source) ? Readable.from([this.source]) : this.source;
+    if (!this.chunked) return raw;
+    this.decoder ??= raw.pipe(new AwsChunkedDecoder());
     return this.decoder;
   }
 
@@ -74,17 +95,20 @@ export class HttpRequest {
     return this.buffered;
   }
 
-  get bodyRead(): boolean {
-    return this.buffered !== undefined;
+  /** Lets node:http move on to the connection's next request when no step read this one's body. */
+  discardUnread(): void {
+    if (this.buffered === undefined && !Buffer.isBuffer(this.source) && !this.source.complete) this.source.resume();
   }
 
   private readAll(): Promise<Buffer> {
     const declared = Number(this.header('content-length') ?? 0);
     if (declared > this.maxBodyBytes) return Promise.reject(tooLarge(this.maxBodyBytes));
+    const raw = this.source;
+    if (Buffer.isBuffer(raw) && !this.chunked) return raw.length > this.maxBodyBytes ? Promise.reject(tooLarge(this.maxBodyBytes)) : Promise.resolve(raw);
     // A small request usually arrives whole with its headers: the parser has then buffered all of
     // it by the time a step asks, and it is taken in one read instead of a round of stream events.
-    if (this.raw.complete && !this.chunked) {
-      const whole = (this.raw.read() as Buffer | null) ?? EMPTY;
+    if (!Buffer.isBuffer(raw) && raw.complete && !this.chunked) {
+      const whole = (raw.read() as Buffer | null) ?? EMPTY;
       return whole.length > this.maxBodyBytes ? Promise.reject(tooLarge(this.maxBodyBytes)) : Promise.resolve(whole);
     }
     return new Promise((resolve, reject) => {

@@ -125,7 +125,7 @@ export const messageHandlers: Handlers<Operations> = {
     const retried = attemptKey ? repeatAttempt(ctx, q, attemptKey) : undefined;
     if (retried) return retried;
     const deadline = ctx.clock.now() + wait * 1000;
-    const socket = ctx.request.raw.socket;
+    const socket = ctx.request.socket;
     for (;;) {
       // A client that hung up during a long poll must not leave messages in flight.
       if (socket.destroyed) return {};
