@@ -6,7 +6,7 @@ import { consumed, consumedByIndex, readUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import type { Condition, Operand, Path } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
-import { attributeType, getTable, indexes, keyOf, scanOrder, storageKey, tableKey, type IndexDef, type KeyDef, type Table } from './table.js';
+import { attributeType, checkNames, getTable, indexes, keyOf, scanOrder, storageKey, tableKey, type IndexDef, type KeyDef, type Table } from './table.js';
 import { checkItem, decodeItem, keyBytes, typeOf, type Item, type Value } from './values.js';
 
 /**
@@ -256,6 +256,7 @@ function checkConsistency(s: Source, consistent: boolean | undefined): void {
 
 export const queryHandlers: Handlers<Operations> = {
   Query(input, ctx) {
+    checkNames(input);
     const ex = parseExpressions(input, PARAMS.query);
     const t = getTable(ctx, input.TableName);
     const s = source(t, input.IndexName);
@@ -291,6 +292,7 @@ export const queryHandlers: Handlers<Operations> = {
   },
 
   Scan(input, ctx) {
+    checkNames(input);
     if (input.Segment !== undefined && input.TotalSegments === undefined) throw invalid('The TotalSegments parameter is required but was not present in the request when Segment parameter is present');
     if (input.TotalSegments !== undefined && input.Segment === undefined) throw invalid('The Segment parameter is required but was not present in the request when parameter TotalSegments is present');
     if (input.Segment !== undefined && input.Segment >= input.TotalSegments!) {
