@@ -363,7 +363,7 @@ describe('DynamoDB tables and items', () => {
     const legacyFilterOnKey = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'a' }] } }, QueryFilter: { sk: { ComparisonOperator: 'GT', AttributeValueList: [{ N: '1' }] } } })));
     assert.equal(legacyFilterOnKey.message, 'QueryFilter can only contain non-primary key attributes: Primary key attribute: sk');
     const otherPartition = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :v', ExpressionAttributeValues: { ':v': { S: 'a' } }, ExclusiveStartKey: { pk: { S: 'b' }, sk: { N: '1' } } })));
-    assert.equal(otherPartition.message, 'The provided starting key does not match the hash key value');
+    assert.equal(otherPartition.message, 'The provided starting key is outside query boundaries based on provided conditions');
     const emptyName = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: '#p = :v', ExpressionAttributeNames: { '#p': '' }, ExpressionAttributeValues: { ':v': { S: 'a' } } })));
     assert.equal(emptyName.message, 'ExpressionAttributeNames contains invalid value: Empty attribute name for key #p');
     const lonelyOperator = await rejects(ddb.send(new ScanCommand({ TableName: name, ConditionalOperator: 'OR' })));

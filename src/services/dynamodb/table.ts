@@ -214,7 +214,7 @@ export function attributeType(t: Table, name: string): string | undefined {
   return schema(t).types.get(name);
 }
 
-function keyValueProblem(t: Table, attr: string, v: Value | undefined, inItem: boolean): string | undefined {
+export function keyValueProblem(t: Table, attr: string, v: Value | undefined, inItem: boolean): string | undefined {
   const expected = attributeType(t, attr);
   if (!v) return inItem ? `One or more parameter values were invalid: Missing the key ${attr} in the item` : 'The provided key element does not match the schema';
   const actual = typeOf(v);
