@@ -88,11 +88,13 @@ function nameViolations(name: string, path: string): string[] {
 }
 
 /**
- * The name members of a data-plane request (TableName, IndexName, the tables of a batch), checked
+ * The name members of a data-plane request (TableName, IndexName, the tables of a batch, ListTables'
+ * ExclusiveStartTableName), checked
  * as DynamoDB checks them before anything else: "N validation errors detected: ...".
  */
-export function checkNames(input: { TableName?: string; IndexName?: string; RequestItems?: Record<string, unknown> }): void {
+export function checkNames(input: { TableName?: string; IndexName?: string; ExclusiveStartTableName?: string; RequestItems?: Record<string, unknown> }): void {
   const found: string[] = [];
+  if (input.ExclusiveStartTableName !== undefined) found.push(...nameViolations(input.ExclusiveStartTableName, 'exclusiveStartTableName'));
   if (input.TableName !== undefined && !input.TableName.startsWith('arn:')) found.push(...nameViolations(input.TableName, 'tableName'));
   if (input.IndexName !== undefined) found.push(...nameViolations(input.IndexName, 'indexName'));
   if (input.RequestItems) {
@@ -111,12 +113,17 @@ function wireJson(_key: string, v: unknown): unknown {
     ? Buffer.from((v as { data: number[] }).data).toString('base64') : v;
 }
 
+/**
+ * The TableName of a control-plane request (CreateTable, DescribeTable, ...): its length is judged
+ * first, in words of its own, then its characters as a model constraint. An ARN is judged elsewhere.
+ */
 export function checkTableName(name: string, member = 'tableName'): void {
-  if (!/^[a-zA-Z0-9_.-]+$/.test(name)) {
-    throw new AwsError('ValidationException', `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
-  }
+  if (name.startsWith('arn:')) return;
   if (name.length < 3 || name.length > 255) {
     throw new AwsError('ValidationException', 'TableName must be at least 3 characters long and at most 255 characters long');
+  }
+  if (!NAME_PATTERN.test(name)) {
+    throw new AwsError('ValidationException', `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
   }
 }
 
