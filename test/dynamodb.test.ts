@@ -153,7 +153,7 @@ describe('DynamoDB tables and items', () => {
     err = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { N: '1' } } })));
     assert.equal(err.message, 'One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N');
     err = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: '' } } })));
-    assert.equal(err.message, 'One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty string value. Key: pk');
+    assert.equal(err.message, 'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk');
     err = await rejects(ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'a' }, extra: { S: 'b' } } })));
     assert.equal(err.message, 'The provided key element does not match the schema');
     err = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, s: { SS: ['x', 'x'] } } })));
@@ -363,7 +363,7 @@ describe('DynamoDB tables and items', () => {
     const legacyFilterOnKey = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'a' }] } }, QueryFilter: { sk: { ComparisonOperator: 'GT', AttributeValueList: [{ N: '1' }] } } })));
     assert.equal(legacyFilterOnKey.message, 'QueryFilter can only contain non-primary key attributes: Primary key attribute: sk');
     const otherPartition = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :v', ExpressionAttributeValues: { ':v': { S: 'a' } }, ExclusiveStartKey: { pk: { S: 'b' }, sk: { N: '1' } } })));
-    assert.equal(otherPartition.message, 'The provided starting key does not match the hash key value');
+    assert.equal(otherPartition.message, 'The provided starting key is outside query boundaries based on provided conditions');
     const emptyName = await rejects(ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: '#p = :v', ExpressionAttributeNames: { '#p': '' }, ExpressionAttributeValues: { ':v': { S: 'a' } } })));
     assert.equal(emptyName.message, 'ExpressionAttributeNames contains invalid value: Empty attribute name for key #p');
     const lonelyOperator = await rejects(ddb.send(new ScanCommand({ TableName: name, ConditionalOperator: 'OR' })));
@@ -494,7 +494,7 @@ describe('DynamoDB tables and items', () => {
     const bigRange = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { B: new Uint8Array(1025) } } })));
     assert.equal(bigRange.message, 'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
     const emptyBin = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { B: new Uint8Array(0) } } })));
-    assert.equal(emptyBin.message, 'One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty binary value. Key: sk');
+    assert.equal(emptyBin.message, 'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty binary value. Key: sk');
   });
 
   it('tables and items survive a restart of a persistent Nimbus', async () => {

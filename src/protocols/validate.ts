@@ -26,6 +26,48 @@ export function validate(model: ServiceModel, shape: Shape | undefined, input: R
 }
 
 /**
+ * How a violation shows the offending value. AWS's JSON services quote every value, numbers and
+ * lists included, and write structures and maps as JSON (`Value '[]' at 'attributesToGet'`,
+ * `Value '0' at 'limit'`); the other protocols' messages keep the older form.
+ */
+function shower(model: ServiceModel): (value: unknown) => string {
+  return model.protocol === 'json' ? showQuoted : show;
+}
+
+function showQuoted(value: unknown): string {
+  return value === undefined || value === null ? 'null' : `'${plain(value)}'`;
+}
+
+function plain(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (Array.isArray(value)) return `[${value.map(plain).join(', ')}]`;
+  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)
+    ? Buffer.from((v as { data: number[] }).data).toString('base64') : v));
+}
+
+/**
+ * The order AWS's own validator lists an enum's values in, where it is not the published model's
+ * (which sorts them otherwise), by service and by the values' set. DynamoDB's are as its
+ * ValidationExceptions write them (recorded by dynalite's validations).
+ */
+const ENUM_ORDER: Record<string, string[][]> = {
+  dynamodb: [
+    ['ALL_NEW', 'UPDATED_OLD', 'ALL_OLD', 'NONE', 'UPDATED_NEW'],
+    ['IN', 'NULL', 'BETWEEN', 'LT', 'NOT_CONTAINS', 'EQ', 'GT', 'NOT_NULL', 'NE', 'LE', 'BEGINS_WITH', 'GE', 'CONTAINS'],
+    ['OR', 'AND'],
+    ['SPECIFIC_ATTRIBUTES', 'COUNT', 'ALL_ATTRIBUTES', 'ALL_PROJECTED_ATTRIBUTES'],
+    ['ALL', 'INCLUDE', 'KEYS_ONLY'],
+    ['B', 'N', 'S'],
+  ],
+};
+
+function enumOrder(model: ServiceModel, values: string[]): string[] {
+  const key = [...values].sort().join();
+  return ENUM_ORDER[model.id]?.find((o) => o.length === values.length && [...o].sort().join() === key) ?? values;
+}
+
+/**
  * Whether a value of the shape can break any constraint, that is whether the shape or a shape
  * below it has one: values of shapes that cannot (DynamoDB's items, whose AttributeValues
  * constrain nothing) are not walked. Worked out once per resolved shape (each belongs to one model).
@@ -89,6 +131,17 @@ function show(value: unknown): string {
   return String(value);
 }
 
+function lengthOutside(shape: Shape, value: unknown): boolean {
+  if (shape.type !== 'list' && shape.type !== 'string') return false;
+  const n = (value as unknown[] | string).length;
+  return (shape.min !== undefined && n < shape.min) || (shape.max !== undefined && n > shape.max);
+}
+
+function lengthBounds(shape: Shape): string {
+  return [shape.max !== undefined ? `Member must have length less than or equal to ${shape.max}` : undefined,
+    shape.min !== undefined ? `Member must have length greater than or equal to ${shape.min}` : undefined].filter(Boolean).join(', ');
+}
+
 function checkStructure(model: ServiceModel, shape: Shape, value: Record<string, unknown>, path: string, out: Violation[]): void {
   for (const name of shape.required ?? []) {
     const ref = shape.members?.[name];
@@ -109,7 +162,7 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
 function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: string, member: string, out: Violation[]): void {
   if (out.length >= MAX_REPORTED) return;
   const fail = (kind: Violation['kind'], constraint: string) =>
-    out.push({ path, member, kind, message: `Value ${show(value)} at '${path}' failed to satisfy constraint: ${constraint}` });
+    out.push({ path, member, kind, message: `Value ${shower(model)(value)} at '${path}' failed to satisfy constraint: ${constraint}` });
   switch (shape.type) {
     case 'structure':
       if (typeof value === 'object' && !shape.document) checkStructure(model, shape, value as Record<string, unknown>, path + '.', out);
@@ -128,13 +181,20 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
       if (shape.max !== undefined && entries.length > shape.max) fail('length', `Member must have length less than or equal to ${shape.max}`);
       const valueShape = model.resolve(shape.value!);
       if (!mayFail(model, valueShape)) return;
-      for (const [k, v] of entries) checkValue(model, valueShape, v, `${path}.${k}.member`, k, out);
+      for (const [k, v] of entries) {
+        if (model.protocol === 'json' && lengthOutside(valueShape, v)) {
+          // AWS's JSON services judge a map value's own length at the map, naming both bounds.
+          fail('length', `Map value must satisfy constraint: [${lengthBounds(valueShape)}]`);
+          continue;
+        }
+        checkValue(model, valueShape, v, `${path}.${k}.member`, k, out);
+      }
       return;
     }
     case 'string': {
       const s = value as string;
       if (shape.enum && !shape.enum.includes(s)) {
-        fail('enum', `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+        fail('enum', `Member must satisfy enum value set: [${enumOrder(model, shape.enum).join(', ')}]`);
         return;
       }
       if (shape.min !== undefined && s.length < shape.min) fail('length', `Member must have length greater than or equal to ${shape.min}`);

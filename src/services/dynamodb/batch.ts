@@ -5,8 +5,8 @@ import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.j
 import { project } from './expressions/evaluate.js';
 import { checkSize, commit, keepsHistory } from './items.js';
 import { PARAMS, parseExpressions } from './request.js';
-import { checkItemKeys, checkKey, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
-import { checkItem, itemSize, type Item } from './values.js';
+import { checkItemKeys, checkKey, checkNames, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItem, encodeItem, itemSize, type Item } from './values.js';
 
 /**
  * BatchGetItem and BatchWriteItem: up to 100 reads or 25 writes across tables, each item on its
@@ -26,16 +26,47 @@ function checkDistinct(t: Table, keys: Item[]): void {
   }
 }
 
+/** A key's attribute values as text, for telling duplicate keys apart before the table is known. */
+function keyText(key: Item): string {
+  return JSON.stringify(Object.keys(key).sort().map((n) => [n, encodeItem({ v: key[n]! })]));
+}
+
+/**
+ * A write whose item has not the table's key: a batch words it as it words a Key that does not
+ * match (the item-level messages of PutItem name the attribute).
+ */
+function checkWriteKeys(t: Table, item: Item): void {
+  try {
+    checkItemKeys(t, item);
+  } catch (e) {
+    if (e instanceof AwsError && /Missing the key|Type mismatch for key /.test(e.message)) throw invalid('The provided key element does not match the schema');
+    throw e;
+  }
+}
+
 export const batchHandlers: Handlers<Operations> = {
   BatchGetItem(input, ctx) {
-    const total = Object.values(input.RequestItems).reduce((n, r) => n + r.Keys.length, 0);
-    if (total > 100) throw invalid('Too many items requested for the BatchGetItem call');
-    const requests = Object.entries(input.RequestItems).map(([name, r]) => {
-      const t = getTable(ctx, name);
-      const keys = r.Keys.map((k) => checkItem(k));
-      keys.forEach((k) => checkKey(t, k));
-      checkDistinct(t, keys);
-      return { name, t, r, keys, projection: parseExpressions(r, PARAMS.get).projection };
+    checkNames(input);
+    // Every table's request is checked before any table is looked up, as DynamoDB does.
+    let total = 0;
+    const checked = Object.entries(input.RequestItems).map(([name, r]) => {
+      const projection = parseExpressions(r, PARAMS.get).projection;
+      const seen = new Set<string>();
+      const keys = r.Keys.map((k) => {
+        const key = checkItem(k);
+        const text = keyText(key);
+        if (seen.has(text)) throw invalid('Provided list of item keys contains duplicates');
+        seen.add(text);
+        if (++total > 100) throw invalid('Too many items requested for the BatchGetItem call');
+        return key;
+      });
+      return { name, r, keys, projection };
+    });
+    const requests = checked.map((c) => {
+      const t = getTable(ctx, c.name);
+      c.keys.forEach((k) => checkKey(t, k));
+      checkDistinct(t, c.keys);
+      return { ...c, t };
     });
     const responses: Record<string, Item[]> = {};
     const unprocessed: Record<string, KeysAndAttributes> = {};
@@ -66,24 +97,33 @@ export const batchHandlers: Handlers<Operations> = {
   },
 
   BatchWriteItem(input, ctx) {
-    const total = Object.values(input.RequestItems).reduce((n, r) => n + r.length, 0);
-    if (total > 25) throw invalid('Too many items requested for the BatchWriteItem call');
-    const writes = Object.entries(input.RequestItems).map(([name, requests]) => {
-      const t = getTable(ctx, name);
+    checkNames(input);
+    const checked = Object.entries(input.RequestItems).map(([name, requests]) => {
       const ops = requests.map((w) => {
         if (!!w.PutRequest === !!w.DeleteRequest) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
         if (w.PutRequest) {
           const item = checkItem(w.PutRequest.Item);
-          checkItemKeys(t, item);
           checkSize(item);
+          return { item, key: undefined };
+        }
+        return { item: undefined, key: checkItem(w.DeleteRequest!.Key) };
+      });
+      return { name, ops };
+    });
+    const total = checked.reduce((n, c) => n + c.ops.length, 0);
+    if (total > 25) throw invalid('Too many items requested for the BatchWriteItem call');
+    const writes = checked.map(({ name, ops }) => {
+      const t = getTable(ctx, name);
+      const keyed = ops.map(({ item, key }) => {
+        if (item) {
+          checkWriteKeys(t, item);
           return { key: keyOf(tableKey(t), item), item };
         }
-        const key = checkItem(w.DeleteRequest!.Key);
-        checkKey(t, key);
-        return { key, item: undefined };
+        checkKey(t, key!);
+        return { key: key!, item: undefined };
       });
-      checkDistinct(t, ops.map((o) => o.key));
-      return { name, t, ops };
+      checkDistinct(t, keyed.map((o) => o.key));
+      return { name, t, ops: keyed };
     });
     return inTransaction(ctx, () => {
       const capacity: ConsumedCapacity[] = [];

@@ -8,7 +8,7 @@ import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
 import { recordChange } from './streams.js';
-import { checkItemKeys, checkKey, inTransaction, deleteItem, getTable, indexes, readItem, readStoredItem, storageKey, tableKey, writeItem, type Table } from './table.js';
+import { checkItemKeys, checkKey, checkNames, inTransaction, deleteItem, getTable, indexes, readItem, readStoredItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
 
 /** Single-item reads and writes. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html */
@@ -91,13 +91,14 @@ function updatedAttributes(item: Item | undefined, paths: Path[]): Item | undefi
 
 export const itemHandlers: Handlers<Operations> = {
   PutItem(input, ctx) {
-    checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
     // Requests are checked on their own before the table is looked up, as DynamoDB does.
+    checkNames(input);
     const item = checkItem(input.Item);
+    checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
+    checkSize(item);
     const ex = parseExpressions(input, PARAMS.put);
     const t = getTable(ctx, input.TableName);
     checkItemKeys(t, item);
-    checkSize(item);
     const blind = !ex.condition && input.ReturnValues !== 'ALL_OLD' && (input.ReturnConsumedCapacity ?? 'NONE') === 'NONE' && !keepsHistory(t);
     const put = () => {
       const before = blind ? undefined : readItem(ctx, t, item);
@@ -115,6 +116,7 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   GetItem(input, ctx) {
+    checkNames(input);
     const key = checkItem(input.Key);
     const ex = parseExpressions(input, PARAMS.get);
     const t = getTable(ctx, input.TableName);
@@ -135,6 +137,7 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   UpdateItem(input, ctx) {
+    checkNames(input);
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW']);
     const key = checkItem(input.Key);
     const ex = parseExpressions(input, PARAMS.update);
@@ -159,8 +162,9 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   DeleteItem(input, ctx) {
-    checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
+    checkNames(input);
     const key = checkItem(input.Key);
+    checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
     const ex = parseExpressions(input, PARAMS.put);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);

@@ -6,7 +6,7 @@ import { consumed, consumedByIndex, readUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import type { Condition, Operand, Path } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
-import { attributeType, getTable, indexes, keyOf, scanOrder, storageKey, tableKey, type IndexDef, type KeyDef, type Table } from './table.js';
+import { attributeType, checkNames, getTable, keyValueProblem, indexes, keyOf, scanOrder, storageKey, tableKey, type IndexDef, type KeyDef, type Table } from './table.js';
 import { checkItem, decodeItem, keyBytes, typeOf, type Item, type Value } from './values.js';
 
 /**
@@ -111,10 +111,11 @@ function keyCondition(s: Source, c: Condition | undefined): { hash: Buffer; rang
   };
   const hash = bytes(hashLeaf.attr, hashLeaf.values[0]!);
   if (!other) return { hash, range: undefined };
+  const values = other.values.map((v) => bytes(other.attr, v));
   if (other.op === 'begins_with' && attributeType(s.table, other.attr) === 'N') {
     throw invalid('Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
   }
-  return { hash, range: { op: other.op, values: other.values.map((v) => bytes(other.attr, v)) } };
+  return { hash, range: { op: other.op, values } };
 }
 
 /** A Query's filter may not name the keys it queries by. */
@@ -158,18 +159,62 @@ function statement(ctx: RequestContext, sql: string) {
   return st;
 }
 
-/** ExclusiveStartKey as storage positions: the table key, plus the index key when reading an index. */
-function startPosition(s: Source, start: Item | undefined): Buffer[] | undefined {
+/**
+ * ExclusiveStartKey's values, checked with the rest of the request before the table is looked up.
+ * DynamoDB names the starting key in most of these messages, not in those about numbers and sets.
+ */
+function checkStartValues(start: Item | undefined): Item | undefined {
   if (!start) return undefined;
-  const k = checkItem(start);
+  try {
+    return checkItem(start);
+  } catch (e) {
+    const m = (e as Error).message;
+    if (/contains duplicates|number set|numeric value|significant digits|number with magnitude/.test(m)) throw e;
+    throw invalid(`The provided starting key is invalid: ${m}`);
+  }
+}
+
+/**
+ * ExclusiveStartKey as storage positions: the table key, plus the index key when reading an index.
+ * A Query's (or an index Scan's) own key is checked first, then the table's key in it.
+ */
+function startPosition(s: Source, k: Item | undefined, query: boolean): Buffer[] | undefined {
+  if (!k) return undefined;
   const t = tableKey(s.table);
   const need = new Set([t.hash, t.range, s.index?.hash, s.index?.range].filter((x): x is string => !!x));
-  const bad = () => invalid('The provided starting key is invalid: The provided key element does not match the schema');
-  if (Object.keys(k).length !== need.size || [...need].some((n) => !k[n] || typeOf(k[n]) !== attributeType(s.table, n))) throw bad();
+  const bySource = query || s.index !== undefined;
+  if (Object.keys(k).length !== need.size) throw invalid(bySource ? 'The provided starting key is invalid' : 'The provided starting key is invalid: The provided key element does not match the schema');
+  if (bySource) {
+    for (const attr of [s.key.hash, s.key.range]) {
+      if (!attr) continue;
+      if (!k[attr]) throw invalid('The provided starting key is invalid');
+      const problem = keyValueProblem(s.table, attr, k[attr], false);
+      if (problem) throw invalid(problem);
+    }
+  }
+  for (const attr of [t.hash, t.range]) {
+    const problem = attr ? keyValueProblem(s.table, attr, k[attr], false) : undefined;
+    if (problem) throw invalid(`The provided starting key is invalid: ${problem}`);
+  }
   const [th, tr] = storageKey(t, k);
   if (!s.index) return [th, tr];
   const [ih, ir] = storageKey(s.index, k);
   return [ih, ir, th, tr];
+}
+
+/** Whether a sort key's bytes satisfy the key condition's range. */
+function inRange(range: Range, key: Buffer): boolean {
+  const [a, b] = range.values as [Buffer, Buffer | undefined];
+  const c = Buffer.compare(key, a);
+  switch (range.op) {
+    case '=': return c === 0;
+    case '<': return c < 0;
+    case '<=': return c <= 0;
+    case '>': return c > 0;
+    case '>=': return c >= 0;
+    case 'between': return c >= 0 && Buffer.compare(key, b!) <= 0;
+    case 'begins_with': return key.subarray(0, a.length).equals(a);
+  }
 }
 
 interface Page {
@@ -256,6 +301,8 @@ function checkConsistency(s: Source, consistent: boolean | undefined): void {
 
 export const queryHandlers: Handlers<Operations> = {
   Query(input, ctx) {
+    checkNames(input);
+    const startKey = checkStartValues(input.ExclusiveStartKey);
     const ex = parseExpressions(input, PARAMS.query);
     const t = getTable(ctx, input.TableName);
     const s = source(t, input.IndexName);
@@ -276,8 +323,10 @@ export const queryHandlers: Handlers<Operations> = {
         params.push(a, ...(end ? [end] : []));
       } else { sql += ` AND x.range_key ${range.op} ?`; params.push(a); }
     }
-    const start = startPosition(s, input.ExclusiveStartKey);
-    if (start && !start[0]!.equals(hash)) throw invalid('The provided starting key does not match the hash key value');
+    const start = startPosition(s, startKey, true);
+    if (start && !range && !start[0]!.equals(hash)) throw invalid('The provided starting key is outside query boundaries based on provided conditions');
+    if (start && range && !inRange(range, start[1]!)) throw invalid('The provided starting key does not match the range key predicate');
+    if (start && !start[0]!.equals(hash)) throw invalid('The query can return at most one row and cannot be restarted');
     if (start) {
       const cmp = forward ? '>' : '<';
       if (s.index) { sql += ` AND (x.range_key, x.item_hash, x.item_range) ${cmp} (?, ?, ?)`; params.push(start[1], start[2], start[3]); }
@@ -291,6 +340,8 @@ export const queryHandlers: Handlers<Operations> = {
   },
 
   Scan(input, ctx) {
+    checkNames(input);
+    const startKey = checkStartValues(input.ExclusiveStartKey);
     if (input.Segment !== undefined && input.TotalSegments === undefined) throw invalid('The TotalSegments parameter is required but was not present in the request when Segment parameter is present');
     if (input.TotalSegments !== undefined && input.Segment === undefined) throw invalid('The Segment parameter is required but was not present in the request when parameter TotalSegments is present');
     if (input.Segment !== undefined && input.Segment >= input.TotalSegments!) {
@@ -310,7 +361,7 @@ export const queryHandlers: Handlers<Operations> = {
       sql += ' AND x.scan_order >= ? AND x.scan_order < ?';
       params.push(lo, hi);
     }
-    const start = startPosition(s, input.ExclusiveStartKey);
+    const start = startPosition(s, startKey, false);
     if (start) {
       const cols = s.index ? '(x.scan_order, x.hash_key, x.range_key, x.item_hash, x.item_range)' : '(x.scan_order, x.hash_key, x.range_key)';
       sql += ` AND ${cols} > (${s.index ? '?, ?, ?, ?, ?' : '?, ?, ?'})`;

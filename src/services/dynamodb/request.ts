@@ -1,7 +1,7 @@
 import type { AttributeValueUpdate, Condition as LegacyCondition, ExpectedAttributeValue } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
 import { parseCondition, parseProjection, parseUpdate, Placeholders, type Condition, type Operand, type Path, type UpdateAction } from './expressions/parser.js';
-import { checkValue, typeOf, type Value } from './values.js';
+import { checkValue, compareValues, typeOf, type Value } from './values.js';
 
 /**
  * The expression parameters of one request, parsed once, with the checks that span them:
@@ -45,8 +45,8 @@ export interface ExpressionParams {
 
 export const PARAMS = {
   get: { expressions: ['ProjectionExpression'], legacy: ['AttributesToGet'] },
-  put: { expressions: ['ConditionExpression'], legacy: ['Expected', 'ConditionalOperator'] },
-  update: { expressions: ['UpdateExpression', 'ConditionExpression'], legacy: ['AttributeUpdates', 'Expected', 'ConditionalOperator'] },
+  put: { expressions: ['ConditionExpression'], legacy: ['Expected'] },
+  update: { expressions: ['UpdateExpression', 'ConditionExpression'], legacy: ['AttributeUpdates', 'Expected'] },
   query: { expressions: ['ProjectionExpression', 'FilterExpression', 'KeyConditionExpression'], legacy: ['AttributesToGet', 'QueryFilter', 'ConditionalOperator', 'KeyConditions'] },
   scan: { expressions: ['ProjectionExpression', 'FilterExpression'], legacy: ['AttributesToGet', 'ScanFilter', 'ConditionalOperator'] },
 } satisfies Record<string, ExpressionParams>;
@@ -104,7 +104,12 @@ export function parseExpressions(input: ExpressionInput, params: ExpressionParam
   if (input.Expected) out.condition = legacyConditions(input.Expected, input.ConditionalOperator, true);
   if (input.QueryFilter) out.filter = legacyConditions(input.QueryFilter, input.ConditionalOperator, false);
   if (input.ScanFilter) out.filter = legacyConditions(input.ScanFilter, input.ConditionalOperator, false);
-  if (input.KeyConditions) out.keyCondition = legacyConditions(input.KeyConditions, 'AND', false);
+  if (input.KeyConditions) {
+    const conditions = Object.values(input.KeyConditions);
+    if (conditions.length !== 1 && conditions.length !== 2) throw invalid('Conditions can be of length 1 or 2 only');
+    out.keyCondition = legacyConditions(input.KeyConditions, 'AND', false);
+    if (conditions.some((c) => !INDEXABLE.has(c.ComparisonOperator))) throw invalid('Attempted conditional constraint is not an indexable operation');
+  }
   if (input.AttributesToGet) {
     const dup = input.AttributesToGet.find((a, i) => input.AttributesToGet!.indexOf(a) !== i);
     if (dup !== undefined) throw invalid(`One or more parameter values were invalid: Duplicate value in attribute name: ${dup}`);
@@ -113,6 +118,9 @@ export function parseExpressions(input: ExpressionInput, params: ExpressionParam
   if (input.AttributeUpdates) out.update = legacyUpdates(input.AttributeUpdates);
   return out;
 }
+
+/** The legacy operators a key condition may use. */
+const INDEXABLE: ReadonlySet<string | undefined> = new Set(['EQ', 'LE', 'LT', 'GE', 'GT', 'BEGINS_WITH', 'BETWEEN']);
 
 const ARGS: Record<string, number | 'some'> = {
   EQ: 1, NE: 1, LE: 1, LT: 1, GE: 1, GT: 1, CONTAINS: 1, NOT_CONTAINS: 1, BEGINS_WITH: 1, NOT_NULL: 0, NULL: 0, IN: 'some', BETWEEN: 2,
@@ -124,9 +132,20 @@ function legacyConditions(conds: Record<string, ExpectedAttributeValue>, op: str
   return parts.reduce((a, b) => ({ kind: op === 'OR' ? 'or' : 'and', args: [a, b] }));
 }
 
+/**
+ * Operand types each legacy operator accepts in a filter or key condition (Expected is not
+ * checked: a condition on a value of another type simply fails).
+ */
+const OPERAND_TYPES: Record<string, string[]> = {
+  EQ: ['S', 'N', 'B', 'SS', 'NS', 'BS'], NE: ['S', 'N', 'B', 'SS', 'NS', 'BS'],
+  LE: ['S', 'N', 'B'], LT: ['S', 'N', 'B'], GE: ['S', 'N', 'B'], GT: ['S', 'N', 'B'], CONTAINS: ['S', 'N', 'B'], NOT_CONTAINS: ['S', 'N', 'B'],
+  BEGINS_WITH: ['S', 'B'], IN: ['S', 'N', 'B'], BETWEEN: ['S', 'N', 'B'],
+};
+
 function legacyCondition(attr: string, c: ExpectedAttributeValue, expected: boolean): Condition {
   const path: Operand = { kind: 'path', path: [attr] };
   const val = (v: Value): Operand => ({ kind: 'value', value: checkValue(v) });
+  if (expected && c.AttributeValueList && c.Value !== undefined) throw invalid(`One or more parameter values were invalid: Value and AttributeValueList cannot be used together for Attribute: ${attr}`);
   if (c.ComparisonOperator === undefined) {
     if (!expected) throw invalid(`1 validation error detected: Value null at 'comparisonOperator' failed to satisfy constraint: Member must not be null`);
     if (c.AttributeValueList) throw invalid(`One or more parameter values were invalid: AttributeValueList can only be used with a ComparisonOperator for Attribute: ${attr}`);
@@ -136,30 +155,33 @@ function legacyCondition(attr: string, c: ExpectedAttributeValue, expected: bool
     return exists ? { kind: 'compare', op: '=', args: [path, val(c.Value!)] } : { kind: 'call', name: 'attribute_not_exists', args: [path] };
   }
   if (c.Exists !== undefined) throw invalid(`One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together for Attribute: ${attr}`);
-  if (c.AttributeValueList && c.Value !== undefined) throw invalid(`One or more parameter values were invalid: Value and AttributeValueList cannot be used together for Attribute: ${attr}`);
+  if (expected && !c.AttributeValueList && c.Value === undefined && c.ComparisonOperator !== 'NULL' && c.ComparisonOperator !== 'NOT_NULL') {
+    throw invalid(`One or more parameter values were invalid: Value or AttributeValueList must be used with ComparisonOperator: ${c.ComparisonOperator} for Attribute: ${attr}`);
+  }
   const list = (c.AttributeValueList ?? (c.Value !== undefined ? [c.Value] : [])).map(val);
   const want = ARGS[c.ComparisonOperator]!;
   if (want === 'some' ? list.length === 0 : list.length !== want) {
     throw invalid(`One or more parameter values were invalid: Invalid number of argument(s) for the ${c.ComparisonOperator} ComparisonOperator`);
   }
-  const first = list[0] as { value: Value } | undefined;
-  const scalar = (ops: string[]) => {
-    const t = first ? typeOf(first.value) : undefined;
-    if (t && !ops.includes(t)) throw invalid(`One or more parameter values were invalid: ComparisonOperator ${c.ComparisonOperator} is not valid for ${t} AttributeValue type`);
-  };
+  const types = list.map((o) => typeOf((o as { value: Value }).value));
+  if (types.some((t) => t !== types[0])) throw invalid('One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type');
+  const allowed = OPERAND_TYPES[c.ComparisonOperator];
+  const wrong = expected || !allowed ? undefined : types.find((t) => !allowed.includes(t));
+  if (wrong) throw invalid(`One or more parameter values were invalid: ComparisonOperator ${c.ComparisonOperator} is not valid for ${wrong} AttributeValue type`);
+  if (c.ComparisonOperator === 'BETWEEN' && (compareValues((list[0] as { value: Value }).value, (list[1] as { value: Value }).value) ?? 0) > 0) {
+    throw invalid('The BETWEEN condition was provided a range where the lower bound is greater than the upper bound');
+  }
   switch (c.ComparisonOperator) {
     case 'EQ': return { kind: 'compare', op: '=', args: [path, list[0]!] };
     case 'NE': return { kind: 'compare', op: '<>', args: [path, list[0]!] };
     case 'LE': case 'LT': case 'GE': case 'GT':
-      scalar(['S', 'N', 'B']);
       return { kind: 'compare', op: ({ LE: '<=', LT: '<', GE: '>=', GT: '>' } as const)[c.ComparisonOperator], args: [path, list[0]!] };
     case 'NOT_NULL': return { kind: 'call', name: 'attribute_exists', args: [path] };
     case 'NULL': return { kind: 'call', name: 'attribute_not_exists', args: [path] };
-    case 'CONTAINS': scalar(['S', 'N', 'B']); return { kind: 'call', name: 'contains', args: [path, list[0]!] };
+    case 'CONTAINS': return { kind: 'call', name: 'contains', args: [path, list[0]!] };
     case 'NOT_CONTAINS':
-      scalar(['S', 'N', 'B']);
       return { kind: 'and', args: [{ kind: 'call', name: 'attribute_exists', args: [path] }, { kind: 'not', args: [{ kind: 'call', name: 'contains', args: [path, list[0]!] }] }] };
-    case 'BEGINS_WITH': scalar(['S', 'B']); return { kind: 'call', name: 'begins_with', args: [path, list[0]!] };
+    case 'BEGINS_WITH': return { kind: 'call', name: 'begins_with', args: [path, list[0]!] };
     case 'IN': return { kind: 'in', args: [path, ...list] };
     default: return { kind: 'between', args: [path, list[0]!, list[1]!] };
   }

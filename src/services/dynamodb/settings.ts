@@ -2,21 +2,28 @@ import type { Operations } from '../../generated/types/dynamodb.js';
 import { parseArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { findTable, saveTable, tableNameOf, type Table } from './table.js';
+import { checkTableName, findTable, saveTable, tableNameOf, type Table } from './table.js';
 import { refreshExpiries } from './ttl.js';
 
 /** Table settings beside the description: tags, time to live, account limits, endpoints. */
 const invalid = (m: string) => new AwsError('ValidationException', m);
 
-function tableByArn(ctx: RequestContext, arn: string): Table {
+/** The parts of a table ARN, or the ValidationException DynamoDB answers a malformed one with. */
+function tableArn(arn: string): NonNullable<ReturnType<typeof parseArn>> {
   const a = parseArn(arn);
   if (!a || a.service !== 'dynamodb' || !a.resource.startsWith('table/')) throw invalid(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+  return a;
+}
+
+function tableByArn(ctx: RequestContext, arn: string): Table {
+  const a = tableArn(arn);
   const t = a.account === ctx.accountId && a.region === ctx.region ? findTable(ctx, a.resource.slice(6)) : undefined;
   if (!t) throw new AwsError('ResourceNotFoundException', `Requested resource not found: ResourcArn: ${arn} not found`);
   return t;
 }
 
 function ttlTable(ctx: RequestContext, name: string): Table {
+  checkTableName(name);
   const t = findTable(ctx, name);
   if (!t) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${tableNameOf(name)} not found`);
   return t;
@@ -24,6 +31,8 @@ function ttlTable(ctx: RequestContext, name: string): Table {
 
 export const settingsHandlers: Handlers<Operations> = {
   TagResource(input, ctx) {
+    tableArn(input.ResourceArn);
+    if (input.Tags.length === 0) throw invalid('Atleast one Tag needs to be provided as Input.');
     const t = tableByArn(ctx, input.ResourceArn);
     for (const tag of input.Tags) t.tags[tag.Key] = tag.Value;
     if (Object.keys(t.tags).length > 50) throw invalid('One or more parameter values were invalid: The number of tags exceeds the limit of 50');
@@ -31,6 +40,8 @@ export const settingsHandlers: Handlers<Operations> = {
   },
 
   UntagResource(input, ctx) {
+    tableArn(input.ResourceArn);
+    if (input.TagKeys.length === 0) throw invalid('Atleast one Tag Key needs to be provided as Input.');
     const t = tableByArn(ctx, input.ResourceArn);
     for (const key of input.TagKeys) delete t.tags[key];
     saveTable(ctx, t);

@@ -8,7 +8,7 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
 import {
-  backfillIndex, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
+  backfillIndex, checkNames, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
 } from './table.js';
 
 /** Tables: create, describe, list, update, delete. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html */
@@ -36,7 +36,7 @@ function throughput(billing: string | undefined, pt: ProvisionedThroughput | und
 }
 
 function checkKeySchema(schema: KeySchemaElement[], defs: AttributeDefinition[], what: string): void {
-  if (schema.length < 1 || schema.length > 2) throw invalid(`1 validation error detected: Value '${JSON.stringify(schema)}' at '${what}' failed to satisfy constraint: Member must have length less than or equal to 2`);
+  if (schema.length < 1 || schema.length > 2) throw invalid(`1 validation error detected: Value '[${schema.map((k) => JSON.stringify(k)).join(', ')}]' at '${what}' failed to satisfy constraint: Member must have length less than or equal to 2`);
   if (schema[0]!.KeyType !== 'HASH') throw invalid('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
   if (schema[1] && schema[1].KeyType !== 'RANGE') throw invalid('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
   if (schema[1] && schema[1].AttributeName === schema[0]!.AttributeName) throw invalid('Both the Hash Key and the Range Key element in the KeySchema have the same name');
@@ -104,10 +104,13 @@ export function describe(ctx: RequestContext, t: Table, status: TableDescription
 export const tableHandlers: Handlers<Operations> = {
   CreateTable(input, ctx) {
     checkTableName(input.TableName);
-    if (!input.KeySchema) throw invalid("1 validation error detected: Value null at 'keySchema' failed to satisfy constraint: Member must not be null");
-    if (!input.AttributeDefinitions) throw invalid("1 validation error detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null");
-    const defs = input.AttributeDefinitions;
-    checkKeySchema(input.KeySchema, defs, 'keySchema');
+    // The model no longer requires these two (a table may be restored or imported), CreateTable does.
+    const { AttributeDefinitions: defs, KeySchema: keySchema } = input;
+    if (!defs || !keySchema) {
+      const missing = [defs ? undefined : 'attributeDefinitions', keySchema ? undefined : 'keySchema'].filter((m) => m !== undefined);
+      throw invalid(`${missing.length} validation error${missing.length === 1 ? '' : 's'} detected: ${missing.map((m) => `Value null at '${m}' failed to satisfy constraint: Member must not be null`).join('; ')}`);
+    }
+    checkKeySchema(keySchema, defs, 'keySchema');
     const all = [...(input.LocalSecondaryIndexes ?? []), ...(input.GlobalSecondaryIndexes ?? [])];
     const names = all.map((i) => i.IndexName);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -116,7 +119,7 @@ export const tableHandlers: Handlers<Operations> = {
     const now = ctx.clock.date();
     const arn = formatArn({ service: 'dynamodb', region: ctx.region, account: ctx.accountId, resource: `table/${input.TableName}` });
     const description: TableDescription = {
-      AttributeDefinitions: defs, TableName: input.TableName, KeySchema: input.KeySchema, CreationDateTime: now,
+      AttributeDefinitions: defs, TableName: input.TableName, KeySchema: keySchema, CreationDateTime: now,
       ProvisionedThroughput: throughput(input.BillingMode, input.ProvisionedThroughput),
       TableArn: arn, TableId: randomUUID(),
       ...(input.BillingMode === 'PAY_PER_REQUEST' ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now } } : {}),
@@ -147,9 +150,13 @@ export const tableHandlers: Handlers<Operations> = {
     return { TableDescription: out };
   },
 
-  DescribeTable: (input, ctx) => ({ Table: describe(ctx, requireTable(ctx, input.TableName)) }),
+  DescribeTable(input, ctx) {
+    checkTableName(input.TableName);
+    return { Table: describe(ctx, requireTable(ctx, input.TableName)) };
+  },
 
   ListTables(input, ctx) {
+    checkNames(input);
     const limit = input.Limit ?? 100;
     const names = listTableRows(ctx).map((t) => t.name).filter((n) => input.ExclusiveStartTableName === undefined || n > input.ExclusiveStartTableName);
     const page = names.slice(0, limit);
@@ -157,6 +164,7 @@ export const tableHandlers: Handlers<Operations> = {
   },
 
   DeleteTable(input, ctx) {
+    checkTableName(input.TableName);
     const t = requireTable(ctx, input.TableName);
     if (t.description.DeletionProtectionEnabled) {
       throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
@@ -170,11 +178,13 @@ export const tableHandlers: Handlers<Operations> = {
   },
 
   UpdateTable(input, ctx) {
+    checkTableName(input.TableName);
     const t = requireTable(ctx, input.TableName);
     const d = t.description;
     const now = ctx.clock.date();
     const billing = input.BillingMode ?? d.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
-    const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, input.GlobalSecondaryIndexUpdates, input.SSESpecification,
+    // An empty list of index updates asks for nothing, as DynamoDB reads it.
+    const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, input.GlobalSecondaryIndexUpdates?.length ? input.GlobalSecondaryIndexUpdates : undefined, input.SSESpecification,
       input.ReplicaUpdates, input.DeletionProtectionEnabled, input.TableClass];
     if (changes.every((c) => c === undefined)) {
       throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
