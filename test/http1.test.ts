@@ -116,7 +116,7 @@ describe('HTTP/1.1 connections', () => {
 
   it('answers pipelined requests in order, and a request that arrives a byte at a time', async () => {
     const r = await open(nimbus);
-    r.socket.write(post('DynamoDB_20120810.ListTables', '{}') + post('DynamoDB_20120810.DescribeTable', '{"TableName":"a"}') + post('DynamoDB_20120810.ListTables', '{"Limit":0}'));
+    r.socket.write(post('DynamoDB_20120810.ListTables', '{}') + post('DynamoDB_20120810.DescribeTable', '{"TableName":"absent"}') + post('DynamoDB_20120810.ListTables', '{"Limit":0}'));
     assert.equal((await r.next()).status, 200);
     assert.match((await r.next()).body, /ResourceNotFoundException/);
     assert.match((await r.next()).body, /ValidationException/);
@@ -145,7 +145,7 @@ describe('HTTP/1.1 connections', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(JSON.parse(res.body), { TableNames: [] });
     // The same connection, now node:http's, still answers the JSON protocol.
-    r.socket.write(post('DynamoDB_20120810.DescribeTable', '{"TableName":"x"}'));
+    r.socket.write(post('DynamoDB_20120810.DescribeTable', '{"TableName":"absent"}'));
     assert.match((await r.next()).body, /ResourceNotFoundException/);
     r.socket.destroy();
   });
