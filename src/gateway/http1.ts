@@ -1,9 +1,8 @@
 import { STATUS_CODES, type IncomingHttpHeaders, type Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { HttpResponse } from '../protocols/codec.js';
 import { requestId as newRequestId } from '../ids.js';
-import { responseHeaders, type Handler } from '../server.js';
+import type { Exchange, Handler } from '../server.js';
 import { HttpRequest } from './request.js';
 
 /**
@@ -98,37 +97,47 @@ class Connection {
     this.pending = buf.length > total ? [buf.subarray(total)] : [];
     this.pendingBytes = buf.length - total;
     this.busy = true;
-    this.handler.answer(new HttpRequest(head, body, newRequestId(), this.maxBody)).then(async (x) => {
-      const more = await this.write(x.response, head.close);
-      this.handler.record(x);
-      this.busy = false;
-      if (more) this.next();
-    }).catch(() => this.socket.destroy());
+    this.handler.answer(new HttpRequest(head, body, newRequestId(), this.maxBody))
+      .then((x) => this.respond(x, head.close))
+      .catch(() => this.socket.destroy());
   }
 
-  /** Writes a response; false when the connection is done. */
-  private async write(r: HttpResponse, close: boolean): Promise<boolean> {
-    if (this.socket.destroyed) return false;
-    let body = r.body;
-    // The protocols read here answer in memory; a stream would be a service's choice, read whole.
-    if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) body = await readWhole(body);
-    const h = responseHeaders({ status: r.status, headers: r.headers, body });
-    let text = `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? 'Unknown'}\r\n`;
-    for (const name in h) {
-      const v = h[name]!;
-      if (Array.isArray(v)) for (const one of v) text += headerLine(name, one);
-      else text += headerLine(name, String(v));
+  /** Writes the response, records it, and goes on to the next request once the socket can take more. */
+  private respond(x: Exchange, close: boolean): void {
+    const r = x.response;
+    const body = r.body;
+    if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) {
+      // The protocols read here answer in memory; a stream would be a service's choice, read whole.
+      readWhole(body).then((whole) => this.respond({ ...x, response: { ...r, body: whole } }, close)).catch(() => this.socket.destroy());
+      return;
     }
-    text += `date: ${utcDate()}\r\n${close ? 'connection: close' : this.keepAlive}\r\n\r\n`;
+    if (this.socket.destroyed) {
+      this.handler.record(x);
+      return;
+    }
+    let text = `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? 'Unknown'}\r\n`;
+    for (const name in r.headers) {
+      const v = r.headers[name]!;
+      if (Array.isArray(v)) for (const one of v) text += headerLine(name, one);
+      else text += headerLine(name, v);
+    }
+    if (r.headers['content-length'] === undefined) text += `content-length: ${body === undefined ? 0 : Buffer.byteLength(body)}\r\n`;
+    text += `server: Nimbus\r\ndate: ${utcDate()}\r\n${close ? 'connection: close' : this.keepAlive}\r\n\r\n`;
     // One write, so one segment on the wire for a small answer.
     const drained = typeof body === 'string' ? this.socket.write(text + body)
       : this.socket.write(body === undefined || body.length === 0 ? text : Buffer.concat([Buffer.from(text, 'latin1'), body]));
+    this.handler.record(x);
     if (close) {
       this.socket.end();
-      return false;
+      return;
     }
-    if (!drained) await new Promise((resolve) => this.socket.once('drain', resolve));
-    return !this.socket.destroyed;
+    if (drained) this.ready();
+    else this.socket.once('drain', () => this.ready());
+  }
+
+  private ready(): void {
+    this.busy = false;
+    if (!this.socket.destroyed) this.next();
   }
 
   /** Leaves this connection, from the request not yet answered on, to node:http. */
