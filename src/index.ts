@@ -9,7 +9,7 @@ import { VERSION } from './package.js';
 import { createHandler } from './server.js';
 import { Http1Server } from './gateway/http1.js';
 import { ServiceRegistry } from './services/registry.js';
-import type { Handler, ResourcePolicyHook, ServiceEnv, ServiceRequest } from './services/service.js';
+import { AWS_LIMITS, type Handler, type Limits, type ResourcePolicyHook, type ServiceEnv, type ServiceRequest } from './services/service.js';
 import { BlobStore } from './state/blobs.js';
 import { Clock } from './state/clock.js';
 import { CredentialStore } from './state/credentials.js';
@@ -45,6 +45,8 @@ export interface NimbusOptions {
   realisticTiming?: boolean;
   /** Resource-policy hooks by service, used before the built-in ones (tests, services still to come). */
   resourcePolicies?: Record<string, ResourcePolicyHook>;
+  /** AWS quotas lowered, to meet their errors without their sizes (AWS's values by default). */
+  limits?: Partial<Limits>;
 }
 
 export interface Nimbus {
@@ -86,6 +88,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
     },
     db: db.sql, blobs, bus, clock, credentials, defaultAccountId: accountId, defaultRegion: region,
     realisticTiming: options.realisticTiming ?? false,
+    limits: { ...AWS_LIMITS, ...options.limits },
   };
   // The policy engine loads only when IAM is enforced: a third of the modules start-up would read.
   const iam = options.enforceIam ? await import('./gateway/authorize.js') : undefined;

@@ -29,6 +29,7 @@ export interface ServiceEnv {
   defaultRegion: string;
   /** Transitions take about as long as in AWS instead of settling on the next read (DESIGN.md §3). */
   realisticTiming?: boolean;
+  limits: Limits;
   /**
    * Whether an AWS service may act on a resource on its own behalf (SNS sending into a queue):
    * present under IAM enforcement, where only a resource policy allowing the service principal
@@ -36,6 +37,20 @@ export interface ServiceEnv {
    */
   allowsService?: (request: ServiceRequest) => boolean;
 }
+
+/**
+ * AWS quotas that a test cannot reach at their real size, so an instance may lower them to see
+ * the error a user would meet (`limits` in NimbusOptions). AWS's values by default.
+ */
+export interface Limits {
+  /**
+   * Bytes of one partition key's items in a table with local secondary indexes (10 GB):
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LSI.html#LSI.ItemCollections.SizeLimit
+   */
+  dynamodbItemCollectionBytes: number;
+}
+
+export const AWS_LIMITS: Limits = { dynamodbItemCollectionBytes: 10 * 1024 ** 3 };
 
 /** An AWS service acting on a resource for one of its own resources (a topic delivering into a queue). */
 export interface ServiceRequest {

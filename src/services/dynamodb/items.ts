@@ -50,16 +50,11 @@ export function keepsHistory(t: Table): boolean {
   return !!t.description.StreamSpecification?.StreamEnabled || t.recoverySince !== undefined || indexes(t).some((i) => !i.global);
 }
 
-/**
- * Tables with local secondary indexes keep each partition key's items (an item collection) under
- * 10 GB. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LSI.html#LSI.ItemCollections.SizeLimit
- */
-const MAX_COLLECTION_BYTES = 10 * 1024 ** 3;
-
+/** Tables with local secondary indexes keep each partition key's items (an item collection) under 10 GB (`Limits`). */
 function checkCollectionSize(ctx: RequestContext, t: Table, after: Item, before: Item | undefined): void {
   const [hash] = storageKey(tableKey(t), after);
   const current = ctx.db.prepare('SELECT COALESCE(SUM(size), 0) FROM dynamodb_items WHERE table_id = ? AND hash_key = ?').pluck().get(t.id, hash) as number;
-  if (current - (before ? itemSize(before) : 0) + itemSize(after) > MAX_COLLECTION_BYTES) {
+  if (current - (before ? itemSize(before) : 0) + itemSize(after) > ctx.limits.dynamodbItemCollectionBytes) {
     throw new AwsError('ItemCollectionSizeLimitExceededException', 'Collection size exceeded');
   }
 }

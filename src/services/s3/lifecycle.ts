@@ -156,8 +156,8 @@ export function runLifecycle(env: ServiceEnv): void {
 export function armLifecycle(ctx: ServiceEnv): void {
   ctx.memory('s3.lifecycle', () => {
     // Only the instance's environment, not the request that happened to arm the timer.
-    const { endpoint, memory, db, blobs, bus, clock, credentials, defaultAccountId, defaultRegion } = ctx;
-    const env: ServiceEnv = { endpoint, memory, db, blobs, bus, clock, credentials, defaultAccountId, defaultRegion };
+    const { endpoint, memory, db, blobs, bus, clock, credentials, defaultAccountId, defaultRegion, limits } = ctx;
+    const env: ServiceEnv = { endpoint, memory, db, blobs, bus, clock, credentials, defaultAccountId, defaultRegion, limits };
     const schedule = (): void => {
       env.clock.at(Math.floor(env.clock.now() / DAY) * DAY + DAY, () => {
         try {
