@@ -3,7 +3,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Agent } from 'node:http';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { loop, replay, row, rssMiB, startServer, TABLE_HEAD, type LoadResult, type Server } from './lib.js';
+import { lockstep, loop, median, medianBy, replay, row, rssMiB, startServer, TABLE_HEAD, type LoadResult, type Server, type SignedRequest } from './lib.js';
 
 /** The `nimbus` command as installed: the bundle of scripts/bundle.mjs. */
 const CLI = new URL('../bundle/nimbus.cjs', import.meta.url).pathname;
@@ -39,6 +39,38 @@ export function startBareServer(env?: NodeJS.ProcessEnv): Promise<Server & { sta
   const answer = `<?xml version="1.0" encoding="UTF-8"?><GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::000000000000:root</Arn><UserId>000000000000</UserId><Account>000000000000</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
   const code = `require('http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'text/xml', 'content-length': ${Buffer.byteLength(answer)} }); s.end(${JSON.stringify(answer)}); }); }).listen(Number(process.argv[1]), '127.0.0.1');`;
   return startServer(['-e', code, '{port}'], async (port) => (await fetch(`http://127.0.0.1:${port}/`)).status === 200, env);
+}
+
+const READER_ROUNDS = 7;
+
+/**
+ * Nimbus reads the JSON and query protocols' requests off the socket itself (src/gateway/http1.ts)
+ * instead of through node:http. Two instances answer the same pre-signed GetCallerIdentity in
+ * lockstep; one is sent a header twice on each request, which its reader leaves to node:http with
+ * the rest of the connection, so it answers every request through node:http.
+ */
+async function readerAgainstNodeHttp(seconds: number): Promise<string[]> {
+  const reader = await startNimbusProcess();
+  const nodeHttp = await startNimbusProcess();
+  const signed = async (port: number, extra: Record<string, string[]>): Promise<SignedRequest[]> => {
+    const r = await signedGetCallerIdentity(port);
+    return [{ ...r, headers: { ...r.headers, ...extra } as unknown as Record<string, string> }];
+  };
+  const targets = [{ server: reader, requests: await signed(reader.port, {}) }, { server: nodeHttp, requests: await signed(nodeHttp.port, { 'x-nimbus-bench': ['1', '1'] }) }];
+  const lines = ['### Nimbus\'s HTTP/1.1 reader against node:http', '', TABLE_HEAD.replace('vs bare', 'vs node:http')];
+  const notes: string[] = [];
+  for (const c of [1, 16]) {
+    await lockstep(targets, c, Math.min(2, seconds));
+    const rounds: LoadResult[][] = [];
+    for (let i = 0; i < READER_ROUNDS; i++) rounds.push(await lockstep(targets, c, Math.max(1, (seconds * 2) / 3)));
+    const ratios = rounds.map(([r, n]) => r!.cpuUsPerReq / n!.cpuUsPerReq);
+    lines.push(row(`GetCallerIdentity through node:http, c=${c}`, medianBy(rounds.map(([, n]) => n!))));
+    lines.push(row(`GetCallerIdentity through Nimbus's reader, c=${c}`, medianBy(rounds.map(([r]) => r!))).replace(/ \| {2}\|$/, ` | ${median(ratios).toFixed(2)}x |`));
+    notes.push(`c=${c}: ${ratios.map((x) => x.toFixed(2)).join(', ')}`);
+  }
+  await reader.stop();
+  await nodeHttp.stop();
+  return [...lines, '', `Both instances are loaded in lockstep with the same pre-signed request; a row is the median of ${READER_ROUNDS} rounds, the ratio the median of the rounds' ratios of server CPU per request (${notes.join('; ')}).`, ''];
 }
 
 export async function coreBench(seconds: number): Promise<{ lines: string[]; sdkCpuUsPerReq: number }> {
@@ -117,6 +149,7 @@ export async function coreBench(seconds: number): Promise<{ lines: string[]; sdk
   await bare.stop();
   lines.push(TABLE_HEAD, ...results.map(([name, r, base]) => row(name, r, base)), '');
   lines.push('Server CPU per request is the primary figure (target: at most 3x the bare server\'s). Throughput with the SDK client is bounded by the client process, which saturates a core first.', '');
+  lines.push(...await readerAgainstNodeHttp(seconds));
   const sdk = results.find(([name]) => name === 'Nimbus GetCallerIdentity, SDK v3 keep-alive, c=1')![1];
   return { lines, sdkCpuUsPerReq: sdk.cpuUsPerReq };
 }
