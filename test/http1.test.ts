@@ -11,10 +11,11 @@ import { clientConfig, start } from './helpers.js';
  * arrive, and check what a client sees: status, headers, bodies, and the connection staying usable.
  */
 
-const AUTH = 'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00';
+const auth = (service: string) => `AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`;
 
 function post(target: string, body: string, extra: Record<string, string> = {}): string {
-  const headers = { Host: 'localhost', 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': target, Authorization: AUTH, 'Content-Length': String(Buffer.byteLength(body)), ...extra };
+  const service = target.startsWith('AmazonSQS.') ? 'sqs' : 'dynamodb';
+  const headers = { Host: 'localhost', 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': target, Authorization: auth(service), 'Content-Length': String(Buffer.byteLength(body)), ...extra };
   return `POST / HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`;
 }
 
@@ -194,6 +195,19 @@ describe('HTTP/1.1 connections', () => {
     const res = await r.next();
     assert.equal(res.status, 200);
     assert.equal(res.headers['connection'], 'close');
+    await new Promise((resolve) => (r.closed ? resolve(undefined) : r.socket.once('close', resolve)));
+  });
+
+  it('a client that ends its side after sending still reads the answers, then the server ends the connection', async () => {
+    const r = await open(nimbus);
+    r.socket.write(post('AmazonSQS.CreateQueue', '{"QueueName":"half-open"}'));
+    const { QueueUrl } = JSON.parse((await r.next()).body) as { QueueUrl: string };
+    // A long poll answers a second later, after the client has ended its side.
+    r.socket.end(post('AmazonSQS.ReceiveMessage', JSON.stringify({ QueueUrl, WaitTimeSeconds: 1 })) + post('DynamoDB_20120810.DescribeTable', '{"TableName":"absent"}'));
+    const polled = await r.next();
+    assert.equal(polled.status, 200);
+    assert.deepEqual(JSON.parse(polled.body), {});
+    assert.match((await r.next()).body, /ResourceNotFoundException/);
     await new Promise((resolve) => (r.closed ? resolve(undefined) : r.socket.once('close', resolve)));
   });
 

@@ -21,7 +21,8 @@ export class Http1Server extends Server {
   private readonly sockets = new Set<Socket>();
 
   constructor(handler: Handler, fallback: HttpServer, options: { keepAliveMs: number; maxBodyBytes: number }) {
-    super((socket) => {
+    // Half-open, as node:http's own server is: a client may end its side and still read the answer.
+    super({ allowHalfOpen: true }, (socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       new Connection(socket, handler, fallback, options.keepAliveMs, Math.min(MAX_BUFFERED_BODY, options.maxBodyBytes));
@@ -56,6 +57,11 @@ class Connection {
   private readonly onData = (chunk: Buffer) => this.received(chunk);
   private readonly onTimeout = () => this.socket.destroy();
   private readonly onError = () => this.socket.destroy();
+  private readonly onEnd = () => this.ended();
+  /** The client has sent all it will. */
+  private finished = false;
+  /** node:http has the connection now. */
+  private handedOver = false;
 
   private readonly keepAlive: string;
 
@@ -66,6 +72,7 @@ class Connection {
     socket.setTimeout(keepAliveMs, this.onTimeout);
     socket.on('error', this.onError);
     socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
   }
 
   private received(chunk: Buffer): void {
@@ -137,14 +144,24 @@ class Connection {
 
   private ready(): void {
     this.busy = false;
-    if (!this.socket.destroyed) this.next();
+    if (this.socket.destroyed) return;
+    this.next();
+    if (this.finished && !this.busy && !this.handedOver) this.socket.end();
+  }
+
+  /** Ends the connection once the requests read are answered. */
+  private ended(): void {
+    this.finished = true;
+    if (!this.busy) this.socket.end();
   }
 
   /** Leaves this connection, from the request not yet answered on, to node:http. */
   private handOver(): void {
     const { socket } = this;
+    this.handedOver = true;
     socket.off('data', this.onData);
     socket.off('error', this.onError);
+    socket.off('end', this.onEnd);
     socket.setTimeout(0, this.onTimeout);
     socket.off('timeout', this.onTimeout);
     socket.pause();
