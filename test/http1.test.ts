@@ -182,6 +182,13 @@ describe('HTTP/1.1 connections', () => {
     r.socket.destroy();
   });
 
+  it('a request without Host is refused with 400, as HTTP/1.1 requires', async () => {
+    const r = await open(nimbus);
+    r.socket.write(post('DynamoDB_20120810.ListTables', '{}').replace('Host: localhost\r\n', ''));
+    assert.equal((await r.next()).status, 400);
+    r.socket.destroy();
+  });
+
   it('two different Content-Lengths are refused with 400 (request smuggling), not read by either', async () => {
     const r = await open(nimbus);
     r.socket.write(post('DynamoDB_20120810.ListTables', '{}').replace('Content-Length: 2\r\n', 'Content-Length: 2\r\ncontent-length: 9\r\n'));

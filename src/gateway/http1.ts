@@ -163,7 +163,6 @@ class Connection {
     socket.off('error', this.onError);
     socket.off('end', this.onEnd);
     socket.setTimeout(0, this.onTimeout);
-    socket.off('timeout', this.onTimeout);
     socket.pause();
     if (this.pendingBytes > 0) socket.unshift(this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes));
     this.pending = [];
@@ -215,7 +214,8 @@ export function parseHead(text: string, socket: Socket, maxBody: number): Head |
     headers[name] = text.slice(from, to);
     at = next + 2;
   }
-  if (headers['transfer-encoding'] !== undefined || headers['expect'] !== undefined || headers['upgrade'] !== undefined) return undefined;
+  // node:http refuses an HTTP/1.1 request without a Host, and knows what the others ask of it.
+  if (headers['host'] === undefined || headers['transfer-encoding'] !== undefined || headers['expect'] !== undefined || headers['upgrade'] !== undefined) return undefined;
   if (headers['x-amz-target'] === undefined && !(headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
   const declared = headers['content-length'];
   if (declared === undefined || !DIGITS.test(declared)) return undefined;
