@@ -422,6 +422,64 @@ const CASES: Partial<Record<Op, Case[]>> = {
   ],
 };
 
+const PARAMETERIZED = "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class are in module java.base of loader 'bootstrap')";
+const S = 'SerializationException';
+
+/** JSON values of the wrong type, answered in the words of DynamoDB's Java deserializer. */
+const SERIALIZATION: Partial<Record<Op, Case[]>> = {
+  PutItem: [
+    [{"TableName":23,"Item":{"a":{"S":"x"}}}, "NUMBER_VALUE cannot be converted to String", S],
+    [{"TableName":34.56,"Item":{"a":{"S":"x"}}}, "DECIMAL_VALUE cannot be converted to String", S],
+    [{"TableName":true,"Item":{"a":{"S":"x"}}}, "TRUE_VALUE cannot be converted to String", S],
+    [{"TableName":[],"Item":{"a":{"S":"x"}}}, "Unrecognized collection type class java.lang.String", S],
+    [{"TableName":{},"Item":{"a":{"S":"x"}}}, "Start of structure or map found where not expected", S],
+    [{"TableName":"hashT","Item":"23"}, "Unexpected field type", S],
+    [{"TableName":"hashT","Item":[]}, "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>", S],
+    [{"TableName":"hashT","Item":{"a":"23"}}, "Unexpected value type in payload", S],
+    [{"TableName":"hashT","Item":{"a":[]}}, "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"SS":"23"}}}, "Unexpected field type", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"SS":{}}}}, "Start of structure or map found where not expected", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"B":23}}}, "only base-64-encoded strings are convertible to bytes", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"B":[]}}}, "Unrecognized collection type class java.nio.ByteBuffer", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"B":"23456"}}}, "Base64 encoded length is expected a multiple of 4 bytes but found: 5", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"B":"+/+="}}}, "Invalid last non-pad Base64 character dectected", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"BS":["YQ==","=+/="]}}}, "Invalid last non-pad Base64 character dectected", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"BOOL":"23"}}}, "Unexpected token received from parser", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"BOOL":23}}}, "NUMBER_VALUE cannot be converted to Boolean", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"NULL":[]}}}, "Unrecognized collection type class java.lang.Boolean", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"L":[23]}}}, "Unexpected value type in payload", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"M":[]}}}, "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"}},"Expected":[]}, "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.ExpectedAttributeValue>", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"}},"ExpressionAttributeNames":[]}, "Unrecognized collection type java.util.Map<java.lang.String, java.lang.String>", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"BOOL":"yes"},"c":{"NULL":"TRUE"},"d":{"B":"YQ=="}}}, "", 'no error'],
+  ],
+  GetItem: [
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ConsistentRead":"1"}, "", 'no error'],
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ConsistentRead":34.56}, "DECIMAL_VALUE cannot be converted to Boolean", S],
+  ],
+  Query: [
+    [{"TableName":"hashT","Limit":"23"}, "STRING_VALUE cannot be converted to Integer", S],
+    [{"TableName":"hashT","Limit":false}, "FALSE_VALUE cannot be converted to Integer", S],
+    [{"TableName":"hashT","Limit":[]}, "Unrecognized collection type class java.lang.Integer", S],
+  ],
+  ListTables: [
+    [{"Limit":0.5}, "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"],
+  ],
+  CreateTable: [
+    [{"TableName":"newT","ProvisionedThroughput":{"ReadCapacityUnits":"1"}}, "STRING_VALUE cannot be converted to Long", S],
+    [{"TableName":"newT","ProvisionedThroughput":"23"}, "Unexpected field type", S],
+    [{"TableName":"newT","ProvisionedThroughput":[]}, "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.ProvisionedThroughput", S],
+    [{"TableName":"newT","KeySchema":[23]}, "Unexpected value type in payload", S],
+  ],
+  BatchGetItem: [
+    [{"RequestItems":{"hashT":{"Keys":["23"]}}}, PARAMETERIZED, S],
+  ],
+  BatchWriteItem: [
+    [{"RequestItems":{"hashT":23}}, PARAMETERIZED, S],
+    [{"RequestItems":[]}, "Unrecognized collection type java.util.Map<java.lang.String, java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>>", S],
+  ],
+};
+
 describe('DynamoDB validation errors', () => {
   let nimbus: Nimbus;
   let ddb: DynamoDBClient;
@@ -469,6 +527,9 @@ describe('DynamoDB validation errors', () => {
 
   for (const [op, cases] of Object.entries(CASES) as [Op, Case[]][]) {
     it(`${op} answers malformed requests with DynamoDB's errors (${cases.length} cases)`, () => check(op, cases));
+  }
+  for (const [op, cases] of Object.entries(SERIALIZATION) as [Op, Case[]][]) {
+    it(`${op} answers wrongly typed JSON as DynamoDB's deserializer does (${cases.length} cases)`, () => check(op, cases));
   }
 });
 
