@@ -347,5 +347,5 @@ export const jsonCodec: Codec = {
     if (model.metadata.awsQueryCompatible) headers['x-amzn-query-error'] = `${queryErrorCode(model, err.code)};${err.sender ? 'Sender' : 'Receiver'}`;
     return { status: errorStatus(model, err), headers, body: JSON.stringify({ __type: err.code, ...jsonErrorBody(model, err) }) };
   },
-  validationError: (violations) => new AwsError('ValidationException', validationMessage(violations), { status: 400 }),
+  validationError: (violations) => new AwsError('ValidationException', violations[0]?.alone ? violations[0].message : validationMessage(violations), { status: 400 }),
 };

@@ -8,7 +8,7 @@ import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
 import { recordChange } from './streams.js';
-import { checkItemKeys, checkKey, checkNames, inTransaction, deleteItem, getTable, indexes, readItem, readStoredItem, storageKey, tableKey, writeItem, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, deleteItem, getTable, indexes, readItem, readStoredItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
 
 /** Single-item reads and writes. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html */
@@ -92,7 +92,6 @@ function updatedAttributes(item: Item | undefined, paths: Path[]): Item | undefi
 export const itemHandlers: Handlers<Operations> = {
   PutItem(input, ctx) {
     // Requests are checked on their own before the table is looked up, as DynamoDB does.
-    checkNames(input);
     const item = checkItem(input.Item);
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
     checkSize(item);
@@ -116,7 +115,6 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   GetItem(input, ctx) {
-    checkNames(input);
     const key = checkItem(input.Key);
     const ex = parseExpressions(input, PARAMS.get);
     const t = getTable(ctx, input.TableName);
@@ -137,7 +135,6 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   UpdateItem(input, ctx) {
-    checkNames(input);
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW']);
     const key = checkItem(input.Key);
     const ex = parseExpressions(input, PARAMS.update);
@@ -162,7 +159,6 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   DeleteItem(input, ctx) {
-    checkNames(input);
     const key = checkItem(input.Key);
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
     const ex = parseExpressions(input, PARAMS.put);

@@ -6,7 +6,7 @@ import { consumed, consumedByIndex, readUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import type { Condition, Operand, Path } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
-import { attributeType, checkNames, getTable, keyValueProblem, indexes, keyOf, scanOrder, storageKey, tableKey, type IndexDef, type KeyDef, type Table } from './table.js';
+import { attributeType, getTable, keyValueProblem, indexes, keyOf, scanOrder, storageKey, tableKey, type IndexDef, type KeyDef, type Table } from './table.js';
 import { checkItem, decodeItem, keyBytes, typeOf, type Item, type Value } from './values.js';
 
 /**
@@ -301,7 +301,6 @@ function checkConsistency(s: Source, consistent: boolean | undefined): void {
 
 export const queryHandlers: Handlers<Operations> = {
   Query(input, ctx) {
-    checkNames(input);
     const startKey = checkStartValues(input.ExclusiveStartKey);
     const ex = parseExpressions(input, PARAMS.query);
     const t = getTable(ctx, input.TableName);
@@ -340,7 +339,6 @@ export const queryHandlers: Handlers<Operations> = {
   },
 
   Scan(input, ctx) {
-    checkNames(input);
     const startKey = checkStartValues(input.ExclusiveStartKey);
     if (input.Segment !== undefined && input.TotalSegments === undefined) throw invalid('The TotalSegments parameter is required but was not present in the request when Segment parameter is present');
     if (input.TotalSegments !== undefined && input.Segment === undefined) throw invalid('The Segment parameter is required but was not present in the request when parameter TotalSegments is present');

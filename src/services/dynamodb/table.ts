@@ -70,63 +70,6 @@ export function tableNameOf(nameOrArn: string): string {
   return arn?.resource.startsWith('table/') ? arn.resource.slice(6).split('/')[0]! : nameOrArn;
 }
 
-const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
-const NAME_RULES = 'Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+';
-
-/**
- * The model-level violations of a table or index name (an ARN is judged elsewhere), as DynamoDB
- * lists them: pattern, then each length bound. The published model now only bounds TableName's
- * length (1-1024, for ARNs), but DynamoDB still applies the name rules to names.
- */
-function nameViolations(name: string, path: string): string[] {
-  const out: string[] = [];
-  const at = `Value '${name}' at '${path}' failed to satisfy constraint: `;
-  if (!NAME_PATTERN.test(name)) out.push(`${at}Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
-  if (name.length < 3) out.push(`${at}Member must have length greater than or equal to 3`);
-  if (name.length > 255) out.push(`${at}Member must have length less than or equal to 255`);
-  return out;
-}
-
-/**
- * The name members of a data-plane request (TableName, IndexName, the tables of a batch, ListTables'
- * ExclusiveStartTableName), checked
- * as DynamoDB checks them before anything else: "N validation errors detected: ...".
- */
-export function checkNames(input: { TableName?: string; IndexName?: string; ExclusiveStartTableName?: string; RequestItems?: Record<string, unknown> }): void {
-  const found: string[] = [];
-  if (input.ExclusiveStartTableName !== undefined) found.push(...nameViolations(input.ExclusiveStartTableName, 'exclusiveStartTableName'));
-  if (input.TableName !== undefined && !input.TableName.startsWith('arn:')) found.push(...nameViolations(input.TableName, 'tableName'));
-  if (input.IndexName !== undefined) found.push(...nameViolations(input.IndexName, 'indexName'));
-  if (input.RequestItems) {
-    for (const name of Object.keys(input.RequestItems)) {
-      if (!name.startsWith('arn:') && nameViolations(name, '').length) {
-        found.push(`Value '${JSON.stringify(input.RequestItems, wireJson)}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [${NAME_RULES}]`);
-      }
-    }
-  }
-  if (found.length) throw new AwsError('ValidationException', `${found.length} validation error${found.length === 1 ? '' : 's'} detected: ${found.join('; ')}`);
-}
-
-/** JSON.stringify replacer writing binaries as the wire carries them, in base64. */
-function wireJson(_key: string, v: unknown): unknown {
-  return v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)
-    ? Buffer.from((v as { data: number[] }).data).toString('base64') : v;
-}
-
-/**
- * The TableName of a control-plane request (CreateTable, DescribeTable, ...): its length is judged
- * first, in words of its own, then its characters as a model constraint. An ARN is judged elsewhere.
- */
-export function checkTableName(name: string, member = 'tableName'): void {
-  if (name.startsWith('arn:')) return;
-  if (name.length < 3 || name.length > 255) {
-    throw new AwsError('ValidationException', 'TableName must be at least 3 characters long and at most 255 characters long');
-  }
-  if (!NAME_PATTERN.test(name)) {
-    throw new AwsError('ValidationException', `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
-  }
-}
-
 interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; recovery_since: number | null }
 
 function fromRow(r: TableRow): Table {

@@ -8,7 +8,7 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
 import {
-  backfillIndex, checkNames, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
+  backfillIndex, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
 } from './table.js';
 
 /** Tables: create, describe, list, update, delete. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html */
@@ -103,13 +103,9 @@ export function describe(ctx: RequestContext, t: Table, status: TableDescription
 
 export const tableHandlers: Handlers<Operations> = {
   CreateTable(input, ctx) {
-    checkTableName(input.TableName);
-    // The model no longer requires these two (a table may be restored or imported), CreateTable does.
-    const { AttributeDefinitions: defs, KeySchema: keySchema } = input;
-    if (!defs || !keySchema) {
-      const missing = [defs ? undefined : 'attributeDefinitions', keySchema ? undefined : 'keySchema'].filter((m) => m !== undefined);
-      throw invalid(`${missing.length} validation error${missing.length === 1 ? '' : 's'} detected: ${missing.map((m) => `Value null at '${m}' failed to satisfy constraint: Member must not be null`).join('; ')}`);
-    }
+    // Required by the validator's rules for DynamoDB (src/protocols/validate.ts), though no longer by the model.
+    const defs = input.AttributeDefinitions!;
+    const keySchema = input.KeySchema!;
     checkKeySchema(keySchema, defs, 'keySchema');
     const all = [...(input.LocalSecondaryIndexes ?? []), ...(input.GlobalSecondaryIndexes ?? [])];
     const names = all.map((i) => i.IndexName);
@@ -151,12 +147,10 @@ export const tableHandlers: Handlers<Operations> = {
   },
 
   DescribeTable(input, ctx) {
-    checkTableName(input.TableName);
     return { Table: describe(ctx, requireTable(ctx, input.TableName)) };
   },
 
   ListTables(input, ctx) {
-    checkNames(input);
     const limit = input.Limit ?? 100;
     const names = listTableRows(ctx).map((t) => t.name).filter((n) => input.ExclusiveStartTableName === undefined || n > input.ExclusiveStartTableName);
     const page = names.slice(0, limit);
@@ -164,7 +158,6 @@ export const tableHandlers: Handlers<Operations> = {
   },
 
   DeleteTable(input, ctx) {
-    checkTableName(input.TableName);
     const t = requireTable(ctx, input.TableName);
     if (t.description.DeletionProtectionEnabled) {
       throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
@@ -178,7 +171,6 @@ export const tableHandlers: Handlers<Operations> = {
   },
 
   UpdateTable(input, ctx) {
-    checkTableName(input.TableName);
     const t = requireTable(ctx, input.TableName);
     const d = t.description;
     const now = ctx.clock.date();
