@@ -32,57 +32,102 @@ function throughput(billing: string | undefined, pt: ProvisionedThroughput | und
     return { NumberOfDecreasesToday: 0, ReadCapacityUnits: 0, WriteCapacityUnits: 0 };
   }
   if (!pt) throw paramInvalid('ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED');
+  for (const [name, units] of [['ReadCapacityUnits', pt.ReadCapacityUnits], ['WriteCapacityUnits', pt.WriteCapacityUnits]] as const) {
+    if (units > MAX_CAPACITY_UNITS) throw invalid(`Given value ${units} for ${name} is out of bounds`);
+  }
   return { NumberOfDecreasesToday: 0, ReadCapacityUnits: pt.ReadCapacityUnits, WriteCapacityUnits: pt.WriteCapacityUnits };
 }
 
+/** The largest capacity DynamoDB accepts in a request (larger values are "out of bounds", not a quota). */
+const MAX_CAPACITY_UNITS = 1e12;
+
+/**
+ * A key schema's checks, in DynamoDB's order. `Keys:` names every attribute of the schema, not
+ * only the undefined ones. A table's schema is first judged by its size against the definitions.
+ */
 function checkKeySchema(schema: KeySchemaElement[], defs: AttributeDefinition[], what: string): void {
-  if (schema.length < 1 || schema.length > 2) throw invalid(`1 validation error detected: Value '[${schema.map((k) => JSON.stringify(k)).join(', ')}]' at '${what}' failed to satisfy constraint: Member must have length less than or equal to 2`);
+  if (schema.length > 2) throw invalid(`1 validation error detected: Value '[${schema.map((k) => JSON.stringify(k)).join(', ')}]' at '${what}' failed to satisfy constraint: Member must have length less than or equal to 2`);
+  const keys = schema.map((k) => k.AttributeName);
+  const names = defs.map((d) => d.AttributeName);
+  if (what === 'keySchema' && keys.length > names.length) throw invalid('Invalid KeySchema: Some index key attribute have no definition');
+  if (keys.some((k) => !names.includes(k))) {
+    throw paramInvalid(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${names.join(', ')}]`);
+  }
+  if (keys[1] !== undefined && keys[1] === keys[0]) throw invalid('Both the Hash Key and the Range Key element in the KeySchema have the same name');
   if (schema[0]!.KeyType !== 'HASH') throw invalid('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
   if (schema[1] && schema[1].KeyType !== 'RANGE') throw invalid('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
-  if (schema[1] && schema[1].AttributeName === schema[0]!.AttributeName) throw invalid('Both the Hash Key and the Range Key element in the KeySchema have the same name');
-  const missing = schema.filter((k) => !defs.some((d) => d.AttributeName === k.AttributeName));
-  if (missing.length) {
-    throw paramInvalid(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${missing.map((k) => k.AttributeName).join(', ')}], AttributeDefinitions: [${defs.map((d) => d.AttributeName).join(', ')}]`);
-  }
 }
 
-function checkProjection(p: Projection, index: string): Projection {
-  if (p.ProjectionType === 'INCLUDE' && !p.NonKeyAttributes?.length) throw paramInvalid('ProjectionType is INCLUDE, but NonKeyAttributes is not specified');
+function checkProjection(p: Projection): void {
+  if (!p.ProjectionType) throw paramInvalid('Unknown ProjectionType: null');
   if (p.ProjectionType !== 'INCLUDE' && p.NonKeyAttributes) throw paramInvalid(`ProjectionType is ${p.ProjectionType}, but NonKeyAttributes is specified`);
-  if (!p.ProjectionType) throw paramInvalid(`Unknown ProjectionType: null for index: ${index}`);
-  return p;
+  if (p.ProjectionType === 'INCLUDE' && !p.NonKeyAttributes?.length) throw paramInvalid('ProjectionType is INCLUDE, but NonKeyAttributes is not specified');
+  const dup = p.NonKeyAttributes?.find((a, i) => p.NonKeyAttributes!.indexOf(a) !== i);
+  if (dup !== undefined) throw paramInvalid(`Duplicate element in NonKeyAttributes: ${dup}`);
 }
 
-/** Every definition used by a key schema, and none besides (DynamoDB rejects unused definitions). */
-function checkDefinitions(input: CreateTableInput, defs: AttributeDefinition[]): void {
+function checkGlobalIndex(i: GlobalSecondaryIndex, defs: AttributeDefinition[], billing: string | undefined): void {
+  checkKeySchema(i.KeySchema, defs, 'globalSecondaryIndexes.member.keySchema');
+  checkProjection(i.Projection);
+  if (billing === 'PAY_PER_REQUEST' && i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput should not be specified for index: ${i.IndexName} when BillingMode is PAY_PER_REQUEST`);
+  if (billing !== 'PAY_PER_REQUEST' && !i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput is not specified for index: ${i.IndexName}`);
+}
+
+/**
+ * CreateTable's semantic checks, in the order DynamoDB makes them (recorded by dynalite's
+ * validations): throughput, the table's key schema against the definitions, each local index,
+ * each global index, then definitions no key uses. `Attribute Name is duplicated` and `Some
+ * AttributeDefinitions are not used` are DynamoDB's words for what dynalite did not check.
+ */
+function checkCreateTable(input: CreateTableInput, defs: AttributeDefinition[], keySchema: KeySchemaElement[]): void {
+  throughput(input.BillingMode, input.ProvisionedThroughput);
   const names = defs.map((d) => d.AttributeName);
-  if (new Set(names).size !== names.length) throw paramInvalid('Cannot have two attributes with the same name');
-  const used = new Set([...(input.KeySchema ?? []), ...[...(input.LocalSecondaryIndexes ?? []), ...(input.GlobalSecondaryIndexes ?? [])].flatMap((i) => i.KeySchema)].map((k) => k.AttributeName));
-  if (used.size !== names.length) throw paramInvalid('Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions');
+  const dupDef = names.find((n, i) => names.indexOf(n) !== i);
+  if (dupDef !== undefined) throw invalid(`Attribute Name is duplicated: ${dupDef}`);
+  checkKeySchema(keySchema, defs, 'keySchema');
+  const { LocalSecondaryIndexes: lsis, GlobalSecondaryIndexes: gsis } = input;
+  if (!lsis && !gsis && keySchema.length !== defs.length) {
+    throw paramInvalid('Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions');
+  }
+  const indexNames = new Set<string>();
+  const unique = (name: string) => {
+    if (indexNames.has(name)) throw paramInvalid(`Duplicate index name: ${name}`);
+    indexNames.add(name);
+  };
+  if (lsis) {
+    if (lsis.length === 0) throw paramInvalid('List of LocalSecondaryIndexes is empty');
+    const table = keyDef(keySchema);
+    if (!table.range) throw paramInvalid('Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex');
+    for (const i of lsis) {
+      checkKeySchema(i.KeySchema, defs, 'localSecondaryIndexes.member.keySchema');
+      const k = keyDef(i.KeySchema);
+      if (!k.range) throw paramInvalid(`Index KeySchema does not have a range key for index: ${i.IndexName}`);
+      if (k.hash !== table.hash) throw paramInvalid(`Index KeySchema does not have the same leading hash key as table KeySchema for index: ${i.IndexName}. index hash key: ${k.hash}, table hash key: ${table.hash}`);
+      checkProjection(i.Projection);
+      unique(i.IndexName);
+    }
+    if (lsis.length > 5) throw paramInvalid('Number of LocalSecondaryIndexes exceeds per-table limit of 5');
+  }
+  if (gsis) {
+    if (gsis.length === 0) throw paramInvalid('List of GlobalSecondaryIndexes is empty');
+    for (const i of gsis) {
+      checkGlobalIndex(i, defs, input.BillingMode);
+      unique(i.IndexName);
+    }
+    if (gsis.length > 20) throw paramInvalid('GlobalSecondaryIndex count exceeds the per-table limit of 20');
+  }
+  const used = [...new Set([keySchema, ...(lsis ?? []).map((i) => i.KeySchema), ...(gsis ?? []).map((i) => i.KeySchema)].flat().map((k) => k.AttributeName))];
+  if (used.length !== names.length) throw paramInvalid(`Some AttributeDefinitions are not used. AttributeDefinitions: [${names.join(', ')}], keys used: [${used.join(', ')}]`);
 }
 
 function localIndexes(input: CreateTableInput, arn: string): TableDescription['LocalSecondaryIndexes'] {
-  const lsis = input.LocalSecondaryIndexes;
-  if (!lsis) return undefined;
-  if (lsis.length === 0) throw paramInvalid('List of LocalSecondaryIndexes is empty');
-  const table = keyDef(input.KeySchema);
-  if (!table.range) throw paramInvalid('Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex');
-  if (lsis.length > 5) throw paramInvalid('Number of LocalSecondaryIndexes exceeds per-table limit of 5');
-  return lsis.map((i: LocalSecondaryIndex) => {
-    checkKeySchema(i.KeySchema, input.AttributeDefinitions ?? [], 'localSecondaryIndexes.member.keySchema');
-    const k = keyDef(i.KeySchema);
-    if (!k.range) throw paramInvalid(`Index KeySchema does not have a range key for index: ${i.IndexName}`);
-    if (k.hash !== table.hash) throw paramInvalid(`Index KeySchema does not have the same leading hash key as table KeySchema for index: ${i.IndexName}. index hash key: ${k.hash}, table hash key: ${table.hash}`);
-    return { IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: checkProjection(i.Projection, i.IndexName), IndexSizeBytes: 0, ItemCount: 0, IndexArn: `${arn}/index/${i.IndexName}` };
-  });
+  return input.LocalSecondaryIndexes?.map((i: LocalSecondaryIndex) => (
+    { IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection, IndexSizeBytes: 0, ItemCount: 0, IndexArn: `${arn}/index/${i.IndexName}` }));
 }
 
-function globalIndex(i: GlobalSecondaryIndex, defs: AttributeDefinition[], billing: string | undefined, arn: string, status: 'CREATING' | 'ACTIVE') {
-  checkKeySchema(i.KeySchema, defs, 'globalSecondaryIndexes.member.keySchema');
-  if (billing === 'PAY_PER_REQUEST' && i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput should not be specified for index: ${i.IndexName} when BillingMode is PAY_PER_REQUEST`);
-  if (billing !== 'PAY_PER_REQUEST' && !i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput is not specified for index: ${i.IndexName}`);
+function globalIndex(i: GlobalSecondaryIndex, arn: string, status: 'CREATING' | 'ACTIVE') {
   return {
-    IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: checkProjection(i.Projection, i.IndexName), IndexStatus: status,
+    IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection, IndexStatus: status,
     ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: i.ProvisionedThroughput?.ReadCapacityUnits ?? 0, WriteCapacityUnits: i.ProvisionedThroughput?.WriteCapacityUnits ?? 0 },
     IndexSizeBytes: 0, ItemCount: 0, IndexArn: `${arn}/index/${i.IndexName}`,
   };
@@ -106,12 +151,7 @@ export const tableHandlers: Handlers<Operations> = {
     // Required by the validator's rules for DynamoDB (src/protocols/validate.ts), though no longer by the model.
     const defs = input.AttributeDefinitions!;
     const keySchema = input.KeySchema!;
-    checkKeySchema(keySchema, defs, 'keySchema');
-    const all = [...(input.LocalSecondaryIndexes ?? []), ...(input.GlobalSecondaryIndexes ?? [])];
-    const names = all.map((i) => i.IndexName);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) throw paramInvalid(`Duplicate index name: ${dup}`);
-    if ((input.GlobalSecondaryIndexes?.length ?? 0) > 20) throw invalid('One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20');
+    checkCreateTable(input, defs, keySchema);
     const now = ctx.clock.date();
     const arn = formatArn({ service: 'dynamodb', region: ctx.region, account: ctx.accountId, resource: `table/${input.TableName}` });
     const description: TableDescription = {
@@ -120,12 +160,11 @@ export const tableHandlers: Handlers<Operations> = {
       TableArn: arn, TableId: randomUUID(),
       ...(input.BillingMode === 'PAY_PER_REQUEST' ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now } } : {}),
       LocalSecondaryIndexes: localIndexes(input, arn),
-      GlobalSecondaryIndexes: input.GlobalSecondaryIndexes?.map((i) => globalIndex(i, defs, input.BillingMode, arn, 'ACTIVE')),
+      GlobalSecondaryIndexes: input.GlobalSecondaryIndexes?.map((i) => globalIndex(i, arn, 'ACTIVE')),
       DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? false,
       ...(input.TableClass ? { TableClassSummary: { TableClass: input.TableClass } } : {}),
       ...(input.SSESpecification?.Enabled ? { SSEDescription: { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: input.SSESpecification.KMSMasterKeyId ?? formatArn({ service: 'kms', region: ctx.region, account: ctx.accountId, resource: `key/${randomUUID()}` }) } } : {}),
     };
-    checkDefinitions(input, defs);
     if (input.StreamSpecification?.StreamEnabled) {
       if (!input.StreamSpecification.StreamViewType) throw invalid('StreamSpecification.StreamViewType must be specified when StreamEnabled is true');
       const label = streamLabel(now);
@@ -206,7 +245,8 @@ export const tableHandlers: Handlers<Operations> = {
         if (gsis.some((g) => g.IndexName === u.Create!.IndexName) || d.LocalSecondaryIndexes?.some((l) => l.IndexName === u.Create!.IndexName)) {
           throw paramInvalid(`Index already exists: ${u.Create.IndexName}`);
         }
-        const g = globalIndex(u.Create, d.AttributeDefinitions!, billing, d.TableArn!, 'ACTIVE');
+        checkGlobalIndex(u.Create, d.AttributeDefinitions!, billing);
+        const g = globalIndex(u.Create, d.TableArn!, 'ACTIVE');
         d.GlobalSecondaryIndexes = [...gsis, g];
         backfillIndex(ctx, t, { name: g.IndexName, global: true, projection: g.Projection, ...keyDef(g.KeySchema) });
       } else if (u.Delete) {
