@@ -175,6 +175,10 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"rangeT","Key":{"a":{"S":"x"}}}, "The provided key element does not match the schema"],
     [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"S":"1"}}}, "The provided key element does not match the schema"],
     [{"TableName":"rangeT","Key":{"a":{"S":"x"},"c":{"S":"1"}}}, "The provided key element does not match the schema"],
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ProjectionExpression":"#a[0]","ExpressionAttributeNames":{"#a":"a"}}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: a"],
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ProjectionExpression":"b, a.b.c"}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: a"],
+    [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"ProjectionExpression":"d.x, c[0]"}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: d"],
+    [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"ProjectionExpression":"d.x, b[0]"}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: b"],
   ],
   DeleteItem: [
     [{"ReturnConsumedCapacity":"x","ReturnValues":"y","ReturnItemCollectionMetrics":"z"}, "5 validation errors detected: Value 'x' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value null at 'tableName' failed to satisfy constraint: Member must not be null; Value 'y' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; Value 'z' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]; Value null at 'key' failed to satisfy constraint: Member must not be null"],
@@ -218,6 +222,10 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"UpdateExpression":"SET b = :v","ExpressionAttributeValues":{":v":{"N":"2"}}}, "One or more parameter values were invalid: Cannot update attribute b. This attribute is part of the key"],
     [{"TableName":"hashT","Key":{"a":{"S":"x"}},"UpdateExpression":"SET b = :v","ExpressionAttributeValues":{":v":{"S":big}}}, "Item size to update has exceeded the maximum allowed size"],
     [{"TableName":"hashT","Key":{"a":{"S":"x"}},"UpdateExpression":"SET b[0] = :v","ExpressionAttributeValues":{":v":{"S":"x"}}}, "The document path provided in the update expression is invalid for update"],
+    [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"UpdateExpression":"SET c.x = :v","ExpressionAttributeValues":{":v":{"S":"y"}}}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: c"],
+    [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"UpdateExpression":"REMOVE d[0]"}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: d"],
+    [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"UpdateExpression":"SET b.x = :v","ExpressionAttributeValues":{":v":{"S":"y"}}}, "One or more parameter values were invalid: Cannot update attribute b. This attribute is part of the key"],
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"UpdateExpression":"SET a = :v","ConditionExpression":"attribute_exists(zz)","ExpressionAttributeValues":{":v":{"S":"y"}}}, "One or more parameter values were invalid: Cannot update attribute a. This attribute is part of the key"],
   ],
   Query: [
     [{"TableName":"ab","IndexName":"a$","Select":"x","Limit":0}, "5 validation errors detected: Value 'x' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]; Value 'a$' at 'indexName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a$' at 'indexName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"],
@@ -288,6 +296,8 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"rangeT","KeyConditions":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"x"}]},"b":{"ComparisonOperator":"BETWEEN","AttributeValueList":[{"N":"3"},{"N":"1"}]}}}, "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"],
     [{"TableName":"rangeT","KeyConditions":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"x"}]},"b":{"ComparisonOperator":"BEGINS_WITH","AttributeValueList":[{"N":"1"}]}}}, "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"],
     [{"TableName":"rangeT","KeyConditionExpression":"a = :a","ExpressionAttributeValues":{":a":{"S":"x"}},"Select":"SPECIFIC_ATTRIBUTES"}, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"],
+    [{"TableName":"rangeT","KeyConditionExpression":"a = :a","FilterExpression":"d[1] = :b","ExpressionAttributeValues":{":a":{"S":"1"},":b":{"N":"1"}}}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: d"],
+    [{"TableName":"rangeT","KeyConditionExpression":"a = :a","ProjectionExpression":"b.c","ExpressionAttributeValues":{":a":{"S":"1"}}}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: b"],
   ],
   Scan: [
     [{"TableName":"hashT","TotalSegments":0,"Segment":-1,"Select":"x"}, "3 validation errors detected: Value 'x' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]; Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '-1' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0"],
@@ -322,6 +332,8 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"hashT","AttributesToGet":["a","b","a"]}, "One or more parameter values were invalid: Duplicate value in attribute name: a"],
     [{"TableName":"nope","ScanFilter":{"a":{"ComparisonOperator":"EQ"}}}, "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator"],
     [{"TableName":"rangeT","IndexName":"gsi","ConsistentRead":true}, "Consistent reads are not supported on global secondary indexes"],
+    [{"TableName":"rangeT","ProjectionExpression":"c.c"}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: c"],
+    [{"TableName":"rangeT","FilterExpression":"a.b = :b","ExpressionAttributeValues":{":b":{"N":"1"}}}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: a"],
   ],
   BatchGetItem: [
     [{"RequestItems":{"a":{"Keys":[],"AttributesToGet":[]}}}, "3 validation errors detected: Value '{\"a\":{\"Keys\":[],\"AttributesToGet\":[]}}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]; Value '[]' at 'requestItems.a.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '[]' at 'requestItems.a.member.attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1"],

@@ -4,6 +4,7 @@ import { AwsError } from '../../protocols/errors.js';
 import { parseArn } from '../../arn.js';
 import { otherCommits } from '../../state/database.js';
 import type { RequestContext, ServiceEnv } from '../service.js';
+import type { Path } from './expressions/parser.js';
 import { encodeItem, decodeItem, itemSize, keyBytes, keyByteLength, typeOf, type Item, type Value } from './values.js';
 
 /**
@@ -162,6 +163,27 @@ export function indexes(t: Table): IndexDef[] {
 
 export function attributeType(t: Table, name: string): string | undefined {
   return schema(t).types.get(name);
+}
+
+/**
+ * DynamoDB refuses a document path into a key attribute of the table or of an index (`a.b`,
+ * `a[0]`) in projections, filters and updates, the table's keys first, then the global indexes'
+ * and the local ones': key attributes are scalars.
+ */
+export function checkKeyPaths(t: Table, paths: readonly Path[]): void {
+  let nested: Set<string> | undefined;
+  for (const p of paths) if (p.length > 1) (nested ??= new Set()).add(p[0] as string);
+  if (!nested) return;
+  const refuse = (which: string, attr: string) =>
+    new AwsError('ValidationException', `Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: ${which}: ${attr}`);
+  const key = tableKey(t);
+  for (const attr of [key.hash, key.range]) if (attr !== undefined && nested.has(attr)) throw refuse('Key', attr);
+  for (const global of [true, false]) {
+    for (const ix of indexes(t)) {
+      if (ix.global !== global) continue;
+      for (const attr of [ix.hash, ix.range]) if (attr !== undefined && nested.has(attr)) throw refuse('IndexKey', attr);
+    }
+  }
 }
 
 export function keyValueProblem(t: Table, attr: string, v: Value | undefined, inItem: boolean): string | undefined {
