@@ -464,6 +464,9 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/hashT"}, "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"],
     [{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/hashT","TagKeys":[]}, "Atleast one Tag Key needs to be provided as Input."],
   ],
+  TransactGetItems: [
+    [{"TransactItems":[{"Get":{"TableName":"hashT","Key":{"a":{"S":"x"}},"ProjectionExpression":"a.b"}}]}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: a"],
+  ],
   ListTagsOfResource: [
     [{}, "Invalid TableArn"],
     [{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/nope"}, "Requested resource not found: ResourcArn: arn:aws:dynamodb:us-east-1:000000000000:table/nope not found", 'ResourceNotFoundException'],
