@@ -452,6 +452,12 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"hashT","GlobalSecondaryIndexUpdates":[{}]}, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"],
     [{"TableName":"hashT","BillingMode":"X"}, "1 validation error detected: Value 'X' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"],
     [{"TableName":"hashT","AttributeDefinitions":[]}, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"],
+    [{"TableName":"hashT","BillingMode":"PROVISIONED"}, "One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED"],
+    [{"TableName":"nope"}, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"],
+    [{"TableName":"nope","ProvisionedThroughput":{"ReadCapacityUnits":1000000000001,"WriteCapacityUnits":1}}, "Given value 1000000000001 for ReadCapacityUnits is out of bounds"],
+    [{"TableName":"hashT","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"abc"}},{"Delete":{"IndexName":"abc"}}]}, "One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: abc"],
+    [{"TableName":"nope","GlobalSecondaryIndexUpdates":[{}]}, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"],
+    [{"TableName":"hashT","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"abc"},"Update":{"IndexName":"abc","ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}}]}, "One or more parameter values were invalid: Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object"],
   ],
   TagResource: [
     [{}, "Invalid TableArn"],

@@ -22,8 +22,9 @@ export function validate(model: ServiceModel, shape: Shape | undefined, input: R
   const out: Violation[] = [];
   if (shape) {
     const rules = RULES[model.id];
-    const first = rules && shape.shape && rules.tableNameParameter.includes(shape.shape) ? tableNameParameter(input['TableName']) : undefined;
-    if (first) return [first];
+    if (rules && shape.shape && rules.tableNameParameter.includes(shape.shape) && (input['TableName'] === undefined || input['TableName'] === null)) {
+      return [{ path: 'tableName', member: 'TableName', kind: 'required', message: "The parameter 'TableName' is required but was not present in the request", alone: true }];
+    }
     const resolved = model.resolve(shape);
     if (mayFail(model, resolved)) checkStructure(model, resolved, input, '', out);
   }
@@ -45,7 +46,11 @@ interface Rules {
   names: Record<string, Shape>;
   /** The `pattern` constraints enforced (the models' others are in Java's dialect, or unchecked by AWS). */
   patterns: string[];
-  /** Inputs whose TableName is checked before anything else, present and then 3-255 characters long, each in words of its own. */
+  /**
+   * Inputs whose TableName is a required parameter, reported missing before anything else in
+   * words of its own; a name of the wrong length is the handler's to report, in words of its own
+   * too (after authorization, where Nimbus's pipeline puts a handler), so it is not judged here.
+   */
   tableNameParameter: string[];
 }
 
@@ -81,19 +86,12 @@ const RULES: Record<string, Rules> = {
   },
 };
 
-function tableNameParameter(name: unknown): Violation | undefined {
-  const v = (kind: Violation['kind'], message: string): Violation => ({ path: 'tableName', member: 'TableName', kind, message, alone: true });
-  if (name === undefined || name === null) return v('required', "The parameter 'TableName' is required but was not present in the request");
-  if (typeof name === 'string' && !name.startsWith('arn:') && (name.length < 3 || name.length > 255)) {
-    return v('length', 'TableName must be at least 3 characters long and at most 255 characters long');
-  }
-  return undefined;
-}
-
 /** How a structure's members are judged under a service's rules: in which order, and which must be present. */
 interface Plan {
   members: Member[];
   required: Set<string>;
+  /** Whether a TableName outside 3-255 characters is left to the handler (see Rules.tableNameParameter). */
+  nameLengthLater: boolean;
 }
 
 const plans = new WeakMap<Shape, Plan>();
@@ -106,7 +104,7 @@ function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
     let byMembers = ruledShapes.get(model);
     if (!byMembers) {
       byMembers = new Map();
-      for (const name of [...Object.keys(rules.order), ...Object.keys(rules.required), ...Object.keys(rules.notRequired)]) {
+      for (const name of [...Object.keys(rules.order), ...Object.keys(rules.required), ...Object.keys(rules.notRequired), ...rules.tableNameParameter]) {
         const members = model.raw.shapes[name]?.members;
         if (members) byMembers.set(members, name);
       }
@@ -117,7 +115,7 @@ function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
     const listed = (name ? rules.order[name] ?? [] : []).map((n) => byName.get(n)).filter((m): m is Member => m !== undefined);
     const required = new Set([...(shape.required ?? []), ...(name ? rules.required[name] ?? [] : [])]);
     for (const n of name ? rules.notRequired[name] ?? [] : []) required.delete(n);
-    out = { members: [...listed, ...list.filter((m) => !listed.includes(m))], required };
+    out = { members: [...listed, ...list.filter((m) => !listed.includes(m))], required, nameLengthLater: name !== undefined && rules.tableNameParameter.includes(name) };
     plans.set(shape, out);
   }
   return out;
@@ -284,10 +282,11 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
 
 /** A structure's members judged one at a time, each wholly before the next, as a service's rules order them. */
 function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Record<string, unknown>, path: string, out: Violation[]): void {
-  const { members, required } = plan(model, rules, shape);
+  const { members, required, nameLengthLater } = plan(model, rules, shape);
   for (const m of members) {
     if (m.ref.location === 'uri') continue;
     const v = value[m.name];
+    if (nameLengthLater && m.name === 'TableName' && typeof v === 'string' && !v.startsWith('arn:') && (v.length < 3 || v.length > 255)) continue;
     const at = path + lowerFirst(m.name);
     if (v === undefined || v === null) {
       if (required.has(m.name)) out.push({ path: at, member: m.name, kind: 'required', message: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });

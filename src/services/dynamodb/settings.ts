@@ -2,7 +2,7 @@ import type { Operations } from '../../generated/types/dynamodb.js';
 import { parseArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { findTable, saveTable, tableNameOf, type Table } from './table.js';
+import { checkTableName, findTable, saveTable, tableNameOf, type Table } from './table.js';
 import { refreshExpiries } from './ttl.js';
 
 /** Table settings beside the description: tags, time to live, account limits, endpoints. */
@@ -23,6 +23,7 @@ function tableByArn(ctx: RequestContext, arn: string): Table {
 }
 
 function ttlTable(ctx: RequestContext, name: string): Table {
+  checkTableName(name);
   const t = findTable(ctx, name);
   if (!t) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${tableNameOf(name)} not found`);
   return t;

@@ -71,6 +71,16 @@ export function tableNameOf(nameOrArn: string): string {
   return arn?.resource.startsWith('table/') ? arn.resource.slice(6).split('/')[0]! : nameOrArn;
 }
 
+/**
+ * The TableName of a control-plane request (CreateTable, DescribeTable, ...), judged by its length
+ * in words of its own; its characters are judged with the request (src/protocols/validate.ts).
+ */
+export function checkTableName(name: string): void {
+  if (!name.startsWith('arn:') && (name.length < 3 || name.length > 255)) {
+    throw new AwsError('ValidationException', 'TableName must be at least 3 characters long and at most 255 characters long');
+  }
+}
+
 interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; recovery_since: number | null }
 
 function fromRow(r: TableRow): Table {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type {
   AttributeDefinition, CreateTableInput, GlobalSecondaryIndex, KeySchemaElement, LocalSecondaryIndex, Operations, Projection,
-  ProvisionedThroughput, ProvisionedThroughputDescription, TableDescription,
+  ProvisionedThroughput, ProvisionedThroughputDescription, TableDescription, UpdateTableInput,
 } from '../../generated/types/dynamodb.js';
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
 import {
-  backfillIndex, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
+  backfillIndex, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
 } from './table.js';
 
 /** Tables: create, describe, list, update, delete. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html */
@@ -32,14 +32,43 @@ function throughput(billing: string | undefined, pt: ProvisionedThroughput | und
     return { NumberOfDecreasesToday: 0, ReadCapacityUnits: 0, WriteCapacityUnits: 0 };
   }
   if (!pt) throw paramInvalid('ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED');
-  for (const [name, units] of [['ReadCapacityUnits', pt.ReadCapacityUnits], ['WriteCapacityUnits', pt.WriteCapacityUnits]] as const) {
-    if (units > MAX_CAPACITY_UNITS) throw invalid(`Given value ${units} for ${name} is out of bounds`);
-  }
   return { NumberOfDecreasesToday: 0, ReadCapacityUnits: pt.ReadCapacityUnits, WriteCapacityUnits: pt.WriteCapacityUnits };
 }
 
 /** The largest capacity DynamoDB accepts in a request (larger values are "out of bounds", not a quota). */
 const MAX_CAPACITY_UNITS = 1e12;
+
+function checkCapacity(pt: ProvisionedThroughput | undefined): void {
+  if (!pt) return;
+  for (const [name, units] of [['ReadCapacityUnits', pt.ReadCapacityUnits], ['WriteCapacityUnits', pt.WriteCapacityUnits]] as const) {
+    if (units > MAX_CAPACITY_UNITS) throw invalid(`Given value ${units} for ${name} is out of bounds`);
+  }
+}
+
+/**
+ * UpdateTable's checks of the request alone, made before the table is looked up, in DynamoDB's
+ * order (dynalite's recorded validations; the two-actions wording is DynamoDB's, quoted in public
+ * reports).
+ */
+function checkUpdateTable(input: UpdateTableInput): void {
+  // An empty list of index updates asks for nothing, as DynamoDB reads it.
+  const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, input.GlobalSecondaryIndexUpdates?.length ? input.GlobalSecondaryIndexUpdates : undefined, input.SSESpecification,
+    input.ReplicaUpdates, input.DeletionProtectionEnabled, input.TableClass];
+  if (changes.every((c) => c === undefined)) {
+    throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
+  }
+  if (input.BillingMode === 'PROVISIONED' && !input.ProvisionedThroughput) throw paramInvalid('ProvisionedThroughput must be specified when BillingMode is PROVISIONED');
+  checkCapacity(input.ProvisionedThroughput);
+  const names = new Set<string>();
+  for (const u of input.GlobalSecondaryIndexUpdates ?? []) {
+    const actions = [u.Update, u.Create, u.Delete].filter((a) => a !== undefined);
+    if (actions.length === 0) throw paramInvalid('One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null');
+    if (actions.length > 1) throw paramInvalid('Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object');
+    const name = actions[0]!.IndexName;
+    if (names.has(name)) throw paramInvalid(`Only one global secondary index update per index is allowed simultaneously. Index: ${name}`);
+    names.add(name);
+  }
+}
 
 /**
  * A key schema's checks, in DynamoDB's order. `Keys:` names every attribute of the schema, not
@@ -81,6 +110,7 @@ function checkGlobalIndex(i: GlobalSecondaryIndex, defs: AttributeDefinition[], 
  */
 function checkCreateTable(input: CreateTableInput, defs: AttributeDefinition[], keySchema: KeySchemaElement[]): void {
   throughput(input.BillingMode, input.ProvisionedThroughput);
+  checkCapacity(input.ProvisionedThroughput);
   const names = defs.map((d) => d.AttributeName);
   const dupDef = names.find((n, i) => names.indexOf(n) !== i);
   if (dupDef !== undefined) throw invalid(`Attribute Name is duplicated: ${dupDef}`);
@@ -148,6 +178,7 @@ export function describe(ctx: RequestContext, t: Table, status: TableDescription
 
 export const tableHandlers: Handlers<Operations> = {
   CreateTable(input, ctx) {
+    checkTableName(input.TableName);
     // Required by the validator's rules for DynamoDB (src/protocols/validate.ts), though no longer by the model.
     const defs = input.AttributeDefinitions!;
     const keySchema = input.KeySchema!;
@@ -186,6 +217,7 @@ export const tableHandlers: Handlers<Operations> = {
   },
 
   DescribeTable(input, ctx) {
+    checkTableName(input.TableName);
     return { Table: describe(ctx, requireTable(ctx, input.TableName)) };
   },
 
@@ -197,6 +229,7 @@ export const tableHandlers: Handlers<Operations> = {
   },
 
   DeleteTable(input, ctx) {
+    checkTableName(input.TableName);
     const t = requireTable(ctx, input.TableName);
     if (t.description.DeletionProtectionEnabled) {
       throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
@@ -210,16 +243,12 @@ export const tableHandlers: Handlers<Operations> = {
   },
 
   UpdateTable(input, ctx) {
+    checkTableName(input.TableName);
+    checkUpdateTable(input);
     const t = requireTable(ctx, input.TableName);
     const d = t.description;
     const now = ctx.clock.date();
     const billing = input.BillingMode ?? d.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
-    // An empty list of index updates asks for nothing, as DynamoDB reads it.
-    const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, input.GlobalSecondaryIndexUpdates?.length ? input.GlobalSecondaryIndexUpdates : undefined, input.SSESpecification,
-      input.ReplicaUpdates, input.DeletionProtectionEnabled, input.TableClass];
-    if (changes.every((c) => c === undefined)) {
-      throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
-    }
     const pt = input.ProvisionedThroughput;
     const current = d.ProvisionedThroughput!;
     if (pt && billing === 'PROVISIONED' && pt.ReadCapacityUnits === current.ReadCapacityUnits && pt.WriteCapacityUnits === current.WriteCapacityUnits) {
@@ -238,9 +267,6 @@ export const tableHandlers: Handlers<Operations> = {
     }
     for (const u of input.GlobalSecondaryIndexUpdates ?? []) {
       const gsis = d.GlobalSecondaryIndexes ?? [];
-      if ([u.Create, u.Update, u.Delete].filter((x) => x !== undefined).length !== 1) {
-        throw paramInvalid('One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null');
-      }
       if (u.Create) {
         if (gsis.some((g) => g.IndexName === u.Create!.IndexName) || d.LocalSecondaryIndexes?.some((l) => l.IndexName === u.Create!.IndexName)) {
           throw paramInvalid(`Index already exists: ${u.Create.IndexName}`);
