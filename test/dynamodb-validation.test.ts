@@ -35,6 +35,8 @@ const big = 'x'.repeat(400 * 1024);
 
 const CASES: Partial<Record<Op, Case[]>> = {
   PutItem: [
+    [{"TableName":"ab"}, "2 validation errors detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value null at 'item' failed to satisfy constraint: Member must not be null"],
+    [{"TableName":"","ReturnConsumedCapacity":"x"}, "4 validation errors detected: Value 'x' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value '' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value null at 'item' failed to satisfy constraint: Member must not be null"],
     [{}, "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null; Value null at 'item' failed to satisfy constraint: Member must not be null"],
     [{"TableName":"hashT"}, "1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null"],
     [{"Item":{"a":{"S":"x"}}}, "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"],
@@ -139,6 +141,7 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"hashT","Item":{"a":{"S":"x"}},"ConditionExpression":"attribute_not_exists(b)","ConditionalOperator":"OR"}, "", 'no error'],
   ],
   GetItem: [
+    [{"TableName":"ab","AttributesToGet":[],"ReturnConsumedCapacity":"x"}, "4 validation errors detected: Value 'x' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1; Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value null at 'key' failed to satisfy constraint: Member must not be null"],
     [{}, "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null; Value null at 'key' failed to satisfy constraint: Member must not be null"],
     [{"TableName":"hashT"}, "1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null"],
     [{"TableName":"nope","Key":{"a":{"S":"x"}}}, "Requested resource not found", 'ResourceNotFoundException'],
@@ -172,8 +175,13 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"rangeT","Key":{"a":{"S":"x"}}}, "The provided key element does not match the schema"],
     [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"S":"1"}}}, "The provided key element does not match the schema"],
     [{"TableName":"rangeT","Key":{"a":{"S":"x"},"c":{"S":"1"}}}, "The provided key element does not match the schema"],
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ProjectionExpression":"#a[0]","ExpressionAttributeNames":{"#a":"a"}}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: a"],
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ProjectionExpression":"b, a.b.c"}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: a"],
+    [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"ProjectionExpression":"d.x, c[0]"}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: d"],
+    [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"ProjectionExpression":"d.x, b[0]"}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: b"],
   ],
   DeleteItem: [
+    [{"ReturnConsumedCapacity":"x","ReturnValues":"y","ReturnItemCollectionMetrics":"z"}, "5 validation errors detected: Value 'x' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value null at 'tableName' failed to satisfy constraint: Member must not be null; Value 'y' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; Value 'z' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]; Value null at 'key' failed to satisfy constraint: Member must not be null"],
     [{}, "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null; Value null at 'key' failed to satisfy constraint: Member must not be null"],
     [{"TableName":"hashT","Key":{}}, "The provided key element does not match the schema"],
     [{"TableName":"hashT","Key":{"a":{"N":"1"}}}, "The provided key element does not match the schema"],
@@ -184,6 +192,7 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ReturnValues":"UPDATED_NEW"}, "Return values set to invalid value"],
   ],
   UpdateItem: [
+    [{"ReturnConsumedCapacity":"x","ReturnValues":"y","ReturnItemCollectionMetrics":"z"}, "5 validation errors detected: Value 'x' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value null at 'tableName' failed to satisfy constraint: Member must not be null; Value 'z' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]; Value 'y' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; Value null at 'key' failed to satisfy constraint: Member must not be null"],
     [{}, "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null; Value null at 'key' failed to satisfy constraint: Member must not be null"],
     [{"TableName":"hashT","Key":{}}, "The provided key element does not match the schema"],
     [{"TableName":"hashT","Key":{"a":{"N":"1"}}}, "The provided key element does not match the schema"],
@@ -213,8 +222,13 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"UpdateExpression":"SET b = :v","ExpressionAttributeValues":{":v":{"N":"2"}}}, "One or more parameter values were invalid: Cannot update attribute b. This attribute is part of the key"],
     [{"TableName":"hashT","Key":{"a":{"S":"x"}},"UpdateExpression":"SET b = :v","ExpressionAttributeValues":{":v":{"S":big}}}, "Item size to update has exceeded the maximum allowed size"],
     [{"TableName":"hashT","Key":{"a":{"S":"x"}},"UpdateExpression":"SET b[0] = :v","ExpressionAttributeValues":{":v":{"S":"x"}}}, "The document path provided in the update expression is invalid for update"],
+    [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"UpdateExpression":"SET c.x = :v","ExpressionAttributeValues":{":v":{"S":"y"}}}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: c"],
+    [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"UpdateExpression":"REMOVE d[0]"}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: d"],
+    [{"TableName":"rangeT","Key":{"a":{"S":"x"},"b":{"N":"1"}},"UpdateExpression":"SET b.x = :v","ExpressionAttributeValues":{":v":{"S":"y"}}}, "One or more parameter values were invalid: Cannot update attribute b. This attribute is part of the key"],
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"UpdateExpression":"SET a = :v","ConditionExpression":"attribute_exists(zz)","ExpressionAttributeValues":{":v":{"S":"y"}}}, "One or more parameter values were invalid: Cannot update attribute a. This attribute is part of the key"],
   ],
   Query: [
+    [{"TableName":"ab","IndexName":"a$","Select":"x","Limit":0}, "5 validation errors detected: Value 'x' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]; Value 'a$' at 'indexName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a$' at 'indexName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"],
     [{}, "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"],
     [{"TableName":"rangeT"}, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."],
     [{"TableName":"nope","KeyConditionExpression":"a = :a","ExpressionAttributeValues":{":a":{"S":"x"}}}, "Requested resource not found", 'ResourceNotFoundException'],
@@ -282,8 +296,11 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"rangeT","KeyConditions":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"x"}]},"b":{"ComparisonOperator":"BETWEEN","AttributeValueList":[{"N":"3"},{"N":"1"}]}}}, "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"],
     [{"TableName":"rangeT","KeyConditions":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"x"}]},"b":{"ComparisonOperator":"BEGINS_WITH","AttributeValueList":[{"N":"1"}]}}}, "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"],
     [{"TableName":"rangeT","KeyConditionExpression":"a = :a","ExpressionAttributeValues":{":a":{"S":"x"}},"Select":"SPECIFIC_ATTRIBUTES"}, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"],
+    [{"TableName":"rangeT","KeyConditionExpression":"a = :a","FilterExpression":"d[1] = :b","ExpressionAttributeValues":{":a":{"S":"1"},":b":{"N":"1"}}}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: d"],
+    [{"TableName":"rangeT","KeyConditionExpression":"a = :a","ProjectionExpression":"b.c","ExpressionAttributeValues":{":a":{"S":"1"}}}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: b"],
   ],
   Scan: [
+    [{"TableName":"hashT","TotalSegments":0,"Segment":-1,"Select":"x"}, "3 validation errors detected: Value 'x' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]; Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '-1' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0"],
     [{"TableName":"hashT","ExclusiveStartKey":{"a":{"S":"x"},"b":{"S":"x"}}}, "The provided starting key is invalid: The provided key element does not match the schema"],
     [{"TableName":"rangeT","IndexName":"gsi","ExclusiveStartKey":{"a":{"S":"x"},"b":{"N":"1"}}}, "The provided starting key is invalid"],
     [{"TableName":"rangeT","IndexName":"gsi","ExclusiveStartKey":{"a":{"S":"x"},"b":{"N":"1"},"d":{"N":"1"}}}, "The provided key element does not match the schema"],
@@ -315,8 +332,11 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"hashT","AttributesToGet":["a","b","a"]}, "One or more parameter values were invalid: Duplicate value in attribute name: a"],
     [{"TableName":"nope","ScanFilter":{"a":{"ComparisonOperator":"EQ"}}}, "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator"],
     [{"TableName":"rangeT","IndexName":"gsi","ConsistentRead":true}, "Consistent reads are not supported on global secondary indexes"],
+    [{"TableName":"rangeT","ProjectionExpression":"c.c"}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: c"],
+    [{"TableName":"rangeT","FilterExpression":"a.b = :b","ExpressionAttributeValues":{":b":{"N":"1"}}}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: a"],
   ],
   BatchGetItem: [
+    [{"RequestItems":{"a":{"Keys":[],"AttributesToGet":[]}}}, "3 validation errors detected: Value '{\"a\":{\"Keys\":[],\"AttributesToGet\":[]}}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]; Value '[]' at 'requestItems.a.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '[]' at 'requestItems.a.member.attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1"],
     [{}, "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"],
     [{"RequestItems":{}}, "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"],
     [{"RequestItems":{"hashT":{"Keys":[]}}}, "1 validation error detected: Value '[]' at 'requestItems.hashT.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"],
@@ -336,6 +356,7 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"RequestItems":{"hashT":{"Keys":[{"a":{"S":"k0"}},{"a":{"S":"k1"}},{"a":{"S":"k2"}},{"a":{"S":"k3"}},{"a":{"S":"k4"}},{"a":{"S":"k5"}},{"a":{"S":"k6"}},{"a":{"S":"k7"}},{"a":{"S":"k8"}},{"a":{"S":"k9"}},{"a":{"S":"k10"}},{"a":{"S":"k11"}},{"a":{"S":"k12"}},{"a":{"S":"k13"}},{"a":{"S":"k14"}},{"a":{"S":"k15"}},{"a":{"S":"k16"}},{"a":{"S":"k17"}},{"a":{"S":"k18"}},{"a":{"S":"k19"}},{"a":{"S":"k20"}},{"a":{"S":"k21"}},{"a":{"S":"k22"}},{"a":{"S":"k23"}},{"a":{"S":"k24"}},{"a":{"S":"k25"}},{"a":{"S":"k26"}},{"a":{"S":"k27"}},{"a":{"S":"k28"}},{"a":{"S":"k29"}},{"a":{"S":"k30"}},{"a":{"S":"k31"}},{"a":{"S":"k32"}},{"a":{"S":"k33"}},{"a":{"S":"k34"}},{"a":{"S":"k35"}},{"a":{"S":"k36"}},{"a":{"S":"k37"}},{"a":{"S":"k38"}},{"a":{"S":"k39"}},{"a":{"S":"k40"}},{"a":{"S":"k41"}},{"a":{"S":"k42"}},{"a":{"S":"k43"}},{"a":{"S":"k44"}},{"a":{"S":"k45"}},{"a":{"S":"k46"}},{"a":{"S":"k47"}},{"a":{"S":"k48"}},{"a":{"S":"k49"}},{"a":{"S":"k50"}},{"a":{"S":"k51"}},{"a":{"S":"k52"}},{"a":{"S":"k53"}},{"a":{"S":"k54"}},{"a":{"S":"k55"}},{"a":{"S":"k56"}},{"a":{"S":"k57"}},{"a":{"S":"k58"}},{"a":{"S":"k59"}}]},"rangeT":{"Keys":[{"a":{"S":"k"},"b":{"N":"0"}},{"a":{"S":"k"},"b":{"N":"1"}},{"a":{"S":"k"},"b":{"N":"2"}},{"a":{"S":"k"},"b":{"N":"3"}},{"a":{"S":"k"},"b":{"N":"4"}},{"a":{"S":"k"},"b":{"N":"5"}},{"a":{"S":"k"},"b":{"N":"6"}},{"a":{"S":"k"},"b":{"N":"7"}},{"a":{"S":"k"},"b":{"N":"8"}},{"a":{"S":"k"},"b":{"N":"9"}},{"a":{"S":"k"},"b":{"N":"10"}},{"a":{"S":"k"},"b":{"N":"11"}},{"a":{"S":"k"},"b":{"N":"12"}},{"a":{"S":"k"},"b":{"N":"13"}},{"a":{"S":"k"},"b":{"N":"14"}},{"a":{"S":"k"},"b":{"N":"15"}},{"a":{"S":"k"},"b":{"N":"16"}},{"a":{"S":"k"},"b":{"N":"17"}},{"a":{"S":"k"},"b":{"N":"18"}},{"a":{"S":"k"},"b":{"N":"19"}},{"a":{"S":"k"},"b":{"N":"20"}},{"a":{"S":"k"},"b":{"N":"21"}},{"a":{"S":"k"},"b":{"N":"22"}},{"a":{"S":"k"},"b":{"N":"23"}},{"a":{"S":"k"},"b":{"N":"24"}},{"a":{"S":"k"},"b":{"N":"25"}},{"a":{"S":"k"},"b":{"N":"26"}},{"a":{"S":"k"},"b":{"N":"27"}},{"a":{"S":"k"},"b":{"N":"28"}},{"a":{"S":"k"},"b":{"N":"29"}},{"a":{"S":"k"},"b":{"N":"30"}},{"a":{"S":"k"},"b":{"N":"31"}},{"a":{"S":"k"},"b":{"N":"32"}},{"a":{"S":"k"},"b":{"N":"33"}},{"a":{"S":"k"},"b":{"N":"34"}},{"a":{"S":"k"},"b":{"N":"35"}},{"a":{"S":"k"},"b":{"N":"36"}},{"a":{"S":"k"},"b":{"N":"37"}},{"a":{"S":"k"},"b":{"N":"38"}},{"a":{"S":"k"},"b":{"N":"39"}},{"a":{"S":"k"},"b":{"N":"40"}}]}}}, "Too many items requested for the BatchGetItem call"],
   ],
   BatchWriteItem: [
+    [{"ReturnConsumedCapacity":"x","ReturnItemCollectionMetrics":"y","RequestItems":{"a":[]}}, "4 validation errors detected: Value 'x' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value 'y' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]; Value '{\"a\":[]}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]; Value '{\"a\":[]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"],
     [{}, "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"],
     [{"RequestItems":{}}, "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"],
     [{"RequestItems":{"hashT":[]}}, "1 validation error detected: Value '{\"hashT\":[]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"],
@@ -356,6 +377,24 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"RequestItems":{"hashT":[{"PutRequest":{"Item":{"a":{"S":"k0"}}}},{"PutRequest":{"Item":{"a":{"S":"k1"}}}},{"PutRequest":{"Item":{"a":{"S":"k2"}}}},{"PutRequest":{"Item":{"a":{"S":"k3"}}}},{"PutRequest":{"Item":{"a":{"S":"k4"}}}},{"PutRequest":{"Item":{"a":{"S":"k5"}}}},{"PutRequest":{"Item":{"a":{"S":"k6"}}}},{"PutRequest":{"Item":{"a":{"S":"k7"}}}},{"PutRequest":{"Item":{"a":{"S":"k8"}}}},{"PutRequest":{"Item":{"a":{"S":"k9"}}}},{"PutRequest":{"Item":{"a":{"S":"k10"}}}},{"PutRequest":{"Item":{"a":{"S":"k11"}}}},{"PutRequest":{"Item":{"a":{"S":"k12"}}}},{"PutRequest":{"Item":{"a":{"S":"k13"}}}},{"PutRequest":{"Item":{"a":{"S":"k14"}}}},{"PutRequest":{"Item":{"a":{"S":"k15"}}}},{"PutRequest":{"Item":{"a":{"S":"k16"}}}},{"PutRequest":{"Item":{"a":{"S":"k17"}}}},{"PutRequest":{"Item":{"a":{"S":"k18"}}}},{"PutRequest":{"Item":{"a":{"S":"k19"}}}}],"rangeT":[{"PutRequest":{"Item":{"a":{"S":"x"},"b":{"N":"0"}}}},{"PutRequest":{"Item":{"a":{"S":"x"},"b":{"N":"1"}}}},{"PutRequest":{"Item":{"a":{"S":"x"},"b":{"N":"2"}}}},{"PutRequest":{"Item":{"a":{"S":"x"},"b":{"N":"3"}}}},{"PutRequest":{"Item":{"a":{"S":"x"},"b":{"N":"4"}}}},{"PutRequest":{"Item":{"a":{"S":"x"},"b":{"N":"5"}}}}]}}, "Too many items requested for the BatchWriteItem call"],
   ],
   CreateTable: [
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"a","AttributeType":"N"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}, "Attribute Name is duplicated: a"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"a","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}, "Invalid KeySchema: Some index key attribute have no definition"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"c","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [a, b], AttributeDefinitions: [a, c]"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"a","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}, "Both the Hash Key and the Range Key element in the KeySchema have the same name"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"GlobalSecondaryIndexes":[]}, "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"LocalSecondaryIndexes":[{"IndexName":"lsi1","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"x","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]}, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [a, x], AttributeDefinitions: [a, b]"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"LocalSecondaryIndexes":[{"IndexName":"lsi1","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"Projection":{}}]}, "One or more parameter values were invalid: Unknown ProjectionType: null"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"LocalSecondaryIndexes":[{"IndexName":"lsi1","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"Projection":{"NonKeyAttributes":["x"]}}]}, "One or more parameter values were invalid: Unknown ProjectionType: null"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"LocalSecondaryIndexes":[{"IndexName":"lsi1","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE"}}]}, "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"GlobalSecondaryIndexes":[{"IndexName":"gsi1","KeySchema":[{"AttributeName":"b","KeyType":"HASH"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["x","x"]},"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}]}, "One or more parameter values were invalid: Duplicate element in NonKeyAttributes: x"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"GlobalSecondaryIndexes":[{"IndexName":"gsi1","KeySchema":[{"AttributeName":"b","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]}, "One or more parameter values were invalid: ProvisionedThroughput is not specified for index: gsi1"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"GlobalSecondaryIndexes":[{"IndexName":"gsi1","KeySchema":[{"AttributeName":"x","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"},"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}]}, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [x, b], AttributeDefinitions: [a, b]"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1000000000001,"WriteCapacityUnits":1}}, "Given value 1000000000001 for ReadCapacityUnits is out of bounds"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1000000000001}}, "Given value 1000000000001 for WriteCapacityUnits is out of bounds"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"},{"AttributeName":"c","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"GlobalSecondaryIndexes":[{"IndexName":"gsi1","KeySchema":[{"AttributeName":"b","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"},"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}]}, "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [a, b, c], keys used: [a, b]"],
+    [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"LocalSecondaryIndexes":[{"IndexName":"idx1","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],"GlobalSecondaryIndexes":[{"IndexName":"idx1","KeySchema":[{"AttributeName":"b","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"},"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}]}, "One or more parameter values were invalid: Duplicate index name: idx1"],
+    [{"TableName":"newT","BillingMode":"x","ProvisionedThroughput":{"ReadCapacityUnits":0,"WriteCapacityUnits":0}}, "5 validation errors detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null; Value 'x' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]; Value '0' at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1; Value null at 'keySchema' failed to satisfy constraint: Member must not be null"],
+    [{}, "The parameter 'TableName' is required but was not present in the request"],
     [{"TableName":"newT"}, "2 validation errors detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null; Value null at 'keySchema' failed to satisfy constraint: Member must not be null"],
     [{"TableName":"ab","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}, "TableName must be at least 3 characters long and at most 255 characters long"],
     [{"TableName":"a$b","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}, "1 validation error detected: Value 'a$b' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"],
@@ -377,6 +416,7 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"newT","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"GlobalSecondaryIndexes":[{"IndexName":"gsi"}]}, "2 validation errors detected: Value null at 'globalSecondaryIndexes.1.member.keySchema' failed to satisfy constraint: Member must not be null; Value null at 'globalSecondaryIndexes.1.member.projection' failed to satisfy constraint: Member must not be null"],
   ],
   DescribeTable: [
+    [{}, "The parameter 'TableName' is required but was not present in the request"],
     [{"TableName":"ab"}, "TableName must be at least 3 characters long and at most 255 characters long"],
     [{"TableName":"a$b"}, "1 validation error detected: Value 'a$b' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"],
     [{"TableName":"nope"}, "Requested resource not found: Table: nope not found", 'ResourceNotFoundException'],
@@ -384,22 +424,27 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"a$"}, "TableName must be at least 3 characters long and at most 255 characters long"],
   ],
   DeleteTable: [
+    [{}, "The parameter 'TableName' is required but was not present in the request"],
     [{"TableName":"ab"}, "TableName must be at least 3 characters long and at most 255 characters long"],
     [{"TableName":"a$b"}, "1 validation error detected: Value 'a$b' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"],
     [{"TableName":"nope"}, "Requested resource not found: Table: nope not found", 'ResourceNotFoundException'],
   ],
   ListTables: [
+    [{"Limit":0,"ExclusiveStartTableName":"a$"}, "3 validation errors detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; Value 'a$' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a$' at 'exclusiveStartTableName' failed to satisfy constraint: Member must have length greater than or equal to 3"],
     [{"Limit":0}, "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"],
     [{"Limit":101}, "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"],
     [{"ExclusiveStartTableName":"ab"}, "1 validation error detected: Value 'ab' at 'exclusiveStartTableName' failed to satisfy constraint: Member must have length greater than or equal to 3"],
     [{"ExclusiveStartTableName":"a$b"}, "1 validation error detected: Value 'a$b' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"],
   ],
   DescribeTimeToLive: [
+    [{}, "The parameter 'TableName' is required but was not present in the request"],
     [{"TableName":"ab"}, "TableName must be at least 3 characters long and at most 255 characters long"],
     [{"TableName":"nope"}, "Requested resource not found: Table: nope not found", 'ResourceNotFoundException'],
     [{"TableName":"a$b"}, "1 validation error detected: Value 'a$b' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"],
   ],
   UpdateTable: [
+    [{}, "The parameter 'TableName' is required but was not present in the request"],
+    [{"TableName":"hashT","ProvisionedThroughput":{"ReadCapacityUnits":0,"WriteCapacityUnits":0},"BillingMode":"x"}, "3 validation errors detected: Value '0' at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1; Value 'x' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"],
     [{"TableName":"ab"}, "TableName must be at least 3 characters long and at most 255 characters long"],
     [{"TableName":"hashT"}, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"],
     [{"TableName":"nope","ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}, "Requested resource not found: Table: nope not found", 'ResourceNotFoundException'],
@@ -407,18 +452,88 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"hashT","GlobalSecondaryIndexUpdates":[{}]}, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"],
     [{"TableName":"hashT","BillingMode":"X"}, "1 validation error detected: Value 'X' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"],
     [{"TableName":"hashT","AttributeDefinitions":[]}, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"],
+    [{"TableName":"hashT","BillingMode":"PROVISIONED"}, "One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED"],
+    [{"TableName":"nope"}, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"],
+    [{"TableName":"nope","ProvisionedThroughput":{"ReadCapacityUnits":1000000000001,"WriteCapacityUnits":1}}, "Given value 1000000000001 for ReadCapacityUnits is out of bounds"],
+    [{"TableName":"hashT","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"abc"}},{"Delete":{"IndexName":"abc"}}]}, "One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: abc"],
+    [{"TableName":"nope","GlobalSecondaryIndexUpdates":[{}]}, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"],
+    [{"TableName":"hashT","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"abc"},"Update":{"IndexName":"abc","ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}}]}, "One or more parameter values were invalid: Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object"],
   ],
   TagResource: [
+    [{}, "Invalid TableArn"],
     [{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/hashT"}, "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null"],
     [{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/hashT","Tags":[]}, "Atleast one Tag needs to be provided as Input."],
     [{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/nope","Tags":[{"Key":"a","Value":"b"}]}, "Requested resource not found: ResourcArn: arn:aws:dynamodb:us-east-1:000000000000:table/nope not found", 'ResourceNotFoundException'],
   ],
   UntagResource: [
+    [{}, "Invalid TableArn"],
     [{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/hashT"}, "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"],
     [{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/hashT","TagKeys":[]}, "Atleast one Tag Key needs to be provided as Input."],
   ],
+  TransactGetItems: [
+    [{"TransactItems":[{"Get":{"TableName":"hashT","Key":{"a":{"S":"x"}},"ProjectionExpression":"a.b"}}]}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: a"],
+  ],
   ListTagsOfResource: [
+    [{}, "Invalid TableArn"],
     [{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/nope"}, "Requested resource not found: ResourcArn: arn:aws:dynamodb:us-east-1:000000000000:table/nope not found", 'ResourceNotFoundException'],
+  ],
+};
+
+const PARAMETERIZED = "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class are in module java.base of loader 'bootstrap')";
+const S = 'SerializationException';
+
+/** JSON values of the wrong type, answered in the words of DynamoDB's Java deserializer. */
+const SERIALIZATION: Partial<Record<Op, Case[]>> = {
+  PutItem: [
+    [{"TableName":23,"Item":{"a":{"S":"x"}}}, "NUMBER_VALUE cannot be converted to String", S],
+    [{"TableName":34.56,"Item":{"a":{"S":"x"}}}, "DECIMAL_VALUE cannot be converted to String", S],
+    [{"TableName":true,"Item":{"a":{"S":"x"}}}, "TRUE_VALUE cannot be converted to String", S],
+    [{"TableName":[],"Item":{"a":{"S":"x"}}}, "Unrecognized collection type class java.lang.String", S],
+    [{"TableName":{},"Item":{"a":{"S":"x"}}}, "Start of structure or map found where not expected", S],
+    [{"TableName":"hashT","Item":"23"}, "Unexpected field type", S],
+    [{"TableName":"hashT","Item":[]}, "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>", S],
+    [{"TableName":"hashT","Item":{"a":"23"}}, "Unexpected value type in payload", S],
+    [{"TableName":"hashT","Item":{"a":[]}}, "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"SS":"23"}}}, "Unexpected field type", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"SS":{}}}}, "Start of structure or map found where not expected", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"B":23}}}, "only base-64-encoded strings are convertible to bytes", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"B":[]}}}, "Unrecognized collection type class java.nio.ByteBuffer", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"B":"23456"}}}, "Base64 encoded length is expected a multiple of 4 bytes but found: 5", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"B":"+/+="}}}, "Invalid last non-pad Base64 character dectected", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"BS":["YQ==","=+/="]}}}, "Invalid last non-pad Base64 character dectected", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"BOOL":"23"}}}, "Unexpected token received from parser", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"BOOL":23}}}, "NUMBER_VALUE cannot be converted to Boolean", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"NULL":[]}}}, "Unrecognized collection type class java.lang.Boolean", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"L":[23]}}}, "Unexpected value type in payload", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"M":[]}}}, "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"}},"Expected":[]}, "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.ExpectedAttributeValue>", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"}},"ExpressionAttributeNames":[]}, "Unrecognized collection type java.util.Map<java.lang.String, java.lang.String>", S],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"},"b":{"BOOL":"yes"},"c":{"NULL":"TRUE"},"d":{"B":"YQ=="}}}, "", 'no error'],
+  ],
+  GetItem: [
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ConsistentRead":"1"}, "", 'no error'],
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ConsistentRead":34.56}, "DECIMAL_VALUE cannot be converted to Boolean", S],
+  ],
+  Query: [
+    [{"TableName":"hashT","Limit":"23"}, "STRING_VALUE cannot be converted to Integer", S],
+    [{"TableName":"hashT","Limit":false}, "FALSE_VALUE cannot be converted to Integer", S],
+    [{"TableName":"hashT","Limit":[]}, "Unrecognized collection type class java.lang.Integer", S],
+  ],
+  ListTables: [
+    [{"Limit":0.5}, "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"],
+  ],
+  CreateTable: [
+    [{"TableName":"newT","ProvisionedThroughput":{"ReadCapacityUnits":"1"}}, "STRING_VALUE cannot be converted to Long", S],
+    [{"TableName":"newT","ProvisionedThroughput":"23"}, "Unexpected field type", S],
+    [{"TableName":"newT","ProvisionedThroughput":[]}, "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.ProvisionedThroughput", S],
+    [{"TableName":"newT","KeySchema":[23]}, "Unexpected value type in payload", S],
+  ],
+  BatchGetItem: [
+    [{"RequestItems":{"hashT":{"Keys":["23"]}}}, PARAMETERIZED, S],
+  ],
+  BatchWriteItem: [
+    [{"RequestItems":{"hashT":23}}, PARAMETERIZED, S],
+    [{"RequestItems":[]}, "Unrecognized collection type java.util.Map<java.lang.String, java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>>", S],
   ],
 };
 
@@ -469,6 +584,9 @@ describe('DynamoDB validation errors', () => {
 
   for (const [op, cases] of Object.entries(CASES) as [Op, Case[]][]) {
     it(`${op} answers malformed requests with DynamoDB's errors (${cases.length} cases)`, () => check(op, cases));
+  }
+  for (const [op, cases] of Object.entries(SERIALIZATION) as [Op, Case[]][]) {
+    it(`${op} answers wrongly typed JSON as DynamoDB's deserializer does (${cases.length} cases)`, () => check(op, cases));
   }
 });
 

@@ -100,7 +100,7 @@ describe('protocol codecs', () => {
     it('a wrong enum value and an out-of-range number are ValidationException', async () => {
       const ddb = new DynamoDBClient(clientConfig(nimbus));
       const err = await rejects(ddb.send(new CreateTableCommand({
-        TableName: 't', BillingMode: 'CHEAP' as never,
+        TableName: 'tbl', BillingMode: 'CHEAP' as never,
         AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       })));
       assert.equal(err.name, 'ValidationException');
@@ -112,11 +112,11 @@ describe('protocol codecs', () => {
 
     it('missing required members are listed in one ValidationException', async () => {
       const ddb = new DynamoDBClient(clientConfig(nimbus));
-      const err = await rejects(ddb.send(new CreateTableCommand({ TableName: '', AttributeDefinitions: [{ AttributeName: 'id' }] } as never)));
+      const err = await rejects(ddb.send(new CreateTableCommand({ TableName: 'a$b', AttributeDefinitions: [{ AttributeName: 'id' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] } as never)));
       assert.equal(err.name, 'ValidationException');
       assert.match(err.message, /^2 validation errors detected: /);
-      assert.match(err.message, /Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1/);
       assert.match(err.message, /Value null at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must not be null/);
+      assert.match(err.message, /Value 'a\$b' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
     });
 
     it('works from the AWS CLI', async () => {

@@ -24,7 +24,7 @@ function decode(model: ServiceModel, shape: Shape, value: unknown, path: string,
   switch (shape.type) {
     case 'structure': {
       if (shape.document) return value;
-      if (typeof value !== 'object' || Array.isArray(value)) throw wrongType(shape, path, key);
+      if (typeof value !== 'object' || Array.isArray(value)) throw wrongType(model, shape, value, path, key);
       const src = value as Record<string, unknown>;
       let out: Record<string, unknown> | undefined;
       // Walk what the request carries, not every member the model knows (DynamoDB's AttributeValue
@@ -44,7 +44,7 @@ function decode(model: ServiceModel, shape: Shape, value: unknown, path: string,
       return out ?? src;
     }
     case 'list': {
-      if (!Array.isArray(value)) throw wrongType(shape, path, key);
+      if (!Array.isArray(value)) throw wrongType(model, shape, value, path, key);
       const member = model.resolve(shape.member!);
       const here = key === undefined ? path : `${path}.${key}`;
       let out: unknown[] | undefined;
@@ -60,7 +60,7 @@ function decode(model: ServiceModel, shape: Shape, value: unknown, path: string,
       return out ?? value;
     }
     case 'map': {
-      if (typeof value !== 'object' || Array.isArray(value)) throw wrongType(shape, path, key);
+      if (typeof value !== 'object' || Array.isArray(value)) throw wrongType(model, shape, value, path, key);
       const valueShape = model.resolve(shape.value!);
       const src = value as Record<string, unknown>;
       const here = key === undefined ? path : `${path}.${key}`;
@@ -78,26 +78,125 @@ function decode(model: ServiceModel, shape: Shape, value: unknown, path: string,
     }
     case 'timestamp': {
       const d = parseTimestamp(value);
-      if (!d) throw wrongType(shape, path, key);
+      if (!d) throw wrongType(model, shape, value, path, key);
       return d;
     }
     case 'blob':
-      if (typeof value !== 'string') throw wrongType(shape, path, key);
+      if (typeof value !== 'string' || (model.protocol === 'json' && !BASE64.test(value))) throw wrongType(model, shape, value, path, key);
       return Buffer.from(value, 'base64');
     case 'boolean':
-      if (typeof value !== 'boolean') throw wrongType(shape, path, key);
+      if (typeof value !== 'boolean') return coerced(model, shape, value, path, key);
       return value;
-    case 'integer': case 'long': case 'float': case 'double': case 'bigdecimal': case 'biginteger':
-      if (typeof value !== 'number') throw wrongType(shape, path, key);
+    case 'integer': case 'long':
+      if (typeof value !== 'number') throw wrongType(model, shape, value, path, key);
+      return Number.isInteger(value) || model.protocol !== 'json' ? value : Math.trunc(value);
+    case 'float': case 'double': case 'bigdecimal': case 'biginteger':
+      if (typeof value !== 'number') throw wrongType(model, shape, value, path, key);
       return value;
     default:
-      if (typeof value !== 'string') throw wrongType(shape, path, key);
+      if (typeof value !== 'string') throw wrongType(model, shape, value, path, key);
       return value;
   }
 }
 
-function wrongType(shape: Shape, path: string, key: string | number | undefined): AwsError {
-  return new AwsError('SerializationException', `Unexpected value type for '${key === undefined ? path : `${path}.${key}`}': expected ${shape.type}.`, { status: 400 });
+/**
+ * Canonical base64, as AWS's JSON services require of a blob: whole quanta, and no bits set
+ * after the last byte (`YR==` is refused although `YQ==` is not).
+ */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/][AQgw]==)?$/;
+
+/**
+ * A JSON protocol (Coral) service reads the strings `true`/`yes`/`1` and `false`/`no`/`0`, in any
+ * case, as booleans; other values of the wrong type are refused.
+ */
+function coerced(model: ServiceModel, shape: Shape, value: unknown, path: string, key: string | number | undefined): boolean {
+  if (model.protocol === 'json' && typeof value === 'string') {
+    const word = value.toUpperCase();
+    if (word === 'TRUE' || word === 'YES' || word === '1') return true;
+    if (word === 'FALSE' || word === 'NO' || word === '0') return false;
+  }
+  throw wrongType(model, shape, value, path, key);
+}
+
+/**
+ * The SerializationException for a value of the wrong JSON type. AWS's JSON protocol services
+ * answer in the words of their Java deserializer (Coral), as DynamoDB's recorded answers show
+ * (`NUMBER_VALUE cannot be converted to String`, `Unexpected field type`, ...), naming Java
+ * classes for collections; `key` set means the value is a list element or map value, which
+ * Coral words apart from a structure's member. REST services keep a message naming the member.
+ */
+function wrongType(model: ServiceModel, shape: Shape, value: unknown, path: string, key: string | number | undefined): AwsError {
+  const message = (model.protocol === 'json' ? coralMessage(model, shape, value, key !== undefined) : undefined)
+    ?? `Unexpected value type for '${key === undefined ? path : `${path}.${key}`}': expected ${shape.type}.`;
+  return new AwsError('SerializationException', message, { status: 400 });
+}
+
+/** Coral's answer to a scalar where a list or map nested in a list or map was expected: Java's own error. */
+const PARAMETERIZED = "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class are in module java.base of loader 'bootstrap')";
+
+const JAVA_SCALARS: Partial<Record<NonNullable<Shape['type']>, string>> = {
+  string: 'String', boolean: 'Boolean', integer: 'Integer', long: 'Long', float: 'Float', double: 'Double',
+};
+
+/** Coral's words, where the recorded answers show them (not for timestamps). */
+function coralMessage(model: ServiceModel, shape: Shape, value: unknown, inCollection: boolean): string | undefined {
+  const array = Array.isArray(value);
+  const object = typeof value === 'object' && value !== null && !array;
+  const scalarToken = typeof value === 'boolean' ? (value ? 'TRUE_VALUE' : 'FALSE_VALUE')
+    : typeof value === 'number' ? (Number.isInteger(value) ? 'NUMBER_VALUE' : 'DECIMAL_VALUE') : 'STRING_VALUE';
+  switch (shape.type) {
+    case 'structure':
+      if (array) return `Unrecognized collection type class ${javaClass(model, shape)}`;
+      return inCollection ? 'Unexpected value type in payload' : 'Unexpected field type';
+    case 'list':
+      if (object) return 'Start of structure or map found where not expected';
+      return inCollection ? PARAMETERIZED : 'Unexpected field type';
+    case 'map':
+      if (array) return `Unrecognized collection type ${javaClass(model, shape)}`;
+      return inCollection ? PARAMETERIZED : 'Unexpected field type';
+    case 'blob':
+      if (array) return 'Unrecognized collection type class java.nio.ByteBuffer';
+      if (object) return 'Start of structure or map found where not expected';
+      if (typeof value !== 'string') return 'only base-64-encoded strings are convertible to bytes';
+      if (value.length % 4 !== 0) return `Base64 encoded length is expected a multiple of 4 bytes but found: ${value.length}`;
+      return 'Invalid last non-pad Base64 character dectected';
+    default: {
+      const type = JAVA_SCALARS[shape.type ?? 'string'];
+      if (!type) return undefined;
+      if (array) return `Unrecognized collection type class java.lang.${type}`;
+      if (object) return 'Start of structure or map found where not expected';
+      if (type === 'Boolean' && typeof value === 'string') return 'Unexpected token received from parser';
+      return `${scalarToken} cannot be converted to ${type}`;
+    }
+  }
+}
+
+/**
+ * The Java type Coral names for a shape: a structure is a class of the service's package
+ * (`com.amazonaws.dynamodb.v20120810.Tag`), a map `java.util.Map<java.lang.String, V>`.
+ * Worked out on the error path only: the resolved shape is found by its members object or its
+ * value reference, which it shares with the shape the model names.
+ */
+function javaClass(model: ServiceModel, shape: Shape): string {
+  if (shape.type === 'map') return `java.util.Map<java.lang.String, ${javaType(model, shape.value!)}>`;
+  const name = Object.entries(model.raw.shapes).find(([, s]) => s.members === shape.members)?.[0] ?? 'Object';
+  return `${javaPackage(model)}.${name}`;
+}
+
+function javaType(model: ServiceModel, ref: Shape): string {
+  const shape = model.resolve(ref);
+  switch (shape.type) {
+    case 'structure': return `${javaPackage(model)}.${ref.shape}`;
+    case 'list': return `java.util.List<${javaType(model, shape.member!)}>`;
+    case 'map': return `java.util.Map<java.lang.String, ${javaType(model, shape.value!)}>`;
+    case 'blob': return 'java.nio.ByteBuffer';
+    default: return `java.lang.${JAVA_SCALARS[shape.type ?? 'string'] ?? 'Object'}`;
+  }
+}
+
+/** `com.amazonaws.dynamodb.v20120810`: the endpoint prefix and the API version. */
+function javaPackage(model: ServiceModel): string {
+  return `com.amazonaws.${model.entry.endpointPrefix}.v${model.entry.apiVersion.replace(/-/g, '')}`;
 }
 
 /** A copy of the object's members that come before `stop`, where a walk found the first one to change. */
@@ -248,5 +347,5 @@ export const jsonCodec: Codec = {
     if (model.metadata.awsQueryCompatible) headers['x-amzn-query-error'] = `${queryErrorCode(model, err.code)};${err.sender ? 'Sender' : 'Receiver'}`;
     return { status: errorStatus(model, err), headers, body: JSON.stringify({ __type: err.code, ...jsonErrorBody(model, err) }) };
   },
-  validationError: (violations) => new AwsError('ValidationException', validationMessage(violations), { status: 400 }),
+  validationError: (violations) => new AwsError('ValidationException', violations[0]?.alone ? violations[0].message : validationMessage(violations), { status: 400 }),
 };

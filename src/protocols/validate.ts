@@ -1,4 +1,4 @@
-import type { Shape, ServiceModel } from './model.js';
+import type { Member, Shape, ServiceModel } from './model.js';
 
 /**
  * Input checks from the model, before any handler runs: required members, enums, string and
@@ -10,8 +10,10 @@ export interface Violation {
   path: string;
   /** The member name as the caller wrote it (EC2's MissingParameter names it). */
   member: string;
-  kind: 'required' | 'enum' | 'length' | 'range';
+  kind: 'required' | 'enum' | 'length' | 'range' | 'pattern';
   message: string;
+  /** Reported by itself, in these words, instead of as one of "N validation errors detected". */
+  alone?: true;
 }
 
 const MAX_REPORTED = 10;
@@ -19,10 +21,119 @@ const MAX_REPORTED = 10;
 export function validate(model: ServiceModel, shape: Shape | undefined, input: Record<string, unknown>): Violation[] {
   const out: Violation[] = [];
   if (shape) {
+    const rules = RULES[model.id];
+    if (rules && shape.shape && rules.tableNameParameter.includes(shape.shape) && (input['TableName'] === undefined || input['TableName'] === null)) {
+      return [{ path: 'tableName', member: 'TableName', kind: 'required', message: "The parameter 'TableName' is required but was not present in the request", alone: true }];
+    }
     const resolved = model.resolve(shape);
     if (mayFail(model, resolved)) checkStructure(model, resolved, input, '', out);
   }
   return out.slice(0, MAX_REPORTED);
+}
+
+/**
+ * What a service's own validator checks otherwise than its published model says, by structure
+ * (shape names as in the model).
+ */
+interface Rules {
+  /** Members in the order the validator judges them, each in turn (not-null first, then its constraints); unlisted members follow in the model's order. */
+  order: Record<string, string[]>;
+  /** Members the validator requires although the model no longer does. */
+  required: Record<string, string[]>;
+  /** Members the model requires but the validator does not: the service's own checks report them missing, in words of their own. */
+  notRequired: Record<string, string[]>;
+  /** A shape whose values, unless they are ARNs, are judged as another (given as a reference): a TableArn that holds a name, as a TableName. */
+  names: Record<string, Shape>;
+  /** The `pattern` constraints enforced (the models' others are in Java's dialect, or unchecked by AWS). */
+  patterns: string[];
+  /**
+   * Inputs whose TableName is a required parameter, reported missing before anything else in
+   * words of its own; a name of the wrong length is the handler's to report, in words of its own
+   * too (after authorization, where Nimbus's pipeline puts a handler), so it is not judged here.
+   */
+  tableNameParameter: string[];
+}
+
+/**
+ * DynamoDB's, as its recorded answers show them (dynalite's validations list each operation's
+ * members in the order DynamoDB reports them, `writeCapacityUnits` before `readCapacityUnits`).
+ * DynamoDB still holds names to 3-255 characters of [a-zA-Z0-9_.-] although the model now lets
+ * TableName be any ARN up to 1024, and still requires CreateTable's key schema.
+ */
+const RULES: Record<string, Rules> = {
+  dynamodb: {
+    order: {
+      PutItemInput: ['ReturnConsumedCapacity', 'TableName', 'Item', 'ConditionalOperator', 'Expected', 'ReturnValues', 'ReturnItemCollectionMetrics', 'ConditionExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
+      GetItemInput: ['ReturnConsumedCapacity', 'AttributesToGet', 'TableName', 'Key', 'ConsistentRead', 'ProjectionExpression', 'ExpressionAttributeNames'],
+      DeleteItemInput: ['ReturnConsumedCapacity', 'TableName', 'ReturnValues', 'ReturnItemCollectionMetrics', 'Key', 'ConditionalOperator', 'Expected', 'ConditionExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
+      UpdateItemInput: ['ReturnConsumedCapacity', 'TableName', 'ReturnItemCollectionMetrics', 'ReturnValues', 'Key', 'ConditionalOperator', 'Expected', 'AttributeUpdates', 'ConditionExpression', 'UpdateExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
+      QueryInput: ['Select', 'IndexName', 'ReturnConsumedCapacity', 'QueryFilter', 'TableName', 'ConditionalOperator', 'AttributesToGet', 'Limit', 'KeyConditions', 'ExclusiveStartKey', 'ConsistentRead', 'ScanIndexForward', 'KeyConditionExpression', 'FilterExpression', 'ProjectionExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
+      ScanInput: ['Select', 'IndexName', 'TotalSegments', 'ReturnConsumedCapacity', 'TableName', 'ConditionalOperator', 'ScanFilter', 'Segment', 'Limit', 'AttributesToGet', 'ExclusiveStartKey', 'FilterExpression', 'ProjectionExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
+      BatchGetItemInput: ['ReturnConsumedCapacity', 'RequestItems'],
+      BatchWriteItemInput: ['ReturnConsumedCapacity', 'ReturnItemCollectionMetrics', 'RequestItems'],
+      CreateTableInput: ['AttributeDefinitions', 'TableName', 'BillingMode', 'ProvisionedThroughput', 'KeySchema', 'LocalSecondaryIndexes', 'GlobalSecondaryIndexes'],
+      UpdateTableInput: ['TableName', 'ProvisionedThroughput', 'BillingMode', 'GlobalSecondaryIndexUpdates'],
+      ListTablesInput: ['Limit', 'ExclusiveStartTableName'],
+      ProvisionedThroughput: ['WriteCapacityUnits', 'ReadCapacityUnits'],
+      CreateGlobalSecondaryIndexAction: ['Projection', 'IndexName', 'ProvisionedThroughput', 'KeySchema'],
+      ExpectedAttributeValue: ['AttributeValueList', 'ComparisonOperator', 'Exists', 'Value'],
+    },
+    required: { CreateTableInput: ['AttributeDefinitions', 'KeySchema'] },
+    notRequired: { TagResourceInput: ['ResourceArn', 'Tags'], UntagResourceInput: ['ResourceArn', 'TagKeys'], ListTagsOfResourceInput: ['ResourceArn'] },
+    names: { TableArn: { shape: 'TableName' } },
+    patterns: ['[a-zA-Z0-9_.-]+'],
+    tableNameParameter: ['CreateTableInput', 'DeleteTableInput', 'DescribeTableInput', 'UpdateTableInput', 'DescribeTimeToLiveInput', 'UpdateTimeToLiveInput'],
+  },
+};
+
+/** How a structure's members are judged under a service's rules: in which order, and which must be present. */
+interface Plan {
+  members: Member[];
+  required: Set<string>;
+  /** Whether a TableName outside 3-255 characters is left to the handler (see Rules.tableNameParameter). */
+  nameLengthLater: boolean;
+}
+
+const plans = new WeakMap<Shape, Plan>();
+/** Per model, the rules' structure names by their members object, which a resolved shape shares with the shape it names. */
+const ruledShapes = new WeakMap<ServiceModel, Map<object, string>>();
+
+function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
+  let out = plans.get(shape);
+  if (!out) {
+    let byMembers = ruledShapes.get(model);
+    if (!byMembers) {
+      byMembers = new Map();
+      for (const name of [...Object.keys(rules.order), ...Object.keys(rules.required), ...Object.keys(rules.notRequired), ...rules.tableNameParameter]) {
+        const members = model.raw.shapes[name]?.members;
+        if (members) byMembers.set(members, name);
+      }
+      ruledShapes.set(model, byMembers);
+    }
+    const name = shape.members ? byMembers.get(shape.members) : undefined;
+    const { list, byName } = model.members(shape);
+    const listed = (name ? rules.order[name] ?? [] : []).map((n) => byName.get(n)).filter((m): m is Member => m !== undefined);
+    const required = new Set([...(shape.required ?? []), ...(name ? rules.required[name] ?? [] : [])]);
+    for (const n of name ? rules.notRequired[name] ?? [] : []) required.delete(n);
+    out = { members: [...listed, ...list.filter((m) => !listed.includes(m))], required, nameLengthLater: name !== undefined && rules.tableNameParameter.includes(name) };
+    plans.set(shape, out);
+  }
+  return out;
+}
+
+/** The shape a value is judged as: a TableArn member holding a name is judged as a TableName. */
+function judgedAs(model: ServiceModel, rules: Rules, ref: Shape, shape: Shape, value: unknown): Shape {
+  const name = ref.shape ? rules.names[ref.shape] : undefined;
+  return name && typeof value === 'string' && !value.startsWith('arn:') ? model.resolve(name) : shape;
+}
+
+const patterns = new Map<string, RegExp>();
+
+function patternFails(model: ServiceModel, pattern: string, s: string): boolean {
+  if (!RULES[model.id]?.patterns.includes(pattern)) return false;
+  let re = patterns.get(pattern);
+  if (!re) patterns.set(pattern, re = new RegExp(`^(?:${pattern})$`));
+  return !re.test(s);
 }
 
 /**
@@ -131,6 +242,11 @@ function show(value: unknown): string {
   return String(value);
 }
 
+/** Whether a map key breaks its string shape's constraints. */
+function stringFails(model: ServiceModel, shape: Shape, s: string): boolean {
+  return lengthOutside(shape, s) || (shape.pattern !== undefined && patternFails(model, shape.pattern, s));
+}
+
 function lengthOutside(shape: Shape, value: unknown): boolean {
   if (shape.type !== 'list' && shape.type !== 'string') return false;
   const n = (value as unknown[] | string).length;
@@ -143,6 +259,11 @@ function lengthBounds(shape: Shape): string {
 }
 
 function checkStructure(model: ServiceModel, shape: Shape, value: Record<string, unknown>, path: string, out: Violation[]): void {
+  const rules = RULES[model.id];
+  if (rules) {
+    checkInTurn(model, rules, shape, value, path, out);
+    return;
+  }
   for (const name of shape.required ?? []) {
     const ref = shape.members?.[name];
     // Members bound to the URI or the status line are checked by routing, not here.
@@ -156,6 +277,23 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
     const v = value[m.name];
     if (v === undefined || v === null || !mayFail(model, m.shape)) continue;
     checkValue(model, m.shape, v, path + lowerFirst(m.name), m.name, out);
+  }
+}
+
+/** A structure's members judged one at a time, each wholly before the next, as a service's rules order them. */
+function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Record<string, unknown>, path: string, out: Violation[]): void {
+  const { members, required, nameLengthLater } = plan(model, rules, shape);
+  for (const m of members) {
+    if (m.ref.location === 'uri') continue;
+    const v = value[m.name];
+    if (nameLengthLater && m.name === 'TableName' && typeof v === 'string' && !v.startsWith('arn:') && (v.length < 3 || v.length > 255)) continue;
+    const at = path + lowerFirst(m.name);
+    if (v === undefined || v === null) {
+      if (required.has(m.name)) out.push({ path: at, member: m.name, kind: 'required', message: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });
+      continue;
+    }
+    const judged = judgedAs(model, rules, m.ref, m.shape, v);
+    if (mayFail(model, judged)) checkValue(model, judged, v, at, m.name, out);
   }
 }
 
@@ -179,6 +317,14 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
       const entries = Object.entries(value as Record<string, unknown>);
       if (shape.min !== undefined && entries.length < shape.min) fail('length', `Member must have length greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && entries.length > shape.max) fail('length', `Member must have length less than or equal to ${shape.max}`);
+      const rules = RULES[model.id];
+      if (rules && shape.key) {
+        const keyShape = model.resolve(shape.key);
+        for (const [k] of entries) {
+          const judged = judgedAs(model, rules, shape.key, keyShape, k);
+          if (stringFails(model, judged, k)) fail('length', `Map keys must satisfy constraint: [${[lengthBounds(judged), judged.pattern && `Member must satisfy regular expression pattern: ${judged.pattern}`].filter(Boolean).join(', ')}]`);
+        }
+      }
       const valueShape = model.resolve(shape.value!);
       if (!mayFail(model, valueShape)) return;
       for (const [k, v] of entries) {
@@ -197,6 +343,7 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
         fail('enum', `Member must satisfy enum value set: [${enumOrder(model, shape.enum).join(', ')}]`);
         return;
       }
+      if (shape.pattern && patternFails(model, shape.pattern, s)) fail('pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`);
       if (shape.min !== undefined && s.length < shape.min) fail('length', `Member must have length greater than or equal to ${shape.min}`);
       else if (shape.max !== undefined && s.length > shape.max) fail('length', `Member must have length less than or equal to ${shape.max}`);
       return;

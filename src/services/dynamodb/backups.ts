@@ -3,7 +3,7 @@ import type { BackupDescription, BackupDetails, Operations, ProvisionedThroughpu
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { backfillIndex, checkTableName, findTable, indexes, saveTable, tableStats, type Table } from './table.js';
+import { backfillIndex, findTable, indexes, saveTable, tableStats, type Table } from './table.js';
 import { describe } from './tables.js';
 
 /**
@@ -137,7 +137,6 @@ export interface RestoreOverrides {
  * `copyItems` and with its indexes rebuilt, all in one transaction.
  */
 export function createRestoredTable(ctx: RequestContext, source: TableDescription, input: RestoreOverrides, summary: RestoreSummary, copyItems: (t: Table) => void): Table {
-  checkTableName(input.TargetTableName, 'targetTableName');
   if (findTable(ctx, input.TargetTableName)) throw new AwsError('TableAlreadyExistsException', `Table already exists: ${input.TargetTableName}`);
   const now = ctx.clock.date();
   const arn = formatArn({ service: 'dynamodb', region: ctx.region, account: ctx.accountId, resource: `table/${input.TargetTableName}` });

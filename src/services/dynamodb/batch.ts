@@ -5,7 +5,7 @@ import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.j
 import { project } from './expressions/evaluate.js';
 import { checkSize, commit, keepsHistory } from './items.js';
 import { PARAMS, parseExpressions } from './request.js';
-import { checkItemKeys, checkKey, checkNames, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, encodeItem, itemSize, type Item } from './values.js';
 
 /**
@@ -46,7 +46,6 @@ function checkWriteKeys(t: Table, item: Item): void {
 
 export const batchHandlers: Handlers<Operations> = {
   BatchGetItem(input, ctx) {
-    checkNames(input);
     // Every table's request is checked before any table is looked up, as DynamoDB does.
     let total = 0;
     const checked = Object.entries(input.RequestItems).map(([name, r]) => {
@@ -97,7 +96,6 @@ export const batchHandlers: Handlers<Operations> = {
   },
 
   BatchWriteItem(input, ctx) {
-    checkNames(input);
     const checked = Object.entries(input.RequestItems).map(([name, requests]) => {
       const ops = requests.map((w) => {
         if (!!w.PutRequest === !!w.DeleteRequest) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');

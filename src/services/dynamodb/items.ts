@@ -8,7 +8,7 @@ import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
 import { recordChange } from './streams.js';
-import { checkItemKeys, checkKey, checkNames, inTransaction, deleteItem, getTable, indexes, readItem, readStoredItem, storageKey, tableKey, writeItem, type Table } from './table.js';
+import { checkItemKeys, checkKey, checkKeyPaths, inTransaction, deleteItem, getTable, indexes, readItem, readStoredItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
 
 /** Single-item reads and writes. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html */
@@ -61,16 +61,20 @@ function checkCollectionSize(ctx: RequestContext, t: Table, after: Item, before:
 
 /** The item an update would write, and the paths it wrote: key attributes untouchable, size limit re-checked. */
 function update(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): { after: Item; written: Path[] } {
-  const k = tableKey(t);
-  for (const a of actions) {
-    const top = a.path[0] as string;
-    if (top === k.hash || top === k.range) throw invalid(`One or more parameter values were invalid: Cannot update attribute ${top}. This attribute is part of the key`);
-  }
+  checkKeyUpdates(t, actions);
   const after = before ? cloneItem(before) : cloneItem(key);
   const written = applyUpdate(before ?? cloneItem(key), actions, after);
   checkItemKeys(t, after, true);
   checkSize(after, 'Item size to update has exceeded the maximum allowed size');
   return { after, written };
+}
+
+function checkKeyUpdates(t: Table, actions: UpdateAction[]): void {
+  const k = tableKey(t);
+  for (const a of actions) {
+    const top = a.path[0] as string;
+    if (top === k.hash || top === k.range) throw invalid(`One or more parameter values were invalid: Cannot update attribute ${top}. This attribute is part of the key`);
+  }
 }
 
 export function updatedItem(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): Item {
@@ -87,7 +91,6 @@ function updatedAttributes(item: Item | undefined, paths: Path[]): Item | undefi
 export const itemHandlers: Handlers<Operations> = {
   PutItem(input, ctx) {
     // Requests are checked on their own before the table is looked up, as DynamoDB does.
-    checkNames(input);
     const item = checkItem(input.Item);
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
     checkSize(item);
@@ -111,12 +114,12 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   GetItem(input, ctx) {
-    checkNames(input);
     const key = checkItem(input.Key);
     const ex = parseExpressions(input, PARAMS.get);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);
     if (ex.projection) {
+      checkKeyPaths(t, ex.projection);
       const item = readItem(ctx, t, key);
       return {
         ...(item ? { Item: project(item, ex.projection) } : {}),
@@ -132,12 +135,16 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   UpdateItem(input, ctx) {
-    checkNames(input);
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW']);
     const key = checkItem(input.Key);
     const ex = parseExpressions(input, PARAMS.update);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);
+    if (ex.update) {
+      // Judged before the item is read, as DynamoDB does: the table's keys untouchable, no key reached into.
+      checkKeyUpdates(t, ex.update);
+      checkKeyPaths(t, ex.update.map((a) => a.path));
+    }
     return inTransaction(ctx, () => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
@@ -157,7 +164,6 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   DeleteItem(input, ctx) {
-    checkNames(input);
     const key = checkItem(input.Key);
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
     const ex = parseExpressions(input, PARAMS.put);

@@ -4,9 +4,9 @@ import { JsonText } from '../../protocols/json.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { consumed, consumedByIndex, readUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
-import type { Condition, Operand, Path } from './expressions/parser.js';
+import { conditionPaths, type Condition, type Operand, type Path } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
-import { attributeType, checkNames, getTable, keyValueProblem, indexes, keyOf, scanOrder, storageKey, tableKey, type IndexDef, type KeyDef, type Table } from './table.js';
+import { attributeType, checkKeyPaths, getTable, keyValueProblem, indexes, keyOf, scanOrder, storageKey, tableKey, type IndexDef, type KeyDef, type Table } from './table.js';
 import { checkItem, decodeItem, keyBytes, typeOf, type Item, type Value } from './values.js';
 
 /**
@@ -121,12 +121,7 @@ function keyCondition(s: Source, c: Condition | undefined): { hash: Buffer; rang
 /** A Query's filter may not name the keys it queries by. */
 function checkFilterKeys(s: Source, filter: Condition | undefined, legacy: boolean): void {
   if (!filter) return;
-  const names = new Set<string>();
-  const walk = (x: Condition | Operand) => {
-    if (x.kind === 'path') names.add(x.path[0] as string);
-    else if ('args' in x) (x.args as (Condition | Operand)[]).forEach(walk);
-  };
-  walk(filter);
+  const names = new Set(conditionPaths(filter).map((p) => p[0] as string));
   for (const key of [s.key.hash, s.key.range]) {
     if (key && names.has(key)) throw invalid(`${legacy ? 'QueryFilter' : 'Filter Expression'} can only contain non-primary key attributes: Primary key attribute: ${key}`);
   }
@@ -295,13 +290,18 @@ function output(s: Source, page: Page, select: string | undefined, reshape: (i: 
   };
 }
 
+/** A read's projection and filter may not reach into key attributes, the projection judged first. */
+function checkReadPaths(t: Table, ex: { projection?: Path[]; filter?: Condition }): void {
+  if (ex.projection) checkKeyPaths(t, ex.projection);
+  if (ex.filter) checkKeyPaths(t, conditionPaths(ex.filter));
+}
+
 function checkConsistency(s: Source, consistent: boolean | undefined): void {
   if (consistent && s.index?.global) throw invalid('Consistent reads are not supported on global secondary indexes');
 }
 
 export const queryHandlers: Handlers<Operations> = {
   Query(input, ctx) {
-    checkNames(input);
     const startKey = checkStartValues(input.ExclusiveStartKey);
     const ex = parseExpressions(input, PARAMS.query);
     const t = getTable(ctx, input.TableName);
@@ -310,6 +310,7 @@ export const queryHandlers: Handlers<Operations> = {
     const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined ? 'ProjectionExpression' : input.AttributesToGet !== undefined ? 'AttributesToGet' : undefined);
     const { hash, range } = keyCondition(s, ex.keyCondition);
     checkFilterKeys(s, ex.filter, input.QueryFilter !== undefined);
+    checkReadPaths(t, ex);
     const forward = input.ScanIndexForward !== false;
     const dir = forward ? 'ASC' : 'DESC';
     let sql = `${select(s)} AND x.hash_key = ?`;
@@ -340,7 +341,6 @@ export const queryHandlers: Handlers<Operations> = {
   },
 
   Scan(input, ctx) {
-    checkNames(input);
     const startKey = checkStartValues(input.ExclusiveStartKey);
     if (input.Segment !== undefined && input.TotalSegments === undefined) throw invalid('The TotalSegments parameter is required but was not present in the request when Segment parameter is present');
     if (input.TotalSegments !== undefined && input.Segment === undefined) throw invalid('The Segment parameter is required but was not present in the request when parameter TotalSegments is present');
@@ -352,6 +352,7 @@ export const queryHandlers: Handlers<Operations> = {
     const s = source(t, input.IndexName);
     checkConsistency(s, input.ConsistentRead);
     const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined ? 'ProjectionExpression' : input.AttributesToGet !== undefined ? 'AttributesToGet' : undefined);
+    checkReadPaths(t, ex);
     let sql = select(s);
     const params = fromParams(s);
     if (input.Segment !== undefined) {

@@ -30,7 +30,10 @@ function ttlTable(ctx: RequestContext, name: string): Table {
 }
 
 export const settingsHandlers: Handlers<Operations> = {
+  // DynamoDB's validator leaves the ARN and the tags to these checks, in this order (src/protocols/validate.ts).
   TagResource(input, ctx) {
+    if (input.ResourceArn === undefined) throw invalid('Invalid TableArn');
+    if (input.Tags === undefined) throw invalid("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
     tableArn(input.ResourceArn);
     if (input.Tags.length === 0) throw invalid('Atleast one Tag needs to be provided as Input.');
     const t = tableByArn(ctx, input.ResourceArn);
@@ -40,6 +43,8 @@ export const settingsHandlers: Handlers<Operations> = {
   },
 
   UntagResource(input, ctx) {
+    if (input.ResourceArn === undefined) throw invalid('Invalid TableArn');
+    if (input.TagKeys === undefined) throw invalid("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
     tableArn(input.ResourceArn);
     if (input.TagKeys.length === 0) throw invalid('Atleast one Tag Key needs to be provided as Input.');
     const t = tableByArn(ctx, input.ResourceArn);
@@ -48,6 +53,7 @@ export const settingsHandlers: Handlers<Operations> = {
   },
 
   ListTagsOfResource(input, ctx) {
+    if (input.ResourceArn === undefined) throw invalid('Invalid TableArn');
     const t = tableByArn(ctx, input.ResourceArn);
     return { Tags: Object.entries(t.tags).map(([Key, Value]) => ({ Key, Value })) };
   },

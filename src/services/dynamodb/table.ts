@@ -4,6 +4,7 @@ import { AwsError } from '../../protocols/errors.js';
 import { parseArn } from '../../arn.js';
 import { otherCommits } from '../../state/database.js';
 import type { RequestContext, ServiceEnv } from '../service.js';
+import type { Path } from './expressions/parser.js';
 import { encodeItem, decodeItem, itemSize, keyBytes, keyByteLength, typeOf, type Item, type Value } from './values.js';
 
 /**
@@ -70,60 +71,13 @@ export function tableNameOf(nameOrArn: string): string {
   return arn?.resource.startsWith('table/') ? arn.resource.slice(6).split('/')[0]! : nameOrArn;
 }
 
-const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
-const NAME_RULES = 'Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+';
-
 /**
- * The model-level violations of a table or index name (an ARN is judged elsewhere), as DynamoDB
- * lists them: pattern, then each length bound. The published model now only bounds TableName's
- * length (1-1024, for ARNs), but DynamoDB still applies the name rules to names.
+ * The TableName of a control-plane request (CreateTable, DescribeTable, ...), judged by its length
+ * in words of its own; its characters are judged with the request (src/protocols/validate.ts).
  */
-function nameViolations(name: string, path: string): string[] {
-  const out: string[] = [];
-  const at = `Value '${name}' at '${path}' failed to satisfy constraint: `;
-  if (!NAME_PATTERN.test(name)) out.push(`${at}Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
-  if (name.length < 3) out.push(`${at}Member must have length greater than or equal to 3`);
-  if (name.length > 255) out.push(`${at}Member must have length less than or equal to 255`);
-  return out;
-}
-
-/**
- * The name members of a data-plane request (TableName, IndexName, the tables of a batch, ListTables'
- * ExclusiveStartTableName), checked
- * as DynamoDB checks them before anything else: "N validation errors detected: ...".
- */
-export function checkNames(input: { TableName?: string; IndexName?: string; ExclusiveStartTableName?: string; RequestItems?: Record<string, unknown> }): void {
-  const found: string[] = [];
-  if (input.ExclusiveStartTableName !== undefined) found.push(...nameViolations(input.ExclusiveStartTableName, 'exclusiveStartTableName'));
-  if (input.TableName !== undefined && !input.TableName.startsWith('arn:')) found.push(...nameViolations(input.TableName, 'tableName'));
-  if (input.IndexName !== undefined) found.push(...nameViolations(input.IndexName, 'indexName'));
-  if (input.RequestItems) {
-    for (const name of Object.keys(input.RequestItems)) {
-      if (!name.startsWith('arn:') && nameViolations(name, '').length) {
-        found.push(`Value '${JSON.stringify(input.RequestItems, wireJson)}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [${NAME_RULES}]`);
-      }
-    }
-  }
-  if (found.length) throw new AwsError('ValidationException', `${found.length} validation error${found.length === 1 ? '' : 's'} detected: ${found.join('; ')}`);
-}
-
-/** JSON.stringify replacer writing binaries as the wire carries them, in base64. */
-function wireJson(_key: string, v: unknown): unknown {
-  return v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)
-    ? Buffer.from((v as { data: number[] }).data).toString('base64') : v;
-}
-
-/**
- * The TableName of a control-plane request (CreateTable, DescribeTable, ...): its length is judged
- * first, in words of its own, then its characters as a model constraint. An ARN is judged elsewhere.
- */
-export function checkTableName(name: string, member = 'tableName'): void {
-  if (name.startsWith('arn:')) return;
-  if (name.length < 3 || name.length > 255) {
+export function checkTableName(name: string): void {
+  if (!name.startsWith('arn:') && (name.length < 3 || name.length > 255)) {
     throw new AwsError('ValidationException', 'TableName must be at least 3 characters long and at most 255 characters long');
-  }
-  if (!NAME_PATTERN.test(name)) {
-    throw new AwsError('ValidationException', `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
   }
 }
 
@@ -219,6 +173,27 @@ export function indexes(t: Table): IndexDef[] {
 
 export function attributeType(t: Table, name: string): string | undefined {
   return schema(t).types.get(name);
+}
+
+/**
+ * DynamoDB refuses a document path into a key attribute of the table or of an index (`a.b`,
+ * `a[0]`) in projections, filters and updates, the table's keys first, then the global indexes'
+ * and the local ones': key attributes are scalars.
+ */
+export function checkKeyPaths(t: Table, paths: readonly Path[]): void {
+  let nested: Set<string> | undefined;
+  for (const p of paths) if (p.length > 1) (nested ??= new Set()).add(p[0] as string);
+  if (!nested) return;
+  const refuse = (which: string, attr: string) =>
+    new AwsError('ValidationException', `Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: ${which}: ${attr}`);
+  const key = tableKey(t);
+  for (const attr of [key.hash, key.range]) if (attr !== undefined && nested.has(attr)) throw refuse('Key', attr);
+  for (const global of [true, false]) {
+    for (const ix of indexes(t)) {
+      if (ix.global !== global) continue;
+      for (const attr of [ix.hash, ix.range]) if (attr !== undefined && nested.has(attr)) throw refuse('IndexKey', attr);
+    }
+  }
 }
 
 export function keyValueProblem(t: Table, attr: string, v: Value | undefined, inItem: boolean): string | undefined {

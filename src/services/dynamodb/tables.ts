@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type {
   AttributeDefinition, CreateTableInput, GlobalSecondaryIndex, KeySchemaElement, LocalSecondaryIndex, Operations, Projection,
-  ProvisionedThroughput, ProvisionedThroughputDescription, TableDescription,
+  ProvisionedThroughput, ProvisionedThroughputDescription, TableDescription, UpdateTableInput,
 } from '../../generated/types/dynamodb.js';
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
 import {
-  backfillIndex, checkNames, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
+  backfillIndex, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
 } from './table.js';
 
 /** Tables: create, describe, list, update, delete. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html */
@@ -35,54 +35,129 @@ function throughput(billing: string | undefined, pt: ProvisionedThroughput | und
   return { NumberOfDecreasesToday: 0, ReadCapacityUnits: pt.ReadCapacityUnits, WriteCapacityUnits: pt.WriteCapacityUnits };
 }
 
-function checkKeySchema(schema: KeySchemaElement[], defs: AttributeDefinition[], what: string): void {
-  if (schema.length < 1 || schema.length > 2) throw invalid(`1 validation error detected: Value '[${schema.map((k) => JSON.stringify(k)).join(', ')}]' at '${what}' failed to satisfy constraint: Member must have length less than or equal to 2`);
-  if (schema[0]!.KeyType !== 'HASH') throw invalid('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
-  if (schema[1] && schema[1].KeyType !== 'RANGE') throw invalid('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
-  if (schema[1] && schema[1].AttributeName === schema[0]!.AttributeName) throw invalid('Both the Hash Key and the Range Key element in the KeySchema have the same name');
-  const missing = schema.filter((k) => !defs.some((d) => d.AttributeName === k.AttributeName));
-  if (missing.length) {
-    throw paramInvalid(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${missing.map((k) => k.AttributeName).join(', ')}], AttributeDefinitions: [${defs.map((d) => d.AttributeName).join(', ')}]`);
+/** The largest capacity DynamoDB accepts in a request (larger values are "out of bounds", not a quota). */
+const MAX_CAPACITY_UNITS = 1e12;
+
+function checkCapacity(pt: ProvisionedThroughput | undefined): void {
+  if (!pt) return;
+  for (const [name, units] of [['ReadCapacityUnits', pt.ReadCapacityUnits], ['WriteCapacityUnits', pt.WriteCapacityUnits]] as const) {
+    if (units > MAX_CAPACITY_UNITS) throw invalid(`Given value ${units} for ${name} is out of bounds`);
   }
 }
 
-function checkProjection(p: Projection, index: string): Projection {
-  if (p.ProjectionType === 'INCLUDE' && !p.NonKeyAttributes?.length) throw paramInvalid('ProjectionType is INCLUDE, but NonKeyAttributes is not specified');
-  if (p.ProjectionType !== 'INCLUDE' && p.NonKeyAttributes) throw paramInvalid(`ProjectionType is ${p.ProjectionType}, but NonKeyAttributes is specified`);
-  if (!p.ProjectionType) throw paramInvalid(`Unknown ProjectionType: null for index: ${index}`);
-  return p;
+/**
+ * UpdateTable's checks of the request alone, made before the table is looked up, in DynamoDB's
+ * order (dynalite's recorded validations; the two-actions wording is DynamoDB's, quoted in public
+ * reports).
+ */
+function checkUpdateTable(input: UpdateTableInput): void {
+  // An empty list of index updates asks for nothing, as DynamoDB reads it.
+  const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, input.GlobalSecondaryIndexUpdates?.length ? input.GlobalSecondaryIndexUpdates : undefined, input.SSESpecification,
+    input.ReplicaUpdates, input.DeletionProtectionEnabled, input.TableClass];
+  if (changes.every((c) => c === undefined)) {
+    throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
+  }
+  if (input.BillingMode === 'PROVISIONED' && !input.ProvisionedThroughput) throw paramInvalid('ProvisionedThroughput must be specified when BillingMode is PROVISIONED');
+  checkCapacity(input.ProvisionedThroughput);
+  const names = new Set<string>();
+  for (const u of input.GlobalSecondaryIndexUpdates ?? []) {
+    const actions = [u.Update, u.Create, u.Delete].filter((a) => a !== undefined);
+    if (actions.length === 0) throw paramInvalid('One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null');
+    if (actions.length > 1) throw paramInvalid('Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object');
+    const name = actions[0]!.IndexName;
+    if (names.has(name)) throw paramInvalid(`Only one global secondary index update per index is allowed simultaneously. Index: ${name}`);
+    names.add(name);
+  }
 }
 
-/** Every definition used by a key schema, and none besides (DynamoDB rejects unused definitions). */
-function checkDefinitions(input: CreateTableInput, defs: AttributeDefinition[]): void {
+/**
+ * A key schema's checks, in DynamoDB's order. `Keys:` names every attribute of the schema, not
+ * only the undefined ones. A table's schema is first judged by its size against the definitions.
+ */
+function checkKeySchema(schema: KeySchemaElement[], defs: AttributeDefinition[], what: string): void {
+  if (schema.length > 2) throw invalid(`1 validation error detected: Value '[${schema.map((k) => JSON.stringify(k)).join(', ')}]' at '${what}' failed to satisfy constraint: Member must have length less than or equal to 2`);
+  const keys = schema.map((k) => k.AttributeName);
   const names = defs.map((d) => d.AttributeName);
-  if (new Set(names).size !== names.length) throw paramInvalid('Cannot have two attributes with the same name');
-  const used = new Set([...(input.KeySchema ?? []), ...[...(input.LocalSecondaryIndexes ?? []), ...(input.GlobalSecondaryIndexes ?? [])].flatMap((i) => i.KeySchema)].map((k) => k.AttributeName));
-  if (used.size !== names.length) throw paramInvalid('Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions');
+  if (what === 'keySchema' && keys.length > names.length) throw invalid('Invalid KeySchema: Some index key attribute have no definition');
+  if (keys.some((k) => !names.includes(k))) {
+    throw paramInvalid(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${names.join(', ')}]`);
+  }
+  if (keys[1] !== undefined && keys[1] === keys[0]) throw invalid('Both the Hash Key and the Range Key element in the KeySchema have the same name');
+  if (schema[0]!.KeyType !== 'HASH') throw invalid('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
+  if (schema[1] && schema[1].KeyType !== 'RANGE') throw invalid('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
+}
+
+function checkProjection(p: Projection): void {
+  if (!p.ProjectionType) throw paramInvalid('Unknown ProjectionType: null');
+  if (p.ProjectionType !== 'INCLUDE' && p.NonKeyAttributes) throw paramInvalid(`ProjectionType is ${p.ProjectionType}, but NonKeyAttributes is specified`);
+  if (p.ProjectionType === 'INCLUDE' && !p.NonKeyAttributes?.length) throw paramInvalid('ProjectionType is INCLUDE, but NonKeyAttributes is not specified');
+  const dup = p.NonKeyAttributes?.find((a, i) => p.NonKeyAttributes!.indexOf(a) !== i);
+  if (dup !== undefined) throw paramInvalid(`Duplicate element in NonKeyAttributes: ${dup}`);
+}
+
+function checkGlobalIndex(i: GlobalSecondaryIndex, defs: AttributeDefinition[], billing: string | undefined): void {
+  checkKeySchema(i.KeySchema, defs, 'globalSecondaryIndexes.member.keySchema');
+  checkProjection(i.Projection);
+  if (billing === 'PAY_PER_REQUEST' && i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput should not be specified for index: ${i.IndexName} when BillingMode is PAY_PER_REQUEST`);
+  if (billing !== 'PAY_PER_REQUEST' && !i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput is not specified for index: ${i.IndexName}`);
+}
+
+/**
+ * CreateTable's semantic checks, in the order DynamoDB makes them (recorded by dynalite's
+ * validations): throughput, the table's key schema against the definitions, each local index,
+ * each global index, then definitions no key uses. `Attribute Name is duplicated` and `Some
+ * AttributeDefinitions are not used` are DynamoDB's words for what dynalite did not check.
+ */
+function checkCreateTable(input: CreateTableInput, defs: AttributeDefinition[], keySchema: KeySchemaElement[]): void {
+  throughput(input.BillingMode, input.ProvisionedThroughput);
+  checkCapacity(input.ProvisionedThroughput);
+  const names = defs.map((d) => d.AttributeName);
+  const dupDef = names.find((n, i) => names.indexOf(n) !== i);
+  if (dupDef !== undefined) throw invalid(`Attribute Name is duplicated: ${dupDef}`);
+  checkKeySchema(keySchema, defs, 'keySchema');
+  const { LocalSecondaryIndexes: lsis, GlobalSecondaryIndexes: gsis } = input;
+  if (!lsis && !gsis && keySchema.length !== defs.length) {
+    throw paramInvalid('Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions');
+  }
+  const indexNames = new Set<string>();
+  const unique = (name: string) => {
+    if (indexNames.has(name)) throw paramInvalid(`Duplicate index name: ${name}`);
+    indexNames.add(name);
+  };
+  if (lsis) {
+    if (lsis.length === 0) throw paramInvalid('List of LocalSecondaryIndexes is empty');
+    const table = keyDef(keySchema);
+    if (!table.range) throw paramInvalid('Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex');
+    for (const i of lsis) {
+      checkKeySchema(i.KeySchema, defs, 'localSecondaryIndexes.member.keySchema');
+      const k = keyDef(i.KeySchema);
+      if (!k.range) throw paramInvalid(`Index KeySchema does not have a range key for index: ${i.IndexName}`);
+      if (k.hash !== table.hash) throw paramInvalid(`Index KeySchema does not have the same leading hash key as table KeySchema for index: ${i.IndexName}. index hash key: ${k.hash}, table hash key: ${table.hash}`);
+      checkProjection(i.Projection);
+      unique(i.IndexName);
+    }
+    if (lsis.length > 5) throw paramInvalid('Number of LocalSecondaryIndexes exceeds per-table limit of 5');
+  }
+  if (gsis) {
+    if (gsis.length === 0) throw paramInvalid('List of GlobalSecondaryIndexes is empty');
+    for (const i of gsis) {
+      checkGlobalIndex(i, defs, input.BillingMode);
+      unique(i.IndexName);
+    }
+    if (gsis.length > 20) throw paramInvalid('GlobalSecondaryIndex count exceeds the per-table limit of 20');
+  }
+  const used = [...new Set([keySchema, ...(lsis ?? []).map((i) => i.KeySchema), ...(gsis ?? []).map((i) => i.KeySchema)].flat().map((k) => k.AttributeName))];
+  if (used.length !== names.length) throw paramInvalid(`Some AttributeDefinitions are not used. AttributeDefinitions: [${names.join(', ')}], keys used: [${used.join(', ')}]`);
 }
 
 function localIndexes(input: CreateTableInput, arn: string): TableDescription['LocalSecondaryIndexes'] {
-  const lsis = input.LocalSecondaryIndexes;
-  if (!lsis) return undefined;
-  if (lsis.length === 0) throw paramInvalid('List of LocalSecondaryIndexes is empty');
-  const table = keyDef(input.KeySchema);
-  if (!table.range) throw paramInvalid('Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex');
-  if (lsis.length > 5) throw paramInvalid('Number of LocalSecondaryIndexes exceeds per-table limit of 5');
-  return lsis.map((i: LocalSecondaryIndex) => {
-    checkKeySchema(i.KeySchema, input.AttributeDefinitions ?? [], 'localSecondaryIndexes.member.keySchema');
-    const k = keyDef(i.KeySchema);
-    if (!k.range) throw paramInvalid(`Index KeySchema does not have a range key for index: ${i.IndexName}`);
-    if (k.hash !== table.hash) throw paramInvalid(`Index KeySchema does not have the same leading hash key as table KeySchema for index: ${i.IndexName}. index hash key: ${k.hash}, table hash key: ${table.hash}`);
-    return { IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: checkProjection(i.Projection, i.IndexName), IndexSizeBytes: 0, ItemCount: 0, IndexArn: `${arn}/index/${i.IndexName}` };
-  });
+  return input.LocalSecondaryIndexes?.map((i: LocalSecondaryIndex) => (
+    { IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection, IndexSizeBytes: 0, ItemCount: 0, IndexArn: `${arn}/index/${i.IndexName}` }));
 }
 
-function globalIndex(i: GlobalSecondaryIndex, defs: AttributeDefinition[], billing: string | undefined, arn: string, status: 'CREATING' | 'ACTIVE') {
-  checkKeySchema(i.KeySchema, defs, 'globalSecondaryIndexes.member.keySchema');
-  if (billing === 'PAY_PER_REQUEST' && i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput should not be specified for index: ${i.IndexName} when BillingMode is PAY_PER_REQUEST`);
-  if (billing !== 'PAY_PER_REQUEST' && !i.ProvisionedThroughput) throw paramInvalid(`ProvisionedThroughput is not specified for index: ${i.IndexName}`);
+function globalIndex(i: GlobalSecondaryIndex, arn: string, status: 'CREATING' | 'ACTIVE') {
   return {
-    IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: checkProjection(i.Projection, i.IndexName), IndexStatus: status,
+    IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection, IndexStatus: status,
     ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: i.ProvisionedThroughput?.ReadCapacityUnits ?? 0, WriteCapacityUnits: i.ProvisionedThroughput?.WriteCapacityUnits ?? 0 },
     IndexSizeBytes: 0, ItemCount: 0, IndexArn: `${arn}/index/${i.IndexName}`,
   };
@@ -104,18 +179,10 @@ export function describe(ctx: RequestContext, t: Table, status: TableDescription
 export const tableHandlers: Handlers<Operations> = {
   CreateTable(input, ctx) {
     checkTableName(input.TableName);
-    // The model no longer requires these two (a table may be restored or imported), CreateTable does.
-    const { AttributeDefinitions: defs, KeySchema: keySchema } = input;
-    if (!defs || !keySchema) {
-      const missing = [defs ? undefined : 'attributeDefinitions', keySchema ? undefined : 'keySchema'].filter((m) => m !== undefined);
-      throw invalid(`${missing.length} validation error${missing.length === 1 ? '' : 's'} detected: ${missing.map((m) => `Value null at '${m}' failed to satisfy constraint: Member must not be null`).join('; ')}`);
-    }
-    checkKeySchema(keySchema, defs, 'keySchema');
-    const all = [...(input.LocalSecondaryIndexes ?? []), ...(input.GlobalSecondaryIndexes ?? [])];
-    const names = all.map((i) => i.IndexName);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) throw paramInvalid(`Duplicate index name: ${dup}`);
-    if ((input.GlobalSecondaryIndexes?.length ?? 0) > 20) throw invalid('One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20');
+    // Required by the validator's rules for DynamoDB (src/protocols/validate.ts), though no longer by the model.
+    const defs = input.AttributeDefinitions!;
+    const keySchema = input.KeySchema!;
+    checkCreateTable(input, defs, keySchema);
     const now = ctx.clock.date();
     const arn = formatArn({ service: 'dynamodb', region: ctx.region, account: ctx.accountId, resource: `table/${input.TableName}` });
     const description: TableDescription = {
@@ -124,12 +191,11 @@ export const tableHandlers: Handlers<Operations> = {
       TableArn: arn, TableId: randomUUID(),
       ...(input.BillingMode === 'PAY_PER_REQUEST' ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now } } : {}),
       LocalSecondaryIndexes: localIndexes(input, arn),
-      GlobalSecondaryIndexes: input.GlobalSecondaryIndexes?.map((i) => globalIndex(i, defs, input.BillingMode, arn, 'ACTIVE')),
+      GlobalSecondaryIndexes: input.GlobalSecondaryIndexes?.map((i) => globalIndex(i, arn, 'ACTIVE')),
       DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? false,
       ...(input.TableClass ? { TableClassSummary: { TableClass: input.TableClass } } : {}),
       ...(input.SSESpecification?.Enabled ? { SSEDescription: { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: input.SSESpecification.KMSMasterKeyId ?? formatArn({ service: 'kms', region: ctx.region, account: ctx.accountId, resource: `key/${randomUUID()}` }) } } : {}),
     };
-    checkDefinitions(input, defs);
     if (input.StreamSpecification?.StreamEnabled) {
       if (!input.StreamSpecification.StreamViewType) throw invalid('StreamSpecification.StreamViewType must be specified when StreamEnabled is true');
       const label = streamLabel(now);
@@ -156,7 +222,6 @@ export const tableHandlers: Handlers<Operations> = {
   },
 
   ListTables(input, ctx) {
-    checkNames(input);
     const limit = input.Limit ?? 100;
     const names = listTableRows(ctx).map((t) => t.name).filter((n) => input.ExclusiveStartTableName === undefined || n > input.ExclusiveStartTableName);
     const page = names.slice(0, limit);
@@ -179,16 +244,11 @@ export const tableHandlers: Handlers<Operations> = {
 
   UpdateTable(input, ctx) {
     checkTableName(input.TableName);
+    checkUpdateTable(input);
     const t = requireTable(ctx, input.TableName);
     const d = t.description;
     const now = ctx.clock.date();
     const billing = input.BillingMode ?? d.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
-    // An empty list of index updates asks for nothing, as DynamoDB reads it.
-    const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, input.GlobalSecondaryIndexUpdates?.length ? input.GlobalSecondaryIndexUpdates : undefined, input.SSESpecification,
-      input.ReplicaUpdates, input.DeletionProtectionEnabled, input.TableClass];
-    if (changes.every((c) => c === undefined)) {
-      throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
-    }
     const pt = input.ProvisionedThroughput;
     const current = d.ProvisionedThroughput!;
     if (pt && billing === 'PROVISIONED' && pt.ReadCapacityUnits === current.ReadCapacityUnits && pt.WriteCapacityUnits === current.WriteCapacityUnits) {
@@ -207,14 +267,12 @@ export const tableHandlers: Handlers<Operations> = {
     }
     for (const u of input.GlobalSecondaryIndexUpdates ?? []) {
       const gsis = d.GlobalSecondaryIndexes ?? [];
-      if ([u.Create, u.Update, u.Delete].filter((x) => x !== undefined).length !== 1) {
-        throw paramInvalid('One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null');
-      }
       if (u.Create) {
         if (gsis.some((g) => g.IndexName === u.Create!.IndexName) || d.LocalSecondaryIndexes?.some((l) => l.IndexName === u.Create!.IndexName)) {
           throw paramInvalid(`Index already exists: ${u.Create.IndexName}`);
         }
-        const g = globalIndex(u.Create, d.AttributeDefinitions!, billing, d.TableArn!, 'ACTIVE');
+        checkGlobalIndex(u.Create, d.AttributeDefinitions!, billing);
+        const g = globalIndex(u.Create, d.TableArn!, 'ACTIVE');
         d.GlobalSecondaryIndexes = [...gsis, g];
         backfillIndex(ctx, t, { name: g.IndexName, global: true, projection: g.Projection, ...keyDef(g.KeySchema) });
       } else if (u.Delete) {

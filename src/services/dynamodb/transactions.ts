@@ -6,7 +6,7 @@ import { consumed, readUnits, writeUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, updatedItem } from './items.js';
 import { PARAMS, parseExpressions, type Expressions } from './request.js';
-import { checkItemKeys, checkKey, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItemKeys, checkKey, checkKeyPaths, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, encodeItem, itemSize, type Item } from './values.js';
 
 /**
@@ -112,7 +112,9 @@ export const transactionHandlers: Handlers<Operations> = {
       const t = getTable(ctx, g.TableName);
       const key = checkItem(g.Key);
       checkKey(t, key);
-      return { t, key, projection: parseExpressions(g, PARAMS.get).projection };
+      const { projection } = parseExpressions(g, PARAMS.get);
+      if (projection) checkKeyPaths(t, projection);
+      return { t, key, projection };
     });
     const capacity = new Map<Table, number>();
     const responses = gets.map(({ t, key, projection }) => {

@@ -486,6 +486,17 @@ function checkNotEmpty(src: string, label: string): void {
   if (src.trim() === '') throw new AwsError('ValidationException', `Invalid ${label}: The expression can not be empty;`);
 }
 
+/** The document paths a condition reads, in the order they appear. */
+export function conditionPaths(c: Condition): Path[] {
+  const out: Path[] = [];
+  const walk = (x: Condition | Operand) => {
+    if (x.kind === 'path') out.push(x.path);
+    else if ('args' in x) (x.args as (Condition | Operand)[]).forEach(walk);
+  };
+  walk(c);
+  return out;
+}
+
 export function parseCondition(src: string, label: string, ph: Placeholders): Condition {
   checkNotEmpty(src, label);
   const p = new Parser(src, label, ph, CONDITION_FUNCTIONS);
