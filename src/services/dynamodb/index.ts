@@ -2,6 +2,7 @@ import type { Operations } from '../../generated/types/dynamodb.js';
 import type { Handler, Handlers, ServiceDefinition } from '../service.js';
 import { backupHandlers, backupMigrations } from './backups.js';
 import { batchHandlers } from './batch.js';
+import { insightsHandlers, insightsMigrations } from './insights.js';
 import { itemHandlers } from './items.js';
 import { inOwnerAccount, policyHandlers, policyMigrations, resourceFacts } from './policies.js';
 import { queryHandlers } from './query.js';
@@ -19,8 +20,8 @@ import { startTtlSweeper } from './ttl.js';
  * semantics, queries and scans over SQLite-ordered keys, batches, transactions and streams.
  */
 export const service: ServiceDefinition<Operations> = {
-  migrations: [...migrations, ...streamMigrations, ...backupMigrations, ...recoveryMigrations, ...policyMigrations],
-  handlers: withTtlSweeper(inOwnerAccount({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers, ...backupHandlers, ...recoveryHandlers, ...policyHandlers })),
+  migrations: [...migrations, ...streamMigrations, ...backupMigrations, ...recoveryMigrations, ...policyMigrations, ...insightsMigrations],
+  handlers: withTtlSweeper(inOwnerAccount({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers, ...backupHandlers, ...recoveryHandlers, ...policyHandlers, ...insightsHandlers })),
   // IAM enforcement reads a table's or stream's policy: it can grant other accounts and users access, or deny it.
   resourcePolicy: resourceFacts,
 };

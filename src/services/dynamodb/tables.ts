@@ -6,6 +6,7 @@ import type {
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
+import { dropInsights } from './insights.js';
 import { checkPolicy, dropPolicies, savePolicy } from './policies.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
 import {
@@ -176,6 +177,7 @@ export const tableHandlers: Handlers<Operations> = {
     ctx.db.transaction(() => {
       closeStreams(ctx, t);
       dropPolicies(ctx, t);
+      dropInsights(ctx, t);
       dropTableData(ctx, t);
     })();
     return { TableDescription: out };
