@@ -6,6 +6,8 @@ import type {
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
+import { dropInsights } from './insights.js';
+import { checkPolicy, dropPolicies, savePolicy } from './policies.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
 import {
   backfillIndex, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
@@ -201,6 +203,7 @@ export const tableHandlers: Handlers<Operations> = {
       const label = streamLabel(now);
       Object.assign(description, { StreamSpecification: input.StreamSpecification, LatestStreamLabel: label, LatestStreamArn: `${arn}/stream/${label}` });
     }
+    if (input.ResourcePolicy !== undefined) checkPolicy(input.ResourcePolicy, arn);
     if (findTable(ctx, input.TableName)) throw new AwsError('ResourceInUseException', `Table already exists: ${input.TableName}`);
     const table: Table = {
       id: description.TableId!, name: input.TableName, accountId: ctx.accountId, region: ctx.region, description,
@@ -209,6 +212,7 @@ export const tableHandlers: Handlers<Operations> = {
     ctx.db.transaction(() => {
       saveTable(ctx, table);
       openStream(ctx, table);
+      if (input.ResourcePolicy !== undefined) savePolicy(ctx, arn, table, input.ResourcePolicy);
     })();
     // Created at once; the answer still says CREATING, as AWS's does (DESIGN.md §3).
     const out = describe(ctx, table, 'CREATING');
@@ -237,6 +241,8 @@ export const tableHandlers: Handlers<Operations> = {
     const out = describe(ctx, t, 'DELETING');
     ctx.db.transaction(() => {
       closeStreams(ctx, t);
+      dropPolicies(ctx, t);
+      dropInsights(ctx, t);
       dropTableData(ctx, t);
     })();
     return { TableDescription: out };

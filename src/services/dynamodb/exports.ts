@@ -1,0 +1,163 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { ExportDescription, Operations } from '../../generated/types/dynamodb.js';
+import { parseArn } from '../../arn.js';
+import { AwsError } from '../../protocols/errors.js';
+import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
+import { findTable, type Table } from './table.js';
+
+/**
+ * Exports of a table as it was at a point in time into an S3 bucket, in DynamoDB JSON: gzipped
+ * `data/*.json.gz` files of one `{"Item":{...}}` per line, with `manifest-files.json` and
+ * `manifest-summary.json`, under `<prefix>/AWSDynamoDB/<export id>/`. The objects go to S3 through
+ * the event bus (`s3:put-object`), which reports each one back: the export is IN_PROGRESS until S3
+ * has them all, and FAILED if S3 could not take one (no such bucket, another owner).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.Output.html
+ */
+export const exportMigrations = [{
+  id: 'dynamodb/007-exports',
+  sql: `
+    CREATE TABLE dynamodb_exports (
+      arn TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, table_arn TEXT NOT NULL,
+      description TEXT NOT NULL, pending INTEGER NOT NULL, failure TEXT, completed_at BIGINT, created_at BIGINT NOT NULL);
+    CREATE INDEX dynamodb_exports_table ON dynamodb_exports (account_id, region, created_at);
+  `,
+}];
+
+/** The 35 days point-in-time recovery keeps: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html */
+const RECOVERY_WINDOW_MS = 35 * 86_400_000;
+
+const invalid = (m: string) => new AwsError('ValidationException', m);
+
+interface ExportRow { arn: string; description: string; pending: number; failure: string | null; completed_at: number | null }
+
+/** One object for S3, and what the manifests say of it. */
+interface ExportObject { key: string; body: Buffer; contentType: string }
+
+function exportedTable(ctx: RequestContext, tableArn: string): Table {
+  const a = parseArn(tableArn);
+  if (!a || a.service !== 'dynamodb' || !a.resource.startsWith('table/')) throw invalid(`Invalid TableArn: ${tableArn}`);
+  const name = a.resource.slice(6).split('/')[0]!;
+  const t = a.account === ctx.accountId && a.region === ctx.region ? findTable(ctx, name) : undefined;
+  if (!t) throw new AwsError('TableNotFoundException', `Table not found: ${name}`);
+  return t;
+}
+
+/**
+ * The table's items at `at`, in stored JSON: the items now, with the changes made since undone
+ * from the point-in-time recovery log, newest first.
+ */
+function itemsAt(env: ServiceEnv, t: Table, at: number): string[] {
+  const items = new Map<string, string>();
+  const key = (h: Buffer, r: Buffer) => `${h.toString('hex')}/${r.toString('hex')}`;
+  for (const row of env.db.prepare('SELECT hash_key, range_key, item FROM dynamodb_items WHERE table_id = ? ORDER BY scan_order, hash_key, range_key').all(t.id) as { hash_key: Buffer; range_key: Buffer; item: string }[]) {
+    items.set(key(row.hash_key, row.range_key), row.item);
+  }
+  const undo = env.db.prepare('SELECT hash_key, range_key, item FROM dynamodb_recovery_log WHERE table_id = ? AND at > ? ORDER BY seq DESC').all(t.id, at) as { hash_key: Buffer; range_key: Buffer; item: string | null }[];
+  for (const u of undo) {
+    if (u.item === null) items.delete(key(u.hash_key, u.range_key));
+    else items.set(key(u.hash_key, u.range_key), u.item);
+  }
+  return [...items.values()];
+}
+
+/** The data file, then the manifests that describe it. */
+function exportObjects(base: string, d: ExportDescription, items: string[], now: Date): ExportObject[] {
+  const data = gzipSync(items.map((item) => `{"Item":${item}}\n`).join(''));
+  const dataKey = `${base}/data/${randomBytes(13).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'a')}.json.gz`;
+  const md5 = createHash('md5').update(data).digest();
+  const files = `${JSON.stringify({ itemCount: items.length, md5Checksum: md5.toString('base64'), etag: md5.toString('hex'), dataFileS3Key: dataKey })}\n`;
+  const summary = {
+    version: '2020-06-30', exportArn: d.ExportArn, startTime: d.StartTime!.toISOString(), endTime: now.toISOString(), tableArn: d.TableArn, tableId: d.TableId,
+    exportTime: d.ExportTime!.toISOString(), s3Bucket: d.S3Bucket, s3Prefix: d.S3Prefix ?? null, s3SseAlgorithm: d.S3SseAlgorithm, s3SseKmsKeyId: d.S3SseKmsKeyId ?? null,
+    manifestFilesS3Key: `${base}/manifest-files.json`, billedSizeBytes: d.BilledSizeBytes, itemCount: items.length, outputFormat: 'DYNAMODB_JSON', exportType: 'FULL_EXPORT',
+  };
+  return [
+    { key: `${base}/_started`, body: Buffer.alloc(0), contentType: 'binary/octet-stream' },
+    { key: dataKey, body: data, contentType: 'application/x-gzip' },
+    { key: `${base}/manifest-files.json`, body: Buffer.from(files), contentType: 'application/json' },
+    { key: `${base}/manifest-summary.json`, body: Buffer.from(JSON.stringify(summary)), contentType: 'application/json' },
+  ];
+}
+
+function describeExport(r: ExportRow): ExportDescription {
+  const d = JSON.parse(r.description) as ExportDescription & { StartTime: string; ExportTime: string };
+  const out: ExportDescription = { ...d, StartTime: new Date(d.StartTime), ExportTime: new Date(d.ExportTime) };
+  if (r.failure) return { ...out, ExportStatus: 'FAILED', FailureCode: r.failure, FailureMessage: failureMessage(r.failure, d.S3Bucket!), EndTime: new Date(r.completed_at!) };
+  if (r.pending > 0) return out;
+  return { ...out, ExportStatus: 'COMPLETED', EndTime: new Date(r.completed_at!) };
+}
+
+function failureMessage(code: string, bucket: string): string {
+  return code === 'S3NoSuchBucket' ? `The specified bucket does not exist (Bucket: ${bucket})` : `Access denied to the S3 bucket ${bucket}`;
+}
+
+export const exportHandlers: Handlers<Operations> = {
+  async ExportTableToPointInTime(input, ctx) {
+    const t = exportedTable(ctx, input.TableArn);
+    if ((input.ExportFormat ?? 'DYNAMODB_JSON') !== 'DYNAMODB_JSON') throw invalid('Nimbus exports tables in DYNAMODB_JSON only: ExportFormat ION is not supported.');
+    if ((input.ExportType ?? 'FULL_EXPORT') !== 'FULL_EXPORT') throw invalid('Nimbus exports full tables only: ExportType INCREMENTAL_EXPORT is not supported.');
+    if (t.recoverySince === undefined) throw new AwsError('PointInTimeRecoveryUnavailableException', `Point in time recovery is not enabled for table '${t.name}'`);
+    const now = ctx.clock.now();
+    const at = input.ExportTime?.getTime() ?? now;
+    if (at < Math.max(t.recoverySince, now - RECOVERY_WINDOW_MS) || at > now) {
+      throw new AwsError('InvalidExportTimeException', 'Export time must be within the point-in-time recovery window of the table, and not in the future.');
+    }
+    if (input.S3SseAlgorithm === 'KMS' && !input.S3SseKmsKeyId) throw invalid('S3SseKmsKeyId must be specified when S3SseAlgorithm is KMS');
+    const id = `${String(now).padStart(14, '0')}-${randomUUID().slice(0, 8)}`;
+    const arn = `${t.description.TableArn}/export/${id}`;
+    const prefix = input.S3Prefix ? `${input.S3Prefix.replace(/\/+$/, '')}/` : '';
+    const base = `${prefix}AWSDynamoDB/${id}`;
+    const items = itemsAt(ctx, t, at);
+    const description: ExportDescription = {
+      ExportArn: arn, ExportStatus: 'IN_PROGRESS', StartTime: new Date(now), TableArn: t.description.TableArn, TableId: t.id, ExportTime: new Date(at),
+      ClientToken: input.ClientToken ?? randomUUID(), S3Bucket: input.S3Bucket, ...(input.S3BucketOwner ? { S3BucketOwner: input.S3BucketOwner } : {}),
+      ...(input.S3Prefix !== undefined ? { S3Prefix: input.S3Prefix } : {}), S3SseAlgorithm: input.S3SseAlgorithm ?? 'AES256',
+      ...(input.S3SseKmsKeyId ? { S3SseKmsKeyId: input.S3SseKmsKeyId } : {}), ExportFormat: 'DYNAMODB_JSON', ExportType: 'FULL_EXPORT',
+      ExportManifest: `${base}/manifest-summary.json`, ItemCount: items.length, BilledSizeBytes: items.reduce((n, i) => n + Buffer.byteLength(i), 0),
+    };
+    const objects = exportObjects(base, description, items, new Date(now));
+    ctx.db.prepare('INSERT INTO dynamodb_exports (arn, account_id, region, table_arn, description, pending, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(arn, ctx.accountId, ctx.region, t.description.TableArn, JSON.stringify(description), objects.length, now);
+    for (const o of objects) {
+      const blob = await ctx.blobs.write(o.body);
+      const report = { event: 'dynamodb:export-object' as const, payload: { exportArn: arn } };
+      ctx.bus.publish('s3:put-object', {
+        bucket: input.S3Bucket, key: o.key, blobId: blob.id, size: blob.size, md5: blob.md5, contentType: o.contentType, owner: ctx.accountId,
+        ...(input.S3BucketOwner ? { expectedOwner: input.S3BucketOwner } : {}), onFailure: report, onSuccess: report,
+      });
+    }
+    return { ExportDescription: description };
+  },
+
+  DescribeExport(input, ctx) {
+    const r = ctx.db.prepare('SELECT * FROM dynamodb_exports WHERE arn = ? AND account_id = ? AND region = ?').get(input.ExportArn, ctx.accountId, ctx.region) as ExportRow | undefined;
+    if (!r) throw new AwsError('ExportNotFoundException', `Export not found: ${input.ExportArn}`);
+    return { ExportDescription: describeExport(r) };
+  },
+
+  // Newest first; TableArn narrows the list to one table's exports.
+  ListExports(input, ctx) {
+    const rows = ctx.db.prepare('SELECT * FROM dynamodb_exports WHERE account_id = ? AND region = ? ORDER BY created_at DESC, arn').all(ctx.accountId, ctx.region) as (ExportRow & { table_arn: string })[];
+    const mine = rows.filter((r) => input.TableArn === undefined || r.table_arn === input.TableArn);
+    const start = input.NextToken === undefined ? 0 : mine.findIndex((r) => r.arn === Buffer.from(input.NextToken!, 'base64url').toString());
+    if (start < 0) throw invalid('Invalid NextToken');
+    const limit = input.MaxResults ?? 25;
+    const page = mine.slice(start, start + limit).map((r) => describeExport(r));
+    const next = mine[start + limit];
+    return {
+      ExportSummaries: page.map((d) => ({ ExportArn: d.ExportArn, ExportStatus: d.ExportStatus, ExportType: d.ExportType })),
+      ...(next ? { NextToken: Buffer.from(next.arn).toString('base64url') } : {}),
+    };
+  },
+};
+
+/** S3's report on one object of an export: written, or not (`reason`, which fails the export). */
+export function exportObjectWritten(payload: { exportArn: string; reason?: string }, env: ServiceEnv): void {
+  const now = env.clock.now();
+  if (payload.reason) {
+    env.db.prepare('UPDATE dynamodb_exports SET failure = COALESCE(failure, ?), completed_at = COALESCE(completed_at, ?) WHERE arn = ?').run(payload.reason, now, payload.exportArn);
+    return;
+  }
+  env.db.prepare('UPDATE dynamodb_exports SET pending = pending - 1, completed_at = CASE WHEN pending = 1 THEN ? ELSE completed_at END WHERE arn = ? AND pending > 0').run(now, payload.exportArn);
+}
