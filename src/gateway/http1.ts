@@ -8,8 +8,8 @@ import { HttpRequest } from './request.js';
 /**
  * Nimbus's own HTTP/1.1 reader, for the requests of the JSON and query protocols: a POST with a
  * Content-Length, an `X-Amz-Target` or a form body, small enough to buffer whole. Those are
- * nearly all of what SDKs send to DynamoDB, SQS, SNS, STS, IAM and EC2, and node:http costs each
- * about 13 µs of CPU more than reading them straight off the socket (docs/BENCHMARKS.md).
+ * nearly all of what SDKs send to DynamoDB, SQS, SNS, STS, IAM and EC2. Read here, a request costs
+ * the server 7-15% less CPU than through node:http (docs/BENCHMARKS.md, "Nimbus's HTTP/1.1 reader").
  *
  * Every other request, and so the rest of its connection, goes to node:http: S3's streamed and
  * chunked uploads, `Expect: 100-continue`, HTTP/1.0, GETs, Nimbus's own `/_` routes, anything
