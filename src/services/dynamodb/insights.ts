@@ -1,7 +1,7 @@
 import type { ContributorInsightsSummary, DescribeContributorInsightsOutput, Operations } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { checkNames, checkTableName, findTable, keyDef, listTableRows, tableNameOf, type Table } from './table.js';
+import { checkTableName, findTable, keyDef, listTableRows, tableNameOf, type Table } from './table.js';
 
 /**
  * CloudWatch Contributor Insights for tables and their global secondary indexes: each has its own
@@ -65,7 +65,6 @@ function pageStart(token: string | undefined): number {
 export const insightsHandlers: Handlers<Operations> = {
   UpdateContributorInsights(input, ctx) {
     checkTableName(input.TableName);
-    checkNames({ IndexName: input.IndexName });
     const t = tableOf(ctx, input.TableName);
     checkIndex(t, input.IndexName);
     const current = setting(ctx, t, input.IndexName);
@@ -91,7 +90,6 @@ export const insightsHandlers: Handlers<Operations> = {
   // A table or index never configured shows only DISABLED; the time and mode appear after a change.
   DescribeContributorInsights(input, ctx) {
     checkTableName(input.TableName);
-    checkNames({ IndexName: input.IndexName });
     const t = tableOf(ctx, input.TableName);
     checkIndex(t, input.IndexName);
     const s = setting(ctx, t, input.IndexName);
