@@ -147,7 +147,7 @@ function allowsAnonymous(op: Operation): boolean {
 }
 
 /** The response's headers as written: with the server's name, and the length of a body in memory. */
-function responseHeaders(r: HttpResponse): Record<string, string | string[] | number> {
+export function responseHeaders(r: HttpResponse): Record<string, string | string[] | number> {
   // Object.assign, not `{ ...r.headers, server }`: V8 in Node 20 builds a spread followed by more
   // members through a slow path that costs microseconds per response.
   const headers: Record<string, string | string[] | number> = Object.assign({}, r.headers);

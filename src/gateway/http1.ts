@@ -2,7 +2,7 @@ import { STATUS_CODES, type IncomingHttpHeaders, type Server as HttpServer } fro
 import { Server, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { requestId as newRequestId } from '../ids.js';
-import type { Exchange, Handler } from '../server.js';
+import { responseHeaders, type Exchange, type Handler } from '../server.js';
 import { HttpRequest } from './request.js';
 
 /**
@@ -82,11 +82,16 @@ class Connection {
     else if (this.pendingBytes > MAX_PENDING) this.socket.pause();
   }
 
+  /** The bytes read and not yet answered, in one buffer. */
+  private unread(): Buffer {
+    return this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+  }
+
   /** Answers the next whole request read, if there is one. */
   private next(): void {
     if (this.socket.isPaused()) this.socket.resume();
     if (this.pendingBytes === 0) return;
-    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const buf = this.unread();
     this.pending = [buf];
     const end = buf.indexOf(HEAD_END);
     if (end < 0) {
@@ -123,13 +128,13 @@ class Connection {
       return;
     }
     let text = `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? 'Unknown'}\r\n`;
-    for (const name in r.headers) {
-      const v = r.headers[name]!;
+    const headers = responseHeaders(r);
+    for (const name in headers) {
+      const v = headers[name]!;
       if (Array.isArray(v)) for (const one of v) text += headerLine(name, one);
-      else text += headerLine(name, v);
+      else text += headerLine(name, String(v));
     }
-    if (r.headers['content-length'] === undefined) text += `content-length: ${body === undefined ? 0 : Buffer.byteLength(body)}\r\n`;
-    text += `server: Nimbus\r\ndate: ${utcDate()}\r\n${close ? 'connection: close' : this.keepAlive}\r\n\r\n`;
+    text += `date: ${utcDate()}\r\n${close ? 'connection: close' : this.keepAlive}\r\n\r\n`;
     // One write, so one segment on the wire for a small answer.
     const drained = typeof body === 'string' ? this.socket.write(text + body)
       : this.socket.write(body === undefined || body.length === 0 ? text : Buffer.concat([Buffer.from(text, 'latin1'), body]));
@@ -164,7 +169,7 @@ class Connection {
     socket.off('end', this.onEnd);
     socket.setTimeout(0, this.onTimeout);
     socket.pause();
-    if (this.pendingBytes > 0) socket.unshift(this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes));
+    if (this.pendingBytes > 0) socket.unshift(this.unread());
     this.pending = [];
     this.pendingBytes = 0;
     this.fallback.emit('connection', socket);
@@ -188,7 +193,7 @@ interface Head {
  * node:http does. A name sent twice, a bare CR or LF, or a line that is no header leaves the
  * request to node:http too, which knows each header's rule for repeats and refuses the rest.
  */
-export function parseHead(text: string, socket: Socket, maxBody: number): Head | undefined {
+function parseHead(text: string, socket: Socket, maxBody: number): Head | undefined {
   let at = text.indexOf('\r\n');
   const requestLine = at < 0 ? text : text.slice(0, at);
   if (!requestLine.startsWith('POST /') || !requestLine.endsWith(' HTTP/1.1')) return undefined;
