@@ -3,7 +3,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Agent } from 'node:http';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { lockstep, loop, median, medianBy, replay, row, rssMiB, startServer, TABLE_HEAD, type LoadResult, type Server, type SignedRequest } from './lib.js';
+import { compare, loop, median, replay, row, rssMiB, startServer, TABLE_HEAD, type LoadResult, type Server, type SignedRequest } from './lib.js';
 
 /** The `nimbus` command as installed: the bundle of scripts/bundle.mjs. */
 const CLI = new URL('../bundle/nimbus.cjs', import.meta.url).pathname;
@@ -60,12 +60,9 @@ async function readerAgainstNodeHttp(seconds: number): Promise<string[]> {
   const lines = ['### Nimbus\'s HTTP/1.1 reader against node:http', '', TABLE_HEAD.replace('vs bare', 'vs node:http')];
   const notes: string[] = [];
   for (const c of [1, 16]) {
-    await lockstep(targets, c, Math.min(2, seconds));
-    const rounds: LoadResult[][] = [];
-    for (let i = 0; i < READER_ROUNDS; i++) rounds.push(await lockstep(targets, c, Math.max(1, (seconds * 2) / 3)));
-    const ratios = rounds.map(([r, n]) => r!.cpuUsPerReq / n!.cpuUsPerReq);
-    lines.push(row(`GetCallerIdentity through node:http, c=${c}`, medianBy(rounds.map(([, n]) => n!))));
-    lines.push(row(`GetCallerIdentity through Nimbus's reader, c=${c}`, medianBy(rounds.map(([r]) => r!))).replace(/ \| {2}\|$/, ` | ${median(ratios).toFixed(2)}x |`));
+    const { base, other, ratios } = await compare(targets[1]!, targets[0]!, c, seconds, READER_ROUNDS);
+    lines.push(row(`GetCallerIdentity through node:http, c=${c}`, base));
+    lines.push(row(`GetCallerIdentity through Nimbus's reader, c=${c}`, other).replace(/ \| {2}\|$/, ` | ${median(ratios).toFixed(2)}x |`));
     notes.push(`c=${c}: ${ratios.map((x) => x.toFixed(2)).join(', ')}`);
   }
   await reader.stop();

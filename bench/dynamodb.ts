@@ -4,7 +4,7 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { config } from './clients.js';
 import { startNimbusProcess } from './core.js';
-import { lockstep, median, medianBy, row, startServer, TABLE_HEAD, type LoadResult, type Replayed, type Server, type SignedRequest } from './lib.js';
+import { compare, median, row, startServer, TABLE_HEAD, type LoadResult, type Replayed, type Server, type SignedRequest } from './lib.js';
 
 /**
  * The large table: a million items in partitions of 100, so a 100-item Query reads one partition.
@@ -137,16 +137,6 @@ async function prepare(server: Server, fillBudget: number): Promise<{ items: num
   return fill(server.port, 'big', BIG_ITEMS, fillBudget);
 }
 
-/** One load measured on both servers in lockstep: a warm-up, then `ROUNDS` rounds; the median round of each and the rounds' ratios. */
-async function compare(dynalite: Replayed, nimbus: Replayed, c: number, seconds: number): Promise<{ d: LoadResult; n: LoadResult; ratios: number[] }> {
-  // A fresh load's first seconds run partly in V8's baseline tiers and charge the optimizing
-  // compiler's threads to the requests measured; the warm-up also writes the keys PutItem rewrites.
-  await lockstep([dynalite, nimbus], c, Math.min(2, seconds));
-  const rounds: LoadResult[][] = [];
-  for (let i = 0; i < ROUNDS; i++) rounds.push(await lockstep([dynalite, nimbus], c, Math.max(1, (seconds * 2) / 3)));
-  return { d: medianBy(rounds.map(([d]) => d!)), n: medianBy(rounds.map(([, n]) => n!)), ratios: rounds.map(([d, n]) => n!.cpuUsPerReq / d!.cpuUsPerReq) };
-}
-
 /**
  * Nimbus against dynalite, both running side by side and loaded in lockstep with the same
  * SDK-signed requests replayed (see `lockstep`): the ratio of each load is the median of its
@@ -170,16 +160,16 @@ export async function dynamodbBench(seconds: number): Promise<string[]> {
         const signed = async (server: Server, items: number): Promise<Replayed> => ({
           server, requests: await signedBySdk(server.port, Array.from({ length: SIGNED }, (_, n) => command(load, items, n))),
         });
-        const r = await compare(await signed(dynalite, table === 'big' ? dFill.items : 0), await signed(nimbus, table === 'big' ? nFill.items : 0), c, seconds);
+        const r = await compare(await signed(dynalite, table === 'big' ? dFill.items : 0), await signed(nimbus, table === 'big' ? nFill.items : 0), c, seconds, ROUNDS);
         const label = (items: number) => (table === 'big' ? `${count(items)}-item table` : 'empty table');
-        lines.push(row(`dynalite ${load}, ${label(dFill.items)}, c=${c}`, r.d));
-        lines.push(row(`Nimbus ${load}, ${label(nFill.items)}, c=${c}`, r.n).replace(/ \| {2}\|$/, ` | ${median(r.ratios).toFixed(2)}x |`));
+        lines.push(row(`dynalite ${load}, ${label(dFill.items)}, c=${c}`, r.base));
+        lines.push(row(`Nimbus ${load}, ${label(nFill.items)}, c=${c}`, r.other).replace(/ \| {2}\|$/, ` | ${median(r.ratios).toFixed(2)}x |`));
         notes.push(`${load}, ${label(table === 'big' ? nFill.items : 0)}, c=${c}: ${r.ratios.map((x) => x.toFixed(2)).join(', ')}`);
         const key = `${load}, c=${c}`;
-        if (table === 'empty') nimbusCpu.set(key, r.n.cpuUsPerReq);
+        if (table === 'empty') nimbusCpu.set(key, r.other.cpuUsPerReq);
         else {
           const e = nimbusCpu.get(key)!;
-          flat.push(`| ${key} | ${e.toFixed(1)} | ${r.n.cpuUsPerReq.toFixed(1)} | ${(r.n.cpuUsPerReq / e).toFixed(2)}x |`);
+          flat.push(`| ${key} | ${e.toFixed(1)} | ${r.other.cpuUsPerReq.toFixed(1)} | ${(r.other.cpuUsPerReq / e).toFixed(2)}x |`);
         }
       }
     }

@@ -209,6 +209,19 @@ export async function lockstep(targets: Replayed[], connections: number, seconds
   });
 }
 
+/**
+ * One load measured on two servers in lockstep: a warm-up, then `rounds` rounds; the median round
+ * of each, and each round's ratio of server CPU per request, `other` over `base`.
+ */
+export async function compare(base: Replayed, other: Replayed, c: number, seconds: number, rounds: number): Promise<{ base: LoadResult; other: LoadResult; ratios: number[] }> {
+  // A fresh load's first seconds run partly in V8's baseline tiers and charge the optimizing
+  // compiler's threads to the requests measured; the warm-up also writes the keys a PutItem load rewrites.
+  await lockstep([base, other], c, Math.min(2, seconds));
+  const results: LoadResult[][] = [];
+  for (let i = 0; i < rounds; i++) results.push(await lockstep([base, other], c, Math.max(1, (seconds * 2) / 3)));
+  return { base: medianBy(results.map(([b]) => b!)), other: medianBy(results.map(([, o]) => o!)), ratios: results.map(([b, o]) => o!.cpuUsPerReq / b!.cpuUsPerReq) };
+}
+
 export function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
