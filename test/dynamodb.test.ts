@@ -432,7 +432,7 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(r.Items, [{ pk: { S: 'a' }, color: { S: 'red' } }]);
   });
 
-  it('UpdateTable removes a GSI: it leaves the description and can no longer be queried; removing it twice fails', async () => {
+  it('UpdateTable removes a GSI, one online index change a call: answered as DELETING, then gone from the description and no longer queryable; removing it twice fails', async () => {
     const name = await table({
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'color', AttributeType: 'S' }],
       GlobalSecondaryIndexes: [{ IndexName: 'byColor', KeySchema: [{ AttributeName: 'color', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
@@ -440,7 +440,17 @@ describe('DynamoDB tables and items', () => {
     await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, color: { S: 'red' } } }));
     const query = () => ddb.send(new QueryCommand({ TableName: name, IndexName: 'byColor', KeyConditionExpression: 'color = :c', ExpressionAttributeValues: { ':c': { S: 'red' } } }));
     assert.equal((await query()).Count, 1);
-    await ddb.send(new UpdateTableCommand({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'byColor' } }] }));
+    const two = await rejects(ddb.send(new UpdateTableCommand({
+      TableName: name, AttributeDefinitions: [{ AttributeName: 'size', AttributeType: 'N' }],
+      GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'byColor' } }, { Create: { IndexName: 'bySize', KeySchema: [{ AttributeName: 'size', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }],
+    })));
+    assert.equal(two.name, 'LimitExceededException');
+    assert.equal(two.message, 'Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table');
+    assert.equal((await query()).Count, 1);
+    // The answer still lists the index, as DELETING; the next read no longer does.
+    const deleting = await ddb.send(new UpdateTableCommand({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'byColor' } }] }));
+    assert.deepEqual(deleting.TableDescription?.GlobalSecondaryIndexes?.map((g) => [g.IndexName, g.IndexStatus]), [['byColor', 'DELETING']]);
+    assert.equal(deleting.TableDescription?.TableStatus, 'UPDATING');
     const described = await ddb.send(new DescribeTableCommand({ TableName: name }));
     assert.equal(described.Table?.GlobalSecondaryIndexes, undefined);
     const gone = await rejects(query());

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
-  AttributeDefinition, CreateTableInput, GlobalSecondaryIndex, KeySchemaElement, LocalSecondaryIndex, Operations, Projection,
+  AttributeDefinition, CreateTableInput, GlobalSecondaryIndex, GlobalSecondaryIndexDescription, KeySchemaElement, LocalSecondaryIndex, Operations, Projection,
   ProvisionedThroughput, ProvisionedThroughputDescription, TableDescription, UpdateTableInput,
 } from '../../generated/types/dynamodb.js';
 import { formatArn } from '../../arn.js';
@@ -252,6 +252,8 @@ export const tableHandlers: Handlers<Operations> = {
     checkTableName(input.TableName);
     checkUpdateTable(input);
     const t = requireTable(ctx, input.TableName);
+    const online = (input.GlobalSecondaryIndexUpdates ?? []).filter((u) => u.Create || u.Delete).length;
+    if (online > 1) throw new AwsError('LimitExceededException', 'Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table');
     const d = t.description;
     const now = ctx.clock.date();
     const billing = input.BillingMode ?? d.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
@@ -271,6 +273,7 @@ export const tableHandlers: Handlers<Operations> = {
         if (!d.AttributeDefinitions!.some((a) => a.AttributeName === def.AttributeName)) d.AttributeDefinitions!.push(def);
       }
     }
+    let deleted: GlobalSecondaryIndexDescription | undefined;
     for (const u of input.GlobalSecondaryIndexUpdates ?? []) {
       const gsis = d.GlobalSecondaryIndexes ?? [];
       if (u.Create) {
@@ -282,12 +285,12 @@ export const tableHandlers: Handlers<Operations> = {
         d.GlobalSecondaryIndexes = [...gsis, g];
         backfillIndex(ctx, t, { name: g.IndexName, global: true, projection: g.Projection, ...keyDef(g.KeySchema) });
       } else if (u.Delete) {
-        if (!gsis.some((g) => g.IndexName === u.Delete!.IndexName)) {
+        deleted = gsis.find((g) => g.IndexName === u.Delete!.IndexName);
+        if (!deleted) {
           throw new AwsError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Delete.IndexName} not found in table: ${t.name}`);
         }
-        d.GlobalSecondaryIndexes = gsis.filter((g) => g.IndexName !== u.Delete!.IndexName);
+        d.GlobalSecondaryIndexes = gsis.filter((g) => g !== deleted);
         if (d.GlobalSecondaryIndexes.length === 0) delete d.GlobalSecondaryIndexes;
-        ctx.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ? AND index_name = ?').run(t.id, u.Delete.IndexName);
       } else if (u.Update) {
         const g = gsis.find((x) => x.IndexName === u.Update!.IndexName);
         if (!g) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Update.IndexName} not found in table: ${t.name}`);
@@ -299,12 +302,15 @@ export const tableHandlers: Handlers<Operations> = {
     if (input.TableClass) d.TableClassSummary = { TableClass: input.TableClass, LastUpdateDateTime: now };
     ctx.db.transaction(() => {
       saveTable(ctx, t);
+      if (deleted) ctx.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ? AND index_name = ?').run(t.id, deleted.IndexName);
       if (streamChanged) openStream(ctx, t);
     })();
-    // Like the table itself, a new index is ready at once but the answer says CREATING.
+    // Like the table itself, a new index is ready at once but the answer says CREATING, and a
+    // deleted one is gone at once but the answer still lists it as DELETING.
     const out = describe(ctx, t, 'UPDATING');
     const created = new Set((input.GlobalSecondaryIndexUpdates ?? []).map((u) => u.Create?.IndexName));
     for (const g of out.GlobalSecondaryIndexes ?? []) if (created.has(g.IndexName)) g.IndexStatus = 'CREATING';
+    if (deleted) out.GlobalSecondaryIndexes = [...out.GlobalSecondaryIndexes ?? [], { ...deleted, IndexStatus: 'DELETING' }];
     return { TableDescription: out };
   },
 };
