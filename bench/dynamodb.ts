@@ -3,7 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { config } from './clients.js';
-import { startNimbusProcess } from './core.js';
+import { startBareServer, startNimbusProcess } from './core.js';
 import { compare, median, row, startServer, TABLE_HEAD, type LoadResult, type Replayed, type Server, type SignedRequest } from './lib.js';
 
 /**
@@ -127,14 +127,14 @@ async function signedBySdk(port: number, commands: ReturnType<typeof command>[])
   return captured;
 }
 
-/** The bench tables, the 200-item Query partition, and the large table filled as far as `fillBudget` allows. */
-async function prepare(server: Server, fillBudget: number): Promise<{ items: number; seconds: number }> {
+/** The bench tables (the large one still empty) and the 200-item Query partition. */
+async function prepare(server: Server): Promise<void> {
   const ddb = new DynamoDBClient(config(server.port));
   await ddb.send(new CreateTableCommand({ TableName: 'bench', ...keySchema }));
   await ddb.send(new CreateTableCommand({ TableName: 'big', ...keySchema }));
   await new Promise((r) => setTimeout(r, 50));
   for (let i = 0; i < 200; i++) await ddb.send(new PutItemCommand({ TableName: 'bench', Item: { pk: { S: 'page' }, sk: { N: String(i) }, v: { S: 'x'.repeat(100) } } }));
-  return fill(server.port, 'big', BIG_ITEMS, fillBudget);
+  ddb.destroy();
 }
 
 /**
@@ -146,21 +146,38 @@ export async function dynamodbBench(seconds: number): Promise<string[]> {
   const dynalite = await startServer([new URL('../../node_modules/dynalite/cli.js', import.meta.url).pathname, '--port', '{port}', '--createTableMs', '0'],
     async (port) => (await fetch(`http://127.0.0.1:${port}/`)).status > 0);
   const nimbus = await startNimbusProcess();
-  const dFill = await prepare(dynalite, DYNALITE_FILL_SECONDS);
-  const nFill = await prepare(nimbus, Infinity);
+  const bare = await startBareServer();
+  await prepare(dynalite);
+  await prepare(nimbus);
+  // The empty table's loads run before the large table is filled: dynalite holds its tables in its
+  // heap, and a million items there make each of its requests cost it more (its garbage collector
+  // walks them), which would flatter the ratio of the empty-table rows.
+  let dFill = { items: 0, seconds: 0 };
+  let nFill = { items: 0, seconds: 0 };
 
   const count = (items: number) => (items >= 1_000_000 ? `${items / 1_000_000}M` : `${Math.round(items / 1000)}k`);
   const lines: string[] = [];
   const notes: string[] = [];
   const flat: string[] = [];
+  const floor: string[] = [];
   const nimbusCpu = new Map<string, number>();
   for (const table of ['empty', 'big'] as const) {
+    if (table === 'big') {
+      dFill = await fill(dynalite.port, 'big', BIG_ITEMS, DYNALITE_FILL_SECONDS);
+      nFill = await fill(nimbus.port, 'big', BIG_ITEMS, Infinity);
+    }
     for (const c of [1, 16]) {
       for (const load of LOADS) {
         const signed = async (server: Server, items: number): Promise<Replayed> => ({
           server, requests: await signedBySdk(server.port, Array.from({ length: SIGNED }, (_, n) => command(load, items, n))),
         });
-        const r = await compare(await signed(dynalite, table === 'big' ? dFill.items : 0), await signed(nimbus, table === 'big' ? nFill.items : 0), c, seconds, ROUNDS);
+        const fromDynalite = await signed(dynalite, table === 'big' ? dFill.items : 0);
+        const r = await compare(fromDynalite, await signed(nimbus, table === 'big' ? nFill.items : 0), c, seconds, ROUNDS);
+        if (table === 'empty' && load === 'GetItem') {
+          const f = await compare(fromDynalite, { server: bare, requests: fromDynalite.requests }, c, seconds, ROUNDS);
+          floor.push(row(`dynalite GetItem, empty table, c=${c}`, f.base));
+          floor.push(row(`node:http answering every GetItem with a fixed body, c=${c}`, f.other).replace(/ \| {2}\|$/, ` | ${median(f.ratios).toFixed(2)}x |`));
+        }
         const label = (items: number) => (table === 'big' ? `${count(items)}-item table` : 'empty table');
         lines.push(row(`dynalite ${load}, ${label(dFill.items)}, c=${c}`, r.base));
         lines.push(row(`Nimbus ${load}, ${label(nFill.items)}, c=${c}`, r.other).replace(/ \| {2}\|$/, ` | ${median(r.ratios).toFixed(2)}x |`));
@@ -176,13 +193,16 @@ export async function dynamodbBench(seconds: number): Promise<string[]> {
   }
   await dynalite.stop();
   await nimbus.stop();
+  await bare.stop();
 
   const rate = (f: { items: number; seconds: number }) => `${count(f.items)} items in ${f.seconds.toFixed(0)} s (${Math.round(f.items / f.seconds)} items/s)`;
   const roundSeconds = Math.max(1, (seconds * 2) / 3);
   return ['## DynamoDB, against dynalite', '', TABLE_HEAD.replace('vs bare', 'vs dynalite'), ...lines, '',
     'Target: server CPU per PutItem and GetItem at most half of dynalite\'s (ratio ≤ 0.5).', '',
     `Both servers run side by side and are loaded in lockstep: each connection sends one request to dynalite, then one to Nimbus, and again, so both answer the same requests at the same pace in the same seconds. The requests are signed once by the SDK v3 client (${SIGNED} per load and server, with the keys below) and replayed, so the load generator does not starve the servers. After a warm-up, each load runs ${ROUNDS} rounds of ${roundSeconds.toFixed(1)} s; a row is its server's median round, and the ratio is the median of the rounds' ratios of server CPU per request (each from the server process's own CPU accounting), which were: ${notes.join('; ')}.`, '',
-    `The "empty" table holds the 200-item Query partition and the 1000 items its PutItem load rewrites and its GetItem load reads. The large table was filled by SigV4-signed BatchWriteItem calls (25 items each) from 16 concurrent loops: Nimbus stored ${rate(nFill)}; dynalite, given ${DYNALITE_FILL_SECONDS} s, stored ${rate(dFill)}${dFill.items < nFill.items ? ', so its large-table rows are measured at that size' : ''}. Loads on it pick keys and partitions at random across the whole table.`, '',
+    `The "empty" table holds the 200-item Query partition and the 1000 items its PutItem load rewrites and its GetItem load reads; its loads run before the large table is filled, as dynalite keeps its tables in its heap and a million items there raise its CPU per request on every table. The large table was filled by SigV4-signed BatchWriteItem calls (25 items each) from 16 concurrent loops: Nimbus stored ${rate(nFill)}; dynalite, given ${DYNALITE_FILL_SECONDS} s, stored ${rate(dFill)}${dFill.items < nFill.items ? ', so its large-table rows are measured at that size' : ''}. Loads on it pick keys and partitions at random across the whole table.`, '',
+    'What any Node.js HTTP server costs, against the same dynalite: node:http answering each of the same GetItem requests with a fixed body and doing nothing else, measured the same way (the ceiling of the core section, here in dynalite\'s terms):', '',
+    TABLE_HEAD.replace('vs bare', 'vs dynalite'), ...floor, '',
     `Nimbus, server CPU µs/req on the empty table and on the ${count(nFill.items)}-item table (target: flat; median rounds, measured at different times):`, '',
     '| load | empty table | large table | large / empty |', '|---|---|---|---|', ...flat, ''];
 }
