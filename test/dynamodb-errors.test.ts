@@ -94,6 +94,20 @@ describe('DynamoDB error types', () => {
     assert.equal(err.name, 'TransactionCanceledException');
     assert.deepEqual(err.CancellationReasons, [{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }]);
   });
+
+  it('an empty body is a SerializationException, even to an operation without required members', async () => {
+    for (const target of ['DynamoDB_20120810.ListTables', 'DynamoDB_20120810.PutItem']) {
+      const res = await post(nimbus, target);
+      assert.equal(res.status, 400);
+      assert.equal(res.body['__type'], 'com.amazon.coral.service#SerializationException');
+    }
+    assert.deepEqual(Object.keys((await post(nimbus, 'DynamoDB_20120810.ListTables', '{}')).body), ['TableNames']);
+  });
+
+  it('an empty body to an operation DynamoDB does not have is still UnknownOperationException', async () => {
+    const res = await post(nimbus, 'DynamoDB_20120810.DropEverything');
+    assert.equal(res.body['__type'], 'com.amazon.coral.service#UnknownOperationException');
+  });
 });
 
 describe('DynamoDB Streams error types', () => {

@@ -376,6 +376,16 @@ export async function decodeJsonRequest(req: HttpRequest, model: ServiceModel) {
   return { operation, input };
 }
 
+/**
+ * A Coral service reads no `{}` into an empty body: once the operation is known, it answers a
+ * SerializationException (DynamoDB's recorded answer, without a message; Nimbus says what to send).
+ */
+async function decodeCoralRequest(req: HttpRequest, model: ServiceModel) {
+  const decoded = await decodeJsonRequest(req, model);
+  if ((await req.body()).length === 0) throw new AwsError('SerializationException', 'The request body is empty: send a JSON object, {} at the least.', { status: 400 });
+  return decoded;
+}
+
 /** The response body of an output: JSON.stringify, with the members given as JsonText spliced in. */
 function outputBody(output: Record<string, unknown>): string {
   let spliced = false;
@@ -391,7 +401,7 @@ function outputBody(output: Record<string, unknown>): string {
 
 export const jsonCodec: Codec = {
   protocol: 'json',
-  decode: (req, model) => decodeJsonRequest(req, model),
+  decode: (req, model) => (CORAL_SERVICES[model.id] ? decodeCoralRequest(req, model) : decodeJsonRequest(req, model)),
   encode(model, op, output, requestId) {
     const body = op.output ? outputBody(toJson(model, model.resolve(op.output), output ?? {}) as Record<string, unknown>) : '{}';
     return {
