@@ -52,6 +52,16 @@ function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
   return { kind, t, key, item: undefined, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure };
 }
 
+/** No two actions of a transaction, read or write, may name the same item. */
+function checkDistinct(targets: readonly { t: Table; key: Item }[]): void {
+  const ids = new Set<string>();
+  for (const { t, key } of targets) {
+    const id = `${t.id}/${storageKey(tableKey(t), key).map((b) => b.toString('hex')).join('/')}`;
+    if (ids.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
+    ids.add(id);
+  }
+}
+
 function canceled(reasons: CancellationReason[]): AwsError {
   return new AwsError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, {
     fields: { CancellationReasons: reasons.map((r) => (r.Item ? { ...r, Item: JSON.parse(encodeItem(r.Item)) as unknown } : r)) },
@@ -72,12 +82,7 @@ export const transactionHandlers: Handlers<Operations> = {
       return seen.output;
     }
     const actions = input.TransactItems.map((w) => prepare(ctx, w));
-    const ids = new Set<string>();
-    for (const a of actions) {
-      const id = `${a.t.id}/${storageKey(tableKey(a.t), a.key).map((b) => b.toString('hex')).join('/')}`;
-      if (ids.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
-      ids.add(id);
-    }
+    checkDistinct(actions);
     const output = inTransaction(ctx, () => {
       const befores = actions.map((a) => readItem(ctx, a.t, a.key));
       const afters: (Item | undefined)[] = [];
@@ -116,6 +121,7 @@ export const transactionHandlers: Handlers<Operations> = {
       if (projection) checkKeyPaths(t, projection);
       return { t, key, projection };
     });
+    checkDistinct(gets);
     const capacity = new Map<Table, number>();
     const responses = gets.map(({ t, key, projection }) => {
       const item = readItem(ctx, t, key);
