@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactGetItemsCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactGetItemsCommand, TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { Nimbus } from '../src/index.js';
 import { clientConfig, rejects, start } from './helpers.js';
 
@@ -59,5 +59,17 @@ describe('DynamoDB transactions: requests refused up front', () => {
       { Put: { TableName: name, Item: { pk: { S: 'p' }, sk: { S: '1' } } } },
       { Put: { TableName: name, Item: { pk: { S: 'p' }, sk: { S: '2' } } } },
     ] }));
+  });
+
+  it('TransactWriteItems over 4 MB of items in all is a ValidationException and writes nothing; just under 4 MB is written', async () => {
+    const name = await table();
+    // 400,000 bytes an item: ten make 4,000,000 bytes (under 4 MiB), eleven 4,400,000 (over).
+    const put = (i: number): TransactWriteItem => ({ Put: { TableName: name, Item: { pk: { S: `k${i}` }, v: { S: 'x'.repeat(400_000 - 1 - `k${i}`.length - 2) } } } });
+    const err = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 11 }, (_, i) => put(i)) })));
+    assert.equal(err.name, 'ValidationException');
+    assert.equal(err.message, 'Collection size of items exceeded, which can also be caused by the aggregate size of the items in the transaction exceeding the 4MB limit');
+    assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'k0' } } }))).Item, undefined);
+    await ddb.send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 10 }, (_, i) => put(i)) }));
+    assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'k9' } } }))).Item?.['v']?.S?.length, 400_000 - 1 - 2 - 2);
   });
 });

@@ -16,6 +16,8 @@ import { checkItem, encodeItem, itemSize, type Item } from './values.js';
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
  */
 const TOKEN_TTL_MS = 10 * 60 * 1000;
+/** The bound on the aggregate size of a transaction's items. */
+const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 const invalid = (m: string) => new AwsError('ValidationException', m);
 
 /** One entry of TransactionCanceledException's CancellationReasons, in action order. */
@@ -62,6 +64,18 @@ function checkDistinct(targets: readonly { t: Table; key: Item }[]): void {
   }
 }
 
+/**
+ * The items a transaction writes add up to at most 4 MB: each Put's item, and the key of each
+ * other action (what the request carries of it), counted as DynamoDB counts item sizes.
+ */
+function checkTransactionSize(actions: readonly Action[]): void {
+  let bytes = 0;
+  for (const a of actions) bytes += itemSize(a.item ?? a.key);
+  if (bytes > MAX_TRANSACTION_BYTES) {
+    throw invalid('Collection size of items exceeded, which can also be caused by the aggregate size of the items in the transaction exceeding the 4MB limit');
+  }
+}
+
 function canceled(reasons: CancellationReason[]): AwsError {
   return new AwsError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, {
     fields: { CancellationReasons: reasons.map((r) => (r.Item ? { ...r, Item: JSON.parse(encodeItem(r.Item)) as unknown } : r)) },
@@ -83,6 +97,7 @@ export const transactionHandlers: Handlers<Operations> = {
     }
     const actions = input.TransactItems.map((w) => prepare(ctx, w));
     checkDistinct(actions);
+    checkTransactionSize(actions);
     const output = inTransaction(ctx, () => {
       const befores = actions.map((a) => readItem(ctx, a.t, a.key));
       const afters: (Item | undefined)[] = [];
