@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactGetItemsCommand, TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { Nimbus } from '../src/index.js';
-import { clientConfig, rejects, start } from './helpers.js';
+import { aws, clientConfig, rejects, start } from './helpers.js';
 
 /** What TransactWriteItems and TransactGetItems refuse before they run. */
 
@@ -71,5 +71,36 @@ describe('DynamoDB transactions: requests refused up front', () => {
     assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'k0' } } }))).Item, undefined);
     await ddb.send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 10 }, (_, i) => put(i)) }));
     assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'k9' } } }))).Item?.['v']?.S?.length, 400_000 - 1 - 2 - 2);
+  });
+
+  it("an Update of a key attribute is UpdateItem's ValidationException before the transaction runs, not a cancellation reason", async () => {
+    const name = await table(true);
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { S: '1' } } }));
+    for (const [attr, expression] of [['pk', 'SET pk = :v'], ['sk', 'SET #s = :v']] as const) {
+      const err = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+        // A failing condition elsewhere: the key update is still what the request is refused for.
+        { ConditionCheck: { TableName: name, Key: { pk: { S: 'p' }, sk: { S: '2' } }, ConditionExpression: 'attribute_exists(pk)' } },
+        { Update: { TableName: name, Key: { pk: { S: 'p' }, sk: { S: '1' } }, UpdateExpression: expression, ExpressionAttributeValues: { ':v': { S: 'new' } }, ...(attr === 'sk' ? { ExpressionAttributeNames: { '#s': 'sk' } } : {}) } },
+      ] })));
+      assert.equal(err.name, 'ValidationException');
+      assert.equal(err.message, `One or more parameter values were invalid: Cannot update attribute ${attr}. This attribute is part of the key`);
+    }
+    const indexed = unique('tx-indexed');
+    await ddb.send(new CreateTableCommand({
+      TableName: indexed, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    }));
+    const nested = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Update: { TableName: indexed, Key: { pk: { S: 'p' } }, UpdateExpression: 'SET g.x = :v', ExpressionAttributeValues: { ':v': { S: 'new' } } } },
+    ] })));
+    assert.equal(nested.name, 'ValidationException');
+    assert.equal(nested.message, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: g");
+    const cli = await aws(nimbus, ['dynamodb', 'transact-write-items', '--transact-items', JSON.stringify([
+      { Update: { TableName: name, Key: { pk: { S: 'p' }, sk: { S: '1' } }, UpdateExpression: 'REMOVE pk' } },
+    ])]);
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /\(ValidationException\) when calling the TransactWriteItems operation.*: One or more parameter values were invalid: Cannot update attribute pk\. This attribute is part of the key/);
+    assert.deepEqual((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'p' }, sk: { S: '1' } } }))).Item, { pk: { S: 'p' }, sk: { S: '1' } });
   });
 });

@@ -69,7 +69,7 @@ function update(t: Table, key: Item, before: Item | undefined, actions: UpdateAc
   return { after, written };
 }
 
-function checkKeyUpdates(t: Table, actions: UpdateAction[]): void {
+export function checkKeyUpdates(t: Table, actions: UpdateAction[]): void {
   const k = tableKey(t);
   for (const a of actions) {
     const top = a.path[0] as string;

@@ -4,7 +4,7 @@ import { AwsError, isAwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { consumed, readUnits, writeUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
-import { checkSize, commit, updatedItem } from './items.js';
+import { checkKeyUpdates, checkSize, commit, updatedItem } from './items.js';
 import { PARAMS, parseExpressions, type Expressions } from './request.js';
 import { checkItemKeys, checkKey, checkKeyPaths, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, encodeItem, itemSize, type Item } from './values.js';
@@ -51,6 +51,11 @@ function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
   }
   const key = checkItem((spec as { Key: Item }).Key);
   checkKey(t, key);
+  if (ex.update) {
+    // Refused before the transaction runs, in UpdateItem's words, not as a cancellation reason.
+    checkKeyUpdates(t, ex.update);
+    checkKeyPaths(t, ex.update.map((a) => a.path));
+  }
   return { kind, t, key, item: undefined, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure };
 }
 
