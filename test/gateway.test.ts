@@ -120,7 +120,7 @@ describe('gateway', () => {
       });
       assert.equal(res.status, 400);
       const body = (await res.json()) as { __type: string; message: string };
-      assert.equal(body.__type, 'SerializationException');
+      assert.equal(body.__type, 'com.amazon.coral.service#SerializationException');
     });
 
     it('a JSON member of the wrong type is SerializationException', async () => {
@@ -130,7 +130,7 @@ describe('gateway', () => {
         body: '{"Limit": "three"}',
       });
       assert.equal(res.status, 400);
-      assert.equal(((await res.json()) as { __type: string }).__type, 'SerializationException');
+      assert.equal(((await res.json()) as { __type: string }).__type, 'com.amazon.coral.service#SerializationException');
     });
 
     it('an unknown X-Amz-Target operation is UnknownOperationException', async () => {
@@ -140,7 +140,7 @@ describe('gateway', () => {
         body: '{}',
       });
       assert.equal(res.status, 400);
-      assert.equal(((await res.json()) as { __type: string }).__type, 'UnknownOperationException');
+      assert.equal(((await res.json()) as { __type: string }).__type, 'com.amazon.coral.service#UnknownOperationException');
     });
 
     it('garbage XML is MalformedXML', async () => {
@@ -198,7 +198,7 @@ describe('gateway', () => {
         body: '{}',
       });
       assert.equal(res.status, 400);
-      assert.equal(((await res.json()) as { __type: string }).__type, 'IncompleteSignatureException');
+      assert.equal(((await res.json()) as { __type: string }).__type, 'com.amazon.coral.service#IncompleteSignatureException');
     });
 
     it('an unsigned request to STS is MissingAuthenticationToken', async () => {

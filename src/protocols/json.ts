@@ -293,11 +293,74 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** The JSON error body members: the shape's own `Message`/`message` spelling, plus extra fields. */
+/**
+ * The JSON error body members: the message under the spelling of the error's shape (or, for
+ * Coral's own errors, Coral's spelling), plus extra fields.
+ */
 export function jsonErrorBody(model: ServiceModel, err: AwsError): Record<string, unknown> {
-  const shape = model.errorShape(err.code);
-  const key = shape?.members && 'Message' in shape.members ? 'Message' : 'message';
-  return { [key]: err.message, ...err.fields };
+  return { [messageKey(model, err.code)]: err.message, ...err.fields };
+}
+
+function messageKey(model: ServiceModel, code: string): 'message' | 'Message' {
+  const shape = model.errorShape(code);
+  if (shape) return shape.members && 'Message' in shape.members ? 'Message' : 'message';
+  return (CORAL_SERVICES[model.id] && CORAL_ERRORS[code]?.[1]) || 'message';
+}
+
+/**
+ * A JSON service that names its errors as Coral (the framework behind AWS's JSON services)
+ * writes them: `__type` is the error's absolute shape id, `<namespace>#<code>`. The service's
+ * modeled errors are in its own namespace; the errors Coral raises before the service runs
+ * (validation, deserialization, authentication) are in Coral's.
+ */
+interface CoralService {
+  /** The namespace of the service's modeled errors. */
+  namespace: string;
+  /** Modeled errors whose shape belongs to another service's namespace. */
+  shared?: Record<string, string>;
+}
+
+const DYNAMODB_NAMESPACE = 'com.amazonaws.dynamodb.v20120810';
+
+/**
+ * The services whose `__type` is known to carry namespaces, by model id. Other JSON services
+ * keep the bare code until AWS's answers for them are checked. DynamoDB's recorded answers
+ * (dynalite's tests were taken from them) show its namespace; DynamoDB Streams has its own,
+ * except for the errors whose shapes it shares with DynamoDB, as the first SDK v3 clients,
+ * generated from those ids, list them.
+ */
+const CORAL_SERVICES: Record<string, CoralService> = {
+  dynamodb: { namespace: DYNAMODB_NAMESPACE },
+  dynamodbstreams: {
+    namespace: 'com.amazonaws.dynamodb.streams.v20120810',
+    shared: { InternalServerError: DYNAMODB_NAMESPACE, LimitExceededException: DYNAMODB_NAMESPACE, ResourceNotFoundException: DYNAMODB_NAMESPACE },
+  },
+};
+
+/**
+ * Coral's own errors: their namespace and the spelling of their message member, as DynamoDB's
+ * answers show them (`{"__type":"com.amazon.coral.service#AccessDeniedException","Message":...}`,
+ * `{"__type":"com.amazon.coral.validate#ValidationException","message":...}`).
+ */
+const CORAL_ERRORS: Record<string, [namespace: string, messageKey: 'message' | 'Message']> = {
+  ValidationException: ['com.amazon.coral.validate', 'message'],
+  SerializationException: ['com.amazon.coral.service', 'Message'],
+  AccessDeniedException: ['com.amazon.coral.service', 'Message'],
+  UnknownOperationException: ['com.amazon.coral.service', 'message'],
+  MissingAuthenticationTokenException: ['com.amazon.coral.service', 'message'],
+  IncompleteSignatureException: ['com.amazon.coral.service', 'message'],
+  InvalidSignatureException: ['com.amazon.coral.service', 'message'],
+  UnrecognizedClientException: ['com.amazon.coral.service', 'message'],
+  ExpiredTokenException: ['com.amazon.coral.service', 'message'],
+  InternalFailure: ['com.amazon.coral.service', 'message'],
+};
+
+/** The `__type` of an error: namespaced for a Coral service's modeled and Coral's own errors, else the bare code. */
+function errorType(model: ServiceModel, code: string): string {
+  const service = CORAL_SERVICES[model.id];
+  if (!service) return code;
+  const namespace = model.errorShape(code) ? service.shared?.[code] ?? service.namespace : CORAL_ERRORS[code]?.[0];
+  return namespace ? `${namespace}#${code}` : code;
 }
 
 export async function decodeJsonRequest(req: HttpRequest, model: ServiceModel) {
@@ -311,6 +374,16 @@ export async function decodeJsonRequest(req: HttpRequest, model: ServiceModel) {
   const body = parseJsonBody(await req.body());
   const input = operation.input ? (fromJson(model, model.resolve(operation.input), body, '') as Record<string, unknown>) : {};
   return { operation, input };
+}
+
+/**
+ * A Coral service reads no `{}` into an empty body: once the operation is known, it answers a
+ * SerializationException (DynamoDB's recorded answer, without a message; Nimbus says what to send).
+ */
+async function decodeCoralRequest(req: HttpRequest, model: ServiceModel) {
+  const decoded = await decodeJsonRequest(req, model);
+  if ((await req.body()).length === 0) throw new AwsError('SerializationException', 'The request body is empty: send a JSON object, {} at the least.', { status: 400 });
+  return decoded;
 }
 
 /** The response body of an output: JSON.stringify, with the members given as JsonText spliced in. */
@@ -328,7 +401,7 @@ function outputBody(output: Record<string, unknown>): string {
 
 export const jsonCodec: Codec = {
   protocol: 'json',
-  decode: (req, model) => decodeJsonRequest(req, model),
+  decode: (req, model) => (CORAL_SERVICES[model.id] ? decodeCoralRequest(req, model) : decodeJsonRequest(req, model)),
   encode(model, op, output, requestId) {
     const body = op.output ? outputBody(toJson(model, model.resolve(op.output), output ?? {}) as Record<string, unknown>) : '{}';
     return {
@@ -345,7 +418,7 @@ export const jsonCodec: Codec = {
     };
     // Services that moved from query to JSON (SQS) still tell older clients the query error code.
     if (model.metadata.awsQueryCompatible) headers['x-amzn-query-error'] = `${queryErrorCode(model, err.code)};${err.sender ? 'Sender' : 'Receiver'}`;
-    return { status: errorStatus(model, err), headers, body: JSON.stringify({ __type: err.code, ...jsonErrorBody(model, err) }) };
+    return { status: errorStatus(model, err), headers, body: JSON.stringify({ __type: errorType(model, err.code), ...jsonErrorBody(model, err) }) };
   },
   validationError: (violations) => new AwsError('ValidationException', violations[0]?.alone ? violations[0].message : validationMessage(violations), { status: 400 }),
 };

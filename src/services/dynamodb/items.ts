@@ -50,10 +50,14 @@ export function keepsHistory(t: Table): boolean {
   return !!t.description.StreamSpecification?.StreamEnabled || t.recoverySince !== undefined || indexes(t).some((i) => !i.global);
 }
 
-/** Tables with local secondary indexes keep each partition key's items (an item collection) under 10 GB (`Limits`). */
+/**
+ * Tables with local secondary indexes keep each partition key's items (an item collection) under
+ * 10 GB (`Limits`). The sum is read at each growing write, with a statement prepared once per instance.
+ */
 function checkCollectionSize(ctx: RequestContext, t: Table, after: Item, before: Item | undefined): void {
   const [hash] = storageKey(tableKey(t), after);
-  const current = ctx.db.prepare('SELECT COALESCE(SUM(size), 0) FROM dynamodb_items WHERE table_id = ? AND hash_key = ?').pluck().get(t.id, hash) as number;
+  const collectionBytes = ctx.memory('dynamodb.collectionBytes', () => ctx.db.prepare('SELECT COALESCE(SUM(size), 0) FROM dynamodb_items WHERE table_id = ? AND hash_key = ?').pluck());
+  const current = collectionBytes.get(t.id, hash) as number;
   if (current - (before ? itemSize(before) : 0) + itemSize(after) > ctx.limits.dynamodbItemCollectionBytes) {
     throw new AwsError('ItemCollectionSizeLimitExceededException', 'Collection size exceeded');
   }
@@ -69,7 +73,7 @@ function update(t: Table, key: Item, before: Item | undefined, actions: UpdateAc
   return { after, written };
 }
 
-function checkKeyUpdates(t: Table, actions: UpdateAction[]): void {
+export function checkKeyUpdates(t: Table, actions: UpdateAction[]): void {
   const k = tableKey(t);
   for (const a of actions) {
     const top = a.path[0] as string;

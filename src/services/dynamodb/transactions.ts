@@ -4,7 +4,7 @@ import { AwsError, isAwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { consumed, readUnits, writeUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
-import { checkSize, commit, updatedItem } from './items.js';
+import { checkKeyUpdates, checkSize, commit, updatedItem } from './items.js';
 import { PARAMS, parseExpressions, type Expressions } from './request.js';
 import { checkItemKeys, checkKey, checkKeyPaths, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, encodeItem, itemSize, type Item } from './values.js';
@@ -16,6 +16,8 @@ import { checkItem, encodeItem, itemSize, type Item } from './values.js';
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
  */
 const TOKEN_TTL_MS = 10 * 60 * 1000;
+/** The bound on the aggregate size of a transaction's items. */
+const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 const invalid = (m: string) => new AwsError('ValidationException', m);
 
 /** One entry of TransactionCanceledException's CancellationReasons, in action order. */
@@ -49,7 +51,34 @@ function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
   }
   const key = checkItem((spec as { Key: Item }).Key);
   checkKey(t, key);
+  if (ex.update) {
+    // Refused before the transaction runs, in UpdateItem's words, not as a cancellation reason.
+    checkKeyUpdates(t, ex.update);
+    checkKeyPaths(t, ex.update.map((a) => a.path));
+  }
   return { kind, t, key, item: undefined, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure };
+}
+
+/** No two actions of a transaction, read or write, may name the same item. */
+function checkDistinct(targets: readonly { t: Table; key: Item }[]): void {
+  const ids = new Set<string>();
+  for (const { t, key } of targets) {
+    const id = `${t.id}/${storageKey(tableKey(t), key).map((b) => b.toString('hex')).join('/')}`;
+    if (ids.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
+    ids.add(id);
+  }
+}
+
+/**
+ * The items a transaction writes add up to at most 4 MB: each Put's item, and the key of each
+ * other action (what the request carries of it), counted as DynamoDB counts item sizes.
+ */
+function checkTransactionSize(actions: readonly Action[]): void {
+  let bytes = 0;
+  for (const a of actions) bytes += itemSize(a.item ?? a.key);
+  if (bytes > MAX_TRANSACTION_BYTES) {
+    throw invalid('Collection size of items exceeded, which can also be caused by the aggregate size of the items in the transaction exceeding the 4MB limit');
+  }
 }
 
 function canceled(reasons: CancellationReason[]): AwsError {
@@ -72,12 +101,8 @@ export const transactionHandlers: Handlers<Operations> = {
       return seen.output;
     }
     const actions = input.TransactItems.map((w) => prepare(ctx, w));
-    const ids = new Set<string>();
-    for (const a of actions) {
-      const id = `${a.t.id}/${storageKey(tableKey(a.t), a.key).map((b) => b.toString('hex')).join('/')}`;
-      if (ids.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
-      ids.add(id);
-    }
+    checkDistinct(actions);
+    checkTransactionSize(actions);
     const output = inTransaction(ctx, () => {
       const befores = actions.map((a) => readItem(ctx, a.t, a.key));
       const afters: (Item | undefined)[] = [];
@@ -116,6 +141,7 @@ export const transactionHandlers: Handlers<Operations> = {
       if (projection) checkKeyPaths(t, projection);
       return { t, key, projection };
     });
+    checkDistinct(gets);
     const capacity = new Map<Table, number>();
     const responses = gets.map(({ t, key, projection }) => {
       const item = readItem(ctx, t, key);

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactGetItemsCommand, TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { Nimbus } from '../src/index.js';
+import { aws, clientConfig, rejects, start } from './helpers.js';
+
+/** What TransactWriteItems and TransactGetItems refuse before they run. */
+
+let seq = 0;
+const unique = (prefix: string) => `${prefix}-${process.pid}-${++seq}`;
+const DUPLICATE = 'Transaction request cannot include multiple operations on one item';
+
+describe('DynamoDB transactions: requests refused up front', () => {
+  let nimbus: Nimbus;
+  let ddb: DynamoDBClient;
+  before(async () => {
+    nimbus = await start();
+    ddb = new DynamoDBClient(clientConfig(nimbus));
+  });
+  after(() => nimbus.stop());
+
+  /** A new table keyed by `pk`, and by `sk` too when `range` is set. */
+  async function table(range = false): Promise<string> {
+    const name = unique(range ? 'tx-composite' : 'tx');
+    await ddb.send(new CreateTableCommand({
+      TableName: name, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, ...(range ? [{ AttributeName: 'sk', KeyType: 'RANGE' as const }] : [])],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, ...(range ? [{ AttributeName: 'sk', AttributeType: 'S' as const }] : [])],
+    }));
+    return name;
+  }
+
+  it('TransactGetItems naming one item twice is a ValidationException; the same key in two tables is two items', async () => {
+    const [a, b] = [await table(), await table()];
+    await ddb.send(new PutItemCommand({ TableName: a, Item: { pk: { S: 'k' }, v: { S: 'in a' } } }));
+    await ddb.send(new PutItemCommand({ TableName: b, Item: { pk: { S: 'k' }, v: { S: 'in b' } } }));
+    const err = await rejects(ddb.send(new TransactGetItemsCommand({ TransactItems: [
+      { Get: { TableName: a, Key: { pk: { S: 'k' } } } },
+      { Get: { TableName: a, Key: { pk: { S: 'k' } }, ProjectionExpression: 'v' } },
+    ] })));
+    assert.equal(err.name, 'ValidationException');
+    assert.equal(err.message, DUPLICATE);
+    const r = await ddb.send(new TransactGetItemsCommand({ TransactItems: [
+      { Get: { TableName: a, Key: { pk: { S: 'k' } } } },
+      { Get: { TableName: b, Key: { pk: { S: 'k' } } } },
+    ] }));
+    assert.deepEqual(r.Responses!.map((x) => x.Item?.['v']?.S), ['in a', 'in b']);
+  });
+
+  it('TransactWriteItems naming one item of a composite key twice is a ValidationException; another sort key is another item', async () => {
+    const name = await table(true);
+    const err = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Put: { TableName: name, Item: { pk: { S: 'p' }, sk: { S: '1' } } } },
+      { ConditionCheck: { TableName: name, Key: { pk: { S: 'p' }, sk: { S: '1' } }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    ] })));
+    assert.equal(err.name, 'ValidationException');
+    assert.equal(err.message, DUPLICATE);
+    await ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Put: { TableName: name, Item: { pk: { S: 'p' }, sk: { S: '1' } } } },
+      { Put: { TableName: name, Item: { pk: { S: 'p' }, sk: { S: '2' } } } },
+    ] }));
+  });
+
+  it('TransactWriteItems over 4 MB of items in all is a ValidationException and writes nothing; just under 4 MB is written', async () => {
+    const name = await table();
+    // 400,000 bytes an item: ten make 4,000,000 bytes (under 4 MiB), eleven 4,400,000 (over).
+    const put = (i: number): TransactWriteItem => ({ Put: { TableName: name, Item: { pk: { S: `k${i}` }, v: { S: 'x'.repeat(400_000 - 1 - `k${i}`.length - 2) } } } });
+    const err = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 11 }, (_, i) => put(i)) })));
+    assert.equal(err.name, 'ValidationException');
+    assert.equal(err.message, 'Collection size of items exceeded, which can also be caused by the aggregate size of the items in the transaction exceeding the 4MB limit');
+    assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'k0' } } }))).Item, undefined);
+    await ddb.send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 10 }, (_, i) => put(i)) }));
+    assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'k9' } } }))).Item?.['v']?.S?.length, 400_000 - 1 - 2 - 2);
+  });
+
+  it("an Update of a key attribute is UpdateItem's ValidationException before the transaction runs, not a cancellation reason", async () => {
+    const name = await table(true);
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { S: '1' } } }));
+    for (const [attr, expression] of [['pk', 'SET pk = :v'], ['sk', 'SET #s = :v']] as const) {
+      const err = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+        // A failing condition elsewhere: the key update is still what the request is refused for.
+        { ConditionCheck: { TableName: name, Key: { pk: { S: 'p' }, sk: { S: '2' } }, ConditionExpression: 'attribute_exists(pk)' } },
+        { Update: { TableName: name, Key: { pk: { S: 'p' }, sk: { S: '1' } }, UpdateExpression: expression, ExpressionAttributeValues: { ':v': { S: 'new' } }, ...(attr === 'sk' ? { ExpressionAttributeNames: { '#s': 'sk' } } : {}) } },
+      ] })));
+      assert.equal(err.name, 'ValidationException');
+      assert.equal(err.message, `One or more parameter values were invalid: Cannot update attribute ${attr}. This attribute is part of the key`);
+    }
+    const indexed = unique('tx-indexed');
+    await ddb.send(new CreateTableCommand({
+      TableName: indexed, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    }));
+    const nested = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Update: { TableName: indexed, Key: { pk: { S: 'p' } }, UpdateExpression: 'SET g.x = :v', ExpressionAttributeValues: { ':v': { S: 'new' } } } },
+    ] })));
+    assert.equal(nested.name, 'ValidationException');
+    assert.equal(nested.message, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: g");
+    const cli = await aws(nimbus, ['dynamodb', 'transact-write-items', '--transact-items', JSON.stringify([
+      { Update: { TableName: name, Key: { pk: { S: 'p' }, sk: { S: '1' } }, UpdateExpression: 'REMOVE pk' } },
+    ])]);
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /\(ValidationException\) when calling the TransactWriteItems operation.*: One or more parameter values were invalid: Cannot update attribute pk\. This attribute is part of the key/);
+    assert.deepEqual((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'p' }, sk: { S: '1' } } }))).Item, { pk: { S: 'p' }, sk: { S: '1' } });
+  });
+});
