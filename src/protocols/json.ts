@@ -363,7 +363,7 @@ function errorType(model: ServiceModel, code: string): string {
   return namespace ? `${namespace}#${code}` : code;
 }
 
-export async function decodeJsonRequest(req: HttpRequest, model: ServiceModel) {
+async function decodeJsonRequest(req: HttpRequest, model: ServiceModel) {
   const target = req.header('x-amz-target') ?? '';
   const dot = target.lastIndexOf('.');
   const name = dot < 0 ? '' : target.slice(dot + 1);
@@ -371,19 +371,13 @@ export async function decodeJsonRequest(req: HttpRequest, model: ServiceModel) {
   if (!operation || target.slice(0, dot) !== model.entry.targetPrefix) {
     throw new AwsError('UnknownOperationException', target ? `Unknown operation ${target}` : 'Missing X-Amz-Target header', { status: 400 });
   }
-  const body = parseJsonBody(await req.body());
+  const raw = await req.body();
+  // A Coral service reads no `{}` into an empty body: once the operation is known, it answers a
+  // SerializationException (DynamoDB's recorded answer, without a message; Nimbus says what to send).
+  if (raw.length === 0 && CORAL_SERVICES[model.id]) throw new AwsError('SerializationException', 'The request body is empty: send a JSON object, {} at the least.', { status: 400 });
+  const body = parseJsonBody(raw);
   const input = operation.input ? (fromJson(model, model.resolve(operation.input), body, '') as Record<string, unknown>) : {};
   return { operation, input };
-}
-
-/**
- * A Coral service reads no `{}` into an empty body: once the operation is known, it answers a
- * SerializationException (DynamoDB's recorded answer, without a message; Nimbus says what to send).
- */
-async function decodeCoralRequest(req: HttpRequest, model: ServiceModel) {
-  const decoded = await decodeJsonRequest(req, model);
-  if ((await req.body()).length === 0) throw new AwsError('SerializationException', 'The request body is empty: send a JSON object, {} at the least.', { status: 400 });
-  return decoded;
 }
 
 /** The response body of an output: JSON.stringify, with the members given as JsonText spliced in. */
@@ -401,7 +395,7 @@ function outputBody(output: Record<string, unknown>): string {
 
 export const jsonCodec: Codec = {
   protocol: 'json',
-  decode: (req, model) => (CORAL_SERVICES[model.id] ? decodeCoralRequest(req, model) : decodeJsonRequest(req, model)),
+  decode: (req, model) => decodeJsonRequest(req, model),
   encode(model, op, output, requestId) {
     const body = op.output ? outputBody(toJson(model, model.resolve(op.output), output ?? {}) as Record<string, unknown>) : '{}';
     return {
