@@ -10,7 +10,7 @@ import { parseSignature } from './gateway/sigv4.js';
 import { codecFor, fallbackError } from './protocols/codecs.js';
 import type { HttpResponse, RouteInfo } from './protocols/codec.js';
 import { AwsError, internalError, isAwsError } from './protocols/errors.js';
-import { loadModel, type Operation, type ServiceModel } from './protocols/model.js';
+import { allowsAnonymous, loadModel, type Operation, type ServiceModel } from './protocols/model.js';
 import { validate } from './protocols/validate.js';
 import type { ServiceRegistry } from './services/registry.js';
 import type { RequestContext, ServiceEnv } from './services/service.js';
@@ -77,12 +77,14 @@ export function createHandler(d: PipelineDeps): Handler {
       }, d.env);
       const intercepted = await (await d.services.intercept(model.id))?.(req, ctx);
       if (intercepted) return intercepted;
+      // An unsigned request is refused before its body is read, as AWS does, unless the service
+      // answers some operation without a signature: then the operation decides.
+      const anonymous = caller.kind === 'anonymous' && model.id !== 's3';
+      if (anonymous && !model.hasAnonymousOperations) throw authError('missing', codec.protocol);
       const decoded = await codec.decode(req, model, routeInfo);
       const op = x.operation = decoded.operation;
       ctx.operation = op.name;
-      if (caller.kind === 'anonymous' && model.id !== 's3' && !allowsAnonymous(op)) {
-        throw authError('missing', codec.protocol);
-      }
+      if (anonymous && !allowsAnonymous(op)) throw authError('missing', codec.protocol);
       const violations = validate(model, op.input, decoded.input);
       if (violations.length > 0) throw codec.validationError(violations);
       await authorize(ctx, model, op, decoded.input);
@@ -138,12 +140,6 @@ export function createHandler(d: PipelineDeps): Handler {
   };
 
   return { incoming, answer, record };
-}
-
-/** Operations AWS answers without a signature (STS AssumeRoleWithWebIdentity, ...). */
-function allowsAnonymous(op: Operation): boolean {
-  const raw = op as Operation & { authtype?: string; auth?: string[] };
-  return raw.authtype === 'none' || (raw.auth?.includes('smithy.api#noAuth') ?? false);
 }
 
 /** The response's headers as written: with the server's name, and the length of a body in memory. */

@@ -15,10 +15,10 @@ const unique = (prefix: string) => `${prefix}-${process.pid}-${++seq}`;
 const AUTH = 'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00';
 
 /** One request as raw HTTP: the status and the parsed error body. */
-async function post(nimbus: Nimbus, target: string, body?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(nimbus: Nimbus, target: string, body?: string, signed = true): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(nimbus.endpoint, {
     method: 'POST',
-    headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0', authorization: AUTH },
+    headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0', ...(signed ? { authorization: AUTH } : {}) },
     ...(body === undefined ? {} : { body }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -102,6 +102,15 @@ describe('DynamoDB error types', () => {
       assert.equal(res.body['__type'], 'com.amazon.coral.service#SerializationException');
     }
     assert.deepEqual(Object.keys((await post(nimbus, 'DynamoDB_20120810.ListTables', '{}')).body), ['TableNames']);
+  });
+
+  it('an unsigned request is refused for its missing signature before its body is read', async () => {
+    for (const body of [undefined, '{"TableName": 5', '{}']) {
+      const res = await post(nimbus, 'DynamoDB_20120810.ListTables', body, false);
+      assert.equal(res.status, 400);
+      assert.equal(res.body['__type'], 'com.amazon.coral.service#MissingAuthenticationTokenException');
+      assert.equal(res.body['message'], 'Request is missing Authentication Token');
+    }
   });
 
   it('an empty body to an operation DynamoDB does not have is still UnknownOperationException', async () => {

@@ -127,6 +127,7 @@ export class ServiceModel {
   private readonly resolved = new WeakMap<Shape, Shape>();
   private readonly memberTables = new WeakMap<Shape, Members>();
   private errorsByCode: Map<string, Shape> | undefined;
+  private anyAnonymous: boolean | undefined;
 
   constructor(readonly id: string, readonly entry: ServiceEntry, readonly raw: RawModel) {
     this.metadata = raw.metadata;
@@ -135,6 +136,12 @@ export class ServiceModel {
     for (const [name, op] of Object.entries(raw.operations)) {
       this.operations.set(name, { ...op, name, http: { method: op.http?.method ?? 'POST', requestUri: op.http?.requestUri ?? '/', ...(op.http?.responseCode ? { responseCode: op.http.responseCode } : {}) } });
     }
+  }
+
+  /** Whether some operation is answered without a signature (STS AssumeRoleWithWebIdentity, ...). */
+  get hasAnonymousOperations(): boolean {
+    this.anyAnonymous ??= [...this.operations.values()].some(allowsAnonymous);
+    return this.anyAnonymous;
   }
 
   /** The shape a reference points at, with the reference's own traits laid over it. */
@@ -204,4 +211,10 @@ function sdkApis(): string {
   const dir = join(dirname(require.resolve('aws-sdk/package.json')), 'apis');
   if (!existsSync(dir)) throw new Error('aws-sdk models are not installed');
   return dir;
+}
+
+/** Operations AWS answers without a signature (STS AssumeRoleWithWebIdentity, ...). */
+export function allowsAnonymous(op: Operation): boolean {
+  const raw = op as Operation & { authtype?: string; auth?: string[] };
+  return raw.authtype === 'none' || (raw.auth?.includes('smithy.api#noAuth') ?? false);
 }
