@@ -200,25 +200,40 @@ function parseHead(text: string, socket: Socket, maxBody: number): Head | undefi
   const url = requestLine.slice(5, -9);
   if (url.startsWith('/_') || !TARGET.test(url)) return undefined;
   const headers: IncomingHttpHeaders = {};
-  at = at < 0 ? text.length : at + 2;
-  while (at < text.length) {
-    let next = text.indexOf('\r\n', at);
-    if (next < 0) next = text.length;
+  let lines = 0;
+  const n = text.length;
+  at = at < 0 ? n : at + 2;
+  while (at < n) {
+    // The name: token characters up to the colon, lower-cased if it has capitals.
+    let colon = at;
+    let capitals = false;
+    for (; colon < n; colon++) {
+      const c = text.charCodeAt(colon);
+      const kind = c < 128 ? TOKEN_CHARS[c]! : 0;
+      if (kind === 0) break;
+      if (kind === CAPITAL) capitals = true;
+    }
+    if (colon === at || colon === n || text.charCodeAt(colon) !== 58) return undefined;
+    let name = text.slice(at, colon);
+    if (capitals) name = name.toLowerCase();
     // One LF and one CR per line, the two ending it: a bare one is read differently by different parsers.
-    const lf = text.indexOf('\n', at);
-    const cr = text.indexOf('\r', at);
-    if ((lf >= 0 && lf < next) || (cr >= 0 && cr < next)) return undefined;
-    const colon = text.indexOf(':', at);
-    if (colon <= at || colon > next) return undefined;
-    const name = text.slice(at, colon).toLowerCase();
-    if (!TOKEN.test(name) || headers[name] !== undefined) return undefined;
+    let next = text.indexOf('\r', colon);
+    if (next < 0) next = n;
+    else if (text.charCodeAt(next + 1) !== 10) return undefined;
+    const lf = text.indexOf('\n', colon);
+    if (lf >= 0 && lf < next) return undefined;
     let from = colon + 1;
     let to = next;
     while (from < to && isSpace(text.charCodeAt(from))) from++;
     while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
     headers[name] = text.slice(from, to);
+    lines++;
     at = next + 2;
   }
+  // A name sent twice (or one the object cannot hold, __proto__) leaves fewer members than lines.
+  let members = 0;
+  for (const _ in headers) members++;
+  if (members !== lines) return undefined;
   // node:http refuses an HTTP/1.1 request without a Host, and knows what the others ask of it.
   if (headers['host'] === undefined || headers['transfer-encoding'] !== undefined || headers['expect'] !== undefined || headers['upgrade'] !== undefined) return undefined;
   if (headers['x-amz-target'] === undefined && !(headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
@@ -232,7 +247,11 @@ function parseHead(text: string, socket: Socket, maxBody: number): Head | undefi
 const isSpace = (c: number) => c === 32 || c === 9;
 /** A request target's characters (RFC 9112 origin-form: no spaces or controls). */
 const TARGET = /^[\x21-\x7e]+$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+/** Header name characters (RFC 9110 tokens), by char code: 1, or CAPITAL for A-Z. */
+const CAPITAL = 2;
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TOKEN_CHARS[c.charCodeAt(0)] = 1;
+for (let c = 65; c <= 90; c++) TOKEN_CHARS[c] = CAPITAL;
 /** What node:http writes in a header value. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const DIGITS = /^\d{1,9}$/;

@@ -11,7 +11,8 @@ export interface Signature {
   date: string;
   region: string;
   service: string;
-  signedHeaders: string[];
+  /** The signed header names as sent, `;`-separated (split only when a signature is checked). */
+  signedHeaders: string;
   signature: string;
   /** ISO basic timestamp the request was signed at (X-Amz-Date). */
   amzDate: string;
@@ -37,7 +38,7 @@ export function parseSignature(req: HttpRequest): ParseResult {
       ok: true,
       sig: {
         accessKeyId: scope[0]!, date: scope[1]!, region: scope[2]!, service: scope[3]!,
-        signedHeaders: m[2]!.split(';'), signature: m[3]!,
+        signedHeaders: m[2]!, signature: m[3]!,
         amzDate: req.header('x-amz-date') ?? '', presigned: false, securityToken: req.header('x-amz-security-token'),
       },
     };
@@ -55,7 +56,7 @@ export function parseSignature(req: HttpRequest): ParseResult {
       ok: true,
       sig: {
         accessKeyId: scope[0]!, date: scope[1]!, region: scope[2]!, service: scope[3]!,
-        signedHeaders: signed.split(';'), signature, amzDate, presigned: true, expires,
+        signedHeaders: signed, signature, amzDate, presigned: true, expires,
         securityToken: req.query.get('X-Amz-Security-Token') ?? undefined,
       },
     };
@@ -125,10 +126,10 @@ export async function verifySignature(req: HttpRequest, sig: Signature, secret: 
     // A declared body hash signs the body only if it is the body's (S3 streams, and checks its own).
     if (createHash('sha256').update(await req.body()).digest('hex') !== payloadHash) return false;
   }
-  const headers = sig.signedHeaders
+  const headers = sig.signedHeaders.split(';')
     .map((h) => `${h}:${(req.header(h) ?? '').trim().replace(/\s+/g, ' ')}\n`)
     .join('');
-  const canonical = [req.method, canonicalPath(req.path, sig.service), canonicalQuery(req.rawQuery, sig.presigned), headers, sig.signedHeaders.join(';'), payloadHash].join('\n');
+  const canonical = [req.method, canonicalPath(req.path, sig.service), canonicalQuery(req.rawQuery, sig.presigned), headers, sig.signedHeaders, payloadHash].join('\n');
   const scope = `${sig.date}/${sig.region}/${sig.service}/aws4_request`;
   const toSign = `AWS4-HMAC-SHA256\n${sig.amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
   const expected = createHmac('sha256', signingKey(secret, sig.date, sig.region, sig.service)).update(toSign).digest();
