@@ -128,6 +128,23 @@ describe('DynamoDB exports to S3', () => {
     assert.equal((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount, 0);
   });
 
+  it('a repeated ClientToken answers the same export, and with other parameters is ExportConflictException', async () => {
+    const { arn, bucket } = await setup();
+    const request = { TableArn: arn, S3Bucket: bucket, S3Prefix: 'p', ClientToken: unique('token') };
+    const first = (await ddb.send(new ExportTableToPointInTimeCommand(request))).ExportDescription!;
+    const again = (await ddb.send(new ExportTableToPointInTimeCommand(request))).ExportDescription!;
+    assert.equal(again.ExportArn, first.ExportArn);
+    const conflict = await rejects(ddb.send(new ExportTableToPointInTimeCommand({ ...request, S3Prefix: 'other' })));
+    assert.equal(conflict.name, 'ExportConflictException');
+    const listed = (await ddb.send(new ListExportsCommand({ TableArn: arn }))).ExportSummaries!;
+    assert.deepEqual(listed.map((e) => e.ExportArn), [first.ExportArn]);
+    // Without a token of their own, the SDK gives each call a new one: two exports.
+    const { ClientToken: _, ...untokened } = request;
+    const a = (await ddb.send(new ExportTableToPointInTimeCommand(untokened))).ExportDescription!;
+    const b = (await ddb.send(new ExportTableToPointInTimeCommand(untokened))).ExportDescription!;
+    assert.notEqual(a.ExportArn, b.ExportArn);
+  });
+
   it('DescribeExport of an unknown export is ExportNotFoundException', async () => {
     const { arn } = await setup();
     const err = await rejects(ddb.send(new DescribeExportCommand({ ExportArn: `${arn}/export/01700000000000-deadbeef` })));

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { ExportDescription, Operations } from '../../generated/types/dynamodb.js';
+import type { ExportDescription, ExportTableToPointInTimeInput, Operations } from '../../generated/types/dynamodb.js';
 import { parseArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
@@ -88,6 +88,25 @@ function describeExport(r: ExportRow): ExportDescription {
   return { ...out, ExportStatus: 'COMPLETED', EndTime: new Date(r.completed_at!) };
 }
 
+/** How long a ClientToken names one export (the API reference's idempotency window). */
+const TOKEN_WINDOW_MS = 8 * 3_600_000;
+
+/** The export requested in this account and region with this ClientToken within the last 8 hours. */
+function sameToken(ctx: RequestContext, token: string, now: number): ExportDescription | undefined {
+  const r = ctx.db.prepare(`SELECT * FROM dynamodb_exports WHERE account_id = ? AND region = ? AND json_extract(description, '$.ClientToken') = ? AND created_at > ?
+    ORDER BY created_at DESC LIMIT 1`).get(ctx.accountId, ctx.region, token, now - TOKEN_WINDOW_MS) as ExportRow | undefined;
+  return r && describeExport(r);
+}
+
+/** Whether a request asks for the export `d` describes: a repeat, which answers it again. */
+function sameRequest(d: ExportDescription, input: ExportTableToPointInTimeInput): boolean {
+  return d.TableArn === input.TableArn && d.S3Bucket === input.S3Bucket && d.S3BucketOwner === input.S3BucketOwner && d.S3Prefix === input.S3Prefix
+    && d.S3SseAlgorithm === (input.S3SseAlgorithm ?? 'AES256') && d.S3SseKmsKeyId === input.S3SseKmsKeyId
+    && d.ExportFormat === (input.ExportFormat ?? 'DYNAMODB_JSON') && d.ExportType === (input.ExportType ?? 'FULL_EXPORT')
+    // Without an ExportTime each request means "now": a repeat names the same export.
+    && (input.ExportTime === undefined || input.ExportTime.getTime() === d.ExportTime!.getTime());
+}
+
 function failureMessage(code: string, bucket: string): string {
   return code === 'S3NoSuchBucket' ? `The specified bucket does not exist (Bucket: ${bucket})` : `Access denied to the S3 bucket ${bucket}`;
 }
@@ -104,6 +123,11 @@ export const exportHandlers: Handlers<Operations> = {
       throw new AwsError('InvalidExportTimeException', 'Export time must be within the point-in-time recovery window of the table, and not in the future.');
     }
     if (input.S3SseAlgorithm === 'KMS' && !input.S3SseKmsKeyId) throw invalid('S3SseKmsKeyId must be specified when S3SseAlgorithm is KMS');
+    const again = input.ClientToken === undefined ? undefined : sameToken(ctx, input.ClientToken, now);
+    if (again) {
+      if (!sameRequest(again, input)) throw new AwsError('ExportConflictException', `An export with client token ${input.ClientToken} was requested in the last 8 hours with other parameters.`);
+      return { ExportDescription: again };
+    }
     const id = `${String(now).padStart(14, '0')}-${randomUUID().slice(0, 8)}`;
     const arn = `${t.description.TableArn}/export/${id}`;
     const prefix = input.S3Prefix ? `${input.S3Prefix.replace(/\/+$/, '')}/` : '';
