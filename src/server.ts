@@ -56,7 +56,8 @@ export function createHandler(d: PipelineDeps): Handler {
   const authorize: Authorizer = d.authorize ?? (() => {});
 
   const answer = async (req: HttpRequest): Promise<Exchange> => {
-    const x: Exchange = { request: req, response: undefined as unknown as HttpResponse, started: process.hrtime.bigint() };
+    // What the steps learn, for encoding an error and for the audit trail; the response comes last.
+    const x: Omit<Exchange, 'response'> = { request: req, started: process.hrtime.bigint() };
     const pipeline = async (): Promise<HttpResponse> => {
       const sig = parseSignature(req);
       const routeInfo = x.route = await route(req, sig, d.env.defaultRegion);
@@ -95,15 +96,16 @@ export function createHandler(d: PipelineDeps): Handler {
       const output = await handler(decoded.input, ctx);
       return codec.encode(model, op, output, req.id);
     };
+    let response: HttpResponse;
     try {
-      x.response = await pipeline();
+      response = await pipeline();
     } catch (e) {
       const err = isAwsError(e) ? e : internalError();
       if (!isAwsError(e)) d.recorder.log('error', `${req.id} ${x.model?.id ?? '?'}.${x.operation?.name ?? '?'} failed: ${(e as Error)?.stack ?? String(e)}`);
       x.errorCode = err.code;
-      x.response = x.model ? codecFor(x.model, req).encodeError(x.model, err, req.id) : fallbackError(err, req.id);
+      response = x.model ? codecFor(x.model, req).encodeError(x.model, err, req.id) : fallbackError(err, req.id);
     }
-    return x;
+    return Object.assign(x, { response });
   };
 
   const record = (x: Exchange): void => {
