@@ -82,8 +82,8 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<Nimbus> 
   const memory = new Map<string, unknown>();
   const env: ServiceEnv = {
     endpoint: '',
-    memory<T>(key: string, create: () => T): T {
-      if (!memory.has(key)) memory.set(key, create());
+    memory<T>(key: string, create: (instance: ServiceEnv) => T): T {
+      if (!memory.has(key)) memory.set(key, create(env));
       return memory.get(key) as T;
     },
     db: db.sql, blobs, bus, clock, credentials, defaultAccountId: accountId, defaultRegion: region,

@@ -18,8 +18,10 @@ export interface ServiceEnv {
   /**
    * Runtime state that is not persisted and belongs to this instance (long-poll waiters,
    * timers, caches): `ctx.memory('sqs.waiters', () => new Map())`. Never a module global.
+   * `create` is given the instance's environment, which, unlike a request's context, a timer or
+   * background sweep may keep: it holds no caller, request or account of its own.
    */
-  memory<T>(key: string, create: () => T): T;
+  memory<T>(key: string, create: (env: ServiceEnv) => T): T;
   db: SqlDatabase;
   blobs: BlobStore;
   bus: EventBus;

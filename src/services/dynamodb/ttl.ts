@@ -51,8 +51,9 @@ function trimStreams(env: ServiceEnv): void {
 }
 
 /** Starts this instance's sweeper once; it re-arms itself on the clock, so advancing the clock runs it. */
-export function startTtlSweeper(env: ServiceEnv): void {
-  env.memory('dynamodb.ttlSweeper', () => {
+export function startTtlSweeper(ctx: ServiceEnv): void {
+  // The instance's environment, not the request that happened to start the sweeper.
+  ctx.memory('dynamodb.ttlSweeper', (env) => {
     const tick = () => {
       if (!env.db.open) return;
       while (sweepExpired(env) === SWEEP_BATCH);

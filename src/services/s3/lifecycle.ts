@@ -154,10 +154,8 @@ export function runLifecycle(env: ServiceEnv): void {
  * restarted Nimbus arms it again on its first S3 request.
  */
 export function armLifecycle(ctx: ServiceEnv): void {
-  ctx.memory('s3.lifecycle', () => {
-    // Only the instance's environment, not the request that happened to arm the timer.
-    const { endpoint, memory, db, blobs, bus, clock, credentials, defaultAccountId, defaultRegion, limits } = ctx;
-    const env: ServiceEnv = { endpoint, memory, db, blobs, bus, clock, credentials, defaultAccountId, defaultRegion, limits };
+  // The instance's environment, not the request that happened to arm the timer.
+  ctx.memory('s3.lifecycle', (env) => {
     const schedule = (): void => {
       env.clock.at(Math.floor(env.clock.now() / DAY) * DAY + DAY, () => {
         try {
