@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -329,6 +330,56 @@ describe('DynamoDB imports across a restart', () => {
         assert.equal(d.ImportStatus, 'COMPLETED');
         assert.equal(d.ImportedItemCount, 1);
         assert.deepEqual((await ddb.send(new ScanCommand({ TableName }))).Items, [{ pk: { S: 'kept' } }]);
+      } finally {
+        await nimbus.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a redelivered answer from S3 resumes after the last committed lines and imports nothing twice', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-ddb-import-'));
+    try {
+      let nimbus = await start({ ephemeral: false, dataDir });
+      let ddb = new DynamoDBClient(clientConfig(nimbus));
+      const s3 = new S3Client(clientConfig(nimbus, { forcePathStyle: true }));
+      const bucket = unique('redeliver').toLowerCase();
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      const lines = Array.from({ length: 1200 }, (_, i) => `${JSON.stringify({ Item: { pk: { S: `k${i}` } } })}\n`);
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'items.json', Body: lines.join('') }));
+      const TableName = unique('redeliver');
+      const arn = (await ddb.send(new ImportTableCommand({
+        S3BucketSource: { S3Bucket: bucket }, InputFormat: 'DYNAMODB_JSON',
+        TableCreationParameters: { TableName, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' },
+      }))).ImportTableDescription!.ImportArn!;
+      await waitUntilTableExists({ client: ddb, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName });
+      await nimbus.stop();
+
+      // As if the process had died after committing the first 500 lines: the import is IN_PROGRESS
+      // with their counts, and S3's answer is still on the bus, twice (at-least-once delivery).
+      const db = new Database(join(dataDir, 'nimbus.db'));
+      const blobId = db.prepare('SELECT blob_id FROM s3_objects WHERE bucket = ? AND key = ?').pluck().get(bucket, 'items.json');
+      const firstBytes = Buffer.byteLength(lines.slice(0, 500).join(''));
+      db.prepare(`UPDATE dynamodb_imports SET status = 'IN_PROGRESS', objects_done = 0, lines_done = 500, processed_items = 500, imported_items = 500,
+        processed_bytes = ?, ended_at = NULL WHERE arn = ?`).run(firstBytes, arn);
+      const answer = JSON.stringify({ importArn: arn, objects: [{ key: 'items.json', blobId, size: Buffer.byteLength(lines.join('')) }] });
+      for (let i = 0; i < 2; i++) db.prepare(`INSERT INTO nimbus_events (topic, payload, due_at) VALUES ('dynamodb:import-objects', ?, 0)`).run(answer);
+      db.close();
+
+      nimbus = await start({ ephemeral: false, dataDir });
+      ddb = new DynamoDBClient(clientConfig(nimbus));
+      try {
+        let d: ImportTableDescription | undefined;
+        for (let i = 0; i < 200 && d?.ImportStatus !== 'COMPLETED'; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+          d = (await ddb.send(new DescribeImportCommand({ ImportArn: arn }))).ImportTableDescription!;
+        }
+        assert.equal(d!.ImportStatus, 'COMPLETED');
+        assert.equal(d!.ProcessedItemCount, 1200);
+        assert.equal(d!.ImportedItemCount, 1200);
+        assert.equal(d!.ProcessedSizeBytes, Buffer.byteLength(lines.join('')));
+        assert.equal((await ddb.send(new DescribeTableCommand({ TableName }))).Table!.ItemCount, 1200);
       } finally {
         await nimbus.stop();
       }
