@@ -129,8 +129,8 @@ describe('DynamoDB imports from S3', () => {
     assert.deepEqual(q.Items, [{ pk: { S: 'k3999' }, v: { N: '3999' } }]);
   });
 
-  it('CSV: the first line is the header, key attributes take their defined types, every other column is a string', async () => {
-    const csv = 'pk,sk,name,price\n1,a,"Widget, large",10\n2,b,"say ""hi""",\n1,b,plain,3\n';
+  it('CSV: the first line is the header, key attributes take their defined types, every other column is a string; quoted fields may hold delimiters, quotes and newlines', async () => {
+    const csv = 'pk,sk,name,price\n1,a,"Widget, large",10\n\n2,b,"say ""hi""",\r\n1,b,plain,3\n4,d,"two\nlines",5\n';
     const bucket = await bucketWith({ 'csv/one.csv': csv, 'csv/two.csv.gz': gzipSync('pk,sk,name,price\n3,c,gz,4\n'), 'other/skip.csv': 'pk,sk\n9,z\n' });
     const TableName = unique('csv');
     const params = {
@@ -152,14 +152,15 @@ describe('DynamoDB imports from S3', () => {
     }))).ImportTableDescription!;
     const done = await settled(started.ImportArn!);
     assert.equal(done.ImportStatus, 'COMPLETED');
-    assert.equal(done.ProcessedItemCount, 3);
-    assert.equal(done.ImportedItemCount, 3);
+    assert.equal(done.ProcessedItemCount, 4);
+    assert.equal(done.ImportedItemCount, 4);
     assert.equal(done.ProcessedSizeBytes, Buffer.byteLength(csv));
     const items = ((await ddb.send(new ScanCommand({ TableName: other }))).Items ?? []).sort((a, b) => `${a['pk']!.N}${a['sk']!.S}`.localeCompare(`${b['pk']!.N}${b['sk']!.S}`));
     assert.deepEqual(items, [
       { pk: { N: '1' }, sk: { S: 'a' }, name: { S: 'Widget, large' }, price: { S: '10' } },
       { pk: { N: '1' }, sk: { S: 'b' }, name: { S: 'plain' }, price: { S: '3' } },
       { pk: { N: '2' }, sk: { S: 'b' }, name: { S: 'say "hi"' } },
+      { pk: { N: '4' }, sk: { S: 'd' }, name: { S: 'two\nlines' }, price: { S: '5' } },
     ]);
   });
 
@@ -338,7 +339,7 @@ describe('DynamoDB imports across a restart', () => {
     }
   });
 
-  it('a redelivered answer from S3 resumes after the last committed lines and imports nothing twice', async () => {
+  it('a redelivered answer from S3 resumes after the last committed lines and imports nothing twice; an object whose blob has gone counts as an error', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-ddb-import-'));
     try {
       let nimbus = await start({ ephemeral: false, dataDir });
@@ -363,7 +364,9 @@ describe('DynamoDB imports across a restart', () => {
       const firstBytes = Buffer.byteLength(lines.slice(0, 500).join(''));
       db.prepare(`UPDATE dynamodb_imports SET status = 'IN_PROGRESS', objects_done = 0, lines_done = 500, processed_items = 500, imported_items = 500,
         processed_bytes = ?, ended_at = NULL WHERE arn = ?`).run(firstBytes, arn);
-      const answer = JSON.stringify({ importArn: arn, objects: [{ key: 'items.json', blobId, size: Buffer.byteLength(lines.join('')) }] });
+      // A second object whose blob went (overwritten or deleted) between S3's listing and the reading.
+      const objects = [{ key: 'items.json', blobId, size: Buffer.byteLength(lines.join('')) }, { key: 'gone.json', blobId: 'f'.repeat(32), size: 10 }];
+      const answer = JSON.stringify({ importArn: arn, objects });
       for (let i = 0; i < 2; i++) db.prepare(`INSERT INTO nimbus_events (topic, payload, due_at) VALUES ('dynamodb:import-objects', ?, 0)`).run(answer);
       db.close();
 
@@ -371,11 +374,13 @@ describe('DynamoDB imports across a restart', () => {
       ddb = new DynamoDBClient(clientConfig(nimbus));
       try {
         let d: ImportTableDescription | undefined;
-        for (let i = 0; i < 200 && d?.ImportStatus !== 'COMPLETED'; i++) {
+        for (let i = 0; i < 200 && d?.ImportStatus !== 'FAILED'; i++) {
           await new Promise((r) => setTimeout(r, 20));
           d = (await ddb.send(new DescribeImportCommand({ ImportArn: arn }))).ImportTableDescription!;
         }
-        assert.equal(d!.ImportStatus, 'COMPLETED');
+        assert.equal(d!.ImportStatus, 'FAILED');
+        assert.equal(d!.FailureCode, 'ItemValidationError');
+        assert.equal(d!.ErrorCount, 1);
         assert.equal(d!.ProcessedItemCount, 1200);
         assert.equal(d!.ImportedItemCount, 1200);
         assert.equal(d!.ProcessedSizeBytes, Buffer.byteLength(lines.join('')));

@@ -215,6 +215,11 @@ async function importObject(env: ServiceEnv, t: Table, d: ImportTableDescription
         break;
       }
       if (next.done) break;
+      // Blank lines are no items, and not numbered: a CSV header is always line 0.
+      if (next.value.text.trim() === '') {
+        if (n >= skip) counts.processedBytes += next.value.bytes;
+        continue;
+      }
       const line = n++;
       // Lines an earlier delivery committed are passed over, all but a CSV header.
       if (line < skip && line > 0) continue;
@@ -249,8 +254,7 @@ function readBody(env: ServiceEnv, blobId: string, compression: string): Readabl
 
 /**
  * The lines of a body, with their length in bytes (their newline included: ProcessedSizeBytes is
- * the uncompressed size read). Blank lines are no items; a CSV record whose quoted field holds a
- * newline goes on to the next line.
+ * the uncompressed size read). A CSV record whose quoted field holds a newline goes on to the next line.
  */
 async function* records(body: Readable, csv: boolean): AsyncGenerator<{ text: string; bytes: number }> {
   let rest: Buffer = Buffer.alloc(0);
@@ -259,7 +263,7 @@ async function* records(body: Readable, csv: boolean): AsyncGenerator<{ text: st
     const line = pending ? { text: `${pending.text}\n${text}`, bytes: pending.bytes + bytes } : { text, bytes };
     pending = undefined;
     if (csv && unbalancedQuotes(line.text)) pending = line;
-    else if (line.text.trim() !== '') yield line;
+    else yield line;
   }
   for await (const chunk of body) {
     const buf = rest.length > 0 ? Buffer.concat([rest, chunk as Buffer]) : chunk as Buffer;
