@@ -10,7 +10,7 @@ import {
   ListImportsCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateContinuousBackupsCommand, waitUntilTableExists,
   type AttributeValue, type ImportTableCommandInput, type ImportTableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
 
@@ -211,6 +211,21 @@ describe('DynamoDB imports from S3', () => {
     const TableName = input.TableCreationParameters!.TableName!;
     assert.equal((await ddb.send(new DescribeTableCommand({ TableName }))).Table!.TableStatus, 'ACTIVE');
     assert.deepEqual(await scan(TableName), [{ pk: { S: 'ok-1' } }, { pk: { S: 'ok-2' } }]);
+  });
+
+  it("S3 gives an import each object's current version under the prefix: no older versions, no deleted objects", async () => {
+    const item = (pk: string) => JSON.stringify({ Item: { pk: { S: pk } } });
+    const bucket = await bucketWith({});
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'v/a.json', Body: item('old') }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'v/a.json', Body: item('new') }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'v/b.json', Body: item('deleted') }));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'v/b.json' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'w/c.json', Body: item('outside') }));
+    const input = importInput(bucket, 'v/');
+    const done = await settled((await ddb.send(new ImportTableCommand(input))).ImportTableDescription!.ImportArn!);
+    assert.equal(done.ImportStatus, 'COMPLETED');
+    assert.deepEqual(await scan(input.TableCreationParameters!.TableName!), [{ pk: { S: 'new' } }]);
   });
 
   it('ZSTD objects cannot be inflated here: each counts as an error', async () => {
