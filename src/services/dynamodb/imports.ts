@@ -17,7 +17,8 @@ import { checkItem, encodeItem, itemSize, MAX_ITEM_BYTES, reviveItem, type Item 
  * with ItemValidationError, the valid items imported, as AWS ends it; a bucket that is missing or
  * belongs to another owner than S3BucketOwner fails it with S3NoSuchBucket or S3AccessDenied.
  * Progress is committed with the items, every BATCH lines, so a redelivered answer resumes where
- * the last commit left off and imports nothing twice.
+ * the last commit left off and imports nothing twice. Not here: InputFormat ION (refused), ZSTD
+ * (Node.js 20 cannot inflate it: each such object counts as an error), CloudWatch error logs.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataImport.Validation.html
  */
 export const importMigrations = [{
@@ -90,6 +91,8 @@ export const importHandlers: Handlers<Operations> = {
     if (token !== undefined) {
       const prior = ctx.db.prepare('SELECT * FROM dynamodb_imports WHERE account_id = ? AND region = ? AND client_token = ? AND created_at > ?')
         .get(ctx.accountId, ctx.region, token, now - TOKEN_MS) as ImportRow | undefined;
+      // ClientToken's documentation names IdempotentParameterMismatch, but ImportTable's errors are
+      // ImportConflictException's, "a previous import request that had the same client token".
       if (prior && prior.request !== request) {
         throw new AwsError('ImportConflictException', `An import with client token ${token} was already requested with different parameters: ${prior.arn}`);
       }
