@@ -3,6 +3,7 @@ import type { Handler, Handlers, ServiceDefinition } from '../service.js';
 import { backupHandlers, backupMigrations } from './backups.js';
 import { batchHandlers } from './batch.js';
 import { exportHandlers, exportMigrations, exportObjectWritten } from './exports.js';
+import { importHandlers, importMigrations, importObjects } from './imports.js';
 import { insightsHandlers, insightsMigrations } from './insights.js';
 import { itemHandlers } from './items.js';
 import { inOwnerAccount, policyHandlers, policyMigrations, resourceFacts } from './policies.js';
@@ -21,12 +22,12 @@ import { startTtlSweeper } from './ttl.js';
  * semantics, queries and scans over SQLite-ordered keys, batches, transactions and streams.
  */
 export const service: ServiceDefinition<Operations> = {
-  migrations: [...migrations, ...streamMigrations, ...backupMigrations, ...recoveryMigrations, ...policyMigrations, ...insightsMigrations, ...exportMigrations],
-  handlers: withTtlSweeper(inOwnerAccount({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers, ...backupHandlers, ...recoveryHandlers, ...policyHandlers, ...insightsHandlers, ...exportHandlers })),
+  migrations: [...migrations, ...streamMigrations, ...backupMigrations, ...recoveryMigrations, ...policyMigrations, ...insightsMigrations, ...exportMigrations, ...importMigrations],
+  handlers: withTtlSweeper(inOwnerAccount({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers, ...backupHandlers, ...recoveryHandlers, ...policyHandlers, ...insightsHandlers, ...exportHandlers, ...importHandlers })),
   // IAM enforcement reads a table's or stream's policy: it can grant other accounts and users access, or deny it.
   resourcePolicy: resourceFacts,
-  // S3's report on each object of a table export.
-  events: { 'export-object': exportObjectWritten },
+  // S3's report on each object of a table export, and its answer with the objects an import reads.
+  events: { 'export-object': exportObjectWritten, 'import-objects': importObjects },
 };
 
 /** The TTL sweeper of an instance starts with its first DynamoDB request (loading is lazy, DESIGN.md §1). */

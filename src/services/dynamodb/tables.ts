@@ -6,6 +6,7 @@ import type {
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
+import { importing } from './imports.js';
 import { dropInsights } from './insights.js';
 import { checkPolicy, dropPolicies, savePolicy } from './policies.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
@@ -222,7 +223,9 @@ export const tableHandlers: Handlers<Operations> = {
 
   DescribeTable(input, ctx) {
     checkTableName(input.TableName);
-    return { Table: describe(ctx, requireTable(ctx, input.TableName)) };
+    const t = requireTable(ctx, input.TableName);
+    // An import from S3 keeps its new table CREATING until its items are in, so table-exists waiters wait for them.
+    return { Table: describe(ctx, t, importing(ctx, t) ? 'CREATING' : 'ACTIVE') };
   },
 
   ListTables(input, ctx) {

@@ -1,5 +1,5 @@
 import type { ServiceEnv } from '../service.js';
-import { dropBlobs, findBucket, quoteEtag, writeVersion } from './store.js';
+import { dropBlobs, findBucket, quoteEtag, sql, writeVersion } from './store.js';
 
 /**
  * An object another AWS service writes into a bucket for its owner (a DynamoDB table export),
@@ -35,4 +35,42 @@ export async function putObject(e: PutObjectEvent, env: ServiceEnv): Promise<voi
   });
   await dropBlobs(env, orphans);
   if (e.onSuccess) env.bus.publish(e.onSuccess.event, e.onSuccess.payload);
+}
+
+/**
+ * Another AWS service reading a bucket's objects for its owner (a DynamoDB import from S3), sent
+ * through the event bus as `s3:list-objects`: S3 answers with the current version of every object
+ * under the prefix, by key, with the id of the blob that holds its body. The blob store is shared,
+ * so the reader reads the bodies itself; a blob goes when its object is overwritten or deleted, so
+ * the reader reads them as soon as the answer comes and counts one that is gone as unreadable.
+ */
+export interface ListObjectsEvent {
+  bucket: string;
+  prefix: string;
+  /** The bucket's owner the reader expects (S3BucketOwner); any owner when absent. */
+  expectedOwner?: string;
+  /** Published back with `objects` added, or `reason` when the bucket cannot be read. */
+  reply: { event: `${string}:${string}`; payload: Record<string, unknown> };
+}
+
+export interface ListedObject {
+  key: string;
+  blobId: string;
+  size: number;
+}
+
+export function listObjects(e: ListObjectsEvent, env: ServiceEnv): void {
+  const bucket = findBucket(env, e.bucket);
+  if (!bucket || (e.expectedOwner !== undefined && bucket.accountId !== e.expectedOwner)) {
+    env.bus.publish(e.reply.event, { ...e.reply.payload, reason: bucket ? 'S3AccessDenied' : 'S3NoSuchBucket' });
+    return;
+  }
+  const objects: ListedObject[] = [];
+  const rows = sql(env, 'SELECT key, blob_id, size FROM s3_objects WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 AND key >= ? ORDER BY key')
+    .iterate(bucket.name, e.prefix) as Iterable<{ key: string; blob_id: string | null; size: number }>;
+  for (const r of rows) {
+    if (!r.key.startsWith(e.prefix)) break;
+    if (r.blob_id) objects.push({ key: r.key, blobId: r.blob_id, size: r.size });
+  }
+  env.bus.publish(e.reply.event, { ...e.reply.payload, objects });
 }

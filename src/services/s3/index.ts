@@ -3,7 +3,7 @@ import { resourceFacts, withAccess } from './access.js';
 import type { Handler, Handlers, ServiceDefinition } from '../service.js';
 import { bucketHandlers } from './buckets.js';
 import { configHandlers } from './configs.js';
-import { putObject } from './deliveries.js';
+import { listObjects, putObject } from './deliveries.js';
 import { preflight, withCors } from './cors.js';
 import { armLifecycle } from './lifecycle.js';
 import { listingHandlers } from './listing.js';
@@ -34,8 +34,8 @@ export const service: ServiceDefinition<Operations> = {
   // carries the bucket's CORS headers, errors included.
   handlers: Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, withCors(withAccess(h as Handler))])) as Handlers<Operations>,
   resourcePolicy: resourceFacts,
-  // Objects other services deliver into buckets (DynamoDB exports).
-  events: { 'put-object': putObject },
+  // Objects other services deliver into buckets (DynamoDB exports), and read from them (DynamoDB imports).
+  events: { 'put-object': putObject, 'list-objects': listObjects },
   // The website endpoint, browser form uploads and CORS preflight are not operations of the model.
   async intercept(req, ctx) {
     // Every S3 request passes here first: the place to make sure lifecycle rules run on this instance's clock.
