@@ -4,9 +4,9 @@ import { createGunzip } from 'node:zlib';
 import type { CsvOptions, ImportTableDescription, Operations } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
-import { attributeType, checkItemKeys, indexes, scanOrder, storageKey, tableById, tableKey, type Table } from './table.js';
+import { attributeType, checkItemKeys, tableById, writeItem, type Table } from './table.js';
 import { tableHandlers } from './tables.js';
-import { checkItem, encodeItem, itemSize, MAX_ITEM_BYTES, reviveItem, type Item } from './values.js';
+import { checkItem, itemSize, MAX_ITEM_BYTES, reviveItem, type Item } from './values.js';
 
 /**
  * Imports from S3 into a new table (ImportTable): the table is created at once and stays CREATING
@@ -197,7 +197,7 @@ async function importObject(env: ServiceEnv, t: Table, d: ImportTableDescription
   const commit = (done: number, objectDone: boolean) => {
     const c = counts;
     env.db.transaction(() => {
-      for (const item of items) putImported(env, t, item);
+      for (const item of items) writeItem(env, t, item);
       env.db.prepare(`UPDATE dynamodb_imports SET processed_items = processed_items + ?, processed_bytes = processed_bytes + ?, imported_items = imported_items + ?,
         errors = errors + ?, objects_done = ?, lines_done = ? WHERE arn = ?`)
         .run(c.processedItems, c.processedBytes, c.importedItems, c.errors, objectDone ? index + 1 : index, objectDone ? 0 : done, arn);
@@ -387,27 +387,3 @@ function csvFields(text: string, delimiter: string): string[] {
   }
 }
 
-/**
- * Writes an imported item and its index entries. Like table.ts's writeItem, which needs a request's
- * context where an import has only the service's: no stream, TTL or recovery log to keep, as an
- * imported table has none yet.
- */
-function putImported(env: ServiceEnv, t: Table, item: Item): void {
-  const st = env.memory('dynamodb.importStatements', () => ({
-    put: env.db.prepare(`INSERT INTO dynamodb_items (table_id, hash_key, range_key, scan_order, item, size) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (table_id, hash_key, range_key) DO UPDATE SET item = excluded.item, size = excluded.size`),
-    delIndex: env.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ? AND item_hash = ? AND item_range = ?'),
-    putIndex: env.db.prepare('INSERT INTO dynamodb_index_items (table_id, index_name, hash_key, range_key, scan_order, item_hash, item_range) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-  }));
-  const [h, r] = storageKey(tableKey(t), item);
-  st.put.run(t.id, h, r, scanOrder(h), encodeItem(item), itemSize(item));
-  const ixs = indexes(t);
-  if (ixs.length === 0) return;
-  // A later line with the same key replaces the item (AWS: duplicates overwrite, and are no errors).
-  st.delIndex.run(t.id, h, r);
-  for (const ix of ixs) {
-    if (!item[ix.hash] || (ix.range && !item[ix.range])) continue;
-    const [ih, ir] = storageKey(ix, item);
-    st.putIndex.run(t.id, ix.name, ih, ir, scanOrder(ih), h, r);
-  }
-}

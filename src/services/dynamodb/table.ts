@@ -316,7 +316,7 @@ export function expiry(t: Table, item: Item): number | null {
   return Number.isFinite(ms) ? Math.floor(ms) : null;
 }
 
-export function writeItem(ctx: RequestContext, t: Table, item: Item): void {
+export function writeItem(ctx: ServiceEnv, t: Table, item: Item): void {
   const st = statements(ctx);
   const [h, r] = storageKey(tableKey(t), item);
   st.put.run(t.id, h, r, scanOrder(h), encodeItem(item), itemSize(item), expiry(t, item));
