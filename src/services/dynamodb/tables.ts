@@ -8,6 +8,7 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { dropInsights } from './insights.js';
 import { checkPolicy, dropPolicies, savePolicy } from './policies.js';
+import { leaveGroup, updateReplicas } from './replicas.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
 import {
   backfillIndex, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
@@ -59,6 +60,8 @@ function checkUpdateTable(input: UpdateTableInput): void {
   if (changes.every((c) => c === undefined)) {
     throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
   }
+  // Measured against DynamoDB: any other change beside ReplicaUpdates is refused, whatever the table's state.
+  if (input.ReplicaUpdates && changes.filter((c) => c !== undefined).length > 1) throw paramInvalid('Replica modification must be the only operation in the request');
   if (input.BillingMode === 'PROVISIONED' && !input.ProvisionedThroughput) throw paramInvalid('ProvisionedThroughput must be specified when BillingMode is PROVISIONED');
   checkCapacity(input.ProvisionedThroughput);
   const names = new Set<string>();
@@ -239,11 +242,10 @@ export const tableHandlers: Handlers<Operations> = {
       throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
     }
     const out = describe(ctx, t, 'DELETING');
+    // Deleting a replica of a global table deletes that replica only; the others stay.
     ctx.db.transaction(() => {
-      closeStreams(ctx, t);
-      dropPolicies(ctx, t);
-      dropInsights(ctx, t);
-      dropTableData(ctx, t);
+      leaveGroup(ctx, t);
+      dropTable(ctx, t);
     })();
     return { TableDescription: out };
   },
@@ -252,6 +254,7 @@ export const tableHandlers: Handlers<Operations> = {
     checkTableName(input.TableName);
     checkUpdateTable(input);
     const t = requireTable(ctx, input.TableName);
+    if (input.ReplicaUpdates) return { TableDescription: updateReplicas(ctx, t, input.ReplicaUpdates) };
     const online = (input.GlobalSecondaryIndexUpdates ?? []).filter((u) => u.Create || u.Delete).length;
     if (online > 1) throw new AwsError('LimitExceededException', 'Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table');
     const d = t.description;
@@ -315,6 +318,14 @@ export const tableHandlers: Handlers<Operations> = {
   },
 };
 
+/** Drops a table with everything that hangs on it: its stream (closed), policies, insights and items. */
+export function dropTable(ctx: RequestContext, t: Table): void {
+  closeStreams(ctx, t);
+  dropPolicies(ctx, t);
+  dropInsights(ctx, t);
+  dropTableData(ctx, t);
+}
+
 /** Applies a StreamSpecification change to the description; true when the stream changed. */
 function updateStream(t: Table, spec: { StreamEnabled: boolean; StreamViewType?: string }, now: Date): boolean {
   const d = t.description;
@@ -325,6 +336,7 @@ function updateStream(t: Table, spec: { StreamEnabled: boolean; StreamViewType?:
     const label = streamLabel(now);
     Object.assign(d, { StreamSpecification: spec, LatestStreamLabel: label, LatestStreamArn: `${d.TableArn}/stream/${label}` });
   } else {
+    if (d.Replicas) throw paramInvalid('Disabling Stream is not allowed for a Global Table replica.');
     if (!enabled) throw invalid(`Table already has stream disabled: TableName: ${t.name}`);
     d.StreamSpecification = { StreamEnabled: false };
   }

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  CreateReplicationGroupMemberAction, ReplicaDescription, ReplicationGroupUpdate, TableDescription, UpdateReplicationGroupMemberAction,
+} from '../../generated/types/dynamodb.js';
+import { formatArn } from '../../arn.js';
+import { AwsError } from '../../protocols/errors.js';
+import type { RequestContext } from '../service.js';
+import { logChange } from './recovery.js';
+import { openStream, recordChange, streamLabel } from './streams.js';
+import { describe, dropTable } from './tables.js';
+import { deleteItem, findTable, getTable, readItem, saveTable, writeItem, type Table } from './table.js';
+import type { Item } from './values.js';
+
+/**
+ * Global tables, version 2019.11.21: a table and its replicas, the same-named tables of the same
+ * account in other regions. Each member's description lists the other members (`Replicas`, as
+ * DescribeTable shows them, in the order they joined as that region saw it) and
+ * `GlobalTableVersion`; `commit` replays every item change on the members it lists, in the same
+ * SQLite transaction, so replication is synchronous here where AWS's is asynchronous (about a
+ * second), and the last writer wins as in AWS.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html
+ */
+export const GLOBAL_TABLE_VERSION = '2019.11.21';
+
+const invalid = (m: string) => new AwsError('ValidationException', m);
+
+/** The same request, as seen from another region of the caller's account. */
+function inRegion(ctx: RequestContext, region: string): RequestContext {
+  return Object.assign({}, ctx, { region });
+}
+
+/**
+ * Applies one item change, already made to `t`, to each of its replicas: each replica's own
+ * stream gets the record of the change as it sees it (its own old image), and its own recovery log
+ * the item it held. A replicated write checks no condition: the last writer wins.
+ */
+export function replicate(ctx: RequestContext, t: Table, key: Item, after: Item | undefined): void {
+  for (const r of t.description.Replicas!) {
+    const rctx = inRegion(ctx, r.RegionName!);
+    const replica = getTable(rctx, t.name);
+    const before = readItem(rctx, replica, key);
+    if (after) writeItem(rctx, replica, after);
+    else if (before) deleteItem(rctx, replica, key);
+    recordChange(rctx, replica, before, after);
+    if (before || after) logChange(rctx, replica, key, before);
+  }
+}
+
+/** The other members of `t`'s group, as stored in their regions. */
+function members(ctx: RequestContext, t: Table): Table[] {
+  return (t.description.Replicas ?? []).map((r) => findTable(inRegion(ctx, r.RegionName!), t.name)).filter((m): m is Table => m !== undefined);
+}
+
+function setReplicas(t: Table, replicas: ReplicaDescription[]): void {
+  if (replicas.length) Object.assign(t.description, { Replicas: replicas, GlobalTableVersion: GLOBAL_TABLE_VERSION });
+  else {
+    delete t.description.Replicas;
+    delete t.description.GlobalTableVersion;
+  }
+}
+
+/** Region names as AWS spells them (`eu-west-1`, `us-gov-west-1`); anything else is no region. */
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+
+/**
+ * ReplicaUpdates' checks, in the order and words of DynamoDB (measured against AWS): one kind of
+ * action per request, one Create or Delete, never the table's own region, Create only where no
+ * table of that name is, Update and Delete only of members.
+ */
+function checkReplicaUpdates(ctx: RequestContext, t: Table, updates: ReplicationGroupUpdate[]): void {
+  const kinds = new Set<string>();
+  for (const u of updates) {
+    const actions = (['Create', 'Update', 'Delete'] as const).filter((k) => u[k] !== undefined);
+    if (actions.length === 0) throw invalid('There are no actions specified in the Replica Update Action of the request.');
+    for (const k of actions) kinds.add(k);
+  }
+  if (kinds.size > 1) throw invalid('Update table operation with more than one type of replica actions not allowed');
+  // Two Creates of one region are one Create.
+  const regions = [...new Set(updates.map((u) => (u.Create ?? u.Update ?? u.Delete)!.RegionName))];
+  if (!kinds.has('Update') && regions.length > 1) throw invalid('Update table operation with more than one create or delete replica actions not allowed');
+  const group = new Set((t.description.Replicas ?? []).map((r) => r.RegionName));
+  const strangers: string[] = [];
+  for (const u of updates) {
+    const region = (u.Create ?? u.Update ?? u.Delete)!.RegionName;
+    if (region === ctx.region) throw invalid('Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, DeleteTable, or UpdateTable as required.');
+    if (!REGION.test(region)) throw invalid(`Region ${region} is not supported.`);
+    if (u.Create && findTable(inRegion(ctx, region), t.name)) {
+      throw invalid(`Failed to create a the new replica of table with name: '${t.name}' because one or more replicas already existed as tables.`);
+    }
+    if (!u.Create && !group.has(region)) strangers.push(region);
+    if (u.Update && !['KMSMasterKeyId', 'ProvisionedThroughputOverride', 'OnDemandThroughputOverride', 'GlobalSecondaryIndexes', 'TableClassOverride'].some((k) => k in u.Update!)) {
+      throw invalid('There are no actions specified in the Replica Update Action of the request.');
+    }
+  }
+  if (strangers.length) {
+    throw invalid(`Update global table operation failed because one or more replicas were not part of the global table. Please retry the request without these replicas: [${strangers.join(', ')}].`);
+  }
+}
+
+/** What a replica's entry in the Replicas lists shows of its settings. */
+function overrides(action: CreateReplicationGroupMemberAction | UpdateReplicationGroupMemberAction): Partial<ReplicaDescription> {
+  return {
+    ...(action.KMSMasterKeyId ? { KMSMasterKeyId: action.KMSMasterKeyId } : {}),
+    ...(action.ProvisionedThroughputOverride ? { ProvisionedThroughputOverride: action.ProvisionedThroughputOverride } : {}),
+    ...(action.OnDemandThroughputOverride ? { OnDemandThroughputOverride: action.OnDemandThroughputOverride } : {}),
+    ...(action.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: action.GlobalSecondaryIndexes } : {}),
+    ...(action.TableClassOverride ? { ReplicaTableClassSummary: { TableClass: action.TableClassOverride } } : {}),
+  };
+}
+
+/** Applies a replica's own settings (its read capacity, table class, key) to its description. */
+function applyOverrides(d: TableDescription, action: CreateReplicationGroupMemberAction | UpdateReplicationGroupMemberAction, now: Date): void {
+  const read = action.ProvisionedThroughputOverride?.ReadCapacityUnits;
+  if (read !== undefined && d.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST') d.ProvisionedThroughput = { ...d.ProvisionedThroughput, ReadCapacityUnits: read };
+  if (action.TableClassOverride) d.TableClassSummary = { TableClass: action.TableClassOverride, LastUpdateDateTime: now };
+  if (action.KMSMasterKeyId && d.SSEDescription) d.SSEDescription = { ...d.SSEDescription, KMSMasterKeyArn: action.KMSMasterKeyId };
+}
+
+/**
+ * The new replica of `t` in `region`: the same schema, indexes, billing, stream and TTL, with its
+ * own id, ARNs and stream; tags, deletion protection and point-in-time recovery stay regional, as
+ * AWS does not synchronize them.
+ */
+function replicaOf(ctx: RequestContext, t: Table, action: CreateReplicationGroupMemberAction): Table {
+  const now = ctx.clock.date();
+  const region = action.RegionName;
+  const arn = formatArn({ service: 'dynamodb', region, account: ctx.accountId, resource: `table/${t.name}` });
+  const d = structuredClone(t.description);
+  const label = streamLabel(now);
+  Object.assign(d, { TableArn: arn, TableId: randomUUID(), CreationDateTime: now, DeletionProtectionEnabled: false, LatestStreamLabel: label, LatestStreamArn: `${arn}/stream/${label}` });
+  for (const ix of [...d.LocalSecondaryIndexes ?? [], ...d.GlobalSecondaryIndexes ?? []]) ix.IndexArn = `${arn}/index/${ix.IndexName}`;
+  // A KMS key is regional: without one named for the replica, it gets its region's key.
+  if (d.SSEDescription) d.SSEDescription = { ...d.SSEDescription, KMSMasterKeyArn: formatArn({ service: 'kms', region, account: ctx.accountId, resource: `key/${randomUUID()}` }) };
+  applyOverrides(d, action, now);
+  return { id: d.TableId!, name: t.name, accountId: t.accountId, region, description: d, tags: {}, ttlAttribute: t.ttlAttribute, recoverySince: undefined };
+}
+
+function copyItems(ctx: RequestContext, from: Table, to: Table): void {
+  ctx.db.prepare(`INSERT INTO dynamodb_items (table_id, hash_key, range_key, scan_order, item, size, expires_at)
+    SELECT ?, hash_key, range_key, scan_order, item, size, expires_at FROM dynamodb_items WHERE table_id = ?`).run(to.id, from.id);
+  ctx.db.prepare(`INSERT INTO dynamodb_index_items (table_id, index_name, hash_key, range_key, scan_order, item_hash, item_range)
+    SELECT ?, index_name, hash_key, range_key, scan_order, item_hash, item_range FROM dynamodb_index_items WHERE table_id = ?`).run(to.id, from.id);
+}
+
+/**
+ * A Create: the replica table with a copy of the items. A table without a stream gets a
+ * NEW_AND_OLD_IMAGES one, as DynamoDB enables it; an enabled stream of another view type is kept
+ * (AWS keeps it too), and the replica gets the same.
+ */
+function addReplica(ctx: RequestContext, t: Table, others: Table[], action: CreateReplicationGroupMemberAction): void {
+  const d = t.description;
+  const streamed = !d.StreamSpecification?.StreamEnabled;
+  if (streamed) {
+    const label = streamLabel(ctx.clock.date());
+    Object.assign(d, { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' }, LatestStreamLabel: label, LatestStreamArn: `${d.TableArn}/stream/${label}` });
+  }
+  const replica = replicaOf(ctx, t, action);
+  const entry: ReplicaDescription = { RegionName: action.RegionName, ReplicaStatus: 'ACTIVE', ...overrides(action) };
+  setReplicas(replica, [{ RegionName: t.region, ReplicaStatus: 'ACTIVE' }, ...(d.Replicas ?? [])]);
+  for (const m of [t, ...others]) {
+    setReplicas(m, [...(m.description.Replicas ?? []), entry]);
+    saveTable(ctx, m);
+  }
+  saveTable(ctx, replica);
+  if (streamed) openStream(ctx, t);
+  openStream(inRegion(ctx, action.RegionName), replica);
+  copyItems(ctx, t, replica);
+}
+
+/** Writes a changed entry of `region` into every member's list. */
+function updateEntry(ctx: RequestContext, group: Table[], region: string, change: (r: ReplicaDescription) => ReplicaDescription): void {
+  for (const m of group) {
+    setReplicas(m, m.description.Replicas!.map((r) => (r.RegionName === region ? change(r) : r)));
+    saveTable(ctx, m);
+  }
+}
+
+function updateReplica(ctx: RequestContext, t: Table, others: Table[], action: UpdateReplicationGroupMemberAction): void {
+  const replica = others.find((m) => m.region === action.RegionName)!;
+  if (action.ProvisionedThroughputOverride && replica.description.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST') {
+    throw invalid('Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST');
+  }
+  applyOverrides(replica.description, action, ctx.clock.date());
+  updateEntry(ctx, [t, ...others.filter((m) => m !== replica)], action.RegionName, (r) => ({ ...r, ...overrides(action) }));
+  saveTable(ctx, replica);
+}
+
+/**
+ * Takes `t` out of its group: the other members stop listing it, and a member left alone is a
+ * regional table again (its stream stays enabled, as in AWS). Called before `t` is dropped.
+ */
+export function leaveGroup(ctx: RequestContext, t: Table): void {
+  for (const m of members(ctx, t)) {
+    setReplicas(m, m.description.Replicas!.filter((r) => r.RegionName !== t.region));
+    saveTable(ctx, m);
+  }
+}
+
+/**
+ * UpdateTable's ReplicaUpdates, the only change of its request: creates, updates or deletes
+ * replicas of `t`, and answers `t`'s description as UpdateTable does, with the replica being
+ * created as CREATING or the one deleted as DELETING (both already done, DESIGN.md §3).
+ */
+export function updateReplicas(ctx: RequestContext, t: Table, updates: ReplicationGroupUpdate[]): TableDescription {
+  checkReplicaUpdates(ctx, t, updates);
+  const others = members(ctx, t);
+  let deleted: ReplicaDescription | undefined;
+  ctx.db.transaction(() => {
+    for (const u of updates) {
+      if (u.Create && !t.description.Replicas?.some((r) => r.RegionName === u.Create!.RegionName)) addReplica(ctx, t, others, u.Create);
+      else if (u.Update) updateReplica(ctx, t, others, u.Update);
+      else if (u.Delete) {
+        const replica = others.find((m) => m.region === u.Delete!.RegionName)!;
+        if (replica.description.DeletionProtectionEnabled) {
+          throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
+        }
+        deleted = t.description.Replicas!.find((r) => r.RegionName === replica.region);
+        leaveGroup(ctx, replica);
+        // `t` was saved by leaveGroup from its own row; this copy must not write the old list back.
+        setReplicas(t, t.description.Replicas!.filter((r) => r !== deleted));
+        dropTable(inRegion(ctx, replica.region), replica);
+      }
+    }
+  })();
+  const out = describe(ctx, t, 'UPDATING');
+  const created = new Set(updates.map((u) => u.Create?.RegionName));
+  if (out.Replicas) out.Replicas = out.Replicas.map((r) => (created.has(r.RegionName) ? { ...r, ReplicaStatus: 'CREATING' } : r));
+  if (deleted) Object.assign(out, { Replicas: [...out.Replicas ?? [], { ...deleted, ReplicaStatus: 'DELETING' }], GlobalTableVersion: GLOBAL_TABLE_VERSION });
+  return out;
+}

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ExecuteStatementCommand, GetItemCommand,
+  PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand, type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import type { Nimbus } from '../src/index.js';
+import { aws, clientConfig, rejects, start } from './helpers.js';
+
+let seq = 0;
+const unique = (prefix: string) => `${prefix}-${process.pid}-${++seq}`;
+
+describe('DynamoDB global tables (version 2019.11.21)', () => {
+  let nimbus: Nimbus;
+  let east: DynamoDBClient;
+  let west: DynamoDBClient;
+  let sydney: DynamoDBClient;
+  const streams: Record<string, DynamoDBStreamsClient> = {};
+  before(async () => {
+    nimbus = await start();
+    east = new DynamoDBClient(clientConfig(nimbus));
+    west = new DynamoDBClient(clientConfig(nimbus, { region: 'eu-west-1' }));
+    sydney = new DynamoDBClient(clientConfig(nimbus, { region: 'ap-southeast-2' }));
+    for (const region of ['us-east-1', 'eu-west-1']) streams[region] = new DynamoDBStreamsClient(clientConfig(nimbus, { region }));
+  });
+  after(() => nimbus.stop());
+
+  async function table(extra: Partial<CreateTableCommandInput> = {}): Promise<string> {
+    const name = unique('gt');
+    await east.send(new CreateTableCommand({
+      TableName: name, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST', ...extra,
+    }));
+    return name;
+  }
+
+  async function replicated(extra: Partial<CreateTableCommandInput> = {}): Promise<string> {
+    const name = await table(extra);
+    await east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates: [{ Create: { RegionName: 'eu-west-1' } }] }));
+    return name;
+  }
+
+  const get = (client: DynamoDBClient, name: string, pk: string) => client.send(new GetItemCommand({ TableName: name, Key: { pk: { S: pk } } })).then((r) => r.Item);
+  const regions = (d: { Replicas?: { RegionName?: string }[] } | undefined) => (d?.Replicas ?? []).map((r) => r.RegionName).sort();
+
+  async function records(region: string, streamArn: string) {
+    const client = streams[region]!;
+    const d = await client.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const it = await client.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: d.StreamDescription!.Shards![0]!.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+    return (await client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator! }))).Records ?? [];
+  }
+
+  it('adding a replica answers CREATING, creates the table in the other region with the same schema and a copy of the items', async () => {
+    const name = await table({
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    });
+    await east.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'before' }, g: { S: 'x' }, n: { N: '1' } } }));
+    const answer = (await east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates: [{ Create: { RegionName: 'eu-west-1' } }] }))).TableDescription!;
+    assert.equal(answer.TableStatus, 'UPDATING');
+    assert.deepEqual(answer.Replicas, [{ RegionName: 'eu-west-1', ReplicaStatus: 'CREATING' }]);
+    assert.equal(answer.GlobalTableVersion, '2019.11.21');
+    // DynamoDB enables a NEW_AND_OLD_IMAGES stream on a table that had none.
+    assert.deepEqual(answer.StreamSpecification, { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+
+    const home = (await east.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    assert.deepEqual(home.Replicas, [{ RegionName: 'eu-west-1', ReplicaStatus: 'ACTIVE' }]);
+    const away = (await west.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    assert.equal(away.TableStatus, 'ACTIVE');
+    assert.equal(away.TableArn, `arn:aws:dynamodb:eu-west-1:000000000000:table/${name}`);
+    assert.notEqual(away.TableId, home.TableId);
+    assert.deepEqual(away.Replicas, [{ RegionName: 'us-east-1', ReplicaStatus: 'ACTIVE' }]);
+    assert.equal(away.GlobalTableVersion, '2019.11.21');
+    assert.deepEqual(away.KeySchema, home.KeySchema);
+    assert.equal(away.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
+    assert.equal(away.GlobalSecondaryIndexes?.[0]?.IndexArn, `arn:aws:dynamodb:eu-west-1:000000000000:table/${name}/index/byG`);
+    assert.match(away.LatestStreamArn!, new RegExp(`^arn:aws:dynamodb:eu-west-1:000000000000:table/${name}/stream/`));
+    assert.equal(away.ItemCount, 1);
+    assert.deepEqual(await get(west, name, 'before'), { pk: { S: 'before' }, g: { S: 'x' }, n: { N: '1' } });
+    const byIndex = await west.send(new QueryCommand({ TableName: name, IndexName: 'byG', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'x' } } }));
+    assert.equal(byIndex.Count, 1);
+  });
+
+  it('writes in either region are applied in the other: puts, updates, deletes, batches, transactions and PartiQL', async () => {
+    const name = await replicated();
+    await east.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, v: { N: '1' } } }));
+    assert.deepEqual(await get(west, name, 'a'), { pk: { S: 'a' }, v: { N: '1' } });
+    await west.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'a' } }, UpdateExpression: 'SET v = v + :one', ExpressionAttributeValues: { ':one': { N: '1' } } }));
+    assert.deepEqual(await get(east, name, 'a'), { pk: { S: 'a' }, v: { N: '2' } });
+    await east.send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: 'a' } } }));
+    assert.equal(await get(west, name, 'a'), undefined);
+
+    await west.send(new BatchWriteItemCommand({ RequestItems: { [name]: [{ PutRequest: { Item: { pk: { S: 'b1' } } } }, { PutRequest: { Item: { pk: { S: 'b2' } } } }] } }));
+    assert.ok(await get(east, name, 'b1'));
+    assert.ok(await get(east, name, 'b2'));
+    await east.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Put: { TableName: name, Item: { pk: { S: 't1' } } } },
+      { Delete: { TableName: name, Key: { pk: { S: 'b1' } } } },
+    ] }));
+    assert.ok(await get(west, name, 't1'));
+    assert.equal(await get(west, name, 'b1'), undefined);
+    await west.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'p1', 'w': 'x'}` }));
+    assert.deepEqual(await get(east, name, 'p1'), { pk: { S: 'p1' }, w: { S: 'x' } });
+    // A condition is checked where the write is made; the replica takes the result.
+    const failed = await rejects(west.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p1' } }, ConditionExpression: 'attribute_not_exists(pk)' })));
+    assert.equal(failed.name, 'ConditionalCheckFailedException');
+    assert.deepEqual(await get(east, name, 'p1'), { pk: { S: 'p1' }, w: { S: 'x' } });
+  });
+
+  it('each region streams the changes its table sees, the replicated ones included', async () => {
+    const name = await replicated();
+    await east.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'k' }, v: { N: '1' } } }));
+    await west.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'k' }, v: { N: '2' } } }));
+    await east.send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: 'k' } } }));
+    for (const [region, client] of [['us-east-1', east], ['eu-west-1', west]] as const) {
+      const arn = (await client.send(new DescribeTableCommand({ TableName: name }))).Table!.LatestStreamArn!;
+      const rs = await records(region, arn);
+      assert.deepEqual(rs.map((r) => r.eventName), ['INSERT', 'MODIFY', 'REMOVE'], region);
+      assert.ok(rs.every((r) => r.awsRegion === region), region);
+      assert.deepEqual(rs[1]!.dynamodb!.OldImage, { pk: { S: 'k' }, v: { N: '1' } });
+      assert.deepEqual(rs[1]!.dynamodb!.NewImage, { pk: { S: 'k' }, v: { N: '2' } });
+    }
+  });
+
+  it('removing a replica deletes its table; the other becomes a regional table again and keeps its stream', async () => {
+    const name = await replicated();
+    const answer = (await east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates: [{ Delete: { RegionName: 'eu-west-1' } }] }))).TableDescription!;
+    assert.deepEqual(answer.Replicas, [{ RegionName: 'eu-west-1', ReplicaStatus: 'DELETING' }]);
+    const gone = await rejects(west.send(new DescribeTableCommand({ TableName: name })));
+    assert.equal(gone.name, 'ResourceNotFoundException');
+    const home = (await east.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    assert.equal(home.Replicas, undefined);
+    assert.equal(home.GlobalTableVersion, undefined);
+    assert.deepEqual(home.StreamSpecification, { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    await east.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'after' } } }));
+    // The region is free again: a table of the same name there is independent.
+    await west.send(new CreateTableCommand({ TableName: name, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    assert.equal(await get(west, name, 'after'), undefined);
+    // And the stream, no longer a global table's, may be disabled.
+    await east.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }));
+  });
+
+  it('a replica can add a third region; DeleteTable of one replica leaves the others replicating', async () => {
+    const name = await replicated();
+    await west.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates: [{ Create: { RegionName: 'ap-southeast-2' } }] }));
+    assert.deepEqual(regions((await east.send(new DescribeTableCommand({ TableName: name }))).Table), ['ap-southeast-2', 'eu-west-1']);
+    assert.deepEqual(regions((await west.send(new DescribeTableCommand({ TableName: name }))).Table), ['ap-southeast-2', 'us-east-1']);
+    assert.deepEqual(regions((await sydney.send(new DescribeTableCommand({ TableName: name }))).Table), ['eu-west-1', 'us-east-1']);
+    await sydney.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'from-sydney' } } }));
+    assert.ok(await get(east, name, 'from-sydney'));
+    assert.ok(await get(west, name, 'from-sydney'));
+
+    const deleted = (await west.send(new DeleteTableCommand({ TableName: name }))).TableDescription!;
+    assert.equal(deleted.TableStatus, 'DELETING');
+    assert.deepEqual(regions((await east.send(new DescribeTableCommand({ TableName: name }))).Table), ['ap-southeast-2']);
+    assert.deepEqual(regions((await sydney.send(new DescribeTableCommand({ TableName: name }))).Table), ['us-east-1']);
+    await east.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'later' } } }));
+    assert.ok(await get(sydney, name, 'later'));
+  });
+
+  it('a table with a KEYS_ONLY stream keeps it, and so does its replica', async () => {
+    const name = await replicated({ StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } });
+    for (const client of [east, west]) {
+      const d = (await client.send(new DescribeTableCommand({ TableName: name }))).Table!;
+      assert.deepEqual(d.StreamSpecification, { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' });
+    }
+  });
+
+  it('a replica update sets that replica\'s own read capacity and table class', async () => {
+    const name = await replicated({ BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } });
+    await east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates: [{ Update: { RegionName: 'eu-west-1', ProvisionedThroughputOverride: { ReadCapacityUnits: 9 }, TableClassOverride: 'STANDARD_INFREQUENT_ACCESS' } }] }));
+    const away = (await west.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    assert.equal(away.ProvisionedThroughput?.ReadCapacityUnits, 9);
+    assert.equal(away.ProvisionedThroughput?.WriteCapacityUnits, 5);
+    assert.equal(away.TableClassSummary?.TableClass, 'STANDARD_INFREQUENT_ACCESS');
+    const home = (await east.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    assert.equal(home.ProvisionedThroughput?.ReadCapacityUnits, 5);
+    assert.deepEqual(home.Replicas, [{
+      RegionName: 'eu-west-1', ReplicaStatus: 'ACTIVE', ProvisionedThroughputOverride: { ReadCapacityUnits: 9 }, ReplicaTableClassSummary: { TableClass: 'STANDARD_INFREQUENT_ACCESS' },
+    }]);
+  });
+
+  it('ReplicaUpdates errors use DynamoDB\'s codes and words', async () => {
+    const name = await replicated();
+    const update = (ReplicaUpdates: any[], extra: object = {}) => rejects(east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates, ...extra })));
+    const cases: [Promise<any>, string][] = [
+      [update([{ Create: { RegionName: 'us-east-1' } }]), 'Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, DeleteTable, or UpdateTable as required.'],
+      [update([{ Create: { RegionName: 'eu-west-1' } }]), `Failed to create a the new replica of table with name: '${name}' because one or more replicas already existed as tables.`],
+      [update([{ Delete: { RegionName: 'ca-central-1' } }]), 'Update global table operation failed because one or more replicas were not part of the global table. Please retry the request without these replicas: [ca-central-1].'],
+      [update([{ Create: { RegionName: 'ca-central-1' } }, { Create: { RegionName: 'sa-east-1' } }]), 'Update table operation with more than one create or delete replica actions not allowed'],
+      [update([{ Create: { RegionName: 'ca-central-1' } }, { Delete: { RegionName: 'eu-west-1' } }]), 'Update table operation with more than one type of replica actions not allowed'],
+      [update([{ Update: { RegionName: 'eu-west-1' } }]), 'There are no actions specified in the Replica Update Action of the request.'],
+      [update([{ Create: { RegionName: 'US-EAST-2' } }]), 'Region US-EAST-2 is not supported.'],
+      [update([{ Create: { RegionName: 'ca-central-1' } }], { DeletionProtectionEnabled: true }), 'One or more parameter values were invalid: Replica modification must be the only operation in the request'],
+      [rejects(east.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }))), 'One or more parameter values were invalid: Disabling Stream is not allowed for a Global Table replica.'],
+    ];
+    for (const [p, message] of cases) {
+      const e = await p;
+      assert.equal(e.name, 'ValidationException', message);
+      assert.equal(e.message, message);
+    }
+    // None of them changed the group.
+    assert.deepEqual(regions((await east.send(new DescribeTableCommand({ TableName: name }))).Table), ['eu-west-1']);
+    const other = await table();
+    await west.send(new CreateTableCommand({ TableName: other, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    const taken = await rejects(east.send(new UpdateTableCommand({ TableName: other, ReplicaUpdates: [{ Create: { RegionName: 'eu-west-1' } }] })));
+    assert.match(taken.message, /one or more replicas already existed as tables/);
+    const missing = await rejects(east.send(new UpdateTableCommand({ TableName: unique('none'), ReplicaUpdates: [{ Create: { RegionName: 'eu-west-1' } }] })));
+    assert.equal(missing.name, 'ResourceNotFoundException');
+  });
+
+  it('the AWS CLI adds and removes a replica with update-table --replica-updates', async () => {
+    const name = await table();
+    const created = await aws(nimbus, ['dynamodb', 'update-table', '--region', 'us-east-1', '--table-name', name, '--replica-updates', 'Create={RegionName=eu-west-1}']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.json.TableDescription.Replicas[0].ReplicaStatus, 'CREATING');
+    const away = await aws(nimbus, ['dynamodb', 'describe-table', '--region', 'eu-west-1', '--table-name', name]);
+    assert.equal(away.code, 0, away.stderr);
+    assert.equal(away.json.Table.GlobalTableVersion, '2019.11.21');
+    assert.deepEqual(away.json.Table.Replicas, [{ RegionName: 'us-east-1', ReplicaStatus: 'ACTIVE' }]);
+    const local = await aws(nimbus, ['dynamodb', 'update-table', '--region', 'us-east-1', '--table-name', name, '--replica-updates', 'Delete={RegionName=us-east-1}']);
+    assert.notEqual(local.code, 0);
+    assert.match(local.stderr, /ValidationException.*Cannot add or delete the local region/);
+    const removed = await aws(nimbus, ['dynamodb', 'update-table', '--region', 'us-east-1', '--table-name', name, '--replica-updates', 'Delete={RegionName=eu-west-1}']);
+    assert.equal(removed.code, 0, removed.stderr);
+    const after = await aws(nimbus, ['dynamodb', 'describe-table', '--region', 'eu-west-1', '--table-name', name]);
+    assert.match(after.stderr, /ResourceNotFoundException/);
+  });
+});
