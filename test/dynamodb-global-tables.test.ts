@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ExecuteStatementCommand, GetItemCommand,
+  BatchWriteItemCommand, CreateGlobalTableCommand, CreateTableCommand, DeleteItemCommand, DescribeGlobalTableCommand, DescribeGlobalTableSettingsCommand, ListGlobalTablesCommand,
+  UpdateGlobalTableCommand, UpdateGlobalTableSettingsCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ExecuteStatementCommand, GetItemCommand,
   PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand, type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
@@ -72,6 +73,7 @@ describe('DynamoDB global tables (version 2019.11.21)', () => {
     assert.notEqual(away.TableId, home.TableId);
     assert.deepEqual(away.Replicas, [{ RegionName: 'us-east-1', ReplicaStatus: 'ACTIVE' }]);
     assert.equal(away.GlobalTableVersion, '2019.11.21');
+    assert.equal(away.GlobalTableSettingsReplicationMode, 'ENABLED_WITH_OVERRIDES');
     assert.deepEqual(away.KeySchema, home.KeySchema);
     assert.equal(away.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
     assert.equal(away.GlobalSecondaryIndexes?.[0]?.IndexArn, `arn:aws:dynamodb:eu-west-1:000000000000:table/${name}/index/byG`);
@@ -132,6 +134,7 @@ describe('DynamoDB global tables (version 2019.11.21)', () => {
     const home = (await east.send(new DescribeTableCommand({ TableName: name }))).Table!;
     assert.equal(home.Replicas, undefined);
     assert.equal(home.GlobalTableVersion, undefined);
+    assert.equal(home.GlobalTableSettingsReplicationMode, undefined);
     assert.deepEqual(home.StreamSpecification, { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     await east.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'after' } } }));
     // The region is free again: a table of the same name there is independent.
@@ -181,6 +184,31 @@ describe('DynamoDB global tables (version 2019.11.21)', () => {
     }]);
   });
 
+  it('index, capacity and table class changes reach every replica; deletion protection stays regional', async () => {
+    const name = await replicated();
+    await east.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, g: { S: 'x' } } }));
+    await west.send(new UpdateTableCommand({
+      TableName: name, AttributeDefinitions: [{ AttributeName: 'g', AttributeType: 'S' }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } } }],
+    }));
+    for (const client of [east, west]) {
+      const q = await client.send(new QueryCommand({ TableName: name, IndexName: 'byG', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'x' } } }));
+      assert.deepEqual(q.Items, [{ pk: { S: 'a' }, g: { S: 'x' } }]);
+    }
+    const home = (await east.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    assert.equal(home.GlobalSecondaryIndexes?.[0]?.IndexArn, `arn:aws:dynamodb:us-east-1:000000000000:table/${name}/index/byG`);
+    await east.send(new UpdateTableCommand({ TableName: name, BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 4 },
+      GlobalSecondaryIndexUpdates: [{ Update: { IndexName: 'byG', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } } }] }));
+    await east.send(new UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: true }));
+    const away = (await west.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    assert.equal(away.BillingModeSummary?.BillingMode, 'PROVISIONED');
+    assert.equal(away.ProvisionedThroughput?.WriteCapacityUnits, 4);
+    assert.equal(away.DeletionProtectionEnabled, false);
+    await west.send(new UpdateTableCommand({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'byG' } }] }));
+    assert.equal((await east.send(new DescribeTableCommand({ TableName: name }))).Table!.GlobalSecondaryIndexes, undefined);
+    await east.send(new UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: false }));
+  });
+
   it('ReplicaUpdates errors use DynamoDB\'s codes and words', async () => {
     const name = await replicated();
     const update = (ReplicaUpdates: any[], extra: object = {}) => rejects(east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates, ...extra })));
@@ -208,6 +236,27 @@ describe('DynamoDB global tables (version 2019.11.21)', () => {
     assert.match(taken.message, /one or more replicas already existed as tables/);
     const missing = await rejects(east.send(new UpdateTableCommand({ TableName: unique('none'), ReplicaUpdates: [{ Create: { RegionName: 'eu-west-1' } }] })));
     assert.equal(missing.name, 'ResourceNotFoundException');
+  });
+
+  it('the legacy 2017.11.29 API answers as DynamoDB does now: no such global table can be created or found', async () => {
+    const name = await replicated();
+    const created = await rejects(east.send(new CreateGlobalTableCommand({ GlobalTableName: name, ReplicationGroup: [{ RegionName: 'us-east-1' }, { RegionName: 'eu-west-1' }] })));
+    assert.equal(created.name, 'ValidationException');
+    assert.equal(created.message, 'DynamoDB global tables version 2017.11.29 is not supported. We recommend using DynamoDB global tables version 2019.11.21, instead of version 2017.11.29 (Legacy).');
+    const added = await rejects(east.send(new UpdateGlobalTableCommand({ GlobalTableName: name, ReplicaUpdates: [{ Create: { RegionName: 'ap-southeast-2' } }] })));
+    assert.equal(added.name, 'ValidationException');
+    // A 2019.11.21 group is not a legacy global table.
+    const removed = await rejects(east.send(new UpdateGlobalTableCommand({ GlobalTableName: name, ReplicaUpdates: [{ Delete: { RegionName: 'eu-west-1' } }] })));
+    assert.equal(removed.name, 'GlobalTableNotFoundException');
+    const described = await rejects(east.send(new DescribeGlobalTableCommand({ GlobalTableName: name })));
+    assert.equal(described.name, 'GlobalTableNotFoundException');
+    assert.equal(described.message, `Global table not found: Global table with name: '${name}' does not exist.`);
+    const settings = await rejects(east.send(new DescribeGlobalTableSettingsCommand({ GlobalTableName: name })));
+    assert.equal(settings.message, `Global table with name: '${name}' does not exist.`);
+    const changed = await rejects(east.send(new UpdateGlobalTableSettingsCommand({ GlobalTableName: name, GlobalTableBillingMode: 'PAY_PER_REQUEST' })));
+    assert.equal(changed.name, 'GlobalTableNotFoundException');
+    assert.deepEqual((await east.send(new ListGlobalTablesCommand({}))).GlobalTables, []);
+    assert.deepEqual(regions((await west.send(new DescribeTableCommand({ TableName: name }))).Table), ['us-east-1']);
   });
 
   it('the AWS CLI adds and removes a replica with update-table --replica-updates', async () => {

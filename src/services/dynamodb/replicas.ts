@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type {
-  CreateReplicationGroupMemberAction, ReplicaDescription, ReplicationGroupUpdate, TableDescription, UpdateReplicationGroupMemberAction,
+  CreateReplicationGroupMemberAction, Operations, ReplicaDescription, ReplicationGroupUpdate, TableDescription, UpdateReplicationGroupMemberAction,
 } from '../../generated/types/dynamodb.js';
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
-import type { RequestContext } from '../service.js';
+import type { Handlers, RequestContext } from '../service.js';
 import { logChange } from './recovery.js';
 import { openStream, recordChange, streamLabel } from './streams.js';
 import { describe, dropTable } from './tables.js';
@@ -51,11 +51,19 @@ function members(ctx: RequestContext, t: Table): Table[] {
   return (t.description.Replicas ?? []).map((r) => findTable(inRegion(ctx, r.RegionName!), t.name)).filter((m): m is Table => m !== undefined);
 }
 
+/** Each other member of `t`'s group, with the request as seen from its region. */
+export function groupMembers(ctx: RequestContext, t: Table): [RequestContext, Table][] {
+  return members(ctx, t).map((m) => [inRegion(ctx, m.region), m]);
+}
+
+/** A member's list of the others; a table left with none is regional again, without any of the global keys. */
 function setReplicas(t: Table, replicas: ReplicaDescription[]): void {
-  if (replicas.length) Object.assign(t.description, { Replicas: replicas, GlobalTableVersion: GLOBAL_TABLE_VERSION });
-  else {
+  if (replicas.length) {
+    Object.assign(t.description, { Replicas: replicas, GlobalTableVersion: GLOBAL_TABLE_VERSION, GlobalTableSettingsReplicationMode: 'ENABLED_WITH_OVERRIDES' });
+  } else {
     delete t.description.Replicas;
     delete t.description.GlobalTableVersion;
+    delete t.description.GlobalTableSettingsReplicationMode;
   }
 }
 
@@ -228,3 +236,41 @@ export function updateReplicas(ctx: RequestContext, t: Table, updates: Replicati
   if (deleted) Object.assign(out, { Replicas: [...out.Replicas ?? [], { ...deleted, ReplicaStatus: 'DELETING' }], GlobalTableVersion: GLOBAL_TABLE_VERSION });
   return out;
 }
+
+const legacyRefused = () => invalid('DynamoDB global tables version 2017.11.29 is not supported. We recommend using DynamoDB global tables version 2019.11.21, instead of version 2017.11.29 (Legacy).');
+const noGlobalTable = (name: string) => new AwsError('GlobalTableNotFoundException', `Global table with name: '${name}' does not exist.`);
+
+/**
+ * The legacy API (version 2017.11.29), as DynamoDB answers it today: it no longer creates such
+ * global tables (CreateGlobalTable, and UpdateGlobalTable's Create, are refused from every region),
+ * so none exists for the other operations to find, and they never see the 2019.11.21 groups
+ * either. Measured against AWS in 2026; the legacy pages now send new global tables to version
+ * 2019.11.21. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_versions.html
+ */
+export const globalTableHandlers: Handlers<Operations> = {
+  CreateGlobalTable() {
+    throw legacyRefused();
+  },
+
+  UpdateGlobalTable(input) {
+    if (input.ReplicaUpdates.some((u) => u.Create)) throw legacyRefused();
+    if (input.ReplicaUpdates.length === 0) throw invalid('One or more parameter values were invalid');
+    throw noGlobalTable(input.GlobalTableName);
+  },
+
+  DescribeGlobalTable(input) {
+    throw new AwsError('GlobalTableNotFoundException', `Global table not found: ${noGlobalTable(input.GlobalTableName).message}`);
+  },
+
+  DescribeGlobalTableSettings(input) {
+    throw noGlobalTable(input.GlobalTableName);
+  },
+
+  UpdateGlobalTableSettings(input) {
+    throw noGlobalTable(input.GlobalTableName);
+  },
+
+  ListGlobalTables() {
+    return { GlobalTables: [] };
+  },
+};
