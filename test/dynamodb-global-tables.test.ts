@@ -171,7 +171,16 @@ describe('DynamoDB global tables (version 2019.11.21)', () => {
   });
 
   it('a replica update sets that replica\'s own read capacity and table class', async () => {
-    const name = await replicated({ BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } });
+    const name = await table({
+      BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' }, ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }],
+    });
+    // An override for an index the table does not have is ignored, as AWS ignores it.
+    await east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates: [{ Create: {
+      RegionName: 'eu-west-1', GlobalSecondaryIndexes: [{ IndexName: 'byG', ProvisionedThroughputOverride: { ReadCapacityUnits: 7 } }, { IndexName: 'nope', ProvisionedThroughputOverride: { ReadCapacityUnits: 8 } }],
+    } }] }));
+    assert.equal((await west.send(new DescribeTableCommand({ TableName: name }))).Table!.GlobalSecondaryIndexes?.[0]?.ProvisionedThroughput?.ReadCapacityUnits, 7);
     await east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates: [{ Update: { RegionName: 'eu-west-1', ProvisionedThroughputOverride: { ReadCapacityUnits: 9 }, TableClassOverride: 'STANDARD_INFREQUENT_ACCESS' } }] }));
     const away = (await west.send(new DescribeTableCommand({ TableName: name }))).Table!;
     assert.equal(away.ProvisionedThroughput?.ReadCapacityUnits, 9);
@@ -179,8 +188,10 @@ describe('DynamoDB global tables (version 2019.11.21)', () => {
     assert.equal(away.TableClassSummary?.TableClass, 'STANDARD_INFREQUENT_ACCESS');
     const home = (await east.send(new DescribeTableCommand({ TableName: name }))).Table!;
     assert.equal(home.ProvisionedThroughput?.ReadCapacityUnits, 5);
+    assert.equal(home.GlobalSecondaryIndexes?.[0]?.ProvisionedThroughput?.ReadCapacityUnits, 5);
     assert.deepEqual(home.Replicas, [{
       RegionName: 'eu-west-1', ReplicaStatus: 'ACTIVE', ProvisionedThroughputOverride: { ReadCapacityUnits: 9 }, ReplicaTableClassSummary: { TableClass: 'STANDARD_INFREQUENT_ACCESS' },
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', ProvisionedThroughputOverride: { ReadCapacityUnits: 7 } }, { IndexName: 'nope', ProvisionedThroughputOverride: { ReadCapacityUnits: 8 } }],
     }]);
   });
 
@@ -222,6 +233,7 @@ describe('DynamoDB global tables (version 2019.11.21)', () => {
       [update([{ Create: { RegionName: 'US-EAST-2' } }]), 'Region US-EAST-2 is not supported.'],
       [update([{ Create: { RegionName: 'ca-central-1' } }], { DeletionProtectionEnabled: true }), 'One or more parameter values were invalid: Replica modification must be the only operation in the request'],
       [rejects(east.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }))), 'One or more parameter values were invalid: Disabling Stream is not allowed for a Global Table replica.'],
+      [update([]), "1 validation error detected: Value '[]' at 'replicaUpdates' failed to satisfy constraint: Member must have length greater than or equal to 1"],
     ];
     for (const [p, message] of cases) {
       const e = await p;

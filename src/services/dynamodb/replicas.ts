@@ -120,6 +120,12 @@ function overrides(action: CreateReplicationGroupMemberAction | UpdateReplicatio
 function applyOverrides(d: TableDescription, action: CreateReplicationGroupMemberAction | UpdateReplicationGroupMemberAction, now: Date): void {
   const read = action.ProvisionedThroughputOverride?.ReadCapacityUnits;
   if (read !== undefined && d.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST') d.ProvisionedThroughput = { ...d.ProvisionedThroughput, ReadCapacityUnits: read };
+  // A replica's index read capacity is its own too; an override naming no index of the table is ignored, as by AWS.
+  for (const o of action.GlobalSecondaryIndexes ?? []) {
+    const ix = d.GlobalSecondaryIndexes?.find((g) => g.IndexName === o.IndexName);
+    const units = o.ProvisionedThroughputOverride?.ReadCapacityUnits;
+    if (ix && units !== undefined && d.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST') ix.ProvisionedThroughput = { ...ix.ProvisionedThroughput, ReadCapacityUnits: units };
+  }
   if (action.TableClassOverride) d.TableClassSummary = { TableClass: action.TableClassOverride, LastUpdateDateTime: now };
   if (action.KMSMasterKeyId && d.SSEDescription) d.SSEDescription = { ...d.SSEDescription, KMSMasterKeyArn: action.KMSMasterKeyId };
 }
@@ -134,6 +140,8 @@ function replicaOf(ctx: RequestContext, t: Table, action: CreateReplicationGroup
   const region = action.RegionName;
   const arn = formatArn({ service: 'dynamodb', region, account: ctx.accountId, resource: `table/${t.name}` });
   const d = structuredClone(t.description);
+  // A replica is not a restored table, even when its source is.
+  delete d.RestoreSummary;
   const label = streamLabel(now);
   Object.assign(d, { TableArn: arn, TableId: randomUUID(), CreationDateTime: now, DeletionProtectionEnabled: false, LatestStreamLabel: label, LatestStreamArn: `${arn}/stream/${label}` });
   for (const ix of [...d.LocalSecondaryIndexes ?? [], ...d.GlobalSecondaryIndexes ?? []]) ix.IndexArn = `${arn}/index/${ix.IndexName}`;
