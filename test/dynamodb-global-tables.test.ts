@@ -193,6 +193,25 @@ describe('DynamoDB global tables (version 2019.11.21)', () => {
       RegionName: 'eu-west-1', ReplicaStatus: 'ACTIVE', ProvisionedThroughputOverride: { ReadCapacityUnits: 9 }, ReplicaTableClassSummary: { TableClass: 'STANDARD_INFREQUENT_ACCESS' },
       GlobalSecondaryIndexes: [{ IndexName: 'byG', ProvisionedThroughputOverride: { ReadCapacityUnits: 7 } }, { IndexName: 'nope', ProvisionedThroughputOverride: { ReadCapacityUnits: 8 } }],
     }]);
+    // Index overrides merge by name; a read capacity equal to the base table's clears the override.
+    const replicaUpdate = (u: object) => east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates: [{ Update: { RegionName: 'eu-west-1', ...u } }] }));
+    await replicaUpdate({ ProvisionedThroughputOverride: { ReadCapacityUnits: 5 }, GlobalSecondaryIndexes: [{ IndexName: 'byG', ProvisionedThroughputOverride: { ReadCapacityUnits: 6 } }] });
+    const entry = (await east.send(new DescribeTableCommand({ TableName: name }))).Table!.Replicas![0]!;
+    assert.equal(entry.ProvisionedThroughputOverride, undefined);
+    assert.deepEqual(entry.GlobalSecondaryIndexes, [{ IndexName: 'byG', ProvisionedThroughputOverride: { ReadCapacityUnits: 6 } }, { IndexName: 'nope', ProvisionedThroughputOverride: { ReadCapacityUnits: 8 } }]);
+    const cleared = (await west.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    assert.equal(cleared.ProvisionedThroughput?.ReadCapacityUnits, 5);
+    assert.equal(cleared.GlobalSecondaryIndexes?.[0]?.ProvisionedThroughput?.ReadCapacityUnits, 6);
+    const refused: [object, string][] = [
+      [{ KMSMasterKeyId: 'alias/aws/dynamodb' }, 'One or more parameter values were invalid: KMSMasterKeyId must be specified for each replica.'],
+      [{ OnDemandThroughputOverride: { MaxReadRequestUnits: 100 } }, 'MaxReadRequestUnits for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED'],
+      [{ GlobalSecondaryIndexes: [{ IndexName: 'byG' }] }, 'There are no actions specified in the Replica Update Action of the request.'],
+    ];
+    for (const [u, message] of refused) {
+      const e = await rejects(replicaUpdate(u));
+      assert.equal(e.name, 'ValidationException');
+      assert.equal(e.message, message);
+    }
   });
 
   it('index, capacity and table class changes reach every replica; deletion protection stays regional', async () => {

@@ -20,7 +20,7 @@ import type { Item } from './values.js';
  * second), and the last writer wins as in AWS.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html
  */
-export const GLOBAL_TABLE_VERSION = '2019.11.21';
+const GLOBAL_TABLE_VERSION = '2019.11.21';
 
 const invalid = (m: string) => new AwsError('ValidationException', m);
 
@@ -67,6 +67,12 @@ function setReplicas(t: Table, replicas: ReplicaDescription[]): void {
   }
 }
 
+/** Whether a replica Update asks for anything: an index named without an override does not. */
+function hasAction(u: UpdateReplicationGroupMemberAction): boolean {
+  return !!(u.KMSMasterKeyId ?? u.ProvisionedThroughputOverride ?? u.OnDemandThroughputOverride ?? u.TableClassOverride)
+    || !!u.GlobalSecondaryIndexes?.some((g) => g.ProvisionedThroughputOverride ?? g.OnDemandThroughputOverride);
+}
+
 /** Region names as AWS spells them (`eu-west-1`, `us-gov-west-1`); anything else is no region. */
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
 
@@ -96,7 +102,7 @@ function checkReplicaUpdates(ctx: RequestContext, t: Table, updates: Replication
       throw invalid(`Failed to create a the new replica of table with name: '${t.name}' because one or more replicas already existed as tables.`);
     }
     if (!u.Create && !group.has(region)) strangers.push(region);
-    if (u.Update && !['KMSMasterKeyId', 'ProvisionedThroughputOverride', 'OnDemandThroughputOverride', 'GlobalSecondaryIndexes', 'TableClassOverride'].some((k) => k in u.Update!)) {
+    if (u.Update && !hasAction(u.Update)) {
       throw invalid('There are no actions specified in the Replica Update Action of the request.');
     }
   }
@@ -105,19 +111,40 @@ function checkReplicaUpdates(ctx: RequestContext, t: Table, updates: Replication
   }
 }
 
-/** What a replica's entry in the Replicas lists shows of its settings. */
-function overrides(action: CreateReplicationGroupMemberAction | UpdateReplicationGroupMemberAction): Partial<ReplicaDescription> {
-  return {
-    ...(action.KMSMasterKeyId ? { KMSMasterKeyId: action.KMSMasterKeyId } : {}),
-    ...(action.ProvisionedThroughputOverride ? { ProvisionedThroughputOverride: action.ProvisionedThroughputOverride } : {}),
-    ...(action.OnDemandThroughputOverride ? { OnDemandThroughputOverride: action.OnDemandThroughputOverride } : {}),
-    ...(action.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: action.GlobalSecondaryIndexes } : {}),
-    ...(action.TableClassOverride ? { ReplicaTableClassSummary: { TableClass: action.TableClassOverride } } : {}),
-  };
+type ReplicaAction = CreateReplicationGroupMemberAction | UpdateReplicationGroupMemberAction;
+
+/** A replica's KMS key as AWS reads it back: a bare key id or alias becomes its ARN in the replica's region. */
+function kmsKeyArn(ctx: RequestContext, region: string, key: string): string {
+  return key.startsWith('arn:') ? key : formatArn({ service: 'kms', region, account: ctx.accountId, resource: key.startsWith('alias/') ? key : `key/${key}` });
+}
+
+/**
+ * A replica's entry in the other members' Replicas lists, with an action's overrides merged in:
+ * a read capacity equal to the base table's clears the override, and index overrides merge by
+ * index name (measured against AWS).
+ */
+function withOverrides(ctx: RequestContext, entry: ReplicaDescription, action: ReplicaAction, base: TableDescription): ReplicaDescription {
+  const out = { ...entry };
+  if (action.KMSMasterKeyId) out.KMSMasterKeyId = kmsKeyArn(ctx, action.RegionName, action.KMSMasterKeyId);
+  const read = action.ProvisionedThroughputOverride?.ReadCapacityUnits;
+  if (read !== undefined && read === base.ProvisionedThroughput?.ReadCapacityUnits) delete out.ProvisionedThroughputOverride;
+  else if (read !== undefined) out.ProvisionedThroughputOverride = { ReadCapacityUnits: read };
+  if (action.OnDemandThroughputOverride) out.OnDemandThroughputOverride = action.OnDemandThroughputOverride;
+  if (action.TableClassOverride) out.ReplicaTableClassSummary = { TableClass: action.TableClassOverride };
+  if (action.GlobalSecondaryIndexes) {
+    const indexes = new Map((out.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName, g]));
+    for (const o of action.GlobalSecondaryIndexes) {
+      const units = o.ProvisionedThroughputOverride?.ReadCapacityUnits;
+      const baseUnits = base.GlobalSecondaryIndexes?.find((g) => g.IndexName === o.IndexName)?.ProvisionedThroughput?.ReadCapacityUnits;
+      indexes.set(o.IndexName, units === undefined || units === baseUnits ? { IndexName: o.IndexName } : { IndexName: o.IndexName, ProvisionedThroughputOverride: { ReadCapacityUnits: units } });
+    }
+    out.GlobalSecondaryIndexes = [...indexes.values()];
+  }
+  return out;
 }
 
 /** Applies a replica's own settings (its read capacity, table class, key) to its description. */
-function applyOverrides(d: TableDescription, action: CreateReplicationGroupMemberAction | UpdateReplicationGroupMemberAction, now: Date): void {
+function applyOverrides(ctx: RequestContext, d: TableDescription, action: ReplicaAction, now: Date): void {
   const read = action.ProvisionedThroughputOverride?.ReadCapacityUnits;
   if (read !== undefined && d.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST') d.ProvisionedThroughput = { ...d.ProvisionedThroughput, ReadCapacityUnits: read };
   // A replica's index read capacity is its own too; an override naming no index of the table is ignored, as by AWS.
@@ -127,7 +154,7 @@ function applyOverrides(d: TableDescription, action: CreateReplicationGroupMembe
     if (ix && units !== undefined && d.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST') ix.ProvisionedThroughput = { ...ix.ProvisionedThroughput, ReadCapacityUnits: units };
   }
   if (action.TableClassOverride) d.TableClassSummary = { TableClass: action.TableClassOverride, LastUpdateDateTime: now };
-  if (action.KMSMasterKeyId && d.SSEDescription) d.SSEDescription = { ...d.SSEDescription, KMSMasterKeyArn: action.KMSMasterKeyId };
+  if (action.KMSMasterKeyId && d.SSEDescription) d.SSEDescription = { ...d.SSEDescription, KMSMasterKeyArn: kmsKeyArn(ctx, action.RegionName, action.KMSMasterKeyId) };
 }
 
 /**
@@ -147,7 +174,7 @@ function replicaOf(ctx: RequestContext, t: Table, action: CreateReplicationGroup
   for (const ix of [...d.LocalSecondaryIndexes ?? [], ...d.GlobalSecondaryIndexes ?? []]) ix.IndexArn = `${arn}/index/${ix.IndexName}`;
   // A KMS key is regional: without one named for the replica, it gets its region's key.
   if (d.SSEDescription) d.SSEDescription = { ...d.SSEDescription, KMSMasterKeyArn: formatArn({ service: 'kms', region, account: ctx.accountId, resource: `key/${randomUUID()}` }) };
-  applyOverrides(d, action, now);
+  applyOverrides(ctx, d, action, now);
   return { id: d.TableId!, name: t.name, accountId: t.accountId, region, description: d, tags: {}, ttlAttribute: t.ttlAttribute, recoverySince: undefined };
 }
 
@@ -171,7 +198,7 @@ function addReplica(ctx: RequestContext, t: Table, others: Table[], action: Crea
     Object.assign(d, { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' }, LatestStreamLabel: label, LatestStreamArn: `${d.TableArn}/stream/${label}` });
   }
   const replica = replicaOf(ctx, t, action);
-  const entry: ReplicaDescription = { RegionName: action.RegionName, ReplicaStatus: 'ACTIVE', ...overrides(action) };
+  const entry = withOverrides(ctx, { RegionName: action.RegionName, ReplicaStatus: 'ACTIVE' }, action, d);
   setReplicas(replica, [{ RegionName: t.region, ReplicaStatus: 'ACTIVE' }, ...(d.Replicas ?? [])]);
   for (const m of [t, ...others]) {
     setReplicas(m, [...(m.description.Replicas ?? []), entry]);
@@ -193,11 +220,13 @@ function updateEntry(ctx: RequestContext, group: Table[], region: string, change
 
 function updateReplica(ctx: RequestContext, t: Table, others: Table[], action: UpdateReplicationGroupMemberAction): void {
   const replica = others.find((m) => m.region === action.RegionName)!;
-  if (action.ProvisionedThroughputOverride && replica.description.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST') {
-    throw invalid('Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST');
-  }
-  applyOverrides(replica.description, action, ctx.clock.date());
-  updateEntry(ctx, [t, ...others.filter((m) => m !== replica)], action.RegionName, (r) => ({ ...r, ...overrides(action) }));
+  const onDemand = replica.description.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST';
+  // A replica's key is changed with SSESpecification in its own region, never through ReplicaUpdates.
+  if (action.KMSMasterKeyId !== undefined) throw invalid('One or more parameter values were invalid: KMSMasterKeyId must be specified for each replica.');
+  if (action.ProvisionedThroughputOverride && onDemand) throw invalid('Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST');
+  if (action.OnDemandThroughputOverride && !onDemand) throw invalid('MaxReadRequestUnits for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED');
+  applyOverrides(ctx, replica.description, action, ctx.clock.date());
+  updateEntry(ctx, [t, ...others.filter((m) => m !== replica)], action.RegionName, (r) => withOverrides(ctx, r, action, t.description));
   saveTable(ctx, replica);
 }
 
