@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   BatchWriteItemCommand, CreateGlobalTableCommand, CreateTableCommand, DeleteItemCommand, DescribeGlobalTableCommand, DescribeGlobalTableSettingsCommand, ListGlobalTablesCommand,
   UpdateGlobalTableCommand, UpdateGlobalTableSettingsCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ExecuteStatementCommand, GetItemCommand,
-  PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand, type CreateTableCommandInput,
+  DescribeTimeToLiveCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateTimeToLiveCommand, UpdateItemCommand, UpdateTableCommand, type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { Nimbus } from '../src/index.js';
@@ -160,6 +160,25 @@ describe('DynamoDB global tables (version 2019.11.21)', () => {
     assert.deepEqual(regions((await sydney.send(new DescribeTableCommand({ TableName: name }))).Table), ['us-east-1']);
     await east.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'later' } } }));
     assert.ok(await get(sydney, name, 'later'));
+  });
+
+  it('a replica takes its source\'s TTL setting, and expired items leave both regions as service deletions', async () => {
+    const name = await table();
+    await east.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expires' } }));
+    await east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates: [{ Create: { RegionName: 'eu-west-1' } }] }));
+    assert.deepEqual((await west.send(new DescribeTimeToLiveCommand({ TableName: name }))).TimeToLiveDescription, { TimeToLiveStatus: 'ENABLED', AttributeName: 'expires' });
+    const now = Math.floor(Date.now() / 1000);
+    await east.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'soon' }, expires: { N: String(now + 3600) } } }));
+    await west.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'later' }, expires: { N: String(now + 30 * 86400) } } }));
+    const res = await fetch(`${nimbus.endpoint}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '2h' }) });
+    assert.equal(res.status, 200);
+    for (const [region, client] of [['us-east-1', east], ['eu-west-1', west]] as const) {
+      assert.equal(await get(client, name, 'soon'), undefined, region);
+      assert.ok(await get(client, name, 'later'), region);
+      const arn = (await client.send(new DescribeTableCommand({ TableName: name }))).Table!.LatestStreamArn!;
+      const removal = (await records(region, arn)).find((r) => r.eventName === 'REMOVE');
+      assert.deepEqual(removal?.userIdentity, { PrincipalId: 'dynamodb.amazonaws.com', Type: 'Service' }, region);
+    }
   });
 
   it('a table with a KEYS_ONLY stream keeps it, and so does its replica', async () => {
