@@ -9,6 +9,7 @@ import { itemHandlers } from './items.js';
 import { inOwnerAccount, policyHandlers, policyMigrations, resourceFacts } from './policies.js';
 import { queryHandlers } from './query.js';
 import { recoveryHandlers, recoveryMigrations } from './recovery.js';
+import { globalTableHandlers } from './replicas.js';
 import { streamMigrations } from './streams.js';
 import { settingsHandlers } from './settings.js';
 import { statementHandlers } from './statements.js';
@@ -23,7 +24,7 @@ import { startTtlSweeper } from './ttl.js';
  */
 export const service: ServiceDefinition<Operations> = {
   migrations: [...migrations, ...streamMigrations, ...backupMigrations, ...recoveryMigrations, ...policyMigrations, ...insightsMigrations, ...exportMigrations, ...importMigrations],
-  handlers: withTtlSweeper(inOwnerAccount({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers, ...backupHandlers, ...recoveryHandlers, ...policyHandlers, ...insightsHandlers, ...exportHandlers, ...importHandlers })),
+  handlers: withTtlSweeper(inOwnerAccount({ ...tableHandlers, ...itemHandlers, ...queryHandlers, ...batchHandlers, ...transactionHandlers, ...settingsHandlers, ...statementHandlers, ...backupHandlers, ...recoveryHandlers, ...policyHandlers, ...insightsHandlers, ...exportHandlers, ...importHandlers, ...globalTableHandlers })),
   // IAM enforcement reads a table's or stream's policy: it can grant other accounts and users access, or deny it.
   resourcePolicy: resourceFacts,
   // S3's report on each object of a table export, and its answer with the objects an import reads.

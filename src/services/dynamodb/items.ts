@@ -7,6 +7,7 @@ import { applyUpdate, evaluate, project } from './expressions/evaluate.js';
 import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
+import { replicate } from './replicas.js';
 import { recordChange } from './streams.js';
 import { checkItemKeys, checkKey, checkKeyPaths, inTransaction, deleteItem, getTable, indexes, readItem, readStoredItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
@@ -32,13 +33,17 @@ export function checkSize(item: Item, message = 'Item size has exceeded the maxi
   if (itemSize(item) > MAX_ITEM_BYTES) throw invalid(message);
 }
 
-/** Writes (or deletes, when `after` is undefined) one item, with its stream record and recovery log entry. */
+/**
+ * Writes (or deletes, when `after` is undefined) one item, with its stream record and recovery log
+ * entry, and replays the change on the table's replicas when it is a global table.
+ */
 export function commit(ctx: RequestContext, t: Table, key: Item, before: Item | undefined, after: Item | undefined): void {
   if (after && indexes(t).some((i) => !i.global) && itemSize(after) > (before ? itemSize(before) : 0)) checkCollectionSize(ctx, t, after, before);
   if (after) writeItem(ctx, t, after);
   else if (before) deleteItem(ctx, t, key);
   recordChange(ctx, t, before, after);
   if (before || after) logChange(ctx, t, key, before);
+  if (t.description.Replicas && (before || after)) replicate(ctx, t, key, after);
 }
 
 /**

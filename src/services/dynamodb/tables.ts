@@ -9,6 +9,7 @@ import type { Handlers, RequestContext } from '../service.js';
 import { importing } from './imports.js';
 import { dropInsights } from './insights.js';
 import { checkPolicy, dropPolicies, savePolicy } from './policies.js';
+import { groupMembers, leaveGroup, updateReplicas } from './replicas.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
 import {
   backfillIndex, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
@@ -60,6 +61,8 @@ function checkUpdateTable(input: UpdateTableInput): void {
   if (changes.every((c) => c === undefined)) {
     throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
   }
+  // Measured against DynamoDB: any other change beside ReplicaUpdates is refused, whatever the table's state.
+  if (input.ReplicaUpdates && changes.filter((c) => c !== undefined).length > 1) throw paramInvalid('Replica modification must be the only operation in the request');
   if (input.BillingMode === 'PROVISIONED' && !input.ProvisionedThroughput) throw paramInvalid('ProvisionedThroughput must be specified when BillingMode is PROVISIONED');
   checkCapacity(input.ProvisionedThroughput);
   const names = new Set<string>();
@@ -242,11 +245,10 @@ export const tableHandlers: Handlers<Operations> = {
       throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
     }
     const out = describe(ctx, t, 'DELETING');
+    // Deleting a replica of a global table deletes that replica only; the others stay.
     ctx.db.transaction(() => {
-      closeStreams(ctx, t);
-      dropPolicies(ctx, t);
-      dropInsights(ctx, t);
-      dropTableData(ctx, t);
+      leaveGroup(ctx, t);
+      dropTable(ctx, t);
     })();
     return { TableDescription: out };
   },
@@ -255,58 +257,18 @@ export const tableHandlers: Handlers<Operations> = {
     checkTableName(input.TableName);
     checkUpdateTable(input);
     const t = requireTable(ctx, input.TableName);
+    if (input.ReplicaUpdates) return { TableDescription: updateReplicas(ctx, t, input.ReplicaUpdates) };
     const online = (input.GlobalSecondaryIndexUpdates ?? []).filter((u) => u.Create || u.Delete).length;
     if (online > 1) throw new AwsError('LimitExceededException', 'Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table');
-    const d = t.description;
-    const now = ctx.clock.date();
-    const billing = input.BillingMode ?? d.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
-    const pt = input.ProvisionedThroughput;
-    const current = d.ProvisionedThroughput!;
-    if (pt && billing === 'PROVISIONED' && pt.ReadCapacityUnits === current.ReadCapacityUnits && pt.WriteCapacityUnits === current.WriteCapacityUnits) {
-      throw invalid(`The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${current.ReadCapacityUnits}. Requested ReadCapacityUnits: ${pt.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${current.WriteCapacityUnits}. Requested WriteCapacityUnits: ${pt.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`);
-    }
-    if (input.BillingMode || input.ProvisionedThroughput) {
-      d.ProvisionedThroughput = throughput(billing, input.ProvisionedThroughput);
-      d.BillingModeSummary = billing === 'PAY_PER_REQUEST'
-        ? { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now }
-        : { BillingMode: 'PROVISIONED' };
-    }
-    if (input.AttributeDefinitions) {
-      for (const def of input.AttributeDefinitions) {
-        if (!d.AttributeDefinitions!.some((a) => a.AttributeName === def.AttributeName)) d.AttributeDefinitions!.push(def);
+    // A global table's indexes, capacity and table class are the group's: AWS applies such a change
+    // to every replica; deletion protection and the stream stay regional.
+    const synced: UpdateTableInput = { ...input, DeletionProtectionEnabled: undefined, StreamSpecification: undefined };
+    const deleted = ctx.db.transaction(() => {
+      const gone = changeTable(ctx, t, input, true);
+      if (synced.BillingMode || synced.ProvisionedThroughput || synced.GlobalSecondaryIndexUpdates?.length || synced.TableClass) {
+        for (const [mctx, m] of groupMembers(ctx, t)) changeTable(mctx, m, synced, false);
       }
-    }
-    let deleted: GlobalSecondaryIndexDescription | undefined;
-    for (const u of input.GlobalSecondaryIndexUpdates ?? []) {
-      const gsis = d.GlobalSecondaryIndexes ?? [];
-      if (u.Create) {
-        if (gsis.some((g) => g.IndexName === u.Create!.IndexName) || d.LocalSecondaryIndexes?.some((l) => l.IndexName === u.Create!.IndexName)) {
-          throw paramInvalid(`Index already exists: ${u.Create.IndexName}`);
-        }
-        checkGlobalIndex(u.Create, d.AttributeDefinitions!, billing);
-        const g = globalIndex(u.Create, d.TableArn!, 'ACTIVE');
-        d.GlobalSecondaryIndexes = [...gsis, g];
-        backfillIndex(ctx, t, { name: g.IndexName, global: true, projection: g.Projection, ...keyDef(g.KeySchema) });
-      } else if (u.Delete) {
-        deleted = gsis.find((g) => g.IndexName === u.Delete!.IndexName);
-        if (!deleted) {
-          throw new AwsError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Delete.IndexName} not found in table: ${t.name}`);
-        }
-        d.GlobalSecondaryIndexes = gsis.filter((g) => g !== deleted);
-        if (d.GlobalSecondaryIndexes.length === 0) delete d.GlobalSecondaryIndexes;
-      } else if (u.Update) {
-        const g = gsis.find((x) => x.IndexName === u.Update!.IndexName);
-        if (!g) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Update.IndexName} not found in table: ${t.name}`);
-        if (u.Update.ProvisionedThroughput) Object.assign(g.ProvisionedThroughput!, u.Update.ProvisionedThroughput);
-      }
-    }
-    const streamChanged = input.StreamSpecification ? updateStream(t, input.StreamSpecification, now) : false;
-    if (input.DeletionProtectionEnabled !== undefined) d.DeletionProtectionEnabled = input.DeletionProtectionEnabled;
-    if (input.TableClass) d.TableClassSummary = { TableClass: input.TableClass, LastUpdateDateTime: now };
-    ctx.db.transaction(() => {
-      saveTable(ctx, t);
-      if (deleted) ctx.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ? AND index_name = ?').run(t.id, deleted.IndexName);
-      if (streamChanged) openStream(ctx, t);
+      return gone;
     })();
     // Like the table itself, a new index is ready at once but the answer says CREATING, and a
     // deleted one is gone at once but the answer still lists it as DELETING.
@@ -318,6 +280,72 @@ export const tableHandlers: Handlers<Operations> = {
   },
 };
 
+/**
+ * Makes UpdateTable's changes other than replicas to `t` and saves it; answers the index deleted,
+ * if any. `strict` refuses a throughput that does not change, as a request does; the same change
+ * replayed on a replica, whose capacity may differ, applies it anyway.
+ */
+function changeTable(ctx: RequestContext, t: Table, input: UpdateTableInput, strict: boolean): GlobalSecondaryIndexDescription | undefined {
+  const d = t.description;
+  const now = ctx.clock.date();
+  const billing = input.BillingMode ?? d.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
+  const pt = input.ProvisionedThroughput;
+  const current = d.ProvisionedThroughput!;
+  if (strict && pt && billing === 'PROVISIONED' && pt.ReadCapacityUnits === current.ReadCapacityUnits && pt.WriteCapacityUnits === current.WriteCapacityUnits) {
+    throw invalid(`The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${current.ReadCapacityUnits}. Requested ReadCapacityUnits: ${pt.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${current.WriteCapacityUnits}. Requested WriteCapacityUnits: ${pt.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`);
+  }
+  if (input.BillingMode || input.ProvisionedThroughput) {
+    d.ProvisionedThroughput = throughput(billing, input.ProvisionedThroughput);
+    d.BillingModeSummary = billing === 'PAY_PER_REQUEST'
+      ? { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now }
+      : { BillingMode: 'PROVISIONED' };
+  }
+  if (input.AttributeDefinitions) {
+    for (const def of input.AttributeDefinitions) {
+      if (!d.AttributeDefinitions!.some((a) => a.AttributeName === def.AttributeName)) d.AttributeDefinitions!.push(def);
+    }
+  }
+  let deleted: GlobalSecondaryIndexDescription | undefined;
+  for (const u of input.GlobalSecondaryIndexUpdates ?? []) {
+    const gsis = d.GlobalSecondaryIndexes ?? [];
+    if (u.Create) {
+      if (gsis.some((g) => g.IndexName === u.Create!.IndexName) || d.LocalSecondaryIndexes?.some((l) => l.IndexName === u.Create!.IndexName)) {
+        throw paramInvalid(`Index already exists: ${u.Create.IndexName}`);
+      }
+      checkGlobalIndex(u.Create, d.AttributeDefinitions!, billing);
+      const g = globalIndex(u.Create, d.TableArn!, 'ACTIVE');
+      d.GlobalSecondaryIndexes = [...gsis, g];
+      backfillIndex(ctx, t, { name: g.IndexName, global: true, projection: g.Projection, ...keyDef(g.KeySchema) });
+    } else if (u.Delete) {
+      deleted = gsis.find((g) => g.IndexName === u.Delete!.IndexName);
+      if (!deleted) {
+        throw new AwsError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Delete.IndexName} not found in table: ${t.name}`);
+      }
+      d.GlobalSecondaryIndexes = gsis.filter((g) => g !== deleted);
+      if (d.GlobalSecondaryIndexes.length === 0) delete d.GlobalSecondaryIndexes;
+    } else if (u.Update) {
+      const g = gsis.find((x) => x.IndexName === u.Update!.IndexName);
+      if (!g) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Update.IndexName} not found in table: ${t.name}`);
+      if (u.Update.ProvisionedThroughput) Object.assign(g.ProvisionedThroughput!, u.Update.ProvisionedThroughput);
+    }
+  }
+  const streamChanged = input.StreamSpecification ? updateStream(t, input.StreamSpecification, now) : false;
+  if (input.DeletionProtectionEnabled !== undefined) d.DeletionProtectionEnabled = input.DeletionProtectionEnabled;
+  if (input.TableClass) d.TableClassSummary = { TableClass: input.TableClass, LastUpdateDateTime: now };
+  saveTable(ctx, t);
+  if (deleted) ctx.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ? AND index_name = ?').run(t.id, deleted.IndexName);
+  if (streamChanged) openStream(ctx, t);
+  return deleted;
+}
+
+/** Drops a table with everything that hangs on it: its stream (closed), policies, insights and items. */
+export function dropTable(ctx: RequestContext, t: Table): void {
+  closeStreams(ctx, t);
+  dropPolicies(ctx, t);
+  dropInsights(ctx, t);
+  dropTableData(ctx, t);
+}
+
 /** Applies a StreamSpecification change to the description; true when the stream changed. */
 function updateStream(t: Table, spec: { StreamEnabled: boolean; StreamViewType?: string }, now: Date): boolean {
   const d = t.description;
@@ -328,6 +356,7 @@ function updateStream(t: Table, spec: { StreamEnabled: boolean; StreamViewType?:
     const label = streamLabel(now);
     Object.assign(d, { StreamSpecification: spec, LatestStreamLabel: label, LatestStreamArn: `${d.TableArn}/stream/${label}` });
   } else {
+    if (d.Replicas) throw paramInvalid('Disabling Stream is not allowed for a Global Table replica.');
     if (!enabled) throw invalid(`Table already has stream disabled: TableName: ${t.name}`);
     d.StreamSpecification = { StreamEnabled: false };
   }
