@@ -162,10 +162,15 @@ describe('DynamoDB global tables (version 2019.11.21)', () => {
     assert.ok(await get(sydney, name, 'later'));
   });
 
-  it('a replica takes its source\'s TTL setting, and expired items leave both regions as service deletions', async () => {
+  it('a replica takes its source\'s TTL setting, a change of it reaches every replica, and expired items leave both regions as service deletions', async () => {
     const name = await table();
     await east.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expires' } }));
     await east.send(new UpdateTableCommand({ TableName: name, ReplicaUpdates: [{ Create: { RegionName: 'eu-west-1' } }] }));
+    assert.deepEqual((await west.send(new DescribeTimeToLiveCommand({ TableName: name }))).TimeToLiveDescription, { TimeToLiveStatus: 'ENABLED', AttributeName: 'expires' });
+    // Once global, the setting changes for every replica at once, from any region.
+    await west.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: false, AttributeName: 'expires' } }));
+    assert.deepEqual((await east.send(new DescribeTimeToLiveCommand({ TableName: name }))).TimeToLiveDescription, { TimeToLiveStatus: 'DISABLED' });
+    await east.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expires' } }));
     assert.deepEqual((await west.send(new DescribeTimeToLiveCommand({ TableName: name }))).TimeToLiveDescription, { TimeToLiveStatus: 'ENABLED', AttributeName: 'expires' });
     const now = Math.floor(Date.now() / 1000);
     await east.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'soon' }, expires: { N: String(now + 3600) } } }));

@@ -3,6 +3,7 @@ import { parseArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { checkTableName, findTable, saveTable, tableNameOf, type Table } from './table.js';
+import { groupMembers } from './replicas.js';
 import { refreshExpiries } from './ttl.js';
 
 /** Table settings beside the description: tags, time to live, account limits, endpoints. */
@@ -64,10 +65,14 @@ export const settingsHandlers: Handlers<Operations> = {
     if (spec.Enabled && t.ttlAttribute) throw invalid('TimeToLive is already enabled');
     if (!spec.Enabled && !t.ttlAttribute) throw invalid('TimeToLive is already disabled');
     if (!spec.Enabled && spec.AttributeName !== t.ttlAttribute) throw invalid('TimeToLive attribute name does not match the current attribute name');
-    t.ttlAttribute = spec.Enabled ? spec.AttributeName : undefined;
+    // A global table's TTL setting is one for all its replicas.
+    const group: [RequestContext, Table][] = [[ctx, t], ...groupMembers(ctx, t)];
     ctx.db.transaction(() => {
-      saveTable(ctx, t);
-      refreshExpiries(ctx, t);
+      for (const [mctx, m] of group) {
+        m.ttlAttribute = spec.Enabled ? spec.AttributeName : undefined;
+        saveTable(mctx, m);
+        refreshExpiries(mctx, m);
+      }
     })();
     return { TimeToLiveSpecification: spec };
   },
