@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeExportCommand, DescribeImportCommand, DynamoDBClient, ImportTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   AddUserToGroupCommand, AttachUserPolicyCommand, DeleteUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
@@ -193,6 +193,22 @@ describe('IAM enforcement', () => {
     assert.equal(err.name, 'AccessDeniedException');
     assert.equal(err.$metadata.httpStatusCode, 400);
     assert.match(err.message, /dynamodb:CreateTable on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/t because/);
+  });
+
+  it('DynamoDB authorizes an import against the table it creates, and DescribeImport/DescribeExport against their ARNs', async () => {
+    const ddb = new DynamoDBClient(as(nimbus, await user(nimbus, unique('imp'), [doc(allow('dynamodb:ListTables'))])));
+    const imported = await rejects(ddb.send(new ImportTableCommand({
+      S3BucketSource: { S3Bucket: 'b' }, InputFormat: 'CSV',
+      TableCreationParameters: { TableName: 'fresh', AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' },
+    })));
+    assert.match(imported.message, /dynamodb:ImportTable on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/fresh because/);
+    for (const [command, arn] of [
+      [new DescribeImportCommand({ ImportArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/fresh/import/01' }), 'table/fresh/import/01'],
+      [new DescribeExportCommand({ ExportArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/t/export/01' }), 'table/t/export/01'],
+    ] as const) {
+      const err = await rejects(ddb.send(command as DescribeImportCommand));
+      assert.match(err.message, new RegExp(`on resource: arn:aws:dynamodb:us-east-1:000000000000:${arn} because`));
+    }
   });
 
   it('EC2 answers UnauthorizedOperation whose encoded message STS decodes', async () => {

@@ -172,7 +172,10 @@ function dynamodbAuthorizations(r: OperationRequest): Authorization[] {
     const names: Record<string, string> = { ConditionCheck: 'ConditionCheckItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Get: 'GetItem' };
     return transact.flatMap((item) => Object.entries(item).map(([kind, v]) => ({ action: `dynamodb:${names[kind] ?? kind}`, resource: table(v.TableName) })));
   }
-  const name = str(r.input['TableName']) ?? str(r.input['ResourceArn']) ?? str(r.input['TableArn']);
+  // An export or import is its own resource, under its table's ARN; ImportTable names the table it creates.
+  const created = r.input['TableCreationParameters'] as { TableName?: unknown } | undefined;
+  const name = str(r.input['TableName']) ?? str(r.input['ResourceArn']) ?? str(r.input['TableArn']) ?? str(r.input['ExportArn']) ?? str(r.input['ImportArn'])
+    ?? str(created?.TableName);
   if (!name) return [{ action: `dynamodb:${r.operation}`, resource: '*' }];
   const index = str(r.input['IndexName']);
   return [{ action: `dynamodb:${r.operation}`, resource: index ? `${table(name)}/index/${index}` : table(name) }];
