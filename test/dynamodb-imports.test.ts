@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateTableCommand, DescribeExportCommand, DescribeImportCommand, DescribeTableCommand, DynamoDBClient, ExportTableToPointInTimeCommand, ImportTableCommand,
+  CreateTableCommand, DescribeExportCommand, DescribeImportCommand, DescribeTableCommand, DynamoDBClient, ExportTableToPointInTimeCommand, GetItemCommand, ImportTableCommand,
   ListImportsCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateContinuousBackupsCommand, waitUntilTableExists,
   type AttributeValue, type ImportTableCommandInput, type ImportTableDescription,
 } from '@aws-sdk/client-dynamodb';
@@ -102,14 +102,23 @@ describe('DynamoDB imports from S3', () => {
     assert.deepEqual(await scan(input.TableCreationParameters!.TableName!), await scan(source));
   });
 
-  it('the new table is CREATING while the import runs, so waitUntilTableExists returns with the items in', async () => {
+  it('the new table is CREATING while the import runs, its items not yet readable, so waitUntilTableExists returns with the items in', async () => {
     const lines = Array.from({ length: 4000 }, (_, i) => JSON.stringify({ Item: { pk: { S: `k${i}` }, v: { N: String(i) } } })).join('\n');
     const bucket = await bucketWith({ 'big/part-1.json.gz': gzipSync(lines) });
     const input = importInput(bucket, 'big/', { InputCompressionType: 'GZIP' });
     const TableName = input.TableCreationParameters!.TableName!;
     const started = (await ddb.send(new ImportTableCommand(input))).ImportTableDescription!;
     let creating = 0;
+    let refused = 0;
     for (;;) {
+      // Items are not readable (nor writable) until the table is ACTIVE: a GetItem that succeeds
+      // means the import had ended before it.
+      const read = await ddb.send(new GetItemCommand({ TableName, Key: { pk: { S: 'k0' } } })).then(() => undefined, (e: Error) => e);
+      const readImport = (await ddb.send(new DescribeImportCommand({ ImportArn: started.ImportArn! }))).ImportTableDescription!.ImportStatus;
+      if (read) {
+        assert.equal(read.name, 'ResourceNotFoundException');
+        refused++;
+      } else assert.notEqual(readImport, 'IN_PROGRESS');
       const status = (await ddb.send(new DescribeTableCommand({ TableName }))).Table!.TableStatus;
       const importStatus = (await ddb.send(new DescribeImportCommand({ ImportArn: started.ImportArn! }))).ImportTableDescription!.ImportStatus;
       // The table turns ACTIVE only once the import has ended.
@@ -121,6 +130,7 @@ describe('DynamoDB imports from S3', () => {
       creating++;
     }
     assert.ok(creating > 0, 'DescribeTable never answered CREATING');
+    assert.ok(refused > 0, 'GetItem was never refused while the table was CREATING');
     const result = await waitUntilTableExists({ client: ddb, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName });
     assert.equal(result.state, 'SUCCESS');
     const done = await settled(started.ImportArn!);

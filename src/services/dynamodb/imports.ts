@@ -77,11 +77,6 @@ function findImport(env: ServiceEnv, arn: string): ImportRow | undefined {
   return env.db.prepare('SELECT * FROM dynamodb_imports WHERE arn = ?').get(arn) as ImportRow | undefined;
 }
 
-/** Whether an import is still filling the table: DescribeTable shows it CREATING until then. */
-export function importing(env: ServiceEnv, t: Table): boolean {
-  return env.db.prepare(`SELECT 1 FROM dynamodb_imports WHERE table_id = ? AND status = 'IN_PROGRESS'`).get(t.id) !== undefined;
-}
-
 export const importHandlers: Handlers<Operations> = {
   ImportTable(input, ctx) {
     if (input.InputFormat === 'ION') throw invalid('Nimbus imports DYNAMODB_JSON and CSV only: InputFormat ION is not supported.');

@@ -60,6 +60,14 @@ export const migrations = [{
   `,
 }];
 
+/**
+ * Whether an import (imports.ts) is still filling the table: it is CREATING until then, which
+ * DescribeTable shows and the data plane answers as a table not found.
+ */
+export function importing(env: ServiceEnv, t: Table): boolean {
+  return env.memory('dynamodb.importing', () => env.db.prepare(`SELECT 1 FROM dynamodb_imports WHERE table_id = ? AND status = 'IN_PROGRESS'`)).get(t.id) !== undefined;
+}
+
 function notFound(): AwsError {
   return new AwsError('ResourceNotFoundException', 'Requested resource not found');
 }
@@ -110,6 +118,9 @@ export function getTable(ctx: RequestContext, nameOrArn: string): Table {
   const row = statements(ctx).table.get(ctx.accountId, ctx.region, tableNameOf(nameOrArn)) as TableRow | undefined;
   if (!row) throw notFound();
   const table = fromRow(row);
+  // A table being filled by an import is CREATING, and DynamoDB's data plane answers only ACTIVE
+  // tables; it is kept out of the cache until it is ready.
+  if (importing(ctx, table)) throw notFound();
   table.schema = deriveSchema(table.description);
   cache.tables.set(key, table);
   return table;

@@ -6,13 +6,12 @@ import type {
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { importing } from './imports.js';
 import { dropInsights } from './insights.js';
 import { checkPolicy, dropPolicies, savePolicy } from './policies.js';
 import { groupMembers, leaveGroup, updateReplicas } from './replicas.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
 import {
-  backfillIndex, checkTableName, dropTableData, findTable, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
+  backfillIndex, checkTableName, dropTableData, findTable, importing, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
 } from './table.js';
 
 /** Tables: create, describe, list, update, delete. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html */
