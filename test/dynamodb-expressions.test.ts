@@ -188,6 +188,19 @@ describe('DynamoDB expression parser', () => {
     assert.deepEqual(after, { a: { N: '2' }, b: { N: '1' }, l: { L: [{ S: 'y' }] } });
   });
 
+  it('list indexes name elements as they were before the update: REMOVE after SET, appends in index order', () => {
+    const list = (...n: number[]): Value => ({ L: n.map((x) => ({ N: String(x) })) });
+    const values = { ':v': { N: '17' } };
+    for (const expr of ['REMOVE a[1] SET a[3] = :v', 'SET a[3] = :v REMOVE a[1]']) {
+      const after: Item = { a: list(2, 3, 4, 5, 6, 7) };
+      applyUpdate(structuredClone(after), parseUpdate(expr, ph(undefined, values)), after);
+      assert.deepEqual(after, { a: list(2, 4, 17, 6, 7) }, expr);
+    }
+    const after: Item = { a: list(0) };
+    applyUpdate(structuredClone(after), parseUpdate('SET a[84] = :a, a[37] = :b, a[17] = :c', ph(undefined, { ':a': { N: '84' }, ':b': { N: '37' }, ':c': { N: '17' } })), after);
+    assert.deepEqual(after, { a: list(0, 17, 37, 84) });
+  });
+
   it('property: any well-formed comparison chain parses, and evaluating it never throws', () => {
     const name = fc.constantFrom('a', 'b', 'c', '#n');
     const value = fc.constantFrom(':x', ':y');

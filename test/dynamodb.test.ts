@@ -259,6 +259,21 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(got.Item, { pk: { S: 'p' }, s: { S: 'text' } });
   });
 
+  it('REMOVE of a path through a missing or non-container attribute is an invalid document path, except on a missing item', async () => {
+    const name = await table();
+    const item = { pk: { S: 'r' }, s: { S: 'text' }, l: { L: [{ S: 'x' }] }, m: { M: { k: { S: 'v' } } } };
+    await ddb.send(new PutItemCommand({ TableName: name, Item: item }));
+    const remove = (pk: string, UpdateExpression: string) => ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: pk } }, UpdateExpression }));
+    for (const expr of ['REMOVE s.c', 'REMOVE l.c', 'REMOVE nope.c', 'REMOVE s[0]', 'REMOVE nope[0]', 'REMOVE m[0]']) {
+      const err = await rejects(remove('r', expr));
+      assert.equal(err.message, 'The document path provided in the update expression is invalid for update', expr);
+    }
+    // A missing leaf is no error: nothing to remove.
+    for (const expr of ['REMOVE m.nope', 'REMOVE l[7]', 'REMOVE nope']) await remove('r', expr);
+    assert.deepEqual((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'r' } } }))).Item, item);
+    await remove('missing', 'REMOVE x.y');
+  });
+
   it('ProjectionExpression returns nested paths and list elements', async () => {
     const name = await table();
     await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, a: { M: { b: { S: 'x' }, c: { S: 'y' } } }, l: { L: [{ S: '0' }, { S: '1' }, { S: '2' }] }, other: { S: 'o' } } }));

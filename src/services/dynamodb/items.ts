@@ -67,7 +67,10 @@ function checkCollectionSize(ctx: RequestContext, t: Table, after: Item, before:
 function update(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): { after: Item; written: Path[] } {
   checkKeyUpdates(t, actions);
   const after = before ? cloneItem(before) : cloneItem(key);
-  const written = applyUpdate(before ?? cloneItem(key), actions, after);
+  // On an item that does not exist DynamoDB ignores every REMOVE, even of a nested path whose
+  // parent is missing, which on an existing item is an invalid document path.
+  const applied = before ? actions : actions.filter((a) => a.kind !== 'REMOVE');
+  const written = applyUpdate(before ?? cloneItem(key), applied, after);
   checkItemKeys(t, after, true);
   checkSize(after, 'Item size to update has exceeded the maximum allowed size');
   return { after, written };

@@ -134,25 +134,23 @@ function setValue(item: Item, o: Operand): Value {
  */
 export function applyUpdate(before: Item, actions: UpdateAction[], result: Item): Path[] {
   const computed = actions.map((a) => (a.kind === 'SET' ? setValue(before, a.value) : undefined));
-  // REMOVE of list elements shifts later ones; removing from the highest index down keeps the others' indexes valid.
-  const order = actions.map((a, i) => i).sort((x, y) => {
-    const ax = actions[x]!;
-    const ay = actions[y]!;
-    if (ax.kind === 'REMOVE' && ay.kind === 'REMOVE') {
-      const lx = ax.path[ax.path.length - 1];
-      const ly = ay.path[ay.path.length - 1];
-      if (typeof lx === 'number' && typeof ly === 'number') return ly - lx;
-    }
-    return x - y;
-  });
   const written = actions.map((a) => a.path);
-  for (const i of order) {
+  // Several SETs past a list's end append in the order of their indexes, whatever their order in
+  // the expression (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html).
+  const listIndex = (path: Path) => { const last = path[path.length - 1]; return typeof last === 'number' ? last : -1; };
+  const writes = actions.map((a, i) => i).filter((i) => actions[i]!.kind !== 'REMOVE')
+    .sort((x, y) => listIndex(actions[x]!.path) - listIndex(actions[y]!.path));
+  for (const i of writes) {
     const a = actions[i]!;
     if (a.kind === 'SET') written[i] = assign(result, a.path, computed[i]!);
-    else if (a.kind === 'REMOVE') remove(result, a.path);
     else if (a.kind === 'ADD') add(result, a.path, a.value);
-    else del(result, a.path, a.value);
+    else if (a.kind === 'DELETE') del(result, a.path, a.value);
   }
+  // Every index names an element of the list as it was: the targets are found before any is taken
+  // out, and the highest index goes first so the lower ones stay in place.
+  const removals = actions.filter((a) => a.kind === 'REMOVE').map((a) => parentOf(result, a.path))
+    .sort((x, y) => (typeof y.last === 'number' ? y.last : -1) - (typeof x.last === 'number' ? x.last : -1));
+  for (const { container, last } of removals) removeFrom(container, last);
   return written;
 }
 
@@ -181,13 +179,11 @@ function assign(item: Item, path: Path, v: Value): Path {
   return [...path.slice(0, -1), list.length - 1];
 }
 
-function remove(item: Item, path: Path): void {
-  const container = path.length === 1 ? { M: item } : resolve(item, path.slice(0, -1));
-  const last = path[path.length - 1]!;
-  if (!container) return;
+/** Removing a missing map member or an index past the list's end changes nothing. */
+function removeFrom(container: Value, last: string | number): void {
   if (typeof last === 'number') {
-    if (container.L && last < container.L.length) container.L.splice(last, 1);
-  } else if (container.M) delete container.M[last];
+    if (last < container.L!.length) container.L!.splice(last, 1);
+  } else delete container.M![last];
 }
 
 function add(item: Item, path: Path, v: Value): void {
@@ -211,8 +207,10 @@ function del(item: Item, path: Path, v: Value): void {
   else if (t === 'BS' && v.BS) rest = { BS: existing.BS!.filter((b) => !v.BS!.some((d) => d.equals(b))) };
   else throw new AwsError('ValidationException', 'An operand in the update expression has an incorrect data type');
   // An emptied set is no value at all: DynamoDB removes the attribute.
-  if ((rest.SS ?? rest.NS ?? rest.BS)!.length === 0) remove(item, path);
-  else assign(item, path, rest);
+  if ((rest.SS ?? rest.NS ?? rest.BS)!.length === 0) {
+    const { container, last } = parentOf(item, path);
+    removeFrom(container, last);
+  } else assign(item, path, rest);
 }
 
 /** The attributes a projection names, nested paths kept in their place, list elements compacted in order. */
