@@ -149,6 +149,9 @@ describe('DynamoDB expression parser', () => {
       return 'no error';
     };
     assert.equal(err('foo(a)'), 'Invalid ConditionExpression: Invalid function name; function: foo');
+    assert.equal(err('if_not_exists(a, a) = :v'), 'Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists');
+    assert.equal(err('list_append(a, a) = :v'), 'Invalid ConditionExpression: The function is not allowed in a condition expression; function: list_append');
+    assert.equal(err('toString(a)'), 'Invalid ConditionExpression: Invalid function name; function: toString');
     assert.equal(err('size(a)'), 'Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size');
     assert.equal(err('attribute_exists(a, b)'), 'Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2');
     assert.equal(err('attribute_type(a, :v)'), 'Invalid ConditionExpression: Invalid attribute type name found; type: x, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}');
