@@ -7,6 +7,7 @@ import {
   CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand,
   PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
@@ -291,6 +292,38 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(got.Item, { v: { N: '3' }, w: { S: 'w' } });
     const mixed = await rejects(ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'l' } }, AttributesToGet: ['v'], ProjectionExpression: 'v' })));
     assert.equal(mixed.message, 'Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}');
+  });
+
+  it('AttributeUpdates: ADD appends to a list, and a type clash is "Type mismatch for attribute to update"', async () => {
+    const name = await table();
+    const key = { pk: { S: 'm' } };
+    const legacy = (AttributeUpdates: Record<string, { Action: 'ADD' | 'DELETE'; Value: AttributeValue }>) => ddb.send(new UpdateItemCommand({ TableName: name, Key: key, AttributeUpdates }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { ...key, l: { L: [{ N: '1' }] }, ss: { SS: ['dog'] }, n: { N: '2' } } }));
+    await legacy({ l: { Action: 'ADD', Value: { L: [{ N: '1' }, { S: 'x' }] } }, fresh: { Action: 'ADD', Value: { L: [{ N: '7' }] } } });
+    const got = await ddb.send(new GetItemCommand({ TableName: name, Key: key, AttributesToGet: ['l', 'fresh'] }));
+    assert.deepEqual(got.Item, { l: { L: [{ N: '1' }, { N: '1' }, { S: 'x' }] }, fresh: { L: [{ N: '7' }] } });
+    const clashes: [string, 'ADD' | 'DELETE', AttributeValue][] = [['ss', 'ADD', { N: '2' }], ['ss', 'ADD', { L: [{ S: 'cat' }] }], ['ss', 'ADD', { NS: ['1'] }], ['l', 'ADD', { SS: ['cat'] }], ['n', 'ADD', { L: [] }], ['ss', 'DELETE', { NS: ['1'] }], ['n', 'DELETE', { NS: ['2'] }]];
+    for (const [attr, Action, Value] of clashes) {
+      const err = await rejects(legacy({ [attr]: { Action, Value } }));
+      assert.equal(err.message, 'Type mismatch for attribute to update', `${Action} ${JSON.stringify(Value)} to ${attr}`);
+    }
+    // The same clash in an UpdateExpression keeps the expression wording.
+    const expr = await rejects(ddb.send(new UpdateItemCommand({ TableName: name, Key: key, UpdateExpression: 'DELETE ss :v', ExpressionAttributeValues: { ':v': { NS: ['1'] } } })));
+    assert.equal(expr.message, 'An operand in the update expression has an incorrect data type');
+  });
+
+  it('an update that only removes attributes creates no item; an update with no action creates the key-only item', async () => {
+    const name = await table();
+    const get = async (pk: string) => (await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: pk } } }))).Item;
+    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'remove' } }, UpdateExpression: 'REMOVE a, b.c DELETE s :v', ExpressionAttributeValues: { ':v': { SS: ['x'] } } }));
+    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'legacy' } }, AttributeUpdates: { a: { Action: 'DELETE' }, s: { Action: 'DELETE', Value: { SS: ['x'] } } } }));
+    const r = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'nothing' } }, UpdateExpression: 'REMOVE a', ReturnValues: 'ALL_NEW' }));
+    assert.equal(r.Attributes, undefined);
+    for (const pk of ['remove', 'legacy', 'nothing']) assert.equal(await get(pk), undefined, pk);
+    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'empty' } }, AttributeUpdates: {} }));
+    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'mixed' } }, UpdateExpression: 'REMOVE a SET b = :b', ExpressionAttributeValues: { ':b': { S: 'b' } } }));
+    assert.deepEqual(await get('empty'), { pk: { S: 'empty' } });
+    assert.deepEqual(await get('mixed'), { pk: { S: 'mixed' }, b: { S: 'b' } });
   });
 
   it('the document client round-trips native values', async () => {

@@ -63,14 +63,16 @@ function checkCollectionSize(ctx: RequestContext, t: Table, after: Item, before:
   }
 }
 
-/** The item an update would write, and the paths it wrote: key attributes untouchable, size limit re-checked. */
-function update(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): { after: Item; written: Path[] } {
+/**
+ * The item an update would write, and the paths it wrote: key attributes untouchable, size limit
+ * re-checked. An update that only removes attributes or set elements creates no item where there
+ * was none (while an update with no action at all creates the key-only item).
+ */
+function update(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): { after: Item | undefined; written: Path[] } {
   checkKeyUpdates(t, actions);
+  if (!before && actions.length > 0 && actions.every((a) => a.kind === 'REMOVE' || a.kind === 'DELETE')) return { after: undefined, written: [] };
   const after = before ? cloneItem(before) : cloneItem(key);
-  // On an item that does not exist DynamoDB ignores every REMOVE, even of a nested path whose
-  // parent is missing, which on an existing item is an invalid document path.
-  const applied = before ? actions : actions.filter((a) => a.kind !== 'REMOVE');
-  const written = applyUpdate(before ?? cloneItem(key), applied, after);
+  const written = applyUpdate(before ?? cloneItem(key), actions, after);
   checkItemKeys(t, after, true);
   checkSize(after, 'Item size to update has exceeded the maximum allowed size');
   return { after, written };
@@ -84,7 +86,7 @@ export function checkKeyUpdates(t: Table, actions: UpdateAction[]): void {
   }
 }
 
-export function updatedItem(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): Item {
+export function updatedItem(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): Item | undefined {
   return update(t, key, before, actions).after;
 }
 

@@ -198,14 +198,10 @@ function legacyUpdates(updates: Record<string, AttributeValueUpdate>): UpdateAct
     if (action === 'DELETE') {
       if (!value) return { kind: 'REMOVE', path: [attr] };
       if (!value.SS && !value.NS && !value.BS) throw invalid(`One or more parameter values were invalid: DELETE action with value is not supported for the type ${typeOf(value)}`);
-      return { kind: 'DELETE', path: [attr], value };
+      return { kind: 'DELETE', path: [attr], value, legacy: true };
     }
     if (!value) throw invalid(`One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified`);
-    // ADD of a list appends to it, which the expression language spells with list_append.
-    if (value.L) {
-      return { kind: 'SET', path: [attr], value: { kind: 'call', name: 'list_append', args: [{ kind: 'call', name: 'if_not_exists', args: [{ kind: 'path', path: [attr] }, { kind: 'value', value: { L: [] } }] }, { kind: 'value', value }] } };
-    }
-    if (!value.N && !value.SS && !value.NS && !value.BS) throw invalid(`One or more parameter values were invalid: ADD action is not supported for the type ${typeOf(value)}`);
-    return { kind: 'ADD', path: [attr], value };
+    if (!value.N && !value.SS && !value.NS && !value.BS && !value.L) throw invalid(`One or more parameter values were invalid: ADD action is not supported for the type ${typeOf(value)}`);
+    return { kind: 'ADD', path: [attr], value, legacy: true };
   });
 }

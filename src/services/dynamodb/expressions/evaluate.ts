@@ -143,8 +143,8 @@ export function applyUpdate(before: Item, actions: UpdateAction[], result: Item)
   for (const i of writes) {
     const a = actions[i]!;
     if (a.kind === 'SET') written[i] = assign(result, a.path, computed[i]!);
-    else if (a.kind === 'ADD') add(result, a.path, a.value);
-    else if (a.kind === 'DELETE') del(result, a.path, a.value);
+    else if (a.kind === 'ADD') add(result, a);
+    else if (a.kind === 'DELETE') del(result, a);
   }
   // Every index names an element of the list as it was: the targets are found before any is taken
   // out, and the highest index goes first so the lower ones stay in place.
@@ -186,7 +186,14 @@ function removeFrom(container: Value, last: string | number): void {
   } else delete container.M![last];
 }
 
-function add(item: Item, path: Path, v: Value): void {
+type SetAction = UpdateAction & { kind: 'ADD' | 'DELETE' };
+
+function typeMismatch(a: SetAction): AwsError {
+  return new AwsError('ValidationException', a.legacy ? 'Type mismatch for attribute to update' : 'An operand in the update expression has an incorrect data type');
+}
+
+function add(item: Item, a: SetAction): void {
+  const { path, value: v } = a;
   const existing = resolve(item, path);
   if (!existing) return void assign(item, path, v);
   const t = typeOf(existing);
@@ -194,10 +201,13 @@ function add(item: Item, path: Path, v: Value): void {
   if (t === 'SS' && v.SS) return void assign(item, path, { SS: [...new Set([...existing.SS!, ...v.SS])] });
   if (t === 'NS' && v.NS) return void assign(item, path, { NS: [...existing.NS!, ...v.NS.filter((n) => !existing.NS!.some((e) => valuesEqual({ N: e }, { N: n })))] });
   if (t === 'BS' && v.BS) return void assign(item, path, { BS: [...existing.BS!, ...v.BS.filter((b) => !existing.BS!.some((e) => e.equals(b)))] });
-  throw new AwsError('ValidationException', 'An operand in the update expression has an incorrect data type');
+  // Only AttributeUpdates may ADD a list (the expression parser refuses one): it appends.
+  if (t === 'L' && v.L) return void assign(item, path, { L: [...existing.L!, ...v.L] });
+  throw typeMismatch(a);
 }
 
-function del(item: Item, path: Path, v: Value): void {
+function del(item: Item, a: SetAction): void {
+  const { path, value: v } = a;
   const existing = resolve(item, path);
   if (!existing) return;
   const t = typeOf(existing);
@@ -205,7 +215,7 @@ function del(item: Item, path: Path, v: Value): void {
   if (t === 'SS' && v.SS) rest = { SS: existing.SS!.filter((s) => !v.SS!.includes(s)) };
   else if (t === 'NS' && v.NS) rest = { NS: existing.NS!.filter((n) => !v.NS!.some((d) => valuesEqual({ N: n }, { N: d }))) };
   else if (t === 'BS' && v.BS) rest = { BS: existing.BS!.filter((b) => !v.BS!.some((d) => d.equals(b))) };
-  else throw new AwsError('ValidationException', 'An operand in the update expression has an incorrect data type');
+  else throw typeMismatch(a);
   // An emptied set is no value at all: DynamoDB removes the attribute.
   if ((rest.SS ?? rest.NS ?? rest.BS)!.length === 0) {
     const { container, last } = parentOf(item, path);

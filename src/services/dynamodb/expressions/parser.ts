@@ -31,7 +31,8 @@ export type Comparator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 export type UpdateAction =
   | { kind: 'SET'; path: Path; value: Operand }
   | { kind: 'REMOVE'; path: Path }
-  | { kind: 'ADD' | 'DELETE'; path: Path; value: Value };
+  /** `legacy` marks an action from AttributeUpdates, whose type errors DynamoDB words differently. */
+  | { kind: 'ADD' | 'DELETE'; path: Path; value: Value; legacy?: true };
 
 /** The request's placeholders, and which of them the request's expressions used. */
 export class Placeholders {
