@@ -529,6 +529,13 @@ describe('DynamoDB tables and items', () => {
     assert.equal(filtered.ScannedCount, 25);
     const err = await rejects(ddb.send(new ScanCommand({ TableName: name, Segment: 3, TotalSegments: 3 })));
     assert.equal(err.message, 'The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 3 is not less than TotalSegments: 3');
+    // A segment's page resumes in that segment only.
+    const Segment = segs.findIndex((s) => s.Count! >= 2);
+    const first = await ddb.send(new ScanCommand({ TableName: name, Segment, TotalSegments: 3, Limit: 1 }));
+    const rest = await ddb.send(new ScanCommand({ TableName: name, Segment, TotalSegments: 3, ExclusiveStartKey: first.LastEvaluatedKey }));
+    assert.equal(rest.Count, segs[Segment]!.Count! - 1);
+    const elsewhere = await rejects(ddb.send(new ScanCommand({ TableName: name, Segment: (Segment + 1) % 3, TotalSegments: 3, ExclusiveStartKey: first.LastEvaluatedKey })));
+    assert.equal(elsewhere.message, 'The provided Exclusive start key does not map to the provided Segment and TotalSegments values.');
   });
 
   it('Query pages stop at 1 MB of data read', async () => {
