@@ -127,14 +127,9 @@ function setValue(item: Item, o: Operand): Value {
   }
 }
 
-/**
- * Applies an update expression to a copy of the item (actions read the item as it was before the
- * update). Returns the paths written, with an index past a list's end replaced by where the value
- * landed, for ReturnValues UPDATED_OLD/UPDATED_NEW.
- */
-export function applyUpdate(before: Item, actions: UpdateAction[], result: Item): Path[] {
+/** Applies an update expression to a copy of the item (actions read the item as it was before the update). */
+export function applyUpdate(before: Item, actions: UpdateAction[], result: Item): void {
   const computed = actions.map((a) => (a.kind === 'SET' ? setValue(before, a.value) : undefined));
-  const written = actions.map((a) => a.path);
   // Several SETs past a list's end append in the order of their indexes, whatever their order in
   // the expression (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html).
   const listIndex = (path: Path) => { const last = path[path.length - 1]; return typeof last === 'number' ? last : -1; };
@@ -142,7 +137,7 @@ export function applyUpdate(before: Item, actions: UpdateAction[], result: Item)
     .sort((x, y) => listIndex(actions[x]!.path) - listIndex(actions[y]!.path));
   for (const i of writes) {
     const a = actions[i]!;
-    if (a.kind === 'SET') written[i] = assign(result, a.path, computed[i]!);
+    if (a.kind === 'SET') assign(result, a.path, computed[i]!);
     else if (a.kind === 'ADD') add(result, a);
     else if (a.kind === 'DELETE') del(result, a);
   }
@@ -151,7 +146,6 @@ export function applyUpdate(before: Item, actions: UpdateAction[], result: Item)
   const removals = actions.filter((a) => a.kind === 'REMOVE').map((a) => parentOf(result, a.path))
     .sort((x, y) => (typeof y.last === 'number' ? y.last : -1) - (typeof x.last === 'number' ? x.last : -1));
   for (const { container, last } of removals) removeFrom(container, last);
-  return written;
 }
 
 function parentOf(item: Item, path: Path): { container: Value; last: string | number } {
@@ -163,20 +157,12 @@ function parentOf(item: Item, path: Path): { container: Value; last: string | nu
   return { container, last };
 }
 
-/** Sets the value at a path (appending when the index is past the list's end); returns where it went. */
-function assign(item: Item, path: Path, v: Value): Path {
+/** Sets the value at a path, appending when the index is past the list's end. */
+function assign(item: Item, path: Path, v: Value): void {
   const { container, last } = parentOf(item, path);
-  if (typeof last !== 'number') {
-    container.M![last] = v;
-    return path;
-  }
-  const list = container.L!;
-  if (last < list.length) {
-    list[last] = v;
-    return path;
-  }
-  list.push(v);
-  return [...path.slice(0, -1), list.length - 1];
+  if (typeof last !== 'number') container.M![last] = v;
+  else if (last < container.L!.length) container.L![last] = v;
+  else container.L!.push(v);
 }
 
 /** Removing a missing map member or an index past the list's end changes nothing. */
