@@ -142,6 +142,7 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"hashT","Item":{"a":{"S":"x"},"v":{"SS":["a",""]}}}, "One or more parameter values were invalid: An string set may not have a empty string as a member"],
     [{"TableName":"hashT","Item":{"a":{"S":"x"}},"ConditionExpression":"a ="}, "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"=\""],
     [{"TableName":"hashT","Item":{"a":{"S":"x"}},"ConditionExpression":"attribute_not_exists(b)","ConditionalOperator":"OR"}, "", 'no error'],
+    [{"TableName":"hashT","Item":{"a":{"S":"x"}},"Expected":{},"ConditionalOperator":"AND"}, "ConditionalOperator cannot be used without Filter or Expected"],
   ],
   GetItem: [
     [{"TableName":"ab","AttributesToGet":[],"ReturnConsumedCapacity":"x"}, "4 validation errors detected: Value 'x' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1; Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value null at 'key' failed to satisfy constraint: Member must not be null"],

@@ -76,7 +76,9 @@ export function parseExpressions(input: ExpressionInput, params: ExpressionParam
     const empty = Object.keys(input.ExpressionAttributeNames).find((k) => input.ExpressionAttributeNames![k] === '');
     if (empty !== undefined) throw invalid(`ExpressionAttributeNames contains invalid value: Empty attribute name for key ${empty}`);
   }
-  if (input.ConditionalOperator !== undefined && !input.Expected && !input.QueryFilter && !input.ScanFilter && !used.length) {
+  // An empty Expected map counts as none (ScyllaDB's Alternator tests, run against DynamoDB).
+  const expected = input.Expected && Object.keys(input.Expected).length > 0;
+  if (input.ConditionalOperator !== undefined && !expected && !input.QueryFilter && !input.ScanFilter && !used.length) {
     throw invalid('ConditionalOperator cannot be used without Filter or Expected');
   }
   const values: Record<string, Value> = {};
