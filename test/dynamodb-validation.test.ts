@@ -327,7 +327,7 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"hashT","ScanFilter":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"x"}]}},"FilterExpression":"a = a"}, "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {ScanFilter} Expression parameters: {FilterExpression}"],
     [{"TableName":"hashT","ScanFilter":{"a":{"ComparisonOperator":"BEGINS_WITH","AttributeValueList":[{"N":"1"}]}}}, "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"],
     [{"TableName":"hashT","ScanFilter":{"a":{"ComparisonOperator":"CONTAINS","AttributeValueList":[{"SS":["a"]}]}}}, "One or more parameter values were invalid: ComparisonOperator CONTAINS is not valid for SS AttributeValue type"],
-    [{"TableName":"hashT","ScanFilter":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[{"BOOL":true}]}}}, "One or more parameter values were invalid: ComparisonOperator EQ is not valid for BOOL AttributeValue type"],
+    [{"TableName":"hashT","ScanFilter":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[{"BOOL":true}]}}}, "", 'no error'],
     [{"TableName":"hashT","ScanFilter":{"a":{"ComparisonOperator":"IN","AttributeValueList":[{"SS":["a"]}]}}}, "One or more parameter values were invalid: ComparisonOperator IN is not valid for SS AttributeValue type"],
     [{"TableName":"hashT","ScanFilter":{"a":{}}}, "1 validation error detected: Value null at 'scanFilter.a.member.comparisonOperator' failed to satisfy constraint: Member must not be null"],
     [{"TableName":"hashT","ExclusiveStartKey":{"b":{"S":"x"}}}, "The provided starting key is invalid: The provided key element does not match the schema"],

@@ -297,6 +297,21 @@ describe('DynamoDB tables and items', () => {
     assert.equal(mixed.message, 'Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}');
   });
 
+  it('ScanFilter and QueryFilter EQ and NE compare lists, maps and booleans', async () => {
+    const name = await table();
+    const doc = { L: [{ N: '1' }, { M: { k: { S: 'v' } } }] };
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, l: doc, m: { M: { x: { N: '1' } } }, b: { BOOL: true } } }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'b' }, l: { L: [] }, m: { M: {} }, b: { BOOL: false } } }));
+    const scan = async (ComparisonOperator: 'EQ' | 'NE', attr: string, value: AttributeValue) =>
+      (await ddb.send(new ScanCommand({ TableName: name, ScanFilter: { [attr]: { ComparisonOperator, AttributeValueList: [value] } } }))).Items!.map((i) => i.pk!.S).sort();
+    for (const [attr, value] of [['l', doc], ['m', { M: { x: { N: '1' } } }], ['b', { BOOL: true }]] as [string, AttributeValue][]) {
+      assert.deepEqual(await scan('EQ', attr, value), ['a'], attr);
+      assert.deepEqual(await scan('NE', attr, value), ['b'], attr);
+    }
+    const q = await ddb.send(new QueryCommand({ TableName: name, KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'b' }] } }, QueryFilter: { l: { ComparisonOperator: 'EQ', AttributeValueList: [{ L: [] }] } } }));
+    assert.equal(q.Count, 1);
+  });
+
   it('AttributeUpdates: ADD appends to a list, and a type clash is "Type mismatch for attribute to update"', async () => {
     const name = await table();
     const key = { pk: { S: 'm' } };
