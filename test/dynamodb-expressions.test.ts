@@ -35,7 +35,7 @@ describe('DynamoDB numbers', () => {
   it('values nest at most 32 levels of lists and maps', () => {
     const nest = (levels: number): Value => (levels === 0 ? { S: 'x' } : levels % 2 ? { L: [nest(levels - 1)] } : { M: { k: nest(levels - 1) } });
     assert.doesNotThrow(() => checkValue(nest(32)));
-    assert.throws(() => checkValue(nest(33)), /Nesting Levels have exceeded supported limits/);
+    assert.throws(() => checkValue(nest(33)), { message: 'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit' });
   });
 
   it('arithmetic is exact: 0.1 + 0.2 is 0.3, and large values keep every digit', () => {
