@@ -35,7 +35,7 @@ describe('DynamoDB numbers', () => {
   it('values nest at most 32 levels of lists and maps', () => {
     const nest = (levels: number): Value => (levels === 0 ? { S: 'x' } : levels % 2 ? { L: [nest(levels - 1)] } : { M: { k: nest(levels - 1) } });
     assert.doesNotThrow(() => checkValue(nest(32)));
-    assert.throws(() => checkValue(nest(33)), /Nesting Levels have exceeded supported limits/);
+    assert.throws(() => checkValue(nest(33)), { message: 'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit' });
   });
 
   it('arithmetic is exact: 0.1 + 0.2 is 0.3, and large values keep every digit', () => {
@@ -149,6 +149,9 @@ describe('DynamoDB expression parser', () => {
       return 'no error';
     };
     assert.equal(err('foo(a)'), 'Invalid ConditionExpression: Invalid function name; function: foo');
+    assert.equal(err('if_not_exists(a, a) = :v'), 'Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists');
+    assert.equal(err('list_append(a, a) = :v'), 'Invalid ConditionExpression: The function is not allowed in a condition expression; function: list_append');
+    assert.equal(err('toString(a)'), 'Invalid ConditionExpression: Invalid function name; function: toString');
     assert.equal(err('size(a)'), 'Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size');
     assert.equal(err('attribute_exists(a, b)'), 'Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2');
     assert.equal(err('attribute_type(a, :v)'), 'Invalid ConditionExpression: Invalid attribute type name found; type: x, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}');
@@ -186,6 +189,19 @@ describe('DynamoDB expression parser', () => {
     const after = structuredClone(before);
     applyUpdate(before, parseUpdate('SET a = b, b = a REMOVE l[0], l[2]', ph()), after);
     assert.deepEqual(after, { a: { N: '2' }, b: { N: '1' }, l: { L: [{ S: 'y' }] } });
+  });
+
+  it('list indexes name elements as they were before the update: REMOVE after SET, appends in index order', () => {
+    const list = (...n: number[]): Value => ({ L: n.map((x) => ({ N: String(x) })) });
+    const values = { ':v': { N: '17' } };
+    for (const expr of ['REMOVE a[1] SET a[3] = :v', 'SET a[3] = :v REMOVE a[1]']) {
+      const after: Item = { a: list(2, 3, 4, 5, 6, 7) };
+      applyUpdate(structuredClone(after), parseUpdate(expr, ph(undefined, values)), after);
+      assert.deepEqual(after, { a: list(2, 4, 17, 6, 7) }, expr);
+    }
+    const after: Item = { a: list(0) };
+    applyUpdate(structuredClone(after), parseUpdate('SET a[84] = :a, a[37] = :b, a[17] = :c', ph(undefined, { ':a': { N: '84' }, ':b': { N: '37' }, ':c': { N: '17' } })), after);
+    assert.deepEqual(after, { a: list(0, 17, 37, 84) });
   });
 
   it('property: any well-formed comparison chain parses, and evaluating it never throws', () => {

@@ -73,6 +73,27 @@ describe('DynamoDB transactions: requests refused up front', () => {
     assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'k9' } } }))).Item?.['v']?.S?.length, 400_000 - 1 - 2 - 2);
   });
 
+  it('a key of the wrong type cancels the transaction before it runs: the first such action is a ValidationError reason, every other None', async () => {
+    const name = await table();
+    const err = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Put: { TableName: name, Item: { pk: { S: 'ok' } } } },
+      { Put: { TableName: name, Item: { pk: { N: '7' } } } },
+      { Delete: { TableName: name, Key: { pk: { N: '8' } } } },
+      // A false condition is not even evaluated.
+      { ConditionCheck: { TableName: name, Key: { pk: { S: 'missing' } }, ConditionExpression: 'attribute_exists(pk)' } },
+    ] })));
+    assert.equal(err.name, 'TransactionCanceledException');
+    const reasons = (err as unknown as { CancellationReasons: { Code: string; Message?: string }[] }).CancellationReasons;
+    assert.deepEqual(reasons, [
+      { Code: 'None' },
+      { Code: 'ValidationError', Message: 'One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N' },
+      { Code: 'None' },
+      { Code: 'None' },
+    ]);
+    const got = await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'ok' } } }));
+    assert.equal(got.Item, undefined);
+  });
+
   it("an Update of a key attribute is UpdateItem's ValidationException before the transaction runs, not a cancellation reason", async () => {
     const name = await table(true);
     await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { S: '1' } } }));

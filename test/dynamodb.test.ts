@@ -7,6 +7,7 @@ import {
   CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand,
   PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
@@ -208,9 +209,12 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(a.nums?.NS, ['2']);
     const old = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'u' } }, UpdateExpression: 'SET visits = :v', ExpressionAttributeValues: { ':v': { N: '7' } }, ReturnValues: 'UPDATED_OLD' }));
     assert.deepEqual(old.Attributes, { visits: { N: '1' } });
-    // An index past the end appends; UPDATED_NEW shows the element where it landed.
+    // An index past the end appends, but UPDATED_NEW reads the path as written (list[9]), which
+    // names nothing: DynamoDB returns no Attributes (ScyllaDB's Alternator tests, run against AWS).
     const appended = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'u' } }, UpdateExpression: 'SET #l[9] = :z', ExpressionAttributeNames: { '#l': 'list' }, ExpressionAttributeValues: { ':z': { S: 'z' } }, ReturnValues: 'UPDATED_NEW' }));
-    assert.deepEqual(appended.Attributes, { list: { L: [{ S: 'z' }] } });
+    assert.equal(appended.Attributes, undefined);
+    const shifted = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'u' } }, UpdateExpression: 'REMOVE #l[1]', ExpressionAttributeNames: { '#l': 'list' }, ReturnValues: 'UPDATED_NEW' }));
+    assert.deepEqual(shifted.Attributes, { list: { L: [{ S: 'z' }] } });
   });
 
   it('UpdateItem creates the item when missing and refuses to change key attributes', async () => {
@@ -259,6 +263,21 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(got.Item, { pk: { S: 'p' }, s: { S: 'text' } });
   });
 
+  it('REMOVE of a path through a missing or non-container attribute is an invalid document path, except on a missing item', async () => {
+    const name = await table();
+    const item = { pk: { S: 'r' }, s: { S: 'text' }, l: { L: [{ S: 'x' }] }, m: { M: { k: { S: 'v' } } } };
+    await ddb.send(new PutItemCommand({ TableName: name, Item: item }));
+    const remove = (pk: string, UpdateExpression: string) => ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: pk } }, UpdateExpression }));
+    for (const expr of ['REMOVE s.c', 'REMOVE l.c', 'REMOVE nope.c', 'REMOVE s[0]', 'REMOVE nope[0]', 'REMOVE m[0]']) {
+      const err = await rejects(remove('r', expr));
+      assert.equal(err.message, 'The document path provided in the update expression is invalid for update', expr);
+    }
+    // A missing leaf is no error: nothing to remove.
+    for (const expr of ['REMOVE m.nope', 'REMOVE l[7]', 'REMOVE nope']) await remove('r', expr);
+    assert.deepEqual((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'r' } } }))).Item, item);
+    await remove('missing', 'REMOVE x.y');
+  });
+
   it('ProjectionExpression returns nested paths and list elements', async () => {
     const name = await table();
     await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, a: { M: { b: { S: 'x' }, c: { S: 'y' } } }, l: { L: [{ S: '0' }, { S: '1' }, { S: '2' }] }, other: { S: 'o' } } }));
@@ -276,6 +295,53 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(got.Item, { v: { N: '3' }, w: { S: 'w' } });
     const mixed = await rejects(ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'l' } }, AttributesToGet: ['v'], ProjectionExpression: 'v' })));
     assert.equal(mixed.message, 'Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}');
+  });
+
+  it('ScanFilter and QueryFilter EQ and NE compare lists, maps and booleans', async () => {
+    const name = await table();
+    const doc = { L: [{ N: '1' }, { M: { k: { S: 'v' } } }] };
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, l: doc, m: { M: { x: { N: '1' } } }, b: { BOOL: true } } }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'b' }, l: { L: [] }, m: { M: {} }, b: { BOOL: false } } }));
+    const scan = async (ComparisonOperator: 'EQ' | 'NE', attr: string, value: AttributeValue) =>
+      (await ddb.send(new ScanCommand({ TableName: name, ScanFilter: { [attr]: { ComparisonOperator, AttributeValueList: [value] } } }))).Items!.map((i) => i.pk!.S).sort();
+    for (const [attr, value] of [['l', doc], ['m', { M: { x: { N: '1' } } }], ['b', { BOOL: true }]] as [string, AttributeValue][]) {
+      assert.deepEqual(await scan('EQ', attr, value), ['a'], attr);
+      assert.deepEqual(await scan('NE', attr, value), ['b'], attr);
+    }
+    const q = await ddb.send(new QueryCommand({ TableName: name, KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'b' }] } }, QueryFilter: { l: { ComparisonOperator: 'EQ', AttributeValueList: [{ L: [] }] } } }));
+    assert.equal(q.Count, 1);
+  });
+
+  it('AttributeUpdates: ADD appends to a list, and a type clash is "Type mismatch for attribute to update"', async () => {
+    const name = await table();
+    const key = { pk: { S: 'm' } };
+    const legacy = (AttributeUpdates: Record<string, { Action: 'ADD' | 'DELETE'; Value: AttributeValue }>) => ddb.send(new UpdateItemCommand({ TableName: name, Key: key, AttributeUpdates }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { ...key, l: { L: [{ N: '1' }] }, ss: { SS: ['dog'] }, n: { N: '2' } } }));
+    await legacy({ l: { Action: 'ADD', Value: { L: [{ N: '1' }, { S: 'x' }] } }, fresh: { Action: 'ADD', Value: { L: [{ N: '7' }] } } });
+    const got = await ddb.send(new GetItemCommand({ TableName: name, Key: key, AttributesToGet: ['l', 'fresh'] }));
+    assert.deepEqual(got.Item, { l: { L: [{ N: '1' }, { N: '1' }, { S: 'x' }] }, fresh: { L: [{ N: '7' }] } });
+    const clashes: [string, 'ADD' | 'DELETE', AttributeValue][] = [['ss', 'ADD', { N: '2' }], ['ss', 'ADD', { L: [{ S: 'cat' }] }], ['ss', 'ADD', { NS: ['1'] }], ['l', 'ADD', { SS: ['cat'] }], ['n', 'ADD', { L: [] }], ['ss', 'DELETE', { NS: ['1'] }], ['n', 'DELETE', { NS: ['2'] }]];
+    for (const [attr, Action, Value] of clashes) {
+      const err = await rejects(legacy({ [attr]: { Action, Value } }));
+      assert.equal(err.message, 'Type mismatch for attribute to update', `${Action} ${JSON.stringify(Value)} to ${attr}`);
+    }
+    // The same clash in an UpdateExpression keeps the expression wording.
+    const expr = await rejects(ddb.send(new UpdateItemCommand({ TableName: name, Key: key, UpdateExpression: 'DELETE ss :v', ExpressionAttributeValues: { ':v': { NS: ['1'] } } })));
+    assert.equal(expr.message, 'An operand in the update expression has an incorrect data type');
+  });
+
+  it('an update that only removes attributes creates no item; an update with no action creates the key-only item', async () => {
+    const name = await table();
+    const get = async (pk: string) => (await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: pk } } }))).Item;
+    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'remove' } }, UpdateExpression: 'REMOVE a, b.c DELETE s :v', ExpressionAttributeValues: { ':v': { SS: ['x'] } } }));
+    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'legacy' } }, AttributeUpdates: { a: { Action: 'DELETE' }, s: { Action: 'DELETE', Value: { SS: ['x'] } } } }));
+    const r = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'nothing' } }, UpdateExpression: 'REMOVE a', ReturnValues: 'ALL_NEW' }));
+    assert.equal(r.Attributes, undefined);
+    for (const pk of ['remove', 'legacy', 'nothing']) assert.equal(await get(pk), undefined, pk);
+    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'empty' } }, AttributeUpdates: {} }));
+    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'mixed' } }, UpdateExpression: 'REMOVE a SET b = :b', ExpressionAttributeValues: { ':b': { S: 'b' } } }));
+    assert.deepEqual(await get('empty'), { pk: { S: 'empty' } });
+    assert.deepEqual(await get('mixed'), { pk: { S: 'mixed' }, b: { S: 'b' } });
   });
 
   it('the document client round-trips native values', async () => {
@@ -481,6 +547,13 @@ describe('DynamoDB tables and items', () => {
     assert.equal(filtered.ScannedCount, 25);
     const err = await rejects(ddb.send(new ScanCommand({ TableName: name, Segment: 3, TotalSegments: 3 })));
     assert.equal(err.message, 'The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 3 is not less than TotalSegments: 3');
+    // A segment's page resumes in that segment only.
+    const Segment = segs.findIndex((s) => s.Count! >= 2);
+    const first = await ddb.send(new ScanCommand({ TableName: name, Segment, TotalSegments: 3, Limit: 1 }));
+    const rest = await ddb.send(new ScanCommand({ TableName: name, Segment, TotalSegments: 3, ExclusiveStartKey: first.LastEvaluatedKey }));
+    assert.equal(rest.Count, segs[Segment]!.Count! - 1);
+    const elsewhere = await rejects(ddb.send(new ScanCommand({ TableName: name, Segment: (Segment + 1) % 3, TotalSegments: 3, ExclusiveStartKey: first.LastEvaluatedKey })));
+    assert.equal(elsewhere.message, 'The provided Exclusive start key does not map to the provided Segment and TotalSegments values.');
   });
 
   it('Query pages stop at 1 MB of data read', async () => {

@@ -68,14 +68,19 @@ function checkCollectionSize(ctx: RequestContext, t: Table, after: Item, before:
   }
 }
 
-/** The item an update would write, and the paths it wrote: key attributes untouchable, size limit re-checked. */
-function update(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): { after: Item; written: Path[] } {
+/**
+ * The item an update would write: key attributes untouchable, size limit re-checked. An update
+ * that only removes attributes or set elements creates no item where there was none (while an
+ * update with no action at all creates the key-only item).
+ */
+export function updatedItem(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): Item | undefined {
   checkKeyUpdates(t, actions);
+  if (!before && actions.length > 0 && actions.every((a) => a.kind === 'REMOVE' || a.kind === 'DELETE')) return undefined;
   const after = before ? cloneItem(before) : cloneItem(key);
-  const written = applyUpdate(before ?? cloneItem(key), actions, after);
+  applyUpdate(before ?? cloneItem(key), actions, after);
   checkItemKeys(t, after, true);
   checkSize(after, 'Item size to update has exceeded the maximum allowed size');
-  return { after, written };
+  return after;
 }
 
 export function checkKeyUpdates(t: Table, actions: UpdateAction[]): void {
@@ -86,11 +91,10 @@ export function checkKeyUpdates(t: Table, actions: UpdateAction[]): void {
   }
 }
 
-export function updatedItem(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): Item {
-  return update(t, key, before, actions).after;
-}
-
-/** UPDATED_OLD/UPDATED_NEW: the attributes the update touched, as they were or are. */
+/**
+ * UPDATED_OLD/UPDATED_NEW: the paths the update names, as they were or are. A path is taken as
+ * written, so an element appended past a list's end (a[100]) is not in UPDATED_NEW, as in DynamoDB.
+ */
 function updatedAttributes(item: Item | undefined, paths: Path[]): Item | undefined {
   if (!item) return undefined;
   const out = project(item, paths);
@@ -157,13 +161,14 @@ export const itemHandlers: Handlers<Operations> = {
     return inTransaction(ctx, () => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
-      const { after, written } = update(t, key, before, ex.update ?? []);
+      const after = updatedItem(t, key, before, ex.update ?? []);
+      const paths = (ex.update ?? []).map((a) => a.path);
       commit(ctx, t, key, before, after);
       const rv = input.ReturnValues;
       const attributes = rv === 'ALL_OLD' ? before
         : rv === 'ALL_NEW' ? after
-        : rv === 'UPDATED_OLD' ? updatedAttributes(before, (ex.update ?? []).map((a) => a.path))
-        : rv === 'UPDATED_NEW' ? updatedAttributes(after, written) : undefined;
+        : rv === 'UPDATED_OLD' ? updatedAttributes(before, paths)
+        : rv === 'UPDATED_NEW' ? updatedAttributes(after, paths) : undefined;
       return {
         ...(attributes ? { Attributes: attributes } : {}),
         ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => writeUnits(before, after), 'write'),

@@ -355,14 +355,17 @@ export const queryHandlers: Handlers<Operations> = {
     checkReadPaths(t, ex);
     let sql = select(s);
     const params = fromParams(s);
+    const start = startPosition(s, startKey, false);
     if (input.Segment !== undefined) {
       // Segments split the partition-key hash space evenly, as DynamoDB splits its partitions.
       const lo = Math.floor((input.Segment * 2 ** 32) / input.TotalSegments!);
       const hi = Math.floor(((input.Segment + 1) * 2 ** 32) / input.TotalSegments!);
+      if (start && (scanOrder(start[0]!) < lo || scanOrder(start[0]!) >= hi)) {
+        throw invalid('The provided Exclusive start key does not map to the provided Segment and TotalSegments values.');
+      }
       sql += ' AND x.scan_order >= ? AND x.scan_order < ?';
       params.push(lo, hi);
     }
-    const start = startPosition(s, startKey, false);
     if (start) {
       const cols = s.index ? '(x.scan_order, x.hash_key, x.range_key, x.item_hash, x.item_range)' : '(x.scan_order, x.hash_key, x.range_key)';
       sql += ` AND ${cols} > (${s.index ? '?, ?, ?, ?, ?' : '?, ?, ?'})`;

@@ -76,7 +76,8 @@ function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefi
       const key = pinnedKey(t, s.where);
       const before = readItem(ctx, t, key);
       if (!before || !evaluate(before, s.where)) throw conditionFailed(before, returnOnFailure);
-      const after = updatedItem(t, key, before, s.actions);
+      // The item exists, so the update leaves one.
+      const after = updatedItem(t, key, before, s.actions)!;
       commit(ctx, t, key, before, after);
       const changed = (i: Item) => project(i, s.actions.map((a) => a.path));
       const items = s.returning === 'ALL_OLD' ? [before] : s.returning === 'ALL_NEW' ? [after]

@@ -34,6 +34,19 @@ interface Action {
   item: Item | undefined;
   ex: Expressions;
   returnOnFailure: string | undefined;
+  /** Why the action's key or item does not fit its table: a ValidationError reason, not a refused request. */
+  invalid?: string;
+}
+
+/** The message of a ValidationException thrown by `check`, which DynamoDB reports as a cancellation reason. */
+function validationError(check: () => void): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (e) {
+    if (isAwsError(e) && e.code === 'ValidationException') return e.message;
+    throw e;
+  }
 }
 
 function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
@@ -45,12 +58,15 @@ function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
   const ex = parseExpressions(spec, kind === 'Update' ? PARAMS.update : PARAMS.put);
   if (kind === 'Put') {
     const item = checkItem(w.Put!.Item);
-    checkItemKeys(t, item);
-    checkSize(item);
-    return { kind, t, key: keyOf(tableKey(t), item), item, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure };
+    const problem = validationError(() => {
+      checkItemKeys(t, item);
+      checkSize(item);
+    });
+    return { kind, t, key: keyOf(tableKey(t), item), item, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure, invalid: problem };
   }
   const key = checkItem((spec as { Key: Item }).Key);
-  checkKey(t, key);
+  const problem = validationError(() => checkKey(t, key));
+  if (problem) return { kind, t, key, item: undefined, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure, invalid: problem };
   if (ex.update) {
     // Refused before the transaction runs, in UpdateItem's words, not as a cancellation reason.
     checkKeyUpdates(t, ex.update);
@@ -101,6 +117,12 @@ export const transactionHandlers: Handlers<Operations> = {
       return seen.output;
     }
     const actions = input.TransactItems.map((w) => prepare(ctx, w));
+    // A key or item that does not fit its table cancels the transaction before anything is read:
+    // the first such action is the ValidationError, every other action None.
+    const firstInvalid = actions.findIndex((a) => a.invalid !== undefined);
+    if (firstInvalid >= 0) {
+      throw canceled(actions.map((a, i): CancellationReason => (i === firstInvalid ? { Code: 'ValidationError', Message: a.invalid } : { Code: 'None' })));
+    }
     checkDistinct(actions);
     checkTransactionSize(actions);
     const output = inTransaction(ctx, () => {

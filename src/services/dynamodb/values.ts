@@ -13,6 +13,8 @@ export type TypeName = 'S' | 'N' | 'B' | 'SS' | 'NS' | 'BS' | 'M' | 'L' | 'NULL'
 const TYPES: readonly TypeName[] = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'];
 
 export const MAX_ITEM_BYTES = 400 * 1024;
+/** DynamoDB's words for a value nested deeper than 32 levels of lists and maps (as PutItem answers). */
+const TOO_DEEP = 'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit';
 
 export function invalid(message: string): AwsError {
   return new AwsError('ValidationException', message);
@@ -74,13 +76,13 @@ export function checkValue(v: Value, depth = 0): Value {
       return v;
     }
     case 'M': {
-      if (depth >= MAX_NESTING) throw invalid('Nesting Levels have exceeded supported limits');
+      if (depth >= MAX_NESTING) throw invalid(TOO_DEEP);
       const out: Item = {};
       for (const [k, e] of Object.entries(v.M!)) out[k] = checkValue(e, depth + 1);
       return { M: out };
     }
     case 'L':
-      if (depth >= MAX_NESTING) throw invalid('Nesting Levels have exceeded supported limits');
+      if (depth >= MAX_NESTING) throw invalid(TOO_DEEP);
       return { L: v.L!.map((e) => checkValue(e, depth + 1)) };
     default:
       return v;

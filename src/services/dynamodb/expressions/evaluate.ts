@@ -127,33 +127,25 @@ function setValue(item: Item, o: Operand): Value {
   }
 }
 
-/**
- * Applies an update expression to a copy of the item (actions read the item as it was before the
- * update). Returns the paths written, with an index past a list's end replaced by where the value
- * landed, for ReturnValues UPDATED_OLD/UPDATED_NEW.
- */
-export function applyUpdate(before: Item, actions: UpdateAction[], result: Item): Path[] {
+/** Applies an update expression to a copy of the item (actions read the item as it was before the update). */
+export function applyUpdate(before: Item, actions: UpdateAction[], result: Item): void {
   const computed = actions.map((a) => (a.kind === 'SET' ? setValue(before, a.value) : undefined));
-  // REMOVE of list elements shifts later ones; removing from the highest index down keeps the others' indexes valid.
-  const order = actions.map((a, i) => i).sort((x, y) => {
-    const ax = actions[x]!;
-    const ay = actions[y]!;
-    if (ax.kind === 'REMOVE' && ay.kind === 'REMOVE') {
-      const lx = ax.path[ax.path.length - 1];
-      const ly = ay.path[ay.path.length - 1];
-      if (typeof lx === 'number' && typeof ly === 'number') return ly - lx;
-    }
-    return x - y;
-  });
-  const written = actions.map((a) => a.path);
-  for (const i of order) {
+  // Several SETs past a list's end append in the order of their indexes, whatever their order in
+  // the expression (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html).
+  const listIndex = (path: Path) => { const last = path[path.length - 1]; return typeof last === 'number' ? last : -1; };
+  const writes = actions.map((a, i) => i).filter((i) => actions[i]!.kind !== 'REMOVE')
+    .sort((x, y) => listIndex(actions[x]!.path) - listIndex(actions[y]!.path));
+  for (const i of writes) {
     const a = actions[i]!;
-    if (a.kind === 'SET') written[i] = assign(result, a.path, computed[i]!);
-    else if (a.kind === 'REMOVE') remove(result, a.path);
-    else if (a.kind === 'ADD') add(result, a.path, a.value);
-    else del(result, a.path, a.value);
+    if (a.kind === 'SET') assign(result, a.path, computed[i]!);
+    else if (a.kind === 'ADD') add(result, a);
+    else if (a.kind === 'DELETE') del(result, a);
   }
-  return written;
+  // Every index names an element of the list as it was: the targets are found before any is taken
+  // out, and the highest index goes first so the lower ones stay in place.
+  const removals = actions.filter((a) => a.kind === 'REMOVE').map((a) => parentOf(result, a.path))
+    .sort((x, y) => (typeof y.last === 'number' ? y.last : -1) - (typeof x.last === 'number' ? x.last : -1));
+  for (const { container, last } of removals) removeFrom(container, last);
 }
 
 function parentOf(item: Item, path: Path): { container: Value; last: string | number } {
@@ -165,32 +157,29 @@ function parentOf(item: Item, path: Path): { container: Value; last: string | nu
   return { container, last };
 }
 
-/** Sets the value at a path (appending when the index is past the list's end); returns where it went. */
-function assign(item: Item, path: Path, v: Value): Path {
+/** Sets the value at a path, appending when the index is past the list's end. */
+function assign(item: Item, path: Path, v: Value): void {
   const { container, last } = parentOf(item, path);
-  if (typeof last !== 'number') {
-    container.M![last] = v;
-    return path;
-  }
-  const list = container.L!;
-  if (last < list.length) {
-    list[last] = v;
-    return path;
-  }
-  list.push(v);
-  return [...path.slice(0, -1), list.length - 1];
+  if (typeof last !== 'number') container.M![last] = v;
+  else if (last < container.L!.length) container.L![last] = v;
+  else container.L!.push(v);
 }
 
-function remove(item: Item, path: Path): void {
-  const container = path.length === 1 ? { M: item } : resolve(item, path.slice(0, -1));
-  const last = path[path.length - 1]!;
-  if (!container) return;
+/** Removing a missing map member or an index past the list's end changes nothing. */
+function removeFrom(container: Value, last: string | number): void {
   if (typeof last === 'number') {
-    if (container.L && last < container.L.length) container.L.splice(last, 1);
-  } else if (container.M) delete container.M[last];
+    if (last < container.L!.length) container.L!.splice(last, 1);
+  } else delete container.M![last];
 }
 
-function add(item: Item, path: Path, v: Value): void {
+type SetAction = UpdateAction & { kind: 'ADD' | 'DELETE' };
+
+function typeMismatch(a: SetAction): AwsError {
+  return new AwsError('ValidationException', a.legacy ? 'Type mismatch for attribute to update' : 'An operand in the update expression has an incorrect data type');
+}
+
+function add(item: Item, a: SetAction): void {
+  const { path, value: v } = a;
   const existing = resolve(item, path);
   if (!existing) return void assign(item, path, v);
   const t = typeOf(existing);
@@ -198,10 +187,13 @@ function add(item: Item, path: Path, v: Value): void {
   if (t === 'SS' && v.SS) return void assign(item, path, { SS: [...new Set([...existing.SS!, ...v.SS])] });
   if (t === 'NS' && v.NS) return void assign(item, path, { NS: [...existing.NS!, ...v.NS.filter((n) => !existing.NS!.some((e) => valuesEqual({ N: e }, { N: n })))] });
   if (t === 'BS' && v.BS) return void assign(item, path, { BS: [...existing.BS!, ...v.BS.filter((b) => !existing.BS!.some((e) => e.equals(b)))] });
-  throw new AwsError('ValidationException', 'An operand in the update expression has an incorrect data type');
+  // Only AttributeUpdates may ADD a list (the expression parser refuses one): it appends.
+  if (t === 'L' && v.L) return void assign(item, path, { L: [...existing.L!, ...v.L] });
+  throw typeMismatch(a);
 }
 
-function del(item: Item, path: Path, v: Value): void {
+function del(item: Item, a: SetAction): void {
+  const { path, value: v } = a;
   const existing = resolve(item, path);
   if (!existing) return;
   const t = typeOf(existing);
@@ -209,10 +201,12 @@ function del(item: Item, path: Path, v: Value): void {
   if (t === 'SS' && v.SS) rest = { SS: existing.SS!.filter((s) => !v.SS!.includes(s)) };
   else if (t === 'NS' && v.NS) rest = { NS: existing.NS!.filter((n) => !v.NS!.some((d) => valuesEqual({ N: n }, { N: d }))) };
   else if (t === 'BS' && v.BS) rest = { BS: existing.BS!.filter((b) => !v.BS!.some((d) => d.equals(b))) };
-  else throw new AwsError('ValidationException', 'An operand in the update expression has an incorrect data type');
+  else throw typeMismatch(a);
   // An emptied set is no value at all: DynamoDB removes the attribute.
-  if ((rest.SS ?? rest.NS ?? rest.BS)!.length === 0) remove(item, path);
-  else assign(item, path, rest);
+  if ((rest.SS ?? rest.NS ?? rest.BS)!.length === 0) {
+    const { container, last } = parentOf(item, path);
+    removeFrom(container, last);
+  } else assign(item, path, rest);
 }
 
 /** The attributes a projection names, nested paths kept in their place, list elements compacted in order. */

@@ -31,7 +31,8 @@ export type Comparator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 export type UpdateAction =
   | { kind: 'SET'; path: Path; value: Operand }
   | { kind: 'REMOVE'; path: Path }
-  | { kind: 'ADD' | 'DELETE'; path: Path; value: Value };
+  /** `legacy` marks an action from AttributeUpdates, whose type errors DynamoDB words differently. */
+  | { kind: 'ADD' | 'DELETE'; path: Path; value: Value; legacy?: true };
 
 /** The request's placeholders, and which of them the request's expressions used. */
 export class Placeholders {
@@ -223,9 +224,11 @@ class Parser {
       args.push(this.operand());
     }
     this.expect(')');
-    const arity = this.functions[name];
+    const arity = Object.hasOwn(this.functions, name) ? this.functions[name] : undefined;
     if (arity === undefined) {
-      this.problem('unknownFunction', `Invalid function name; function: ${name}`);
+      // An update function in a condition is named as such, not as an unknown one.
+      const misplaced = this.functions === CONDITION_FUNCTIONS && Object.hasOwn(UPDATE_FUNCTIONS, name);
+      this.problem('unknownFunction', misplaced ? `The function is not allowed in a condition expression; function: ${name}` : `Invalid function name; function: ${name}`);
     } else if (arity !== args.length) {
       this.problem('operands', `Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${args.length}`);
     } else {
