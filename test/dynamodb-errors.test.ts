@@ -113,6 +113,18 @@ describe('DynamoDB error types', () => {
     }
   });
 
+  it('an operation without output (TagResource, UntagResource) answers 200 with no body, as DynamoDB does', async () => {
+    const arn = (await ddb.send(new DescribeTableCommand({ TableName: table }))).Table!.TableArn!;
+    for (const [target, body] of [['TagResource', { ResourceArn: arn, Tags: [{ Key: 'k', Value: 'v' }] }], ['UntagResource', { ResourceArn: arn, TagKeys: ['k'] }]] as const) {
+      const res = await fetch(nimbus.endpoint, {
+        method: 'POST', body: JSON.stringify(body),
+        headers: { 'x-amz-target': `DynamoDB_20120810.${target}`, 'content-type': 'application/x-amz-json-1.0', authorization: AUTH },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), '');
+    }
+  });
+
   it('an empty body to an operation DynamoDB does not have is still UnknownOperationException', async () => {
     const res = await post(nimbus, 'DynamoDB_20120810.DropEverything');
     assert.equal(res.body['__type'], 'com.amazon.coral.service#UnknownOperationException');

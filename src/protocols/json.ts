@@ -397,7 +397,9 @@ export const jsonCodec: Codec = {
   protocol: 'json',
   decode: (req, model) => decodeJsonRequest(req, model),
   encode(model, op, output, requestId) {
-    const body = op.output ? outputBody(toJson(model, model.resolve(op.output), output ?? {}) as Record<string, unknown>) : '{}';
+    // An operation without output answers `{}`, except in a Coral service, which sends no body
+    // (DynamoDB's TagResource, as tests run against AWS record).
+    const body = op.output ? outputBody(toJson(model, model.resolve(op.output), output ?? {}) as Record<string, unknown>) : CORAL_SERVICES[model.id] ? '' : '{}';
     return {
       status: 200,
       headers: { 'content-type': `application/x-amz-json-${model.entry.jsonVersion ?? '1.0'}`, 'x-amzn-requestid': requestId },
