@@ -101,6 +101,59 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     assert.equal(described.json.StreamDescription.StreamViewType, 'NEW_IMAGE');
   });
 
+  it('a StreamArn that is not a stream ARN is a ValidationException (Invalid StreamArn) in every operation', async () => {
+    const t = await table('KEYS_ONLY');
+    const d = await streams.send(new DescribeStreamCommand({ StreamArn: t.streamArn! }));
+    const shardId = d.StreamDescription!.Shards![0]!.ShardId!;
+    const bad = 'sdfadfsdfnlfkajakfgjalksfgklasjklasdjfklasdfasdfgasf';
+    for (const call of [
+      streams.send(new DescribeStreamCommand({ StreamArn: bad })),
+      streams.send(new GetShardIteratorCommand({ StreamArn: bad, ShardId: shardId, ShardIteratorType: 'LATEST' })),
+      streams.send(new ListStreamsCommand({ TableName: t.name, ExclusiveStartStreamArn: bad })),
+    ]) {
+      const err = await rejects(call);
+      assert.equal(err.name, 'ValidationException');
+      assert.equal(err.message, 'Invalid StreamArn');
+    }
+  });
+
+  it('DescribeStream lists no shard after ExclusiveStartShardId equal to or past the last one', async () => {
+    const t = await table('KEYS_ONLY');
+    const d = await streams.send(new DescribeStreamCommand({ StreamArn: t.streamArn! }));
+    const shardId = d.StreamDescription!.Shards![0]!.ShardId!;
+    const after = await streams.send(new DescribeStreamCommand({ StreamArn: t.streamArn!, ExclusiveStartShardId: shardId }));
+    assert.deepEqual(after.StreamDescription?.Shards, []);
+    const past = await streams.send(new DescribeStreamCommand({ StreamArn: t.streamArn!, ExclusiveStartShardId: 'zzzzzzzzzzzzzzzzzzzzzzzzsfasdgagadfadfgagkjsdfsfsdjfjks' }));
+    assert.deepEqual(past.StreamDescription?.Shards, []);
+    const before = await streams.send(new DescribeStreamCommand({ StreamArn: t.streamArn!, ExclusiveStartShardId: `shardId-${'-'.repeat(20)}` }));
+    assert.deepEqual(before.StreamDescription?.Shards?.map((s) => s.ShardId), [shardId]);
+  });
+
+  it('a new shard\'s StartingSequenceNumber gives AT_ and AFTER_SEQUENCE_NUMBER iterators; TRIM_HORIZON and LATEST refuse a SequenceNumber', async () => {
+    const t = await table('KEYS_ONLY');
+    const shard = (await streams.send(new DescribeStreamCommand({ StreamArn: t.streamArn! }))).StreamDescription!.Shards![0]!;
+    const start = shard.SequenceNumberRange!.StartingSequenceNumber!;
+    const at = await streams.send(new GetShardIteratorCommand({ StreamArn: t.streamArn!, ShardId: shard.ShardId!, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: start }));
+    await streams.send(new GetShardIteratorCommand({ StreamArn: t.streamArn!, ShardId: shard.ShardId!, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: start }));
+    await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: 'k' } } }));
+    assert.deepEqual((await streams.send(new GetRecordsCommand({ ShardIterator: at.ShardIterator! }))).Records?.map((r) => r.dynamodb?.Keys), [{ pk: { S: 'k' } }]);
+    for (const type of ['TRIM_HORIZON', 'LATEST'] as const) {
+      const err = await rejects(streams.send(new GetShardIteratorCommand({ StreamArn: t.streamArn!, ShardId: shard.ShardId!, ShardIteratorType: type, SequenceNumber: start })));
+      assert.equal(err.name, 'ValidationException');
+      assert.equal(err.message, `Sequence number must not be specified for ShardIteratorType ${type}`);
+    }
+  });
+
+  it('GetRecords accepts a Limit of 1000 and refuses 1001', async () => {
+    const t = await table('KEYS_ONLY');
+    const shardId = (await streams.send(new DescribeStreamCommand({ StreamArn: t.streamArn! }))).StreamDescription!.Shards![0]!.ShardId!;
+    const it = await streams.send(new GetShardIteratorCommand({ StreamArn: t.streamArn!, ShardId: shardId, ShardIteratorType: 'LATEST' }));
+    assert.deepEqual((await streams.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator!, Limit: 1000 }))).Records, []);
+    const err = await rejects(streams.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator!, Limit: 1001 })));
+    assert.equal(err.name, 'ValidationException');
+    assert.equal(err.message, "1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000");
+  });
+
   it('UpdateTable enables and disables a stream; enabling twice is a ValidationException', async () => {
     const t = await table();
     const on = await ddb.send(new UpdateTableCommand({ TableName: t.name, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }));

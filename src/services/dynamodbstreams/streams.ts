@@ -24,7 +24,16 @@ interface Iterator {
   issued: number;
 }
 
+/** A stream ARN names its table and label: arn:aws:dynamodb:us-east-1:123456789012:table/Music/stream/2026-11-22T04:40:35.123. */
+const STREAM_ARN = /^arn:[\w-]+:dynamodb:[\w-]+:\d{12}:table\/[\w.-]{3,255}\/stream\/[\w.:-]+$/;
+
+/** A StreamArn that is not an ARN at all is a malformed request, not a missing stream (as AWS answers). */
+function checkArn(arn: string): void {
+  if (!STREAM_ARN.test(arn)) throw invalid('Invalid StreamArn');
+}
+
 function stream(ctx: RequestContext, arn: string): StreamRow {
+  checkArn(arn);
   const row = ctx.db.prepare('SELECT * FROM dynamodb_streams WHERE arn = ? AND account_id = ? AND region = ?').get(arn, ctx.accountId, ctx.region) as StreamRow | undefined;
   if (!row) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Stream: ${arn} not found`);
   return row;
@@ -51,6 +60,7 @@ function decodeIterator(token: string): Iterator {
 
 export const streamHandlers: Handlers<Operations> = {
   ListStreams(input, ctx) {
+    if (input.ExclusiveStartStreamArn !== undefined) checkArn(input.ExclusiveStartStreamArn);
     const rows = (input.TableName
       ? ctx.db.prepare('SELECT * FROM dynamodb_streams WHERE account_id = ? AND region = ? AND table_name = ? ORDER BY arn').all(ctx.accountId, ctx.region, input.TableName)
       : ctx.db.prepare('SELECT * FROM dynamodb_streams WHERE account_id = ? AND region = ? ORDER BY arn').all(ctx.accountId, ctx.region)) as StreamRow[];
@@ -66,6 +76,8 @@ export const streamHandlers: Handlers<Operations> = {
   DescribeStream(input, ctx) {
     const s = stream(ctx, input.StreamArn);
     const { first, last } = bounds(ctx, s);
+    // Shards are listed in ShardId order, so an ExclusiveStartShardId at or past the only shard leaves none.
+    const listed = input.ExclusiveStartShardId === undefined || input.ExclusiveStartShardId < s.shard_id;
     const range = {
       StartingSequenceNumber: sequenceNumber(first ?? 0),
       ...(s.disabled_at !== null ? { EndingSequenceNumber: sequenceNumber(last ?? first ?? 0) } : {}),
@@ -74,7 +86,7 @@ export const streamHandlers: Handlers<Operations> = {
       StreamDescription: {
         StreamArn: s.arn, StreamLabel: s.label, StreamStatus: s.disabled_at === null ? 'ENABLED' : 'DISABLED',
         StreamViewType: s.view_type as 'KEYS_ONLY', CreationRequestDateTime: new Date(s.created_at), TableName: s.table_name,
-        KeySchema: JSON.parse(s.key_schema), Shards: [{ ShardId: s.shard_id, SequenceNumberRange: range }],
+        KeySchema: JSON.parse(s.key_schema), Shards: listed ? [{ ShardId: s.shard_id, SequenceNumberRange: range }] : [],
       },
     };
   },
@@ -82,7 +94,11 @@ export const streamHandlers: Handlers<Operations> = {
   GetShardIterator(input, ctx) {
     const s = stream(ctx, input.StreamArn);
     if (input.ShardId !== s.shard_id) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Shard does not exist`);
-    const { last } = bounds(ctx, s);
+    const { first, last } = bounds(ctx, s);
+    const positional = input.ShardIteratorType === 'TRIM_HORIZON' || input.ShardIteratorType === 'LATEST';
+    if (positional && input.SequenceNumber !== undefined) {
+      throw invalid(`Sequence number must not be specified for ShardIteratorType ${input.ShardIteratorType}`);
+    }
     let after: number;
     switch (input.ShardIteratorType) {
       case 'TRIM_HORIZON': after = 0; break;
@@ -90,9 +106,9 @@ export const streamHandlers: Handlers<Operations> = {
       default: {
         if (!input.SequenceNumber || !/^\d+$/.test(input.SequenceNumber)) throw invalid(`Invalid SequenceNumber: ${input.SequenceNumber ?? 'null'}`);
         const seq = Number(input.SequenceNumber);
-        const exists = ctx.db.prepare('SELECT 1 FROM dynamodb_stream_records WHERE stream_arn = ? AND seq = ?').get(s.arn, seq);
+        // The shard's StartingSequenceNumber (DescribeStream) is a valid position even before any record exists.
+        const exists = seq === (first ?? 0) || ctx.db.prepare('SELECT 1 FROM dynamodb_stream_records WHERE stream_arn = ? AND seq = ?').get(s.arn, seq);
         // Sequence numbers grow with time, so one below the oldest kept record was trimmed (after 24 hours).
-        const { first } = bounds(ctx, s);
         if (!exists && first !== undefined && seq < first) {
           throw new AwsError('TrimmedDataAccessException', 'The operation attempted to read past the oldest stream record in a shard.');
         }
@@ -104,6 +120,10 @@ export const streamHandlers: Handlers<Operations> = {
   },
 
   GetRecords(input, ctx) {
+    // API_streams_GetRecords: "The upper limit is 1000."
+    if (input.Limit !== undefined && input.Limit > 1000) {
+      throw invalid(`1 validation error detected: Value '${input.Limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000`);
+    }
     const it = decodeIterator(input.ShardIterator);
     const now = ctx.clock.now();
     if (now - it.issued > ITERATOR_TTL_MS) {
