@@ -110,6 +110,9 @@ describe('DynamoDB tables and items', () => {
     const protectedName = await table({ DeletionProtectionEnabled: true });
     const del = await ddb.send(new DeleteTableCommand({ TableName: name }));
     assert.equal(del.TableDescription?.TableStatus, 'DELETING');
+    assert.equal(del.TableDescription?.TableName, name);
+    assert.equal(del.TableDescription?.ProvisionedThroughput?.NumberOfDecreasesToday, 0);
+    for (const k of ['KeySchema', 'AttributeDefinitions', 'CreationDateTime', 'GlobalSecondaryIndexes', 'LocalSecondaryIndexes'] as const) assert.equal(del.TableDescription?.[k], undefined, k);
     assert.equal((await rejects(ddb.send(new DescribeTableCommand({ TableName: name })))).name, 'ResourceNotFoundException');
     const err = await rejects(ddb.send(new DeleteTableCommand({ TableName: protectedName })));
     assert.equal(err.name, 'ValidationException');
