@@ -532,6 +532,43 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'a' } } }))).Item, { pk: { S: 'a' }, color: { S: 'red' } });
   });
 
+  it('a GSI added by UpdateTable needs its keys in the request\'s AttributeDefinitions and may not redefine a type; deleting the GSI frees its attribute', async () => {
+    const name = await table({}, { name: 'sk', type: 'S' });
+    const create = (attr: string, type: 'S' | 'N' | undefined, index = `by-${attr}-${type}`) => ddb.send(new UpdateTableCommand({
+      TableName: name, ...(type ? { AttributeDefinitions: [{ AttributeName: attr, AttributeType: type }] } : {}),
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index, KeySchema: [{ AttributeName: attr, KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }],
+    }));
+    const undefinedKey = await rejects(create('sk', undefined));
+    assert.equal(undefinedKey.name, 'ValidationException');
+    assert.equal(undefinedKey.message, 'One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [sk], AttributeDefinitions: []');
+    const retyped = await rejects(create('sk', 'N'));
+    assert.equal(retyped.message, 'One or more parameter values were invalid: Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. '
+      + 'Existing schema: Schema:[SchemaElement: key{pk:S:HASH}, SchemaElement: key{sk:S:RANGE}] New schema: Schema:[SchemaElement: key{sk:N:HASH}]');
+    await create('sk', 'S');
+    await create('size', 'N', 'bySize');
+    await ddb.send(new UpdateTableCommand({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'bySize' } }] }));
+    const d = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    assert.deepEqual(d.Table?.AttributeDefinitions?.map((a) => a.AttributeName).sort(), ['pk', 'sk']);
+    await create('size', 'S', 'bySizeText');
+  });
+
+  it('a GSI added by UpdateTable leaves out items whose key attribute is longer than a key may be', async () => {
+    const name = await table();
+    const long = (n: number) => 'x'.repeat(n);
+    for (const [pk, v] of [['p2048', long(2048)], ['p2049', long(2049)], ['p1024', long(1024)], ['p1025', long(1025)]]) {
+      await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: pk! }, g: { S: 'same' }, v: { S: v! } } }));
+    }
+    const add = (index: string, keys: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[]) => ddb.send(new UpdateTableCommand({
+      TableName: name, AttributeDefinitions: keys.map((k) => ({ AttributeName: k.AttributeName, AttributeType: 'S' as const })),
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index, KeySchema: keys, Projection: { ProjectionType: 'KEYS_ONLY' } } }],
+    }));
+    const indexed = async (index: string) => (await ddb.send(new ScanCommand({ TableName: name, IndexName: index }))).Items!.map((i) => i.pk!.S).sort();
+    await add('byV', [{ AttributeName: 'v', KeyType: 'HASH' }]);
+    assert.deepEqual(await indexed('byV'), ['p1024', 'p1025', 'p2048']);
+    await add('byGV', [{ AttributeName: 'g', KeyType: 'HASH' }, { AttributeName: 'v', KeyType: 'RANGE' }]);
+    assert.deepEqual(await indexed('byGV'), ['p1024']);
+  });
+
   it('Scan pages through every item once, also split into parallel segments', async () => {
     const name = await table();
     for (let i = 0; i < 25; i++) await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: `k${i}` }, n: { N: String(i) } } }));
