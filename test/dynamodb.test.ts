@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand,
-  PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
+  CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, ListTagsOfResourceCommand,
+  PutItemCommand, QueryCommand, ScanCommand, TagResourceCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -567,6 +567,24 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(await indexed('byV'), ['p1024', 'p1025', 'p2048']);
     await add('byGV', [{ AttributeName: 'g', KeyType: 'HASH' }, { AttributeName: 'v', KeyType: 'RANGE' }]);
     assert.deepEqual(await indexed('byGV'), ['p1024']);
+  });
+
+  it('tags: a bare name and an index ARN are refused, and CreateTable with more than 50 tags makes no table', async () => {
+    const name = await table({}, { name: 'sk', type: 'S' });
+    const arn = `arn:aws:dynamodb:us-east-1:000000000000:table/${name}`;
+    const bare = await rejects(ddb.send(new TagResourceCommand({ ResourceArn: name, Tags: [{ Key: 'k', Value: 'v' }] })));
+    assert.equal(bare.name, 'ValidationException');
+    assert.equal(bare.message, `One or more parameter values were invalid: ARNs must start with 'arn:': ${name}`);
+    const index = await rejects(ddb.send(new ListTagsOfResourceCommand({ ResourceArn: `${arn}/index/byX` })));
+    assert.equal(index.name, 'ValidationException');
+    assert.equal(index.message, `One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${arn}/index/byX`);
+    assert.deepEqual((await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags, []);
+    const tagged = unique('tbl');
+    const many = await rejects(table({ TableName: tagged, Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }));
+    assert.equal(many.name, 'ValidationException');
+    assert.equal(many.message, 'One or more parameter values were invalid: The number of tags exceeds the limit of 50');
+    assert.equal((await rejects(ddb.send(new DescribeTableCommand({ TableName: tagged })))).name, 'ResourceNotFoundException');
+    await table({ Tags: Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) });
   });
 
   it('Scan pages through every item once, also split into parallel segments', async () => {

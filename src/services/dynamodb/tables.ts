@@ -207,6 +207,8 @@ export const tableHandlers: Handlers<Operations> = {
       Object.assign(description, { StreamSpecification: input.StreamSpecification, LatestStreamLabel: label, LatestStreamArn: `${arn}/stream/${label}` });
     }
     if (input.ResourcePolicy !== undefined) checkPolicy(input.ResourcePolicy, arn);
+    // The limit TagResource keeps (settings.ts) holds at creation too: no table is made.
+    if ((input.Tags?.length ?? 0) > 50) throw paramInvalid('The number of tags exceeds the limit of 50');
     if (findTable(ctx, input.TableName)) throw new AwsError('ResourceInUseException', `Table already exists: ${input.TableName}`);
     const table: Table = {
       id: description.TableId!, name: input.TableName, accountId: ctx.accountId, region: ctx.region, description,
