@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand,
-  PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
+  CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, ListTagsOfResourceCommand,
+  PutItemCommand, QueryCommand, ScanCommand, TagResourceCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -110,6 +110,9 @@ describe('DynamoDB tables and items', () => {
     const protectedName = await table({ DeletionProtectionEnabled: true });
     const del = await ddb.send(new DeleteTableCommand({ TableName: name }));
     assert.equal(del.TableDescription?.TableStatus, 'DELETING');
+    assert.equal(del.TableDescription?.TableName, name);
+    assert.equal(del.TableDescription?.ProvisionedThroughput?.NumberOfDecreasesToday, 0);
+    for (const k of ['KeySchema', 'AttributeDefinitions', 'CreationDateTime', 'GlobalSecondaryIndexes', 'LocalSecondaryIndexes'] as const) assert.equal(del.TableDescription?.[k], undefined, k);
     assert.equal((await rejects(ddb.send(new DescribeTableCommand({ TableName: name })))).name, 'ResourceNotFoundException');
     const err = await rejects(ddb.send(new DeleteTableCommand({ TableName: protectedName })));
     assert.equal(err.name, 'ValidationException');
@@ -527,6 +530,61 @@ describe('DynamoDB tables and items', () => {
     assert.equal(twice.message, `Requested resource not found: Index: byColor not found in table: ${name}`);
     // The item itself stays, and a GetItem still finds it.
     assert.deepEqual((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'a' } } }))).Item, { pk: { S: 'a' }, color: { S: 'red' } });
+  });
+
+  it('a GSI added by UpdateTable needs its keys in the request\'s AttributeDefinitions and may not redefine a type; deleting the GSI frees its attribute', async () => {
+    const name = await table({}, { name: 'sk', type: 'S' });
+    const create = (attr: string, type: 'S' | 'N' | undefined, index = `by-${attr}-${type}`) => ddb.send(new UpdateTableCommand({
+      TableName: name, ...(type ? { AttributeDefinitions: [{ AttributeName: attr, AttributeType: type }] } : {}),
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index, KeySchema: [{ AttributeName: attr, KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }],
+    }));
+    const undefinedKey = await rejects(create('sk', undefined));
+    assert.equal(undefinedKey.name, 'ValidationException');
+    assert.equal(undefinedKey.message, 'One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [sk], AttributeDefinitions: []');
+    const retyped = await rejects(create('sk', 'N'));
+    assert.equal(retyped.message, 'One or more parameter values were invalid: Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. '
+      + 'Existing schema: Schema:[SchemaElement: key{pk:S:HASH}, SchemaElement: key{sk:S:RANGE}] New schema: Schema:[SchemaElement: key{sk:N:HASH}]');
+    await create('sk', 'S');
+    await create('size', 'N', 'bySize');
+    await ddb.send(new UpdateTableCommand({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'bySize' } }] }));
+    const d = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    assert.deepEqual(d.Table?.AttributeDefinitions?.map((a) => a.AttributeName).sort(), ['pk', 'sk']);
+    await create('size', 'S', 'bySizeText');
+  });
+
+  it('a GSI added by UpdateTable leaves out items whose key attribute is empty or longer than a key may be', async () => {
+    const name = await table();
+    const long = (n: number) => 'x'.repeat(n);
+    for (const [pk, v] of [['p2048', long(2048)], ['p2049', long(2049)], ['p1024', long(1024)], ['p1025', long(1025)], ['empty', '']]) {
+      await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: pk! }, g: { S: 'same' }, v: { S: v! } } }));
+    }
+    const add = (index: string, keys: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[]) => ddb.send(new UpdateTableCommand({
+      TableName: name, AttributeDefinitions: keys.map((k) => ({ AttributeName: k.AttributeName, AttributeType: 'S' as const })),
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index, KeySchema: keys, Projection: { ProjectionType: 'KEYS_ONLY' } } }],
+    }));
+    const indexed = async (index: string) => (await ddb.send(new ScanCommand({ TableName: name, IndexName: index }))).Items!.map((i) => i.pk!.S).sort();
+    await add('byV', [{ AttributeName: 'v', KeyType: 'HASH' }]);
+    assert.deepEqual(await indexed('byV'), ['p1024', 'p1025', 'p2048']);
+    await add('byGV', [{ AttributeName: 'g', KeyType: 'HASH' }, { AttributeName: 'v', KeyType: 'RANGE' }]);
+    assert.deepEqual(await indexed('byGV'), ['p1024']);
+  });
+
+  it('tags: a bare name and an index ARN are refused, and CreateTable with more than 50 tags makes no table', async () => {
+    const name = await table({}, { name: 'sk', type: 'S' });
+    const arn = `arn:aws:dynamodb:us-east-1:000000000000:table/${name}`;
+    const bare = await rejects(ddb.send(new TagResourceCommand({ ResourceArn: name, Tags: [{ Key: 'k', Value: 'v' }] })));
+    assert.equal(bare.name, 'ValidationException');
+    assert.equal(bare.message, `One or more parameter values were invalid: ARNs must start with 'arn:': ${name}`);
+    const index = await rejects(ddb.send(new ListTagsOfResourceCommand({ ResourceArn: `${arn}/index/byX` })));
+    assert.equal(index.name, 'ValidationException');
+    assert.equal(index.message, `One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${arn}/index/byX`);
+    assert.deepEqual((await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags, []);
+    const tagged = unique('tbl');
+    const many = await rejects(table({ TableName: tagged, Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }));
+    assert.equal(many.name, 'ValidationException');
+    assert.equal(many.message, 'One or more parameter values were invalid: The number of tags exceeds the limit of 50');
+    assert.equal((await rejects(ddb.send(new DescribeTableCommand({ TableName: tagged })))).name, 'ResourceNotFoundException');
+    await table({ Tags: Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) });
   });
 
   it('Scan pages through every item once, also split into parallel segments', async () => {

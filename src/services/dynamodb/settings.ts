@@ -11,8 +11,14 @@ const invalid = (m: string) => new AwsError('ValidationException', m);
 
 /** The parts of a table ARN, or the ValidationException DynamoDB answers a malformed one with. */
 function tableArn(arn: string): NonNullable<ReturnType<typeof parseArn>> {
+  // As DynamoDB answers resource-policy requests (policies.ts): a bare name, and an index's ARN,
+  // are refused in their own words; an index has no tags of its own.
+  if (!arn.startsWith('arn:')) throw invalid(`One or more parameter values were invalid: ARNs must start with 'arn:': ${arn}`);
   const a = parseArn(arn);
   if (!a || a.service !== 'dynamodb' || !a.resource.startsWith('table/')) throw invalid(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+  if (a.resource.split('/')[2] === 'index') {
+    throw invalid(`One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${arn}`);
+  }
   return a;
 }
 

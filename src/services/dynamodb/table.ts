@@ -354,8 +354,11 @@ export function backfillIndex(ctx: RequestContext, t: Table, ix: IndexDef): void
   const st = statements(ctx);
   for (const row of ctx.db.prepare('SELECT hash_key, range_key, item FROM dynamodb_items WHERE table_id = ?').all(t.id) as Array<{ hash_key: Buffer; range_key: Buffer; item: string }>) {
     const item = decodeItem(row.item);
-    // Items whose attributes do not have the index key's declared type stay out of the index.
-    if ([ix.hash, ix.range].some((a) => a && (!item[a] || typeOf(item[a]) !== attributeType(t, a)))) continue;
+    // Items whose attributes do not have the index key's declared type stay out of the index, as
+    // do those a write could not have put there: an empty string or binary, or a value too long to
+    // be a key (2048 bytes for a partition key, 1024 for a sort key; https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html).
+    if ([ix.hash, ix.range].some((a) => a && (!item[a] || typeOf(item[a]) !== attributeType(t, a) || item[a].S === '' || item[a].B?.length === 0))) continue;
+    if (keyByteLength(item[ix.hash]!) > 2048 || (ix.range && keyByteLength(item[ix.range]!) > 1024)) continue;
     const [ih, ir] = storageKey(ix, item);
     st.putIndex.run(t.id, ix.name, ih, ir, scanOrder(ih), row.hash_key, row.range_key);
   }

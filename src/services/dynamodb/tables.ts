@@ -207,6 +207,8 @@ export const tableHandlers: Handlers<Operations> = {
       Object.assign(description, { StreamSpecification: input.StreamSpecification, LatestStreamLabel: label, LatestStreamArn: `${arn}/stream/${label}` });
     }
     if (input.ResourcePolicy !== undefined) checkPolicy(input.ResourcePolicy, arn);
+    // The limit TagResource keeps (settings.ts) holds at creation too: no table is made.
+    if ((input.Tags?.length ?? 0) > 50) throw paramInvalid('The number of tags exceeds the limit of 50');
     if (findTable(ctx, input.TableName)) throw new AwsError('ResourceInUseException', `Table already exists: ${input.TableName}`);
     const table: Table = {
       id: description.TableId!, name: input.TableName, accountId: ctx.accountId, region: ctx.region, description,
@@ -243,7 +245,10 @@ export const tableHandlers: Handlers<Operations> = {
     if (t.description.DeletionProtectionEnabled) {
       throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
     }
+    // DeleteTable's description leaves out the schema and the creation time that DescribeTable
+    // shows (as AWS answers; ScyllaDB's Alternator tests, run against DynamoDB, record it).
     const out = describe(ctx, t, 'DELETING');
+    for (const k of ['KeySchema', 'AttributeDefinitions', 'LocalSecondaryIndexes', 'GlobalSecondaryIndexes', 'CreationDateTime'] as const) delete out[k];
     // Deleting a replica of a global table deletes that replica only; the others stay.
     ctx.db.transaction(() => {
       leaveGroup(ctx, t);
@@ -301,7 +306,9 @@ function changeTable(ctx: RequestContext, t: Table, input: UpdateTableInput, str
   }
   if (input.AttributeDefinitions) {
     for (const def of input.AttributeDefinitions) {
-      if (!d.AttributeDefinitions!.some((a) => a.AttributeName === def.AttributeName)) d.AttributeDefinitions!.push(def);
+      const known = d.AttributeDefinitions!.find((a) => a.AttributeName === def.AttributeName);
+      if (known && known.AttributeType !== def.AttributeType) throw redefined(d, def, input);
+      if (!known) d.AttributeDefinitions!.push(def);
     }
   }
   let deleted: GlobalSecondaryIndexDescription | undefined;
@@ -311,7 +318,8 @@ function changeTable(ctx: RequestContext, t: Table, input: UpdateTableInput, str
       if (gsis.some((g) => g.IndexName === u.Create!.IndexName) || d.LocalSecondaryIndexes?.some((l) => l.IndexName === u.Create!.IndexName)) {
         throw paramInvalid(`Index already exists: ${u.Create.IndexName}`);
       }
-      checkGlobalIndex(u.Create, d.AttributeDefinitions!, billing);
+      // The new index's keys are defined in this request, even those the table already knows.
+      checkGlobalIndex(u.Create, input.AttributeDefinitions ?? [], billing);
       const g = globalIndex(u.Create, d.TableArn!, 'ACTIVE');
       d.GlobalSecondaryIndexes = [...gsis, g];
       backfillIndex(ctx, t, { name: g.IndexName, global: true, projection: g.Projection, ...keyDef(g.KeySchema) });
@@ -322,6 +330,9 @@ function changeTable(ctx: RequestContext, t: Table, input: UpdateTableInput, str
       }
       d.GlobalSecondaryIndexes = gsis.filter((g) => g !== deleted);
       if (d.GlobalSecondaryIndexes.length === 0) delete d.GlobalSecondaryIndexes;
+      // An attribute no remaining key uses loses its definition, so a later index may type it anew.
+      const used = new Set(keySchemas(d).flat().map((k) => k.AttributeName));
+      d.AttributeDefinitions = d.AttributeDefinitions!.filter((a) => used.has(a.AttributeName));
     } else if (u.Update) {
       const g = gsis.find((x) => x.IndexName === u.Update!.IndexName);
       if (!g) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Update.IndexName} not found in table: ${t.name}`);
@@ -335,6 +346,25 @@ function changeTable(ctx: RequestContext, t: Table, input: UpdateTableInput, str
   if (deleted) ctx.db.prepare('DELETE FROM dynamodb_index_items WHERE table_id = ? AND index_name = ?').run(t.id, deleted.IndexName);
   if (streamChanged) openStream(ctx, t);
   return deleted;
+}
+
+/** The key schemas of a table and of its indexes, the table's first. */
+function keySchemas(d: TableDescription): KeySchemaElement[][] {
+  return [d.KeySchema!, ...(d.LocalSecondaryIndexes ?? []).map((i) => i.KeySchema!), ...(d.GlobalSecondaryIndexes ?? []).map((i) => i.KeySchema!)];
+}
+
+/**
+ * UpdateTable's refusal of a definition that changes a defined attribute's type, in DynamoDB's
+ * words (quoted by ScyllaDB's Alternator test_gsi_updatetable.py, run against DynamoDB): the
+ * schema that uses the attribute now, and the new index's schema with the requested types.
+ */
+function redefined(d: TableDescription, def: AttributeDefinition, input: UpdateTableInput): AwsError {
+  const text = (schema: KeySchemaElement[], defs: AttributeDefinition[]) => `Schema:[${schema.map((k) => (
+    `SchemaElement: key{${k.AttributeName}:${defs.find((a) => a.AttributeName === k.AttributeName)?.AttributeType}:${k.KeyType}}`)).join(', ')}]`;
+  const existing = keySchemas(d).find((s) => s.some((k) => k.AttributeName === def.AttributeName)) ?? [];
+  const created = input.GlobalSecondaryIndexUpdates?.find((u) => u.Create)?.Create?.KeySchema ?? [];
+  return paramInvalid('Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. '
+    + `Existing schema: ${text(existing, d.AttributeDefinitions!)} New schema: ${text(created, input.AttributeDefinitions!)}`);
 }
 
 /** Drops a table with everything that hangs on it: its stream (closed), policies, insights and items. */
