@@ -220,6 +220,11 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     assert.deepEqual(d.TimeToLiveDescription, { TimeToLiveStatus: 'ENABLED', AttributeName: 'expires' });
     err = await rejects(ddb.send(new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expires' } })));
     assert.equal(err.message, 'TimeToLive is already enabled');
+    // Another attribute, to enable or to disable, names the current one (ScyllaDB's Alternator test_ttl.py, run against AWS).
+    for (const Enabled of [true, false]) {
+      err = await rejects(ddb.send(new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: { Enabled, AttributeName: 'other' } })));
+      assert.equal(err.message, 'TimeToLive is active on a different AttributeName: current AttributeName is expires');
+    }
     const now = Math.floor(Date.now() / 1000);
     await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: 'soon' }, expires: { N: String(now + 3600) } } }));
     await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: 'later' }, expires: { N: String(now + 30 * 86400) } } }));

@@ -467,6 +467,9 @@ describe('DynamoDB tables and items', () => {
     assert.equal(mismatch.message, 'One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: byG');
     const updateMismatch = await rejects(ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'p' }, sk: { S: '1' } }, UpdateExpression: 'SET g = :n', ExpressionAttributeValues: { ':n': { N: '1' } } })));
     assert.equal(updateMismatch.message, 'The update expression attempted to update the secondary index key to unsupported type');
+    // The legacy AttributeUpdates are worded as a PutItem is (ScyllaDB's Alternator test_gsi.py, run against AWS).
+    const legacyMismatch = await rejects(ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'p' }, sk: { S: '1' } }, AttributeUpdates: { g: { Action: 'PUT', Value: { N: '1' } } } })));
+    assert.equal(legacyMismatch.message, 'One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: byG');
     const d = await ddb.send(new DescribeTableCommand({ TableName: name }));
     assert.equal(d.Table?.GlobalSecondaryIndexes?.[0]?.ItemCount, 1);
     assert.equal(d.Table?.ItemCount, 2);

@@ -73,12 +73,13 @@ function checkCollectionSize(ctx: RequestContext, t: Table, after: Item, before:
  * that only removes attributes or set elements creates no item where there was none (while an
  * update with no action at all creates the key-only item).
  */
-export function updatedItem(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[]): Item | undefined {
+/** `byExpression`: an UpdateExpression's changes, whose wrongly typed index key DynamoDB words apart from AttributeUpdates'. */
+export function updatedItem(t: Table, key: Item, before: Item | undefined, actions: UpdateAction[], byExpression = true): Item | undefined {
   checkKeyUpdates(t, actions);
   if (!before && actions.length > 0 && actions.every((a) => a.kind === 'REMOVE' || a.kind === 'DELETE')) return undefined;
   const after = before ? cloneItem(before) : cloneItem(key);
   applyUpdate(before ?? cloneItem(key), actions, after);
-  checkItemKeys(t, after, true);
+  checkItemKeys(t, after, byExpression);
   checkSize(after, 'Item size to update has exceeded the maximum allowed size');
   return after;
 }
@@ -161,7 +162,7 @@ export const itemHandlers: Handlers<Operations> = {
     return inTransaction(ctx, () => {
       const before = readItem(ctx, t, key);
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
-      const after = updatedItem(t, key, before, ex.update ?? []);
+      const after = updatedItem(t, key, before, ex.update ?? [], input.AttributeUpdates === undefined);
       const paths = (ex.update ?? []).map((a) => a.path);
       commit(ctx, t, key, before, after);
       const rv = input.ReturnValues;

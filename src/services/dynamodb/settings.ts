@@ -68,9 +68,9 @@ export const settingsHandlers: Handlers<Operations> = {
   UpdateTimeToLive(input, ctx) {
     const t = ttlTable(ctx, input.TableName);
     const spec = input.TimeToLiveSpecification;
+    if (t.ttlAttribute && spec.AttributeName !== t.ttlAttribute) throw invalid(`TimeToLive is active on a different AttributeName: current AttributeName is ${t.ttlAttribute}`);
     if (spec.Enabled && t.ttlAttribute) throw invalid('TimeToLive is already enabled');
     if (!spec.Enabled && !t.ttlAttribute) throw invalid('TimeToLive is already disabled');
-    if (!spec.Enabled && spec.AttributeName !== t.ttlAttribute) throw invalid('TimeToLive attribute name does not match the current attribute name');
     // A global table's TTL setting is one for all its replicas.
     const group: [RequestContext, Table][] = [[ctx, t], ...groupMembers(ctx, t)];
     ctx.db.transaction(() => {
