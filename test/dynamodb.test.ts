@@ -122,6 +122,15 @@ describe('DynamoDB tables and items', () => {
     await ddb.send(new DeleteTableCommand({ TableName: protectedName }));
   });
 
+  it('an attribute name is at most 65535 bytes, in an item as anywhere else', async () => {
+    const name = await table();
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, ['x'.repeat(65535)]: { S: 'v' } } }));
+    const err = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'b' }, ['x'.repeat(65536)]: { S: 'v' } } })));
+    assert.equal(err.name, 'ValidationException');
+    assert.match(err.message, /^1 validation error detected: Value .* at 'item' failed to satisfy constraint: Map keys must satisfy constraint: \[Member must have length less than or equal to 65535/);
+    assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'b' } } }))).Item, undefined);
+  });
+
   it('PutItem then GetItem returns the item with canonical numbers and binaries', async () => {
     const name = await table();
     await ddb.send(new PutItemCommand({ TableName: name, Item: {

@@ -220,7 +220,7 @@ function below(model: ServiceModel, shape: Shape): Shape[] {
   switch (shape.type) {
     case 'structure': return shape.document ? [] : model.members(shape).list.map((m) => m.shape);
     case 'list': return [model.resolve(shape.member!)];
-    case 'map': return [model.resolve(shape.value!)];
+    case 'map': return shape.key ? [model.resolve(shape.key), model.resolve(shape.value!)] : [model.resolve(shape.value!)];
     default: return [];
   }
 }
