@@ -49,6 +49,19 @@ function validationError(check: () => void): string | undefined {
   }
 }
 
+/**
+ * An empty string or binary as a table key value is refused before the transaction runs, for an
+ * item's key and a Key parameter alike, in the item's words; other key problems cancel it.
+ */
+function checkKeyNotEmpty(t: Table, key: Item): void {
+  const k = tableKey(t);
+  for (const attr of [k.hash, k.range]) {
+    const v = attr === undefined ? undefined : key[attr];
+    const empty = v?.S === '' ? 'string' : v?.B?.length === 0 ? 'binary' : undefined;
+    if (empty) throw invalid(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${empty} value. Key: ${attr}`);
+  }
+}
+
 function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
   const kinds = (['ConditionCheck', 'Put', 'Delete', 'Update'] as const).filter((k) => w[k] !== undefined);
   if (kinds.length !== 1) throw invalid('TransactItems can only contain one of Check, Put, Update or Delete');
@@ -58,6 +71,7 @@ function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
   const ex = parseExpressions(spec, kind === 'Update' ? PARAMS.update : PARAMS.put);
   if (kind === 'Put') {
     const item = checkItem(w.Put!.Item);
+    checkKeyNotEmpty(t, item);
     const problem = validationError(() => {
       checkItemKeys(t, item);
       checkSize(item);
@@ -65,6 +79,7 @@ function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
     return { kind, t, key: keyOf(tableKey(t), item), item, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure, invalid: problem };
   }
   const key = checkItem((spec as { Key: Item }).Key);
+  checkKeyNotEmpty(t, key);
   const problem = validationError(() => checkKey(t, key));
   if (problem) return { kind, t, key, item: undefined, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure, invalid: problem };
   if (ex.update) {
@@ -158,11 +173,17 @@ export const transactionHandlers: Handlers<Operations> = {
     const gets = input.TransactItems.map(({ Get: g }) => {
       const t = getTable(ctx, g.TableName);
       const key = checkItem(g.Key);
-      checkKey(t, key);
+      checkKeyNotEmpty(t, key);
       const { projection } = parseExpressions(g, PARAMS.get);
       if (projection) checkKeyPaths(t, projection);
-      return { t, key, projection };
+      return { t, key, projection, invalid: validationError(() => checkKey(t, key)) };
     });
+    // As for writes, a Key that does not fit its table cancels the transaction: its action is the
+    // ValidationError, every other None.
+    const firstInvalid = gets.findIndex((g) => g.invalid !== undefined);
+    if (firstInvalid >= 0) {
+      throw canceled(gets.map((g, i): CancellationReason => (i === firstInvalid ? { Code: 'ValidationError', Message: g.invalid } : { Code: 'None' })));
+    }
     checkDistinct(gets);
     const capacity = new Map<Table, number>();
     const responses = gets.map(({ t, key, projection }) => {
