@@ -62,13 +62,19 @@ function checkKeyNotEmpty(t: Table, key: Item): void {
   }
 }
 
+/**
+ * A transaction's actions keep the bare messages: the Parity Suite records the validation
+ * envelope for PutItem, UpdateItem and DeleteItem only.
+ */
+const ACTION_PARAMS = { put: { ...PARAMS.put, enveloped: false }, update: { ...PARAMS.update, enveloped: false } };
+
 function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
   const kinds = (['ConditionCheck', 'Put', 'Delete', 'Update'] as const).filter((k) => w[k] !== undefined);
   if (kinds.length !== 1) throw invalid('TransactItems can only contain one of Check, Put, Update or Delete');
   const kind = kinds[0]!;
   const spec = w[kind]!;
   const t = getTable(ctx, spec.TableName);
-  const ex = parseExpressions(spec, kind === 'Update' ? PARAMS.update : PARAMS.put);
+  const ex = parseExpressions(spec, kind === 'Update' ? ACTION_PARAMS.update : ACTION_PARAMS.put);
   if (kind === 'Put') {
     const item = checkItem(w.Put!.Item);
     checkKeyNotEmpty(t, item);
