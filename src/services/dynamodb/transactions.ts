@@ -63,10 +63,13 @@ function checkKeyNotEmpty(t: Table, key: Item): void {
 }
 
 /**
- * A transaction's actions keep the bare messages: the Parity Suite records the validation
- * envelope for PutItem, UpdateItem and DeleteItem only.
+ * A transaction's actions are checked in DynamoDB's older layer, without the validation envelope
+ * of PutItem, UpdateItem and DeleteItem (the Parity Suite's recordings of us-east-1).
  */
-const ACTION_PARAMS = { put: { ...PARAMS.put, enveloped: false }, update: { ...PARAMS.update, enveloped: false } };
+const ACTION_PARAMS = {
+  put: { ...PARAMS.put, enveloped: false, olderValueLayer: true },
+  update: { ...PARAMS.update, enveloped: false, olderValueLayer: true },
+};
 
 function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
   const kinds = (['ConditionCheck', 'Put', 'Delete', 'Update'] as const).filter((k) => w[k] !== undefined);
