@@ -116,6 +116,21 @@ describe('DynamoDB transactions: requests refused up front', () => {
     }
   });
 
+  it("every action's expressions are checked before any table is looked up, whichever action names the missing table", async () => {
+    const name = await table();
+    const missing = { Put: { TableName: unique('tx-missing'), Item: { pk: { S: 'a' } } } };
+    const unused = { ConditionCheck: { TableName: name, Key: { pk: { S: 'c' } }, ConditionExpression: 'attribute_not_exists(pk)', ExpressionAttributeValues: { ':v': { S: 'x' } } } };
+    const syntax = { ConditionCheck: { TableName: name, Key: { pk: { S: 'c' } }, ConditionExpression: 'attribute_not_exists(' } };
+    for (const [items, message] of [
+      [[missing, unused], 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}'],
+      [[missing, syntax], 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "("'],
+    ] as [TransactWriteItem[], string][]) {
+      const err = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: items })));
+      assert.equal(err.name, 'ValidationException');
+      assert.equal(err.message, message);
+    }
+  });
+
   it('TransactGetItems with a Key that does not fit its table is cancelled, that Get a ValidationError reason and every other None', async () => {
     const name = await table();
     const err = await rejects(ddb.send(new TransactGetItemsCommand({ TransactItems: [

@@ -71,32 +71,44 @@ const ACTION_PARAMS = {
   update: { ...PARAMS.update, enveloped: false, olderValueLayer: true },
 };
 
-function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
+/** An action's values and expressions, which DynamoDB checks for every action, in order, before it looks up any table. */
+interface ParsedAction {
+  kind: Action['kind'];
+  spec: NonNullable<TransactWriteItem[Action['kind']]>;
+  /** The Put's item, or the other actions' Key. */
+  values: Item;
+  ex: Expressions;
+}
+
+function parseAction(w: TransactWriteItem): ParsedAction {
   const kinds = (['ConditionCheck', 'Put', 'Delete', 'Update'] as const).filter((k) => w[k] !== undefined);
   if (kinds.length !== 1) throw invalid('TransactItems can only contain one of Check, Put, Update or Delete');
   const kind = kinds[0]!;
   const spec = w[kind]!;
-  const t = getTable(ctx, spec.TableName);
+  const values = checkItem(kind === 'Put' ? w.Put!.Item : (spec as { Key: Item }).Key);
   const ex = parseExpressions(spec, kind === 'Update' ? ACTION_PARAMS.update : ACTION_PARAMS.put);
+  return { kind, spec, values, ex };
+}
+
+function prepare(ctx: RequestContext, { kind, spec, values, ex }: ParsedAction): Action {
+  const t = getTable(ctx, spec.TableName);
+  checkKeyNotEmpty(t, values);
+  const returnOnFailure = spec.ReturnValuesOnConditionCheckFailure;
   if (kind === 'Put') {
-    const item = checkItem(w.Put!.Item);
-    checkKeyNotEmpty(t, item);
     const problem = validationError(() => {
-      checkItemKeys(t, item);
-      checkSize(item);
+      checkItemKeys(t, values);
+      checkSize(values);
     });
-    return { kind, t, key: keyOf(tableKey(t), item), item, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure, invalid: problem };
+    return { kind, t, key: keyOf(tableKey(t), values), item: values, ex, returnOnFailure, invalid: problem };
   }
-  const key = checkItem((spec as { Key: Item }).Key);
-  checkKeyNotEmpty(t, key);
-  const problem = validationError(() => checkKey(t, key));
-  if (problem) return { kind, t, key, item: undefined, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure, invalid: problem };
+  const problem = validationError(() => checkKey(t, values));
+  if (problem) return { kind, t, key: values, item: undefined, ex, returnOnFailure, invalid: problem };
   if (ex.update) {
     // Refused before the transaction runs, in UpdateItem's words, not as a cancellation reason.
     checkKeyUpdates(t, ex.update);
     checkKeyPaths(t, ex.update.map((a) => a.path));
   }
-  return { kind, t, key, item: undefined, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure };
+  return { kind, t, key: values, item: undefined, ex, returnOnFailure };
 }
 
 /** No two actions of a transaction, read or write, may name the same item. */
@@ -140,7 +152,7 @@ export const transactionHandlers: Handlers<Operations> = {
       if (seen.hash !== hash) throw new AwsError('IdempotentParameterMismatchException', 'Request token was already used with different parameters');
       return seen.output;
     }
-    const actions = input.TransactItems.map((w) => prepare(ctx, w));
+    const actions = input.TransactItems.map(parseAction).map((p) => prepare(ctx, p));
     // A key or item that does not fit its table cancels the transaction before anything is read:
     // the first such action is the ValidationError, every other action None.
     const firstInvalid = actions.findIndex((a) => a.invalid !== undefined);
