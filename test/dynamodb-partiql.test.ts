@@ -51,6 +51,19 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(noTable.name, 'ResourceNotFoundException');
   });
 
+  it('comments are whitespace, numbers may start with a point, and ORDER BY the sort key DESC reads the partition backwards', async () => {
+    const name = await table();
+    for (const sk of ['1', '2', '3']) await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'o', 'sk': ${sk}}` }));
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'o', 'sk': .75e1}` }));
+    const sks = async (statement: string) => (await ddb.send(new ExecuteStatementCommand({ Statement: statement }))).Items?.map((i) => i['sk']?.N);
+    assert.deepEqual(await sks(`-- a note\nSELECT sk FROM "${name}" /* a note */ WHERE pk = 'o' -- a note`), ['1', '2', '3', '7.5']);
+    assert.deepEqual(await sks(`SELECT sk FROM "${name}" -- WHERE is still read\nWHERE pk = 'o' AND sk = -.1e1`), []);
+    assert.deepEqual(await sks(`SELECT sk FROM "${name}" WHERE pk = 'o' ORDER BY sk DESC`), ['7.5', '3', '2', '1']);
+    assert.deepEqual(await sks(`SELECT sk FROM "${name}" WHERE pk = 'o' ORDER BY sk ASC`), ['1', '2', '3', '7.5']);
+    const hash = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'o' # a note` })));
+    assert.equal(hash.name, 'ValidationException');
+  });
+
   it('SELECT pages with Limit and NextToken; the document client binds native parameters', async () => {
     const name = await table();
     const doc = DynamoDBDocumentClient.from(ddb);

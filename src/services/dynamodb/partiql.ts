@@ -8,7 +8,7 @@ import { checkValue, type Item, type Value } from './values.js';
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.statements.html
  */
 export type Statement =
-  | { kind: 'select'; table: string; index: string | undefined; projection: Path[] | undefined; where: Condition | undefined }
+  | { kind: 'select'; table: string; index: string | undefined; projection: Path[] | undefined; where: Condition | undefined; descending: boolean }
   | { kind: 'insert'; table: string; item: Item }
   | { kind: 'update'; table: string; actions: UpdateAction[]; where: Condition; returning: string | undefined }
   | { kind: 'delete'; table: string; where: Condition; returning: string | undefined };
@@ -30,11 +30,12 @@ function tokenize(src: string): Token[] {
   while (i < src.length) {
     const rest = src.slice(i);
     let m: RegExpExecArray | null;
-    if ((m = /^\s+/.exec(rest))) { i += m[0].length; continue; }
+    // Comments are whitespace: -- to the end of the line, /* to */ (DynamoDB's PartiQL grammar).
+    if ((m = /^(\s+|--[^\n]*|\/\*[\s\S]*?\*\/)/.exec(rest))) { i += m[0].length; continue; }
     if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'word', text: m[0] });
     else if ((m = /^"((?:[^"]|"")*)"/.exec(rest))) out.push({ kind: 'quoted', text: m[1]!.replace(/""/g, '"') });
     else if ((m = /^'((?:[^']|'')*)'/.exec(rest))) out.push({ kind: 'string', text: m[1]!.replace(/''/g, "'") });
-    else if ((m = /^\d+(\.\d+)?([eE][+-]?\d+)?/.exec(rest))) out.push({ kind: 'number', text: m[0] });
+    else if ((m = /^(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?/.exec(rest))) out.push({ kind: 'number', text: m[0] });
     else if (rest[0] === '?') out.push({ kind: 'param', text: '?' });
     else {
       const p = PUNCT.find((x) => rest.startsWith(x));
@@ -242,6 +243,17 @@ class Parser {
     return which;
   }
 
+  /** An optional `ORDER BY key [ASC|DESC]`: whether a SELECT reads its partition in descending key order. */
+  orderBy(): boolean {
+    if (!this.is('ORDER')) return false;
+    this.next();
+    this.keyword('BY');
+    this.name();
+    if (this.is('DESC')) return (this.next(), true);
+    if (this.is('ASC')) this.next();
+    return false;
+  }
+
   statement(): Statement {
     const verb = this.next();
     switch (verb.text.toUpperCase()) {
@@ -256,7 +268,7 @@ class Parser {
         const table = this.name();
         const index = this.isPunct('.') ? (this.next(), this.name()) : undefined;
         const where = this.is('WHERE') ? (this.next(), this.condition()) : undefined;
-        return { kind: 'select', table, index, projection, where };
+        return { kind: 'select', table, index, projection, where, descending: this.orderBy() };
       }
       case 'INSERT': {
         this.keyword('INTO');

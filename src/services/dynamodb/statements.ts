@@ -53,6 +53,7 @@ function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }
       ? ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? AND hash_key = ? ORDER BY range_key').pluck().all(t.id, keyBytes(hash))
       : ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? ORDER BY scan_order, hash_key, range_key').pluck().all(t.id)) as string[];
   }
+  if (s.descending) rows.reverse();
   return rows.map(decodeItem).filter((item) => !s.where || evaluate(item, s.where)).map((item) => (s.projection ? project(item, s.projection) : item));
 }
 
