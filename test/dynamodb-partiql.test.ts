@@ -64,6 +64,30 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(hash.name, 'ValidationException');
   });
 
+  it("malformed statements are refused in DynamoDB's words: leftover tokens, aliases, unreadable literals, and numbers named by their path", async () => {
+    const name = await table();
+    const refusal = async (statement: string) => {
+      const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement })));
+      assert.equal(err.name, 'ValidationException');
+      return err.message;
+    };
+    const NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: ";
+    const OVERFLOW = 'Number overflow. Attempting to store a number with magnitude larger than supported range';
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = 'a' foo`), `${NOT_WELL_FORMED}Unexpected token after expression`);
+    assert.equal(await refusal(`SELECT * FROM "${name}" ORDER BY sk WHERE pk = 'a'`), `${NOT_WELL_FORMED}Unexpected token after expression`);
+    assert.equal(await refusal(`INSERT INTO "${name}" t VALUE {'pk': 'a', 'sk': 1}`), `${NOT_WELL_FORMED}Unexpected token after expression`);
+    assert.equal(await refusal(`SELECT * FROM "${name}" AS t WHERE pk = 'a'`), 'Aliasing is not supported');
+    assert.equal(await refusal(`UPDATE "${name}" t SET a = 3 WHERE pk = 'a' AND sk = 1`), 'Aliasing is not supported');
+    assert.equal(await refusal(`DELETE FROM "${name}" t WHERE pk = 'a' AND sk = 1`), 'Aliasing is not supported');
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = 'a' /* note`), NOT_WELL_FORMED);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE sk = 1e2147483648`), NOT_WELL_FORMED);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE sk = 1.5e-2147483647`), NOT_WELL_FORMED);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE sk = 1e126`), `${OVERFLOW} under root`);
+    assert.equal(await refusal(`INSERT INTO "${name}" VALUE {'pk': 'a', 'sk': 1e126}`), `${OVERFLOW} under root`);
+    assert.equal(await refusal(`INSERT INTO "${name}" VALUE {'pk': 'a', 'sk': 1, 'm': {'x': 1e126}}`), `${OVERFLOW} under root.x`);
+    assert.equal(await refusal(`INSERT INTO "${name}" VALUE {'pk': 'a', 'sk': 1, 'l': [1, 1e126]}`), `${OVERFLOW} under root[1]`);
+  });
+
   it('SELECT pages with Limit and NextToken; the document client binds native parameters', async () => {
     const name = await table();
     const doc = DynamoDBDocumentClient.from(ddb);

@@ -24,6 +24,26 @@ function malformed(detail: string): AwsError {
   return new AwsError('ValidationException', `Statement wasn't well formed, can't be processed: ${detail}`);
 }
 
+const INT32 = 2 ** 31;
+
+/**
+ * A number literal as DynamoDB's PartiQL reads it: a BigDecimal whose exponent and scale (digits
+ * after the point less the exponent) must fit a 32-bit integer, else the statement is not well
+ * formed; then DynamoDB's number rules, whose refusal names the literal's path in its value.
+ */
+function numberLiteral(text: string, path: string): Value {
+  const [, fraction = '', exponent = '0'] = /^\d*(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.replace(/^-/, ''))!;
+  const exp = Number(exponent);
+  const scale = fraction.length - exp;
+  if (exp < -INT32 || exp >= INT32 || scale < -INT32 || scale >= INT32) throw malformed('');
+  try {
+    return checkValue({ N: text });
+  } catch (e) {
+    if (e instanceof AwsError) throw new AwsError('ValidationException', `${e.message} under ${path}`);
+    throw e;
+  }
+}
+
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -39,7 +59,8 @@ function tokenize(src: string): Token[] {
     else if (rest[0] === '?') out.push({ kind: 'param', text: '?' });
     else {
       const p = PUNCT.find((x) => rest.startsWith(x));
-      if (!p) throw malformed(`Unexpected character: ${rest[0]}`);
+      // A character no token starts with (a # comment, an unterminated /* comment): no detail.
+      if (!p) throw malformed('');
       out.push({ kind: 'punct', text: p });
     }
     i += m ? m[0].length : out[out.length - 1]!.kind === 'param' ? 1 : out[out.length - 1]!.text.length;
@@ -74,7 +95,7 @@ class Parser {
 
   end(): void {
     if (this.isPunct(';')) this.next();
-    if (this.peek().kind !== 'eof') throw malformed(`Unexpected token: ${this.peek().text}`);
+    if (this.peek().kind !== 'eof') throw malformed('Unexpected token after expression');
     if (this.param !== this.params.length) {
       throw new AwsError('ValidationException', `Number of parameters in request and statement don't match.`);
     }
@@ -100,7 +121,11 @@ class Parser {
     }
   }
 
-  value(): Value {
+  /**
+   * A value; `path` is where a literal sits inside the attribute value it belongs to, for
+   * DynamoDB's number messages, or null for an INSERT's item, whose attributes are each a root.
+   */
+  value(path: string | null = 'root'): Value {
     const t = this.next();
     switch (t.kind) {
       case 'param': {
@@ -109,7 +134,7 @@ class Parser {
         return checkValue(v);
       }
       case 'string': return { S: t.text };
-      case 'number': return checkValue({ N: t.text });
+      case 'number': return numberLiteral(t.text, path ?? 'root');
       case 'word': {
         const w = t.text.toUpperCase();
         if (w === 'TRUE' || w === 'FALSE') return { BOOL: w === 'TRUE' };
@@ -120,17 +145,17 @@ class Parser {
         if (t.text === '-') {
           const n = this.next();
           if (n.kind !== 'number') throw malformed(`Unexpected token: ${n.text}`);
-          return checkValue({ N: `-${n.text}` });
+          return numberLiteral(`-${n.text}`, path ?? 'root');
         }
-        if (t.text === '[') return { L: this.list(']') };
-        if (t.text === '<<') return this.set();
+        if (t.text === '[') return { L: this.list(']', path ?? 'root') };
+        if (t.text === '<<') return this.set(path ?? 'root');
         if (t.text === '{') {
           const M: Item = {};
           while (!this.isPunct('}')) {
             const k = this.next();
             if (k.kind !== 'string') throw malformed(`Unexpected token: ${k.text}`);
             this.punct(':');
-            M[k.text] = this.value();
+            M[k.text] = this.value(path === null ? 'root' : `${path}.${k.text}`);
             if (!this.isPunct('}')) this.punct(',');
           }
           this.next();
@@ -141,18 +166,19 @@ class Parser {
     throw malformed(`Unexpected token: ${t.text}`);
   }
 
-  list(close: string): Value[] {
+  /** A list's values, each under `path` at its index; an IN list's values are each a root of their own. */
+  list(close: string, path?: string): Value[] {
     const items: Value[] = [];
     while (!this.isPunct(close)) {
-      items.push(this.value());
+      items.push(this.value(path === undefined ? 'root' : `${path}[${items.length}]`));
       if (!this.isPunct(close)) this.punct(',');
     }
     this.next();
     return items;
   }
 
-  set(): Value {
-    const items = this.list('>>');
+  set(path: string): Value {
+    const items = this.list('>>', path);
     if (items.every((v) => v.S !== undefined)) return checkValue({ SS: items.map((v) => v.S!) });
     if (items.every((v) => v.N !== undefined)) return checkValue({ NS: items.map((v) => v.N!) });
     if (items.every((v) => v.B !== undefined)) return checkValue({ BS: items.map((v) => v.B!) });
@@ -254,6 +280,11 @@ class Parser {
     return false;
   }
 
+  /** After a table's name, a word the statement cannot continue with is a table alias, which DynamoDB refuses. */
+  noAlias(...next: string[]): void {
+    if (this.peek().kind === 'word' && !next.some((w) => this.is(w))) throw new AwsError('ValidationException', 'Aliasing is not supported');
+  }
+
   statement(): Statement {
     const verb = this.next();
     switch (verb.text.toUpperCase()) {
@@ -267,19 +298,22 @@ class Parser {
         this.keyword('FROM');
         const table = this.name();
         const index = this.isPunct('.') ? (this.next(), this.name()) : undefined;
+        this.noAlias('WHERE', 'ORDER');
         const where = this.is('WHERE') ? (this.next(), this.condition()) : undefined;
         return { kind: 'select', table, index, projection, where, descending: this.orderBy() };
       }
       case 'INSERT': {
         this.keyword('INTO');
         const table = this.name();
-        this.keyword('VALUE');
-        const v = this.value();
+        if (!this.is('VALUE')) throw malformed('Unexpected token after expression');
+        this.next();
+        const v = this.value(null);
         if (!v.M) throw malformed('INSERT VALUE must be a tuple');
         return { kind: 'insert', table, item: v.M };
       }
       case 'UPDATE': {
         const table = this.name();
+        this.noAlias('SET', 'REMOVE');
         const actions: UpdateAction[] = [];
         while (this.is('SET') || this.is('REMOVE')) {
           if (this.next().text.toUpperCase() === 'SET') {
@@ -301,6 +335,7 @@ class Parser {
       case 'DELETE': {
         this.keyword('FROM');
         const table = this.name();
+        this.noAlias('WHERE');
         this.keyword('WHERE');
         return { kind: 'delete', table, where: this.condition(), returning: this.returning() };
       }
