@@ -88,6 +88,31 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(await refusal(`INSERT INTO "${name}" VALUE {'pk': 'a', 'sk': 1, 'l': [1, 1e126]}`), `${OVERFLOW} under root[1]`);
   });
 
+  it('number parameters are read as BigDecimal reads them; a batch reports an unreadable parameter as that statement\'s ValidationError', async () => {
+    const name = await table();
+    const refusal = async (n: string) => (await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'p' AND n = ?`, Parameters: [{ N: n }] })))).message;
+    assert.equal(await refusal('1e99999999999'), 'The parameter cannot be converted to a numeric value: 1e99999999999');
+    assert.equal(await refusal('1e-2147483648'), 'The parameter cannot be converted to a numeric value: 1e-2147483648');
+    assert.equal(await refusal('1e2147483647'), 'Number underflow. Attempting to store a number with magnitude smaller than supported range');
+    const inList = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'p' AND n = ?`, Parameters: [{ L: [{ N: '1' }, { NS: ['1', '1e99999999999'] }] }] })));
+    assert.equal(inList.message, 'The parameter cannot be converted to a numeric value: 1e99999999999');
+    const batch = await ddb.send(new BatchExecuteStatementCommand({ Statements: [
+      { Statement: `SELECT * FROM "${name}" WHERE pk = 'p' AND sk = 1 AND n = ?`, Parameters: [{ N: '1e99999999999' }] },
+      { Statement: `SELECT * FROM "${name}" WHERE pk = 'p' AND sk = 1` },
+    ] }));
+    assert.deepEqual(batch.Responses?.map((r) => r.Error), [{ Code: 'ValidationError', Message: 'The parameter cannot be converted to a numeric value: 1e99999999999' }, undefined]);
+  });
+
+  it('ExecuteTransaction of writes answers an empty Responses list, with its capacity when asked', async () => {
+    const name = await table();
+    const r = await ddb.send(new ExecuteTransactionCommand({ TransactStatements: [
+      { Statement: `INSERT INTO "${name}" VALUE {'pk': 'w', 'sk': 1}` },
+      { Statement: `INSERT INTO "${name}" VALUE {'pk': 'w', 'sk': 2}` },
+    ], ReturnConsumedCapacity: 'TOTAL' }));
+    assert.deepEqual(r.Responses, []);
+    assert.deepEqual(r.ConsumedCapacity, [{ TableName: name, CapacityUnits: 4, WriteCapacityUnits: 4 }]);
+  });
+
   it('SELECT pages with Limit and NextToken; the document client binds native parameters', async () => {
     const name = await table();
     const doc = DynamoDBDocumentClient.from(ddb);

@@ -25,6 +25,8 @@ function malformed(detail: string): AwsError {
 }
 
 const INT32 = 2 ** 31;
+/** How deep checkParameterNumbers looks: no deeper than attribute values may nest. */
+const MAX_PARAMETER_DEPTH = 32;
 
 /**
  * A number literal as DynamoDB's PartiQL reads it: a BigDecimal whose exponent and scale (digits
@@ -42,6 +44,34 @@ function numberLiteral(text: string, path: string): Value {
     if (e instanceof AwsError) throw new AwsError('ValidationException', `${e.message} under ${path}`);
     throw e;
   }
+}
+
+/**
+ * The numbers of a parameter as DynamoDB reads them, the way Java's BigDecimal reads a string: an
+ * exponent or scale beyond a 32-bit integer cannot be converted, and the magnitude (precision less
+ * scale) is computed in 32-bit arithmetic, so 1e2147483647 wraps to an underflow (the Parity
+ * Suite's recordings, eu-west-2 and us-east-1). Values nested past the depth limit are left to
+ * checkValue, which refuses their depth first.
+ */
+function checkParameterNumbers(v: Value, depth: number): void {
+  for (const text of v.N !== undefined ? [v.N] : v.NS ?? []) {
+    const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+    if (!m || m[1]! + (m[2] ?? '') === '') continue;
+    const exp = Number(m[3] ?? '0');
+    const scale = (m[2]?.length ?? 0) - exp;
+    if (exp < -INT32 || exp >= INT32 || scale < -INT32 || scale >= INT32) {
+      throw new AwsError('ValidationException', `The parameter cannot be converted to a numeric value: ${text}`);
+    }
+    const precision = (m[1]! + (m[2] ?? '')).replace(/^0+(?=.)/, '').length;
+    const magnitude = precision - scale;
+    if ((magnitude | 0) !== magnitude) {
+      throw new AwsError('ValidationException', (magnitude | 0) < 0
+        ? 'Number underflow. Attempting to store a number with magnitude smaller than supported range'
+        : 'Number overflow. Attempting to store a number with magnitude larger than supported range');
+    }
+  }
+  if (depth >= MAX_PARAMETER_DEPTH) return;
+  for (const e of v.L ?? Object.values(v.M ?? {})) checkParameterNumbers(e, depth + 1);
 }
 
 function tokenize(src: string): Token[] {
@@ -131,6 +161,7 @@ class Parser {
       case 'param': {
         const v = this.params[this.param++];
         if (!v) throw new AwsError('ValidationException', `Number of parameters in request and statement don't match.`);
+        checkParameterNumbers(v, 0);
         return checkValue(v);
       }
       case 'string': return { S: t.text };
