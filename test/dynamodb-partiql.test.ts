@@ -113,6 +113,19 @@ describe('DynamoDB PartiQL', () => {
     assert.deepEqual(r.ConsumedCapacity, [{ TableName: name, CapacityUnits: 4, WriteCapacityUnits: 4 }]);
   });
 
+  it('WHERE compares a condition function with a boolean and tests types with IS <type>', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'f', 'sk': 1, 'flag': true, 's': 'str'}` }));
+    const count = async (where: string) => (await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'f' AND ${where}` }))).Items?.length;
+    assert.equal(await count('attribute_exists(flag) = true'), 1);
+    assert.equal(await count('attribute_exists(flag) = false'), 0);
+    assert.equal(await count('attribute_exists(nope) <> true'), 1);
+    assert.equal(await count('flag IS BOOL'), 1);
+    assert.equal(await count('s IS STRING'), 1);
+    assert.equal(await count('s IS NOT STRING'), 0);
+    assert.equal(await count('s IS BOOL'), 0);
+  });
+
   it('SELECT pages with Limit and NextToken; the document client binds native parameters', async () => {
     const name = await table();
     const doc = DynamoDBDocumentClient.from(ddb);

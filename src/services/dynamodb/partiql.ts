@@ -24,6 +24,9 @@ function malformed(detail: string): AwsError {
   return new AwsError('ValidationException', `Statement wasn't well formed, can't be processed: ${detail}`);
 }
 
+/** The type names `IS [NOT]` takes, and the attribute types they test for. */
+const IS_TYPES: Record<string, string> = { NULL: 'NULL', STRING: 'S', NUMBER: 'N', BINARY: 'B', BOOL: 'BOOL', BOOLEAN: 'BOOL', LIST: 'L', MAP: 'M' };
+
 const INT32 = 2 ** 31;
 /** How deep checkParameterNumbers looks: no deeper than attribute values may nest. */
 const MAX_PARAMETER_DEPTH = 32;
@@ -255,7 +258,12 @@ class Parser {
     if (t.kind === 'punct' && ['=', '<>', '!=', '<', '<=', '>', '>='].includes(t.text)) {
       this.next();
       const op = (t.text === '!=' ? '<>' : t.text) as '=';
-      return { kind: 'compare', op, args: [left, this.operand()] };
+      const right = this.operand();
+      // A condition function compared with a boolean is that condition, or its negation.
+      if (left.kind === 'call' && left.name !== 'size' && right.kind === 'value' && right.value.BOOL !== undefined && (op === '=' || op === '<>')) {
+        return right.value.BOOL === (op === '=') ? (left as Condition) : { kind: 'not', args: [left as Condition] };
+      }
+      return { kind: 'compare', op, args: [left, right] };
     }
     if (this.is('BETWEEN')) {
       this.next();
@@ -274,9 +282,10 @@ class Parser {
       this.next();
       const negate = this.is('NOT') ? (this.next(), true) : false;
       const what = this.next().text.toUpperCase();
-      const c: Condition = what === 'MISSING' ? { kind: 'call', name: 'attribute_not_exists', args: [left] }
-        : what === 'NULL' ? { kind: 'call', name: 'attribute_type', args: [left, { kind: 'value', value: { S: 'NULL' } }] }
-        : (() => { throw malformed(`Unexpected token: ${what}`); })();
+      const type = what === 'MISSING' ? undefined : IS_TYPES[what];
+      if (what !== 'MISSING' && !type) throw malformed(`Unexpected token: ${what}`);
+      const c: Condition = type ? { kind: 'call', name: 'attribute_type', args: [left, { kind: 'value', value: { S: type } }] }
+        : { kind: 'call', name: 'attribute_not_exists', args: [left] };
       return negate ? { kind: 'not', args: [c] } : c;
     }
     if (left.kind === 'call') return left as Condition;
