@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BatchExecuteStatementCommand, CreateTableCommand, DynamoDBClient, ExecuteStatementCommand, ExecuteTransactionCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchExecuteStatementCommand, CreateTableCommand, DynamoDBClient, ExecuteStatementCommand, ExecuteTransactionCommand, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ExecuteStatementCommand as DocExecute } from '@aws-sdk/lib-dynamodb';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -124,6 +124,22 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(await count('s IS STRING'), 1);
     assert.equal(await count('s IS NOT STRING'), 0);
     assert.equal(await count('s IS BOOL'), 0);
+  });
+
+  it('an ordering operator refuses an operand of a type with no order; equality takes any type', async () => {
+    const name = await table();
+    const select = (where: string, Parameters: AttributeValue[]) => ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'o' AND ${where}`, Parameters }));
+    for (const [where, params, op, type] of [
+      ['v < ?', [{ BOOL: true }], '<', 'BOOL'],
+      ['v >= ?', [{ SS: ['a'] }], '>=', 'SS'],
+      ['v BETWEEN ? AND ?', [{ N: '1' }, { L: [] }], 'BETWEEN', 'L'],
+    ] as [string, AttributeValue[], string, string][]) {
+      const err = await rejects(select(where, params));
+      assert.equal(err.name, 'ValidationException');
+      assert.equal(err.message, `Incorrect operand type for operator or function; operator or function: ${op}, operand type: ${type}`);
+    }
+    assert.deepEqual((await select('v = ?', [{ M: { a: { S: 'b' } } }])).Items, []);
+    assert.deepEqual((await select('v < ?', [{ N: '5' }])).Items, []);
   });
 
   it('SELECT pages with Limit and NextToken; the document client binds native parameters', async () => {

@@ -1,6 +1,6 @@
 import { AwsError } from '../../protocols/errors.js';
 import type { Condition, Operand, Path, UpdateAction } from './expressions/parser.js';
-import { checkValue, type Item, type Value } from './values.js';
+import { checkValue, typeOf, type Item, type Value } from './values.js';
 
 /**
  * The PartiQL subset DynamoDB accepts, parsed into the same condition and update trees as the
@@ -22,6 +22,20 @@ const PUNCT = ['<<', '>>', '<>', '!=', '<=', '>=', '=', '<', '>', '(', ')', '[',
 
 function malformed(detail: string): AwsError {
   return new AwsError('ValidationException', `Statement wasn't well formed, can't be processed: ${detail}`);
+}
+
+/**
+ * An ordering operator (<, <=, >, >=, BETWEEN) refuses a value of a type with no order, whatever
+ * the other side is (the Parity Suite's recordings of ExecuteStatement).
+ */
+function checkOrdered(op: string, operands: Operand[]): void {
+  for (const o of operands) {
+    if (o.kind !== 'value') continue;
+    const type = typeOf(o.value);
+    if (type !== 'S' && type !== 'N' && type !== 'B') {
+      throw new AwsError('ValidationException', `Incorrect operand type for operator or function; operator or function: ${op}, operand type: ${type}`);
+    }
+  }
 }
 
 /** The type names `IS [NOT]` takes, and the attribute types they test for. */
@@ -263,13 +277,16 @@ class Parser {
       if (left.kind === 'call' && left.name !== 'size' && right.kind === 'value' && right.value.BOOL !== undefined && (op === '=' || op === '<>')) {
         return right.value.BOOL === (op === '=') ? (left as Condition) : { kind: 'not', args: [left as Condition] };
       }
+      if (op !== '=' && op !== '<>') checkOrdered(op, [left, right]);
       return { kind: 'compare', op, args: [left, right] };
     }
     if (this.is('BETWEEN')) {
       this.next();
       const lo = this.operand();
       this.keyword('AND');
-      return { kind: 'between', args: [left, lo, this.operand()] };
+      const hi = this.operand();
+      checkOrdered('BETWEEN', [left, lo, hi]);
+      return { kind: 'between', args: [left, lo, hi] };
     }
     if (this.is('IN')) {
       this.next();
