@@ -142,6 +142,19 @@ describe('DynamoDB PartiQL', () => {
     assert.deepEqual((await select('v < ?', [{ N: '5' }])).Items, []);
   });
 
+  it('attribute_exists and attribute_not_exists take exactly one document path', async () => {
+    const name = await table();
+    const refusal = async (where: string, Parameters?: AttributeValue[]) => {
+      const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'e' AND ${where}`, Parameters })));
+      assert.equal(err.name, 'ValidationException');
+      return err.message;
+    };
+    assert.equal(await refusal("attribute_exists('a')"), 'Operator or function requires a document path; operator or function: attribute_exists');
+    assert.equal(await refusal('attribute_not_exists(?)', [{ S: 'a' }]), 'Operator or function requires a document path; operator or function: attribute_not_exists');
+    assert.equal(await refusal('attribute_exists()'), 'Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 0');
+    assert.equal(await refusal('attribute_exists(a, b)'), 'Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2');
+  });
+
   it('SELECT pages with Limit and NextToken; the document client binds native parameters', async () => {
     const name = await table();
     const doc = DynamoDBDocumentClient.from(ddb);

@@ -38,6 +38,14 @@ function checkOrdered(op: string, operands: Operand[]): void {
   }
 }
 
+/** attribute_exists and attribute_not_exists take one document path (the Parity Suite's recordings, four regions). */
+function checkExistsCall(name: string, args: Operand[]): void {
+  if (args.length !== 1) {
+    throw new AwsError('ValidationException', `Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${args.length}`);
+  }
+  if (args[0]!.kind !== 'path') throw new AwsError('ValidationException', `Operator or function requires a document path; operator or function: ${name}`);
+}
+
 /** The type names `IS [NOT]` takes, and the attribute types they test for. */
 const IS_TYPES: Record<string, string> = { NULL: 'NULL', STRING: 'S', NUMBER: 'N', BINARY: 'B', BOOL: 'BOOL', BOOLEAN: 'BOOL', LIST: 'L', MAP: 'M' };
 
@@ -238,9 +246,10 @@ class Parser {
     if (t.kind === 'word' && this.tokens[this.pos + 1]?.text === '(' && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase())) {
       const name = this.next().text.toLowerCase();
       this.punct('(');
-      const args = [this.operand()];
+      const args = this.isPunct(')') ? [] : [this.operand()];
       while (this.isPunct(',')) { this.next(); args.push(this.operand()); }
       this.punct(')');
+      if (name === 'attribute_exists' || name === 'attribute_not_exists') checkExistsCall(name, args);
       return { kind: 'call', name, args };
     }
     if (t.kind === 'quoted' || (t.kind === 'word' && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase()))) return { kind: 'path', path: this.path() };
