@@ -160,12 +160,14 @@ describe('DynamoDB expression parser', () => {
     assert.equal(err('a < :v', { ':v': { L: [] } }), 'Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: L');
     assert.equal(err('a = :v AND'), 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "AND"');
     assert.equal(err('a == :v'), 'Invalid ConditionExpression: Syntax error; token: "=", near: "= ="'.replace('= =', '=='));
+    assert.equal(err('!!!'), 'Invalid ConditionExpression: Syntax error; token: "!", near: "!!"');
     assert.equal(err(''), 'Invalid ConditionExpression: The expression can not be empty;');
     assert.equal(err('((a = :v))'), 'Invalid ConditionExpression: The expression has redundant parentheses;');
   });
 
   it('projection paths: nested maps, list indexes, overlap errors', () => {
     assert.deepEqual(parseProjection('a.b[2].c, #x', ph({ '#x': 'x.y' })), [['a', 'b', 2, 'c'], ['x.y']]);
+    assert.throws(() => parseProjection('!!!', ph()), { message: 'Invalid ProjectionExpression: Syntax error; token: "!", near: "!!"' });
     assert.throws(() => parseProjection('a, a.b', ph()), /Two document paths overlap with each other; must remove or rewrite one of these paths; path one: \[a\], path two: \[a, b\]/);
     assert.throws(() => parseProjection('a[1], a.b', ph()), /Two document paths conflict with each other/);
     const item: Item = { a: { L: [{ S: '0' }, { M: { b: { S: 'keep' }, c: { S: 'drop' } } }] } };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BatchExecuteStatementCommand, CreateTableCommand, DynamoDBClient, ExecuteStatementCommand, ExecuteTransactionCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchExecuteStatementCommand, CreateTableCommand, DynamoDBClient, ExecuteStatementCommand, ExecuteTransactionCommand, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ExecuteStatementCommand as DocExecute } from '@aws-sdk/lib-dynamodb';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
@@ -49,6 +49,110 @@ describe('DynamoDB PartiQL', () => {
     assert.match(bad.message, /^Statement wasn't well formed, can't be processed/);
     const noTable = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: 'SELECT * FROM "no-such-table"' })));
     assert.equal(noTable.name, 'ResourceNotFoundException');
+  });
+
+  it('comments are whitespace, numbers may start with a point, and ORDER BY the sort key DESC reads the partition backwards', async () => {
+    const name = await table();
+    for (const sk of ['1', '2', '3']) await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'o', 'sk': ${sk}}` }));
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'o', 'sk': .75e1}` }));
+    const sks = async (statement: string) => (await ddb.send(new ExecuteStatementCommand({ Statement: statement }))).Items?.map((i) => i['sk']?.N);
+    assert.deepEqual(await sks(`-- a note\nSELECT sk FROM "${name}" /* a note */ WHERE pk = 'o' -- a note`), ['1', '2', '3', '7.5']);
+    assert.deepEqual(await sks(`SELECT sk FROM "${name}" -- WHERE is still read\nWHERE pk = 'o' AND sk = -.1e1`), []);
+    assert.deepEqual(await sks(`SELECT sk FROM "${name}" WHERE pk = 'o' ORDER BY sk DESC`), ['7.5', '3', '2', '1']);
+    assert.deepEqual(await sks(`SELECT sk FROM "${name}" WHERE pk = 'o' ORDER BY sk ASC`), ['1', '2', '3', '7.5']);
+    const hash = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'o' # a note` })));
+    assert.equal(hash.name, 'ValidationException');
+  });
+
+  it("malformed statements are refused in DynamoDB's words: leftover tokens, aliases, unreadable literals, and numbers named by their path", async () => {
+    const name = await table();
+    const refusal = async (statement: string) => {
+      const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement })));
+      assert.equal(err.name, 'ValidationException');
+      return err.message;
+    };
+    const NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: ";
+    const OVERFLOW = 'Number overflow. Attempting to store a number with magnitude larger than supported range';
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = 'a' foo`), `${NOT_WELL_FORMED}Unexpected token after expression`);
+    assert.equal(await refusal(`SELECT * FROM "${name}" ORDER BY sk WHERE pk = 'a'`), `${NOT_WELL_FORMED}Unexpected token after expression`);
+    assert.equal(await refusal(`INSERT INTO "${name}" t VALUE {'pk': 'a', 'sk': 1}`), `${NOT_WELL_FORMED}Unexpected token after expression`);
+    assert.equal(await refusal(`SELECT * FROM "${name}" AS t WHERE pk = 'a'`), 'Aliasing is not supported');
+    assert.equal(await refusal(`UPDATE "${name}" t SET a = 3 WHERE pk = 'a' AND sk = 1`), 'Aliasing is not supported');
+    assert.equal(await refusal(`DELETE FROM "${name}" t WHERE pk = 'a' AND sk = 1`), 'Aliasing is not supported');
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = 'a' /* note`), NOT_WELL_FORMED);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE sk = 1e2147483648`), NOT_WELL_FORMED);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE sk = 1.5e-2147483647`), NOT_WELL_FORMED);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE sk = 1e126`), `${OVERFLOW} under root`);
+    assert.equal(await refusal(`INSERT INTO "${name}" VALUE {'pk': 'a', 'sk': 1e126}`), `${OVERFLOW} under root`);
+    assert.equal(await refusal(`INSERT INTO "${name}" VALUE {'pk': 'a', 'sk': 1, 'm': {'x': 1e126}}`), `${OVERFLOW} under root.x`);
+    assert.equal(await refusal(`INSERT INTO "${name}" VALUE {'pk': 'a', 'sk': 1, 'l': [1, 1e126]}`), `${OVERFLOW} under root[1]`);
+  });
+
+  it('number parameters are read as BigDecimal reads them; a batch reports an unreadable parameter as that statement\'s ValidationError', async () => {
+    const name = await table();
+    const refusal = async (n: string) => (await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'p' AND n = ?`, Parameters: [{ N: n }] })))).message;
+    assert.equal(await refusal('1e99999999999'), 'The parameter cannot be converted to a numeric value: 1e99999999999');
+    assert.equal(await refusal('1e-2147483648'), 'The parameter cannot be converted to a numeric value: 1e-2147483648');
+    assert.equal(await refusal('1e2147483647'), 'Number underflow. Attempting to store a number with magnitude smaller than supported range');
+    const inList = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'p' AND n = ?`, Parameters: [{ L: [{ N: '1' }, { NS: ['1', '1e99999999999'] }] }] })));
+    assert.equal(inList.message, 'The parameter cannot be converted to a numeric value: 1e99999999999');
+    const batch = await ddb.send(new BatchExecuteStatementCommand({ Statements: [
+      { Statement: `SELECT * FROM "${name}" WHERE pk = 'p' AND sk = 1 AND n = ?`, Parameters: [{ N: '1e99999999999' }] },
+      { Statement: `SELECT * FROM "${name}" WHERE pk = 'p' AND sk = 1` },
+    ] }));
+    assert.deepEqual(batch.Responses?.map((r) => r.Error), [{ Code: 'ValidationError', Message: 'The parameter cannot be converted to a numeric value: 1e99999999999' }, undefined]);
+  });
+
+  it('ExecuteTransaction of writes answers an empty Responses list, with its capacity when asked', async () => {
+    const name = await table();
+    const r = await ddb.send(new ExecuteTransactionCommand({ TransactStatements: [
+      { Statement: `INSERT INTO "${name}" VALUE {'pk': 'w', 'sk': 1}` },
+      { Statement: `INSERT INTO "${name}" VALUE {'pk': 'w', 'sk': 2}` },
+    ], ReturnConsumedCapacity: 'TOTAL' }));
+    assert.deepEqual(r.Responses, []);
+    assert.deepEqual(r.ConsumedCapacity, [{ TableName: name, CapacityUnits: 4, WriteCapacityUnits: 4 }]);
+  });
+
+  it('WHERE compares a condition function with a boolean and tests types with IS <type>', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'f', 'sk': 1, 'flag': true, 's': 'str'}` }));
+    const count = async (where: string) => (await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'f' AND ${where}` }))).Items?.length;
+    assert.equal(await count('attribute_exists(flag) = true'), 1);
+    assert.equal(await count('attribute_exists(flag) = false'), 0);
+    assert.equal(await count('attribute_exists(nope) <> true'), 1);
+    assert.equal(await count('flag IS BOOL'), 1);
+    assert.equal(await count('s IS STRING'), 1);
+    assert.equal(await count('s IS NOT STRING'), 0);
+    assert.equal(await count('s IS BOOL'), 0);
+  });
+
+  it('an ordering operator refuses an operand of a type with no order; equality takes any type', async () => {
+    const name = await table();
+    const select = (where: string, Parameters: AttributeValue[]) => ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'o' AND ${where}`, Parameters }));
+    for (const [where, params, op, type] of [
+      ['v < ?', [{ BOOL: true }], '<', 'BOOL'],
+      ['v >= ?', [{ SS: ['a'] }], '>=', 'SS'],
+      ['v BETWEEN ? AND ?', [{ N: '1' }, { L: [] }], 'BETWEEN', 'L'],
+    ] as [string, AttributeValue[], string, string][]) {
+      const err = await rejects(select(where, params));
+      assert.equal(err.name, 'ValidationException');
+      assert.equal(err.message, `Incorrect operand type for operator or function; operator or function: ${op}, operand type: ${type}`);
+    }
+    assert.deepEqual((await select('v = ?', [{ M: { a: { S: 'b' } } }])).Items, []);
+    assert.deepEqual((await select('v < ?', [{ N: '5' }])).Items, []);
+  });
+
+  it('attribute_exists and attribute_not_exists take exactly one document path', async () => {
+    const name = await table();
+    const refusal = async (where: string, Parameters?: AttributeValue[]) => {
+      const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'e' AND ${where}`, Parameters })));
+      assert.equal(err.name, 'ValidationException');
+      return err.message;
+    };
+    assert.equal(await refusal("attribute_exists('a')"), 'Operator or function requires a document path; operator or function: attribute_exists');
+    assert.equal(await refusal('attribute_not_exists(?)', [{ S: 'a' }]), 'Operator or function requires a document path; operator or function: attribute_not_exists');
+    assert.equal(await refusal('attribute_exists()'), 'Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 0');
+    assert.equal(await refusal('attribute_exists(a, b)'), 'Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2');
   });
 
   it('SELECT pages with Limit and NextToken; the document client binds native parameters', async () => {

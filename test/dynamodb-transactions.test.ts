@@ -94,6 +94,55 @@ describe('DynamoDB transactions: requests refused up front', () => {
     assert.equal(got.Item, undefined);
   });
 
+  it('an empty string or binary key value is a ValidationException before the transaction runs, for an item and a Key alike', async () => {
+    const name = await table();
+    const binary = unique('tx-binary');
+    await ddb.send(new CreateTableCommand({
+      TableName: binary, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'B' }],
+    }));
+    const empty = (kind: string) => `One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${kind} value. Key: pk`;
+    const cases: [TransactWriteItem, string][] = [
+      [{ Put: { TableName: name, Item: { pk: { S: '' } } } }, empty('string')],
+      [{ Update: { TableName: name, Key: { pk: { S: '' } }, UpdateExpression: 'SET a = :v', ExpressionAttributeValues: { ':v': { S: 'x' } } } }, empty('string')],
+      [{ Delete: { TableName: binary, Key: { pk: { B: new Uint8Array(0) } } } }, empty('binary')],
+      [{ ConditionCheck: { TableName: binary, Key: { pk: { B: new Uint8Array(0) } }, ConditionExpression: 'attribute_not_exists(pk)' } }, empty('binary')],
+    ];
+    for (const [action, message] of cases) {
+      // Behind an action whose key is of the wrong type, which alone would cancel the transaction.
+      const err = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: [{ Delete: { TableName: name, Key: { pk: { N: '1' } } } }, action] })));
+      assert.equal(err.name, 'ValidationException');
+      assert.equal(err.message, message);
+    }
+  });
+
+  it("every action's expressions are checked before any table is looked up, whichever action names the missing table", async () => {
+    const name = await table();
+    const missing = { Put: { TableName: unique('tx-missing'), Item: { pk: { S: 'a' } } } };
+    const unused = { ConditionCheck: { TableName: name, Key: { pk: { S: 'c' } }, ConditionExpression: 'attribute_not_exists(pk)', ExpressionAttributeValues: { ':v': { S: 'x' } } } };
+    const syntax = { ConditionCheck: { TableName: name, Key: { pk: { S: 'c' } }, ConditionExpression: 'attribute_not_exists(' } };
+    for (const [items, message] of [
+      [[missing, unused], 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}'],
+      [[missing, syntax], 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "("'],
+    ] as [TransactWriteItem[], string][]) {
+      const err = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: items })));
+      assert.equal(err.name, 'ValidationException');
+      assert.equal(err.message, message);
+    }
+  });
+
+  it('TransactGetItems with a Key that does not fit its table is cancelled, that Get a ValidationError reason and every other None', async () => {
+    const name = await table();
+    const err = await rejects(ddb.send(new TransactGetItemsCommand({ TransactItems: [
+      { Get: { TableName: name, Key: { pk: { S: 'k' } } } },
+      { Get: { TableName: name, Key: {} } },
+    ] })));
+    assert.equal(err.name, 'TransactionCanceledException');
+    assert.equal(err.message, 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, ValidationError]');
+    const reasons = (err as unknown as { CancellationReasons: { Code: string; Message?: string }[] }).CancellationReasons;
+    assert.deepEqual(reasons, [{ Code: 'None' }, { Code: 'ValidationError', Message: 'The provided key element does not match the schema' }]);
+  });
+
   it("an Update of a key attribute is UpdateItem's ValidationException before the transaction runs, not a cancellation reason", async () => {
     const name = await table(true);
     await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { S: '1' } } }));

@@ -239,19 +239,20 @@ describe('DynamoDB tables and items', () => {
 
   it('expression errors: syntax, reserved words, undefined and unused placeholders, overlapping paths', async () => {
     const name = await table();
+    // UpdateItem, like PutItem and DeleteItem, reports these inside the validation envelope; Scan and GetItem do not.
     const update = (UpdateExpression: string, names?: Record<string, string>, values?: Record<string, { S: string }>) => rejects(ddb.send(new UpdateItemCommand({
       TableName: name, Key: { pk: { S: 'e' } }, UpdateExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
     })));
-    assert.equal((await update('SET a = ')).message, 'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "="');
-    assert.equal((await update('SET name = :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: name');
-    assert.equal((await update('SET a = :v')).message, 'Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :v');
-    assert.equal((await update('SET #a = :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: #a');
-    assert.equal((await update('SET a = :v', undefined, { ':v': { S: 'x' }, ':w': { S: 'y' } })).message, 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}');
-    assert.equal((await update('SET a = :v', { '#n': 'n' }, { ':v': { S: 'x' } })).message, 'Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}');
-    assert.equal((await update('SET a = :v, a.b = :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]');
-    assert.equal((await update('SET a = :v SET b = :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;');
-    assert.equal((await update('SET a = :v + :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: S');
-    assert.equal((await update('ADD a :v', undefined, { ':v': { S: 'x' } })).message, 'Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING');
+    assert.equal((await update('SET a = ')).message, '1 validation error detected: Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "="');
+    assert.equal((await update('SET name = :v', undefined, { ':v': { S: 'x' } })).message, '1 validation error detected: Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: name');
+    assert.equal((await update('SET a = :v')).message, '1 validation error detected: Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :v');
+    assert.equal((await update('SET #a = :v', undefined, { ':v': { S: 'x' } })).message, '1 validation error detected: Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: #a');
+    assert.equal((await update('SET a = :v', undefined, { ':v': { S: 'x' }, ':w': { S: 'y' } })).message, '1 validation error detected: Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}');
+    assert.equal((await update('SET a = :v', { '#n': 'n' }, { ':v': { S: 'x' } })).message, '1 validation error detected: Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}');
+    assert.equal((await update('SET a = :v, a.b = :v', undefined, { ':v': { S: 'x' } })).message, '1 validation error detected: Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]');
+    assert.equal((await update('SET a = :v SET b = :v', undefined, { ':v': { S: 'x' } })).message, '1 validation error detected: Invalid UpdateExpression: The "SET" section can only be used once in an update expression;');
+    assert.equal((await update('SET a = :v + :v', undefined, { ':v': { S: 'x' } })).message, '1 validation error detected: Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: S');
+    assert.equal((await update('ADD a :v', undefined, { ':v': { S: 'x' } })).message, '1 validation error detected: Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING');
     const cond = await rejects(ddb.send(new ScanCommand({ TableName: name, ProjectionExpression: 'a', ExpressionAttributeValues: { ':x': { S: 'x' } } })));
     assert.equal(cond.message, 'ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null');
     const unused = await rejects(ddb.send(new ScanCommand({ TableName: name, FilterExpression: 'a = :y', ExpressionAttributeValues: { ':x': { S: 'x' }, ':y': { S: 'y' } } })));

@@ -1,6 +1,6 @@
 import { AwsError } from '../../protocols/errors.js';
 import type { Condition, Operand, Path, UpdateAction } from './expressions/parser.js';
-import { checkValue, type Item, type Value } from './values.js';
+import { checkValue, typeOf, type Item, type Value } from './values.js';
 
 /**
  * The PartiQL subset DynamoDB accepts, parsed into the same condition and update trees as the
@@ -8,7 +8,7 @@ import { checkValue, type Item, type Value } from './values.js';
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.statements.html
  */
 export type Statement =
-  | { kind: 'select'; table: string; index: string | undefined; projection: Path[] | undefined; where: Condition | undefined }
+  | { kind: 'select'; table: string; index: string | undefined; projection: Path[] | undefined; where: Condition | undefined; descending: boolean }
   | { kind: 'insert'; table: string; item: Item }
   | { kind: 'update'; table: string; actions: UpdateAction[]; where: Condition; returning: string | undefined }
   | { kind: 'delete'; table: string; where: Condition; returning: string | undefined };
@@ -24,21 +24,98 @@ function malformed(detail: string): AwsError {
   return new AwsError('ValidationException', `Statement wasn't well formed, can't be processed: ${detail}`);
 }
 
+/**
+ * An ordering operator (<, <=, >, >=, BETWEEN) refuses a value of a type with no order, whatever
+ * the other side is (the Parity Suite's recordings of ExecuteStatement).
+ */
+function checkOrdered(op: string, operands: Operand[]): void {
+  for (const o of operands) {
+    if (o.kind !== 'value') continue;
+    const type = typeOf(o.value);
+    if (type !== 'S' && type !== 'N' && type !== 'B') {
+      throw new AwsError('ValidationException', `Incorrect operand type for operator or function; operator or function: ${op}, operand type: ${type}`);
+    }
+  }
+}
+
+/** attribute_exists and attribute_not_exists take one document path (the Parity Suite's recordings, four regions). */
+function checkExistsCall(name: string, args: Operand[]): void {
+  if (args.length !== 1) {
+    throw new AwsError('ValidationException', `Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${args.length}`);
+  }
+  if (args[0]!.kind !== 'path') throw new AwsError('ValidationException', `Operator or function requires a document path; operator or function: ${name}`);
+}
+
+/** The type names `IS [NOT]` takes, and the attribute types they test for. */
+const IS_TYPES: Record<string, string> = { NULL: 'NULL', STRING: 'S', NUMBER: 'N', BINARY: 'B', BOOL: 'BOOL', BOOLEAN: 'BOOL', LIST: 'L', MAP: 'M' };
+
+const INT32 = 2 ** 31;
+/** How deep checkParameterNumbers looks: no deeper than attribute values may nest. */
+const MAX_PARAMETER_DEPTH = 32;
+
+/**
+ * A number literal as DynamoDB's PartiQL reads it: a BigDecimal whose exponent and scale (digits
+ * after the point less the exponent) must fit a 32-bit integer, else the statement is not well
+ * formed; then DynamoDB's number rules, whose refusal names the literal's path in its value.
+ */
+function numberLiteral(text: string, path: string): Value {
+  const [, fraction = '', exponent = '0'] = /^\d*(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.replace(/^-/, ''))!;
+  const exp = Number(exponent);
+  const scale = fraction.length - exp;
+  if (exp < -INT32 || exp >= INT32 || scale < -INT32 || scale >= INT32) throw malformed('');
+  try {
+    return checkValue({ N: text });
+  } catch (e) {
+    if (e instanceof AwsError) throw new AwsError('ValidationException', `${e.message} under ${path}`);
+    throw e;
+  }
+}
+
+/**
+ * The numbers of a parameter as DynamoDB reads them, the way Java's BigDecimal reads a string: an
+ * exponent or scale beyond a 32-bit integer cannot be converted, and the magnitude (precision less
+ * scale) is computed in 32-bit arithmetic, so 1e2147483647 wraps to an underflow (the Parity
+ * Suite's recordings, eu-west-2 and us-east-1). Values nested past the depth limit are left to
+ * checkValue, which refuses their depth first.
+ */
+function checkParameterNumbers(v: Value, depth: number): void {
+  for (const text of v.N !== undefined ? [v.N] : v.NS ?? []) {
+    const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+    if (!m || m[1]! + (m[2] ?? '') === '') continue;
+    const exp = Number(m[3] ?? '0');
+    const scale = (m[2]?.length ?? 0) - exp;
+    if (exp < -INT32 || exp >= INT32 || scale < -INT32 || scale >= INT32) {
+      throw new AwsError('ValidationException', `The parameter cannot be converted to a numeric value: ${text}`);
+    }
+    const precision = (m[1]! + (m[2] ?? '')).replace(/^0+(?=.)/, '').length;
+    const magnitude = precision - scale;
+    if ((magnitude | 0) !== magnitude) {
+      throw new AwsError('ValidationException', (magnitude | 0) < 0
+        ? 'Number underflow. Attempting to store a number with magnitude smaller than supported range'
+        : 'Number overflow. Attempting to store a number with magnitude larger than supported range');
+    }
+  }
+  if (depth >= MAX_PARAMETER_DEPTH) return;
+  for (const e of v.L ?? Object.values(v.M ?? {})) checkParameterNumbers(e, depth + 1);
+}
+
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < src.length) {
     const rest = src.slice(i);
     let m: RegExpExecArray | null;
-    if ((m = /^\s+/.exec(rest))) { i += m[0].length; continue; }
+    // Comments are whitespace: -- to the end of the line, /* to */ (DynamoDB's PartiQL grammar).
+    if ((m = /^(\s+|--[^\n]*|\/\*[\s\S]*?\*\/)/.exec(rest))) { i += m[0].length; continue; }
     if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'word', text: m[0] });
     else if ((m = /^"((?:[^"]|"")*)"/.exec(rest))) out.push({ kind: 'quoted', text: m[1]!.replace(/""/g, '"') });
     else if ((m = /^'((?:[^']|'')*)'/.exec(rest))) out.push({ kind: 'string', text: m[1]!.replace(/''/g, "'") });
-    else if ((m = /^\d+(\.\d+)?([eE][+-]?\d+)?/.exec(rest))) out.push({ kind: 'number', text: m[0] });
+    else if ((m = /^(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?/.exec(rest))) out.push({ kind: 'number', text: m[0] });
     else if (rest[0] === '?') out.push({ kind: 'param', text: '?' });
     else {
       const p = PUNCT.find((x) => rest.startsWith(x));
-      if (!p) throw malformed(`Unexpected character: ${rest[0]}`);
+      // A character no token starts with (a # comment, an unterminated /* comment): no detail.
+      if (!p) throw malformed('');
       out.push({ kind: 'punct', text: p });
     }
     i += m ? m[0].length : out[out.length - 1]!.kind === 'param' ? 1 : out[out.length - 1]!.text.length;
@@ -73,7 +150,7 @@ class Parser {
 
   end(): void {
     if (this.isPunct(';')) this.next();
-    if (this.peek().kind !== 'eof') throw malformed(`Unexpected token: ${this.peek().text}`);
+    if (this.peek().kind !== 'eof') throw malformed('Unexpected token after expression');
     if (this.param !== this.params.length) {
       throw new AwsError('ValidationException', `Number of parameters in request and statement don't match.`);
     }
@@ -99,16 +176,21 @@ class Parser {
     }
   }
 
-  value(): Value {
+  /**
+   * A value; `path` is where a literal sits inside the attribute value it belongs to, for
+   * DynamoDB's number messages, or null for an INSERT's item, whose attributes are each a root.
+   */
+  value(path: string | null = 'root'): Value {
     const t = this.next();
     switch (t.kind) {
       case 'param': {
         const v = this.params[this.param++];
         if (!v) throw new AwsError('ValidationException', `Number of parameters in request and statement don't match.`);
+        checkParameterNumbers(v, 0);
         return checkValue(v);
       }
       case 'string': return { S: t.text };
-      case 'number': return checkValue({ N: t.text });
+      case 'number': return numberLiteral(t.text, path ?? 'root');
       case 'word': {
         const w = t.text.toUpperCase();
         if (w === 'TRUE' || w === 'FALSE') return { BOOL: w === 'TRUE' };
@@ -119,17 +201,17 @@ class Parser {
         if (t.text === '-') {
           const n = this.next();
           if (n.kind !== 'number') throw malformed(`Unexpected token: ${n.text}`);
-          return checkValue({ N: `-${n.text}` });
+          return numberLiteral(`-${n.text}`, path ?? 'root');
         }
-        if (t.text === '[') return { L: this.list(']') };
-        if (t.text === '<<') return this.set();
+        if (t.text === '[') return { L: this.list(']', path ?? 'root') };
+        if (t.text === '<<') return this.set(path ?? 'root');
         if (t.text === '{') {
           const M: Item = {};
           while (!this.isPunct('}')) {
             const k = this.next();
             if (k.kind !== 'string') throw malformed(`Unexpected token: ${k.text}`);
             this.punct(':');
-            M[k.text] = this.value();
+            M[k.text] = this.value(path === null ? 'root' : `${path}.${k.text}`);
             if (!this.isPunct('}')) this.punct(',');
           }
           this.next();
@@ -140,18 +222,19 @@ class Parser {
     throw malformed(`Unexpected token: ${t.text}`);
   }
 
-  list(close: string): Value[] {
+  /** A list's values, each under `path` at its index; an IN list's values are each a root of their own. */
+  list(close: string, path?: string): Value[] {
     const items: Value[] = [];
     while (!this.isPunct(close)) {
-      items.push(this.value());
+      items.push(this.value(path === undefined ? 'root' : `${path}[${items.length}]`));
       if (!this.isPunct(close)) this.punct(',');
     }
     this.next();
     return items;
   }
 
-  set(): Value {
-    const items = this.list('>>');
+  set(path: string): Value {
+    const items = this.list('>>', path);
     if (items.every((v) => v.S !== undefined)) return checkValue({ SS: items.map((v) => v.S!) });
     if (items.every((v) => v.N !== undefined)) return checkValue({ NS: items.map((v) => v.N!) });
     if (items.every((v) => v.B !== undefined)) return checkValue({ BS: items.map((v) => v.B!) });
@@ -163,9 +246,10 @@ class Parser {
     if (t.kind === 'word' && this.tokens[this.pos + 1]?.text === '(' && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase())) {
       const name = this.next().text.toLowerCase();
       this.punct('(');
-      const args = [this.operand()];
+      const args = this.isPunct(')') ? [] : [this.operand()];
       while (this.isPunct(',')) { this.next(); args.push(this.operand()); }
       this.punct(')');
+      if (name === 'attribute_exists' || name === 'attribute_not_exists') checkExistsCall(name, args);
       return { kind: 'call', name, args };
     }
     if (t.kind === 'quoted' || (t.kind === 'word' && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase()))) return { kind: 'path', path: this.path() };
@@ -197,13 +281,21 @@ class Parser {
     if (t.kind === 'punct' && ['=', '<>', '!=', '<', '<=', '>', '>='].includes(t.text)) {
       this.next();
       const op = (t.text === '!=' ? '<>' : t.text) as '=';
-      return { kind: 'compare', op, args: [left, this.operand()] };
+      const right = this.operand();
+      // A condition function compared with a boolean is that condition, or its negation.
+      if (left.kind === 'call' && left.name !== 'size' && right.kind === 'value' && right.value.BOOL !== undefined && (op === '=' || op === '<>')) {
+        return right.value.BOOL === (op === '=') ? (left as Condition) : { kind: 'not', args: [left as Condition] };
+      }
+      if (op !== '=' && op !== '<>') checkOrdered(op, [left, right]);
+      return { kind: 'compare', op, args: [left, right] };
     }
     if (this.is('BETWEEN')) {
       this.next();
       const lo = this.operand();
       this.keyword('AND');
-      return { kind: 'between', args: [left, lo, this.operand()] };
+      const hi = this.operand();
+      checkOrdered('BETWEEN', [left, lo, hi]);
+      return { kind: 'between', args: [left, lo, hi] };
     }
     if (this.is('IN')) {
       this.next();
@@ -216,9 +308,10 @@ class Parser {
       this.next();
       const negate = this.is('NOT') ? (this.next(), true) : false;
       const what = this.next().text.toUpperCase();
-      const c: Condition = what === 'MISSING' ? { kind: 'call', name: 'attribute_not_exists', args: [left] }
-        : what === 'NULL' ? { kind: 'call', name: 'attribute_type', args: [left, { kind: 'value', value: { S: 'NULL' } }] }
-        : (() => { throw malformed(`Unexpected token: ${what}`); })();
+      const type = what === 'MISSING' ? undefined : IS_TYPES[what];
+      if (what !== 'MISSING' && !type) throw malformed(`Unexpected token: ${what}`);
+      const c: Condition = type ? { kind: 'call', name: 'attribute_type', args: [left, { kind: 'value', value: { S: type } }] }
+        : { kind: 'call', name: 'attribute_not_exists', args: [left] };
       return negate ? { kind: 'not', args: [c] } : c;
     }
     if (left.kind === 'call') return left as Condition;
@@ -242,6 +335,22 @@ class Parser {
     return which;
   }
 
+  /** An optional `ORDER BY key [ASC|DESC]`: whether a SELECT reads its partition in descending key order. */
+  orderBy(): boolean {
+    if (!this.is('ORDER')) return false;
+    this.next();
+    this.keyword('BY');
+    this.name();
+    if (this.is('DESC')) return (this.next(), true);
+    if (this.is('ASC')) this.next();
+    return false;
+  }
+
+  /** After a table's name, a word the statement cannot continue with is a table alias, which DynamoDB refuses. */
+  noAlias(...next: string[]): void {
+    if (this.peek().kind === 'word' && !next.some((w) => this.is(w))) throw new AwsError('ValidationException', 'Aliasing is not supported');
+  }
+
   statement(): Statement {
     const verb = this.next();
     switch (verb.text.toUpperCase()) {
@@ -255,19 +364,22 @@ class Parser {
         this.keyword('FROM');
         const table = this.name();
         const index = this.isPunct('.') ? (this.next(), this.name()) : undefined;
+        this.noAlias('WHERE', 'ORDER');
         const where = this.is('WHERE') ? (this.next(), this.condition()) : undefined;
-        return { kind: 'select', table, index, projection, where };
+        return { kind: 'select', table, index, projection, where, descending: this.orderBy() };
       }
       case 'INSERT': {
         this.keyword('INTO');
         const table = this.name();
-        this.keyword('VALUE');
-        const v = this.value();
+        if (!this.is('VALUE')) throw malformed('Unexpected token after expression');
+        this.next();
+        const v = this.value(null);
         if (!v.M) throw malformed('INSERT VALUE must be a tuple');
         return { kind: 'insert', table, item: v.M };
       }
       case 'UPDATE': {
         const table = this.name();
+        this.noAlias('SET', 'REMOVE');
         const actions: UpdateAction[] = [];
         while (this.is('SET') || this.is('REMOVE')) {
           if (this.next().text.toUpperCase() === 'SET') {
@@ -289,6 +401,7 @@ class Parser {
       case 'DELETE': {
         this.keyword('FROM');
         const table = this.name();
+        this.noAlias('WHERE');
         this.keyword('WHERE');
         return { kind: 'delete', table, where: this.condition(), returning: this.returning() };
       }

@@ -1,5 +1,5 @@
 import type { AttributeValueUpdate, Condition as LegacyCondition, ExpectedAttributeValue } from '../../generated/types/dynamodb.js';
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError, isAwsError } from '../../protocols/errors.js';
 import { parseCondition, parseProjection, parseUpdate, Placeholders, type Condition, type Operand, type Path, type UpdateAction } from './expressions/parser.js';
 import { checkValue, compareValues, typeOf, type Value } from './values.js';
 
@@ -41,18 +41,44 @@ const invalid = (m: string) => new AwsError('ValidationException', m);
 export interface ExpressionParams {
   expressions: (keyof ExpressionInput)[];
   legacy: (keyof ExpressionInput)[];
+  /**
+   * Whether the operation reports these checks inside the "1 validation error detected: "
+   * envelope, as PutItem, UpdateItem and DeleteItem now do (the Parity Suite's recordings of
+   * us-east-1 and eu-west-2, 2026-10-09); its ExpressionAttributeValues message then names no
+   * null expressions.
+   */
+  enveloped?: boolean;
+  /**
+   * Whether the operation checks attribute values in DynamoDB's older layer, which reports a bad
+   * expression value as "ExpressionAttributeValues contains invalid value: <problem> for key <name>";
+   * the current layer (PutItem, UpdateItem, DeleteItem, Query) reports the problem alone. The
+   * Parity Suite's recordings in four regions, 2026-10-09: Scan and the transactions run the older.
+   */
+  olderValueLayer?: boolean;
 }
 
 export const PARAMS = {
   get: { expressions: ['ProjectionExpression'], legacy: ['AttributesToGet'] },
-  put: { expressions: ['ConditionExpression'], legacy: ['Expected'] },
-  update: { expressions: ['UpdateExpression', 'ConditionExpression'], legacy: ['AttributeUpdates', 'Expected'] },
+  put: { expressions: ['ConditionExpression'], legacy: ['Expected'], enveloped: true },
+  update: { expressions: ['UpdateExpression', 'ConditionExpression'], legacy: ['AttributeUpdates', 'Expected'], enveloped: true },
   query: { expressions: ['ProjectionExpression', 'FilterExpression', 'KeyConditionExpression'], legacy: ['AttributesToGet', 'QueryFilter', 'ConditionalOperator', 'KeyConditions'] },
-  scan: { expressions: ['ProjectionExpression', 'FilterExpression'], legacy: ['AttributesToGet', 'ScanFilter', 'ConditionalOperator'] },
+  scan: { expressions: ['ProjectionExpression', 'FilterExpression'], legacy: ['AttributesToGet', 'ScanFilter', 'ConditionalOperator'], olderValueLayer: true },
 } satisfies Record<string, ExpressionParams>;
 
 /** Parses a request's expressions (or translates its legacy parameters) with DynamoDB's checks, in DynamoDB's order. */
 export function parseExpressions(input: ExpressionInput, params: ExpressionParams): Expressions {
+  if (!params.enveloped) return parse(input, params);
+  try {
+    return parse(input, params);
+  } catch (e) {
+    if (isAwsError(e) && e.code === 'ValidationException' && !/^\d+ validation errors? detected: /.test(e.message)) {
+      throw invalid(`1 validation error detected: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+function parse(input: ExpressionInput, params: ExpressionParams): Expressions {
   // Most requests carry none of these parameters, and then nothing below can fail.
   if (input.ExpressionAttributeNames === undefined && input.ExpressionAttributeValues === undefined && input.ConditionalOperator === undefined &&
       params.expressions.every((e) => input[e] === undefined) && params.legacy.every((l) => input[l] === undefined)) return {};
@@ -67,7 +93,8 @@ export function parseExpressions(input: ExpressionInput, params: ExpressionParam
   if (input.ExpressionAttributeNames && !used.length) throw invalid('ExpressionAttributeNames can only be specified when using expressions');
   const valueExpressions = params.expressions.filter((e) => e !== 'ProjectionExpression');
   if (input.ExpressionAttributeValues && valueExpressions.length && valueExpressions.every((e) => input[e] === undefined)) {
-    throw invalid(`ExpressionAttributeValues can only be specified when using expressions: ${valueExpressions.join(' and ')} ${valueExpressions.length > 1 ? 'are' : 'is'} null`);
+    const nulls = `${valueExpressions.join(' and ')} ${valueExpressions.length > 1 ? 'are' : 'is'} null`;
+    throw invalid(`ExpressionAttributeValues can only be specified when using expressions${params.enveloped ? '' : `: ${nulls}`}`);
   }
   if (input.ExpressionAttributeNames) {
     if (Object.keys(input.ExpressionAttributeNames).length === 0) throw invalid('ExpressionAttributeNames must not be empty');
@@ -90,6 +117,7 @@ export function parseExpressions(input: ExpressionInput, params: ExpressionParam
       try {
         values[k] = checkValue(v);
       } catch (e) {
+        if (!params.olderValueLayer) throw e;
         throw invalid(`ExpressionAttributeValues contains invalid value: ${(e as Error).message} for key ${k}`);
       }
     }

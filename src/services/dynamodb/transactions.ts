@@ -49,30 +49,66 @@ function validationError(check: () => void): string | undefined {
   }
 }
 
-function prepare(ctx: RequestContext, w: TransactWriteItem): Action {
+/**
+ * An empty string or binary as a table key value is refused before the transaction runs, for an
+ * item's key and a Key parameter alike, in the item's words; other key problems cancel it.
+ */
+function checkKeyNotEmpty(t: Table, key: Item): void {
+  const k = tableKey(t);
+  for (const attr of [k.hash, k.range]) {
+    const v = attr === undefined ? undefined : key[attr];
+    const empty = v?.S === '' ? 'string' : v?.B?.length === 0 ? 'binary' : undefined;
+    if (empty) throw invalid(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${empty} value. Key: ${attr}`);
+  }
+}
+
+/**
+ * A transaction's actions are checked in DynamoDB's older layer, without the validation envelope
+ * of PutItem, UpdateItem and DeleteItem (the Parity Suite's recordings of us-east-1).
+ */
+const ACTION_PARAMS = {
+  put: { ...PARAMS.put, enveloped: false, olderValueLayer: true },
+  update: { ...PARAMS.update, enveloped: false, olderValueLayer: true },
+};
+
+/** An action's values and expressions, which DynamoDB checks for every action, in order, before it looks up any table. */
+interface ParsedAction {
+  kind: Action['kind'];
+  spec: NonNullable<TransactWriteItem[Action['kind']]>;
+  /** The Put's item, or the other actions' Key. */
+  values: Item;
+  ex: Expressions;
+}
+
+function parseAction(w: TransactWriteItem): ParsedAction {
   const kinds = (['ConditionCheck', 'Put', 'Delete', 'Update'] as const).filter((k) => w[k] !== undefined);
   if (kinds.length !== 1) throw invalid('TransactItems can only contain one of Check, Put, Update or Delete');
   const kind = kinds[0]!;
   const spec = w[kind]!;
+  const values = checkItem(kind === 'Put' ? w.Put!.Item : (spec as { Key: Item }).Key);
+  const ex = parseExpressions(spec, kind === 'Update' ? ACTION_PARAMS.update : ACTION_PARAMS.put);
+  return { kind, spec, values, ex };
+}
+
+function prepare(ctx: RequestContext, { kind, spec, values, ex }: ParsedAction): Action {
   const t = getTable(ctx, spec.TableName);
-  const ex = parseExpressions(spec, kind === 'Update' ? PARAMS.update : PARAMS.put);
+  checkKeyNotEmpty(t, values);
+  const returnOnFailure = spec.ReturnValuesOnConditionCheckFailure;
   if (kind === 'Put') {
-    const item = checkItem(w.Put!.Item);
     const problem = validationError(() => {
-      checkItemKeys(t, item);
-      checkSize(item);
+      checkItemKeys(t, values);
+      checkSize(values);
     });
-    return { kind, t, key: keyOf(tableKey(t), item), item, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure, invalid: problem };
+    return { kind, t, key: keyOf(tableKey(t), values), item: values, ex, returnOnFailure, invalid: problem };
   }
-  const key = checkItem((spec as { Key: Item }).Key);
-  const problem = validationError(() => checkKey(t, key));
-  if (problem) return { kind, t, key, item: undefined, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure, invalid: problem };
+  const problem = validationError(() => checkKey(t, values));
+  if (problem) return { kind, t, key: values, item: undefined, ex, returnOnFailure, invalid: problem };
   if (ex.update) {
     // Refused before the transaction runs, in UpdateItem's words, not as a cancellation reason.
     checkKeyUpdates(t, ex.update);
     checkKeyPaths(t, ex.update.map((a) => a.path));
   }
-  return { kind, t, key, item: undefined, ex, returnOnFailure: spec.ReturnValuesOnConditionCheckFailure };
+  return { kind, t, key: values, item: undefined, ex, returnOnFailure };
 }
 
 /** No two actions of a transaction, read or write, may name the same item. */
@@ -116,7 +152,7 @@ export const transactionHandlers: Handlers<Operations> = {
       if (seen.hash !== hash) throw new AwsError('IdempotentParameterMismatchException', 'Request token was already used with different parameters');
       return seen.output;
     }
-    const actions = input.TransactItems.map((w) => prepare(ctx, w));
+    const actions = input.TransactItems.map(parseAction).map((p) => prepare(ctx, p));
     // A key or item that does not fit its table cancels the transaction before anything is read:
     // the first such action is the ValidationError, every other action None.
     const firstInvalid = actions.findIndex((a) => a.invalid !== undefined);
@@ -158,11 +194,17 @@ export const transactionHandlers: Handlers<Operations> = {
     const gets = input.TransactItems.map(({ Get: g }) => {
       const t = getTable(ctx, g.TableName);
       const key = checkItem(g.Key);
-      checkKey(t, key);
+      checkKeyNotEmpty(t, key);
       const { projection } = parseExpressions(g, PARAMS.get);
       if (projection) checkKeyPaths(t, projection);
-      return { t, key, projection };
+      return { t, key, projection, invalid: validationError(() => checkKey(t, key)) };
     });
+    // As for writes, a Key that does not fit its table cancels the transaction: its action is the
+    // ValidationError, every other None.
+    const firstInvalid = gets.findIndex((g) => g.invalid !== undefined);
+    if (firstInvalid >= 0) {
+      throw canceled(gets.map((g, i): CancellationReason => (i === firstInvalid ? { Code: 'ValidationError', Message: g.invalid } : { Code: 'None' })));
+    }
     checkDistinct(gets);
     const capacity = new Map<Table, number>();
     const responses = gets.map(({ t, key, projection }) => {

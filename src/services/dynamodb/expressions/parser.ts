@@ -58,25 +58,31 @@ interface Token {
 
 const PUNCT = ['<>', '<=', '>=', '=', '<', '>', '(', ')', '[', ']', ',', '.', '+', '-'];
 
-function tokenize(src: string, fail: (tok: Token, prev?: Token) => never): Token[] {
+/** The token starting at `i`, or an unknown one-character punct token when none does. */
+function tokenAt(src: string, i: number): { token: Token; known: boolean } {
+  const rest = src.slice(i);
+  let m: RegExpExecArray | null;
+  if ((m = /^[A-Za-z][A-Za-z0-9_]*/.exec(rest))) return { token: { kind: 'name', text: m[0], start: i }, known: true };
+  if ((m = /^#[A-Za-z0-9_]*/.exec(rest))) return { token: { kind: 'attrName', text: m[0], start: i }, known: true };
+  if ((m = /^:[A-Za-z0-9_]*/.exec(rest))) return { token: { kind: 'attrValue', text: m[0], start: i }, known: true };
+  if ((m = /^[0-9]+/.exec(rest))) return { token: { kind: 'number', text: m[0], start: i }, known: true };
+  const p = PUNCT.find((s) => rest.startsWith(s));
+  return { token: { kind: 'punct', text: p ?? src[i]!, start: i }, known: p !== undefined };
+}
+
+function tokenize(src: string, fail: (tok: Token, prev: Token | undefined, following: Token | undefined) => never): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < src.length) {
-    const c = src[i]!;
-    if (/\s/.test(c)) { i++; continue; }
-    const start = i;
-    let m: RegExpExecArray | null;
-    const rest = src.slice(i);
-    if ((m = /^[A-Za-z][A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'name', text: m[0], start });
-    else if ((m = /^#[A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'attrName', text: m[0], start });
-    else if ((m = /^:[A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'attrValue', text: m[0], start });
-    else if ((m = /^[0-9]+/.exec(rest))) out.push({ kind: 'number', text: m[0], start });
-    else {
-      const p = PUNCT.find((s) => rest.startsWith(s));
-      if (!p) fail({ kind: 'punct', text: c, start }, out[out.length - 1]);
-      out.push({ kind: 'punct', text: p!, start });
+    if (/\s/.test(src[i]!)) { i++; continue; }
+    const { token, known } = tokenAt(src, i);
+    if (!known) {
+      let j = i + 1;
+      while (j < src.length && /\s/.test(src[j]!)) j++;
+      fail(token, out[out.length - 1], j < src.length ? tokenAt(src, j).token : undefined);
     }
-    i = start + out[out.length - 1]!.text.length;
+    out.push(token);
+    i += token.text.length;
   }
   out.push({ kind: 'eof', text: '<EOF>', start: src.length });
   return out;
@@ -102,7 +108,7 @@ class Parser {
   private readonly problems = new Map<Category, string>();
 
   constructor(private readonly src: string, private readonly label: string, private readonly ph: Placeholders, private readonly functions: Record<string, number>) {
-    this.tokens = tokenize(src, (tok, prev) => this.syntax(tok, prev));
+    this.tokens = tokenize(src, (tok, prev, following) => this.syntaxAt(tok, prev, following));
   }
 
   error(message: string): AwsError {
@@ -122,9 +128,19 @@ class Parser {
     }
   }
 
-  syntax(tok: Token, prev = this.tokens[this.tokens.indexOf(tok) - 1]): never {
+  syntax(tok: Token): never {
+    const i = this.tokens.indexOf(tok);
+    return this.syntaxAt(tok, this.tokens[i - 1], this.tokens[i + 1]);
+  }
+
+  /**
+   * DynamoDB quotes the token before the offending one; when the offending token comes first,
+   * it quotes the one after instead ('INVALID SYNTAX HERE' is near "INVALID SYNTAX", '!!!' near "!!").
+   */
+  syntaxAt(tok: Token, prev: Token | undefined, following: Token | undefined): never {
     const from = prev ? prev.start : tok.start;
-    const to = tok.kind === 'eof' ? this.src.length : tok.start + tok.text.length;
+    const last = prev || !following || following.kind === 'eof' ? tok : following;
+    const to = last.kind === 'eof' ? this.src.length : last.start + last.text.length;
     throw this.error(`Syntax error; token: "${tok.text}", near: "${this.src.slice(from, to).trim()}"`);
   }
 
