@@ -201,7 +201,7 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"hashT","Key":{"a":{"S":"x"}},"Expected":{"a":{"ComparisonOperator":"BETWEEN","AttributeValueList":[{"S":"x"}]}}}, "1 validation error detected: One or more parameter values were invalid: Invalid number of argument(s) for the BETWEEN ComparisonOperator"],
     [{"TableName":"hashT","Key":{"a":{}}}, "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"],
     [{"TableName":"hashT","Key":{"a":{"S":""}}}, "One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty string value. Key: a"],
-    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ReturnValues":"UPDATED_NEW"}, "Return values set to invalid value"],
+    [{"TableName":"hashT","Key":{"a":{"S":"x"}},"ReturnValues":"UPDATED_NEW"}, "1 validation error detected: ReturnValues can only be ALL_OLD or NONE"],
   ],
   UpdateItem: [
     [{"TableName":"hashT","Key":{"a":{"S":"x"}},"UpdateExpression":"SET b = :w","ConditionExpression":"c = :v","ExpressionAttributeValues":{":w":{"S":"x"}}}, "1 validation error detected: Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :v"],
@@ -256,7 +256,8 @@ const CASES: Partial<Record<Op, Case[]>> = {
     [{"TableName":"rangeT","KeyConditionExpression":"d = :a","ExpressionAttributeValues":{":a":{"S":"x"}},"IndexName":"gsi","Select":"ALL_ATTRIBUTES"}, "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index gsi because its projection type is not ALL"],
     [{"TableName":"rangeT","KeyConditionExpression":"d = :a","ExpressionAttributeValues":{":a":{"S":"x"}},"IndexName":"gsi","ConsistentRead":true}, "Consistent reads are not supported on global secondary indexes"],
     [{"TableName":"rangeT","KeyConditionExpression":"b = :a","ExpressionAttributeValues":{":a":{"S":"x"}}}, "Query condition missed key schema element: a"],
-    [{"TableName":"rangeT","KeyConditionExpression":"a = :a AND a = :a","ExpressionAttributeValues":{":a":{"S":"x"}}}, "KeyConditionExpressions must only contain one condition per key"],
+    [{"TableName":"rangeT","KeyConditionExpression":"a = :a AND a = :a","ExpressionAttributeValues":{":a":{"S":"x"}}}, "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"],
+    [{"TableName":"rangeT","KeyConditionExpression":"a = :a AND b = :b AND c = :a","ExpressionAttributeValues":{":a":{"S":"x"},":b":{"N":"1"}}}, "The number of query conditions (3) exceeds the number of key attributes defined in the schema (2)"],
     [{"TableName":"rangeT","KeyConditionExpression":"a = :a OR b = :a","ExpressionAttributeValues":{":a":{"S":"x"}}}, "Invalid operator used in KeyConditionExpression: OR"],
     [{"TableName":"rangeT","KeyConditionExpression":"a <> :a","ExpressionAttributeValues":{":a":{"S":"x"}}}, "Invalid operator used in KeyConditionExpression: <>"],
     [{"TableName":"rangeT","KeyConditionExpression":"a < :a","ExpressionAttributeValues":{":a":{"S":"x"}}}, "Query key condition not supported"],

@@ -432,7 +432,7 @@ describe('DynamoDB tables and items', () => {
     assert.equal((await q('pk = :v AND begins_with(sk, :n)', { ':v': { S: 'a' }, ':n': { N: '1' } })).name, 'ValidationException');
     assert.equal((await q('pk = :v OR sk = :n', { ':v': { S: 'a' }, ':n': { N: '1' } })).message, 'Invalid operator used in KeyConditionExpression: OR');
     assert.equal((await q('pk = :v AND sk <> :n', { ':v': { S: 'a' }, ':n': { N: '1' } })).message, 'Invalid operator used in KeyConditionExpression: <>');
-    assert.equal((await q('pk = :v AND pk = :v', { ':v': { S: 'a' } })).message, 'KeyConditionExpressions must only contain one condition per key');
+    assert.equal((await q('pk = :v AND pk = :v', { ':v': { S: 'a' } })).message, 'Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key');
     assert.equal((await q('pk > :v', { ':v': { S: 'a' } })).message, 'Query key condition not supported');
     assert.equal((await q('pk = :v AND colour = :n', { ':v': { S: 'a' }, ':n': { N: '1' } })).message, 'Query condition missed key schema element: sk');
     const flipped = await ddb.send(new QueryCommand({ TableName: name, KeyConditionExpression: ':v = pk AND :n < sk', ExpressionAttributeValues: { ':v': { S: 'a' }, ':n': { N: '1' } } }));

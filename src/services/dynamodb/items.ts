@@ -180,7 +180,8 @@ export const itemHandlers: Handlers<Operations> = {
 
   DeleteItem(input, ctx) {
     const key = checkItem(input.Key);
-    checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
+    // Worded apart from PutItem's, as DynamoDB answers now (the Parity Suite's recordings, 2026).
+    if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD') throw invalid('1 validation error detected: ReturnValues can only be ALL_OLD or NONE');
     const ex = parseExpressions(input, PARAMS.put);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);

@@ -93,12 +93,12 @@ function keyCondition(s: Source, c: Condition | undefined): { hash: Buffer; rang
     if (x.kind === 'and') x.args.forEach(flatten);
     else {
       const leaf = keyLeaf(x);
-      if (leaves.some((l) => l.attr === leaf.attr)) throw invalid('KeyConditionExpressions must only contain one condition per key');
+      if (leaves.some((l) => l.attr === leaf.attr)) throw invalid('Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key');
       leaves.push(leaf);
     }
   };
   flatten(c);
-  if (leaves.length > 2) throw invalid('Conditions can be of length 1 or 2 only');
+  if (leaves.length > 2) throw invalid(`The number of query conditions (${leaves.length}) exceeds the number of key attributes defined in the schema (${s.key.range ? 2 : 1})`);
   const hashLeaf = leaves.find((l) => l.attr === s.key.hash);
   if (!hashLeaf) throw invalid(`Query condition missed key schema element: ${s.key.hash}`);
   const other = leaves.find((l) => l !== hashLeaf);
