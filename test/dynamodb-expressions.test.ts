@@ -32,10 +32,10 @@ describe('DynamoDB numbers', () => {
     assert.equal(canonicalNumber('1E-130'), '0.' + '0'.repeat(129) + '1');
   });
 
-  it('values nest at most 32 levels of lists and maps', () => {
+  it('values nest at most 32 levels, the attribute itself counted as the first: 31 lists or maps inside it', () => {
     const nest = (levels: number): Value => (levels === 0 ? { S: 'x' } : levels % 2 ? { L: [nest(levels - 1)] } : { M: { k: nest(levels - 1) } });
-    assert.doesNotThrow(() => checkValue(nest(32)));
-    assert.throws(() => checkValue(nest(33)), { message: 'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit' });
+    assert.doesNotThrow(() => checkValue(nest(31)));
+    assert.throws(() => checkValue(nest(32)), { message: 'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit' });
   });
 
   it('arithmetic is exact: 0.1 + 0.2 is 0.3, and large values keep every digit', () => {

@@ -41,8 +41,14 @@ function setType(v: Value, exclusive = false): TypeName | undefined {
   return type;
 }
 
-/** Lists and maps nest at most 32 levels deep. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html */
-const MAX_NESTING = 32;
+/**
+ * Documents nest at most 32 levels deep, counting the attribute itself as level 1: an attribute
+ * value of 31 nested lists or maps (its innermost elements at level 32) is the deepest accepted,
+ * as real DynamoDB answers (the Parity Suite's recordings). A list or map at `depth` holds
+ * elements at level depth + 2. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+ */
+const MAX_LEVELS = 32;
+const MAX_NESTING = MAX_LEVELS - 1;
 
 /** Checks a client's value (exactly one type, no empty or duplicate sets, valid numbers) and returns it canonical. */
 export function checkValue(v: Value, depth = 0): Value {
