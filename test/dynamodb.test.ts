@@ -649,6 +649,9 @@ describe('DynamoDB tables and items', () => {
     assert.equal(bigRange.message, 'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
     const emptyBin = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'p' }, sk: { B: new Uint8Array(0) } } })));
     assert.equal(emptyBin.message, 'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty binary value. Key: sk');
+    // The same words for a Key parameter (the Parity Suite's recordings of GetItem, DeleteItem, UpdateItem).
+    const emptyKey = await rejects(ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'p' }, sk: { B: new Uint8Array(0) } } })));
+    assert.equal(emptyKey.message, 'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty binary value. Key: sk');
   });
 
   it('tables and items survive a restart of a persistent Nimbus', async () => {

@@ -212,10 +212,11 @@ export function keyValueProblem(t: Table, attr: string, v: Value | undefined, in
   if (!v) return inItem ? `One or more parameter values were invalid: Missing the key ${attr} in the item` : 'The provided key element does not match the schema';
   const actual = typeOf(v);
   if (actual !== expected) return inItem ? `One or more parameter values were invalid: Type mismatch for key ${attr} expected: ${expected} actual: ${actual}` : 'The provided key element does not match the schema';
-  // An item's key and a Key parameter word the same problem differently.
+  // An item's key and a Key parameter word an empty string differently (dynalite's recordings);
+  // an empty binary reads "are not valid." in both (the Parity Suite's, of 2026).
   const lead = inItem ? 'One or more parameter values are not valid.' : 'One or more parameter values were invalid:';
   if (v.S === '') return `${lead} The AttributeValue for a key attribute cannot contain an empty string value. Key: ${attr}`;
-  if (v.B?.length === 0) return `${lead} The AttributeValue for a key attribute cannot contain an empty binary value. Key: ${attr}`;
+  if (v.B?.length === 0) return `One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty binary value. Key: ${attr}`;
   return undefined;
 }
 
