@@ -7,7 +7,7 @@ import { applyUpdate, evaluate, project } from './expressions/evaluate.js';
 import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
-import { replicate } from './replicas.js';
+import { replicaTables } from './replicas.js';
 import { recordChange } from './streams.js';
 import { checkItemKeys, checkKey, checkKeyPaths, inTransaction, deleteItem, getTable, indexes, readItem, readStoredItem, storageKey, tableKey, writeItem, type Table } from './table.js';
 import { checkItem, cloneItem, encodeItem, itemSize, MAX_ITEM_BYTES, type Item } from './values.js';
@@ -39,11 +39,19 @@ export function checkSize(item: Item, message = 'Item size has exceeded the maxi
  */
 export function commit(ctx: RequestContext, t: Table, key: Item, before: Item | undefined, after: Item | undefined): void {
   if (after && indexes(t).some((i) => !i.global) && itemSize(after) > (before ? itemSize(before) : 0)) checkCollectionSize(ctx, t, after, before);
+  store(ctx, t, key, before, after);
+  // A global table's replicas take the change as it is, each over the item it holds: the last writer wins.
+  if (t.description.Replicas && (before || after)) {
+    for (const [rctx, replica] of replicaTables(ctx, t)) store(rctx, replica, key, readItem(rctx, replica, key), after);
+  }
+}
+
+/** One table's side of a change: the item's row, the stream record, the recovery log's before-image. */
+function store(ctx: RequestContext, t: Table, key: Item, before: Item | undefined, after: Item | undefined): void {
   if (after) writeItem(ctx, t, after);
   else if (before) deleteItem(ctx, t, key);
   recordChange(ctx, t, before, after);
   if (before || after) logChange(ctx, t, key, before);
-  if (t.description.Replicas && (before || after)) replicate(ctx, t, key, after);
 }
 
 /**

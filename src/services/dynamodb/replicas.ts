@@ -5,11 +5,9 @@ import type {
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { logChange } from './recovery.js';
-import { openStream, recordChange, streamLabel } from './streams.js';
+import { openStream, streamLabel } from './streams.js';
 import { describe, dropTable } from './tables.js';
-import { deleteItem, findTable, getTable, readItem, saveTable, writeItem, type Table } from './table.js';
-import type { Item } from './values.js';
+import { findTable, getTable, saveTable, type Table } from './table.js';
 
 /**
  * Global tables, version 2019.11.21: a table and its replicas, the same-named tables of the same
@@ -30,20 +28,14 @@ function inRegion(ctx: RequestContext, region: string): RequestContext {
 }
 
 /**
- * Applies one item change, already made to `t`, to each of its replicas: each replica's own
- * stream gets the record of the change as it sees it (its own old image), and its own recovery log
- * the item it held. A replicated write checks no condition: the last writer wins.
+ * Each replica of `t`, with the request as seen from its region, for `commit` to apply an item
+ * change to: each replica's own stream and recovery log then record it as that replica sees it.
  */
-export function replicate(ctx: RequestContext, t: Table, key: Item, after: Item | undefined): void {
-  for (const r of t.description.Replicas!) {
+export function replicaTables(ctx: RequestContext, t: Table): [RequestContext, Table][] {
+  return t.description.Replicas!.map((r) => {
     const rctx = inRegion(ctx, r.RegionName!);
-    const replica = getTable(rctx, t.name);
-    const before = readItem(rctx, replica, key);
-    if (after) writeItem(rctx, replica, after);
-    else if (before) deleteItem(rctx, replica, key);
-    recordChange(rctx, replica, before, after);
-    if (before || after) logChange(rctx, replica, key, before);
-  }
+    return [rctx, getTable(rctx, t.name)];
+  });
 }
 
 /** The other members of `t`'s group, as stored in their regions. */
