@@ -6,7 +6,8 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
 import { attributeType, checkItemKeys, tableById, writeItem, type Table } from './table.js';
 import { tableHandlers } from './tables.js';
-import { checkItem, itemSize, MAX_ITEM_BYTES, reviveItem, type Item } from './values.js';
+import { checkSize } from './items.js';
+import { checkItem, reviveItem, type Item } from './values.js';
 
 /**
  * Imports from S3 into a new table (ImportTable): the table is created at once and stays CREATING
@@ -286,7 +287,7 @@ function unbalancedQuotes(text: string): boolean {
 function checkImported(t: Table, item: Item): Item {
   const checked = checkItem(item);
   checkItemKeys(t, checked);
-  if (itemSize(checked) > MAX_ITEM_BYTES) throw invalid('Item size has exceeded the maximum allowed size');
+  checkSize(checked);
   return checked;
 }
 

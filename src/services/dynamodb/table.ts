@@ -214,10 +214,13 @@ export function keyValueProblem(t: Table, attr: string, v: Value | undefined, in
   if (actual !== expected) return inItem ? `One or more parameter values were invalid: Type mismatch for key ${attr} expected: ${expected} actual: ${actual}` : 'The provided key element does not match the schema';
   // An item's key and a Key parameter word an empty string differently (dynalite's recordings);
   // an empty binary reads "are not valid." in both (the Parity Suite's, of 2026).
-  const lead = inItem ? 'One or more parameter values are not valid.' : 'One or more parameter values were invalid:';
-  if (v.S === '') return `${lead} The AttributeValue for a key attribute cannot contain an empty string value. Key: ${attr}`;
-  if (v.B?.length === 0) return `One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty binary value. Key: ${attr}`;
-  return undefined;
+  return emptyKeyProblem(attr, v, inItem || v.B?.length === 0 ? 'One or more parameter values are not valid.' : 'One or more parameter values were invalid:');
+}
+
+/** A key value that is an empty string or binary, which no key may be; `lead` opens the message. */
+export function emptyKeyProblem(attr: string, v: Value | undefined, lead = 'One or more parameter values are not valid.'): string | undefined {
+  const empty = v?.S === '' ? 'string' : v?.B?.length === 0 ? 'binary' : undefined;
+  return empty && `${lead} The AttributeValue for a key attribute cannot contain an empty ${empty} value. Key: ${attr}`;
 }
 
 /** A Key parameter: exactly the table's key attributes, of their declared types. */

@@ -6,7 +6,7 @@ import { consumed, readUnits, writeUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkKeyUpdates, checkSize, commit, updatedItem } from './items.js';
 import { PARAMS, parseExpressions, type Expressions } from './request.js';
-import { checkItemKeys, checkKey, checkKeyPaths, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItemKeys, checkKey, checkKeyPaths, emptyKeyProblem, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, encodeItem, itemSize, type Item } from './values.js';
 
 /**
@@ -56,9 +56,8 @@ function validationError(check: () => void): string | undefined {
 function checkKeyNotEmpty(t: Table, key: Item): void {
   const k = tableKey(t);
   for (const attr of [k.hash, k.range]) {
-    const v = attr === undefined ? undefined : key[attr];
-    const empty = v?.S === '' ? 'string' : v?.B?.length === 0 ? 'binary' : undefined;
-    if (empty) throw invalid(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${empty} value. Key: ${attr}`);
+    const problem = attr === undefined ? undefined : emptyKeyProblem(attr, key[attr]);
+    if (problem) throw invalid(problem);
   }
 }
 
@@ -133,6 +132,15 @@ function checkTransactionSize(actions: readonly Action[]): void {
   }
 }
 
+/**
+ * A key or item that does not fit its table cancels the transaction before anything is read, for
+ * reads and writes alike: the first such action is the ValidationError, every other action None.
+ */
+function cancelOnInvalid(actions: readonly { invalid?: string }[]): void {
+  const first = actions.findIndex((a) => a.invalid !== undefined);
+  if (first >= 0) throw canceled(actions.map((a, i): CancellationReason => (i === first ? { Code: 'ValidationError', Message: a.invalid } : { Code: 'None' })));
+}
+
 function canceled(reasons: CancellationReason[]): AwsError {
   return new AwsError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, {
     fields: { CancellationReasons: reasons.map((r) => (r.Item ? { ...r, Item: JSON.parse(encodeItem(r.Item)) as unknown } : r)) },
@@ -153,12 +161,7 @@ export const transactionHandlers: Handlers<Operations> = {
       return seen.output;
     }
     const actions = input.TransactItems.map(parseAction).map((p) => prepare(ctx, p));
-    // A key or item that does not fit its table cancels the transaction before anything is read:
-    // the first such action is the ValidationError, every other action None.
-    const firstInvalid = actions.findIndex((a) => a.invalid !== undefined);
-    if (firstInvalid >= 0) {
-      throw canceled(actions.map((a, i): CancellationReason => (i === firstInvalid ? { Code: 'ValidationError', Message: a.invalid } : { Code: 'None' })));
-    }
+    cancelOnInvalid(actions);
     checkDistinct(actions);
     checkTransactionSize(actions);
     const output = inTransaction(ctx, () => {
@@ -199,12 +202,7 @@ export const transactionHandlers: Handlers<Operations> = {
       if (projection) checkKeyPaths(t, projection);
       return { t, key, projection, invalid: validationError(() => checkKey(t, key)) };
     });
-    // As for writes, a Key that does not fit its table cancels the transaction: its action is the
-    // ValidationError, every other None.
-    const firstInvalid = gets.findIndex((g) => g.invalid !== undefined);
-    if (firstInvalid >= 0) {
-      throw canceled(gets.map((g, i): CancellationReason => (i === firstInvalid ? { Code: 'ValidationError', Message: g.invalid } : { Code: 'None' })));
-    }
+    cancelOnInvalid(gets);
     checkDistinct(gets);
     const capacity = new Map<Table, number>();
     const responses = gets.map(({ t, key, projection }) => {
