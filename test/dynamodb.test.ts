@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, ListTagsOfResourceCommand,
-  PutItemCommand, QueryCommand, ScanCommand, TagResourceCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
+  PutItemCommand, QueryCommand, ScanCommand, TagResourceCommand, UntagResourceCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -595,9 +595,37 @@ describe('DynamoDB tables and items', () => {
     const tagged = unique('tbl');
     const many = await rejects(table({ TableName: tagged, Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }));
     assert.equal(many.name, 'ValidationException');
-    assert.equal(many.message, 'One or more parameter values were invalid: The number of tags exceeds the limit of 50');
+    assert.equal(many.message, 'Number of Tags exceed the current limit for the provided ResourceArn');
     assert.equal((await rejects(ddb.send(new DescribeTableCommand({ TableName: tagged })))).name, 'ResourceNotFoundException');
     await table({ Tags: Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) });
+    const badTag = await rejects(table({ TableName: tagged, Tags: [{ Key: 'ok', Value: '100%' }] }));
+    assert.equal(badTag.message, 'The Tag Value provided is invalid, Value: 100%');
+    assert.equal((await rejects(ddb.send(new DescribeTableCommand({ TableName: tagged })))).name, 'ResourceNotFoundException');
+  });
+
+  it('tags: keys and values are letters, digits, spaces and _.:/=+-@ of any script, and a request with one bad tag applies none', async () => {
+    const name = await table();
+    const arn = `arn:aws:dynamodb:us-east-1:000000000000:table/${name}`;
+    const good = [{ Key: 'ключ', Value: 'café 表' }, { Key: 'a+b-c=d', Value: 'e.f_g:h/i@j' }, { Key: 'k'.repeat(128), Value: 'v'.repeat(256) }, { Key: 'empty', Value: '' }];
+    await ddb.send(new TagResourceCommand({ ResourceArn: arn, Tags: good }));
+    const refused = async (Tags: { Key?: string; Value?: string }[]) => {
+      const e = await rejects(ddb.send(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: 'fresh', Value: 'x' }, ...Tags] as { Key: string; Value: string }[] })));
+      assert.equal(e.name, 'ValidationException');
+      return e.message;
+    };
+    assert.equal(await refused([{ Key: 'a,b', Value: 'v' }]), 'The Tag Key provided is invalid, Key: a,b');
+    assert.equal(await refused([{ Key: '', Value: 'v' }]), 'The Tag Key provided is invalid, Key: ');
+    assert.equal(await refused([{ Key: 'k'.repeat(129), Value: 'v' }]), `The Tag Key provided is invalid, Key: ${'k'.repeat(129)}`);
+    assert.equal(await refused([{ Value: 'v' }]), 'The Tag Key provided is invalid, Key: null');
+    assert.equal(await refused([{ Key: 'k' }]), 'The Tag Value provided is invalid, Value: null');
+    assert.equal(await refused([{ Key: 'k', Value: '🔑' }]), 'The Tag Value provided is invalid, Value: 🔑');
+    assert.equal(await refused([{ Key: 'aws:owner', Value: 'v' }]), 'Tag Key cannot be prefixed with aws:, Key: aws:owner');
+    assert.equal(await refused([{ Key: 'fresh', Value: 'y' }]), 'Duplicate Tag Keys provided as input: Duplicate Tag Key found fresh');
+    assert.equal(await refused(Array.from({ length: 46 }, (_, i) => ({ Key: `n${i}`, Value: 'v' }))), 'Number of Tags exceed the current limit for the provided ResourceArn');
+    const untag = await rejects(ddb.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: ['empty', ''] })));
+    assert.equal(untag.message, 'The Tag Key provided is invalid, Key: ');
+    const listed = (await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags!;
+    assert.deepEqual(listed.map((t) => t.Key).sort(), good.map((t) => t.Key).sort());
   });
 
   it('Scan pages through every item once, also split into parallel segments', async () => {

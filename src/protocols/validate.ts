@@ -42,6 +42,8 @@ interface Rules {
   required: Record<string, string[]>;
   /** Members the model requires but the validator does not: the service's own checks report them missing, in words of their own. */
   notRequired: Record<string, string[]>;
+  /** Members the validator leaves wholly to the service's own checks (presence and constraints), which word their errors themselves. */
+  unchecked: Record<string, string[]>;
   /** A shape whose values, unless they are ARNs, are judged as another (given as a reference): a TableArn that holds a name, as a TableName. */
   names: Record<string, Shape>;
   /** The `pattern` constraints enforced (the models' others are in Java's dialect, or unchecked by AWS). */
@@ -80,6 +82,8 @@ const RULES: Record<string, Rules> = {
     },
     required: { CreateTableInput: ['AttributeDefinitions', 'KeySchema'] },
     notRequired: { TagResourceInput: ['ResourceArn', 'Tags'], UntagResourceInput: ['ResourceArn', 'TagKeys'], ListTagsOfResourceInput: ['ResourceArn'] },
+    // Tags are judged by settings.ts's checkTags: 'The Tag Key provided is invalid, Key: ' for an empty key.
+    unchecked: { TagResourceInput: ['Tags'], UntagResourceInput: ['TagKeys'], CreateTableInput: ['Tags'] },
     names: { TableArn: { shape: 'TableName' } },
     patterns: ['[a-zA-Z0-9_.-]+'],
     tableNameParameter: ['CreateTableInput', 'DeleteTableInput', 'DescribeTableInput', 'UpdateTableInput', 'DescribeTimeToLiveInput', 'UpdateTimeToLiveInput'],
@@ -104,7 +108,7 @@ function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
     let byMembers = ruledShapes.get(model);
     if (!byMembers) {
       byMembers = new Map();
-      for (const name of [...Object.keys(rules.order), ...Object.keys(rules.required), ...Object.keys(rules.notRequired), ...rules.tableNameParameter]) {
+      for (const name of [...Object.keys(rules.order), ...Object.keys(rules.required), ...Object.keys(rules.notRequired), ...Object.keys(rules.unchecked), ...rules.tableNameParameter]) {
         const members = model.raw.shapes[name]?.members;
         if (members) byMembers.set(members, name);
       }
@@ -115,7 +119,10 @@ function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
     const listed = (name ? rules.order[name] ?? [] : []).map((n) => byName.get(n)).filter((m): m is Member => m !== undefined);
     const required = new Set([...(shape.required ?? []), ...(name ? rules.required[name] ?? [] : [])]);
     for (const n of name ? rules.notRequired[name] ?? [] : []) required.delete(n);
-    out = { members: [...listed, ...list.filter((m) => !listed.includes(m))], required, nameLengthLater: name !== undefined && rules.tableNameParameter.includes(name) };
+    const unchecked = name ? rules.unchecked[name] ?? [] : [];
+    for (const n of unchecked) required.delete(n);
+    const members = [...listed, ...list.filter((m) => !listed.includes(m))].filter((m) => !unchecked.includes(m.name));
+    out = { members, required, nameLengthLater: name !== undefined && rules.tableNameParameter.includes(name) };
     plans.set(shape, out);
   }
   return out;

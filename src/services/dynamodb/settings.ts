@@ -22,6 +22,31 @@ function tableArn(arn: string): NonNullable<ReturnType<typeof parseArn>> {
   return a;
 }
 
+/** A table's most tags, and the words for more (TagResource, UntagResource and CreateTable alike). */
+const MAX_TAGS = 50;
+const TOO_MANY_TAGS = 'Number of Tags exceed the current limit for the provided ResourceArn';
+/** AWS's tag rule: letters, digits and spaces of any script, and `_ . : / = + - @`; 1-128 characters for a key, up to 256 for a value. */
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+/**
+ * The tags of a TagResource or CreateTable request as a map, or the ValidationException DynamoDB
+ * answers the first bad one with; a request with one bad tag applies none.
+ */
+export function checkTags(tags: readonly { Key?: string; Value?: string }[], existing: Record<string, string> = {}): Record<string, string> {
+  // No prototype: a tag may be named __proto__.
+  const out: Record<string, string> = Object.create(null);
+  for (const { Key: key, Value: value } of tags) {
+    if (key === undefined || key === null || !TAG_KEY.test(key)) throw invalid(`The Tag Key provided is invalid, Key: ${key ?? null}`);
+    if (key.startsWith('aws:')) throw invalid(`Tag Key cannot be prefixed with aws:, Key: ${key}`);
+    if (value === undefined || value === null || !TAG_VALUE.test(value)) throw invalid(`The Tag Value provided is invalid, Value: ${value ?? null}`);
+    if (Object.hasOwn(out, key)) throw invalid(`Duplicate Tag Keys provided as input: Duplicate Tag Key found ${key}`);
+    out[key] = value;
+  }
+  if (Object.keys({ ...existing, ...out }).length > MAX_TAGS) throw invalid(TOO_MANY_TAGS);
+  return out;
+}
+
 function tableByArn(ctx: RequestContext, arn: string): Table {
   const a = tableArn(arn);
   const t = a.account === ctx.accountId && a.region === ctx.region ? findTable(ctx, a.resource.slice(6)) : undefined;
@@ -44,8 +69,7 @@ export const settingsHandlers: Handlers<Operations> = {
     tableArn(input.ResourceArn);
     if (input.Tags.length === 0) throw invalid('Atleast one Tag needs to be provided as Input.');
     const t = tableByArn(ctx, input.ResourceArn);
-    for (const tag of input.Tags) t.tags[tag.Key] = tag.Value;
-    if (Object.keys(t.tags).length > 50) throw invalid('One or more parameter values were invalid: The number of tags exceeds the limit of 50');
+    t.tags = { ...t.tags, ...checkTags(input.Tags, t.tags) };
     saveTable(ctx, t);
   },
 
@@ -54,6 +78,8 @@ export const settingsHandlers: Handlers<Operations> = {
     if (input.TagKeys === undefined) throw invalid("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
     tableArn(input.ResourceArn);
     if (input.TagKeys.length === 0) throw invalid('Atleast one Tag Key needs to be provided as Input.');
+    for (const key of input.TagKeys) if (!TAG_KEY.test(key ?? '')) throw invalid(`The Tag Key provided is invalid, Key: ${key ?? null}`);
+    if (input.TagKeys.length > MAX_TAGS) throw invalid(TOO_MANY_TAGS);
     const t = tableByArn(ctx, input.ResourceArn);
     for (const key of input.TagKeys) delete t.tags[key];
     saveTable(ctx, t);

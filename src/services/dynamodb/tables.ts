@@ -9,6 +9,7 @@ import type { Handlers, RequestContext } from '../service.js';
 import { dropInsights } from './insights.js';
 import { checkPolicy, dropPolicies, savePolicy } from './policies.js';
 import { groupMembers, leaveGroup, updateReplicas } from './replicas.js';
+import { checkTags } from './settings.js';
 import { closeStreams, openStream, streamLabel } from './streams.js';
 import {
   backfillIndex, checkTableName, dropTableData, findTable, importing, indexStats, keyDef, listTableRows, saveTable, tableNameOf, tableStats, type Table,
@@ -207,12 +208,12 @@ export const tableHandlers: Handlers<Operations> = {
       Object.assign(description, { StreamSpecification: input.StreamSpecification, LatestStreamLabel: label, LatestStreamArn: `${arn}/stream/${label}` });
     }
     if (input.ResourcePolicy !== undefined) checkPolicy(input.ResourcePolicy, arn);
-    // The limit TagResource keeps (settings.ts) holds at creation too: no table is made.
-    if ((input.Tags?.length ?? 0) > 50) throw paramInvalid('The number of tags exceeds the limit of 50');
+    // TagResource's rules (settings.ts) hold at creation too: no table is made.
+    const tags = checkTags(input.Tags ?? []);
     if (findTable(ctx, input.TableName)) throw new AwsError('ResourceInUseException', `Table already exists: ${input.TableName}`);
     const table: Table = {
       id: description.TableId!, name: input.TableName, accountId: ctx.accountId, region: ctx.region, description,
-      tags: Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])), ttlAttribute: undefined, recoverySince: undefined,
+      tags: { ...tags }, ttlAttribute: undefined, recoverySince: undefined,
     };
     ctx.db.transaction(() => {
       saveTable(ctx, table);
