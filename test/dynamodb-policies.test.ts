@@ -107,7 +107,7 @@ describe('DynamoDB resource-based policies', () => {
     const big = doc({ ...grant(ACCOUNT, 'dynamodb:GetItem', arnOf(name)), Sid: 'x'.repeat(20 * 1024) });
     const tooBig = await rejects(ddb.send(new PutResourcePolicyCommand({ ResourceArn: arnOf(name), Policy: big })));
     assert.equal(tooBig.name, 'ValidationException');
-    assert.match(tooBig.message, /^One or more parameter values were invalid: Policy document size \d+ bytes exceeds the maximum allowed size of 20480 bytes\.$/);
+    assert.equal(tooBig.message, 'One or more parameter values were invalid: Maximum policy size of 20480 bytes exceeded');
     const notJson = await rejects(ddb.send(new PutResourcePolicyCommand({ ResourceArn: arnOf(name), Policy: '{"Version": ' })));
     assert.equal(notJson.name, 'ValidationException');
     assert.equal(notJson.message, 'One or more parameter values were invalid: Invalid policy document: This policy contains invalid Json');
@@ -115,6 +115,34 @@ describe('DynamoDB resource-based policies', () => {
     assert.equal(noPrincipal.name, 'ValidationException');
     assert.match(noPrincipal.message, /^One or more parameter values were invalid: Invalid policy document: /);
     await rejects(ddb.send(new GetResourcePolicyCommand({ ResourceArn: arnOf(name) })));
+  });
+
+  it("a policy is refused in DynamoDB's words: empty, null, no Resource, repeated Sids, actions no table has, and public access", async () => {
+    const name = await table();
+    const refused = async (Policy: string) => {
+      const e = await rejects(ddb.send(new PutResourcePolicyCommand({ ResourceArn: arnOf(name), Policy })));
+      assert.equal(e.name, 'ValidationException');
+      return e.message;
+    };
+    const invalid = 'One or more parameter values were invalid: Invalid policy document: ';
+    assert.equal(await refused('{}'), `${invalid}Syntax error at position (1,3)`);
+    assert.equal(await refused('null'), `${invalid}This text appears not to be a policy`);
+    assert.equal(await refused(doc()), `${invalid}Could not parse the policy: Statement is empty!`);
+    assert.equal(await refused(doc({}, grant(ACCOUNT, 'dynamodb:GetItem', arnOf(name)))), `${invalid}Missing required field Effect`);
+    assert.equal(await refused(doc({ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'dynamodb:GetItem' })), `${invalid}Missing required field Resource`);
+    const sid = { ...grant(ACCOUNT, 'dynamodb:GetItem', arnOf(name)), Sid: 'one' };
+    assert.equal(await refused(doc(sid, sid)), `${invalid}The Statement Ids in the policy are not unique`);
+    assert.equal(await refused(doc(grant(ACCOUNT, ['dynamodb:GetRecords', 'dynamodb:Get*', 'dynamodb:RestoreTableFromBackup'], arnOf(name)))),
+      `${invalid}The following action names are invalid: "dynamodb:GetRecords", "dynamodb:RestoreTableFromBackup"`);
+    const unbounded = 'Resource-based policy grants unbounded access in one or more elements. Please revise the policy to ensure least-privilege form of access';
+    assert.equal(await refused(doc({ Effect: 'Allow', Principal: '*', Action: 'dynamodb:GetItem', Resource: arnOf(name) })), unbounded);
+    assert.equal(await refused(doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'dynamodb:*', Resource: '*', Condition: { StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/x' } } })), unbounded);
+    await rejects(ddb.send(new GetResourcePolicyCommand({ ResourceArn: arnOf(name) })));
+    // Anyone, narrowed by a trusted condition key to one account, is not public; a Deny for anyone never is.
+    await ddb.send(new PutResourcePolicyCommand({ ResourceArn: arnOf(name), Policy: doc(
+      { Effect: 'Allow', Principal: '*', Action: ['dynamodb:Get*', 'dynamodb:Query'], Resource: arnOf(name), Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } } },
+      { Effect: 'Deny', Principal: '*', Action: 'dynamodb:DeleteTable', Resource: arnOf(name) },
+    ) }));
   });
 
   it('a ResourceArn that is a name, an index, or another account is refused with ValidationException', async () => {

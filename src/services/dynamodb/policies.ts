@@ -1,8 +1,8 @@
 import type { Operations } from '../../generated/types/dynamodb.js';
 import { parseArn } from '../../arn.js';
 import { evaluate, type RequestPrincipal } from '../../iam/evaluate.js';
-import { contextOf } from '../../iam/match.js';
-import { parsePolicy, type Policy } from '../../iam/policy.js';
+import { contextOf, glob } from '../../iam/match.js';
+import { parsePolicy, type Policy, type Statement } from '../../iam/policy.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handler, Handlers, RequestContext, ResourceFacts, ServiceEnv } from '../service.js';
 import { findTable, type Table } from './table.js';
@@ -62,15 +62,76 @@ function target(ctx: RequestContext, arn: string): Target {
   return { arn, table, kind: sub === 'stream' ? 'stream' : 'table' };
 }
 
+/**
+ * The actions a table's policy may name ("DynamoDB API operations supported by resource-based
+ * policies"; PartiQL's APIs are authorized by its four PartiQL actions, transactions' condition
+ * checks by ConditionCheckItem), and a stream's. DynamoDB refuses a policy naming any other:
+ * stream actions in a table's policy, RestoreTableFromBackup (whose resource is a backup).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-iam-actions.html
+ */
+const TABLE_ACTIONS = ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem', 'ConditionCheckItem', 'TransactGetItems', 'TransactWriteItems',
+  'BatchGetItem', 'BatchWriteItem', 'PartiQLSelect', 'PartiQLInsert', 'PartiQLUpdate', 'PartiQLDelete', 'DeleteTable', 'DescribeTable', 'UpdateTable',
+  'DescribeTableReplicaAutoScaling', 'UpdateTableReplicaAutoScaling', 'ListTagsOfResource', 'TagResource', 'UntagResource', 'CreateBackup',
+  'DescribeContinuousBackups', 'RestoreTableToPointInTime', 'UpdateContinuousBackups', 'DescribeContributorInsights', 'UpdateContributorInsights',
+  'ExportTableToPointInTime', 'DescribeKinesisStreamingDestination', 'DisableKinesisStreamingDestination', 'EnableKinesisStreamingDestination',
+  'UpdateKinesisStreamingDestination', 'GetResourcePolicy', 'PutResourcePolicy', 'DeleteResourcePolicy', 'DescribeTimeToLive', 'UpdateTimeToLive'].map((a) => `dynamodb:${a}`);
+const STREAM_ACTIONS = ['DescribeStream', 'GetRecords', 'GetShardIterator', 'GetResourcePolicy', 'PutResourcePolicy', 'DeleteResourcePolicy'].map((a) => `dynamodb:${a}`);
+
+/**
+ * Condition keys that keep a statement with a `*` principal from being public, when their values
+ * hold no wildcard or variable (Block Public Access).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-bpa-rbp.html
+ */
+const TRUSTED_KEYS = new Set(['aws:principalaccount', 'aws:principalarn', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:sourceaccount', 'aws:sourcearn',
+  'aws:sourcevpc', 'aws:sourcevpce', 'aws:userid', 'aws:principalservicename', 'aws:principalservicenameslist', 'aws:principalisawsservice',
+  'aws:ec2instancesourcevpc', 'aws:sourceorgid', 'aws:sourceorgpaths']);
+
 /** A policy document as PutResourcePolicy and CreateTable accept it: within 20 KB, and a valid resource policy. */
 export function checkPolicy(document: string, resourceArn: string): Policy {
-  if (Buffer.byteLength(document) > MAX_POLICY_BYTES) throw paramInvalid(`Policy document size ${Buffer.byteLength(document)} bytes exceeds the maximum allowed size of ${MAX_POLICY_BYTES} bytes.`);
+  if (Buffer.byteLength(document) > MAX_POLICY_BYTES) throw paramInvalid(`Maximum policy size of ${MAX_POLICY_BYTES} bytes exceeded`);
+  const bad = (m: string) => paramInvalid(`Invalid policy document: ${m}`);
+  // What DynamoDB says in words of its own, before IAM's checks.
+  let raw: unknown;
   try {
-    return parsePolicy(document, 'resource', resourceArn);
+    raw = JSON.parse(document);
+  } catch {
+    raw = undefined;
+  }
+  if (raw === null) throw bad('This text appears not to be a policy');
+  if (typeof raw === 'object' && !Array.isArray(raw)) {
+    if (Object.keys(raw).length === 0 && !document.includes('\n')) throw bad(`Syntax error at position (1,${document.trimEnd().length + 1})`);
+    const statement = (raw as { Statement?: unknown }).Statement;
+    if (Array.isArray(statement) && statement.length === 0) throw bad('Could not parse the policy: Statement is empty!');
+  }
+  let policy: Policy;
+  try {
+    policy = parsePolicy(document, 'resource', resourceArn);
   } catch (e) {
-    if (e instanceof AwsError) throw paramInvalid(`Invalid policy document: ${e.message}`);
+    if (e instanceof AwsError) throw bad(DYNAMODB_WORDS[e.message] ?? e.message);
     throw e;
   }
+  const allowed = resourceArn.includes('/stream/') ? STREAM_ACTIONS : TABLE_ACTIONS;
+  const invalidActions = policy.statements.flatMap((st) => st.action ?? []).filter((a) => !allowed.some(glob(a, true)));
+  if (invalidActions.length) throw bad(`The following action names are invalid: ${[...new Set(invalidActions)].map((a) => `"${a}"`).join(', ')}`);
+  if (policy.statements.some(isPublic)) {
+    throw new AwsError('ValidationException', 'Resource-based policy grants unbounded access in one or more elements. Please revise the policy to ensure least-privilege form of access');
+  }
+  return policy;
+}
+
+/** IAM's reasons that DynamoDB words otherwise. */
+const DYNAMODB_WORDS: Record<string, string> = {
+  'Policy statement must contain resources.': 'Missing required field Resource',
+  'Statement IDs (SID) in a single policy must be unique.': 'The Statement Ids in the policy are not unique',
+};
+
+/** An Allow for anyone (`*`) that no trusted condition key narrows to named principals or sources. */
+function isPublic(st: Statement): boolean {
+  if (st.effect !== 'Allow' || st.principal === undefined) return false;
+  const anyone = st.principal === '*' || Object.values(st.principal).some((ids) => ids.includes('*'));
+  if (!anyone) return false;
+  return !st.condition.some((c) => TRUSTED_KEYS.has(c.keyLower) && !c.variables && c.values.every((v) => !/[*?]/.test(v))
+    && (c.keyLower !== 'aws:principalisawsservice' || c.values.every((v) => v === 'true')));
 }
 
 /** Revision ids are the time of the change in milliseconds, always later than the one they replace. */
