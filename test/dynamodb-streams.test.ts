@@ -257,6 +257,8 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     assert.equal(before.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus, 'DISABLED');
     const on = await ddb.send(new UpdateContinuousBackupsCommand({ TableName: t.name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
     assert.equal(on.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus, 'ENABLED');
+    const offWithDays = await rejects(ddb.send(new UpdateContinuousBackupsCommand({ TableName: t.name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false, RecoveryPeriodInDays: 7 } })));
+    assert.equal(offWithDays.message, 'Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.');
     const err = await rejects(ddb.send(new DescribeContinuousBackupsCommand({ TableName: 'no-such-table' })));
     assert.equal(err.name, 'TableNotFoundException');
     const limits = await ddb.send(new DescribeLimitsCommand({}));

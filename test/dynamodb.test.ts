@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, ListTagsOfResourceCommand,
-  PutItemCommand, QueryCommand, ScanCommand, TagResourceCommand, UntagResourceCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput,
+  PutItemCommand, QueryCommand, ScanCommand, TagResourceCommand, UntagResourceCommand, UpdateItemCommand, UpdateTableCommand, waitUntilTableExists, type CreateTableCommandInput, type UpdateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -117,9 +117,33 @@ describe('DynamoDB tables and items', () => {
     const err = await rejects(ddb.send(new DeleteTableCommand({ TableName: protectedName })));
     assert.equal(err.name, 'ValidationException');
     const nothing = await rejects(ddb.send(new UpdateTableCommand({ TableName: protectedName })));
-    assert.equal(nothing.message, 'At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
+    assert.equal(nothing.message, 'At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required');
     await ddb.send(new UpdateTableCommand({ TableName: protectedName, DeletionProtectionEnabled: false }));
     await ddb.send(new DeleteTableCommand({ TableName: protectedName }));
+  });
+
+  it('UpdateTable: changes that must travel alone, and stream changes, are refused in DynamoDB\'s words', async () => {
+    const name = await table();
+    const refused = async (input: Omit<UpdateTableCommandInput, 'TableName'>) => {
+      const e = await rejects(ddb.send(new UpdateTableCommand({ TableName: name, ...input })));
+      assert.equal(e.name, 'ValidationException');
+      return e.message;
+    };
+    const invalid = 'One or more parameter values were invalid: ';
+    const nothing = await refused({ MultiRegionConsistency: 'EVENTUAL' });
+    assert.equal(nothing, 'At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required');
+    assert.equal(await refused({ SSESpecification: { Enabled: true }, DeletionProtectionEnabled: true }), `${invalid}Server-Side Encryption modification must be the only operation in the request`);
+    assert.equal(await refused({ TableClass: 'STANDARD', DeletionProtectionEnabled: true }), `${invalid}TableClass modification must be the only operation in the request`);
+    assert.equal(await refused({ DeletionProtectionEnabled: true, BillingMode: 'PAY_PER_REQUEST' }), `${invalid}DeletionProtection modification must be the only operation in the request`);
+    assert.equal(await refused({ StreamSpecification: { StreamEnabled: true } }), `${invalid}If stream is being enabled then UpdateViewType is required`);
+    assert.equal(await refused({ StreamSpecification: { StreamEnabled: false } }), `Table has no stream to disable: TableName: ${name}`);
+    assert.equal(await refused({ StreamSpecification: { StreamEnabled: false, StreamViewType: 'KEYS_ONLY' } }), `${invalid}If stream is being disabled, then UpdateViewType must not be specified`);
+    await ddb.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }));
+    assert.equal(await refused({ StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }), `Table already has an enabled stream: TableName: ${name}`);
+    const created = await rejects(table({ StreamSpecification: { StreamEnabled: true } }));
+    assert.equal(created.message, `${invalid}Table is being created with a stream enabled, UpdateViewType is required`);
+    const disabled = await rejects(table({ StreamSpecification: { StreamEnabled: false, StreamViewType: 'NEW_IMAGE' } }));
+    assert.equal(disabled.message, `${invalid}Table is being created with a stream disabled, UpdateViewType should not be specified`);
   });
 
   it('an attribute name is at most 65535 bytes, in an item as anywhere else', async () => {

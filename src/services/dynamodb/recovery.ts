@@ -67,6 +67,9 @@ export const recoveryHandlers: Handlers<Operations> = {
     const t = findTable(ctx, input.TableName);
     if (!t) throw tableNotFound(input.TableName);
     const enable = input.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled;
+    if (!enable && input.PointInTimeRecoverySpecification.RecoveryPeriodInDays !== undefined) {
+      throw new AwsError('ValidationException', 'Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.');
+    }
     if (enable && t.recoverySince === undefined) t.recoverySince = ctx.clock.now();
     if (!enable) t.recoverySince = undefined;
     ctx.db.transaction(() => {

@@ -55,14 +55,32 @@ function checkCapacity(pt: ProvisionedThroughput | undefined): void {
  * reports).
  */
 function checkUpdateTable(input: UpdateTableInput): void {
-  // An empty list of index updates asks for nothing, as DynamoDB reads it.
-  const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, input.GlobalSecondaryIndexUpdates?.length ? input.GlobalSecondaryIndexUpdates : undefined, input.SSESpecification,
-    input.ReplicaUpdates, input.DeletionProtectionEnabled, input.TableClass];
+  // An empty list of index updates asks for nothing, as DynamoDB reads it, and so do empty
+  // OnDemandThroughput and WarmThroughput structures.
+  const given = (v: object | undefined) => (v !== undefined && Object.keys(v).length > 0 ? v : undefined);
+  const indexes = input.GlobalSecondaryIndexUpdates?.length ? input.GlobalSecondaryIndexUpdates : undefined;
+  const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, indexes, input.SSESpecification,
+    input.ReplicaUpdates, input.DeletionProtectionEnabled, input.TableClass, given(input.OnDemandThroughput), given(input.WarmThroughput)];
   if (changes.every((c) => c === undefined)) {
-    throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
+    // DynamoDB's list leaves out what the request holds (MultiRegionConsistency alone changes nothing).
+    const names = ['ProvisionedThroughput', 'BillingMode', 'UpdateStreamEnabled', 'GlobalSecondaryIndexUpdates', 'SSESpecification', 'ReplicaUpdates', 'MultiAccountReplicaReady',
+      'ReplicaTransitRoleArn', 'MultiRegionConsistency', 'DeletionProtectionEnabled', 'OnDemandThroughput', 'WarmThroughput', 'TableClass'].filter((n) => n !== 'MultiRegionConsistency' || input.MultiRegionConsistency === undefined);
+    throw invalid(`At least one of ${names.slice(0, -1).join(', ')} or ${names.at(-1)} is required`);
   }
-  // Measured against DynamoDB: any other change beside ReplicaUpdates is refused, whatever the table's state.
-  if (input.ReplicaUpdates && changes.filter((c) => c !== undefined).length > 1) throw paramInvalid('Replica modification must be the only operation in the request');
+  // Changes that must travel alone, refused in this order (recorded answers of 2026-10).
+  const others = (own: unknown) => changes.some((c) => c !== undefined && c !== own);
+  if (input.ReplicaUpdates && others(input.ReplicaUpdates)) throw paramInvalid('Replica modification must be the only operation in the request');
+  if (input.SSESpecification && others(input.SSESpecification)) throw paramInvalid('Server-Side Encryption modification must be the only operation in the request');
+  if (input.TableClass && others(input.TableClass)) throw paramInvalid('TableClass modification must be the only operation in the request');
+  if (input.DeletionProtectionEnabled !== undefined && others(input.DeletionProtectionEnabled)) throw paramInvalid('DeletionProtection modification must be the only operation in the request');
+  if (given(input.WarmThroughput) && others(input.WarmThroughput)) throw paramInvalid('WarmThroughput must be the only operation in the request');
+  if (given(input.OnDemandThroughput) && changes.some((c) => c !== undefined && c !== input.OnDemandThroughput && c !== input.BillingMode)) {
+    throw paramInvalid('OnDemandThroughput can only be combined with BillingMode in an UpdateTable request');
+  }
+  if (input.StreamSpecification && input.ProvisionedThroughput) throw paramInvalid('You cannot modify stream status while updating table IOPS');
+  const onlineIndex = indexes?.some((u) => u.Create || u.Delete);
+  if (onlineIndex && input.ProvisionedThroughput) throw paramInvalid('You cannot create or delete index while updating table IOPS');
+  if (onlineIndex && input.StreamSpecification) throw paramInvalid('You cannot create or delete index while changing stream status');
   if (input.BillingMode === 'PROVISIONED' && !input.ProvisionedThroughput) throw paramInvalid('ProvisionedThroughput must be specified when BillingMode is PROVISIONED');
   checkCapacity(input.ProvisionedThroughput);
   const names = new Set<string>();
@@ -202,8 +220,11 @@ export const tableHandlers: Handlers<Operations> = {
       ...(input.TableClass ? { TableClassSummary: { TableClass: input.TableClass } } : {}),
       ...(input.SSESpecification?.Enabled ? { SSEDescription: { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: input.SSESpecification.KMSMasterKeyId ?? formatArn({ service: 'kms', region: ctx.region, account: ctx.accountId, resource: `key/${randomUUID()}` }) } } : {}),
     };
+    if (input.StreamSpecification && !input.StreamSpecification.StreamEnabled && input.StreamSpecification.StreamViewType) {
+      throw paramInvalid('Table is being created with a stream disabled, UpdateViewType should not be specified');
+    }
     if (input.StreamSpecification?.StreamEnabled) {
-      if (!input.StreamSpecification.StreamViewType) throw invalid('StreamSpecification.StreamViewType must be specified when StreamEnabled is true');
+      if (!input.StreamSpecification.StreamViewType) throw paramInvalid('Table is being created with a stream enabled, UpdateViewType is required');
       const label = streamLabel(now);
       Object.assign(description, { StreamSpecification: input.StreamSpecification, LatestStreamLabel: label, LatestStreamArn: `${arn}/stream/${label}` });
     }
@@ -382,12 +403,13 @@ function updateStream(t: Table, spec: { StreamEnabled: boolean; StreamViewType?:
   const enabled = d.StreamSpecification?.StreamEnabled === true;
   if (spec.StreamEnabled) {
     if (enabled) throw invalid(`Table already has an enabled stream: TableName: ${t.name}`);
-    if (!spec.StreamViewType) throw invalid('StreamSpecification.StreamViewType must be specified when StreamEnabled is true');
+    if (!spec.StreamViewType) throw paramInvalid('If stream is being enabled then UpdateViewType is required');
     const label = streamLabel(now);
     Object.assign(d, { StreamSpecification: spec, LatestStreamLabel: label, LatestStreamArn: `${d.TableArn}/stream/${label}` });
   } else {
     if (d.Replicas) throw paramInvalid('Disabling Stream is not allowed for a Global Table replica.');
-    if (!enabled) throw invalid(`Table already has stream disabled: TableName: ${t.name}`);
+    if (spec.StreamViewType) throw paramInvalid('If stream is being disabled, then UpdateViewType must not be specified');
+    if (!enabled) throw invalid(`Table has no stream to disable: TableName: ${t.name}`);
     d.StreamSpecification = { StreamEnabled: false };
   }
   return true;
