@@ -257,6 +257,13 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     assert.equal(before.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus, 'DISABLED');
     const on = await ddb.send(new UpdateContinuousBackupsCommand({ TableName: t.name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
     assert.equal(on.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus, 'ENABLED');
+    assert.equal(on.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.RecoveryPeriodInDays, 35);
+    const week = await ddb.send(new UpdateContinuousBackupsCommand({ TableName: t.name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 } }));
+    assert.equal(week.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.RecoveryPeriodInDays, 7);
+    const described = await ddb.send(new DescribeContinuousBackupsCommand({ TableName: t.name }));
+    assert.equal(described.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.RecoveryPeriodInDays, 7);
+    const tooLong = await rejects(ddb.send(new UpdateContinuousBackupsCommand({ TableName: t.name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 36 } })));
+    assert.equal(tooLong.name, 'ValidationException');
     const offWithDays = await rejects(ddb.send(new UpdateContinuousBackupsCommand({ TableName: t.name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false, RecoveryPeriodInDays: 7 } })));
     assert.equal(offWithDays.message, 'Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.');
     const err = await rejects(ddb.send(new DescribeContinuousBackupsCommand({ TableName: 'no-such-table' })));
@@ -265,8 +272,8 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     assert.equal(limits.TableMaxReadCapacityUnits, 40000);
     const endpoints = await ddb.send(new DescribeEndpointsCommand({}));
     assert.equal(endpoints.Endpoints?.[0]?.CachePeriodInMinutes, 1440);
-    const described = await ddb.send(new DescribeTableCommand({ TableName: t.name }));
-    assert.equal(described.Table?.TableStatus, 'ACTIVE');
+    const active = await ddb.send(new DescribeTableCommand({ TableName: t.name }));
+    assert.equal(active.Table?.TableStatus, 'ACTIVE');
   });
 
   it('on-demand backups restore into a new table with items and indexes', async () => {

@@ -4,6 +4,7 @@ import type { ExportDescription, ExportTableToPointInTimeInput, Operations } fro
 import { parseArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
+import { restorableRange } from './recovery.js';
 import { findTable, type Table } from './table.js';
 
 /**
@@ -23,9 +24,6 @@ export const exportMigrations = [{
     CREATE INDEX dynamodb_exports_table ON dynamodb_exports (account_id, region, created_at);
   `,
 }];
-
-/** The 35 days point-in-time recovery keeps: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html */
-const RECOVERY_WINDOW_MS = 35 * 86_400_000;
 
 const invalid = (m: string) => new AwsError('ValidationException', m);
 
@@ -117,9 +115,9 @@ export const exportHandlers: Handlers<Operations> = {
     if ((input.ExportFormat ?? 'DYNAMODB_JSON') !== 'DYNAMODB_JSON') throw invalid('Nimbus exports tables in DYNAMODB_JSON only: ExportFormat ION is not supported.');
     if ((input.ExportType ?? 'FULL_EXPORT') !== 'FULL_EXPORT') throw invalid('Nimbus exports full tables only: ExportType INCREMENTAL_EXPORT is not supported.');
     if (t.recoverySince === undefined) throw new AwsError('PointInTimeRecoveryUnavailableException', `Point in time recovery is not enabled for table '${t.name}'`);
-    const now = ctx.clock.now();
+    const { earliest, latest: now } = restorableRange(ctx, t);
     const at = input.ExportTime?.getTime() ?? now;
-    if (at < Math.max(t.recoverySince, now - RECOVERY_WINDOW_MS) || at > now) {
+    if (at < earliest || at > now) {
       throw new AwsError('InvalidExportTimeException', 'Export time must be within the point-in-time recovery window of the table, and not in the future.');
     }
     if (input.S3SseAlgorithm === 'KMS' && !input.S3SseKmsKeyId) throw invalid('S3SseKmsKeyId must be specified when S3SseAlgorithm is KMS');

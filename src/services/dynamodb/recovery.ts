@@ -9,10 +9,12 @@ import { decodeItem, encodeItem, itemSize, type Item } from './values.js';
 /**
  * Point-in-time recovery: while enabled, every item change logs the item as it was before, so a
  * restore copies the table as it is now and undoes, newest first, the changes made after the
- * requested time. The log keeps the 35 days a restore may reach back.
+ * requested time. A table's recovery period is 1-35 days (35 unless set); the log keeps the
+ * longest, 35.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html
  */
-const RECOVERY_WINDOW_MS = 35 * 86_400_000;
+const MAX_RECOVERY_DAYS = 35;
+const DAY_MS = 86_400_000;
 
 export const recoveryMigrations = [{
   id: 'dynamodb/004-point-in-time-recovery',
@@ -24,6 +26,9 @@ export const recoveryMigrations = [{
       hash_key BYTEA NOT NULL, range_key BYTEA NOT NULL, item TEXT);
     CREATE INDEX dynamodb_recovery_log_table ON dynamodb_recovery_log (table_id, at);
   `,
+}, {
+  id: 'dynamodb/009-recovery-period',
+  sql: 'ALTER TABLE dynamodb_tables ADD COLUMN recovery_days INTEGER;',
 }];
 
 /** Records the item as it was before a change, when the table has point-in-time recovery on. */
@@ -35,16 +40,17 @@ export function logChange(env: ServiceEnv, t: Table, key: Item, before: Item | u
 }
 
 export function pruneRecoveryLog(env: ServiceEnv): void {
-  env.db.prepare('DELETE FROM dynamodb_recovery_log WHERE at < ?').run(env.clock.now() - RECOVERY_WINDOW_MS);
+  env.db.prepare('DELETE FROM dynamodb_recovery_log WHERE at < ?').run(env.clock.now() - MAX_RECOVERY_DAYS * DAY_MS);
 }
 
 function tableNotFound(name: string): AwsError {
   return new AwsError('TableNotFoundException', `Table not found: ${name}`);
 }
 
-function restorableRange(ctx: RequestContext, t: Table): { earliest: number; latest: number } {
-  const now = ctx.clock.now();
-  return { earliest: Math.max(t.recoverySince!, now - RECOVERY_WINDOW_MS), latest: now };
+/** The times a restore or an export of a table with point-in-time recovery on may name. */
+export function restorableRange(env: ServiceEnv, t: Table): { earliest: number; latest: number } {
+  const now = env.clock.now();
+  return { earliest: Math.max(t.recoverySince!, now - (t.recoveryDays ?? MAX_RECOVERY_DAYS) * DAY_MS), latest: now };
 }
 
 function continuousBackups(ctx: RequestContext, t: Table) {
@@ -52,7 +58,7 @@ function continuousBackups(ctx: RequestContext, t: Table) {
   const { earliest, latest } = restorableRange(ctx, t);
   return {
     ContinuousBackupsStatus: 'ENABLED' as const,
-    PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'ENABLED' as const, RecoveryPeriodInDays: 35, EarliestRestorableDateTime: new Date(earliest), LatestRestorableDateTime: new Date(latest) },
+    PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'ENABLED' as const, RecoveryPeriodInDays: t.recoveryDays ?? MAX_RECOVERY_DAYS, EarliestRestorableDateTime: new Date(earliest), LatestRestorableDateTime: new Date(latest) },
   };
 }
 
@@ -71,7 +77,11 @@ export const recoveryHandlers: Handlers<Operations> = {
       throw new AwsError('ValidationException', 'Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.');
     }
     if (enable && t.recoverySince === undefined) t.recoverySince = ctx.clock.now();
-    if (!enable) t.recoverySince = undefined;
+    if (enable) t.recoveryDays = input.PointInTimeRecoverySpecification.RecoveryPeriodInDays ?? MAX_RECOVERY_DAYS;
+    if (!enable) {
+      t.recoverySince = undefined;
+      delete t.recoveryDays;
+    }
     ctx.db.transaction(() => {
       saveTable(ctx, t);
       if (!enable) ctx.db.prepare('DELETE FROM dynamodb_recovery_log WHERE table_id = ?').run(t.id);

@@ -23,6 +23,8 @@ export interface Table {
   ttlAttribute: string | undefined;
   /** When point-in-time recovery was enabled (clock ms), if it is. */
   recoverySince: number | undefined;
+  /** How many days back a point-in-time restore may reach (RecoveryPeriodInDays), 35 unless set. */
+  recoveryDays?: number;
   /** Keys, indexes and attribute types, worked out once for a table the data plane holds. */
   schema?: Schema;
 }
@@ -89,12 +91,13 @@ export function checkTableName(name: string): void {
   }
 }
 
-interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; recovery_since: number | null }
+interface TableRow { id: string; account_id: string; region: string; name: string; description: string; tags: string; ttl_attribute: string | null; recovery_since: number | null; recovery_days: number | null }
 
 function fromRow(r: TableRow): Table {
   const description = JSON.parse(r.description) as TableDescription;
   description.CreationDateTime = new Date(description.CreationDateTime as unknown as string);
-  return { id: r.id, name: r.name, accountId: r.account_id, region: r.region, description, tags: JSON.parse(r.tags) as Record<string, string>, ttlAttribute: r.ttl_attribute ?? undefined, recoverySince: r.recovery_since ?? undefined };
+  return { id: r.id, name: r.name, accountId: r.account_id, region: r.region, description, tags: JSON.parse(r.tags) as Record<string, string>, ttlAttribute: r.ttl_attribute ?? undefined, recoverySince: r.recovery_since ?? undefined,
+    ...(r.recovery_days !== null ? { recoveryDays: r.recovery_days } : {}) };
 }
 
 export function findTable(ctx: RequestContext, nameOrArn: string): Table | undefined {
@@ -141,10 +144,10 @@ export function listTableRows(ctx: RequestContext): Table[] {
 
 export function saveTable(ctx: RequestContext, t: Table): void {
   tableCache(ctx).tables.clear();
-  ctx.db.prepare(`INSERT INTO dynamodb_tables (id, account_id, region, name, description, tags, ttl_attribute, recovery_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ctx.db.prepare(`INSERT INTO dynamodb_tables (id, account_id, region, name, description, tags, ttl_attribute, recovery_since, recovery_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET description = excluded.description, tags = excluded.tags, ttl_attribute = excluded.ttl_attribute,
-      recovery_since = excluded.recovery_since`)
-    .run(t.id, t.accountId, t.region, t.name, JSON.stringify(t.description), JSON.stringify(t.tags), t.ttlAttribute ?? null, t.recoverySince ?? null);
+      recovery_since = excluded.recovery_since, recovery_days = excluded.recovery_days`)
+    .run(t.id, t.accountId, t.region, t.name, JSON.stringify(t.description), JSON.stringify(t.tags), t.ttlAttribute ?? null, t.recoverySince ?? null, t.recoveryDays ?? null);
 }
 
 export function keyDef(schema: KeySchemaElement[] | undefined): KeyDef {
