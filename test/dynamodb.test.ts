@@ -616,6 +616,12 @@ describe('DynamoDB tables and items', () => {
     assert.equal(index.name, 'ValidationException');
     assert.equal(index.message, `One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${arn}/index/byX`);
     assert.deepEqual((await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags, []);
+    for (const other of ['arn:aws:s3:::bucket', `${arn}/backup/01796290592162-1a2b3c4d`]) {
+      const e = await rejects(ddb.send(new ListTagsOfResourceCommand({ ResourceArn: other })));
+      assert.equal(e.message, `One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: ${other}`);
+    }
+    const west = arn.replace('us-east-1', 'us-west-2');
+    assert.equal((await rejects(ddb.send(new ListTagsOfResourceCommand({ ResourceArn: west })))).message, `Invalid TableArn: Invalid ResourceArn provided as input ${west}`);
     const tagged = unique('tbl');
     const many = await rejects(table({ TableName: tagged, Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }));
     assert.equal(many.name, 'ValidationException');

@@ -15,9 +15,11 @@ function tableArn(arn: string): NonNullable<ReturnType<typeof parseArn>> {
   // are refused in their own words; an index has no tags of its own.
   if (!arn.startsWith('arn:')) throw invalid(`One or more parameter values were invalid: ARNs must start with 'arn:': ${arn}`);
   const a = parseArn(arn);
-  if (!a || a.service !== 'dynamodb' || !a.resource.startsWith('table/')) throw invalid(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
-  if (a.resource.split('/')[2] === 'index') {
-    throw invalid(`One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${arn}`);
+  const sub = a?.resource.split('/')[2];
+  if (sub === 'index') throw invalid(`One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${arn}`);
+  // A backup's, export's or import's ARN, or another service's, names nothing that has tags.
+  if (!a || a.service !== 'dynamodb' || !a.resource.startsWith('table/') || (sub !== undefined && sub !== 'stream')) {
+    throw invalid(`One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: ${arn}`);
   }
   return a;
 }
@@ -49,7 +51,8 @@ export function checkTags(tags: readonly { Key?: string; Value?: string }[], exi
 
 function tableByArn(ctx: RequestContext, arn: string): Table {
   const a = tableArn(arn);
-  const t = a.account === ctx.accountId && a.region === ctx.region ? findTable(ctx, a.resource.slice(6)) : undefined;
+  if (a.region !== ctx.region) throw invalid(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+  const t = a.account === ctx.accountId ? findTable(ctx, a.resource.slice(6)) : undefined;
   if (!t) throw new AwsError('ResourceNotFoundException', `Requested resource not found: ResourcArn: ${arn} not found`);
   return t;
 }
