@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateBackupCommand, CreateTableCommand, RestoreTableToPointInTimeCommand, ScanCommand, DeleteBackupCommand, DeleteItemCommand, DescribeBackupCommand, ListBackupsCommand, QueryCommand, RestoreTableFromBackupCommand, DescribeContinuousBackupsCommand, DescribeEndpointsCommand, DescribeLimitsCommand, DescribeTableCommand,
+  CreateBackupCommand, CreateTableCommand, RestoreTableToPointInTimeCommand, ScanCommand, DeleteBackupCommand, DeleteItemCommand, DeleteTableCommand, DescribeBackupCommand, ListBackupsCommand, QueryCommand, RestoreTableFromBackupCommand, DescribeContinuousBackupsCommand, DescribeEndpointsCommand, DescribeLimitsCommand, DescribeTableCommand,
   DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand, ListTagsOfResourceCommand, PutItemCommand, TagResourceCommand, UntagResourceCommand,
   UpdateContinuousBackupsCommand, UpdateItemCommand, UpdateTableCommand, UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -274,6 +274,29 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     assert.equal(endpoints.Endpoints?.[0]?.CachePeriodInMinutes, 1440);
     const active = await ddb.send(new DescribeTableCommand({ TableName: t.name }));
     assert.equal(active.Table?.TableStatus, 'ACTIVE');
+  });
+
+  it('deleting a table with point-in-time recovery on leaves a SYSTEM backup that users cannot delete and may restore', async () => {
+    const t = await table();
+    await ddb.send(new PutItemCommand({ TableName: t.name, Item: { pk: { S: 'kept' } } }));
+    await ddb.send(new UpdateContinuousBackupsCommand({ TableName: t.name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+    await ddb.send(new DeleteTableCommand({ TableName: t.name }));
+    assert.deepEqual((await ddb.send(new ListBackupsCommand({ TableName: t.name }))).BackupSummaries, []);
+    const [system] = (await ddb.send(new ListBackupsCommand({ TableName: t.name, BackupType: 'SYSTEM' }))).BackupSummaries!;
+    assert.equal(system?.BackupType, 'SYSTEM');
+    assert.equal(system?.BackupName, `${t.name}$DeletedTableBackup`);
+    assert.equal(system!.BackupExpiryDateTime!.getTime() - system!.BackupCreationDateTime!.getTime(), 35 * 86_400_000);
+    assert.equal((await ddb.send(new ListBackupsCommand({ TableName: t.name, BackupType: 'ALL' }))).BackupSummaries?.length, 1);
+    const refused = await rejects(ddb.send(new DeleteBackupCommand({ BackupArn: system!.BackupArn })));
+    assert.equal(refused.name, 'ValidationException');
+    assert.match(refused.message, /^Invalid Request: User is not allowed to delete the system backup with arn .* It will automatically expire on /);
+    const target = unique('undeleted');
+    await ddb.send(new RestoreTableFromBackupCommand({ TargetTableName: target, BackupArn: system!.BackupArn }));
+    assert.deepEqual((await ddb.send(new ScanCommand({ TableName: target }))).Items, [{ pk: { S: 'kept' } }]);
+    // A table without point-in-time recovery leaves nothing behind.
+    const plain = await table();
+    await ddb.send(new DeleteTableCommand({ TableName: plain.name }));
+    assert.deepEqual((await ddb.send(new ListBackupsCommand({ TableName: plain.name, BackupType: 'ALL' }))).BackupSummaries, []);
   });
 
   it('on-demand backups restore into a new table with items and indexes', async () => {

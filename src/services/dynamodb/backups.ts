@@ -2,13 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { BackupDescription, BackupDetails, Operations, ProvisionedThroughput, RestoreSummary, TableDescription } from '../../generated/types/dynamodb.js';
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
-import type { Handlers, RequestContext } from '../service.js';
+import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
 import { backfillIndex, findTable, indexes, saveTable, tableStats, type Table } from './table.js';
 import { describe } from './tables.js';
 
 /**
  * On-demand backups: a backup is a copy of the table's description and item rows taken at
  * once; restoring creates a new table from it (without streams, TTL or tags, as in AWS).
+ * Deleting a table with point-in-time recovery on leaves a SYSTEM backup of it, kept 35 days
+ * and not deletable by users.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/BackupRestore.html
  */
 export const backupMigrations = [{
@@ -21,9 +23,21 @@ export const backupMigrations = [{
       backup_arn TEXT NOT NULL, hash_key BYTEA NOT NULL, range_key BYTEA NOT NULL, scan_order BIGINT NOT NULL,
       item TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (backup_arn, hash_key, range_key));
   `,
+}, {
+  id: 'dynamodb/010-system-backups',
+  sql: `
+    ALTER TABLE dynamodb_backups ADD COLUMN backup_type TEXT NOT NULL DEFAULT 'USER';
+    ALTER TABLE dynamodb_backups ADD COLUMN expires_at BIGINT;
+  `,
 }];
 
-interface BackupRow { arn: string; name: string; table_name: string; description: string; created_at: number; size_bytes: number; item_count: number }
+interface BackupRow {
+  arn: string; name: string; table_name: string; description: string; created_at: number; size_bytes: number; item_count: number;
+  backup_type: 'USER' | 'SYSTEM'; expires_at: number | null;
+}
+
+/** How long the SYSTEM backup of a deleted table is kept. */
+const SYSTEM_BACKUP_MS = 35 * 86_400_000;
 
 function backupNotFound(arn: string): AwsError {
   return new AwsError('BackupNotFoundException', `Backup not found: ${arn}`);
@@ -42,7 +56,10 @@ function sourceOf(row: BackupRow): TableDescription {
 }
 
 function details(row: BackupRow, status: BackupDetails['BackupStatus'] = 'AVAILABLE'): BackupDetails {
-  return { BackupArn: row.arn, BackupName: row.name, BackupSizeBytes: row.size_bytes, BackupStatus: status, BackupType: 'USER', BackupCreationDateTime: new Date(row.created_at) };
+  return {
+    BackupArn: row.arn, BackupName: row.name, BackupSizeBytes: row.size_bytes, BackupStatus: status, BackupType: row.backup_type, BackupCreationDateTime: new Date(row.created_at),
+    ...(row.expires_at !== null ? { BackupExpiryDateTime: new Date(row.expires_at) } : {}),
+  };
 }
 
 function description(row: BackupRow, status?: BackupDetails['BackupStatus']): BackupDescription {
@@ -70,19 +87,40 @@ function tableForBackup(ctx: RequestContext, name: string): Table {
   return t;
 }
 
+/** Copies the table's description and items into a new backup; answers its ARN. */
+function takeBackup(ctx: RequestContext, t: Table, name: string, type: BackupRow['backup_type']): string {
+  const now = ctx.clock.now();
+  const arn = `${t.description.TableArn}/backup/${String(now).padStart(17, '0')}-${randomBytes(4).toString('hex')}`;
+  const stats = tableStats(ctx, t);
+  ctx.db.transaction(() => {
+    ctx.db.prepare('INSERT INTO dynamodb_backups (arn, account_id, region, name, table_name, description, created_at, size_bytes, item_count, backup_type, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(arn, ctx.accountId, ctx.region, name, t.name, JSON.stringify(t.description), now, stats.bytes, stats.count, type, type === 'SYSTEM' ? now + SYSTEM_BACKUP_MS : null);
+    ctx.db.prepare('INSERT INTO dynamodb_backup_items (backup_arn, hash_key, range_key, scan_order, item, size) SELECT ?, hash_key, range_key, scan_order, item, size FROM dynamodb_items WHERE table_id = ?')
+      .run(arn, t.id);
+  })();
+  return arn;
+}
+
+/** DeleteTable's backup of a table with point-in-time recovery on, made before its items go. */
+export function backupDeletedTable(ctx: RequestContext, t: Table): void {
+  if (t.recoverySince !== undefined) takeBackup(ctx, t, `${t.name}$DeletedTableBackup`, 'SYSTEM');
+}
+
+/** Drops SYSTEM backups past their 35 days (the TTL sweeper's turn). */
+export function pruneSystemBackups(env: ServiceEnv): void {
+  const due = env.db.prepare('SELECT arn FROM dynamodb_backups WHERE expires_at IS NOT NULL AND expires_at <= ?').pluck().all(env.clock.now()) as string[];
+  env.db.transaction(() => {
+    for (const arn of due) {
+      env.db.prepare('DELETE FROM dynamodb_backup_items WHERE backup_arn = ?').run(arn);
+      env.db.prepare('DELETE FROM dynamodb_backups WHERE arn = ?').run(arn);
+    }
+  })();
+}
+
 export const backupHandlers: Handlers<Operations> = {
   CreateBackup(input, ctx) {
     const t = tableForBackup(ctx, input.TableName);
-    const now = ctx.clock.now();
-    const arn = `${t.description.TableArn}/backup/${String(now).padStart(17, '0')}-${randomBytes(4).toString('hex')}`;
-    const stats = tableStats(ctx, t);
-    ctx.db.transaction(() => {
-      ctx.db.prepare('INSERT INTO dynamodb_backups (arn, account_id, region, name, table_name, description, created_at, size_bytes, item_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(arn, ctx.accountId, ctx.region, input.BackupName, t.name, JSON.stringify(t.description), now, stats.bytes, stats.count);
-      ctx.db.prepare('INSERT INTO dynamodb_backup_items (backup_arn, hash_key, range_key, scan_order, item, size) SELECT ?, hash_key, range_key, scan_order, item, size FROM dynamodb_items WHERE table_id = ?')
-        .run(arn, t.id);
-    })();
-    return { BackupDetails: details(findBackup(ctx, arn)) };
+    return { BackupDetails: details(findBackup(ctx, takeBackup(ctx, t, input.BackupName, 'USER'))) };
   },
 
   DescribeBackup: (input, ctx) => ({ BackupDescription: description(findBackup(ctx, input.BackupArn)) }),
@@ -91,9 +129,10 @@ export const backupHandlers: Handlers<Operations> = {
     const rows = (ctx.db.prepare('SELECT * FROM dynamodb_backups WHERE account_id = ? AND region = ? ORDER BY arn').all(ctx.accountId, ctx.region) as BackupRow[])
       .filter((r) => (input.TableName === undefined || r.table_name === input.TableName)
         && (input.ExclusiveStartBackupArn === undefined || r.arn > input.ExclusiveStartBackupArn)
-        && (input.BackupType === undefined || input.BackupType === 'ALL' || input.BackupType === 'USER')
+        // USER unless asked otherwise; AWS Backup's are listed by AWS Backup's own API.
+        && (input.BackupType === 'ALL' ? true : r.backup_type === (input.BackupType ?? 'USER'))
         && (input.TimeRangeLowerBound === undefined || r.created_at >= input.TimeRangeLowerBound.getTime())
-        && (input.TimeRangeUpperBound === undefined || r.created_at <= input.TimeRangeUpperBound.getTime()));
+        && (input.TimeRangeUpperBound === undefined || r.created_at < input.TimeRangeUpperBound.getTime()));
     const limit = input.Limit ?? 100;
     const page = rows.slice(0, limit);
     return {
@@ -107,6 +146,9 @@ export const backupHandlers: Handlers<Operations> = {
 
   DeleteBackup(input, ctx) {
     const row = findBackup(ctx, input.BackupArn);
+    if (row.backup_type === 'SYSTEM') {
+      throw new AwsError('ValidationException', `Invalid Request: User is not allowed to delete the system backup with arn ${row.arn}. It will automatically expire on ${new Date(row.expires_at!).toISOString()}`);
+    }
     ctx.db.transaction(() => {
       ctx.db.prepare('DELETE FROM dynamodb_backup_items WHERE backup_arn = ?').run(row.arn);
       ctx.db.prepare('DELETE FROM dynamodb_backups WHERE arn = ?').run(row.arn);

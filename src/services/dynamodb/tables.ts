@@ -6,6 +6,7 @@ import type {
 import { formatArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
+import { backupDeletedTable } from './backups.js';
 import { dropInsights } from './insights.js';
 import { checkPolicy, dropPolicies, savePolicy } from './policies.js';
 import { groupMembers, leaveGroup, updateReplicas } from './replicas.js';
@@ -273,6 +274,7 @@ export const tableHandlers: Handlers<Operations> = {
     for (const k of ['KeySchema', 'AttributeDefinitions', 'LocalSecondaryIndexes', 'GlobalSecondaryIndexes', 'CreationDateTime'] as const) delete out[k];
     // Deleting a replica of a global table deletes that replica only; the others stay.
     ctx.db.transaction(() => {
+      backupDeletedTable(ctx, t);
       leaveGroup(ctx, t);
       dropTable(ctx, t);
     })();

@@ -1,4 +1,5 @@
 import type { ServiceEnv } from '../service.js';
+import { pruneSystemBackups } from './backups.js';
 import { logChange, pruneRecoveryLog } from './recovery.js';
 import { recordChange } from './streams.js';
 import { deleteItem, expiry, tableById, type Table } from './table.js';
@@ -8,7 +9,8 @@ import { decodeItem } from './values.js';
  * Time to live: items whose TTL attribute (epoch seconds) is past, by the Nimbus clock, are
  * deleted by a background sweep and appear in the table's stream as deletions by the service.
  * Each item row carries its expiry, indexed, so a sweep reads only what is due. The same sweep
- * drops stream records past their 24 hours and recovery log entries past their 35 days.
+ * drops stream records past their 24 hours, recovery log entries past their 35 days and SYSTEM
+ * backups past theirs.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
  */
 const SWEEP_EVERY_MS = 30_000;
@@ -59,6 +61,7 @@ export function startTtlSweeper(ctx: ServiceEnv): void {
       while (sweepExpired(env) === SWEEP_BATCH);
       trimStreams(env);
       pruneRecoveryLog(env);
+      pruneSystemBackups(env);
       env.clock.after(SWEEP_EVERY_MS, tick);
     };
     env.clock.after(SWEEP_EVERY_MS, tick);
