@@ -93,6 +93,52 @@ describe('DynamoDB exports to S3', () => {
     assert.deepEqual(lines, [{ Item: { pk: { S: 'kept' } } }]);
   });
 
+  it('an incremental export writes each item changed in the window once, with its new and old images, under the shared data folder', async () => {
+    const { name, arn, bucket } = await setup();
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'untouched' } } }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'changed' }, v: { N: '1' } } }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'removed' } } }));
+    nimbus.clock.advance(60_000);
+    const from = new Date(nimbus.clock.now());
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'changed' }, v: { N: '2' } } }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'changed' }, v: { N: '3' } } }));
+    await ddb.send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: 'removed' } } }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'added' } } }));
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'fleeting' } } }));
+    await ddb.send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: 'fleeting' } } }));
+    nimbus.clock.advance(20 * 60_000);
+    const to = new Date(nimbus.clock.now());
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'after-the-window' } } }));
+    const started = (await ddb.send(new ExportTableToPointInTimeCommand({
+      TableArn: arn, S3Bucket: bucket, S3Prefix: 'cdc', ExportType: 'INCREMENTAL_EXPORT', IncrementalExportSpecification: { ExportFromTime: from, ExportToTime: to },
+    }))).ExportDescription!;
+    assert.equal(started.ExportType, 'INCREMENTAL_EXPORT');
+    assert.equal(started.ExportTime, undefined);
+    assert.deepEqual(started.IncrementalExportSpecification, { ExportFromTime: from, ExportToTime: to, ExportViewType: 'NEW_AND_OLD_IMAGES' });
+    const done = await settled(started.ExportArn!);
+    assert.equal(done.ItemCount, 3);
+    const summary = JSON.parse((await object(bucket, done.ExportManifest!)).toString());
+    assert.equal(summary.exportType, 'INCREMENTAL_EXPORT');
+    assert.equal(summary.outputView, 'NEW_AND_OLD_IMAGES');
+    assert.equal(summary.exportFromTime, from.toISOString());
+    const [file] = (await object(bucket, summary.manifestFilesS3Key)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    assert.match(file.dataFileS3Key, /^cdc\/AWSDynamoDB\/data\/[a-z0-9]+\.json\.gz$/);
+    const lines = gunzipSync(await object(bucket, file.dataFileS3Key)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    for (const line of lines) assert.match(line.Metadata.WriteTimestampMicros.N, /^\d{16}$/);
+    const shapes = lines.map(({ Metadata: _, ...rest }) => rest).sort((x, y) => x.Keys.pk.S.localeCompare(y.Keys.pk.S));
+    assert.deepEqual(shapes, [
+      { Keys: { pk: { S: 'added' } }, NewImage: { pk: { S: 'added' } } },
+      { Keys: { pk: { S: 'changed' } }, NewImage: { pk: { S: 'changed' }, v: { N: '3' } }, OldImage: { pk: { S: 'changed' }, v: { N: '1' } } },
+      { Keys: { pk: { S: 'removed' } }, OldImage: { pk: { S: 'removed' } } },
+    ]);
+    const tooShort = await rejects(ddb.send(new ExportTableToPointInTimeCommand({
+      TableArn: arn, S3Bucket: bucket, ExportType: 'INCREMENTAL_EXPORT', IncrementalExportSpecification: { ExportFromTime: from, ExportToTime: new Date(from.getTime() + 60_000) },
+    })));
+    assert.equal(tooShort.name, 'ValidationException');
+    const noFrom = await rejects(ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: bucket, ExportType: 'INCREMENTAL_EXPORT' })));
+    assert.equal(noFrom.message, 'Invalid Request: ExportFromTime must be provided in IncrementalExportSpecification');
+  });
+
   it('a table without point-in-time recovery cannot be exported', async () => {
     const { arn, bucket, name } = await setup(false);
     const err = await rejects(ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: bucket })));

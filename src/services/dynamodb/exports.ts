@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { ExportDescription, ExportTableToPointInTimeInput, Operations } from '../../generated/types/dynamodb.js';
+import type { ExportDescription, ExportTableToPointInTimeInput, IncrementalExportSpecification, Operations } from '../../generated/types/dynamodb.js';
 import { parseArn } from '../../arn.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext, ServiceEnv } from '../service.js';
@@ -41,34 +41,71 @@ function exportedTable(ctx: RequestContext, tableArn: string): Table {
   return t;
 }
 
+type ExportViewType = NonNullable<IncrementalExportSpecification['ExportViewType']>;
+
+const rowKey = (h: Buffer, r: Buffer) => `${h.toString('hex')}/${r.toString('hex')}`;
+
 /**
- * The table's items at `at`, in stored JSON: the items now, with the changes made since undone
- * from the point-in-time recovery log, newest first.
+ * The table's items at `at` (every change made at or before it), in stored JSON by their key: the
+ * items now, with the changes made since undone from the point-in-time recovery log, newest first.
  */
-function itemsAt(env: ServiceEnv, t: Table, at: number): string[] {
+function itemsAt(env: ServiceEnv, t: Table, at: number): Map<string, string> {
   const items = new Map<string, string>();
-  const key = (h: Buffer, r: Buffer) => `${h.toString('hex')}/${r.toString('hex')}`;
   for (const row of env.db.prepare('SELECT hash_key, range_key, item FROM dynamodb_items WHERE table_id = ? ORDER BY scan_order, hash_key, range_key').all(t.id) as { hash_key: Buffer; range_key: Buffer; item: string }[]) {
-    items.set(key(row.hash_key, row.range_key), row.item);
+    items.set(rowKey(row.hash_key, row.range_key), row.item);
   }
   const undo = env.db.prepare('SELECT hash_key, range_key, item FROM dynamodb_recovery_log WHERE table_id = ? AND at > ? ORDER BY seq DESC').all(t.id, at) as { hash_key: Buffer; range_key: Buffer; item: string | null }[];
   for (const u of undo) {
-    if (u.item === null) items.delete(key(u.hash_key, u.range_key));
-    else items.set(key(u.hash_key, u.range_key), u.item);
+    if (u.item === null) items.delete(rowKey(u.hash_key, u.range_key));
+    else items.set(rowKey(u.hash_key, u.range_key), u.item);
   }
-  return [...items.values()];
+  return items;
 }
 
-/** The data file, then the manifests that describe it. */
-function exportObjects(base: string, d: ExportDescription, items: string[], now: Date): ExportObject[] {
-  const data = gzipSync(items.map((item) => `{"Item":${item}}\n`).join(''));
-  const dataKey = `${base}/data/${randomBytes(13).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'a')}.json.gz`;
+/**
+ * An incremental export's lines: one per item written in [from, to), compacted to its state
+ * before the window and at its end; an item both created and deleted inside it is left out.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.Output.html
+ */
+function changesBetween(env: ServiceEnv, t: Table, from: number, to: number, view: ExportViewType): string[] {
+  const before = itemsAt(env, t, from - 1);
+  const after = itemsAt(env, t, to - 1);
+  const keys = t.description.KeySchema!.map((k) => k.AttributeName!);
+  const written = env.db.prepare('SELECT hash_key, range_key, MAX(at) AS at FROM dynamodb_recovery_log WHERE table_id = ? AND at >= ? AND at < ? GROUP BY hash_key, range_key ORDER BY MIN(seq)')
+    .all(t.id, from, to) as { hash_key: Buffer; range_key: Buffer; at: number }[];
+  const lines: string[] = [];
+  for (const w of written) {
+    const k = rowKey(w.hash_key, w.range_key);
+    const oldImage = before.get(k);
+    const newImage = after.get(k);
+    if (oldImage === undefined && newImage === undefined) continue;
+    const item = JSON.parse((newImage ?? oldImage)!) as Record<string, unknown>;
+    const key = Object.fromEntries(keys.map((name) => [name, item[name]]));
+    lines.push(`{"Metadata":{"WriteTimestampMicros":{"N":"${w.at * 1000}"}},"Keys":${JSON.stringify(key)}`
+      + `${newImage !== undefined ? `,"NewImage":${newImage}` : ''}${view === 'NEW_AND_OLD_IMAGES' && oldImage !== undefined ? `,"OldImage":${oldImage}` : ''}}`);
+  }
+  return lines;
+}
+
+/**
+ * The data file, then the manifests that describe it. A full export's data is under its own
+ * folder; incremental exports share `AWSDynamoDB/data/`, as AWS writes them.
+ */
+function exportObjects(base: string, d: ExportDescription, lines: string[], now: Date): ExportObject[] {
+  const data = gzipSync(lines.map((line) => `${line}\n`).join(''));
+  const incremental = d.IncrementalExportSpecification;
+  const folder = incremental ? `${base.slice(0, base.lastIndexOf('/'))}/data` : `${base}/data`;
+  const dataKey = `${folder}/${randomBytes(13).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'a')}.json.gz`;
   const md5 = createHash('md5').update(data).digest();
-  const files = `${JSON.stringify({ itemCount: items.length, md5Checksum: md5.toString('base64'), etag: md5.toString('hex'), dataFileS3Key: dataKey })}\n`;
+  const files = `${JSON.stringify({ itemCount: lines.length, md5Checksum: md5.toString('base64'), etag: md5.toString('hex'), dataFileS3Key: dataKey })}\n`;
   const summary = {
     version: '2020-06-30', exportArn: d.ExportArn, startTime: d.StartTime!.toISOString(), endTime: now.toISOString(), tableArn: d.TableArn, tableId: d.TableId,
-    exportTime: d.ExportTime!.toISOString(), s3Bucket: d.S3Bucket, s3Prefix: d.S3Prefix ?? null, s3SseAlgorithm: d.S3SseAlgorithm, s3SseKmsKeyId: d.S3SseKmsKeyId ?? null,
-    manifestFilesS3Key: `${base}/manifest-files.json`, billedSizeBytes: d.BilledSizeBytes, itemCount: items.length, outputFormat: 'DYNAMODB_JSON', exportType: 'FULL_EXPORT',
+    ...(incremental
+      ? { exportFromTime: incremental.ExportFromTime!.toISOString(), exportToTime: incremental.ExportToTime!.toISOString() }
+      : { exportTime: d.ExportTime!.toISOString() }),
+    s3Bucket: d.S3Bucket, s3Prefix: d.S3Prefix ?? null, s3SseAlgorithm: d.S3SseAlgorithm, s3SseKmsKeyId: d.S3SseKmsKeyId ?? null,
+    manifestFilesS3Key: `${base}/manifest-files.json`, billedSizeBytes: d.BilledSizeBytes, itemCount: lines.length, outputFormat: 'DYNAMODB_JSON',
+    ...(incremental ? { outputView: incremental.ExportViewType } : {}), exportType: d.ExportType,
   };
   return [
     { key: `${base}/_started`, body: Buffer.alloc(0), contentType: 'binary/octet-stream' },
@@ -79,8 +116,10 @@ function exportObjects(base: string, d: ExportDescription, items: string[], now:
 }
 
 function describeExport(r: ExportRow): ExportDescription {
-  const d = JSON.parse(r.description) as ExportDescription & { StartTime: string; ExportTime: string };
-  const out: ExportDescription = { ...d, StartTime: new Date(d.StartTime), ExportTime: new Date(d.ExportTime) };
+  const d = JSON.parse(r.description) as ExportDescription & { StartTime: string; ExportTime?: string };
+  const out: ExportDescription = { ...d, StartTime: new Date(d.StartTime), ...(d.ExportTime !== undefined ? { ExportTime: new Date(d.ExportTime) } : {}) };
+  const incremental = d.IncrementalExportSpecification as { ExportFromTime: string; ExportToTime: string; ExportViewType: ExportViewType } | undefined;
+  if (incremental) out.IncrementalExportSpecification = { ...incremental, ExportFromTime: new Date(incremental.ExportFromTime), ExportToTime: new Date(incremental.ExportToTime) };
   if (r.failure) return { ...out, ExportStatus: 'FAILED', FailureCode: r.failure, FailureMessage: failureMessage(r.failure, d.S3Bucket!), EndTime: new Date(r.completed_at!) };
   if (r.pending > 0) return out;
   return { ...out, ExportStatus: 'COMPLETED', EndTime: new Date(r.completed_at!) };
@@ -101,8 +140,15 @@ function sameRequest(d: ExportDescription, input: ExportTableToPointInTimeInput)
   return d.TableArn === input.TableArn && d.S3Bucket === input.S3Bucket && d.S3BucketOwner === input.S3BucketOwner && d.S3Prefix === input.S3Prefix
     && d.S3SseAlgorithm === (input.S3SseAlgorithm ?? 'AES256') && d.S3SseKmsKeyId === input.S3SseKmsKeyId
     && d.ExportFormat === (input.ExportFormat ?? 'DYNAMODB_JSON') && d.ExportType === (input.ExportType ?? 'FULL_EXPORT')
-    // Without an ExportTime each request means "now": a repeat names the same export.
-    && (input.ExportTime === undefined || input.ExportTime.getTime() === d.ExportTime!.getTime());
+    // Without an ExportTime (or ExportToTime) each request means "now": a repeat names the same export.
+    && (input.ExportTime === undefined || input.ExportTime.getTime() === d.ExportTime?.getTime())
+    && sameWindow(d.IncrementalExportSpecification, input.IncrementalExportSpecification);
+}
+
+function sameWindow(d: IncrementalExportSpecification | undefined, asked: IncrementalExportSpecification | undefined): boolean {
+  if (!d || !asked) return !d && (!asked || asked.ExportFromTime === undefined);
+  return asked.ExportFromTime?.getTime() === d.ExportFromTime!.getTime() && (asked.ExportToTime === undefined || asked.ExportToTime.getTime() === d.ExportToTime!.getTime())
+    && (asked.ExportViewType ?? 'NEW_AND_OLD_IMAGES') === d.ExportViewType;
 }
 
 function failureMessage(code: string, bucket: string): string {
@@ -113,12 +159,21 @@ export const exportHandlers: Handlers<Operations> = {
   async ExportTableToPointInTime(input, ctx) {
     const t = exportedTable(ctx, input.TableArn);
     if ((input.ExportFormat ?? 'DYNAMODB_JSON') !== 'DYNAMODB_JSON') throw invalid('Nimbus exports tables in DYNAMODB_JSON only: ExportFormat ION is not supported.');
-    if ((input.ExportType ?? 'FULL_EXPORT') !== 'FULL_EXPORT') throw invalid('Nimbus exports full tables only: ExportType INCREMENTAL_EXPORT is not supported.');
+    const incremental = input.ExportType === 'INCREMENTAL_EXPORT';
+    if (incremental && input.IncrementalExportSpecification?.ExportFromTime === undefined) throw invalid('Invalid Request: ExportFromTime must be provided in IncrementalExportSpecification');
+    if (incremental && input.ExportTime !== undefined) throw invalid('Invalid Request: ExportTime cannot be provided for an incremental export; give IncrementalExportSpecification');
+    if (!incremental && input.IncrementalExportSpecification !== undefined) throw invalid('Invalid Request: IncrementalExportSpecification can only be provided for an INCREMENTAL_EXPORT');
     if (t.recoverySince === undefined) throw new AwsError('PointInTimeRecoveryUnavailableException', `Point in time recovery is not enabled for table '${t.name}'`);
     const { earliest, latest: now } = restorableRange(ctx, t);
     const at = input.ExportTime?.getTime() ?? now;
-    if (at < earliest || at > now) {
+    const from = input.IncrementalExportSpecification?.ExportFromTime?.getTime() ?? at;
+    const to = input.IncrementalExportSpecification?.ExportToTime?.getTime() ?? now;
+    if (at < earliest || at > now || from < earliest || to > now) {
       throw new AwsError('InvalidExportTimeException', 'Export time must be within the point-in-time recovery window of the table, and not in the future.');
+    }
+    // "Pick an export period ... from 15 minutes up to 24 hours."
+    if (incremental && (to - from < 15 * 60_000 || to - from > 24 * 3_600_000)) {
+      throw invalid('Invalid Request: The period between ExportFromTime and ExportToTime must be at least 15 minutes and at most 24 hours');
     }
     if (input.S3SseAlgorithm === 'KMS' && !input.S3SseKmsKeyId) throw invalid('S3SseKmsKeyId must be specified when S3SseAlgorithm is KMS');
     const again = input.ClientToken === undefined ? undefined : sameToken(ctx, input.ClientToken, now);
@@ -130,15 +185,17 @@ export const exportHandlers: Handlers<Operations> = {
     const arn = `${t.description.TableArn}/export/${id}`;
     const prefix = input.S3Prefix ? `${input.S3Prefix.replace(/\/+$/, '')}/` : '';
     const base = `${prefix}AWSDynamoDB/${id}`;
-    const items = itemsAt(ctx, t, at);
+    const view = input.IncrementalExportSpecification?.ExportViewType ?? 'NEW_AND_OLD_IMAGES';
+    const lines = incremental ? changesBetween(ctx, t, from, to, view) : [...itemsAt(ctx, t, at).values()].map((item) => `{"Item":${item}}`);
     const description: ExportDescription = {
-      ExportArn: arn, ExportStatus: 'IN_PROGRESS', StartTime: new Date(now), TableArn: t.description.TableArn, TableId: t.id, ExportTime: new Date(at),
+      ExportArn: arn, ExportStatus: 'IN_PROGRESS', StartTime: new Date(now), TableArn: t.description.TableArn, TableId: t.id,
+      ...(incremental ? { IncrementalExportSpecification: { ExportFromTime: new Date(from), ExportToTime: new Date(to), ExportViewType: view } } : { ExportTime: new Date(at) }),
       ClientToken: input.ClientToken ?? randomUUID(), S3Bucket: input.S3Bucket, ...(input.S3BucketOwner ? { S3BucketOwner: input.S3BucketOwner } : {}),
       ...(input.S3Prefix !== undefined ? { S3Prefix: input.S3Prefix } : {}), S3SseAlgorithm: input.S3SseAlgorithm ?? 'AES256',
-      ...(input.S3SseKmsKeyId ? { S3SseKmsKeyId: input.S3SseKmsKeyId } : {}), ExportFormat: 'DYNAMODB_JSON', ExportType: 'FULL_EXPORT',
-      ExportManifest: `${base}/manifest-summary.json`, ItemCount: items.length, BilledSizeBytes: items.reduce((n, i) => n + Buffer.byteLength(i), 0),
+      ...(input.S3SseKmsKeyId ? { S3SseKmsKeyId: input.S3SseKmsKeyId } : {}), ExportFormat: 'DYNAMODB_JSON', ExportType: incremental ? 'INCREMENTAL_EXPORT' : 'FULL_EXPORT',
+      ExportManifest: `${base}/manifest-summary.json`, ItemCount: lines.length, BilledSizeBytes: lines.reduce((n, l) => n + Buffer.byteLength(l), 0),
     };
-    const objects = exportObjects(base, description, items, new Date(now));
+    const objects = exportObjects(base, description, lines, new Date(now));
     ctx.db.prepare('INSERT INTO dynamodb_exports (arn, account_id, region, table_arn, description, pending, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(arn, ctx.accountId, ctx.region, t.description.TableArn, JSON.stringify(description), objects.length, now);
     for (const o of objects) {
