@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, UpdateTableCommand,
+  BatchExecuteStatementCommand, CreateTableCommand, DescribeTableCommand, DynamoDBClient, ExecuteStatementCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, UpdateTableCommand,
   type AttributeValue, type CreateTableCommandInput, type KeySchemaElement, type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
@@ -191,5 +191,34 @@ describe('DynamoDB global secondary indexes with multi-attribute keys', () => {
     assert.deepEqual(r.Items, [{ pk: S('p2'), h1: S('a'), h2: S('b'), r: S('1') }, { pk: S('p1'), h1: S('a'), h2: S('b'), r: S('2') }]);
     const d = await ddb.send(new DescribeTableCommand({ TableName: name }));
     assert.equal(d.Table?.GlobalSecondaryIndexes?.[0]?.ItemCount, 2);
+  });
+
+  it('PartiQL reads no multi-attribute index, in a batch only that statement failing, while the table and its other indexes read', async () => {
+    const name = await table([...hash('h1', 'h2'), ...range('r')], {}, {
+      AttributeDefinitions: ['pk', 'h1', 'h2', 'r', 'g'].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),
+      GlobalSecondaryIndexes: [
+        { IndexName: 'gsi', KeySchema: [...hash('h1', 'h2'), ...range('r')], Projection: { ProjectionType: 'ALL' } },
+        { IndexName: 'single', KeySchema: hash('g'), Projection: { ProjectionType: 'ALL' } },
+      ],
+    });
+    await put(name, { pk: S('p'), h1: S('a'), h2: S('b'), r: S('c'), g: S('d') });
+    const refused = 'PartiQL statements cannot be executed on tables with multi-attribute HASH keys or multi-attribute RANGE keys.';
+    for (const where of [`WHERE h1 = 'a' AND h2 = 'b'`, `WHERE h1 = 5`, '']) {
+      const e = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"."gsi" ${where}` })));
+      assert.equal(e.name, 'ValidationException');
+      assert.equal(e.message, refused);
+    }
+    const cut = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"."gsi" WHERE` })));
+    assert.equal(cut.message, "Statement wasn't well formed, can't be processed: Unexpected term");
+    assert.equal((await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"."single" WHERE g = 'd'` }))).Items?.length, 1);
+    const batch = await ddb.send(new BatchExecuteStatementCommand({ Statements: [
+      { Statement: `SELECT * FROM "${name}"."gsi" WHERE pk = 'p'` },
+      { Statement: `SELECT * FROM "${name}"."single" WHERE g = 'd'` },
+      { Statement: `SELECT * FROM "${name}" WHERE pk = 'p'` },
+    ] }));
+    assert.deepEqual(batch.Responses?.map((r) => r.Error?.Message), [
+      refused, 'Select statements within BatchExecuteStatement must specify the primary key in the where clause.', undefined,
+    ]);
+    assert.deepEqual(batch.Responses?.[2]?.Item?.pk, S('p'));
   });
 });
