@@ -119,6 +119,11 @@ describe('DynamoDB global secondary indexes with multi-attribute keys', () => {
     assert.deepEqual(pks(await query(name, 'h = :h AND a = :a AND n BETWEEN :lo AND :hi', { ':h': S('o'), ':a': S('x'), ':lo': N(-1), ':hi': N(9) })), ['p5', 'p2']);
     assert.deepEqual(pks(await query(name, 'h = :h AND begins_with(a, :a)', { ':h': S('o'), ':a': S('w') })), ['p4']);
     assert.deepEqual(pks(await query(name, 'h = :h AND a > :a', { ':h': S('o'), ':a': S('w') })), ['p5', 'p2', 'p3', 'p1']);
+    const legacy = await ddb.send(new QueryCommand({
+      TableName: name, IndexName: 'gsi',
+      KeyConditions: { h: { ComparisonOperator: 'EQ', AttributeValueList: [S('o')] }, a: { ComparisonOperator: 'EQ', AttributeValueList: [S('x')] }, n: { ComparisonOperator: 'GT', AttributeValueList: [N(9)] } },
+    }));
+    assert.deepEqual(pks(legacy), ['p3', 'p1']);
   });
 
   it('Query pages carry every key attribute in LastEvaluatedKey and resume from it', async () => {

@@ -365,6 +365,7 @@ export const queryHandlers: Handlers<Operations> = {
     const ex = parseExpressions(input, PARAMS.query);
     const t = getTable(ctx, input.TableName);
     const s = source(t, input.IndexName);
+    if (input.KeyConditions && !s.key.composite && Object.keys(input.KeyConditions).length > 2) throw invalid('Conditions can be of length 1 or 2 only');
     checkConsistency(s, input.ConsistentRead);
     const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined ? 'ProjectionExpression' : input.AttributesToGet !== undefined ? 'AttributesToGet' : undefined);
     const { hash, range } = keyCondition(s, ex.keyCondition);
