@@ -253,6 +253,25 @@ describe('DynamoDB tables and items', () => {
     assert.deepEqual(shifted.Attributes, { list: { L: [{ S: 'z' }] } });
   });
 
+  it('sets may hold an empty member and read back in DynamoDB\'s order; parentheses may hold SET arithmetic', async () => {
+    const name = await table();
+    const empty = Buffer.alloc(0);
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 's' }, ss: { SS: ['é', 'b', ''] }, ns: { NS: ['10', '-1', '9.5'] }, bs: { BS: [Buffer.from([2]), empty] }, c: { N: '10' } } }));
+    const r = await ddb.send(new UpdateItemCommand({
+      TableName: name, Key: { pk: { S: 's' } }, UpdateExpression: 'SET c = (c - :v) ADD ss :a, ns :n, bs :b',
+      ExpressionAttributeValues: { ':v': { N: '3' }, ':a': { SS: ['a'] }, ':n': { NS: ['0'] }, ':b': { BS: [Buffer.from([1])] } }, ReturnValues: 'ALL_NEW',
+    }));
+    const a = r.Attributes!;
+    assert.deepEqual(a.ss?.SS, ['', 'a', 'b', 'é']);
+    assert.deepEqual(a.ns?.NS, ['-1', '0', '9.5', '10']);
+    assert.deepEqual(a.bs?.BS?.map((b) => [...b]), [[], [1], [2]]);
+    assert.equal(a.c?.N, '7');
+    const gone = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 's' } }, UpdateExpression: 'DELETE ss :d', ExpressionAttributeValues: { ':d': { SS: ['', 'a', 'b', 'é'] } }, ReturnValues: 'ALL_NEW' }));
+    assert.equal(gone.Attributes?.ss, undefined);
+    const dup = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 's' }, ss: { SS: ['', ''] } } })));
+    assert.match(dup.message, /contains duplicates/);
+  });
+
   it('UpdateItem creates the item when missing and refuses to change key attributes', async () => {
     const name = await table();
     const r = await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'new' } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } }, ReturnValues: 'ALL_NEW' }));

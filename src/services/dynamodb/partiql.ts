@@ -243,6 +243,8 @@ class Parser {
 
   operand(): Operand {
     const t = this.peek();
+    // A statement that ends where an operand belongs (`... WHERE`), in DynamoDB's words.
+    if (t.kind === 'eof') throw malformed('Unexpected term');
     if (t.kind === 'word' && this.tokens[this.pos + 1]?.text === '(' && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase())) {
       const name = this.next().text.toLowerCase();
       this.punct('(');

@@ -6,7 +6,10 @@ import { consumed, consumedByIndex, readUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { conditionPaths, type Condition, type Operand, type Path } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
-import { attributeType, checkKeyPaths, getTable, keyValueProblem, indexes, keyOf, scanOrder, storageKey, tableKey, type IndexDef, type KeyDef, type Table } from './table.js';
+import {
+  attributeType, checkKeyPaths, getTable, keyAttributes, keyParts, keyValueProblem, indexes, keyOf, partBytes, scanOrder, storageKey, tableKey, tupleElement, tupleEscape,
+  type IndexDef, type KeyDef, type Table,
+} from './table.js';
 import { checkItem, decodeItem, keyBytes, typeOf, type Item, type Value } from './values.js';
 
 /**
@@ -39,7 +42,7 @@ function source(t: Table, indexName: string | undefined): Source {
 function projectIndex(s: Source, item: Item, fetchFromTable: boolean): Item {
   const index = s.index;
   if (!index || seesWholeItems(s, fetchFromTable)) return item;
-  const keep = new Set([...Object.keys(keyOf(tableKey(s.table), item)), index.hash, ...(index.range ? [index.range] : []), ...(index.projection.NonKeyAttributes ?? [])]);
+  const keep = new Set([...Object.keys(keyOf(tableKey(s.table), item)), ...keyAttributes(index), ...(index.projection.NonKeyAttributes ?? [])]);
   return Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k)));
 }
 
@@ -48,17 +51,14 @@ function seesWholeItems(s: Source, fetchFromTable: boolean): boolean {
   return !s.index || s.index.projection.ProjectionType === 'ALL' || (fetchFromTable && !s.index.global);
 }
 
-interface Range {
-  op: '=' | '<' | '<=' | '>' | '>=' | 'between' | 'begins_with';
-  values: Buffer[];
-}
+type KeyOp = '=' | '<' | '<=' | '>' | '>=' | 'between' | 'begins_with';
 
 const FLIPPED = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
 
 /** One key attribute's condition, normalised so the attribute is the first operand. */
 interface KeyLeaf {
   attr: string;
-  op: Range['op'];
+  op: KeyOp;
   values: Operand[];
 }
 
@@ -80,50 +80,112 @@ function keyLeaf(leaf: Condition): KeyLeaf {
   const attr = paths[0]!.path[0] as string;
   if (leaf.kind === 'compare') {
     const flipped = args[0]!.kind !== 'path';
-    return { attr, op: flipped ? FLIPPED[leaf.op as keyof typeof FLIPPED] : leaf.op as Range['op'], values: [flipped ? args[0]! : args[1]!] };
+    return { attr, op: flipped ? FLIPPED[leaf.op as keyof typeof FLIPPED] : leaf.op as KeyOp, values: [flipped ? args[0]! : args[1]!] };
   }
   return { attr, op: leaf.kind === 'between' ? 'between' : 'begins_with', values: args.slice(1) };
 }
 
-/** Reads `hash = :v [AND range-condition]` out of a key condition. */
-function keyCondition(s: Source, c: Condition | undefined): { hash: Buffer; range: Range | undefined } {
+/**
+ * The sort-key bytes a key condition lets through: from `lo` up to `hi`, each bound included
+ * unless marked open; a missing bound does not limit.
+ */
+interface Bounds {
+  lo?: Buffer;
+  loOpen?: boolean;
+  hi?: Buffer;
+  hiOpen?: boolean;
+}
+
+/**
+ * Reads a key condition: equalities on the HASH attributes, and on the RANGE attributes a prefix
+ * of equalities whose last member may instead be a range condition (on a multi-attribute GSI key,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.DesignPattern.MultiAttributeKeys.html).
+ */
+function keyCondition(s: Source, c: Condition | undefined): { hash: Buffer; range: Bounds | undefined } {
   if (!c) throw invalid('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
-  const leaves: KeyLeaf[] = [];
+  const leaves = new Map<string, KeyLeaf>();
   const flatten = (x: Condition) => {
     if (x.kind === 'and') x.args.forEach(flatten);
     else {
       const leaf = keyLeaf(x);
-      if (leaves.some((l) => l.attr === leaf.attr)) throw invalid('Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key');
-      leaves.push(leaf);
+      if (leaves.has(leaf.attr)) throw invalid('Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key');
+      leaves.set(leaf.attr, leaf);
     }
   };
   flatten(c);
-  if (leaves.length > 2) throw invalid(`The number of query conditions (${leaves.length}) exceeds the number of key attributes defined in the schema (${s.key.range ? 2 : 1})`);
-  const hashLeaf = leaves.find((l) => l.attr === s.key.hash);
-  if (!hashLeaf) throw invalid(`Query condition missed key schema element: ${s.key.hash}`);
-  const other = leaves.find((l) => l !== hashLeaf);
-  if (other && other.attr !== s.key.range) throw invalid(`Query condition missed key schema element: ${s.key.range ?? s.key.hash}`);
-  if (hashLeaf.op !== '=') throw invalid('Query key condition not supported');
+  const parts = keyParts(s.key);
+  const most = s.key.composite ? parts.hash.length + parts.range.length : 2;
+  if (leaves.size > most) throw invalid(`The number of query conditions (${leaves.size}) exceeds the number of key attributes defined in the schema (${s.key.composite ? most : s.key.range ? 2 : 1})`);
+  for (const attr of parts.hash) if (!leaves.has(attr)) throw invalid(`Query condition missed key schema element: ${attr}`);
+  for (const attr of leaves.keys()) {
+    if (!parts.hash.includes(attr) && !parts.range.includes(attr)) throw invalid(`Query condition missed key schema element: ${s.key.range ?? s.key.hash}`);
+  }
+  if (parts.hash.some((attr) => leaves.get(attr)!.op !== '=')) throw invalid('Query key condition not supported');
+  // The RANGE attributes named: every one before the last must be an equality, with no gap.
+  const last = parts.range.map((attr) => leaves.has(attr)).lastIndexOf(true);
+  const unequal = parts.range.slice(0, Math.max(last, 0)).filter((attr) => leaves.get(attr)?.op !== '=');
+  if (unequal.length) {
+    throw invalid(`RANGE key attributes ${unequal.join(', ')} must have equality conditions specified in the query because a condition is present on key attribute ${parts.range[last]}`);
+  }
   const bytes = (attr: string, o: Operand): Buffer => {
     const v = (o as { value: Value }).value;
     if (typeOf(v) !== attributeType(s.table, attr)) throw invalid('One or more parameter values were invalid: Condition parameter type does not match schema type');
     return keyBytes(v);
   };
-  const hash = bytes(hashLeaf.attr, hashLeaf.values[0]!);
-  if (!other) return { hash, range: undefined };
-  const values = other.values.map((v) => bytes(other.attr, v));
-  if (other.op === 'begins_with' && attributeType(s.table, other.attr) === 'N') {
+  const hash = partBytes(parts.hash.map((attr) => bytes(attr, leaves.get(attr)!.values[0]!)));
+  if (last < 0) return { hash, range: undefined };
+  const leaf = leaves.get(parts.range[last]!)!;
+  const equal = parts.range.slice(0, last).map((attr) => bytes(attr, leaves.get(attr)!.values[0]!));
+  const values = leaf.values.map((v) => bytes(leaf.attr, v));
+  if (leaf.op === 'begins_with' && attributeType(s.table, leaf.attr) === 'N') {
     throw invalid('Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
   }
-  return { hash, range: { op: other.op, values } };
+  return { hash, range: parts.range.length > 1 ? tupleBounds(equal, leaf.op, values) : valueBounds(leaf.op, values) };
+}
+
+/** A sort key of one attribute: the condition's bounds on its bytes. */
+function valueBounds(op: KeyOp, [a, b]: Buffer[]): Bounds {
+  switch (op) {
+    case '=': return { lo: a, hi: a };
+    case '<': return { hi: a, hiOpen: true };
+    case '<=': return { hi: a };
+    case '>': return { lo: a, loOpen: true };
+    case '>=': return { lo: a };
+    case 'between': return { lo: a, hi: b };
+    case 'begins_with': return { lo: a, hi: prefixEnd(a!), hiOpen: true };
+  }
+}
+
+/**
+ * A multi-attribute sort key: equalities on its first attributes fix a prefix of the stored
+ * bytes (tupleElement of each), and the condition on the next one bounds what follows.
+ */
+function tupleBounds(equal: Buffer[], op: KeyOp, [a, b]: Buffer[]): Bounds {
+  const prefix = Buffer.concat(equal.map(tupleElement));
+  const at = (v: Buffer) => Buffer.concat([prefix, tupleElement(v)]);
+  // Every key under the prefix is at least the prefix, and below its prefixEnd.
+  const floor = { lo: prefix };
+  const ceiling = { hi: prefix.length ? prefixEnd(prefix) : undefined, hiOpen: true };
+  switch (op) {
+    case '=': return { lo: at(a!), hi: prefixEnd(at(a!)), hiOpen: true };
+    case '<': return { ...floor, hi: at(a!), hiOpen: true };
+    case '<=': return { ...floor, hi: prefixEnd(at(a!)), hiOpen: true };
+    case '>': return { lo: prefixEnd(at(a!)), ...ceiling };
+    case '>=': return { lo: at(a!), ...ceiling };
+    case 'between': return { lo: at(a!), hi: prefixEnd(at(b!)), hiOpen: true };
+    case 'begins_with': {
+      const start = Buffer.concat([prefix, tupleEscape(a!)]);
+      return { lo: start, hi: prefixEnd(start), hiOpen: true };
+    }
+  }
 }
 
 /** A Query's filter may not name the keys it queries by. */
 function checkFilterKeys(s: Source, filter: Condition | undefined, legacy: boolean): void {
   if (!filter) return;
   const names = new Set(conditionPaths(filter).map((p) => p[0] as string));
-  for (const key of [s.key.hash, s.key.range]) {
-    if (key && names.has(key)) throw invalid(`${legacy ? 'QueryFilter' : 'Filter Expression'} can only contain non-primary key attributes: Primary key attribute: ${key}`);
+  for (const key of keyAttributes(s.key)) {
+    if (names.has(key)) throw invalid(`${legacy ? 'QueryFilter' : 'Filter Expression'} can only contain non-primary key attributes: Primary key attribute: ${key}`);
   }
 }
 
@@ -176,12 +238,11 @@ function checkStartValues(start: Item | undefined): Item | undefined {
 function startPosition(s: Source, k: Item | undefined, query: boolean): Buffer[] | undefined {
   if (!k) return undefined;
   const t = tableKey(s.table);
-  const need = new Set([t.hash, t.range, s.index?.hash, s.index?.range].filter((x): x is string => !!x));
+  const need = new Set([...keyAttributes(t), ...(s.index ? keyAttributes(s.index) : [])]);
   const bySource = query || s.index !== undefined;
   if (Object.keys(k).length !== need.size) throw invalid(bySource ? 'The provided starting key is invalid' : 'The provided starting key is invalid: The provided key element does not match the schema');
   if (bySource) {
-    for (const attr of [s.key.hash, s.key.range]) {
-      if (!attr) continue;
+    for (const attr of keyAttributes(s.key)) {
       if (!k[attr]) throw invalid('The provided starting key is invalid');
       const problem = keyValueProblem(s.table, attr, k[attr], false);
       if (problem) throw invalid(problem);
@@ -197,19 +258,17 @@ function startPosition(s: Source, k: Item | undefined, query: boolean): Buffer[]
   return [ih, ir, th, tr];
 }
 
-/** Whether a sort key's bytes satisfy the key condition's range. */
-function inRange(range: Range, key: Buffer): boolean {
-  const [a, b] = range.values as [Buffer, Buffer | undefined];
-  const c = Buffer.compare(key, a);
-  switch (range.op) {
-    case '=': return c === 0;
-    case '<': return c < 0;
-    case '<=': return c <= 0;
-    case '>': return c > 0;
-    case '>=': return c >= 0;
-    case 'between': return c >= 0 && Buffer.compare(key, b!) <= 0;
-    case 'begins_with': return key.subarray(0, a.length).equals(a);
+/** Whether a sort key's bytes are within a key condition's bounds. */
+function within(range: Bounds, key: Buffer): boolean {
+  if (range.lo) {
+    const c = Buffer.compare(key, range.lo);
+    if (c < 0 || (c === 0 && range.loOpen)) return false;
   }
+  if (range.hi) {
+    const c = Buffer.compare(key, range.hi);
+    if (c > 0 || (c === 0 && range.hiOpen)) return false;
+  }
+  return true;
 }
 
 interface Page {
@@ -306,6 +365,7 @@ export const queryHandlers: Handlers<Operations> = {
     const ex = parseExpressions(input, PARAMS.query);
     const t = getTable(ctx, input.TableName);
     const s = source(t, input.IndexName);
+    if (input.KeyConditions && !s.key.composite && Object.keys(input.KeyConditions).length > 2) throw invalid('Conditions can be of length 1 or 2 only');
     checkConsistency(s, input.ConsistentRead);
     const reshape = shape(s, input.Select, ex.projection, input.ProjectionExpression !== undefined ? 'ProjectionExpression' : input.AttributesToGet !== undefined ? 'AttributesToGet' : undefined);
     const { hash, range } = keyCondition(s, ex.keyCondition);
@@ -315,18 +375,11 @@ export const queryHandlers: Handlers<Operations> = {
     const dir = forward ? 'ASC' : 'DESC';
     let sql = `${select(s)} AND x.hash_key = ?`;
     const params: unknown[] = [...fromParams(s), hash];
-    if (range) {
-      const [a, b] = range.values as [Buffer, Buffer | undefined];
-      if (range.op === 'between') { sql += ' AND x.range_key >= ? AND x.range_key <= ?'; params.push(a, b); }
-      else if (range.op === 'begins_with') {
-        const end = prefixEnd(a);
-        sql += ' AND x.range_key >= ?' + (end ? ' AND x.range_key < ?' : '');
-        params.push(a, ...(end ? [end] : []));
-      } else { sql += ` AND x.range_key ${range.op} ?`; params.push(a); }
-    }
+    if (range?.lo) { sql += ` AND x.range_key ${range.loOpen ? '>' : '>='} ?`; params.push(range.lo); }
+    if (range?.hi) { sql += ` AND x.range_key ${range.hiOpen ? '<' : '<='} ?`; params.push(range.hi); }
     const start = startPosition(s, startKey, true);
     if (start && !range && !start[0]!.equals(hash)) throw invalid('The provided starting key is outside query boundaries based on provided conditions');
-    if (start && range && !inRange(range, start[1]!)) throw invalid('The provided starting key does not match the range key predicate');
+    if (start && range && !within(range, start[1]!)) throw invalid('The provided starting key does not match the range key predicate');
     if (start && !start[0]!.equals(hash)) throw invalid('The query can return at most one row and cannot be restarted');
     if (start) {
       const cmp = forward ? '>' : '<';

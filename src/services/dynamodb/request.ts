@@ -136,7 +136,9 @@ function parse(input: ExpressionInput, params: ExpressionParams): Expressions {
   if (input.ScanFilter) out.filter = legacyConditions(input.ScanFilter, input.ConditionalOperator, false);
   if (input.KeyConditions) {
     const conditions = Object.values(input.KeyConditions);
-    if (conditions.length !== 1 && conditions.length !== 2) throw invalid('Conditions can be of length 1 or 2 only');
+    // A multi-attribute index key has up to eight attributes, each of which may be named; an
+    // ordinary key's two are checked once the key is known (query.ts).
+    if (conditions.length < 1 || conditions.length > 8) throw invalid('Conditions can be of length 1 or 2 only');
     out.keyCondition = legacyConditions(input.KeyConditions, 'AND', false);
     if (conditions.some((c) => !INDEXABLE.has(c.ComparisonOperator))) throw invalid('Attempted conditional constraint is not an indexable operation');
   }

@@ -32,6 +32,13 @@ export interface Table {
 export interface KeyDef {
   hash: string;
   range: string | undefined;
+  /**
+   * A global index's multi-attribute key: up to four HASH and four RANGE attributes, in the
+   * schema's order; `hash` and `range` are then the first of each. A table's key, a local index's
+   * and a global index's of one HASH and at most one RANGE attribute have none.
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.MultiAttributeKeys
+   */
+  composite?: { hash: string[]; range: string[] };
 }
 
 export interface IndexDef extends KeyDef {
@@ -151,7 +158,20 @@ export function saveTable(ctx: RequestContext, t: Table): void {
 }
 
 export function keyDef(schema: KeySchemaElement[] | undefined): KeyDef {
-  return { hash: schema?.find((k) => k.KeyType === 'HASH')?.AttributeName ?? '', range: schema?.find((k) => k.KeyType === 'RANGE')?.AttributeName };
+  const hash = (schema ?? []).filter((k) => k.KeyType === 'HASH').map((k) => k.AttributeName);
+  const range = (schema ?? []).filter((k) => k.KeyType === 'RANGE').map((k) => k.AttributeName);
+  return { hash: hash[0] ?? '', range: range[0], ...(hash.length > 1 || range.length > 1 ? { composite: { hash, range } } : {}) };
+}
+
+/** The HASH attributes of a key, then its RANGE attributes, each in the schema's order. */
+export function keyParts(k: KeyDef): { hash: string[]; range: string[] } {
+  return k.composite ?? { hash: [k.hash], range: k.range ? [k.range] : [] };
+}
+
+/** Every attribute of a key. */
+export function keyAttributes(k: KeyDef): string[] {
+  if (!k.composite) return k.range ? [k.hash, k.range] : [k.hash];
+  return [...k.composite.hash, ...k.composite.range];
 }
 
 /** What the data plane derives from a description, worked out once per parsed table. */
@@ -205,7 +225,7 @@ export function checkKeyPaths(t: Table, paths: readonly Path[]): void {
   for (const global of [true, false]) {
     for (const ix of indexes(t)) {
       if (ix.global !== global) continue;
-      for (const attr of [ix.hash, ix.range]) if (attr !== undefined && nested.has(attr)) throw refuse('IndexKey', attr);
+      for (const attr of keyAttributes(ix)) if (nested.has(attr)) throw refuse('IndexKey', attr);
     }
   }
 }
@@ -259,9 +279,9 @@ export function checkItemKeys(t: Table, item: Item, byUpdate = false): void {
   }
   checkKeySizes(k, item);
   for (const ix of indexes(t)) {
-    for (const attr of [ix.hash, ix.range]) {
-      const v = attr ? item[attr] : undefined;
-      if (!attr || !v) continue;
+    for (const attr of keyAttributes(ix)) {
+      const v = item[attr];
+      if (!v) continue;
       const expected = attributeType(t, attr);
       if (typeOf(v) !== expected) {
         if (byUpdate) throw new AwsError('ValidationException', 'The update expression attempted to update the secondary index key to unsupported type');
@@ -275,6 +295,7 @@ export function checkItemKeys(t: Table, item: Item, byUpdate = false): void {
 }
 
 export function keyOf(k: KeyDef, item: Item): Item {
+  if (k.composite) return Object.fromEntries(keyAttributes(k).map((a) => [a, item[a]!]));
   const out: Item = { [k.hash]: item[k.hash]! };
   if (k.range) out[k.range] = item[k.range]!;
   return out;
@@ -310,8 +331,39 @@ export function inTransaction<T>(ctx: ServiceEnv, work: () => T): T {
 }
 
 export function storageKey(k: KeyDef, item: Item): [Buffer, Buffer] {
+  if (k.composite) return [partBytes(k.composite.hash.map((a) => keyBytes(item[a]!))), partBytes(k.composite.range.map((a) => keyBytes(item[a]!)))];
   return [keyBytes(item[k.hash]!), k.range ? keyBytes(item[k.range]!) : EMPTY];
 }
+
+/**
+ * The bytes of a key part (the HASH or the RANGE attributes of a key): one attribute's own bytes,
+ * so that every single-attribute key keeps the bytes it has always had, or for several the
+ * concatenation of tupleElement of each, which sorts attribute by attribute as DynamoDB orders a
+ * multi-attribute sort key.
+ */
+export function partBytes(values: Buffer[]): Buffer {
+  if (values.length === 0) return EMPTY;
+  return values.length === 1 ? values[0]! : Buffer.concat(values.map(tupleElement));
+}
+
+/**
+ * One value of a multi-attribute key part: its bytes with 0x00 written 0x00 0x01, closed by
+ * 0x00 0x00. No element is a prefix of another, and elements compare as their values do, so a
+ * concatenation compares as the list of values, the first difference deciding.
+ */
+export function tupleElement(v: Buffer): Buffer {
+  return Buffer.concat([tupleEscape(v), TUPLE_END]);
+}
+
+/** A value's bytes inside a tuple element, without the end mark: what begins_with compares. */
+export function tupleEscape(v: Buffer): Buffer {
+  if (!v.includes(0)) return v;
+  const out: number[] = [];
+  for (const b of v) out.push(...(b === 0 ? [0, 1] : [b]));
+  return Buffer.from(out);
+}
+
+const TUPLE_END = Buffer.from([0, 0]);
 
 export function readItem(ctx: RequestContext, t: Table, key: Item): Item | undefined {
   const [h, r] = storageKey(tableKey(t), key);
@@ -342,8 +394,8 @@ export function writeItem(ctx: ServiceEnv, t: Table, item: Item): void {
   if (ixs.length === 0) return;
   st.delIndex.run(t.id, h, r);
   for (const ix of ixs) {
-    // Sparse indexes: an item without the index's key attributes is not in the index.
-    if (!item[ix.hash] || (ix.range && !item[ix.range])) continue;
+    // Sparse indexes: an item without all of the index's key attributes is not in the index.
+    if (ix.composite ? keyAttributes(ix).some((a) => !item[a]) : !item[ix.hash] || (ix.range && !item[ix.range])) continue;
     const [ih, ir] = storageKey(ix, item);
     st.putIndex.run(t.id, ix.name, ih, ir, scanOrder(ih), h, r);
   }
@@ -364,8 +416,9 @@ export function backfillIndex(ctx: RequestContext, t: Table, ix: IndexDef): void
     // Items whose attributes do not have the index key's declared type stay out of the index, as
     // do those a write could not have put there: an empty string or binary, or a value too long to
     // be a key (2048 bytes for a partition key, 1024 for a sort key; https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html).
-    if ([ix.hash, ix.range].some((a) => a && (!item[a] || typeOf(item[a]) !== attributeType(t, a) || item[a].S === '' || item[a].B?.length === 0))) continue;
-    if (keyByteLength(item[ix.hash]!) > 2048 || (ix.range && keyByteLength(item[ix.range]!) > 1024)) continue;
+    if (keyAttributes(ix).some((a) => !item[a] || typeOf(item[a]) !== attributeType(t, a) || item[a].S === '' || item[a].B?.length === 0)) continue;
+    const { hash, range } = keyParts(ix);
+    if (hash.some((a) => keyByteLength(item[a]!) > 2048) || range.some((a) => keyByteLength(item[a]!) > 1024)) continue;
     const [ih, ir] = storageKey(ix, item);
     st.putIndex.run(t.id, ix.name, ih, ir, scanOrder(ih), row.hash_key, row.range_key);
   }

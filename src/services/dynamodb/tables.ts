@@ -98,19 +98,38 @@ function checkUpdateTable(input: UpdateTableInput): void {
 /**
  * A key schema's checks, in DynamoDB's order. `Keys:` names every attribute of the schema, not
  * only the undefined ones. A table's schema is first judged by its size against the definitions.
+ * A global index's key may list up to four HASH and four RANGE attributes (multi-attribute keys,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.MultiAttributeKeys),
+ * the HASH ones first; a table's and a local index's, one of each at most.
  */
 function checkKeySchema(schema: KeySchemaElement[], defs: AttributeDefinition[], what: string): void {
-  if (schema.length > 2) throw invalid(`1 validation error detected: Value '[${schema.map((k) => JSON.stringify(k)).join(', ')}]' at '${what}' failed to satisfy constraint: Member must have length less than or equal to 2`);
+  const multi = what === 'globalSecondaryIndexes.member.keySchema';
+  if (schema.length > (multi ? 2 * MAX_KEY_PART : 2)) {
+    throw invalid(`1 validation error detected: Value '[${schema.map((k) => JSON.stringify(k)).join(', ')}]' at '${what}' failed to satisfy constraint: Member must have length less than or equal to ${multi ? 2 * MAX_KEY_PART : 2}`);
+  }
   const keys = schema.map((k) => k.AttributeName);
   const names = defs.map((d) => d.AttributeName);
   if (what === 'keySchema' && keys.length > names.length) throw invalid('Invalid KeySchema: Some index key attribute have no definition');
   if (keys.some((k) => !names.includes(k))) {
     throw paramInvalid(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${names.join(', ')}]`);
   }
-  if (keys[1] !== undefined && keys[1] === keys[0]) throw invalid('Both the Hash Key and the Range Key element in the KeySchema have the same name');
+  if (schema.length === 2 && keys[1] === keys[0]) throw invalid('Both the Hash Key and the Range Key element in the KeySchema have the same name');
   if (schema[0]!.KeyType !== 'HASH') throw invalid('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
-  if (schema[1] && schema[1].KeyType !== 'RANGE') throw invalid('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
+  if (!multi) {
+    if (schema[1] && schema[1].KeyType !== 'RANGE') throw invalid('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
+    return;
+  }
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dup !== undefined) throw invalid(`Invalid KeySchema: Duplicate key attribute in KeySchema: ${dup}`);
+  const firstRange = schema.findIndex((k) => k.KeyType === 'RANGE');
+  if (firstRange >= 0 && schema.slice(firstRange).some((k) => k.KeyType !== 'RANGE')) throw invalid('Invalid KeySchema: HASH key attributes must come before RANGE key attributes');
+  for (const type of ['HASH', 'RANGE']) {
+    if (schema.filter((k) => k.KeyType === type).length > MAX_KEY_PART) throw invalid(`Invalid KeySchema: A key schema can have at most ${MAX_KEY_PART} ${type} key attributes`);
+  }
 }
+
+/** The most attributes a multi-attribute key's partition key, or its sort key, may have. */
+const MAX_KEY_PART = 4;
 
 function checkProjection(p: Projection): void {
   if (!p.ProjectionType) throw paramInvalid('Unknown ProjectionType: null');

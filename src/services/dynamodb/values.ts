@@ -50,6 +50,29 @@ function setType(v: Value, exclusive = false): TypeName | undefined {
 const MAX_LEVELS = 32;
 const MAX_NESTING = MAX_LEVELS - 1;
 
+/**
+ * A set with its members in DynamoDB's order, which reads give back whatever order they were
+ * written in: strings and binaries bytewise (UTF-8 for strings), numbers by value (the Parity
+ * Suite's recordings, eu-west-2, 2026-10). A set already in order is returned as it is.
+ */
+export function setInOrder(v: Value): Value {
+  const inOrder = <T>(members: T[], compare: (a: T, b: T) => number) =>
+    members.every((m, i) => i === 0 || compare(members[i - 1]!, m) < 0) ? members : [...members].sort(compare);
+  if (v.SS) {
+    const ss = inOrder(v.SS, (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return ss === v.SS ? v : { SS: ss };
+  }
+  if (v.NS) {
+    const ns = inOrder(v.NS, compareNumbers);
+    return ns === v.NS ? v : { NS: ns };
+  }
+  if (v.BS) {
+    const bs = inOrder(v.BS, Buffer.compare);
+    return bs === v.BS ? v : { BS: bs };
+  }
+  return v;
+}
+
 /** Checks a client's value (exactly one type, no empty or duplicate sets, valid numbers) and returns it canonical. */
 export function checkValue(v: Value, depth = 0): Value {
   const type = setType(v, true);
@@ -64,22 +87,20 @@ export function checkValue(v: Value, depth = 0): Value {
       return v;
     case 'SS': {
       if (v.SS!.length === 0) throw invalid('One or more parameter values were invalid: An string set  may not be empty');
-      if (v.SS!.includes('')) throw invalid('One or more parameter values were invalid: An string set may not have a empty string as a member');
       if (new Set(v.SS).size !== v.SS!.length) throw invalid(`One or more parameter values were invalid: Input collection [${v.SS!.join(', ')}] contains duplicates.`);
-      return v;
+      return setInOrder(v);
     }
     case 'NS': {
       if (v.NS!.length === 0) throw invalid('One or more parameter values were invalid: An number set  may not be empty');
       const ns = v.NS!.map(canonicalNumber);
       if (new Set(ns).size !== ns.length) throw invalid('Input collection contains duplicates');
-      return { NS: ns };
+      return setInOrder({ NS: ns });
     }
     case 'BS': {
       if (v.BS!.length === 0) throw invalid('One or more parameter values were invalid: Binary sets should not be empty');
-      if (v.BS!.some((b) => b.length === 0)) throw invalid('One or more parameter values were invalid: Binary sets may not contain null or empty values');
       const seen = new Set(v.BS!.map((b) => b.toString('base64')));
       if (seen.size !== v.BS!.length) throw invalid(`One or more parameter values were invalid: Input collection [${v.BS!.map((b) => b.toString('base64')).join(', ')}]of type BS contains duplicates.`);
-      return v;
+      return setInOrder(v);
     }
     case 'M': {
       if (depth >= MAX_NESTING) throw invalid(TOO_DEEP);

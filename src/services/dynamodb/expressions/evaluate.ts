@@ -1,6 +1,6 @@
 import { AwsError } from '../../../protocols/errors.js';
 import { addNumbers, subtractNumbers } from '../numbers.js';
-import { compareValues, typeOf, valuesEqual, type Item, type Value } from '../values.js';
+import { compareValues, setInOrder, typeOf, valuesEqual, type Item, type Value } from '../values.js';
 import type { Condition, Operand, Path, UpdateAction } from './parser.js';
 
 /** Evaluating parsed expressions against an item: conditions, update actions, projections. */
@@ -184,9 +184,9 @@ function add(item: Item, a: SetAction): void {
   if (!existing) return void assign(item, path, v);
   const t = typeOf(existing);
   if (t === 'N' && v.N !== undefined) return void assign(item, path, { N: addNumbers(existing.N!, v.N) });
-  if (t === 'SS' && v.SS) return void assign(item, path, { SS: [...new Set([...existing.SS!, ...v.SS])] });
-  if (t === 'NS' && v.NS) return void assign(item, path, { NS: [...existing.NS!, ...v.NS.filter((n) => !existing.NS!.some((e) => valuesEqual({ N: e }, { N: n })))] });
-  if (t === 'BS' && v.BS) return void assign(item, path, { BS: [...existing.BS!, ...v.BS.filter((b) => !existing.BS!.some((e) => e.equals(b)))] });
+  if (t === 'SS' && v.SS) return void assign(item, path, setInOrder({ SS: [...new Set([...existing.SS!, ...v.SS])] }));
+  if (t === 'NS' && v.NS) return void assign(item, path, setInOrder({ NS: [...existing.NS!, ...v.NS.filter((n) => !existing.NS!.some((e) => valuesEqual({ N: e }, { N: n })))] }));
+  if (t === 'BS' && v.BS) return void assign(item, path, setInOrder({ BS: [...existing.BS!, ...v.BS.filter((b) => !existing.BS!.some((e) => e.equals(b)))] }));
   // Only AttributeUpdates may ADD a list (the expression parser refuses one): it appends.
   if (t === 'L' && v.L) return void assign(item, path, { L: [...existing.L!, ...v.L] });
   throw typeMismatch(a);

@@ -431,10 +431,10 @@ class Parser {
   }
 
   updateValue(): Operand {
-    const left = this.operand();
+    const left = this.updateOperand();
     if (this.isPunct('+') || this.isPunct('-')) {
       const op = this.next().text as '+' | '-';
-      const right = this.operand();
+      const right = this.updateOperand();
       for (const a of [left, right]) {
         if (a.kind === 'value' && typeOf(a.value) !== 'N') {
           this.problem('function', `Incorrect operand type for operator or function; operator or function: ${op}, operand type: ${typeOf(a.value)}`);
@@ -444,6 +444,16 @@ class Parser {
       return { kind: 'arith', op, args: [left, right] };
     }
     return left;
+  }
+
+  /** An operand of a SET value, where parentheses may hold arithmetic: `SET c = (c - :v)`. */
+  private updateOperand(): Operand {
+    if (!this.isPunct('(')) return this.operand();
+    this.next();
+    if (this.isPunct('(')) this.problem('parens', 'The expression has redundant parentheses;');
+    const inner = this.updateValue();
+    this.expect(')');
+    return inner;
   }
 
   update(): UpdateAction[] {
