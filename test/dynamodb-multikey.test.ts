@@ -87,16 +87,16 @@ describe('DynamoDB global secondary indexes with multi-attribute keys', () => {
   it('CreateTable refuses a fifth RANGE attribute, a HASH after a RANGE, a repeated attribute, and more than two in a local index', async () => {
     const tooMany = await rejects(table([...hash('h'), ...range('a', 'b', 'c', 'd', 'e')]));
     assert.equal(tooMany.name, 'ValidationException');
-    assert.equal(tooMany.message, 'Invalid KeySchema: A key schema can have at most 4 RANGE key attributes');
+    assert.equal(tooMany.message, 'One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of RANGE key attributes');
     const misordered = await rejects(table([...hash('h'), ...range('a'), ...hash('g')]));
-    assert.equal(misordered.message, 'Invalid KeySchema: HASH key attributes must come before RANGE key attributes');
+    assert.equal(misordered.message, 'One or more parameter values were invalid: All HASH key attributes must precede RANGE key attributes in the KeySchema');
     const name = unique('multikey');
     const repeated = await rejects(ddb.send(new CreateTableCommand({
       TableName: name, BillingMode: 'PAY_PER_REQUEST', KeySchema: hash('pk'),
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'a', AttributeType: 'S' }],
       GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [...hash('pk'), ...range('a', 'a')], Projection: { ProjectionType: 'ALL' } }],
     })));
-    assert.equal(repeated.message, 'Invalid KeySchema: Duplicate key attribute in KeySchema: a');
+    assert.equal(repeated.message, 'The KeySchema contains multiple key attributes with the same name');
     const local = await rejects(ddb.send(new CreateTableCommand({
       TableName: name, BillingMode: 'PAY_PER_REQUEST', KeySchema: [...hash('pk'), ...range('sk')],
       AttributeDefinitions: ['pk', 'sk', 'a'].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),
@@ -186,7 +186,7 @@ describe('DynamoDB global secondary indexes with multi-attribute keys', () => {
       AttributeDefinitions: ['h1', 'h2', 'h3', 'h4', 'h5'].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),
       GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'gsi', KeySchema: hash('h1', 'h2', 'h3', 'h4', 'h5'), Projection: { ProjectionType: 'ALL' } } }],
     })));
-    assert.equal(tooMany.message, 'Invalid KeySchema: A key schema can have at most 4 HASH key attributes');
+    assert.equal(tooMany.message, 'One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of HASH key attributes');
     await ddb.send(new UpdateTableCommand({
       TableName: name,
       AttributeDefinitions: ['h1', 'h2', 'r'].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),

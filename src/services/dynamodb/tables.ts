@@ -100,7 +100,8 @@ function checkUpdateTable(input: UpdateTableInput): void {
  * only the undefined ones. A table's schema is first judged by its size against the definitions.
  * A global index's key may list up to four HASH and four RANGE attributes (multi-attribute keys,
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.MultiAttributeKeys),
- * the HASH ones first; a table's and a local index's, one of each at most.
+ * the HASH ones first; a table's and a local index's, one of each at most. The words for a
+ * multi-attribute key's mistakes are DynamoDB's (recorded answers of 2026-10).
  */
 function checkKeySchema(schema: KeySchemaElement[], defs: AttributeDefinition[], what: string): void {
   const multi = what === 'globalSecondaryIndexes.member.keySchema';
@@ -120,11 +121,11 @@ function checkKeySchema(schema: KeySchemaElement[], defs: AttributeDefinition[],
     return;
   }
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);
-  if (dup !== undefined) throw invalid(`Invalid KeySchema: Duplicate key attribute in KeySchema: ${dup}`);
+  if (dup !== undefined) throw invalid('The KeySchema contains multiple key attributes with the same name');
   const firstRange = schema.findIndex((k) => k.KeyType === 'RANGE');
-  if (firstRange >= 0 && schema.slice(firstRange).some((k) => k.KeyType !== 'RANGE')) throw invalid('Invalid KeySchema: HASH key attributes must come before RANGE key attributes');
+  if (firstRange >= 0 && schema.slice(firstRange).some((k) => k.KeyType !== 'RANGE')) throw paramInvalid('All HASH key attributes must precede RANGE key attributes in the KeySchema');
   for (const type of ['HASH', 'RANGE']) {
-    if (schema.filter((k) => k.KeyType === type).length > MAX_KEY_PART) throw invalid(`Invalid KeySchema: A key schema can have at most ${MAX_KEY_PART} ${type} key attributes`);
+    if (schema.filter((k) => k.KeyType === type).length > MAX_KEY_PART) throw paramInvalid(`The KeySchema exceeds the maximum allowed number of ${type} key attributes`);
   }
 }
 
