@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateTableCommand, DeleteResourcePolicyCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, GetResourcePolicyCommand,
-  PutItemCommand, PutResourcePolicyCommand, QueryCommand, type CreateTableCommandInput,
+  BatchWriteItemCommand, PutItemCommand, PutResourcePolicyCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
@@ -316,5 +316,38 @@ describe('DynamoDB resource-based policies under IAM enforcement', () => {
     const other = await aws(nimbus, ['dynamodb', 'get-item', '--table-name', name, '--key', '{"pk":{"S":"a"}}'], env(await user(unique('cli'))));
     assert.notEqual(other.code, 0);
     assert.match(other.stderr, /AccessDeniedException.*is not authorized to perform: dynamodb:GetItem/);
+  });
+
+  it('fine-grained access: dynamodb:LeadingKeys holds a user to its own partition, dynamodb:Attributes and dynamodb:Select to named attributes', async () => {
+    const name = unique('fgac');
+    await ddb.send(new CreateTableCommand(tableInput(name)));
+    for (const pk of ['alice', 'bob']) await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: pk }, g: { S: 'x' }, secret: { S: 's' } } }));
+    const own = as(await user(unique('alice'), [doc({
+      Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'], Resource: arnOf(name),
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['alice'] } },
+    })]));
+    assert.equal((await own.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'alice' } } }))).Item?.pk?.S, 'alice');
+    const theirs = await rejects(own.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'bob' } } })));
+    assert.equal(theirs.name, 'AccessDeniedException');
+    assert.match(theirs.message, /is not authorized to perform: dynamodb:GetItem on resource: .* because no identity-based policy allows the dynamodb:GetItem action$/);
+    assert.equal((await own.send(new QueryCommand({ TableName: name, KeyConditionExpression: '#k = :v', ExpressionAttributeNames: { '#k': 'pk' }, ExpressionAttributeValues: { ':v': { S: 'alice' } } }))).Count, 1);
+    assert.equal((await rejects(own.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :v', ExpressionAttributeValues: { ':v': { S: 'bob' } } })))).name, 'AccessDeniedException');
+    await own.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'alice' } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '1' } } }));
+    const batch = await rejects(own.send(new BatchWriteItemCommand({ RequestItems: { [name]: [{ PutRequest: { Item: { pk: { S: 'alice' } } } }, { DeleteRequest: { Key: { pk: { S: 'bob' } } } }] } })));
+    assert.equal(batch.name, 'AccessDeniedException');
+    assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'bob' } } }))).Item?.pk?.S, 'bob');
+
+    const narrow = as(await user(unique('narrow'), [doc({
+      Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: arnOf(name),
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'g', 'n'] }, StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } },
+    })]));
+    const projected = await narrow.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'alice' } }, ProjectionExpression: 'pk, #g', ExpressionAttributeNames: { '#g': 'g' } }));
+    assert.deepEqual(projected.Item, { pk: { S: 'alice' }, g: { S: 'x' } });
+    assert.equal((await rejects(narrow.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'alice' } } })))).name, 'AccessDeniedException');
+    assert.equal((await rejects(narrow.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'alice' } }, ProjectionExpression: 'secret' })))).name, 'AccessDeniedException');
+    await narrow.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'alice' } }, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': { N: '1' } } }));
+    assert.equal((await rejects(narrow.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'alice' } }, UpdateExpression: 'REMOVE secret' })))).name, 'AccessDeniedException');
+    const tx = await rejects(own.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: name, Item: { pk: { S: 'bob' } } } }] })));
+    assert.equal(tx.name, 'AccessDeniedException');
   });
 });

@@ -43,7 +43,7 @@ export function enforceIam(services: ServiceRegistry): Authorizer {
     for (const a of authorizations) {
       const owner = serviceOf(a.resource);
       const hook = owner === undefined ? undefined : hooks.has(owner) ? hooks.get(owner) : await resourceHook(services, hooks, owner);
-      const found = hook?.(ctx, a.resource, a.action);
+      const found = hook?.(ctx, a.resource, a.action, input);
       const facts = found instanceof Promise ? await found : found;
       const resourceAccount = facts?.account ?? accountOf(a.resource);
       const context = new LayeredContext([resourceKeys(a, facts, resourceAccount), who.context]);
@@ -60,6 +60,7 @@ function resourceKeys(a: Authorization, facts: ResourceFacts | undefined, resour
   const keys = new Map<string, ContextValue>();
   if (a.context) for (const k in a.context) keys.set(k.toLowerCase(), a.context[k]!);
   if (facts?.tags) for (const k in facts.tags) keys.set(`aws:resourcetag/${k.toLowerCase()}`, facts.tags[k]!);
+  if (facts?.context) for (const k in facts.context) keys.set(k.toLowerCase(), facts.context[k]!);
   if (resourceAccount) keys.set('aws:resourceaccount', resourceAccount);
   return keys;
 }

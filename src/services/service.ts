@@ -1,6 +1,7 @@
 import type { Caller } from '../gateway/authenticate.js';
 import type { HttpRequest } from '../gateway/request.js';
 import type { HttpResponse } from '../protocols/codec.js';
+import type { ContextValue } from '../iam/match.js';
 import type { BlobStore } from '../state/blobs.js';
 import type { Clock } from '../state/clock.js';
 import type { CredentialStore } from '../state/credentials.js';
@@ -97,10 +98,15 @@ export interface ResourceFacts {
   policy?: string;
   /** The resource's tags, for `aws:ResourceTag/<key>`. */
   tags?: Record<string, string>;
+  /** Condition keys of the request that only the service can work out (DynamoDB's `dynamodb:LeadingKeys`). */
+  context?: Record<string, ContextValue>;
 }
 
-/** Looks up a resource by ARN for the action being authorized; undefined when it does not exist. */
-export type ResourcePolicyHook = (ctx: RequestContext, resourceArn: string, action: string) => ResourceFacts | undefined | Promise<ResourceFacts | undefined>;
+/**
+ * Looks up a resource by ARN for the action being authorized, given the operation's input;
+ * undefined when it does not exist.
+ */
+export type ResourcePolicyHook = (ctx: RequestContext, resourceArn: string, action: string, input: Record<string, unknown>) => ResourceFacts | undefined | Promise<ResourceFacts | undefined>;
 
 export type Handlers<Ops> = { [K in keyof Ops]?: Ops[K] extends { input: infer I; output: infer O } ? Handler<I, O> : never };
 

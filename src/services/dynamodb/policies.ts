@@ -1,10 +1,11 @@
-import type { Operations } from '../../generated/types/dynamodb.js';
+import type { Operations, TableDescription } from '../../generated/types/dynamodb.js';
 import { parseArn } from '../../arn.js';
 import { evaluate, type RequestPrincipal } from '../../iam/evaluate.js';
 import { contextOf, glob } from '../../iam/match.js';
 import { parsePolicy, type Policy, type Statement } from '../../iam/policy.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handler, Handlers, RequestContext, ResourceFacts, ServiceEnv } from '../service.js';
+import { conditionKeys } from './access.js';
 import { findTable, type Table } from './table.js';
 
 /**
@@ -217,14 +218,15 @@ export const policyHandlers: Handlers<Operations> = {
  * delete a policy, "even if your resource-based policy explicitly denies the root principal's access"
  * (API_DeleteResourcePolicy).
  */
-export function resourceFacts(ctx: RequestContext, arn: string, action: string): ResourceFacts | undefined {
+export function resourceFacts(ctx: RequestContext, arn: string, action: string, input: Record<string, unknown>): ResourceFacts | undefined {
   const a = parseArn(arn);
   if (!a || a.service !== 'dynamodb' || !a.resource.startsWith('table/')) return undefined;
   const [, name, sub, label] = a.resource.split('/');
   const s = statements(ctx);
   const row = s.table.get(a.account, a.region, name) as { tags: string; description: string } | undefined;
   if (!row) return undefined;
-  const facts: ResourceFacts = { account: a.account, tags: JSON.parse(row.tags) as Record<string, string> };
+  const context = conditionKeys(ctx.operation, input, JSON.parse(row.description) as TableDescription, sub === 'index' ? label : undefined);
+  const facts: ResourceFacts = { account: a.account, tags: JSON.parse(row.tags) as Record<string, string>, context };
   if (action === 'dynamodb:DeleteResourcePolicy' && ctx.caller.kind === 'root' && ctx.caller.accountId === a.account) return facts;
   const tableArn = `arn:${a.partition}:dynamodb:${a.region}:${a.account}:table/${name}`;
   const held = sub === 'stream' ? (label === '*' ? undefined : `${tableArn}/stream/${label}`) : tableArn;
