@@ -165,6 +165,45 @@ describe('DynamoDB expression parser', () => {
     assert.equal(err('((a = :v))'), 'Invalid ConditionExpression: The expression has redundant parentheses;');
   });
 
+  it('an expression holds at most 4096 bytes of text as sent, placeholders unexpanded', () => {
+    const values = { ':v': { N: '1' } };
+    const padded = (bytes: number) => `a${' '.repeat(bytes - 'a = :v'.length)} = :v`;
+    assert.doesNotThrow(() => parseCondition(padded(4096), 'ConditionExpression', ph(undefined, values)));
+    assert.throws(() => parseCondition(padded(4097), 'FilterExpression', ph(undefined, values)),
+      { message: 'Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 4097' });
+    // Bytes, not characters: 1366 three-byte characters are 4098 bytes in 1366 UTF-16 units.
+    assert.throws(() => parseProjection('é'.repeat(1366) + 'x'.repeat(1366), ph()), /ProjectionExpression: Expression size has exceeded the maximum allowed size; expression size: 4098/);
+    assert.throws(() => parseUpdate(`SET ${'x'.repeat(4093)}`, ph()), /UpdateExpression: Expression size has exceeded the maximum allowed size; expression size: 4097/);
+    // The size is judged before the syntax.
+    assert.throws(() => parseCondition('('.repeat(15000), 'ConditionExpression', ph()), /Expression size has exceeded the maximum allowed size; expression size: 15000/);
+    const names = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`#a${i}`, 'n'.repeat(250) + i]));
+    assert.equal(parseProjection(Object.keys(names).join(', '), ph(names)).length, 30);
+  });
+
+  it('an expression holds at most 300 operators and functions, and DynamoDB reports the 301st', () => {
+    const values = { ':v': { N: '1' } };
+    const chain = (n: number) => Array.from({ length: n }, () => 'a < :v').join(' OR ');
+    // n comparisons and n - 1 ORs.
+    assert.doesNotThrow(() => parseCondition(chain(150), 'ConditionExpression', ph(undefined, values)));
+    for (const src of [chain(151), chain(400), 'NOT '.repeat(301) + 'a < :v', `a < ${'size('.repeat(300)}b${')'.repeat(300)}`]) {
+      assert.throws(() => parseCondition(src, 'ConditionExpression', ph(undefined, values)),
+        { message: 'Invalid ConditionExpression: The expression contains too many operators; operator count: 301' });
+    }
+    const sums = Array.from({ length: 301 }, (_, i) => `a${i}=a${i}+:v`).join(',');
+    assert.throws(() => parseUpdate(`SET ${sums}`, ph(undefined, values)), /UpdateExpression: The expression contains too many operators; operator count: 301/);
+    // An unknown function is named first, however many there are (Alternator's tests, against DynamoDB).
+    assert.throws(() => parseCondition(`a < ${'f('.repeat(1355)}b${')'.repeat(1355)}`, 'ConditionExpression', ph()), { message: 'Invalid ConditionExpression: Invalid function name; function: f' });
+  });
+
+  it('deep nesting within 4 KB is a ValidationException, not a stack overflow', () => {
+    const refused = (src: string, message: RegExp) => assert.throws(() => parseCondition(src, 'ConditionExpression', ph()), (e: Error & { code?: string }) => e.code === 'ValidationException' && message.test(e.message));
+    refused('('.repeat(4096), /redundant parentheses/);
+    refused(`${'('.repeat(2046)}a<b${')'.repeat(2046)}`, /redundant parentheses/);
+    refused(`a < ${'('.repeat(2044)}b${')'.repeat(2044)}`, /redundant parentheses/);
+    refused(`${'NOT ('.repeat(680)}a<b${')'.repeat(680)}`, /too many operators/);
+    refused(`a < ${'f('.repeat(1363)}b${')'.repeat(1363)}`, /Invalid function name; function: f/);
+  });
+
   it('projection paths: nested maps, list indexes, overlap errors', () => {
     assert.deepEqual(parseProjection('a.b[2].c, #x', ph({ '#x': 'x.y' })), [['a', 'b', 2, 'c'], ['x.y']]);
     assert.throws(() => parseProjection('!!!', ph()), { message: 'Invalid ProjectionExpression: Syntax error; token: "!", near: "!!"' });
