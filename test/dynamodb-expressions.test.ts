@@ -48,7 +48,24 @@ describe('DynamoDB numbers', () => {
     assert.throws(() => addNumbers('9E125', '9E125'), /Number overflow/);
     assert.equal(canonicalNumber('+3'), '3');
     assert.equal(canonicalNumber('.123'), '0.123');
-    assert.equal(canonicalNumber('0e1000'), '0');
+  });
+
+  it('the exponent is read in full: past 64 bits it cannot be converted, and a zero is range-checked by it', () => {
+    assert.throws(() => canonicalNumber('1e2147483648'), /Number overflow/);
+    assert.throws(() => canonicalNumber('1e-99999999999'), /Number underflow/);
+    assert.throws(() => canonicalNumber('1e9223372036854775808'), { message: 'The parameter cannot be converted to a numeric value: 1e9223372036854775808' });
+    assert.equal(canonicalNumber('0e125'), '0');
+    assert.equal(canonicalNumber('-0.00E-130'), '0');
+    assert.throws(() => canonicalNumber('0e126'), /Number overflow/);
+    assert.throws(() => canonicalNumber('0e-131'), /Number underflow/);
+  });
+
+  it('a number costs one byte, one per base-100 digit counted from the point, and one more when negative', () => {
+    // The Parity Suite's byte-exact recordings at the 400 KB limit.
+    const recorded: [string, number][] = [['0', 1], ['-0', 1], ['1', 2], ['12', 2], ['123', 3], ['1234', 3], ['0042', 2], ['100', 2], ['1010', 3],
+      ['0.0000001', 2], ['1E125', 2], ['1E-100', 2], ['1.5', 3], ['15', 2], ['1.200', 3], ['1.234', 4], ['3.14159', 5], ['123456', 4],
+      ['100.5', 4], ['0.15', 2], ['-42', 3], ['1'.repeat(38), 20]];
+    for (const [text, bytes] of recorded) assert.equal(numberSize(text), bytes, text);
   });
 
   it('property: addition commutes and subtraction inverts it (when the sum fits in 38 digits)', () => {
@@ -84,12 +101,15 @@ describe('DynamoDB numbers', () => {
       try {
         canonical = canonicalNumber(a);
       } catch (e) {
-        // Only what DynamoDB refuses: more than 38 digits, or a magnitude out of range.
-        assert.ok(!x.isZero() && (x.sd() > 38 || x.e > 125 || x.e < -130), `${a}: ${(e as Error).message}`);
+        // Only what DynamoDB refuses: more than 38 digits, or a magnitude out of range (a zero's by its exponent).
+        const written = Number(a.split('E')[1] ?? 0);
+        assert.ok(x.isZero() ? written > 125 || written < -130 : x.sd() > 38 || x.e > 125 || x.e < -130, `${a}: ${(e as Error).message}`);
         return;
       }
       assert.equal(canonical, x.isZero() ? '0' : x.toFixed());
-      assert.equal(numberSize(a), x.isZero() ? 1 : Math.ceil(x.sd() / 2) + 1);
+      // Base-100 digits: the first significant digit stands for 10^e, the last for 10^(e - sd + 1).
+      const pairs = Math.floor(x.e / 2) - Math.floor((x.e - x.sd() + 1) / 2) + 1;
+      assert.equal(numberSize(a), x.isZero() ? 1 : 1 + pairs + (x.isNeg() ? 1 : 0));
       assert.equal(compareNumbers(a, b), new Decimal(a).cmp(new Decimal(b)) || 0, `${a} vs ${b}`);
     }), { numRuns: 2000 });
   });
