@@ -211,6 +211,12 @@ describe('DynamoDB expression parser', () => {
     }
     const sums = Array.from({ length: 301 }, (_, i) => `a${i}=a${i}+:v`).join(',');
     assert.throws(() => parseUpdate(`SET ${sums}`, ph(undefined, values)), /UpdateExpression: The expression contains too many operators; operator count: 301/);
+    // IN is one operator however many values it takes, and it takes at most 100.
+    const list = (n: number) => Array.from({ length: n }, (_, i) => `:v${i}`).join(', ');
+    const inValues = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`:v${i}`, { N: String(i) }]));
+    assert.doesNotThrow(() => parseCondition(Array.from({ length: 3 }, () => `a IN (${list(100)})`).join(' AND '), 'ConditionExpression', ph(undefined, inValues)));
+    assert.throws(() => parseCondition(`a IN (${list(101)})`, 'ConditionExpression', ph(undefined, inValues)),
+      { message: 'Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101' });
     // An unknown function is named first, however many there are (Alternator's tests, against DynamoDB).
     assert.throws(() => parseCondition(`a < ${'f('.repeat(1355)}b${')'.repeat(1355)}`, 'ConditionExpression', ph()), { message: 'Invalid ConditionExpression: Invalid function name; function: f' });
   });

@@ -117,6 +117,8 @@ const UPDATE_ORDER: Category[] = ['reserved', 'unknownFunction', 'operators', 'm
 const MAX_EXPRESSION_BYTES = 4096;
 const MAX_OPERATORS = 300;
 const MAX_DEPTH = 2 * (MAX_OPERATORS + 1) + 1;
+/** IN takes at most 100 values, and counts as one operator however many it takes (the Limits page). */
+const MAX_IN_OPERANDS = 100;
 
 function pathText(path: Path): string {
   return `[${path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join(', ')}]`;
@@ -423,6 +425,7 @@ class Parser {
       }
       this.expect(')');
       this.misused(args);
+      if (args.length - 1 > MAX_IN_OPERANDS) this.problem('operands', `The IN operator is provided with too many operands; number of operands: ${args.length - 1}`);
       return { kind: 'in', args };
     }
     if (left.kind === 'call') {
