@@ -55,7 +55,8 @@ describe('DynamoDB numbers', () => {
     assert.throws(() => canonicalNumber('1e-99999999999'), /Number underflow/);
     assert.throws(() => canonicalNumber('1e9223372036854775808'), { message: 'The parameter cannot be converted to a numeric value: 1e9223372036854775808' });
     assert.equal(canonicalNumber('0e125'), '0');
-    assert.equal(canonicalNumber('-0.00E-130'), '0');
+    assert.equal(canonicalNumber('-0.00E-128'), '0');
+    assert.equal(canonicalNumber('0.00E126'), '0');
     assert.throws(() => canonicalNumber('0e126'), /Number overflow/);
     assert.throws(() => canonicalNumber('0e-131'), /Number underflow/);
   });
@@ -102,8 +103,10 @@ describe('DynamoDB numbers', () => {
         canonical = canonicalNumber(a);
       } catch (e) {
         // Only what DynamoDB refuses: more than 38 digits, or a magnitude out of range (a zero's by its exponent).
-        const written = Number(a.split('E')[1] ?? 0);
-        assert.ok(x.isZero() ? written > 125 || written < -130 : x.sd() > 38 || x.e > 125 || x.e < -130, `${a}: ${(e as Error).message}`);
+        // A zero's magnitude is that of a one in its last written place, as Java's BigDecimal reads it.
+        const [mantissa, written] = a.split('E');
+        const place = Number(written ?? 0) - (mantissa!.split('.')[1]?.length ?? 0);
+        assert.ok(x.isZero() ? place > 125 || place < -130 : x.sd() > 38 || x.e > 125 || x.e < -130, `${a}: ${(e as Error).message}`);
         return;
       }
       assert.equal(canonical, x.isZero() ? '0' : x.toFixed());

@@ -26,9 +26,11 @@ function invalid(text: string): AwsError {
 interface Parts {
   negative: boolean;
   digits: string;
+  /**
+   * For zero, the exponent of a one in its last written place (0E126 as 1E126, 0.00E126 as 1E124):
+   * DynamoDB range-checks a zero by how it is written, as Java's BigDecimal reads it.
+   */
   exp: number;
-  /** For zero, the exponent it was written with (`0E126`), which DynamoDB range-checks as well. */
-  written?: number;
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -62,18 +64,17 @@ function decompose(text: string): Parts {
   while (first < all.length && all.charCodeAt(first) === 48) first++;
   let last = all.length;
   while (last > first && all.charCodeAt(last - 1) === 48) last--;
-  if (first === last) return { negative: false, digits: '', exp: 0, written };
+  if (first === last) return { negative: false, digits: '', exp: written - (all.length - whole.length) + 1 };
   return { negative: sign === 1 && text.charCodeAt(0) === 45, digits: all.slice(first, last), exp: whole.length - first + written };
 }
 
 /** A client's number, checked against DynamoDB's range and precision. */
 function parseNumber(text: string): Parts {
   const p = decompose(text);
-  // 0.d × 10^exp: DynamoDB's bounds 1E-130 <= |n| < 1E+126 are exp in [-129, 126]. A zero is
-  // checked as if its exponent were a one's: 0E125 is stored, 0E126 overflows, 0E-131 underflows.
-  const exp = p.digits === '' ? p.written! + 1 : p.exp;
-  if (exp > 126) throw new AwsError('ValidationException', 'Number overflow. Attempting to store a number with magnitude larger than supported range');
-  if (exp < -129) throw new AwsError('ValidationException', 'Number underflow. Attempting to store a number with magnitude smaller than supported range');
+  // 0.d × 10^exp: DynamoDB's bounds 1E-130 <= |n| < 1E+126 are exp in [-129, 126]; a zero's exp
+  // is its last place's, so 0E125 is stored, 0E126 overflows, 0E-131 underflows.
+  if (p.exp > 126) throw new AwsError('ValidationException', 'Number overflow. Attempting to store a number with magnitude larger than supported range');
+  if (p.exp < -129) throw new AwsError('ValidationException', 'Number underflow. Attempting to store a number with magnitude smaller than supported range');
   if (p.digits.length > 38) throw new AwsError('ValidationException', 'Attempting to store more than 38 significant digits in a Number');
   return p;
 }
