@@ -48,7 +48,25 @@ describe('DynamoDB numbers', () => {
     assert.throws(() => addNumbers('9E125', '9E125'), /Number overflow/);
     assert.equal(canonicalNumber('+3'), '3');
     assert.equal(canonicalNumber('.123'), '0.123');
-    assert.equal(canonicalNumber('0e1000'), '0');
+  });
+
+  it('the exponent is read in full: past 64 bits it cannot be converted, and a zero is range-checked by it', () => {
+    assert.throws(() => canonicalNumber('1e2147483648'), /Number overflow/);
+    assert.throws(() => canonicalNumber('1e-99999999999'), /Number underflow/);
+    assert.throws(() => canonicalNumber('1e9223372036854775808'), { message: 'The parameter cannot be converted to a numeric value: 1e9223372036854775808' });
+    assert.equal(canonicalNumber('0e125'), '0');
+    assert.equal(canonicalNumber('-0.00E-128'), '0');
+    assert.equal(canonicalNumber('0.00E126'), '0');
+    assert.throws(() => canonicalNumber('0e126'), /Number overflow/);
+    assert.throws(() => canonicalNumber('0e-131'), /Number underflow/);
+  });
+
+  it('a number costs one byte, one per base-100 digit counted from the point, and one more when negative', () => {
+    // The Parity Suite's byte-exact recordings at the 400 KB limit.
+    const recorded: [string, number][] = [['0', 1], ['-0', 1], ['1', 2], ['12', 2], ['123', 3], ['1234', 3], ['0042', 2], ['100', 2], ['1010', 3],
+      ['0.0000001', 2], ['1E125', 2], ['1E-100', 2], ['1.5', 3], ['15', 2], ['1.200', 3], ['1.234', 4], ['3.14159', 5], ['123456', 4],
+      ['100.5', 4], ['0.15', 2], ['-42', 3], ['1'.repeat(38), 20]];
+    for (const [text, bytes] of recorded) assert.equal(numberSize(text), bytes, text);
   });
 
   it('property: addition commutes and subtraction inverts it (when the sum fits in 38 digits)', () => {
@@ -84,12 +102,17 @@ describe('DynamoDB numbers', () => {
       try {
         canonical = canonicalNumber(a);
       } catch (e) {
-        // Only what DynamoDB refuses: more than 38 digits, or a magnitude out of range.
-        assert.ok(!x.isZero() && (x.sd() > 38 || x.e > 125 || x.e < -130), `${a}: ${(e as Error).message}`);
+        // Only what DynamoDB refuses: more than 38 digits, or a magnitude out of range (a zero's by its exponent).
+        // A zero's magnitude is that of a one in its last written place, as Java's BigDecimal reads it.
+        const [mantissa, written] = a.split('E');
+        const place = Number(written ?? 0) - (mantissa!.split('.')[1]?.length ?? 0);
+        assert.ok(x.isZero() ? place > 125 || place < -130 : x.sd() > 38 || x.e > 125 || x.e < -130, `${a}: ${(e as Error).message}`);
         return;
       }
       assert.equal(canonical, x.isZero() ? '0' : x.toFixed());
-      assert.equal(numberSize(a), x.isZero() ? 1 : Math.ceil(x.sd() / 2) + 1);
+      // Base-100 digits: the first significant digit stands for 10^e, the last for 10^(e - sd + 1).
+      const pairs = Math.floor(x.e / 2) - Math.floor((x.e - x.sd() + 1) / 2) + 1;
+      assert.equal(numberSize(a), x.isZero() ? 1 : 1 + pairs + (x.isNeg() ? 1 : 0));
       assert.equal(compareNumbers(a, b), new Decimal(a).cmp(new Decimal(b)) || 0, `${a} vs ${b}`);
     }), { numRuns: 2000 });
   });
@@ -163,6 +186,51 @@ describe('DynamoDB expression parser', () => {
     assert.equal(err('!!!'), 'Invalid ConditionExpression: Syntax error; token: "!", near: "!!"');
     assert.equal(err(''), 'Invalid ConditionExpression: The expression can not be empty;');
     assert.equal(err('((a = :v))'), 'Invalid ConditionExpression: The expression has redundant parentheses;');
+  });
+
+  it('an expression holds at most 4096 bytes of text as sent, placeholders unexpanded', () => {
+    const values = { ':v': { N: '1' } };
+    const padded = (bytes: number) => `a${' '.repeat(bytes - 'a = :v'.length)} = :v`;
+    assert.doesNotThrow(() => parseCondition(padded(4096), 'ConditionExpression', ph(undefined, values)));
+    assert.throws(() => parseCondition(padded(4097), 'FilterExpression', ph(undefined, values)),
+      { message: 'Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 4097' });
+    // Bytes, not characters: 1366 three-byte characters are 4098 bytes in 1366 UTF-16 units.
+    assert.throws(() => parseProjection('é'.repeat(1366) + 'x'.repeat(1366), ph()), /ProjectionExpression: Expression size has exceeded the maximum allowed size; expression size: 4098/);
+    assert.throws(() => parseUpdate(`SET ${'x'.repeat(4093)}`, ph()), /UpdateExpression: Expression size has exceeded the maximum allowed size; expression size: 4097/);
+    // The size is judged before the syntax.
+    assert.throws(() => parseCondition('('.repeat(15000), 'ConditionExpression', ph()), /Expression size has exceeded the maximum allowed size; expression size: 15000/);
+    const names = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`#a${i}`, 'n'.repeat(250) + i]));
+    assert.equal(parseProjection(Object.keys(names).join(', '), ph(names)).length, 30);
+  });
+
+  it('an expression holds at most 300 operators and functions, and DynamoDB reports the 301st', () => {
+    const values = { ':v': { N: '1' } };
+    const chain = (n: number) => Array.from({ length: n }, () => 'a < :v').join(' OR ');
+    // n comparisons and n - 1 ORs.
+    assert.doesNotThrow(() => parseCondition(chain(150), 'ConditionExpression', ph(undefined, values)));
+    for (const src of [chain(151), chain(400), 'NOT '.repeat(301) + 'a < :v', `a < ${'size('.repeat(300)}b${')'.repeat(300)}`]) {
+      assert.throws(() => parseCondition(src, 'ConditionExpression', ph(undefined, values)),
+        { message: 'Invalid ConditionExpression: The expression contains too many operators; operator count: 301' });
+    }
+    const sums = Array.from({ length: 301 }, (_, i) => `a${i}=a${i}+:v`).join(',');
+    assert.throws(() => parseUpdate(`SET ${sums}`, ph(undefined, values)), /UpdateExpression: The expression contains too many operators; operator count: 301/);
+    // IN is one operator however many values it takes, and it takes at most 100.
+    const list = (n: number) => Array.from({ length: n }, (_, i) => `:v${i}`).join(', ');
+    const inValues = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`:v${i}`, { N: String(i) }]));
+    assert.doesNotThrow(() => parseCondition(Array.from({ length: 3 }, () => `a IN (${list(100)})`).join(' AND '), 'ConditionExpression', ph(undefined, inValues)));
+    assert.throws(() => parseCondition(`a IN (${list(101)})`, 'ConditionExpression', ph(undefined, inValues)),
+      { message: 'Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101' });
+    // An unknown function is named first, however many there are (Alternator's tests, against DynamoDB).
+    assert.throws(() => parseCondition(`a < ${'f('.repeat(1355)}b${')'.repeat(1355)}`, 'ConditionExpression', ph()), { message: 'Invalid ConditionExpression: Invalid function name; function: f' });
+  });
+
+  it('deep nesting within 4 KB is a ValidationException, not a stack overflow', () => {
+    const refused = (src: string, message: RegExp) => assert.throws(() => parseCondition(src, 'ConditionExpression', ph()), (e: Error & { code?: string }) => e.code === 'ValidationException' && message.test(e.message));
+    refused('('.repeat(4096), /redundant parentheses/);
+    refused(`${'('.repeat(2046)}a<b${')'.repeat(2046)}`, /redundant parentheses/);
+    refused(`a < ${'('.repeat(2044)}b${')'.repeat(2044)}`, /redundant parentheses/);
+    refused(`${'NOT ('.repeat(680)}a<b${')'.repeat(680)}`, /too many operators/);
+    refused(`a < ${'f('.repeat(1363)}b${')'.repeat(1363)}`, /Invalid function name; function: f/);
   });
 
   it('projection paths: nested maps, list indexes, overlap errors', () => {

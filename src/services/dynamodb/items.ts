@@ -3,7 +3,7 @@ import { AwsError } from '../../protocols/errors.js';
 import { JsonText } from '../../protocols/json.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
-import { applyUpdate, evaluate, project } from './expressions/evaluate.js';
+import { applyUpdate, evaluate, project, updateCharge } from './expressions/evaluate.js';
 import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
@@ -169,6 +169,8 @@ export const itemHandlers: Handlers<Operations> = {
     }
     return inTransaction(ctx, () => {
       const before = readItem(ctx, t, key);
+      // Judged before the condition (the Parity Suite's recordings).
+      if (input.UpdateExpression !== undefined && updateCharge(before, ex.update!) > MAX_ITEM_BYTES) throw invalid('Item size to update has exceeded the maximum allowed size');
       checkCondition(ex.condition, before, input.ReturnValuesOnConditionCheckFailure);
       const after = updatedItem(t, key, before, ex.update ?? [], input.AttributeUpdates === undefined);
       const paths = (ex.update ?? []).map((a) => a.path);

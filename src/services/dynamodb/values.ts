@@ -123,7 +123,7 @@ export function checkItem(item: Item): Item {
 }
 
 /** Size as DynamoDB bills and limits it: names plus values, with 3 bytes per list or map and 1 per element. */
-function valueSize(v: Value): number {
+export function valueSize(v: Value): number {
   if (v.S !== undefined) return Buffer.byteLength(v.S);
   if (v.N !== undefined) return numberSize(v.N);
   if (v.B !== undefined) return v.B.length;

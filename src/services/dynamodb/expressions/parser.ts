@@ -54,24 +54,30 @@ interface Token {
   kind: TokenKind;
   text: string;
   start: number;
+  /** For '(': the index of its ')', or of the end when it is never closed. */
+  close?: number;
 }
 
 const PUNCT = ['<>', '<=', '>=', '=', '<', '>', '(', ')', '[', ']', ',', '.', '+', '-'];
 
+// Sticky, so each token is matched where it starts without copying the rest of the text.
+const TOKEN_PATTERNS: [TokenKind, RegExp][] = [['name', /[A-Za-z][A-Za-z0-9_]*/y], ['attrName', /#[A-Za-z0-9_]*/y], ['attrValue', /:[A-Za-z0-9_]*/y], ['number', /[0-9]+/y]];
+
 /** The token starting at `i`, or an unknown one-character punct token when none does. */
 function tokenAt(src: string, i: number): { token: Token; known: boolean } {
-  const rest = src.slice(i);
-  let m: RegExpExecArray | null;
-  if ((m = /^[A-Za-z][A-Za-z0-9_]*/.exec(rest))) return { token: { kind: 'name', text: m[0], start: i }, known: true };
-  if ((m = /^#[A-Za-z0-9_]*/.exec(rest))) return { token: { kind: 'attrName', text: m[0], start: i }, known: true };
-  if ((m = /^:[A-Za-z0-9_]*/.exec(rest))) return { token: { kind: 'attrValue', text: m[0], start: i }, known: true };
-  if ((m = /^[0-9]+/.exec(rest))) return { token: { kind: 'number', text: m[0], start: i }, known: true };
-  const p = PUNCT.find((s) => rest.startsWith(s));
+  for (const [kind, pattern] of TOKEN_PATTERNS) {
+    pattern.lastIndex = i;
+    const m = pattern.exec(src);
+    if (m) return { token: { kind, text: m[0], start: i }, known: true };
+  }
+  const p = PUNCT.find((s) => src.startsWith(s, i));
   return { token: { kind: 'punct', text: p ?? src[i]!, start: i }, known: p !== undefined };
 }
 
 function tokenize(src: string, fail: (tok: Token, prev: Token | undefined, following: Token | undefined) => never): Token[] {
   const out: Token[] = [];
+  // Parentheses are matched here, once, so the parser looks across a group in one step.
+  const open: Token[] = [];
   let i = 0;
   while (i < src.length) {
     if (/\s/.test(src[i]!)) { i++; continue; }
@@ -81,9 +87,12 @@ function tokenize(src: string, fail: (tok: Token, prev: Token | undefined, follo
       while (j < src.length && /\s/.test(src[j]!)) j++;
       fail(token, out[out.length - 1], j < src.length ? tokenAt(src, j).token : undefined);
     }
+    if (token.kind === 'punct' && token.text === '(') open.push(token);
+    else if (token.kind === 'punct' && token.text === ')' && open.length) open.pop()!.close = out.length;
     out.push(token);
     i += token.text.length;
   }
+  for (const t of open) t.close = out.length;
   out.push({ kind: 'eof', text: '<EOF>', start: src.length });
   return out;
 }
@@ -94,9 +103,22 @@ const ATTRIBUTE_TYPES = ['S', 'SS', 'N', 'NS', 'B', 'BS', 'BOOL', 'NULL', 'L', '
 const OPERAND_TYPE_NAMES: Record<string, string> = { S: 'STRING', N: 'NUMBER', B: 'BINARY', NULL: 'NULL', BOOL: 'BOOLEAN', L: 'LIST', M: 'MAP' };
 
 /** Problems found while parsing; DynamoDB reports the first in its own order, not in text order. */
-type Category = 'parens' | 'unknownFunction' | 'misusedFunction' | 'reserved' | 'section' | 'attrName' | 'attrValue' | 'overlap' | 'operands' | 'distinct' | 'function' | 'operand';
-const CONDITION_ORDER: Category[] = ['parens', 'unknownFunction', 'misusedFunction', 'reserved', 'attrName', 'attrValue', 'operands', 'distinct', 'function'];
-const UPDATE_ORDER: Category[] = ['reserved', 'unknownFunction', 'misusedFunction', 'section', 'attrName', 'attrValue', 'overlap', 'operand', 'operands', 'function'];
+type Category = 'parens' | 'unknownFunction' | 'operators' | 'misusedFunction' | 'reserved' | 'section' | 'attrName' | 'attrValue' | 'overlap' | 'operands' | 'distinct' | 'function' | 'operand';
+// An unknown function outranks the operator count: DynamoDB names `f` in `a < f(f(...(b)...))` nested
+// 1,355 deep (ScyllaDB's Alternator tests, run against DynamoDB).
+const CONDITION_ORDER: Category[] = ['parens', 'unknownFunction', 'operators', 'misusedFunction', 'reserved', 'attrName', 'attrValue', 'operands', 'distinct', 'function'];
+const UPDATE_ORDER: Category[] = ['reserved', 'unknownFunction', 'operators', 'misusedFunction', 'section', 'attrName', 'attrValue', 'overlap', 'operand', 'operands', 'function'];
+
+/**
+ * Expression limits (the Limits page, "Expression parameters"): 4 KB of text, counted in UTF-8
+ * bytes as sent (placeholders unexpanded), and 300 operators or functions. DynamoDB stops counting
+ * at the 301st, so its message always reads "operator count: 301".
+ */
+const MAX_EXPRESSION_BYTES = 4096;
+const MAX_OPERATORS = 300;
+const MAX_DEPTH = 2 * (MAX_OPERATORS + 1) + 1;
+/** IN takes at most 100 values, and counts as one operator however many it takes (the Limits page). */
+const MAX_IN_OPERANDS = 100;
 
 function pathText(path: Path): string {
   return `[${path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join(', ')}]`;
@@ -106,8 +128,10 @@ class Parser {
   private pos = 0;
   private readonly tokens: Token[];
   private readonly problems = new Map<Category, string>();
+  private operators = 0;
+  private depth = 0;
 
-  constructor(private readonly src: string, private readonly label: string, private readonly ph: Placeholders, private readonly functions: Record<string, number>) {
+  constructor(private readonly src: string, private readonly label: string, private readonly ph: Placeholders, private readonly functions: Record<string, number>, private readonly order: Category[]) {
     this.tokens = tokenize(src, (tok, prev, following) => this.syntaxAt(tok, prev, following));
   }
 
@@ -119,13 +143,33 @@ class Parser {
     if (!this.problems.has(cat)) this.problems.set(cat, message);
   }
 
+  /** One more operator or function; parentheses, commas and SET's `=` are not operators. */
+  operator(): void {
+    if (++this.operators === MAX_OPERATORS + 1) this.problem('operators', `The expression contains too many operators; operator count: ${MAX_OPERATORS + 1}`);
+  }
+
   /** Throws the first problem in DynamoDB's order, if any. */
-  finish(order: Category[]): void {
+  finish(): void {
     if (this.peek().kind !== 'eof') this.syntax(this.peek());
-    for (const cat of order) {
+    this.throwProblem();
+  }
+
+  private throwProblem(): void {
+    for (const cat of this.order) {
       const m = this.problems.get(cat);
       if (m) throw this.error(m);
     }
+  }
+
+  /**
+   * One level deeper into parentheses, NOT or a function's arguments. Every level that is not a
+   * redundant parenthesis costs an operator, so an expression nested deeper than two levels per
+   * allowed operator is refused anyway, and is refused here before the recursion can exhaust the stack.
+   */
+  private enter(): void {
+    if (++this.depth <= MAX_DEPTH) return;
+    this.throwProblem();
+    this.syntax(this.peek());
   }
 
   syntax(tok: Token): never {
@@ -218,8 +262,10 @@ class Parser {
     if (t.kind === 'punct' && t.text === '(') {
       this.next();
       if (this.isPunct('(')) this.problem('parens', 'The expression has redundant parentheses;');
+      this.enter();
       const inner = this.operand();
       this.expect(')');
+      this.depth--;
       return inner;
     }
     if (t.kind === 'attrValue') {
@@ -233,6 +279,15 @@ class Parser {
 
   call(): Operand & { kind: 'call' } {
     const name = this.next().text;
+    this.operator();
+    // The name is judged before the arguments, so the outermost of nested unknown functions is named.
+    const arity = Object.hasOwn(this.functions, name) ? this.functions[name] : undefined;
+    if (arity === undefined) {
+      // An update function in a condition is named as such, not as an unknown one.
+      const misplaced = this.functions === CONDITION_FUNCTIONS && Object.hasOwn(UPDATE_FUNCTIONS, name);
+      this.problem('unknownFunction', misplaced ? `The function is not allowed in a condition expression; function: ${name}` : `Invalid function name; function: ${name}`);
+    }
+    this.enter();
     this.expect('(');
     const args = [this.operand()];
     while (this.isPunct(',')) {
@@ -240,14 +295,10 @@ class Parser {
       args.push(this.operand());
     }
     this.expect(')');
-    const arity = Object.hasOwn(this.functions, name) ? this.functions[name] : undefined;
-    if (arity === undefined) {
-      // An update function in a condition is named as such, not as an unknown one.
-      const misplaced = this.functions === CONDITION_FUNCTIONS && Object.hasOwn(UPDATE_FUNCTIONS, name);
-      this.problem('unknownFunction', misplaced ? `The function is not allowed in a condition expression; function: ${name}` : `Invalid function name; function: ${name}`);
-    } else if (arity !== args.length) {
+    this.depth--;
+    if (arity !== undefined && arity !== args.length) {
       this.problem('operands', `Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${args.length}`);
-    } else {
+    } else if (arity !== undefined) {
       this.checkCall(name, args);
     }
     // Conditions take only size() as a nested call; updates may nest if_not_exists but not list_append.
@@ -299,6 +350,7 @@ class Parser {
     let left = this.and();
     while (this.isKeyword('OR')) {
       this.next();
+      this.operator();
       left = { kind: 'or', args: [left, this.and()] };
     }
     return left;
@@ -308,6 +360,7 @@ class Parser {
     let left = this.not();
     while (this.isKeyword('AND')) {
       this.next();
+      this.operator();
       left = { kind: 'and', args: [left, this.not()] };
     }
     return left;
@@ -316,7 +369,11 @@ class Parser {
   private not(): Condition {
     if (this.isKeyword('NOT')) {
       this.next();
-      return { kind: 'not', args: [this.not()] };
+      this.operator();
+      this.enter();
+      const inner = this.not();
+      this.depth--;
+      return { kind: 'not', args: [inner] };
     }
     return this.primary();
   }
@@ -328,14 +385,17 @@ class Parser {
       if (this.isPunct('(') && this.tokens[this.matchingClose(open + 1) + 1] === this.tokens[this.matchingClose(open)]) {
         this.problem('parens', 'The expression has redundant parentheses;');
       }
+      this.enter();
       const inner = this.condition();
       this.expect(')');
+      this.depth--;
       return inner;
     }
     const left = this.operand();
     const t = this.peek();
     if (t.kind === 'punct' && ['=', '<>', '<', '<=', '>', '>='].includes(t.text)) {
       this.next();
+      this.operator();
       const right = this.operand();
       this.misused([left, right]);
       this.distinct(t.text, left, right);
@@ -344,6 +404,7 @@ class Parser {
     }
     if (this.isKeyword('BETWEEN')) {
       this.next();
+      this.operator();
       const lo = this.operand();
       if (!this.isKeyword('AND')) this.syntax(this.peek());
       this.next();
@@ -355,6 +416,7 @@ class Parser {
     }
     if (this.isKeyword('IN')) {
       this.next();
+      this.operator();
       this.expect('(');
       const args = [left, this.operand()];
       while (this.isPunct(',')) {
@@ -363,6 +425,7 @@ class Parser {
       }
       this.expect(')');
       this.misused(args);
+      if (args.length - 1 > MAX_IN_OPERANDS) this.problem('operands', `The IN operator is provided with too many operands; number of operands: ${args.length - 1}`);
       return { kind: 'in', args };
     }
     if (left.kind === 'call') {
@@ -374,32 +437,23 @@ class Parser {
 
   /** Index of the ')' closing the '(' at `open`. */
   private matchingClose(open: number): number {
-    let depth = 0;
-    for (let i = open; i < this.tokens.length; i++) {
-      const t = this.tokens[i]!;
-      if (t.kind === 'punct' && t.text === '(') depth++;
-      else if (t.kind === 'punct' && t.text === ')' && --depth === 0) return i;
-    }
-    return this.tokens.length - 1;
+    return this.tokens[open]!.close ?? this.tokens.length - 1;
   }
 
-  /** After a '(' : is this a parenthesised condition rather than a parenthesised operand? */
+  /**
+   * After a '(' : is this a parenthesised condition rather than a parenthesised operand? Only the
+   * group's own level is read; nested groups are stepped over whole.
+   */
   private startsCondition(): boolean {
-    let depth = 0;
-    for (let i = this.pos; i < this.tokens.length; i++) {
+    const close = this.matchingClose(this.pos);
+    for (let i = this.pos + 1; i < close; i++) {
       const t = this.tokens[i]!;
-      if (t.kind === 'punct' && t.text === '(') depth++;
-      else if (t.kind === 'punct' && t.text === ')') {
-        depth--;
-        if (depth === 0) {
-          const after = this.tokens[i + 1]!;
-          return !(after.kind === 'punct' && ['=', '<>', '<', '<=', '>', '>='].includes(after.text)) && !(after.kind === 'name' && ['BETWEEN', 'IN'].includes(after.text.toUpperCase()));
-        }
-      } else if (depth === 1 && (t.kind === 'name' && ['AND', 'OR', 'NOT', 'BETWEEN', 'IN'].includes(t.text.toUpperCase()) || (t.kind === 'punct' && ['=', '<>', '<', '<=', '>', '>='].includes(t.text)))) {
-        return true;
-      }
+      if (t.kind === 'punct' && t.text === '(') i = this.matchingClose(i);
+      else if (t.kind === 'name' && ['AND', 'OR', 'NOT', 'BETWEEN', 'IN'].includes(t.text.toUpperCase()) || (t.kind === 'punct' && ['=', '<>', '<', '<=', '>', '>='].includes(t.text))) return true;
     }
-    return false;
+    const after = this.tokens[close + 1];
+    if (!after) return false;
+    return !(after.kind === 'punct' && ['=', '<>', '<', '<=', '>', '>='].includes(after.text)) && !(after.kind === 'name' && ['BETWEEN', 'IN'].includes(after.text.toUpperCase()));
   }
 
   private misused(args: Operand[]): void {
@@ -434,6 +488,7 @@ class Parser {
     const left = this.updateOperand();
     if (this.isPunct('+') || this.isPunct('-')) {
       const op = this.next().text as '+' | '-';
+      this.operator();
       const right = this.updateOperand();
       for (const a of [left, right]) {
         if (a.kind === 'value' && typeOf(a.value) !== 'N') {
@@ -450,9 +505,11 @@ class Parser {
   private updateOperand(): Operand {
     if (!this.isPunct('(')) return this.operand();
     this.next();
+    this.enter();
     if (this.isPunct('(')) this.problem('parens', 'The expression has redundant parentheses;');
     const inner = this.updateValue();
     this.expect(')');
+    this.depth--;
     return inner;
   }
 
@@ -511,7 +568,17 @@ class Parser {
   }
 }
 
-function checkNotEmpty(src: string, label: string): void {
+/**
+ * What is judged of the text before it is parsed. Its size comes before anything else, a syntax
+ * error included (ScyllaDB's Alternator tests, run against DynamoDB), and it bounds how deeply the
+ * recursive parser can nest.
+ */
+function checkText(src: string, label: string): void {
+  // A text of at most a third as many UTF-16 units as the limit cannot reach it in UTF-8.
+  if (src.length * 3 > MAX_EXPRESSION_BYTES) {
+    const bytes = Buffer.byteLength(src);
+    if (bytes > MAX_EXPRESSION_BYTES) throw new AwsError('ValidationException', `Invalid ${label}: Expression size has exceeded the maximum allowed size; expression size: ${bytes}`);
+  }
   if (src.trim() === '') throw new AwsError('ValidationException', `Invalid ${label}: The expression can not be empty;`);
 }
 
@@ -527,26 +594,26 @@ export function conditionPaths(c: Condition): Path[] {
 }
 
 export function parseCondition(src: string, label: string, ph: Placeholders): Condition {
-  checkNotEmpty(src, label);
-  const p = new Parser(src, label, ph, CONDITION_FUNCTIONS);
+  checkText(src, label);
+  const p = new Parser(src, label, ph, CONDITION_FUNCTIONS, CONDITION_ORDER);
   const c = p.condition();
-  p.finish(CONDITION_ORDER);
+  p.finish();
   return c;
 }
 
 export function parseUpdate(src: string, ph: Placeholders): UpdateAction[] {
-  checkNotEmpty(src, 'UpdateExpression');
-  const p = new Parser(src, 'UpdateExpression', ph, UPDATE_FUNCTIONS);
+  checkText(src, 'UpdateExpression');
+  const p = new Parser(src, 'UpdateExpression', ph, UPDATE_FUNCTIONS, UPDATE_ORDER);
   const actions = p.update();
-  p.finish(UPDATE_ORDER);
+  p.finish();
   return actions;
 }
 
 export function parseProjection(src: string, ph: Placeholders): Path[] {
-  checkNotEmpty(src, 'ProjectionExpression');
-  const p = new Parser(src, 'ProjectionExpression', ph, {});
+  checkText(src, 'ProjectionExpression');
+  const p = new Parser(src, 'ProjectionExpression', ph, {}, CONDITION_ORDER);
   const paths = p.projection();
-  p.finish(CONDITION_ORDER);
+  p.finish();
   for (let i = 0; i < paths.length; i++) {
     for (let j = 0; j < i; j++) {
       const a = paths[j]!;
