@@ -608,6 +608,33 @@ describe('DynamoDB tables and items', () => {
     await create('size', 'S', 'bySizeText');
   });
 
+  it('OnDemandThroughput maxima show in DescribeTable, change with UpdateTable (-1 clears one), and are refused on a PROVISIONED table', async () => {
+    const name = unique('tbl');
+    await table({ TableName: name, OnDemandThroughput: { MaxReadRequestUnits: 10, MaxWriteRequestUnits: 5 } });
+    const described = async () => (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table?.OnDemandThroughput;
+    assert.deepEqual(await described(), { MaxReadRequestUnits: 10, MaxWriteRequestUnits: 5 });
+    await ddb.send(new UpdateTableCommand({ TableName: name, OnDemandThroughput: { MaxReadRequestUnits: 20 } }));
+    assert.deepEqual(await described(), { MaxReadRequestUnits: 20, MaxWriteRequestUnits: 5 });
+    await ddb.send(new UpdateTableCommand({ TableName: name, OnDemandThroughput: { MaxWriteRequestUnits: -1 } }));
+    assert.deepEqual(await described(), { MaxReadRequestUnits: 20 });
+    const zero = await rejects(ddb.send(new UpdateTableCommand({ TableName: name, OnDemandThroughput: { MaxReadRequestUnits: 0 } })));
+    assert.equal(zero.message, 'One or more parameter values were invalid: Requested MaxReadRequestUnits for OnDemandThroughput for table is outside of valid range');
+    const provisioned = await rejects(table({ BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 }, OnDemandThroughput: { MaxReadRequestUnits: 10 } }));
+    assert.equal(provisioned.message, 'One or more parameter values were invalid: MaxReadRequestUnits for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED');
+  });
+
+  it('UpdateTable adding a GSI keeps only the definitions its keys use, and the stored type of an attribute it does not key on', async () => {
+    const name = await table({}, { name: 'sk', type: 'S' });
+    await ddb.send(new UpdateTableCommand({
+      TableName: name, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'N' }, { AttributeName: 'g1', AttributeType: 'S' }, { AttributeName: 'extraUnused', AttributeType: 'S' }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'byG1', KeySchema: [{ AttributeName: 'g1', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } } }],
+    }));
+    const defs = (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table!.AttributeDefinitions!;
+    assert.deepEqual(defs.sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!)), [
+      { AttributeName: 'g1', AttributeType: 'S' }, { AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' },
+    ]);
+  });
+
   it('a GSI added by UpdateTable leaves out items whose key attribute is empty or longer than a key may be', async () => {
     const name = await table();
     const long = (n: number) => 'x'.repeat(n);

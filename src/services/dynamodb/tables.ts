@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
-  AttributeDefinition, CreateTableInput, GlobalSecondaryIndex, GlobalSecondaryIndexDescription, KeySchemaElement, LocalSecondaryIndex, Operations, Projection,
+  AttributeDefinition, CreateTableInput, GlobalSecondaryIndex, GlobalSecondaryIndexDescription, KeySchemaElement, LocalSecondaryIndex, OnDemandThroughput, Operations, Projection,
   ProvisionedThroughput, ProvisionedThroughputDescription, TableDescription, UpdateTableInput,
 } from '../../generated/types/dynamodb.js';
 import { formatArn } from '../../arn.js';
@@ -38,6 +38,27 @@ function throughput(billing: string | undefined, pt: ProvisionedThroughput | und
   }
   if (!pt) throw paramInvalid('ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED');
   return { NumberOfDecreasesToday: 0, ReadCapacityUnits: pt.ReadCapacityUnits, WriteCapacityUnits: pt.WriteCapacityUnits };
+}
+
+/**
+ * A PAY_PER_REQUEST table's (or index's) maximum request units, as DescribeTable shows them; `of`
+ * names it in messages ('table', or 'index : <name>'). Refused on a PROVISIONED table, and outside
+ * 1.. (UpdateTable's -1 clears a maximum: `current` holds what it updates).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode-max-throughput.html
+ */
+function onDemand(billing: string, asked: OnDemandThroughput | undefined, of: string, current?: OnDemandThroughput): OnDemandThroughput | undefined {
+  const given = asked && (asked.MaxReadRequestUnits !== undefined || asked.MaxWriteRequestUnits !== undefined) ? asked : undefined;
+  if (!given) return billing === 'PAY_PER_REQUEST' ? current : undefined;
+  const out: OnDemandThroughput = { ...current };
+  for (const field of ['MaxReadRequestUnits', 'MaxWriteRequestUnits'] as const) {
+    const units = given[field];
+    if (units === undefined) continue;
+    if (billing !== 'PAY_PER_REQUEST') throw paramInvalid(`${field} for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED`);
+    if (units === -1 && current) delete out[field];
+    else if (units < 1) throw paramInvalid(`Requested ${field} for OnDemandThroughput for ${of} is outside of valid range`);
+    else out[field] = units;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** The largest capacity DynamoDB accepts in a request (larger values are "out of bounds", not a quota). */
@@ -200,13 +221,16 @@ function localIndexes(input: CreateTableInput, arn: string): TableDescription['L
     { IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection, IndexSizeBytes: 0, ItemCount: 0, IndexArn: `${arn}/index/${i.IndexName}` }));
 }
 
-function globalIndex(i: GlobalSecondaryIndex, arn: string, status: 'CREATING' | 'ACTIVE') {
+function globalIndex(i: GlobalSecondaryIndex, arn: string, status: 'CREATING' | 'ACTIVE', billing: string) {
   return {
     IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection, IndexStatus: status,
     ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: i.ProvisionedThroughput?.ReadCapacityUnits ?? 0, WriteCapacityUnits: i.ProvisionedThroughput?.WriteCapacityUnits ?? 0 },
+    ...withOnDemand(onDemand(billing, i.OnDemandThroughput, `index : ${i.IndexName}`)),
     IndexSizeBytes: 0, ItemCount: 0, IndexArn: `${arn}/index/${i.IndexName}`,
   };
 }
+
+const withOnDemand = (o: OnDemandThroughput | undefined) => (o ? { OnDemandThroughput: o } : {});
 
 /** What DescribeTable shows: the stored description with live counts and the given status. */
 export function describe(ctx: RequestContext, t: Table, status: TableDescription['TableStatus'] = 'ACTIVE'): TableDescription {
@@ -233,10 +257,11 @@ export const tableHandlers: Handlers<Operations> = {
     const description: TableDescription = {
       AttributeDefinitions: defs, TableName: input.TableName, KeySchema: keySchema, CreationDateTime: now,
       ProvisionedThroughput: throughput(input.BillingMode, input.ProvisionedThroughput),
+      ...withOnDemand(onDemand(input.BillingMode ?? 'PROVISIONED', input.OnDemandThroughput, 'table')),
       TableArn: arn, TableId: randomUUID(),
       ...(input.BillingMode === 'PAY_PER_REQUEST' ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now } } : {}),
       LocalSecondaryIndexes: localIndexes(input, arn),
-      GlobalSecondaryIndexes: input.GlobalSecondaryIndexes?.map((i) => globalIndex(i, arn, 'ACTIVE')),
+      GlobalSecondaryIndexes: input.GlobalSecondaryIndexes?.map((i) => globalIndex(i, arn, 'ACTIVE', input.BillingMode ?? 'PROVISIONED')),
       DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? false,
       ...(input.TableClass ? { TableClassSummary: { TableClass: input.TableClass } } : {}),
       ...(input.SSESpecification?.Enabled ? { SSEDescription: { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: input.SSESpecification.KMSMasterKeyId ?? formatArn({ service: 'kms', region: ctx.region, account: ctx.accountId, resource: `key/${randomUUID()}` }) } } : {}),
@@ -348,8 +373,16 @@ function changeTable(ctx: RequestContext, t: Table, input: UpdateTableInput, str
       ? { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: now }
       : { BillingMode: 'PROVISIONED' };
   }
+  const maxima = onDemand(billing, input.OnDemandThroughput, 'table', d.OnDemandThroughput);
+  if (maxima) d.OnDemandThroughput = maxima;
+  else delete d.OnDemandThroughput;
   if (input.AttributeDefinitions) {
+    // Only the new index's keys take definitions: one for an attribute the table already types is
+    // refused if that index keys on it with another type, and otherwise left as stored, as is one
+    // no key uses (the Parity Suite's recordings).
+    const keyed = new Set(input.GlobalSecondaryIndexUpdates?.flatMap((u) => u.Create?.KeySchema.map((k) => k.AttributeName) ?? []));
     for (const def of input.AttributeDefinitions) {
+      if (!keyed.has(def.AttributeName)) continue;
       const known = d.AttributeDefinitions!.find((a) => a.AttributeName === def.AttributeName);
       if (known && known.AttributeType !== def.AttributeType) throw redefined(d, def, input);
       if (!known) d.AttributeDefinitions!.push(def);
@@ -364,7 +397,7 @@ function changeTable(ctx: RequestContext, t: Table, input: UpdateTableInput, str
       }
       // The new index's keys are defined in this request, even those the table already knows.
       checkGlobalIndex(u.Create, input.AttributeDefinitions ?? [], billing);
-      const g = globalIndex(u.Create, d.TableArn!, 'ACTIVE');
+      const g = globalIndex(u.Create, d.TableArn!, 'ACTIVE', billing);
       d.GlobalSecondaryIndexes = [...gsis, g];
       backfillIndex(ctx, t, { name: g.IndexName, global: true, projection: g.Projection, ...keyDef(g.KeySchema) });
     } else if (u.Delete) {
