@@ -72,12 +72,13 @@ describe('DynamoDB resource-based policies', () => {
 
   it('the policy operations on a missing table fail with ResourceNotFoundException', async () => {
     const arn = arnOf('no-such-table');
+    // One call at a time: a rejection not yet awaited would count as unhandled.
     for (const call of [
-      ddb.send(new GetResourcePolicyCommand({ ResourceArn: arn })),
-      ddb.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: doc(grant(ACCOUNT, 'dynamodb:GetItem', arn)) })),
-      ddb.send(new DeleteResourcePolicyCommand({ ResourceArn: arn })),
+      () => ddb.send(new GetResourcePolicyCommand({ ResourceArn: arn })),
+      () => ddb.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: doc(grant(ACCOUNT, 'dynamodb:GetItem', arn)) })),
+      () => ddb.send(new DeleteResourcePolicyCommand({ ResourceArn: arn })),
     ]) {
-      const err = await rejects(call);
+      const err = await rejects(call());
       assert.equal(err.name, 'ResourceNotFoundException');
       assert.equal(err.message, 'Requested resource not found: Table: no-such-table not found');
     }

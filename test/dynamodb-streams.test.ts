@@ -106,12 +106,13 @@ describe('DynamoDB Streams, TTL and table settings', () => {
     const d = await streams.send(new DescribeStreamCommand({ StreamArn: t.streamArn! }));
     const shardId = d.StreamDescription!.Shards![0]!.ShardId!;
     const bad = 'sdfadfsdfnlfkajakfgjalksfgklasjklasdjfklasdfasdfgasf';
+    // One call at a time: a rejection not yet awaited would count as unhandled.
     for (const call of [
-      streams.send(new DescribeStreamCommand({ StreamArn: bad })),
-      streams.send(new GetShardIteratorCommand({ StreamArn: bad, ShardId: shardId, ShardIteratorType: 'LATEST' })),
-      streams.send(new ListStreamsCommand({ TableName: t.name, ExclusiveStartStreamArn: bad })),
+      () => streams.send(new DescribeStreamCommand({ StreamArn: bad })),
+      () => streams.send(new GetShardIteratorCommand({ StreamArn: bad, ShardId: shardId, ShardIteratorType: 'LATEST' })),
+      () => streams.send(new ListStreamsCommand({ TableName: t.name, ExclusiveStartStreamArn: bad })),
     ]) {
-      const err = await rejects(call);
+      const err = await rejects(call());
       assert.equal(err.name, 'ValidationException');
       assert.equal(err.message, 'Invalid StreamArn');
     }
