@@ -608,6 +608,18 @@ describe('DynamoDB tables and items', () => {
     await create('size', 'S', 'bySizeText');
   });
 
+  it('an attribute keying both a global and a local index is judged, and named, by the global one', async () => {
+    const name = await table({
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }, { AttributeName: 'both', AttributeType: 'S' }],
+      LocalSecondaryIndexes: [{ IndexName: 'lsi1', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'both', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
+      GlobalSecondaryIndexes: [{ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'both', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    }, { name: 'sk', type: 'S' });
+    const typed = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, sk: { S: 'b' }, both: { N: '1' } } })));
+    assert.equal(typed.message, 'One or more parameter values were invalid: Type mismatch for Index Key both Expected: S Actual: N IndexName: gsi1');
+    const empty = await rejects(ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'a' }, sk: { S: 'b' }, both: { S: '' } } })));
+    assert.match(empty.message, /IndexName: gsi1, IndexKey: both$/);
+  });
+
   it('OnDemandThroughput maxima show in DescribeTable, change with UpdateTable (-1 clears one), and are refused on a PROVISIONED table', async () => {
     const name = unique('tbl');
     await table({ TableName: name, OnDemandThroughput: { MaxReadRequestUnits: 10, MaxWriteRequestUnits: 5 } });

@@ -177,6 +177,7 @@ export function keyAttributes(k: KeyDef): string[] {
 /** What the data plane derives from a description, worked out once per parsed table. */
 interface Schema {
   key: KeyDef;
+  /** The global indexes, then the local ones. */
   indexes: IndexDef[];
   types: Map<string, string>;
 }
@@ -184,9 +185,10 @@ interface Schema {
 function deriveSchema(d: TableDescription): Schema {
   return {
     key: keyDef(d.KeySchema),
+    // Global indexes first: DynamoDB judges (and names) an attribute keying both kinds by the global one.
     indexes: [
-      ...(d.LocalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName!, global: false, projection: i.Projection!, ...keyDef(i.KeySchema) })),
       ...(d.GlobalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName!, global: true, projection: i.Projection!, ...keyDef(i.KeySchema) })),
+      ...(d.LocalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName!, global: false, projection: i.Projection!, ...keyDef(i.KeySchema) })),
     ],
     types: new Map((d.AttributeDefinitions ?? []).map((a) => [a.AttributeName!, a.AttributeType!])),
   };
@@ -222,11 +224,8 @@ export function checkKeyPaths(t: Table, paths: readonly Path[]): void {
     new AwsError('ValidationException', `Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: ${which}: ${attr}`);
   const key = tableKey(t);
   for (const attr of [key.hash, key.range]) if (attr !== undefined && nested.has(attr)) throw refuse('Key', attr);
-  for (const global of [true, false]) {
-    for (const ix of indexes(t)) {
-      if (ix.global !== global) continue;
-      for (const attr of keyAttributes(ix)) if (nested.has(attr)) throw refuse('IndexKey', attr);
-    }
+  for (const ix of indexes(t)) {
+    for (const attr of keyAttributes(ix)) if (nested.has(attr)) throw refuse('IndexKey', attr);
   }
 }
 
