@@ -45,6 +45,12 @@ describe('DynamoDB transactions: requests refused up front', () => {
       { Get: { TableName: b, Key: { pk: { S: 'k' } } } },
     ] }));
     assert.deepEqual(r.Responses!.map((x) => x.Item?.['v']?.S), ['in a', 'in b']);
+    // A projection that matches nothing of a present item leaves its response without an Item.
+    const none = await ddb.send(new TransactGetItemsCommand({ TransactItems: [
+      { Get: { TableName: a, Key: { pk: { S: 'k' } }, ProjectionExpression: 'absent' } },
+      { Get: { TableName: b, Key: { pk: { S: 'k' } }, ProjectionExpression: 'v' } },
+    ] }));
+    assert.deepEqual(none.Responses, [{}, { Item: { v: { S: 'in b' } } }]);
   });
 
   it('TransactWriteItems naming one item of a composite key twice is a ValidationException; another sort key is another item', async () => {

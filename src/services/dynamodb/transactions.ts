@@ -208,7 +208,11 @@ export const transactionHandlers: Handlers<Operations> = {
     const responses = gets.map(({ t, key, projection }) => {
       const item = readItem(ctx, t, key);
       capacity.set(t, (capacity.get(t) ?? 0) + 2 * readUnits(item ? itemSize(item) : 0, true));
-      return item ? { Item: projection ? project(item, projection) : item } : {};
+      if (!item) return {};
+      // A projection that matches nothing of a present item leaves the response without an Item
+      // (the Parity Suite's recordings), where BatchGetItem keeps an empty one.
+      const shown = projection ? project(item, projection) : item;
+      return Object.keys(shown).length ? { Item: shown } : {};
     });
     const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, 'read')).filter((c): c is ConsumedCapacity => !!c);
     return { Responses: responses, ...(cc.length ? { ConsumedCapacity: cc } : {}) };
