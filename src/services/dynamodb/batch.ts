@@ -52,7 +52,7 @@ export const batchHandlers: Handlers<Operations> = {
       const projection = parseExpressions(r, PARAMS.get).projection;
       const seen = new Set<string>();
       const keys = r.Keys.map((k) => {
-        const key = checkItem(k);
+        const key = checkItem(k, 'current');
         const text = keyText(key);
         if (seen.has(text)) throw invalid('Provided list of item keys contains duplicates');
         seen.add(text);
