@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand,
+  BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Nimbus } from '../src/index.js';
 import { clientConfig, rejects, start } from './helpers.js';
@@ -51,6 +51,19 @@ describe('DynamoDB validation layers', () => {
   it('a transaction reads its numbers in the older layer too', async () => {
     const err = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: T, Item: { pk: { S: 'a' }, v: { N: '1e2147483647' } } } }] })));
     assert.equal(err.message, 'Number underflow. Attempting to store a number with magnitude smaller than supported range');
+  });
+
+  it('BatchGetItem refuses a ProjectionExpression for one table beside AttributesToGet for another', async () => {
+    await ddb.send(new CreateTableCommand({
+      TableName: 'layers2', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }));
+    const err = await rejects(ddb.send(new BatchGetItemCommand({ RequestItems: {
+      [T]: { Keys: [{ pk: { S: 'a' } }], ProjectionExpression: 'pk' },
+      layers2: { Keys: [{ pk: { S: 'a' } }], AttributesToGet: ['pk'] },
+    } })));
+    assert.equal(err.name, 'ValidationException');
+    assert.match(err.message, /^Can not use both expression and non-expression parameters in the same request/);
   });
 
   it('a set may hold an empty string or binary, as any attribute may since 2020', async () => {

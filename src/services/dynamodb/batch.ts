@@ -46,6 +46,12 @@ function checkWriteKeys(t: Table, item: Item): void {
 
 export const batchHandlers: Handlers<Operations> = {
   BatchGetItem(input, ctx) {
+    // The request as a whole projects one way: a ProjectionExpression for one table and
+    // AttributesToGet for another are refused together (the Parity Suite's recordings).
+    const asked = Object.values(input.RequestItems);
+    if (asked.some((r) => r.ProjectionExpression !== undefined) && asked.some((r) => r.AttributesToGet !== undefined)) {
+      throw invalid('Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}');
+    }
     // Every table's request is checked before any table is looked up, as DynamoDB does.
     let total = 0;
     const checked = Object.entries(input.RequestItems).map(([name, r]) => {
