@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand,
+  BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Nimbus } from '../src/index.js';
 import { clientConfig, rejects, start } from './helpers.js';
@@ -64,6 +64,15 @@ describe('DynamoDB validation layers', () => {
     } })));
     assert.equal(err.name, 'ValidationException');
     assert.match(err.message, /^Can not use both expression and non-expression parameters in the same request/);
+  });
+
+  it('Query reports an unknown ConditionalOperator alone, bare, ahead of an unknown Select', async () => {
+    const err = await rejects(ddb.send(new QueryCommand({
+      TableName: 'absent-table', KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'a' }] } },
+      QueryFilter: { b: { ComparisonOperator: 'NULL' }, c: { ComparisonOperator: 'NULL' } }, ConditionalOperator: 'XOR' as never, Select: 'BOGUS' as never,
+    })));
+    assert.equal(err.name, 'ValidationException');
+    assert.equal(err.message, 'Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]');
   });
 
   it('a set may hold an empty string or binary, as any attribute may since 2020', async () => {

@@ -63,6 +63,8 @@ interface Rules {
   javaShown: Record<string, string[]>;
   /** Members judged before the others, which are not judged when these fail. */
   first: Record<string, string[]>;
+  /** Members whose violation is reported alone, in these words (given with Rules.first, before anything else). */
+  aloneAs: Record<string, Record<string, string>>;
 }
 
 /**
@@ -101,7 +103,10 @@ const RULES: Record<string, Rules> = {
     // it, and BatchWriteItem judges its enums first and alone.
     bare: { BatchGetItemInput: ['RequestItems'], BatchWriteItemInput: ['RequestItems'], KeysAndAttributes: ['Keys'] },
     javaShown: { BatchWriteItemInput: ['RequestItems'] },
-    first: { BatchWriteItemInput: ['ReturnConsumedCapacity', 'ReturnItemCollectionMetrics'] },
+    first: { BatchWriteItemInput: ['ReturnConsumedCapacity', 'ReturnItemCollectionMetrics'], QueryInput: ['ConditionalOperator'] },
+    // Query judges ConditionalOperator in its newer validation, bare, against another enum, before
+    // an unknown Select (the Parity Suite's recordings, eu-west-2 and us-east-1, 2026-10-09).
+    aloneAs: { QueryInput: { ConditionalOperator: 'Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]' } },
   },
 };
 
@@ -115,6 +120,7 @@ interface Plan {
   javaShown: Set<string>;
   /** How many of `members` are judged first (Rules.first). */
   first: number;
+  aloneAs: Record<string, string>;
 }
 
 const plans = new WeakMap<Shape, Plan>();
@@ -128,7 +134,7 @@ function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
     if (!byMembers) {
       byMembers = new Map();
       for (const name of [...Object.keys(rules.order), ...Object.keys(rules.required), ...Object.keys(rules.notRequired), ...rules.tableNameParameter,
-        ...Object.keys(rules.bare), ...Object.keys(rules.javaShown), ...Object.keys(rules.first)]) {
+        ...Object.keys(rules.bare), ...Object.keys(rules.javaShown), ...Object.keys(rules.first), ...Object.keys(rules.aloneAs)]) {
         const members = model.raw.shapes[name]?.members;
         if (members) byMembers.set(members, name);
       }
@@ -143,7 +149,7 @@ function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
     for (const n of ruled(rules.notRequired)) required.delete(n);
     out = {
       members: [...listed, ...list.filter((m) => !listed.includes(m))], required, nameLengthLater: name !== undefined && rules.tableNameParameter.includes(name),
-      bare: new Set(ruled(rules.bare)), javaShown: new Set(ruled(rules.javaShown)), first: first.length,
+      bare: new Set(ruled(rules.bare)), javaShown: new Set(ruled(rules.javaShown)), first: first.length, aloneAs: (name && rules.aloneAs[name]) || {},
     };
     plans.set(shape, out);
   }
@@ -317,7 +323,7 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
 
 /** A structure's members judged one at a time, each wholly before the next, as a service's rules order them. */
 function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Record<string, unknown>, path: string, api: string, out: Violation[]): void {
-  const { members, required, nameLengthLater, bare, javaShown, first } = plan(model, rules, shape);
+  const { members, required, nameLengthLater, bare, javaShown, first, aloneAs } = plan(model, rules, shape);
   const before = out.length;
   for (const [i, m] of members.entries()) {
     if (i === first && out.length > before) return;
@@ -336,6 +342,16 @@ function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Rec
       continue;
     }
     const judged = judgedAs(model, rules, m.ref, m.shape, v);
+    const alone = aloneAs[m.name];
+    if (alone !== undefined) {
+      const found: Violation[] = [];
+      checkValue(model, judged, v, { path: at, api: api + m.name, member: m.name }, found);
+      if (found.length) {
+        out.push({ ...found[0]!, message: alone, alone: true });
+        return;
+      }
+      continue;
+    }
     if (mayFail(model, judged)) {
       checkValue(model, judged, v, { path: at, api: api + m.name, member: m.name, bare: bare.has(m.name), java: javaShown.has(m.name) ? m.ref : undefined }, out);
     }
