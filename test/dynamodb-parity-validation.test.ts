@@ -75,6 +75,18 @@ describe('DynamoDB validation layers', () => {
     assert.equal(err.message, 'Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]');
   });
 
+  it('TransactWriteItems judges each action whole, in order: an empty attribute name before a later too-deep value', async () => {
+    let deep: object = { S: 'leaf' };
+    for (let i = 0; i < 40; i++) deep = { M: { n: deep } };
+    const send = (TransactItems: object[]) => rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems } as never)));
+    const emptyName = { Put: { TableName: T, Item: { pk: { S: 'a' }, '': { S: 'x' } } } };
+    const tooDeep = { Put: { TableName: T, Item: { pk: { S: 'b' }, d: deep } } };
+    assert.equal((await send([emptyName, tooDeep])).message, 'Empty attribute name');
+    assert.match((await send([tooDeep, emptyName])).message, /^Nesting Levels have exceeded supported limits/);
+    const syntax = await send([{ Delete: { TableName: T, Key: { pk: deep }, ConditionExpression: 'a = = b' } }]);
+    assert.match(syntax.message, /^Invalid ConditionExpression: Syntax error/);
+  });
+
   it('a set may hold an empty string or binary, as any attribute may since 2020', async () => {
     await ddb.send(new PutItemCommand({ TableName: T, Item: { pk: { S: 'empty-members' }, ss: { SS: ['', 'x'] }, bs: { BS: [Buffer.alloc(0), Buffer.from('x')] } } }));
     const got = await ddb.send(new GetItemCommand({ TableName: T, Key: { pk: { S: 'empty-members' } } }));

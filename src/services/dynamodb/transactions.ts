@@ -84,9 +84,13 @@ function parseAction(w: TransactWriteItem): ParsedAction {
   if (kinds.length !== 1) throw invalid('TransactItems can only contain one of Check, Put, Update or Delete');
   const kind = kinds[0]!;
   const spec = w[kind]!;
-  const values = checkItem(kind === 'Put' ? w.Put!.Item : (spec as { Key: Item }).Key);
+  // Each action's expressions, then its attribute names, then its values, before the next action
+  // (the Parity Suite's recordings, ten regions, 2026-10: a condition's syntax error is reported
+  // before the same action's key nested too deep, an empty attribute name before its values).
   const ex = parseExpressions(spec, kind === 'Update' ? ACTION_PARAMS.update : ACTION_PARAMS.put);
-  return { kind, spec, values, ex };
+  const given = kind === 'Put' ? w.Put!.Item : (spec as { Key: Item }).Key;
+  if (Object.hasOwn(given, '')) throw invalid('Empty attribute name');
+  return { kind, spec, values: checkItem(given), ex };
 }
 
 function prepare(ctx: RequestContext, { kind, spec, values, ex }: ParsedAction): Action {
