@@ -87,6 +87,19 @@ describe('DynamoDB validation layers', () => {
     assert.match(syntax.message, /^Invalid ConditionExpression: Syntax error/);
   });
 
+  it('a KeyConditionExpression reports an undefined value or a wrongly typed operand, whichever is written first', async () => {
+    await ddb.send(new CreateTableCommand({
+      TableName: 'layers-kc', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    }));
+    const query = (KeyConditionExpression: string) => rejects(ddb.send(new QueryCommand({ TableName: 'layers-kc', KeyConditionExpression, ExpressionAttributeValues: { ':n': { N: '1' } } })));
+    assert.equal((await query('begins_with(sk, :n) AND pk = :missing')).message,
+      'Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
+    assert.equal((await query('pk = :missing AND begins_with(sk, :n)')).message,
+      'Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: :missing');
+  });
+
   it('a set may hold an empty string or binary, as any attribute may since 2020', async () => {
     await ddb.send(new PutItemCommand({ TableName: T, Item: { pk: { S: 'empty-members' }, ss: { SS: ['', 'x'] }, bs: { BS: [Buffer.alloc(0), Buffer.from('x')] } } }));
     const got = await ddb.send(new GetItemCommand({ TableName: T, Key: { pk: { S: 'empty-members' } } }));

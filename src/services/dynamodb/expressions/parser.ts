@@ -96,6 +96,11 @@ const OPERAND_TYPE_NAMES: Record<string, string> = { S: 'STRING', N: 'NUMBER', B
 /** Problems found while parsing; DynamoDB reports the first in its own order, not in text order. */
 type Category = 'parens' | 'unknownFunction' | 'misusedFunction' | 'reserved' | 'section' | 'attrName' | 'attrValue' | 'overlap' | 'operands' | 'distinct' | 'function' | 'operand';
 const CONDITION_ORDER: Category[] = ['parens', 'unknownFunction', 'misusedFunction', 'reserved', 'attrName', 'attrValue', 'operands', 'distinct', 'function'];
+/**
+ * A key condition's undefined values and wrongly typed operands are one group, reported in the
+ * order they are written (the Parity Suite's recordings, eu-west-2, 2026-10).
+ */
+const KEY_CONDITION_ORDER: (Category | Category[])[] = ['parens', 'unknownFunction', 'misusedFunction', 'reserved', 'attrName', ['attrValue', 'function'], 'operands', 'distinct'];
 const UPDATE_ORDER: Category[] = ['reserved', 'unknownFunction', 'misusedFunction', 'section', 'attrName', 'attrValue', 'overlap', 'operand', 'operands', 'function'];
 
 function pathText(path: Path): string {
@@ -119,12 +124,12 @@ class Parser {
     if (!this.problems.has(cat)) this.problems.set(cat, message);
   }
 
-  /** Throws the first problem in DynamoDB's order, if any. */
-  finish(order: Category[]): void {
+  /** Throws the first problem in DynamoDB's order, if any; of a group, the one met first (problems keep the order they were met in). */
+  finish(order: (Category | Category[])[]): void {
     if (this.peek().kind !== 'eof') this.syntax(this.peek());
-    for (const cat of order) {
-      const m = this.problems.get(cat);
-      if (m) throw this.error(m);
+    for (const entry of order) {
+      const found = [...this.problems.keys()].find((cat) => (typeof entry === 'string' ? cat === entry : entry.includes(cat)));
+      if (found) throw this.error(this.problems.get(found)!);
     }
   }
 
@@ -520,7 +525,7 @@ export function parseCondition(src: string, label: string, ph: Placeholders): Co
   checkNotEmpty(src, label);
   const p = new Parser(src, label, ph, CONDITION_FUNCTIONS);
   const c = p.condition();
-  p.finish(CONDITION_ORDER);
+  p.finish(label === 'KeyConditionExpression' ? KEY_CONDITION_ORDER : CONDITION_ORDER);
   return c;
 }
 
