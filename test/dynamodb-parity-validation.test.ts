@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Nimbus } from '../src/index.js';
 import { clientConfig, rejects, start } from './helpers.js';
@@ -98,6 +99,13 @@ describe('DynamoDB validation layers', () => {
       'Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
     assert.equal((await query('pk = :missing AND begins_with(sk, :n)')).message,
       'Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: :missing');
+  });
+
+  it('UpdateItem with a Key reports only its first violation, ReturnValues first; without a Key it joins them all', async () => {
+    const update = (input: object) => rejects(ddb.send(new UpdateItemCommand({ ReturnValues: 'INVALID', ReturnConsumedCapacity: 'INVALID', ...input } as never)));
+    assert.equal((await update({ TableName: T, Key: { pk: { S: 'a' } } })).message,
+      one("Value 'INVALID' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]"));
+    assert.match((await update({ TableName: '' })).message, /^4 validation errors detected: Value 'INVALID' at 'returnConsumedCapacity'/);
   });
 
   it('a set may hold an empty string or binary, as any attribute may since 2020', async () => {

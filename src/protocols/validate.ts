@@ -65,6 +65,11 @@ interface Rules {
   first: Record<string, string[]>;
   /** Members whose violation is reported alone, in these words (given with Rules.first, before anything else). */
   aloneAs: Record<string, Record<string, string>>;
+  /**
+   * Inputs that, carrying the member `when`, are judged by the service's newer validation, which
+   * reports only the first violation it meets, judging the members `order` names first.
+   */
+  newer: Record<string, { when: string; order: string[] }>;
 }
 
 /**
@@ -107,6 +112,9 @@ const RULES: Record<string, Rules> = {
     // Query judges ConditionalOperator in its newer validation, bare, against another enum, before
     // an unknown Select (the Parity Suite's recordings, eu-west-2 and us-east-1, 2026-10-09).
     aloneAs: { QueryInput: { ConditionalOperator: 'Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]' } },
+    // UpdateItem with a Key stops at its first violation, ReturnValues before ReturnConsumedCapacity
+    // (eu-west-2 since 2026-06; older regions still join them, as they do without a Key everywhere).
+    newer: { UpdateItemInput: { when: 'Key', order: ['ReturnValues'] } },
   },
 };
 
@@ -121,6 +129,8 @@ interface Plan {
   /** How many of `members` are judged first (Rules.first). */
   first: number;
   aloneAs: Record<string, string>;
+  /** Rules.newer's trigger, and the members in the newer validation's order. */
+  newer?: { when: string; members: Member[] };
 }
 
 const plans = new WeakMap<Shape, Plan>();
@@ -134,7 +144,7 @@ function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
     if (!byMembers) {
       byMembers = new Map();
       for (const name of [...Object.keys(rules.order), ...Object.keys(rules.required), ...Object.keys(rules.notRequired), ...rules.tableNameParameter,
-        ...Object.keys(rules.bare), ...Object.keys(rules.javaShown), ...Object.keys(rules.first), ...Object.keys(rules.aloneAs)]) {
+        ...Object.keys(rules.bare), ...Object.keys(rules.javaShown), ...Object.keys(rules.first), ...Object.keys(rules.aloneAs), ...Object.keys(rules.newer)]) {
         const members = model.raw.shapes[name]?.members;
         if (members) byMembers.set(members, name);
       }
@@ -147,9 +157,13 @@ function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
     const listed = [...first, ...ruled(rules.order).filter((n) => !first.includes(n))].map((n) => byName.get(n)).filter((m): m is Member => m !== undefined);
     const required = new Set([...(shape.required ?? []), ...ruled(rules.required)]);
     for (const n of ruled(rules.notRequired)) required.delete(n);
+    const members = [...listed, ...list.filter((m) => !listed.includes(m))];
+    const newer = name ? rules.newer[name] : undefined;
+    const newerFirst = (newer?.order ?? []).map((n) => byName.get(n)).filter((m): m is Member => m !== undefined);
     out = {
-      members: [...listed, ...list.filter((m) => !listed.includes(m))], required, nameLengthLater: name !== undefined && rules.tableNameParameter.includes(name),
+      members, required, nameLengthLater: name !== undefined && rules.tableNameParameter.includes(name),
       bare: new Set(ruled(rules.bare)), javaShown: new Set(ruled(rules.javaShown)), first: first.length, aloneAs: (name && rules.aloneAs[name]) || {},
+      newer: newer && { when: newer.when, members: [...newerFirst, ...members.filter((m) => !newerFirst.includes(m))] },
     };
     plans.set(shape, out);
   }
@@ -323,10 +337,11 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
 
 /** A structure's members judged one at a time, each wholly before the next, as a service's rules order them. */
 function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Record<string, unknown>, path: string, api: string, out: Violation[]): void {
-  const { members, required, nameLengthLater, bare, javaShown, first, aloneAs } = plan(model, rules, shape);
+  const { members, required, nameLengthLater, bare, javaShown, first, aloneAs, newer } = plan(model, rules, shape);
+  const firstOnly = newer !== undefined && value[newer.when] !== undefined && value[newer.when] !== null;
   const before = out.length;
-  for (const [i, m] of members.entries()) {
-    if (i === first && out.length > before) return;
+  for (const [i, m] of (firstOnly ? newer.members : members).entries()) {
+    if ((firstOnly || i === first) && out.length > before) break;
     if (m.ref.location === 'uri') continue;
     const v = value[m.name];
     const at = path + lowerFirst(m.name);
@@ -356,6 +371,7 @@ function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Rec
       checkValue(model, judged, v, { path: at, api: api + m.name, member: m.name, bare: bare.has(m.name), java: javaShown.has(m.name) ? m.ref : undefined }, out);
     }
   }
+  if (firstOnly) out.length = Math.min(out.length, before + 1);
 }
 
 /** Where a value sits, and how its violations are written. */
