@@ -26,7 +26,7 @@ export function validate(model: ServiceModel, shape: Shape | undefined, input: R
       return [{ path: 'tableName', member: 'TableName', kind: 'required', message: "The parameter 'TableName' is required but was not present in the request", alone: true }];
     }
     const resolved = model.resolve(shape);
-    if (mayFail(model, resolved)) checkStructure(model, resolved, input, '', out);
+    if (mayFail(model, resolved)) checkStructure(model, resolved, input, '', '', out);
   }
   return out.slice(0, MAX_REPORTED);
 }
@@ -50,10 +50,28 @@ interface Rules {
   patterns: string[];
   /**
    * Inputs whose TableName is a required parameter, reported missing before anything else in
-   * words of its own; a name of the wrong length is the handler's to report, in words of its own
-   * too (after authorization, where Nimbus's pipeline puts a handler), so it is not judged here.
+   * words of its own; the length of a name (not empty) is the handler's to report, in words of its
+   * own too (after authorization, where Nimbus's pipeline puts a handler), so only its pattern is
+   * judged here: CreateTable reports 'x!' at 'tableName' before an empty KeySchema (the Parity
+   * Suite's recordings).
    */
   tableNameParameter: string[];
+  /**
+   * Members whose own length (of a list or map) is reported as the service's newer validation
+   * writes it: without the value, at the path as the API spells it (`Value at 'RequestItems'`).
+   */
+  bare: Record<string, string[]>;
+  /** Members whose value is shown as Java's toString writes it (`{t=[WriteRequest(putRequest=...)]}`), not as JSON. */
+  javaShown: Record<string, string[]>;
+  /** Members judged before the others, which are not judged when these fail. */
+  first: Record<string, string[]>;
+  /** Members whose violation is reported alone, in these words (given with Rules.first, before anything else). */
+  aloneAs: Record<string, Record<string, string>>;
+  /**
+   * Inputs that, carrying the member `when`, are judged by the service's newer validation, which
+   * reports only the first violation it meets, judging the members `order` names first.
+   */
+  newer: Record<string, { when: string; order: string[] }>;
 }
 
 /**
@@ -68,12 +86,13 @@ const RULES: Record<string, Rules> = {
       PutItemInput: ['ReturnConsumedCapacity', 'TableName', 'Item', 'ConditionalOperator', 'Expected', 'ReturnValues', 'ReturnItemCollectionMetrics', 'ConditionExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
       GetItemInput: ['ReturnConsumedCapacity', 'AttributesToGet', 'TableName', 'Key', 'ConsistentRead', 'ProjectionExpression', 'ExpressionAttributeNames'],
       DeleteItemInput: ['ReturnConsumedCapacity', 'TableName', 'ReturnValues', 'ReturnItemCollectionMetrics', 'Key', 'ConditionalOperator', 'Expected', 'ConditionExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
-      UpdateItemInput: ['ReturnConsumedCapacity', 'TableName', 'ReturnItemCollectionMetrics', 'ReturnValues', 'Key', 'ConditionalOperator', 'Expected', 'AttributeUpdates', 'ConditionExpression', 'UpdateExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
+      UpdateItemInput: ['ReturnConsumedCapacity', 'TableName', 'ReturnItemCollectionMetrics', 'ReturnValues', 'ConditionalOperator', 'Key', 'Expected', 'AttributeUpdates', 'ConditionExpression', 'UpdateExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
       QueryInput: ['Select', 'IndexName', 'ReturnConsumedCapacity', 'QueryFilter', 'TableName', 'ConditionalOperator', 'AttributesToGet', 'Limit', 'KeyConditions', 'ExclusiveStartKey', 'ConsistentRead', 'ScanIndexForward', 'KeyConditionExpression', 'FilterExpression', 'ProjectionExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
       ScanInput: ['Select', 'IndexName', 'TotalSegments', 'ReturnConsumedCapacity', 'TableName', 'ConditionalOperator', 'ScanFilter', 'Segment', 'Limit', 'AttributesToGet', 'ExclusiveStartKey', 'FilterExpression', 'ProjectionExpression', 'ExpressionAttributeValues', 'ExpressionAttributeNames'],
-      BatchGetItemInput: ['ReturnConsumedCapacity', 'RequestItems'],
+      BatchGetItemInput: ['RequestItems', 'ReturnConsumedCapacity'],
+      TransactWriteItemsInput: ['TransactItems', 'ClientRequestToken', 'ReturnConsumedCapacity', 'ReturnItemCollectionMetrics'],
       BatchWriteItemInput: ['ReturnConsumedCapacity', 'ReturnItemCollectionMetrics', 'RequestItems'],
-      CreateTableInput: ['AttributeDefinitions', 'TableName', 'BillingMode', 'ProvisionedThroughput', 'KeySchema', 'LocalSecondaryIndexes', 'GlobalSecondaryIndexes'],
+      CreateTableInput: ['AttributeDefinitions', 'TableName', 'BillingMode', 'ProvisionedThroughput', 'KeySchema', 'GlobalSecondaryIndexes', 'LocalSecondaryIndexes'],
       UpdateTableInput: ['TableName', 'ProvisionedThroughput', 'BillingMode', 'GlobalSecondaryIndexUpdates'],
       ListTablesInput: ['Limit', 'ExclusiveStartTableName'],
       ProvisionedThroughput: ['WriteCapacityUnits', 'ReadCapacityUnits'],
@@ -87,6 +106,19 @@ const RULES: Record<string, Rules> = {
     names: { TableArn: { shape: 'TableName' } },
     patterns: ['[a-zA-Z0-9_.-]+'],
     tableNameParameter: ['CreateTableInput', 'DeleteTableInput', 'DescribeTableInput', 'UpdateTableInput', 'DescribeTimeToLiveInput', 'UpdateTimeToLiveInput'],
+    // The batch operations answer in two generations of DynamoDB's validation at once (the Parity
+    // Suite's recordings, 2026-10): an empty RequestItems or Keys list in the newer words, a bad
+    // table name or request list in the older, BatchWriteItem's with the request as Java prints
+    // it, and BatchWriteItem judges its enums first and alone.
+    bare: { BatchGetItemInput: ['RequestItems'], BatchWriteItemInput: ['RequestItems'], KeysAndAttributes: ['Keys'] },
+    javaShown: { BatchWriteItemInput: ['RequestItems'] },
+    first: { BatchWriteItemInput: ['ReturnConsumedCapacity', 'ReturnItemCollectionMetrics'], QueryInput: ['ConditionalOperator'] },
+    // Query judges ConditionalOperator in its newer validation, bare, against another enum, before
+    // an unknown Select (the Parity Suite's recordings, eu-west-2 and us-east-1, 2026-10-09).
+    aloneAs: { QueryInput: { ConditionalOperator: 'Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]' } },
+    // UpdateItem with a Key stops at its first violation, ReturnValues before ReturnConsumedCapacity
+    // (eu-west-2 since 2026-06; older regions still join them, as they do without a Key everywhere).
+    newer: { UpdateItemInput: { when: 'Key', order: ['ReturnValues'] } },
   },
 };
 
@@ -96,6 +128,13 @@ interface Plan {
   required: Set<string>;
   /** Whether a TableName outside 3-255 characters is left to the handler (see Rules.tableNameParameter). */
   nameLengthLater: boolean;
+  bare: Set<string>;
+  javaShown: Set<string>;
+  /** How many of `members` are judged first (Rules.first). */
+  first: number;
+  aloneAs: Record<string, string>;
+  /** Rules.newer's trigger, and the members in the newer validation's order. */
+  newer?: { when: string; members: Member[] };
 }
 
 const plans = new WeakMap<Shape, Plan>();
@@ -108,7 +147,8 @@ function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
     let byMembers = ruledShapes.get(model);
     if (!byMembers) {
       byMembers = new Map();
-      for (const name of [...Object.keys(rules.order), ...Object.keys(rules.required), ...Object.keys(rules.notRequired), ...Object.keys(rules.unchecked), ...rules.tableNameParameter]) {
+      for (const name of [...Object.keys(rules.order), ...Object.keys(rules.required), ...Object.keys(rules.notRequired), ...Object.keys(rules.unchecked), ...rules.tableNameParameter,
+        ...Object.keys(rules.bare), ...Object.keys(rules.javaShown), ...Object.keys(rules.first), ...Object.keys(rules.aloneAs), ...Object.keys(rules.newer)]) {
         const members = model.raw.shapes[name]?.members;
         if (members) byMembers.set(members, name);
       }
@@ -116,22 +156,35 @@ function plan(model: ServiceModel, rules: Rules, shape: Shape): Plan {
     }
     const name = shape.members ? byMembers.get(shape.members) : undefined;
     const { list, byName } = model.members(shape);
-    const listed = (name ? rules.order[name] ?? [] : []).map((n) => byName.get(n)).filter((m): m is Member => m !== undefined);
-    const required = new Set([...(shape.required ?? []), ...(name ? rules.required[name] ?? [] : [])]);
-    for (const n of name ? rules.notRequired[name] ?? [] : []) required.delete(n);
-    const unchecked = name ? rules.unchecked[name] ?? [] : [];
+    const ruled = <T>(r: Record<string, T[]>): T[] => (name ? r[name] ?? [] : []);
+    const first = ruled(rules.first);
+    const listed = [...first, ...ruled(rules.order).filter((n) => !first.includes(n))].map((n) => byName.get(n)).filter((m): m is Member => m !== undefined);
+    const required = new Set([...(shape.required ?? []), ...ruled(rules.required)]);
+    for (const n of ruled(rules.notRequired)) required.delete(n);
+    const unchecked = ruled(rules.unchecked);
     for (const n of unchecked) required.delete(n);
     const members = [...listed, ...list.filter((m) => !listed.includes(m))].filter((m) => !unchecked.includes(m.name));
-    out = { members, required, nameLengthLater: name !== undefined && rules.tableNameParameter.includes(name) };
+    const newer = name ? rules.newer[name] : undefined;
+    const newerFirst = (newer?.order ?? []).map((n) => byName.get(n)).filter((m): m is Member => m !== undefined);
+    out = {
+      members, required, nameLengthLater: name !== undefined && rules.tableNameParameter.includes(name),
+      bare: new Set(ruled(rules.bare)), javaShown: new Set(ruled(rules.javaShown)), first: first.length, aloneAs: (name && rules.aloneAs[name]) || {},
+      newer: newer && { when: newer.when, members: [...newerFirst, ...members.filter((m) => !newerFirst.includes(m))] },
+    };
     plans.set(shape, out);
   }
   return out;
 }
 
-/** The shape a value is judged as: a TableArn member holding a name is judged as a TableName. */
+/**
+ * The shape a value is judged as: a TableArn member holding a name is judged as a TableName. An
+ * empty one is not a name: it breaks the model's own minimum, and only that is reported (`Member
+ * must have length greater than or equal to 1`, as DynamoDB answers now; the Parity Suite's
+ * recordings of PutItem and UpdateItem).
+ */
 function judgedAs(model: ServiceModel, rules: Rules, ref: Shape, shape: Shape, value: unknown): Shape {
   const name = ref.shape ? rules.names[ref.shape] : undefined;
-  return name && typeof value === 'string' && !value.startsWith('arn:') ? model.resolve(name) : shape;
+  return name && typeof value === 'string' && value !== '' && !value.startsWith('arn:') ? model.resolve(name) : shape;
 }
 
 const patterns = new Map<string, RegExp>();
@@ -265,10 +318,11 @@ function lengthBounds(shape: Shape): string {
     shape.min !== undefined ? `Member must have length greater than or equal to ${shape.min}` : undefined].filter(Boolean).join(', ');
 }
 
-function checkStructure(model: ServiceModel, shape: Shape, value: Record<string, unknown>, path: string, out: Violation[]): void {
+/** `path` is the members' path as AWS writes it in older messages (lowerCamel), `api` as the API spells it. */
+function checkStructure(model: ServiceModel, shape: Shape, value: Record<string, unknown>, path: string, api: string, out: Violation[]): void {
   const rules = RULES[model.id];
   if (rules) {
-    checkInTurn(model, rules, shape, value, path, out);
+    checkInTurn(model, rules, shape, value, path, api, out);
     return;
   }
   for (const name of shape.required ?? []) {
@@ -283,47 +337,104 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
   for (const m of model.members(shape).list) {
     const v = value[m.name];
     if (v === undefined || v === null || !mayFail(model, m.shape)) continue;
-    checkValue(model, m.shape, v, path + lowerFirst(m.name), m.name, out);
+    checkValue(model, m.shape, v, { path: path + lowerFirst(m.name), api: api + m.name, member: m.name }, out);
   }
 }
 
 /** A structure's members judged one at a time, each wholly before the next, as a service's rules order them. */
-function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Record<string, unknown>, path: string, out: Violation[]): void {
-  const { members, required, nameLengthLater } = plan(model, rules, shape);
-  for (const m of members) {
+function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Record<string, unknown>, path: string, api: string, out: Violation[]): void {
+  const { members, required, nameLengthLater, bare, javaShown, first, aloneAs, newer } = plan(model, rules, shape);
+  const firstOnly = newer !== undefined && value[newer.when] !== undefined && value[newer.when] !== null;
+  const before = out.length;
+  for (const [i, m] of (firstOnly ? newer.members : members).entries()) {
+    if ((firstOnly || i === first) && out.length > before) break;
     if (m.ref.location === 'uri') continue;
     const v = value[m.name];
-    if (nameLengthLater && m.name === 'TableName' && typeof v === 'string' && !v.startsWith('arn:') && (v.length < 3 || v.length > 255)) continue;
     const at = path + lowerFirst(m.name);
+    if (nameLengthLater && m.name === 'TableName' && typeof v === 'string' && v !== '' && !v.startsWith('arn:') && (v.length < 3 || v.length > 255)) {
+      const name = judgedAs(model, rules, m.ref, m.shape, v);
+      if (name.pattern && patternFails(model, name.pattern, v)) {
+        out.push({ path: at, member: m.name, kind: 'pattern', message: `Value ${shower(model)(v)} at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${name.pattern}` });
+      }
+      continue;
+    }
     if (v === undefined || v === null) {
       if (required.has(m.name)) out.push({ path: at, member: m.name, kind: 'required', message: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });
       continue;
     }
     const judged = judgedAs(model, rules, m.ref, m.shape, v);
-    if (mayFail(model, judged)) checkValue(model, judged, v, at, m.name, out);
+    const alone = aloneAs[m.name];
+    if (alone !== undefined) {
+      const found: Violation[] = [];
+      checkValue(model, judged, v, { path: at, api: api + m.name, member: m.name }, found);
+      if (found.length) {
+        out.push({ ...found[0]!, message: alone, alone: true });
+        return;
+      }
+      continue;
+    }
+    if (mayFail(model, judged)) {
+      checkValue(model, judged, v, { path: at, api: api + m.name, member: m.name, bare: bare.has(m.name), java: javaShown.has(m.name) ? m.ref : undefined }, out);
+    }
+  }
+  if (firstOnly) out.length = Math.min(out.length, before + 1);
+}
+
+/** Where a value sits, and how its violations are written. */
+interface Place {
+  path: string;
+  api: string;
+  member: string;
+  /** Its own length is reported without the value, at `api` (Rules.bare). */
+  bare?: boolean;
+  /** It is shown as Java prints a value of this reference's shape (Rules.javaShown). */
+  java?: Shape;
+}
+
+/** A value as Java's toString prints it: structures as `Name(member=value, ...)` (members present only), maps as `{k=v}`. */
+function javaString(model: ServiceModel, ref: Shape, value: unknown): string {
+  const shape = model.resolve(ref);
+  if (value === null || value === undefined) return 'null';
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  switch (shape.type) {
+    case 'structure': {
+      const v = value as Record<string, unknown>;
+      const fields = model.members(shape).list.filter((m) => v[m.name] !== undefined).map((m) => `${lowerFirst(m.name)}=${javaString(model, m.ref, v[m.name])}`);
+      return `${ref.shape ?? 'Object'}(${fields.join(', ')})`;
+    }
+    case 'list': return `[${(value as unknown[]).map((e) => javaString(model, shape.member!, e)).join(', ')}]`;
+    case 'map': return `{${Object.entries(value as Record<string, unknown>).map(([k, e]) => `${k}=${javaString(model, shape.value!, e)}`).join(', ')}}`;
+    default: return String(value);
   }
 }
 
-function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: string, member: string, out: Violation[]): void {
+function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Place, out: Violation[]): void {
   if (out.length >= MAX_REPORTED) return;
+  const { path, api, member } = place;
+  const shown = () => (place.java ? `'${javaString(model, place.java, value)}'` : shower(model)(value));
   const fail = (kind: Violation['kind'], constraint: string) =>
-    out.push({ path, member, kind, message: `Value ${shower(model)(value)} at '${path}' failed to satisfy constraint: ${constraint}` });
+    out.push({ path, member, kind, message: `Value ${shown()} at '${path}' failed to satisfy constraint: ${constraint}` });
+  const lengthFail = (constraint: string) => place.bare
+    ? out.push({ path, member, kind: 'length', message: `Value at '${api}' failed to satisfy constraint: ${constraint}` })
+    : fail('length', constraint);
   switch (shape.type) {
     case 'structure':
-      if (typeof value === 'object' && !shape.document) checkStructure(model, shape, value as Record<string, unknown>, path + '.', out);
+      if (typeof value === 'object' && !shape.document) checkStructure(model, shape, value as Record<string, unknown>, path + '.', api + '.', out);
       return;
     case 'list': {
       const items = value as unknown[];
-      if (shape.min !== undefined && items.length < shape.min) fail('length', `Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && items.length > shape.max) fail('length', `Member must have length less than or equal to ${shape.max}`);
-      const member = model.resolve(shape.member!);
-      if (mayFail(model, member)) items.forEach((item, i) => checkValue(model, member, item, `${path}.${i + 1}.member`, member.locationName ?? 'member', out));
+      if (shape.min !== undefined && items.length < shape.min) lengthFail(`Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && items.length > shape.max) lengthFail(`Member must have length less than or equal to ${shape.max}`);
+      const element = model.resolve(shape.member!);
+      if (mayFail(model, element)) {
+        items.forEach((item, i) => checkValue(model, element, item, { path: `${path}.${i + 1}.member`, api: `${api}.${i + 1}.member`, member: element.locationName ?? 'member' }, out));
+      }
       return;
     }
     case 'map': {
       const entries = Object.entries(value as Record<string, unknown>);
-      if (shape.min !== undefined && entries.length < shape.min) fail('length', `Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && entries.length > shape.max) fail('length', `Member must have length less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && entries.length < shape.min) lengthFail(`Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && entries.length > shape.max) lengthFail(`Member must have length less than or equal to ${shape.max}`);
       const rules = RULES[model.id];
       if (rules && shape.key) {
         const keyShape = model.resolve(shape.key);
@@ -340,7 +451,7 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
           fail('length', `Map value must satisfy constraint: [${lengthBounds(valueShape)}]`);
           continue;
         }
-        checkValue(model, valueShape, v, `${path}.${k}.member`, k, out);
+        checkValue(model, valueShape, v, { path: `${path}.${k}.member`, api: `${api}.${k}.member`, member: k }, out);
       }
       return;
     }

@@ -46,13 +46,19 @@ function checkWriteKeys(t: Table, item: Item): void {
 
 export const batchHandlers: Handlers<Operations> = {
   BatchGetItem(input, ctx) {
+    // The request as a whole projects one way: a ProjectionExpression for one table and
+    // AttributesToGet for another are refused together (the Parity Suite's recordings).
+    const asked = Object.values(input.RequestItems);
+    if (asked.some((r) => r.ProjectionExpression !== undefined) && asked.some((r) => r.AttributesToGet !== undefined)) {
+      throw invalid('Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}');
+    }
     // Every table's request is checked before any table is looked up, as DynamoDB does.
     let total = 0;
     const checked = Object.entries(input.RequestItems).map(([name, r]) => {
       const projection = parseExpressions(r, PARAMS.get).projection;
       const seen = new Set<string>();
       const keys = r.Keys.map((k) => {
-        const key = checkItem(k);
+        const key = checkItem(k, 'current');
         const text = keyText(key);
         if (seen.has(text)) throw invalid('Provided list of item keys contains duplicates');
         seen.add(text);

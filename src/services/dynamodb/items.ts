@@ -5,7 +5,7 @@ import type { Handlers, RequestContext } from '../service.js';
 import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
 import { applyUpdate, evaluate, project, updateCharge } from './expressions/evaluate.js';
 import type { Condition, Path, UpdateAction } from './expressions/parser.js';
-import { PARAMS, parseExpressions } from './request.js';
+import { enveloped, PARAMS, parseExpressions } from './request.js';
 import { logChange } from './recovery.js';
 import { replicaTables } from './replicas.js';
 import { recordChange } from './streams.js';
@@ -112,8 +112,9 @@ function updatedAttributes(item: Item | undefined, paths: Path[]): Item | undefi
 
 export const itemHandlers: Handlers<Operations> = {
   PutItem(input, ctx) {
-    // Requests are checked on their own before the table is looked up, as DynamoDB does.
-    const item = checkItem(input.Item);
+    // Requests are checked on their own before the table is looked up, as DynamoDB does; the item's
+    // values in the current layer, enveloped as the expressions are (request.ts ExpressionParams).
+    const item = enveloped(() => checkItem(input.Item, 'current'));
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
     checkSize(item);
     const ex = parseExpressions(input, PARAMS.put);
@@ -136,7 +137,7 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   GetItem(input, ctx) {
-    const key = checkItem(input.Key);
+    const key = checkItem(input.Key, 'current');
     const ex = parseExpressions(input, PARAMS.get);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);
@@ -158,7 +159,7 @@ export const itemHandlers: Handlers<Operations> = {
 
   UpdateItem(input, ctx) {
     checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW']);
-    const key = checkItem(input.Key);
+    const key = enveloped(() => checkItem(input.Key, 'current'));
     const ex = parseExpressions(input, PARAMS.update);
     const t = getTable(ctx, input.TableName);
     checkKey(t, key);
@@ -189,7 +190,7 @@ export const itemHandlers: Handlers<Operations> = {
   },
 
   DeleteItem(input, ctx) {
-    const key = checkItem(input.Key);
+    const key = enveloped(() => checkItem(input.Key, 'current'));
     // Worded apart from PutItem's, as DynamoDB answers now (the Parity Suite's recordings, 2026).
     if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD') throw invalid('1 validation error detected: ReturnValues can only be ALL_OLD or NONE');
     const ex = parseExpressions(input, PARAMS.put);

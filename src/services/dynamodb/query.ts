@@ -223,7 +223,7 @@ function statement(ctx: RequestContext, sql: string) {
 function checkStartValues(start: Item | undefined): Item | undefined {
   if (!start) return undefined;
   try {
-    return checkItem(start);
+    return checkItem(start, 'current');
   } catch (e) {
     const m = (e as Error).message;
     if (/contains duplicates|number set|numeric value|significant digits|number with magnitude/.test(m)) throw e;

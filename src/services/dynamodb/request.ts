@@ -1,7 +1,7 @@
 import type { AttributeValueUpdate, Condition as LegacyCondition, ExpectedAttributeValue } from '../../generated/types/dynamodb.js';
 import { AwsError, isAwsError } from '../../protocols/errors.js';
 import { parseCondition, parseProjection, parseUpdate, Placeholders, type Condition, type Operand, type Path, type UpdateAction } from './expressions/parser.js';
-import { checkValue, compareValues, typeOf, type Value } from './values.js';
+import { checkValue, compareValues, typeOf, type Layer, type Value } from './values.js';
 
 /**
  * The expression parameters of one request, parsed once, with the checks that span them:
@@ -49,10 +49,11 @@ export interface ExpressionParams {
    */
   enveloped?: boolean;
   /**
-   * Whether the operation checks attribute values in DynamoDB's older layer, which reports a bad
-   * expression value as "ExpressionAttributeValues contains invalid value: <problem> for key <name>";
-   * the current layer (PutItem, UpdateItem, DeleteItem, Query) reports the problem alone. The
-   * Parity Suite's recordings in four regions, 2026-10-09: Scan and the transactions run the older.
+   * Whether the operation checks attribute values in DynamoDB's older layer (values.ts Layer),
+   * which also reports a bad expression value as "ExpressionAttributeValues contains invalid
+   * value: <problem> for key <name>"; the current layer (PutItem, UpdateItem, DeleteItem, Query)
+   * reports the problem alone. The Parity Suite's recordings in four regions, 2026-10-09: Scan
+   * and the transactions run the older.
    */
   olderValueLayer?: boolean;
 }
@@ -67,9 +68,13 @@ export const PARAMS = {
 
 /** Parses a request's expressions (or translates its legacy parameters) with DynamoDB's checks, in DynamoDB's order. */
 export function parseExpressions(input: ExpressionInput, params: ExpressionParams): Expressions {
-  if (!params.enveloped) return parse(input, params);
+  return params.enveloped ? enveloped(() => parse(input, params)) : parse(input, params);
+}
+
+/** Runs a check whose ValidationException the operation reports inside the "1 validation error detected: " envelope (ExpressionParams.enveloped). */
+export function enveloped<T>(check: () => T): T {
   try {
-    return parse(input, params);
+    return check();
   } catch (e) {
     if (isAwsError(e) && e.code === 'ValidationException' && !/^\d+ validation errors? detected: /.test(e.message)) {
       throw invalid(`1 validation error detected: ${e.message}`);
@@ -108,6 +113,7 @@ function parse(input: ExpressionInput, params: ExpressionParams): Expressions {
   if (input.ConditionalOperator !== undefined && !expected && !input.QueryFilter && !input.ScanFilter && !used.length) {
     throw invalid('ConditionalOperator cannot be used without Filter or Expected');
   }
+  const layer: Layer = params.olderValueLayer ? 'older' : 'current';
   const values: Record<string, Value> = {};
   if (input.ExpressionAttributeValues) {
     if (Object.keys(input.ExpressionAttributeValues).length === 0) throw invalid('ExpressionAttributeValues must not be empty');
@@ -115,7 +121,7 @@ function parse(input: ExpressionInput, params: ExpressionParams): Expressions {
     if (bad !== undefined) throw invalid(`ExpressionAttributeValues contains invalid key: Syntax error; key: "${bad}"`);
     for (const [k, v] of Object.entries(input.ExpressionAttributeValues)) {
       try {
-        values[k] = checkValue(v);
+        values[k] = checkValue(v, layer);
       } catch (e) {
         if (!params.olderValueLayer) throw e;
         throw invalid(`ExpressionAttributeValues contains invalid value: ${(e as Error).message} for key ${k}`);
@@ -131,15 +137,15 @@ function parse(input: ExpressionInput, params: ExpressionParams): Expressions {
   if (input.ProjectionExpression !== undefined) out.projection = parseProjection(input.ProjectionExpression, ph);
   ph.checkAllUsed();
 
-  if (input.Expected) out.condition = legacyConditions(input.Expected, input.ConditionalOperator, true);
-  if (input.QueryFilter) out.filter = legacyConditions(input.QueryFilter, input.ConditionalOperator, false);
-  if (input.ScanFilter) out.filter = legacyConditions(input.ScanFilter, input.ConditionalOperator, false);
+  if (input.Expected) out.condition = legacyConditions(input.Expected, input.ConditionalOperator, true, layer);
+  if (input.QueryFilter) out.filter = legacyConditions(input.QueryFilter, input.ConditionalOperator, false, layer);
+  if (input.ScanFilter) out.filter = legacyConditions(input.ScanFilter, input.ConditionalOperator, false, layer);
   if (input.KeyConditions) {
     const conditions = Object.values(input.KeyConditions);
     // A multi-attribute index key has up to eight attributes, each of which may be named; an
     // ordinary key's two are checked once the key is known (query.ts).
     if (conditions.length < 1 || conditions.length > 8) throw invalid('Conditions can be of length 1 or 2 only');
-    out.keyCondition = legacyConditions(input.KeyConditions, 'AND', false);
+    out.keyCondition = legacyConditions(input.KeyConditions, 'AND', false, layer);
     if (conditions.some((c) => !INDEXABLE.has(c.ComparisonOperator))) throw invalid('Attempted conditional constraint is not an indexable operation');
   }
   if (input.AttributesToGet) {
@@ -147,7 +153,7 @@ function parse(input: ExpressionInput, params: ExpressionParams): Expressions {
     if (dup !== undefined) throw invalid(`One or more parameter values were invalid: Duplicate value in attribute name: ${dup}`);
     out.projection = input.AttributesToGet.map((a) => [a]);
   }
-  if (input.AttributeUpdates) out.update = legacyUpdates(input.AttributeUpdates);
+  if (input.AttributeUpdates) out.update = legacyUpdates(input.AttributeUpdates, layer);
   return out;
 }
 
@@ -158,8 +164,8 @@ const ARGS: Record<string, number | 'some'> = {
   EQ: 1, NE: 1, LE: 1, LT: 1, GE: 1, GT: 1, CONTAINS: 1, NOT_CONTAINS: 1, BEGINS_WITH: 1, NOT_NULL: 0, NULL: 0, IN: 'some', BETWEEN: 2,
 };
 
-function legacyConditions(conds: Record<string, ExpectedAttributeValue>, op: string | undefined, expected: boolean): Condition | undefined {
-  const parts = Object.entries(conds).map(([attr, c]) => legacyCondition(attr, c, expected));
+function legacyConditions(conds: Record<string, ExpectedAttributeValue>, op: string | undefined, expected: boolean, layer: Layer): Condition | undefined {
+  const parts = Object.entries(conds).map(([attr, c]) => legacyCondition(attr, c, expected, layer));
   if (parts.length === 0) return undefined;
   return parts.reduce((a, b) => ({ kind: op === 'OR' ? 'or' : 'and', args: [a, b] }));
 }
@@ -178,9 +184,9 @@ const OPERAND_TYPES: Record<string, string[]> = {
 };
 const EXPECTED_TYPED = new Set(['CONTAINS', 'NOT_CONTAINS', 'BEGINS_WITH', 'IN', 'BETWEEN']);
 
-function legacyCondition(attr: string, c: ExpectedAttributeValue, expected: boolean): Condition {
+function legacyCondition(attr: string, c: ExpectedAttributeValue, expected: boolean, layer: Layer): Condition {
   const path: Operand = { kind: 'path', path: [attr] };
-  const val = (v: Value): Operand => ({ kind: 'value', value: checkValue(v) });
+  const val = (v: Value): Operand => ({ kind: 'value', value: checkValue(v, layer) });
   if (expected && c.AttributeValueList && c.Value !== undefined) throw invalid(`One or more parameter values were invalid: Value and AttributeValueList cannot be used together for Attribute: ${attr}`);
   if (c.ComparisonOperator === undefined) {
     if (!expected) throw invalid(`1 validation error detected: Value null at 'comparisonOperator' failed to satisfy constraint: Member must not be null`);
@@ -223,10 +229,10 @@ function legacyCondition(attr: string, c: ExpectedAttributeValue, expected: bool
   }
 }
 
-function legacyUpdates(updates: Record<string, AttributeValueUpdate>): UpdateAction[] {
+function legacyUpdates(updates: Record<string, AttributeValueUpdate>, layer: Layer): UpdateAction[] {
   return Object.entries(updates).map(([attr, u]): UpdateAction => {
     const action = u.Action ?? 'PUT';
-    const value = u.Value === undefined ? undefined : checkValue(u.Value);
+    const value = u.Value === undefined ? undefined : checkValue(u.Value, layer);
     if (action === 'PUT') {
       if (!value) throw invalid(`One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified`);
       return { kind: 'SET', path: [attr], value: { kind: 'value', value } };

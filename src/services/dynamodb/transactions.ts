@@ -84,11 +84,16 @@ function parseAction(w: TransactWriteItem): ParsedAction {
   if (kinds.length !== 1) throw invalid('TransactItems can only contain one of Check, Put, Update or Delete');
   const kind = kinds[0]!;
   const spec = w[kind]!;
-  const values = checkItem(kind === 'Put' ? w.Put!.Item : (spec as { Key: Item }).Key);
+  // Each action's expressions, then its attribute names, then its values, before the next action
+  // (the Parity Suite's recordings, ten regions, 2026-10: a condition's syntax error is reported
+  // before the same action's key nested too deep, an empty attribute name before its values).
+  const ex = parseExpressions(spec, kind === 'Update' ? ACTION_PARAMS.update : ACTION_PARAMS.put);
+  const given = kind === 'Put' ? w.Put!.Item : (spec as { Key: Item }).Key;
+  if (Object.hasOwn(given, '')) throw invalid('Empty attribute name');
+  const values = checkItem(given);
   // A Put's size is known from the request, so it is refused with it, not as a cancellation reason
   // (an Update's depends on the stored item; the Parity Suite's recordings, eu-west-2).
   if (kind === 'Put') checkSize(values);
-  const ex = parseExpressions(spec, kind === 'Update' ? ACTION_PARAMS.update : ACTION_PARAMS.put);
   return { kind, spec, values, ex };
 }
 

@@ -73,52 +73,102 @@ export function setInOrder(v: Value): Value {
   return v;
 }
 
+/**
+ * Two generations of DynamoDB's value checks answer today, in different words (the Parity Suite's
+ * recordings in four regions, 2026-10). The current one judges PutItem, UpdateItem, DeleteItem,
+ * GetItem, BatchGetItem and Query; the older one, the default here, BatchWriteItem, the
+ * transactions, Scan's expression values and PartiQL's parameters. The older one writes an empty
+ * number without the colon, computes a number's magnitude in 32 bits as Java's BigDecimal does
+ * (1e2147483647 wraps to an underflow), and lists a set with a repeated member as it was sent.
+ */
+export type Layer = 'current' | 'older';
+
+const UNDERFLOW = 'Number underflow. Attempting to store a number with magnitude smaller than supported range';
+const INT32_MAX = 2 ** 31 - 1;
+const DUPLICATES = 'One or more parameter values were invalid: Input collection';
+
+function checkNumber(text: string, layer: Layer): string {
+  if (layer === 'older') {
+    if (text === '') throw invalid('The parameter cannot be converted to a numeric value');
+    if (magnitudeWraps(text)) throw invalid(UNDERFLOW);
+  }
+  return canonicalNumber(text);
+}
+
+/** Whether BigDecimal's precision less scale (the digits before the point) passes 2^31 - 1 with an exponent that fits 32 bits. */
+function magnitudeWraps(text: string): boolean {
+  const m = /^[+-]?(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(text);
+  if (!m || Number(m[3]) > INT32_MAX) return false;
+  const unscaled = (m[1]! + (m[2] ?? '')).replace(/^0+(?=.)/, '');
+  return unscaled.length - (m[2]?.length ?? 0) + Number(m[3]) > INT32_MAX;
+}
+
+/**
+ * The current layer's list of a set with a repeated member: the members met before the repeat in
+ * order, then the repeat, then the rest as sent (SS b, a, b reads ["a", "b", "b"]).
+ */
+function listedAtRepeat<T>(members: T[], key: (m: T) => string, order: (a: T, b: T) => number): T[] | undefined {
+  const seen = new Set<string>();
+  for (const [i, m] of members.entries()) {
+    if (seen.has(key(m))) return [...members.slice(0, i).sort(order), m, ...members.slice(i + 1)];
+    seen.add(key(m));
+  }
+  return undefined;
+}
+
 /** Checks a client's value (exactly one type, no empty or duplicate sets, valid numbers) and returns it canonical. */
-export function checkValue(v: Value, depth = 0): Value {
+export function checkValue(v: Value, layer: Layer = 'older', depth = 0): Value {
   const type = setType(v, true);
   if (!type) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
   switch (type) {
     case 'N': {
-      const n = canonicalNumber(v.N!);
+      const n = checkNumber(v.N!, layer);
       return n === v.N ? v : { N: n };
     }
     case 'NULL':
       if (v.NULL !== true) throw invalid('One or more parameter values were invalid: Null attribute value types must have the value of true');
       return v;
     case 'SS': {
+      // Empty members are values like any other, since empty strings and binaries are (2020).
       if (v.SS!.length === 0) throw invalid('One or more parameter values were invalid: An string set  may not be empty');
-      if (new Set(v.SS).size !== v.SS!.length) throw invalid(`One or more parameter values were invalid: Input collection [${v.SS!.join(', ')}] contains duplicates.`);
+      const repeat = listedAtRepeat(v.SS!, (s) => s, (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      if (repeat) {
+        throw invalid(`${DUPLICATES} [${layer === 'older' ? v.SS!.join(', ') : repeat.map((s) => JSON.stringify(s)).join(', ')}] contains duplicates.`);
+      }
       return setInOrder(v);
     }
     case 'NS': {
       if (v.NS!.length === 0) throw invalid('One or more parameter values were invalid: An number set  may not be empty');
-      const ns = v.NS!.map(canonicalNumber);
-      if (new Set(ns).size !== ns.length) throw invalid('Input collection contains duplicates');
+      const ns = v.NS!.map((n) => checkNumber(n, layer));
+      if (new Set(ns).size !== ns.length) throw invalid(layer === 'older' ? 'Input collection contains duplicates' : `${DUPLICATES} contains duplicates.`);
       return setInOrder({ NS: ns });
     }
     case 'BS': {
       if (v.BS!.length === 0) throw invalid('One or more parameter values were invalid: Binary sets should not be empty');
-      const seen = new Set(v.BS!.map((b) => b.toString('base64')));
-      if (seen.size !== v.BS!.length) throw invalid(`One or more parameter values were invalid: Input collection [${v.BS!.map((b) => b.toString('base64')).join(', ')}]of type BS contains duplicates.`);
+      const repeat = listedAtRepeat(v.BS!, (b) => b.toString('base64'), Buffer.compare);
+      if (repeat) {
+        const listed = layer === 'older' ? v.BS!.map((b) => b.toString('base64')).join(', ') : repeat.map((b) => `"${b.toString('base64')}"`).join(',');
+        throw invalid(`${DUPLICATES} [${listed}]of type BS contains duplicates.`);
+      }
       return setInOrder(v);
     }
     case 'M': {
       if (depth >= MAX_NESTING) throw invalid(TOO_DEEP);
       const out: Item = {};
-      for (const [k, e] of Object.entries(v.M!)) out[k] = checkValue(e, depth + 1);
+      for (const [k, e] of Object.entries(v.M!)) out[k] = checkValue(e, layer, depth + 1);
       return { M: out };
     }
     case 'L':
       if (depth >= MAX_NESTING) throw invalid(TOO_DEEP);
-      return { L: v.L!.map((e) => checkValue(e, depth + 1)) };
+      return { L: v.L!.map((e) => checkValue(e, layer, depth + 1)) };
     default:
       return v;
   }
 }
 
-export function checkItem(item: Item): Item {
+export function checkItem(item: Item, layer: Layer = 'older'): Item {
   const out: Item = {};
-  for (const k in item) out[k] = checkValue(item[k]!);
+  for (const k in item) out[k] = checkValue(item[k]!, layer);
   return out;
 }
 

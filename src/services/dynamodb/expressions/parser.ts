@@ -107,6 +107,11 @@ type Category = 'parens' | 'unknownFunction' | 'operators' | 'misusedFunction' |
 // An unknown function outranks the operator count: DynamoDB names `f` in `a < f(f(...(b)...))` nested
 // 1,355 deep (ScyllaDB's Alternator tests, run against DynamoDB).
 const CONDITION_ORDER: Category[] = ['parens', 'unknownFunction', 'operators', 'misusedFunction', 'reserved', 'attrName', 'attrValue', 'operands', 'distinct', 'function'];
+/**
+ * A key condition's undefined values and wrongly typed operands are one group, reported in the
+ * order they are written (the Parity Suite's recordings, eu-west-2, 2026-10).
+ */
+const KEY_CONDITION_ORDER: (Category | Category[])[] = ['parens', 'unknownFunction', 'operators', 'misusedFunction', 'reserved', 'attrName', ['attrValue', 'function'], 'operands', 'distinct'];
 const UPDATE_ORDER: Category[] = ['reserved', 'unknownFunction', 'operators', 'misusedFunction', 'section', 'attrName', 'attrValue', 'overlap', 'operand', 'operands', 'function'];
 
 /**
@@ -131,7 +136,7 @@ class Parser {
   private operators = 0;
   private depth = 0;
 
-  constructor(private readonly src: string, private readonly label: string, private readonly ph: Placeholders, private readonly functions: Record<string, number>, private readonly order: Category[]) {
+  constructor(private readonly src: string, private readonly label: string, private readonly ph: Placeholders, private readonly functions: Record<string, number>, private readonly order: readonly (Category | Category[])[]) {
     this.tokens = tokenize(src, (tok, prev, following) => this.syntaxAt(tok, prev, following));
   }
 
@@ -154,10 +159,11 @@ class Parser {
     this.throwProblem();
   }
 
+  /** The first problem in DynamoDB's order; of a group, the one met first (problems keep the order they were met in). */
   private throwProblem(): void {
-    for (const cat of this.order) {
-      const m = this.problems.get(cat);
-      if (m) throw this.error(m);
+    for (const entry of this.order) {
+      const found = [...this.problems.keys()].find((cat) => (typeof entry === 'string' ? cat === entry : entry.includes(cat)));
+      if (found) throw this.error(this.problems.get(found)!);
     }
   }
 
@@ -595,7 +601,7 @@ export function conditionPaths(c: Condition): Path[] {
 
 export function parseCondition(src: string, label: string, ph: Placeholders): Condition {
   checkText(src, label);
-  const p = new Parser(src, label, ph, CONDITION_FUNCTIONS, CONDITION_ORDER);
+  const p = new Parser(src, label, ph, CONDITION_FUNCTIONS, label === 'KeyConditionExpression' ? KEY_CONDITION_ORDER : CONDITION_ORDER);
   const c = p.condition();
   p.finish();
   return c;
