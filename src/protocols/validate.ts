@@ -57,8 +57,8 @@ interface Rules {
    */
   tableNameParameter: string[];
   /**
-   * Members whose own length (of a list or map) is reported as the service's newer validation
-   * writes it: without the value, at the path as the API spells it (`Value at 'RequestItems'`).
+   * Members whose own length (of a list or map) or range is reported as the service's newer
+   * validation writes it: without the value, at the path as the API spells it (`Value at 'RequestItems'`).
    */
   bare: Record<string, string[]>;
   /** Members whose value is shown as Java's toString writes it (`{t=[WriteRequest(putRequest=...)]}`), not as JSON. */
@@ -110,7 +110,8 @@ const RULES: Record<string, Rules> = {
     // Suite's recordings, 2026-10): an empty RequestItems or Keys list in the newer words, a bad
     // table name or request list in the older, BatchWriteItem's with the request as Java prints
     // it, and BatchWriteItem judges its enums first and alone.
-    bare: { BatchGetItemInput: ['RequestItems'], BatchWriteItemInput: ['RequestItems'], KeysAndAttributes: ['Keys'] },
+    // Query's Limit is judged by the newer validation too ('Value at 'Limit''; Scan's still shows its value).
+    bare: { BatchGetItemInput: ['RequestItems'], BatchWriteItemInput: ['RequestItems'], KeysAndAttributes: ['Keys'], QueryInput: ['Limit'] },
     javaShown: { BatchWriteItemInput: ['RequestItems'] },
     first: { BatchWriteItemInput: ['ReturnConsumedCapacity', 'ReturnItemCollectionMetrics'], QueryInput: ['ConditionalOperator'] },
     // Query judges ConditionalOperator in its newer validation, bare, against another enum, before
@@ -414,9 +415,10 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Pl
   const shown = () => (place.java ? `'${javaString(model, place.java, value)}'` : shower(model)(value));
   const fail = (kind: Violation['kind'], constraint: string) =>
     out.push({ path, member, kind, message: `Value ${shown()} at '${path}' failed to satisfy constraint: ${constraint}` });
-  const lengthFail = (constraint: string) => place.bare
-    ? out.push({ path, member, kind: 'length', message: `Value at '${api}' failed to satisfy constraint: ${constraint}` })
-    : fail('length', constraint);
+  const bareFail = (kind: Violation['kind'], constraint: string) => place.bare
+    ? out.push({ path, member, kind, message: `Value at '${api}' failed to satisfy constraint: ${constraint}` })
+    : fail(kind, constraint);
+  const lengthFail = (constraint: string) => bareFail('length', constraint);
   switch (shape.type) {
     case 'structure':
       if (typeof value === 'object' && !shape.document) checkStructure(model, shape, value as Record<string, unknown>, path + '.', api + '.', out);
@@ -475,8 +477,8 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Pl
     }
     case 'integer': case 'long': case 'float': case 'double': {
       const n = value as number;
-      if (shape.min !== undefined && n < shape.min) fail('range', `Member must have value greater than or equal to ${shape.min}`);
-      else if (shape.max !== undefined && n > shape.max) fail('range', `Member must have value less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && n < shape.min) bareFail('range', `Member must have value greater than or equal to ${shape.min}`);
+      else if (shape.max !== undefined && n > shape.max) bareFail('range', `Member must have value less than or equal to ${shape.max}`);
       return;
     }
     default:
