@@ -94,6 +94,11 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(await refusal('1e99999999999'), 'The parameter cannot be converted to a numeric value: 1e99999999999');
     assert.equal(await refusal('1e-2147483648'), 'The parameter cannot be converted to a numeric value: 1e-2147483648');
     assert.equal(await refusal('1e2147483647'), 'Number underflow. Attempting to store a number with magnitude smaller than supported range');
+    // An empty number has nothing to echo, so its message stops before the colon.
+    assert.equal(await refusal(''), 'The parameter cannot be converted to a numeric value');
+    // Parameters are checked before the statement is read.
+    const unread = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'p' AND`, Parameters: [{ SS: ['a', 'a'] }] })));
+    assert.equal(unread.message, 'One or more parameter values were invalid: Input collection [a, a] contains duplicates.');
     const inList = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'p' AND n = ?`, Parameters: [{ L: [{ N: '1' }, { NS: ['1', '1e99999999999'] }] }] })));
     assert.equal(inList.message, 'The parameter cannot be converted to a numeric value: 1e99999999999');
     const batch = await ddb.send(new BatchExecuteStatementCommand({ Statements: [

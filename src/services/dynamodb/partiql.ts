@@ -80,6 +80,8 @@ function numberLiteral(text: string, path: string): Value {
  */
 function checkParameterNumbers(v: Value, depth: number): void {
   for (const text of v.N !== undefined ? [v.N] : v.NS ?? []) {
+    // Nothing to echo: the message stops before its colon, unlike an attribute value's.
+    if (text === '') throw new AwsError('ValidationException', 'The parameter cannot be converted to a numeric value');
     const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
     if (!m || m[1]! + (m[2] ?? '') === '') continue;
     const exp = Number(m[3] ?? '0');
@@ -186,8 +188,7 @@ class Parser {
       case 'param': {
         const v = this.params[this.param++];
         if (!v) throw new AwsError('ValidationException', `Number of parameters in request and statement don't match.`);
-        checkParameterNumbers(v, 0);
-        return checkValue(v);
+        return v;
       }
       case 'string': return { S: t.text };
       case 'number': return numberLiteral(t.text, path ?? 'root');
@@ -411,8 +412,20 @@ class Parser {
   }
 }
 
-export function parseStatement(src: string, params: Value[] | undefined): Statement {
-  const p = new Parser(src, params ?? []);
+/**
+ * A statement's parameters, checked before its text is read: DynamoDB refuses a bad parameter
+ * even in a statement that would not parse, and in ExecuteTransaction before any statement.
+ */
+export function checkParameters(params: Value[] | undefined): Value[] {
+  return (params ?? []).map((v) => {
+    checkParameterNumbers(v, 0);
+    return checkValue(v);
+  });
+}
+
+/** Parses a statement whose parameters checkParameters has checked. */
+export function parseStatement(src: string, params: Value[]): Statement {
+  const p = new Parser(src, params);
   const s = p.statement();
   p.end();
   return s;

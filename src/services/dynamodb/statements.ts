@@ -5,7 +5,7 @@ import { consumed, readUnits, writeUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
 import type { Condition } from './expressions/parser.js';
-import { equalities, parseStatement, type Statement } from './partiql.js';
+import { checkParameters, equalities, parseStatement, type Statement } from './partiql.js';
 import { checkItemKeys, checkKey, inTransaction, getTable, indexes, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, decodeItem, itemSize, keyBytes, reviveItem, type Item, type Value } from './values.js';
 
@@ -102,7 +102,7 @@ const ERROR_CODES: Record<string, string> = {
 
 export const statementHandlers: Handlers<Operations> = {
   ExecuteStatement(input, ctx) {
-    const s = parseStatement(input.Statement, input.Parameters as Value[] | undefined);
+    const s = parseStatement(input.Statement, checkParameters(input.Parameters as Value[] | undefined));
     const r = inTransaction(ctx, () => run(ctx, s, input.ReturnValuesOnConditionCheckFailure));
     // Pages are positions in the result: NextToken is the offset of the next item.
     const offset = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64').toString()) : 0;
@@ -122,7 +122,7 @@ export const statementHandlers: Handlers<Operations> = {
     // statement's ValidationError, not the batch's (the Parity Suite's recordings, eu-west-2).
     const parsed = input.Statements.map((st): Statement | AwsError => {
       try {
-        return parseStatement(st.Statement, st.Parameters as Value[] | undefined);
+        return parseStatement(st.Statement, checkParameters(st.Parameters as Value[] | undefined));
       } catch (e) {
         if (isAwsError(e) && e.code === 'ValidationException') return e;
         throw e;
@@ -153,7 +153,9 @@ export const statementHandlers: Handlers<Operations> = {
   },
 
   ExecuteTransaction(input, ctx) {
-    const parsed = input.TransactStatements.map((st) => parseStatement(st.Statement, st.Parameters as Value[] | undefined));
+    // Every statement's parameters are checked before any statement is read.
+    const params = input.TransactStatements.map((st) => checkParameters(st.Parameters as Value[] | undefined));
+    const parsed = input.TransactStatements.map((st, i) => parseStatement(st.Statement, params[i]!));
     const reads = parsed.filter((s) => s.kind === 'select').length;
     if (reads !== 0 && reads !== parsed.length) throw invalid('Transaction statements must all be reads or all be writes');
     const seen = new Set<string>();
