@@ -202,4 +202,65 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal(cli.json.Items.length, 2);
   });
+
+  it('set_add and set_delete in an UPDATE SET add and remove members; removing the last member removes the attribute', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 's', 'sk': 1, 'ss': <<'a', 'b'>>, 'ns': <<1, 2>>}` }));
+    const update = (set: string, Parameters?: AttributeValue[]) => ddb.send(new ExecuteStatementCommand({ Statement: `UPDATE "${name}" SET ${set} WHERE pk = 's' AND sk = 1`, Parameters }));
+    await update("ss = set_add(ss, <<'c', 'a'>>)");
+    await update('ns = SET_DELETE(ns, ?)', [{ NS: ['2', '7'] }]);
+    await update("fresh = set_add(fresh, <<'x'>>)");
+    await update("gone = set_delete(gone, <<'x'>>)");
+    let item = (await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 's' }, sk: { N: '1' } } }))).Item!;
+    assert.deepEqual([...item['ss']!.SS!].sort(), ['a', 'b', 'c']);
+    assert.deepEqual(item['ns'], { NS: ['1'] });
+    assert.deepEqual(item['fresh'], { SS: ['x'] });
+    assert.equal(item['gone'], undefined);
+    await update('ns = set_delete(ns, <<1>>)');
+    item = (await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 's' }, sk: { N: '1' } } }))).Item!;
+    assert.equal(item['ns'], undefined);
+    const missing = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `UPDATE "${name}" SET ss = set_add(ss, <<'x'>>) WHERE pk = 'none' AND sk = 1` })));
+    assert.equal(missing.name, 'ConditionalCheckFailedException');
+  });
+
+  it('a misused set_add or set_delete is refused with the position of the function or of its first argument', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 's', 'sk': 1, 'ss': <<'a'>>}` }));
+    const refusal = async (set: string) => {
+      const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `UPDATE "${name}" SET ${set} WHERE pk = 's' AND sk = 1` })));
+      assert.equal(err.name, 'ValidationException');
+      return err.message;
+    };
+    // The column counts from 1 in the whole statement; `UPDATE "<name>" SET ` comes first.
+    const col = (offset: number) => `UPDATE "${name}" SET `.length + offset + 1;
+    assert.equal(await refusal("other = set_add(ss, <<'x'>>)"), `The first argument to SET_ADD must equal the assignment value at 1:${col(8)}:7`);
+    assert.equal(await refusal("ss = set_delete(<<'a'>>, <<'b'>>)"), `The first argument to SET_DELETE must equal the assignment value at 1:${col(5)}:10`);
+    assert.equal(await refusal('ss = set_add(ss)'), `SET_ADD must have exactly two arguments at 1:${col(5)}:7`);
+    assert.equal(await refusal("ss = set_add(ss, ['x'])"), `The second argument to SET_ADD must be a value with type SET at 1:${col(13)}:2`);
+    assert.equal(await refusal(`"ss" = set_delete("ss", 'x')`), `The second argument to SET_DELETE must be a value with type SET at 1:${col(18)}:4`);
+    assert.equal(await refusal('ss = set_add(ss, <<>>)'), 'Empty bags are not supported');
+    assert.equal(await refusal('ss = set_add(ss, <<1>>)'), 'An operand in the update expression has an incorrect data type');
+    const multiline = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `UPDATE "${name}"\nSET ss = set_add(ss, 'x')\nWHERE pk = 's' AND sk = 1` })));
+    assert.equal(multiline.message, 'The second argument to SET_ADD must be a value with type SET at 2:18:2');
+  });
+
+  it('functions are refused where DynamoDB does not call them, with their position', async () => {
+    const name = await table();
+    const refusal = async (statement: string, Parameters?: AttributeValue[]) => {
+      const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement, Parameters })));
+      assert.equal(err.name, 'ValidationException');
+      return err.message;
+    };
+    const at = (statement: string, token: string) => `1:${statement.indexOf(token) + 1}:${token.length}`;
+    const projection = `SELECT size(a) FROM "${name}" WHERE pk = 'f'`;
+    assert.equal(await refusal(projection), `Unexpected path component at ${at(projection, 'size')}`);
+    const exists = `SELECT * FROM "${name}" WHERE pk = 'f' AND EXISTS(a)`;
+    assert.equal(await refusal(exists), `Unrecognized function: exists at ${at(exists, 'EXISTS')}`);
+    const setAdd = `SELECT * FROM "${name}" WHERE pk = 'f' AND set_add(a, <<'x'>>) = a`;
+    assert.equal(await refusal(setAdd), `Unrecognized function: set_add at ${at(setAdd, 'set_add')}`);
+    const insert = `INSERT INTO "${name}" VALUE {'pk': 'f', 'sk': 1, 'a': set_add(<<'x'>>, <<'y'>>)}`;
+    assert.equal(await refusal(insert), `Unsupported data type: set_add under key root at ${at(insert, 'set_add')}`);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = 'f' AND attribute_exists(m.inner)`), "Statement wasn't well formed, can't be processed: Invalid path dot component");
+  });
+
 });

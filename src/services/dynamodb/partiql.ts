@@ -16,9 +16,23 @@ export type Statement =
 interface Token {
   kind: 'word' | 'quoted' | 'string' | 'number' | 'punct' | 'param' | 'eof';
   text: string;
+  /** Where the token's source text starts and ends in the statement. */
+  start: number;
+  end: number;
 }
 
 const PUNCT = ['<<', '>>', '<>', '!=', '<=', '>=', '=', '<', '>', '(', ')', '[', ']', '{', '}', ',', '.', ':', ';', '*', '+', '-'];
+
+const invalid = (m: string) => new AwsError('ValidationException', m);
+
+/**
+ * Words PartiQL reads as keywords of its joins, so a path cannot step to one after a dot:
+ * DynamoDB refuses `m.inner` as not well formed (the Parity Suite's recordings).
+ */
+const JOIN_WORDS = new Set(['CROSS', 'FULL', 'INNER', 'JOIN', 'LEFT', 'OUTER', 'RIGHT']);
+
+/** The functions a WHERE clause can call; DynamoDB does not recognise others there. */
+const WHERE_FUNCTIONS = new Set(['attribute_exists', 'attribute_not_exists', 'attribute_type', 'begins_with', 'contains', 'size']);
 
 function malformed(detail: string): AwsError {
   return new AwsError('ValidationException', `Statement wasn't well formed, can't be processed: ${detail}`);
@@ -81,7 +95,7 @@ function numberLiteral(text: string, path: string): Value {
 function checkParameterNumbers(v: Value, depth: number): void {
   for (const text of v.N !== undefined ? [v.N] : v.NS ?? []) {
     // Nothing to echo: the message stops before its colon, unlike an attribute value's.
-    if (text === '') throw new AwsError('ValidationException', 'The parameter cannot be converted to a numeric value');
+    if (text === '') throw invalid('The parameter cannot be converted to a numeric value');
     const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
     if (!m || m[1]! + (m[2] ?? '') === '') continue;
     const exp = Number(m[3] ?? '0');
@@ -109,30 +123,51 @@ function tokenize(src: string): Token[] {
     let m: RegExpExecArray | null;
     // Comments are whitespace: -- to the end of the line, /* to */ (DynamoDB's PartiQL grammar).
     if ((m = /^(\s+|--[^\n]*|\/\*[\s\S]*?\*\/)/.exec(rest))) { i += m[0].length; continue; }
-    if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'word', text: m[0] });
-    else if ((m = /^"((?:[^"]|"")*)"/.exec(rest))) out.push({ kind: 'quoted', text: m[1]!.replace(/""/g, '"') });
-    else if ((m = /^'((?:[^']|'')*)'/.exec(rest))) out.push({ kind: 'string', text: m[1]!.replace(/''/g, "'") });
-    else if ((m = /^(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?/.exec(rest))) out.push({ kind: 'number', text: m[0] });
-    else if (rest[0] === '?') out.push({ kind: 'param', text: '?' });
+    let token: Omit<Token, 'start' | 'end'>;
+    if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) token = { kind: 'word', text: m[0] };
+    else if ((m = /^"((?:[^"]|"")*)"/.exec(rest))) token = { kind: 'quoted', text: m[1]!.replace(/""/g, '"') };
+    else if ((m = /^'((?:[^']|'')*)'/.exec(rest))) token = { kind: 'string', text: m[1]!.replace(/''/g, "'") };
+    else if ((m = /^(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?/.exec(rest))) token = { kind: 'number', text: m[0] };
+    else if (rest[0] === '?') token = { kind: 'param', text: '?' };
     else {
       const p = PUNCT.find((x) => rest.startsWith(x));
       // A character no token starts with (a # comment, an unterminated /* comment): no detail.
       if (!p) throw malformed('');
-      out.push({ kind: 'punct', text: p });
+      token = { kind: 'punct', text: p };
     }
-    i += m ? m[0].length : out[out.length - 1]!.kind === 'param' ? 1 : out[out.length - 1]!.text.length;
+    const length = m ? m[0].length : token.text.length;
+    out.push({ ...token, start: i, end: i + length });
+    i += length;
   }
-  out.push({ kind: 'eof', text: '<EOF>' });
+  out.push({ kind: 'eof', text: '<EOF>', start: src.length, end: src.length });
   return out;
 }
 
 class Parser {
   private pos = 0;
   private param = 0;
+  /** Whether a WHERE clause is being read, where only the condition functions may be called. */
+  private inWhere = false;
   private readonly tokens: Token[];
 
-  constructor(src: string, private readonly params: Value[]) {
+  constructor(private readonly src: string, private readonly params: Value[]) {
     this.tokens = tokenize(src);
+  }
+
+  /**
+   * Where tokens `from` to `to` sit, as DynamoDB's positioned messages give it:
+   * `<line>:<column>:<length>`, counted in characters from 1.
+   */
+  at(from: Token, to: Token = from): string {
+    const before = this.src.slice(0, from.start);
+    const line = before.split('\n').length;
+    const column = from.start - before.lastIndexOf('\n');
+    return `${line}:${column}:${to.end - from.start}`;
+  }
+
+  /** Whether the next token is a word directly followed by '(': a function call. */
+  isCall(): boolean {
+    return this.peek().kind === 'word' && this.tokens[this.pos + 1]?.text === '(';
   }
 
   peek(): Token { return this.tokens[this.pos]!; }
@@ -167,7 +202,12 @@ class Parser {
   path(): Path {
     const path: Path = [this.name()];
     for (;;) {
-      if (this.isPunct('.')) { this.next(); path.push(this.name()); }
+      if (this.isPunct('.')) {
+        this.next();
+        // PartiQL's grammar reads these words as keywords, which cannot follow a dot.
+        if (this.peek().kind === 'word' && JOIN_WORDS.has(this.peek().text.toUpperCase())) throw malformed('Invalid path dot component');
+        path.push(this.name());
+      }
       else if (this.isPunct('[')) {
         this.next();
         const t = this.next();
@@ -196,6 +236,7 @@ class Parser {
         const w = t.text.toUpperCase();
         if (w === 'TRUE' || w === 'FALSE') return { BOOL: w === 'TRUE' };
         if (w === 'NULL') return { NULL: true };
+        if (this.isPunct('(')) throw invalid(`Unsupported data type: ${t.text.toLowerCase()} under key ${path ?? 'root'} at ${this.at(t)}`);
         throw malformed(`Unexpected token: ${t.text}`);
       }
       case 'punct': {
@@ -236,6 +277,7 @@ class Parser {
 
   set(path: string): Value {
     const items = this.list('>>', path);
+    if (items.length === 0) throw invalid('Empty bags are not supported');
     if (items.every((v) => v.S !== undefined)) return checkValue({ SS: items.map((v) => v.S!) });
     if (items.every((v) => v.N !== undefined)) return checkValue({ NS: items.map((v) => v.N!) });
     if (items.every((v) => v.B !== undefined)) return checkValue({ BS: items.map((v) => v.B!) });
@@ -244,8 +286,9 @@ class Parser {
 
   operand(): Operand {
     const t = this.peek();
-    if (t.kind === 'word' && this.tokens[this.pos + 1]?.text === '(' && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase())) {
+    if (this.isCall() && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase())) {
       const name = this.next().text.toLowerCase();
+      if (this.inWhere && !WHERE_FUNCTIONS.has(name)) throw invalid(`Unrecognized function: ${name} at ${this.at(t)}`);
       this.punct('(');
       const args = this.isPunct(')') ? [] : [this.operand()];
       while (this.isPunct(',')) { this.next(); args.push(this.operand()); }
@@ -255,6 +298,14 @@ class Parser {
     }
     if (t.kind === 'quoted' || (t.kind === 'word' && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase()))) return { kind: 'path', path: this.path() };
     return { kind: 'value', value: this.value() };
+  }
+
+  /** A WHERE clause's condition. */
+  where(): Condition {
+    this.inWhere = true;
+    const c = this.condition();
+    this.inWhere = false;
+    return c;
   }
 
   condition(): Condition {
@@ -352,23 +403,75 @@ class Parser {
     if (this.peek().kind === 'word' && !next.some((w) => this.is(w))) throw new AwsError('ValidationException', 'Aliasing is not supported');
   }
 
+  /** A SELECT list's entry: a path, never a function's result. */
+  projected(): Path {
+    if (this.isCall()) throw invalid(`Unexpected path component at ${this.at(this.peek())}`);
+    return this.path();
+  }
+
+  /** A SELECT after its verb. */
+  select(): Statement & { kind: 'select' } {
+    let projection: Path[] | undefined;
+    if (this.isPunct('*')) this.next();
+    else {
+      projection = [this.projected()];
+      while (this.isPunct(',')) { this.next(); projection.push(this.projected()); }
+    }
+    this.keyword('FROM');
+    const table = this.name();
+    const index = this.isPunct('.') ? (this.next(), this.name()) : undefined;
+    this.noAlias('WHERE', 'ORDER');
+    const where = this.is('WHERE') ? (this.next(), this.where()) : undefined;
+    return { kind: 'select', table, index, projection, where, descending: this.orderBy() };
+  }
+
+  /**
+   * One `path = value` of a SET clause. `path = set_add(path, <<...>>)` adds members to the set
+   * at path and set_delete removes them, as an UpdateExpression's ADD and DELETE do; DynamoDB's
+   * refusals of other shapes point at the function or at its first argument.
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.update.html
+   */
+  assignment(): UpdateAction {
+    const path = this.path();
+    this.punct('=');
+    const fn = this.peek();
+    const name = fn.text.toUpperCase();
+    if (!this.isCall() || (name !== 'SET_ADD' && name !== 'SET_DELETE')) return { kind: 'SET', path, value: this.setValue() };
+    this.next();
+    this.punct('(');
+    const args: { operand: Operand; from: Token; to: Token }[] = [];
+    while (!this.isPunct(')')) {
+      const from = this.peek();
+      args.push({ operand: this.operand(), from, to: this.tokens[this.pos - 1]! });
+      if (!this.isPunct(')')) this.punct(',');
+    }
+    this.next();
+    const [target, members] = args;
+    if (!target || !members || args.length > 2) throw invalid(`${name} must have exactly two arguments at ${this.at(fn)}`);
+    if (target.operand.kind !== 'path' || target.operand.path.join('.') !== path.join('.')) {
+      throw invalid(`The first argument to ${name} must equal the assignment value at ${this.at(fn)}`);
+    }
+    const set = members.operand.kind === 'value' ? members.operand.value : undefined;
+    if (!set || !(set.SS || set.NS || set.BS)) throw invalid(`The second argument to ${name} must be a value with type SET at ${this.at(target.from, target.to)}`);
+    return { kind: name === 'SET_ADD' ? 'ADD' : 'DELETE', path, value: set };
+  }
+
+  /** The SET and REMOVE clauses of an UPDATE, as many as are written. */
+  updateActions(): UpdateAction[] {
+    const actions: UpdateAction[] = [];
+    while (this.is('SET') || this.is('REMOVE')) {
+      if (this.next().text.toUpperCase() === 'SET') actions.push(this.assignment());
+      else actions.push({ kind: 'REMOVE', path: this.path() });
+      while (this.isPunct(',')) { this.next(); actions.push(this.assignment()); }
+    }
+    if (actions.length === 0) throw malformed('Expected SET or REMOVE');
+    return actions;
+  }
+
   statement(): Statement {
     const verb = this.next();
     switch (verb.text.toUpperCase()) {
-      case 'SELECT': {
-        let projection: Path[] | undefined;
-        if (this.isPunct('*')) this.next();
-        else {
-          projection = [this.path()];
-          while (this.isPunct(',')) { this.next(); projection.push(this.path()); }
-        }
-        this.keyword('FROM');
-        const table = this.name();
-        const index = this.isPunct('.') ? (this.next(), this.name()) : undefined;
-        this.noAlias('WHERE', 'ORDER');
-        const where = this.is('WHERE') ? (this.next(), this.condition()) : undefined;
-        return { kind: 'select', table, index, projection, where, descending: this.orderBy() };
-      }
+      case 'SELECT': return this.select();
       case 'INSERT': {
         this.keyword('INTO');
         const table = this.name();
@@ -381,30 +484,16 @@ class Parser {
       case 'UPDATE': {
         const table = this.name();
         this.noAlias('SET', 'REMOVE');
-        const actions: UpdateAction[] = [];
-        while (this.is('SET') || this.is('REMOVE')) {
-          if (this.next().text.toUpperCase() === 'SET') {
-            const path = this.path();
-            this.punct('=');
-            actions.push({ kind: 'SET', path, value: this.setValue() });
-          } else actions.push({ kind: 'REMOVE', path: this.path() });
-          while (this.isPunct(',')) {
-            this.next();
-            const path = this.path();
-            this.punct('=');
-            actions.push({ kind: 'SET', path, value: this.setValue() });
-          }
-        }
-        if (actions.length === 0) throw malformed('Expected SET or REMOVE');
+        const actions = this.updateActions();
         this.keyword('WHERE');
-        return { kind: 'update', table, actions, where: this.condition(), returning: this.returning() };
+        return { kind: 'update', table, actions, where: this.where(), returning: this.returning() };
       }
       case 'DELETE': {
         this.keyword('FROM');
         const table = this.name();
         this.noAlias('WHERE');
         this.keyword('WHERE');
-        return { kind: 'delete', table, where: this.condition(), returning: this.returning() };
+        return { kind: 'delete', table, where: this.where(), returning: this.returning() };
       }
       default:
         throw malformed(`Unexpected keyword: ${verb.text}`);
