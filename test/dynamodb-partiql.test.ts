@@ -263,4 +263,19 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = 'f' AND attribute_exists(m.inner)`), "Statement wasn't well formed, can't be processed: Invalid path dot component");
   });
 
+  it('FROM ... WHERE ... SET|REMOVE updates the item its WHERE names, and needs that WHERE', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'ff', 'sk': 1, 'a': 1, 'b': 'x'}` }));
+    const r = await ddb.send(new ExecuteStatementCommand({ Statement: `from "${name}" where pk = ? AND sk = 1 AND a = 1 set c = ? remove b returning all new *`, Parameters: [{ S: 'ff' }, { N: '3' }] }));
+    assert.deepEqual(r.Items, [{ pk: { S: 'ff' }, sk: { N: '1' }, a: { N: '1' }, c: { N: '3' } }]);
+    const failed = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `FROM "${name}" WHERE pk = 'ff' AND sk = 1 AND a = 2 SET c = 4` })));
+    assert.equal(failed.name, 'ConditionalCheckFailedException');
+    const absent = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `FROM "${name}" WHERE pk = 'none' AND sk = 1 SET c = 4` })));
+    assert.equal(absent.name, 'ConditionalCheckFailedException');
+    const noWhere = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `FROM "${name}" SET c = 4` })));
+    assert.equal(noWhere.message, 'Where clause does not contain a mandatory equality on all key attributes');
+    const whereLast = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `FROM "${name}" SET c = 4 WHERE pk = 'ff' AND sk = 1` })));
+    assert.equal(whereLast.message, "Statement wasn't well formed, can't be processed: Unexpected token after expression");
+  });
+
 });

@@ -10,7 +10,8 @@ import { checkValue, typeOf, type Item, type Value } from './values.js';
 export type Statement =
   | { kind: 'select'; table: string; index: string | undefined; projection: Path[] | undefined; where: Condition | undefined; descending: boolean }
   | { kind: 'insert'; table: string; item: Item }
-  | { kind: 'update'; table: string; actions: UpdateAction[]; where: Condition; returning: string | undefined }
+  /** The WHERE of a FROM-first UPDATE may be missing, which DynamoDB refuses as a missing key. */
+  | { kind: 'update'; table: string; actions: UpdateAction[]; where: Condition | undefined; returning: string | undefined }
   | { kind: 'delete'; table: string; where: Condition; returning: string | undefined };
 
 interface Token {
@@ -487,6 +488,13 @@ class Parser {
         const actions = this.updateActions();
         this.keyword('WHERE');
         return { kind: 'update', table, actions, where: this.where(), returning: this.returning() };
+      }
+      // PartiQL's FROM-first UPDATE: FROM table [WHERE ...] SET|REMOVE ..., the same update.
+      case 'FROM': {
+        const table = this.name();
+        this.noAlias('WHERE', 'SET', 'REMOVE');
+        const where = this.is('WHERE') ? (this.next(), this.where()) : undefined;
+        return { kind: 'update', table, where, actions: this.updateActions(), returning: this.returning() };
       }
       case 'DELETE': {
         this.keyword('FROM');

@@ -76,7 +76,7 @@ function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefi
     case 'update': {
       const key = pinnedKey(t, s.where);
       const before = readItem(ctx, t, key);
-      if (!before || !evaluate(before, s.where)) throw conditionFailed(before, returnOnFailure);
+      if (!before || (s.where && !evaluate(before, s.where))) throw conditionFailed(before, returnOnFailure);
       // The item exists, so the update leaves one.
       const after = updatedItem(t, key, before, s.actions)!;
       commit(ctx, t, key, before, after);
