@@ -278,4 +278,36 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(whereLast.message, "Statement wasn't well formed, can't be processed: Unexpected token after expression");
   });
 
+  it('a read in ExecuteTransaction or BatchExecuteStatement names the whole primary key and nothing else', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'k', 'sk': 1, 'flag': 'on'}` }));
+    const read = (where: string) => ({ Statement: `SELECT * FROM "${name}" WHERE ${where}` });
+    const ok = await ddb.send(new ExecuteTransactionCommand({ TransactStatements: [read("(sk = 1) AND pk IN ['k'] AND pk = 'k'")] }));
+    assert.equal(ok.Responses?.[0]?.Item?.['flag']?.S, 'on');
+    for (const where of ["pk = 'k'", "pk = 'k' AND sk = 1 AND flag = 'on'", "pk = 'k' AND sk = 1 AND pk = 'j'", "pk = 'k' AND sk = 1 AND attribute_exists(flag)"]) {
+      const err = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [read(where)] })));
+      assert.equal(err.message, 'Validation failed in TransactStatements[0]: Select statements within ExecuteTransaction must specify the primary key in the where clause.', where);
+    }
+    const batch = await ddb.send(new BatchExecuteStatementCommand({ Statements: [read("pk = 'k' AND sk = 1"), read("pk = 'k'"), read("pk = 'k' AND sk = 1 AND flag = 'on'")] }));
+    const refused = { Code: 'ValidationError', Message: 'Select statements within BatchExecuteStatement must specify the primary key in the where clause.' };
+    assert.deepEqual(batch.Responses?.map((r) => r.Error ?? r.Item?.['flag']?.S), ['on', refused, refused]);
+    const parse = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [read("pk = 'k' AND sk = 1"), read("pk = 'k' AND sk = 2 foo")] })));
+    assert.equal(parse.message, "Validation failed in TransactStatements[1]: Statement wasn't well formed, can't be processed: Unexpected token after expression");
+  });
+
+  it('EXISTS(SELECT ...) in ExecuteTransaction checks a condition on one item, and is refused elsewhere', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'x', 'sk': 1, 'flag': 'on'}` }));
+    const exists = (condition: string) => ({ Statement: `EXISTS(SELECT * FROM "${name}" WHERE pk = 'x' AND sk = 1${condition})` });
+    const write = { Statement: `UPDATE "${name}" SET v = 1 WHERE pk = 'x' AND sk = 2` };
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'x', 'sk': 2}` }));
+    await ddb.send(new ExecuteTransactionCommand({ TransactStatements: [exists(" AND flag = 'on'"), write] }));
+    const failed = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [exists(" AND flag = 'off'"), write] })));
+    assert.deepEqual(failed.CancellationReasons?.map((r: { Code: string }) => r.Code), ['ConditionalCheckFailed', 'None']);
+    const bare = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [exists(''), write] })));
+    assert.equal(bare.message, 'Validation failed in TransactStatements[0]: EXISTS() must contain a single item read with additional condition');
+    const alone = await rejects(ddb.send(new ExecuteStatementCommand(exists(" AND flag = 'on'"))));
+    assert.equal(alone.message, 'EXISTS can only be used in ExecuteTransaction write requests.');
+  });
+
 });

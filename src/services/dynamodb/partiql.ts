@@ -12,6 +12,8 @@ export type Statement =
   | { kind: 'insert'; table: string; item: Item }
   /** The WHERE of a FROM-first UPDATE may be missing, which DynamoDB refuses as a missing key. */
   | { kind: 'update'; table: string; actions: UpdateAction[]; where: Condition | undefined; returning: string | undefined }
+  /** `EXISTS(SELECT ...)`: ExecuteTransaction's condition check on one item. */
+  | { kind: 'exists'; table: string; index: string | undefined; where: Condition | undefined }
   | { kind: 'delete'; table: string; where: Condition; returning: string | undefined };
 
 interface Token {
@@ -473,6 +475,13 @@ class Parser {
     const verb = this.next();
     switch (verb.text.toUpperCase()) {
       case 'SELECT': return this.select();
+      case 'EXISTS': {
+        this.punct('(');
+        this.keyword('SELECT');
+        const { table, index, where } = this.select();
+        this.punct(')');
+        return { kind: 'exists', table, index, where };
+      }
       case 'INSERT': {
         this.keyword('INTO');
         const table = this.name();

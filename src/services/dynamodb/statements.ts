@@ -4,7 +4,7 @@ import type { Handlers, RequestContext } from '../service.js';
 import { consumed, readUnits, writeUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
-import type { Condition } from './expressions/parser.js';
+import type { Condition, Operand } from './expressions/parser.js';
 import { checkParameters, equalities, parseStatement, type Statement } from './partiql.js';
 import { checkItemKeys, checkKey, inTransaction, getTable, indexes, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
 import { checkItem, decodeItem, itemSize, keyBytes, reviveItem, type Item, type Value } from './values.js';
@@ -35,6 +35,63 @@ function pinnedKey(t: Table, where: Condition | undefined): Item {
   }
   checkKey(t, key);
   return key;
+}
+
+/** The key attribute a condition's `attr = value`, or `attr IN [value]`, pins, if it pins one. */
+function pinned(t: Table, c: Condition, ops: 'equality' | 'equality or IN'): [string, Value] | undefined {
+  const k = tableKey(t);
+  const isKey = (o: Operand): o is Operand & { kind: 'path' } => o.kind === 'path' && o.path.length === 1 && (o.path[0] === k.hash || o.path[0] === k.range);
+  let a: Operand | undefined;
+  let b: Operand | undefined;
+  if (c.kind === 'compare' && c.op === '=') [a, b] = isKey(c.args[0]) ? c.args : [c.args[1], c.args[0]];
+  else if (c.kind === 'in' && ops === 'equality or IN' && c.args.length === 2) [a, b] = c.args;
+  if (!a || !b || !isKey(a) || b.kind !== 'value') return undefined;
+  return [a.path[0] as string, b.value];
+}
+
+/** A WHERE's conditions joined by AND at its top level. */
+function conjuncts(c: Condition): Condition[] {
+  return c.kind === 'and' ? c.args.flatMap((x) => conjuncts(x as Condition)) : [c];
+}
+
+/** Whether a key has a value for each attribute of the table's primary key. */
+function complete(t: Table, key: Item): boolean {
+  const k = tableKey(t);
+  return key[k.hash] !== undefined && (!k.range || key[k.range] !== undefined);
+}
+
+/**
+ * The item a SELECT in ExecuteTransaction or BatchExecuteStatement reads. DynamoDB reads one item
+ * by its key there and nothing else: the WHERE must pin the whole primary key, each attribute
+ * with `=` or an IN of one value, and hold no other condition nor a second value for a key
+ * attribute (the Parity Suite's recordings); otherwise there is no key.
+ */
+function selectKey(t: Table, s: Statement & { kind: 'select' }): Item | undefined {
+  if (s.index !== undefined || !s.where) return undefined;
+  const key: Item = {};
+  for (const c of conjuncts(s.where)) {
+    const pin = pinned(t, c, 'equality or IN');
+    if (!pin) return undefined;
+    const [attr, value] = pin;
+    if (key[attr] && JSON.stringify(key[attr]) !== JSON.stringify(value)) return undefined;
+    key[attr] = value;
+  }
+  return complete(t, key) ? key : undefined;
+}
+
+/**
+ * The item an `EXISTS(SELECT ...)` checks, and whether it names one: each key attribute's first
+ * `=` at the WHERE's top level, with at least one further condition for the check to test.
+ */
+function existsKey(t: Table, where: Condition | undefined): Item | undefined {
+  const key: Item = {};
+  let conditions = 0;
+  for (const c of where ? conjuncts(where) : []) {
+    const pin = pinned(t, c, 'equality');
+    if (pin && key[pin[0]] === undefined) key[pin[0]] = pin[1];
+    else conditions++;
+  }
+  return complete(t, key) && conditions > 0 ? key : undefined;
 }
 
 function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }): Item[] {
@@ -92,6 +149,50 @@ function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefi
       if (before) commit(ctx, t, key, before, undefined);
       return { table: t, items: s.returning === 'ALL_OLD' && before ? [before] : [], units: writeUnits(before) };
     }
+    case 'exists': {
+      // A condition check, which ExecuteTransaction alone runs, on the item existsKey named.
+      const item = readItem(ctx, t, existsKey(t, s.where)!);
+      if (!item || !evaluate(item, s.where!)) throw conditionFailed(item, returnOnFailure);
+      return { table: t, items: [], units: writeUnits(item) };
+    }
+  }
+}
+
+const EXISTS_OUTSIDE_TRANSACTION = 'EXISTS can only be used in ExecuteTransaction write requests.';
+
+/** A refusal of ExecuteTransaction's statement i, which the message names. */
+const refusal = (i: number, m: string) => invalid(`Validation failed in TransactStatements[${i}]: ${m}`);
+
+/** Runs f for ExecuteTransaction's statement i, naming the statement in any refusal. */
+function inStatement<T>(i: number, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isAwsError(e) && e.code === 'ValidationException') throw refusal(i, e.message);
+    throw e;
+  }
+}
+
+/** The item a statement of ExecuteTransaction acts on, or its refusal. */
+function transactionKey(t: Table, s: Statement, i: number): Item {
+  switch (s.kind) {
+    case 'insert': return keyOf(tableKey(t), checkItem(s.item));
+    case 'select': {
+      if (s.index !== undefined) throw refusal(i, 'Reads on indices are not supported within transactions.');
+      const key = selectKey(t, s);
+      if (!key) throw refusal(i, 'Select statements within ExecuteTransaction must specify the primary key in the where clause.');
+      return key;
+    }
+    case 'exists': {
+      if (s.index !== undefined) throw refusal(i, 'Operations on indices are not supported in transactions');
+      const key = existsKey(t, s.where);
+      if (!key) throw refusal(i, 'EXISTS() must contain a single item read with additional condition');
+      return key;
+    }
+    case 'update':
+    case 'delete':
+      if (s.returning) throw refusal(i, 'RETURNING clause is not supported in ExecuteTransaction.');
+      return pinnedKey(t, s.where);
   }
 }
 
@@ -103,6 +204,7 @@ const ERROR_CODES: Record<string, string> = {
 export const statementHandlers: Handlers<Operations> = {
   ExecuteStatement(input, ctx) {
     const s = parseStatement(input.Statement, checkParameters(input.Parameters as Value[] | undefined));
+    if (s.kind === 'exists') throw invalid(EXISTS_OUTSIDE_TRANSACTION);
     const r = inTransaction(ctx, () => run(ctx, s, input.ReturnValuesOnConditionCheckFailure));
     // Pages are positions in the result: NextToken is the offset of the next item.
     const offset = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64').toString()) : 0;
@@ -133,12 +235,14 @@ export const statementHandlers: Handlers<Operations> = {
     const responses: BatchStatementResponse[] = parsed.map((s, i) => {
       if (isAwsError(s)) return { Error: { Code: 'ValidationError', Message: s.message } };
       try {
+        if (s.kind === 'exists') throw invalid(EXISTS_OUTSIDE_TRANSACTION);
         if (s.kind === 'select') {
           const t = getTable(ctx, s.table);
-          const key = pinnedKey(t, s.where);
+          const key = selectKey(t, s);
+          if (!key) return { Error: { Code: 'ValidationError', Message: 'Select statements within BatchExecuteStatement must specify the primary key in the where clause.' } };
+          checkKey(t, key);
           const item = readItem(ctx, t, key);
-          const hit = item && (!s.where || evaluate(item, s.where)) ? item : undefined;
-          return { TableName: t.name, ...(hit ? { Item: s.projection ? project(hit, s.projection) : hit } : {}) };
+          return { TableName: t.name, ...(item ? { Item: s.projection ? project(item, s.projection) : item } : {}) };
         }
         const r = inTransaction(ctx, () => run(ctx, s, input.Statements[i]!.ReturnValuesOnConditionCheckFailure));
         return { TableName: r.table.name };
@@ -155,13 +259,13 @@ export const statementHandlers: Handlers<Operations> = {
   ExecuteTransaction(input, ctx) {
     // Every statement's parameters are checked before any statement is read.
     const params = input.TransactStatements.map((st) => checkParameters(st.Parameters as Value[] | undefined));
-    const parsed = input.TransactStatements.map((st, i) => parseStatement(st.Statement, params[i]!));
+    const parsed = input.TransactStatements.map((st, i) => inStatement(i, () => parseStatement(st.Statement, params[i]!)));
     const reads = parsed.filter((s) => s.kind === 'select').length;
     if (reads !== 0 && reads !== parsed.length) throw invalid('Transaction statements must all be reads or all be writes');
     const seen = new Set<string>();
-    for (const s of parsed) {
+    for (const [i, s] of parsed.entries()) {
       const t = getTable(ctx, s.table);
-      const key = s.kind === 'insert' ? keyOf(tableKey(t), checkItem(s.item)) : pinnedKey(t, s.where);
+      const key = transactionKey(t, s, i);
       const id = `${t.id}/${storageKey(tableKey(t), key).map((b) => b.toString('hex')).join('/')}`;
       if (seen.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
       seen.add(id);
