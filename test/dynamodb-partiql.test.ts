@@ -310,4 +310,18 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(alone.message, 'EXISTS can only be used in ExecuteTransaction write requests.');
   });
 
+  it('a read of a global index that projects some attributes sees only those, and refuses a column outside them', async () => {
+    const name = unique('idx');
+    await ddb.send(new CreateTableCommand({
+      TableName: name, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['kept'] } }],
+    }));
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'p', 'g': 'G', 'kept': 1, 'other': 2}` }));
+    const all = await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"."byG" WHERE g = 'G'` }));
+    assert.deepEqual(all.Items, [{ pk: { S: 'p' }, g: { S: 'G' }, kept: { N: '1' } }]);
+    const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT other, kept, zz, other FROM "${name}"."byG"` })));
+    assert.equal(err.message, 'One or more parameter values were invalid: Global secondary index byG does not project [other, zz]');
+  });
 });

@@ -6,7 +6,7 @@ import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
 import type { Condition, Operand } from './expressions/parser.js';
 import { checkParameters, equalities, parseStatement, type Statement } from './partiql.js';
-import { checkItemKeys, checkKey, inTransaction, getTable, indexes, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItemKeys, checkKey, inTransaction, getTable, indexes, keyOf, readItem, storageKey, tableKey, type IndexDef, type Table } from './table.js';
 import { checkItem, decodeItem, itemSize, keyBytes, reviveItem, type Item, type Value } from './values.js';
 
 /**
@@ -94,9 +94,22 @@ function existsKey(t: Table, where: Condition | undefined): Item | undefined {
   return complete(t, key) && conditions > 0 ? key : undefined;
 }
 
+/**
+ * The attributes a read of a global index sees, when it does not project them all: both keys
+ * and the index's NonKeyAttributes. A local index reaches the table's item, so sees it whole.
+ */
+function projectedBy(t: Table, index: IndexDef | undefined): Set<string> | undefined {
+  if (!index?.global || index.projection.ProjectionType === 'ALL') return undefined;
+  const k = tableKey(t);
+  return new Set([k.hash, index.hash, ...[k.range, index.range].filter((a) => a !== undefined), ...(index.projection.NonKeyAttributes ?? [])]);
+}
+
 function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }): Item[] {
   const index = s.index === undefined ? undefined : indexes(t).find((i) => i.name === s.index);
   if (s.index !== undefined && !index) throw invalid(`The table does not have the specified index: ${s.index}`);
+  const visible = projectedBy(t, index);
+  const unprojected = [...new Set((s.projection ?? []).map((p) => p[0] as string))].filter((a) => visible && !visible.has(a));
+  if (unprojected.length) throw invalid(`One or more parameter values were invalid: Global secondary index ${index!.name} does not project [${unprojected.join(', ')}]`);
   const keyDef = index ?? tableKey(t);
   const hash = equalities(s.where).get(keyDef.hash);
   let rows: string[];
@@ -111,7 +124,8 @@ function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }
       : ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? ORDER BY scan_order, hash_key, range_key').pluck().all(t.id)) as string[];
   }
   if (s.descending) rows.reverse();
-  return rows.map(decodeItem).filter((item) => !s.where || evaluate(item, s.where)).map((item) => (s.projection ? project(item, s.projection) : item));
+  const seen = (item: Item) => (visible ? Object.fromEntries(Object.entries(item).filter(([a]) => visible.has(a))) : item);
+  return rows.map(decodeItem).filter((item) => !s.where || evaluate(item, s.where)).map((item) => (s.projection ? project(item, s.projection) : seen(item)));
 }
 
 /** Runs one parsed statement; writes go through the same commit (and stream records) as PutItem. */
