@@ -324,4 +324,24 @@ describe('DynamoDB PartiQL', () => {
     const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT other, kept, zz, other FROM "${name}"."byG"` })));
     assert.equal(err.message, 'One or more parameter values were invalid: Global secondary index byG does not project [other, zz]');
   });
+
+  it("where a term must start, a refusal names what stands there instead, in PartiQL's words", async () => {
+    const name = await table();
+    const refusal = async (statement: string) => {
+      const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement })));
+      assert.equal(err.name, 'ValidationException');
+      return err.message;
+    };
+    const NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: ";
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE`), `${NOT_WELL_FORMED}Unexpected term`);
+    assert.equal(await refusal(`UPDATE "${name}" SET a = 1 WHERE NOT;`), `${NOT_WELL_FORMED}Unexpected term`);
+    assert.equal(await refusal('SELECT * FROM'), `${NOT_WELL_FORMED}Unexpected term`);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = 'a' OR`), `${NOT_WELL_FORMED}Missing right-hand side expression of infix operator`);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE ORDER BY pk`), `${NOT_WELL_FORMED}Unexpected keyword`);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = LIKE`), `${NOT_WELL_FORMED}Unexpected operator`);
+    assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = 'a' AND x IS FOO`), `${NOT_WELL_FORMED}Expected type name`);
+    assert.equal(await refusal("DELETE FROM WHERE pk = 'a'"), `${NOT_WELL_FORMED}Expected identifier for simple path`);
+    assert.equal(await refusal('x IS DOUBLE PRECISION'), 'Unsupported operation: IsType');
+  });
+
 });

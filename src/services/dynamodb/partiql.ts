@@ -34,6 +34,20 @@ const invalid = (m: string) => new AwsError('ValidationException', m);
  */
 const JOIN_WORDS = new Set(['CROSS', 'FULL', 'INNER', 'JOIN', 'LEFT', 'OUTER', 'RIGHT']);
 
+/**
+ * Where a term should start, PartiQL's parser names what it found instead: one of its operators,
+ * one of its keywords (of those our grammar reads, the clause words), or nothing (the statement
+ * ends). https://github.com/partiql/partiql-lang-kotlin (SqlParser.parseTerm)
+ */
+const OPERATOR_WORDS = new Set(['AND', 'OR', 'IS', 'IN', 'LIKE', 'BETWEEN']);
+const OPERATOR_PUNCT = new Set(['=', '<>', '!=', '<', '<=', '>', '>=', '*']);
+const CLAUSE_WORDS = new Set(['SELECT', 'FROM', 'WHERE', 'ORDER', 'BY', 'SET', 'REMOVE', 'RETURNING']);
+
+/** The type names of PartiQL's `IS <type>`, some of them two words. */
+const TYPE_NAMES = new Set(['NULL', 'MISSING', 'BOOL', 'BOOLEAN', 'SMALLINT', 'INT2', 'INTEGER2', 'INT', 'INT4', 'INTEGER4', 'INTEGER', 'INT8', 'INTEGER8', 'BIGINT',
+  'REAL', 'FLOAT', 'DOUBLE PRECISION', 'DECIMAL', 'DEC', 'NUMERIC', 'TIMESTAMP', 'DATE', 'TIME', 'CHAR', 'CHARACTER', 'VARCHAR', 'CHARACTER VARYING',
+  'STRING', 'SYMBOL', 'CLOB', 'BLOB', 'STRUCT', 'TUPLE', 'LIST', 'SEXP', 'BAG', 'ANY']);
+
 /** The functions a WHERE clause can call; DynamoDB does not recognise others there. */
 const WHERE_FUNCTIONS = new Set(['attribute_exists', 'attribute_not_exists', 'attribute_type', 'begins_with', 'contains', 'size']);
 
@@ -168,6 +182,34 @@ class Parser {
     return `${line}:${column}:${to.end - from.start}`;
   }
 
+  /** Whether the statement ends here, but for a closing semicolon. */
+  atEnd(): boolean {
+    return this.peek().kind === 'eof' || (this.isPunct(';') && this.tokens[this.pos + 1]?.kind === 'eof');
+  }
+
+  /** Refuses, as PartiQL's parser does, a token that cannot start a term where one must start. */
+  term(): void {
+    const t = this.peek();
+    const word = t.kind === 'word' ? t.text.toUpperCase() : undefined;
+    if (t.kind === 'eof' || (t.kind === 'punct' && (t.text === ';' || t.text === ')'))) throw malformed('Unexpected term');
+    if ((word && OPERATOR_WORDS.has(word)) || (t.kind === 'punct' && OPERATOR_PUNCT.has(t.text))) throw malformed('Unexpected operator');
+    if (word && CLAUSE_WORDS.has(word)) throw malformed('Unexpected keyword');
+  }
+
+  /** The right-hand side of an infix operator just read, which must be there. */
+  rightHand(): void {
+    if (this.atEnd()) throw malformed('Missing right-hand side expression of infix operator');
+  }
+
+  /** The type name after IS: a word, or two for DOUBLE PRECISION and CHARACTER VARYING. */
+  typeName(): string {
+    const t = this.next();
+    let name = t.kind === 'word' ? t.text.toUpperCase() : '';
+    if ((name === 'DOUBLE' && this.is('PRECISION')) || (name === 'CHARACTER' && this.is('VARYING'))) name += ` ${this.next().text.toUpperCase()}`;
+    if (!TYPE_NAMES.has(name)) throw malformed('Expected type name');
+    return name;
+  }
+
   /** Whether the next token is a word directly followed by '(': a function call. */
   isCall(): boolean {
     return this.peek().kind === 'word' && this.tokens[this.pos + 1]?.text === '(';
@@ -288,6 +330,7 @@ class Parser {
   }
 
   operand(): Operand {
+    this.term();
     const t = this.peek();
     if (this.isCall() && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase())) {
       const name = this.next().text.toLowerCase();
@@ -313,13 +356,13 @@ class Parser {
 
   condition(): Condition {
     let left = this.and();
-    while (this.is('OR')) { this.next(); left = { kind: 'or', args: [left, this.and()] }; }
+    while (this.is('OR')) { this.next(); this.rightHand(); left = { kind: 'or', args: [left, this.and()] }; }
     return left;
   }
 
   private and(): Condition {
     let left = this.not();
-    while (this.is('AND')) { this.next(); left = { kind: 'and', args: [left, this.not()] }; }
+    while (this.is('AND')) { this.next(); this.rightHand(); left = { kind: 'and', args: [left, this.not()] }; }
     return left;
   }
 
@@ -335,6 +378,7 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'punct' && ['=', '<>', '!=', '<', '<=', '>', '>='].includes(t.text)) {
       this.next();
+      this.rightHand();
       const op = (t.text === '!=' ? '<>' : t.text) as '=';
       const right = this.operand();
       // A condition function compared with a boolean is that condition, or its negation.
@@ -362,7 +406,7 @@ class Parser {
     if (this.is('IS')) {
       this.next();
       const negate = this.is('NOT') ? (this.next(), true) : false;
-      const what = this.next().text.toUpperCase();
+      const what = this.typeName();
       const type = what === 'MISSING' ? undefined : IS_TYPES[what];
       if (what !== 'MISSING' && !type) throw malformed(`Unexpected token: ${what}`);
       const c: Condition = type ? { kind: 'call', name: 'attribute_type', args: [left, { kind: 'value', value: { S: type } }] }
@@ -377,6 +421,7 @@ class Parser {
     const left = this.operand();
     if (this.isPunct('+') || this.isPunct('-')) {
       const op = this.next().text as '+' | '-';
+      this.rightHand();
       return { kind: 'arith', op, args: [left, this.operand()] };
     }
     return left;
@@ -421,6 +466,8 @@ class Parser {
       while (this.isPunct(',')) { this.next(); projection.push(this.projected()); }
     }
     this.keyword('FROM');
+    // What follows FROM in a SELECT is a term.
+    if (this.atEnd()) this.term();
     const table = this.name();
     const index = this.isPunct('.') ? (this.next(), this.name()) : undefined;
     this.noAlias('WHERE', 'ORDER');
@@ -507,13 +554,27 @@ class Parser {
       }
       case 'DELETE': {
         this.keyword('FROM');
+        const t = this.peek();
+        if (t.kind !== 'quoted' && (t.kind !== 'word' || CLAUSE_WORDS.has(t.text.toUpperCase()))) throw malformed('Expected identifier for simple path');
         const table = this.name();
         this.noAlias('WHERE');
         this.keyword('WHERE');
         return { kind: 'delete', table, where: this.where(), returning: this.returning() };
       }
-      default:
+      default: {
+        // Any other statement is an expression, which DynamoDB does not run; a type test is one.
+        this.pos--;
+        if (verb.kind === 'word' || verb.kind === 'quoted') {
+          this.path();
+          if (this.is('IS')) {
+            this.next();
+            if (this.is('NOT')) this.next();
+            this.typeName();
+            throw invalid('Unsupported operation: IsType');
+          }
+        }
         throw malformed(`Unexpected keyword: ${verb.text}`);
+      }
     }
   }
 }
