@@ -344,4 +344,21 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(await refusal('x IS DOUBLE PRECISION'), 'Unsupported operation: IsType');
   });
 
+  it('OR branches that read one partition over overlapping sort-key ranges are refused; a branch that makes the read a scan is not', async () => {
+    const name = await table();
+    for (const sk of [1, 2, 3]) await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'o', 'sk': ${sk}, 'f': 'x'}` }));
+    const sks = async (where: string) => (await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT sk FROM "${name}" WHERE ${where}` }))).Items?.map((i) => i['sk']?.N).sort();
+    for (const where of ["pk IN ['o', 'o']", "pk = 'o' OR pk = 'o'", "pk = 'o' AND (sk > 0 OR sk < 5)", "pk = 'o' AND (sk = 1 OR f = 'x')", "pk = 'o' AND f = 'x' OR pk = 'o' AND sk = 2", "pk = 'o' AND sk BETWEEN 1 AND 2 OR pk = 'o' AND sk >= 2"]) {
+      const err = await rejects(sks(where));
+      assert.equal(err.message, 'Overlapping conditions with range keys are not supported in where clause', where);
+    }
+    assert.deepEqual(await sks("pk = 'o' AND (sk < 2 OR sk > 2 OR sk = 2)"), ['1', '2', '3']);
+    assert.deepEqual(await sks("pk = 'o' AND sk IN [1, 3]"), ['1', '3']);
+    assert.deepEqual(await sks("pk = 'o' AND NOT sk = 1 OR pk = 'o' AND sk = 2"), ['2', '3']);
+    assert.deepEqual(await sks("pk = 'o' AND sk <> 1 OR pk = 'o' AND sk = 2"), ['2', '3']);
+    assert.deepEqual(await sks("pk = 'o' OR sk = 1"), ['1', '2', '3']);
+    assert.deepEqual(await sks("pk = 'o' AND sk = 1 AND (f = 'x' OR f = 'y')"), ['1']);
+    const tx = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `SELECT * FROM "${name}" WHERE pk IN ['o', 'o'] AND sk = 1` }] })));
+    assert.equal(tx.message, 'Validation failed in TransactStatements[0]: Overlapping conditions with range keys are not supported in where clause');
+  });
 });

@@ -94,6 +94,126 @@ function existsKey(t: Table, where: Condition | undefined): Item | undefined {
   return complete(t, key) && conditions > 0 ? key : undefined;
 }
 
+/** A value's place in key order, for the types a key can have. */
+function keyOrder(o: Operand | undefined): Buffer | undefined {
+  return o?.kind === 'value' && (o.value.S !== undefined || o.value.N !== undefined || o.value.B !== undefined) ? keyBytes(o.value) : undefined;
+}
+
+/** One end of a sort-key range, in the key's byte order; a missing end is unbounded. */
+interface Bound {
+  at: Buffer;
+  inclusive: boolean;
+}
+
+interface KeyRange {
+  lo?: Bound | undefined;
+  hi?: Bound | undefined;
+}
+
+/** The narrower of two lower (sign 1) or upper (sign -1) bounds. */
+function narrower(a: Bound | undefined, b: Bound | undefined, sign: 1 | -1): Bound | undefined {
+  if (!a || !b) return a ?? b;
+  const c = Buffer.compare(a.at, b.at) * sign;
+  return c > 0 || (c === 0 && !a.inclusive) ? a : b;
+}
+
+function intersect(a: KeyRange, b: KeyRange): KeyRange {
+  return { lo: narrower(a.lo, b.lo, 1), hi: narrower(a.hi, b.hi, -1) };
+}
+
+function isEmpty(r: KeyRange): boolean {
+  if (!r.lo || !r.hi) return false;
+  const c = Buffer.compare(r.lo.at, r.hi.at);
+  return c > 0 || (c === 0 && !(r.lo.inclusive && r.hi.inclusive));
+}
+
+/** The sort-key range one condition on the sort key allows, or undefined if it does not bound it. */
+function rangeOf(c: Condition, range: string): KeyRange | undefined {
+  const on = (o: Operand | undefined) => o?.kind === 'path' && o.path.length === 1 && o.path[0] === range;
+  if (c.kind === 'compare' && c.op !== '<>') {
+    const [a, b] = c.args;
+    const flipped = !on(a) && on(b);
+    const v = (on(a) || flipped) && keyOrder(flipped ? a : b);
+    if (!v) return undefined;
+    const op = flipped ? ({ '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const)[c.op] : c.op;
+    const bound = { at: v, inclusive: op === '=' || op === '<=' || op === '>=' };
+    return op === '=' ? { lo: bound, hi: bound } : op === '<' || op === '<=' ? { hi: bound } : { lo: bound };
+  }
+  if (c.kind === 'between' && on(c.args[0])) {
+    const lo = keyOrder(c.args[1]);
+    const hi = keyOrder(c.args[2]);
+    return lo && hi ? { lo: { at: lo, inclusive: true }, hi: { at: hi, inclusive: true } } : undefined;
+  }
+  const prefix = c.kind === 'call' && c.name === 'begins_with' && on(c.args[0]) ? keyOrder(c.args[1]) : undefined;
+  if (prefix) {
+    // Every key with the prefix sorts below the prefix with its last byte that can grow grown.
+    const end = Buffer.from(prefix);
+    let n = end.length;
+    while (n > 0 && end[n - 1] === 0xff) n--;
+    if (n > 0) end[n - 1]!++;
+    return { lo: { at: prefix, inclusive: true }, hi: n > 0 ? { at: end.subarray(0, n), inclusive: false } : undefined };
+  }
+  return undefined;
+}
+
+/** Whether a condition mentions the attribute, anywhere in it. */
+function mentions(c: Condition | Operand, attr: string): boolean {
+  if (c.kind === 'path') return c.path[0] === attr;
+  if (c.kind === 'value') return false;
+  return (c.args as (Condition | Operand)[]).some((x) => mentions(x, attr));
+}
+
+/**
+ * A WHERE as OR of AND-ed conditions, with an IN on a key attribute read as one `=` per value.
+ * An OR that names no key attribute stays whole: it filters what the reads find.
+ */
+function disjuncts(c: Condition, keys: (string | undefined)[]): Condition[][] {
+  if (c.kind === 'or' && keys.some((k) => k !== undefined && mentions(c, k))) return [...disjuncts(c.args[0], keys), ...disjuncts(c.args[1], keys)];
+  if (c.kind === 'and') {
+    const right = disjuncts(c.args[1], keys);
+    return disjuncts(c.args[0], keys).flatMap((l) => right.map((r) => [...l, ...r]));
+  }
+  const [left, ...values] = c.args as Operand[];
+  if (c.kind === 'in' && left?.kind === 'path' && left.path.length === 1 && keys.includes(left.path[0] as string)) {
+    return values.map((v) => [{ kind: 'compare', op: '=', args: [left, v] }]);
+  }
+  return [[c]];
+}
+
+/**
+ * DynamoDB reads a SELECT whose every OR branch pins the partition key as one key-range read per
+ * branch, and refuses the statement when two reads of one partition overlap on the sort key.
+ * A branch without that equality, or with a negated or <> condition on the sort key, makes the
+ * statement a scan, which nothing overlaps (the Parity Suite's recordings).
+ */
+function checkOverlap(key: { hash: string; range: string | undefined }, where: Condition | undefined): void {
+  if (!where) return;
+  const reads = new Map<string, KeyRange[]>();
+  for (const branch of disjuncts(where, [key.hash, key.range])) {
+    const hashes = new Set<string>();
+    let range: KeyRange = {};
+    for (const c of branch) {
+      const pin = c.kind === 'compare' && c.op === '=' ? c.args : undefined;
+      const value = keyOrder(pin?.find((o) => o.kind === 'value'));
+      if (pin && value && pin.some((o) => o.kind === 'path' && o.path.length === 1 && o.path[0] === key.hash)) {
+        hashes.add(value.toString('hex'));
+      } else if (key.range && ((c.kind === 'not' && mentions(c, key.range)) || (c.kind === 'compare' && c.op === '<>' && mentions(c, key.range)))) {
+        return;
+      } else if (key.range) {
+        const r = rangeOf(c, key.range);
+        if (r) range = intersect(range, r);
+      }
+    }
+    if (hashes.size === 0) return;
+    // Two values for the partition key, or an empty sort-key range: a branch that reads nothing.
+    if (hashes.size > 1 || isEmpty(range)) continue;
+    const [hash] = hashes;
+    const others = reads.get(hash!) ?? [];
+    if (others.some((o) => !isEmpty(intersect(o, range)))) throw invalid('Overlapping conditions with range keys are not supported in where clause');
+    reads.set(hash!, [...others, range]);
+  }
+}
+
 /**
  * The attributes a read of a global index sees, when it does not project them all: both keys
  * and the index's NonKeyAttributes. A local index reaches the table's item, so sees it whole.
@@ -111,6 +231,7 @@ function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }
   const unprojected = [...new Set((s.projection ?? []).map((p) => p[0] as string))].filter((a) => visible && !visible.has(a));
   if (unprojected.length) throw invalid(`One or more parameter values were invalid: Global secondary index ${index!.name} does not project [${unprojected.join(', ')}]`);
   const keyDef = index ?? tableKey(t);
+  checkOverlap(keyDef, s.where);
   const hash = equalities(s.where).get(keyDef.hash);
   let rows: string[];
   if (index) {
@@ -193,6 +314,7 @@ function transactionKey(t: Table, s: Statement, i: number): Item {
     case 'insert': return keyOf(tableKey(t), checkItem(s.item));
     case 'select': {
       if (s.index !== undefined) throw refusal(i, 'Reads on indices are not supported within transactions.');
+      inStatement(i, () => checkOverlap(tableKey(t), s.where));
       const key = selectKey(t, s);
       if (!key) throw refusal(i, 'Select statements within ExecuteTransaction must specify the primary key in the where clause.');
       return key;
@@ -252,6 +374,7 @@ export const statementHandlers: Handlers<Operations> = {
         if (s.kind === 'exists') throw invalid(EXISTS_OUTSIDE_TRANSACTION);
         if (s.kind === 'select') {
           const t = getTable(ctx, s.table);
+          checkOverlap(tableKey(t), s.where);
           const key = selectKey(t, s);
           if (!key) return { Error: { Code: 'ValidationError', Message: 'Select statements within BatchExecuteStatement must specify the primary key in the where clause.' } };
           checkKey(t, key);
