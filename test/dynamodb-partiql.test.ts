@@ -310,7 +310,7 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(alone.message, 'EXISTS can only be used in ExecuteTransaction write requests.');
   });
 
-  it('a read of a global index that projects some attributes sees only those, and refuses a column outside them', async () => {
+  it('a read of a global index that projects some attributes sees only those, and refuses a column outside them or a consistent read', async () => {
     const name = unique('idx');
     await ddb.send(new CreateTableCommand({
       TableName: name, BillingMode: 'PAY_PER_REQUEST',
@@ -323,6 +323,10 @@ describe('DynamoDB PartiQL', () => {
     assert.deepEqual(all.Items, [{ pk: { S: 'p' }, g: { S: 'G' }, kept: { N: '1' } }]);
     const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT other, kept, zz, other FROM "${name}"."byG"` })));
     assert.equal(err.message, 'One or more parameter values were invalid: Global secondary index byG does not project [other, zz]');
+    const consistent = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"."byG"`, ConsistentRead: true })));
+    assert.equal(consistent.message, 'Strongly consistent read is not supported on Global Secondary Indexes');
+    const unknown = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"."nope"`, ConsistentRead: true })));
+    assert.equal(unknown.message, 'The table does not have the specified index');
   });
 
   it("where a term must start, a refusal names what stands there instead, in PartiQL's words", async () => {
