@@ -365,4 +365,26 @@ describe('DynamoDB PartiQL', () => {
     const tx = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `SELECT * FROM "${name}" WHERE pk IN ['o', 'o'] AND sk = 1` }] })));
     assert.equal(tx.message, 'Validation failed in TransactStatements[0]: Overlapping conditions with range keys are not supported in where clause');
   });
+
+  it('a BatchExecuteStatement member answers its RETURNING item, is charged at its own consistency, and returns no item for a failed condition', async () => {
+    const name = await table();
+    for (const sk of [1, 2, 3]) await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'r', 'sk': ${sk}, 'v': 'old'}` }));
+    const writes = await ddb.send(new BatchExecuteStatementCommand({ Statements: [
+      { Statement: `DELETE FROM "${name}" WHERE pk = 'r' AND sk = 1 RETURNING ALL OLD *` },
+      { Statement: `UPDATE "${name}" SET v = 'new' WHERE pk = 'r' AND sk = 2 RETURNING MODIFIED NEW *` },
+      { Statement: `UPDATE "${name}" REMOVE v WHERE pk = 'r' AND sk = 3 RETURNING MODIFIED NEW *` },
+      { Statement: `UPDATE "${name}" SET v = 'x' WHERE pk = 'r' AND sk = 2 AND v = 'old'`, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+      { Statement: `DELETE FROM "${name}" WHERE pk = 'r' AND sk = 3 RETURNING ALL NEW *` },
+    ] }));
+    assert.deepEqual(writes.Responses, [
+      { TableName: name, Item: { pk: { S: 'r' }, sk: { N: '1' }, v: { S: 'old' } } },
+      { TableName: name, Item: { v: { S: 'new' } } },
+      { TableName: name },
+      { TableName: name, Error: { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' } },
+      { Error: { Code: 'ValidationError', Message: 'Invalid returning clause: RETURNING ALL NEW *. Only RETURNING ALL OLD * is allowed in DELETE statements.' } },
+    ]);
+    const read = (sk: number, ConsistentRead?: boolean) => ({ Statement: `SELECT * FROM "${name}" WHERE pk = 'r' AND sk = ${sk}`, ConsistentRead });
+    const reads = await ddb.send(new BatchExecuteStatementCommand({ Statements: [read(2, true), read(3), read(9)], ReturnConsumedCapacity: 'TOTAL' }));
+    assert.deepEqual(reads.ConsumedCapacity, [{ TableName: name, CapacityUnits: 2, ReadCapacityUnits: 2 }]);
+  });
 });

@@ -559,7 +559,12 @@ class Parser {
         const table = this.name();
         this.noAlias('WHERE');
         this.keyword('WHERE');
-        return { kind: 'delete', table, where: this.where(), returning: this.returning() };
+        const where = this.where();
+        const returning = this.returning();
+        if (returning && returning !== 'ALL_OLD') {
+          throw invalid(`Invalid returning clause: RETURNING ${returning.replace('_', ' ')} *. Only RETURNING ALL OLD * is allowed in DELETE statements.`);
+        }
+        return { kind: 'delete', table, where, returning };
       }
       default: {
         // Any other statement is an expression, which DynamoDB does not run; a type test is one.

@@ -7,7 +7,7 @@ import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
 import type { Condition, Operand } from './expressions/parser.js';
 import { checkParameters, equalities, parseStatement, type Statement } from './partiql.js';
 import { checkItemKeys, checkKey, inTransaction, getTable, indexes, keyOf, readItem, storageKey, tableKey, type IndexDef, type Table } from './table.js';
-import { checkItem, decodeItem, itemSize, keyBytes, reviveItem, type Item, type Value } from './values.js';
+import { checkItem, decodeItem, itemSize, keyBytes, type Item, type Value } from './values.js';
 
 /**
  * PartiQL for DynamoDB: ExecuteStatement, BatchExecuteStatement, ExecuteTransaction. A SELECT
@@ -276,8 +276,10 @@ function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefi
       const after = updatedItem(t, key, before, s.actions)!;
       commit(ctx, t, key, before, after);
       const changed = (i: Item) => project(i, s.actions.map((a) => a.path));
-      const items = s.returning === 'ALL_OLD' ? [before] : s.returning === 'ALL_NEW' ? [after]
-        : s.returning === 'MODIFIED_OLD' ? [changed(before)] : s.returning === 'MODIFIED_NEW' ? [changed(after)] : [];
+      const returned = s.returning === 'ALL_OLD' ? before : s.returning === 'ALL_NEW' ? after
+        : s.returning === 'MODIFIED_OLD' ? changed(before) : s.returning === 'MODIFIED_NEW' ? changed(after) : undefined;
+      // A projection left empty (MODIFIED NEW of a removed attribute) is no item at all.
+      const items = returned && Object.keys(returned).length > 0 ? [returned] : [];
       return { table: t, items, units: writeUnits(before, after) };
     }
     case 'delete': {
@@ -371,6 +373,9 @@ export const statementHandlers: Handlers<Operations> = {
     });
     const kinds = new Set(parsed.flatMap((s) => (isAwsError(s) ? [] : [s.kind === 'select' ? 'read' : 'write'])));
     if (kinds.size > 1) throw invalid('Batch statements must all be reads or all be writes');
+    // Each member is charged on its own, a read at its own consistency.
+    const capacity = new Map<Table, number>();
+    const charge = (t: Table, units: number) => capacity.set(t, (capacity.get(t) ?? 0) + units);
     const responses: BatchStatementResponse[] = parsed.map((s, i) => {
       if (isAwsError(s)) return { Error: { Code: 'ValidationError', Message: s.message } };
       try {
@@ -382,18 +387,21 @@ export const statementHandlers: Handlers<Operations> = {
           if (!key) return { Error: { Code: 'ValidationError', Message: 'Select statements within BatchExecuteStatement must specify the primary key in the where clause.' } };
           checkKey(t, key);
           const item = readItem(ctx, t, key);
+          charge(t, readUnits(item ? itemSize(item) : 0, input.Statements[i]!.ConsistentRead));
           return { TableName: t.name, ...(item ? { Item: s.projection ? project(item, s.projection) : item } : {}) };
         }
-        const r = inTransaction(ctx, () => run(ctx, s, input.Statements[i]!.ReturnValuesOnConditionCheckFailure));
-        return { TableName: r.table.name };
+        // A member's ReturnValuesOnConditionCheckFailure is inert: a failed condition returns no
+        // item; a RETURNING clause is honoured (the Parity Suite's recordings, eu-west-2).
+        const r = inTransaction(ctx, () => run(ctx, s, undefined));
+        charge(r.table, r.units);
+        return { TableName: r.table.name, ...(r.items[0] ? { Item: r.items[0] } : {}) };
       } catch (e) {
         if (!isAwsError(e) || !ERROR_CODES[e.code]) throw e;
-        // The error carries the item in wire form (base64 binaries); the output encoder wants Buffers.
-        const item = e.fields['Item'] ? reviveItem(structuredClone(e.fields['Item']) as Record<string, unknown>) : undefined;
-        return { TableName: s.table, Error: { Code: ERROR_CODES[e.code] as 'ValidationError', Message: e.message, ...(item ? { Item: item } : {}) } };
+        return { TableName: s.table, Error: { Code: ERROR_CODES[e.code] as 'ValidationError', Message: e.message } };
       }
     });
-    return { Responses: responses };
+    const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, kinds.has('read') ? 'read' : 'write')).filter((c) => !!c);
+    return { Responses: responses, ...(cc.length ? { ConsumedCapacity: cc } : {}) };
   },
 
   ExecuteTransaction(input, ctx) {
