@@ -346,6 +346,10 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = 'a' AND x IS FOO`), `${NOT_WELL_FORMED}Expected type name`);
     assert.equal(await refusal("DELETE FROM WHERE pk = 'a'"), `${NOT_WELL_FORMED}Expected identifier for simple path`);
     assert.equal(await refusal('x IS DOUBLE PRECISION'), 'Unsupported operation: IsType');
+    // A statement that changes nothing: a misspelt SELECT reads as an operand times a FROM-first UPDATE.
+    assert.equal(await refusal(`SLECT * FROM "${name}" WHERE pk = 'a'`), `${NOT_WELL_FORMED}Expected data manipulation`);
+    assert.equal(await refusal(`FROM "${name}" WHERE pk = 'a' AND sk = 1`), `${NOT_WELL_FORMED}Expected data manipulation`);
+    assert.equal(await refusal(`UPDATE "${name}" WHERE pk = 'a' AND sk = 1`), `${NOT_WELL_FORMED}Expected data manipulation`);
   });
 
   it('OR branches that read one partition over overlapping sort-key ranges are refused; a branch that makes the read a scan is not', async () => {

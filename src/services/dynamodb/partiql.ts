@@ -193,6 +193,11 @@ class Parser {
     const word = t.kind === 'word' ? t.text.toUpperCase() : undefined;
     if (t.kind === 'eof' || (t.kind === 'punct' && (t.text === ';' || t.text === ')'))) throw malformed('Unexpected term');
     if ((word && OPERATOR_WORDS.has(word)) || (t.kind === 'punct' && OPERATOR_PUNCT.has(t.text))) throw malformed('Unexpected operator');
+    // FROM starts a term of its own, a FROM-first UPDATE, whose refusals are then the reader's.
+    if (word === 'FROM') {
+      this.next();
+      this.fromFirst();
+    }
     if (word && CLAUSE_WORDS.has(word)) throw malformed('Unexpected keyword');
   }
 
@@ -514,8 +519,16 @@ class Parser {
       else actions.push({ kind: 'REMOVE', path: this.path() });
       while (this.isPunct(',')) { this.next(); actions.push(this.assignment()); }
     }
-    if (actions.length === 0) throw malformed('Expected SET or REMOVE');
+    if (actions.length === 0) throw malformed('Expected data manipulation');
     return actions;
+  }
+
+  /** PartiQL's FROM-first UPDATE after its FROM: table [WHERE ...] SET|REMOVE ..., the same update. */
+  fromFirst(): Statement & { kind: 'update' } {
+    const table = this.name();
+    this.noAlias('WHERE', 'SET', 'REMOVE');
+    const where = this.is('WHERE') ? (this.next(), this.where()) : undefined;
+    return { kind: 'update', table, where, actions: this.updateActions(), returning: this.returning() };
   }
 
   statement(): Statement {
@@ -540,18 +553,12 @@ class Parser {
       }
       case 'UPDATE': {
         const table = this.name();
-        this.noAlias('SET', 'REMOVE');
+        this.noAlias('SET', 'REMOVE', 'WHERE');
         const actions = this.updateActions();
         this.keyword('WHERE');
         return { kind: 'update', table, actions, where: this.where(), returning: this.returning() };
       }
-      // PartiQL's FROM-first UPDATE: FROM table [WHERE ...] SET|REMOVE ..., the same update.
-      case 'FROM': {
-        const table = this.name();
-        this.noAlias('WHERE', 'SET', 'REMOVE');
-        const where = this.is('WHERE') ? (this.next(), this.where()) : undefined;
-        return { kind: 'update', table, where, actions: this.updateActions(), returning: this.returning() };
-      }
+      case 'FROM': return this.fromFirst();
       case 'DELETE': {
         this.keyword('FROM');
         const t = this.peek();
@@ -567,7 +574,9 @@ class Parser {
         return { kind: 'delete', table, where, returning };
       }
       default: {
-        // Any other statement is an expression, which DynamoDB does not run; a type test is one.
+        // Any other statement is an expression, which DynamoDB does not run, but reads first: a
+        // type test is refused as an operation, a misspelt `SELECT * FROM ...` as an operand
+        // times a FROM-first statement with no SET or REMOVE.
         this.pos--;
         if (verb.kind === 'word' || verb.kind === 'quoted') {
           this.path();
@@ -576,6 +585,11 @@ class Parser {
             if (this.is('NOT')) this.next();
             this.typeName();
             throw invalid('Unsupported operation: IsType');
+          }
+          if (OPERATOR_PUNCT.has(this.peek().text)) {
+            this.next();
+            this.rightHand();
+            this.operand();
           }
         }
         throw malformed(`Unexpected keyword: ${verb.text}`);
