@@ -327,6 +327,10 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(consistent.message, 'Strongly consistent read is not supported on Global Secondary Indexes');
     const unknown = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"."nope"`, ConsistentRead: true })));
     assert.equal(unknown.message, 'The table does not have the specified index');
+    const refusal = async (statement: string) => (await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement })))).message;
+    assert.equal(await refusal(`SELECT * FROM "${name}"."byG"."more"`), 'A path may contain at most 2 components in the FROM clause');
+    assert.equal(await refusal(`SELECT * FROM "${name}"."" WHERE g = 'G'`), 'Path component cannot be an empty string');
+    assert.equal(await refusal(`SELECT * FROM "" WHERE g = 'G'`), 'Path component cannot be an empty string');
   });
 
   it("where a term must start, a refusal names what stands there instead, in PartiQL's words", async () => {

@@ -462,6 +462,13 @@ class Parser {
     return this.path();
   }
 
+  /** A component of a SELECT's FROM path: the table, or the index after it. */
+  component(): string {
+    const name = this.name();
+    if (name === '') throw invalid('Path component cannot be an empty string');
+    return name;
+  }
+
   /** A SELECT after its verb. */
   select(): Statement & { kind: 'select' } {
     let projection: Path[] | undefined;
@@ -473,8 +480,9 @@ class Parser {
     this.keyword('FROM');
     // What follows FROM in a SELECT is a term.
     if (this.atEnd()) this.term();
-    const table = this.name();
-    const index = this.isPunct('.') ? (this.next(), this.name()) : undefined;
+    const table = this.component();
+    const index = this.isPunct('.') ? (this.next(), this.component()) : undefined;
+    if (this.isPunct('.')) throw invalid('A path may contain at most 2 components in the FROM clause');
     this.noAlias('WHERE', 'ORDER');
     const where = this.is('WHERE') ? (this.next(), this.where()) : undefined;
     return { kind: 'select', table, index, projection, where, descending: this.orderBy() };
