@@ -395,4 +395,26 @@ describe('DynamoDB PartiQL', () => {
     const reads = await ddb.send(new BatchExecuteStatementCommand({ Statements: [read(2, true), read(3), read(9)], ReturnConsumedCapacity: 'TOTAL' }));
     assert.deepEqual(reads.ConsumedCapacity, [{ TableName: name, CapacityUnits: 2, ReadCapacityUnits: 2 }]);
   });
+
+  it('a keyed read of an index refuses a WHERE naming an attribute the index does not hold, listing them as DynamoDB does', async () => {
+    const name = unique('filt');
+    await ddb.send(new CreateTableCommand({
+      TableName: name, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: ['pk', 'sk', 'g', 'l'].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['kept'] } }],
+      LocalSecondaryIndexes: [{ IndexName: 'byL', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'l', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+    }));
+    const refusal = async (from: string, where: string) => (await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT pk FROM "${name}"."${from}" WHERE ${where}` })))).message;
+    const refused = (index: string, attrs: string) => `One or more parameter values were invalid: Secondary index ${index} does not project one or more filter attributes: [${attrs}]`;
+    assert.equal(await refusal('byL', "pk = 'p' AND kept = 'x'"), refused('byL', 'kept'));
+    // Listed in the order of a Java HashSet of the names, not as written.
+    assert.equal(await refusal('byG', "g = 'y' AND b = '1' AND (a = '2' OR kept = '3')"), refused('byG', 'a, b'));
+    assert.equal(await refusal('byG', "g = 'y' AND (zz = '1' OR aa = '2' OR mm = '3')"), refused('byG', 'zz, aa, mm'));
+    // Of the branches that pin the index key, one is checked: the first in its values' hash order.
+    assert.equal(await refusal('byG', "(g = 'b' AND u1 = '1') OR (g = 'q' AND u2 = '1')"), refused('byG', 'u2'));
+    for (const where of ["(g = 'y' AND kept = '1') OR (g = 'z' AND other = '1')", "g > 'a' AND other = '1'", "(g = 'y' AND other = '1') OR other = '2'"]) {
+      await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT pk FROM "${name}"."byG" WHERE ${where}` }));
+    }
+  });
 });

@@ -215,13 +215,61 @@ function checkOverlap(key: { hash: string; range: string | undefined }, where: C
 }
 
 /**
- * The attributes a read of a global index sees, when it does not project them all: both keys
- * and the index's NonKeyAttributes. A local index reaches the table's item, so sees it whole.
+ * The attributes an index holds, when it does not project them all: both keys and its
+ * NonKeyAttributes. A read of a local index still reaches the rest on the table's item.
  */
 function projectedBy(t: Table, index: IndexDef | undefined): Set<string> | undefined {
-  if (!index?.global || index.projection.ProjectionType === 'ALL') return undefined;
+  if (!index || index.projection.ProjectionType === 'ALL') return undefined;
   const k = tableKey(t);
   return new Set([k.hash, index.hash, ...[k.range, index.range].filter((a) => a !== undefined), ...(index.projection.NonKeyAttributes ?? [])]);
+}
+
+/**
+ * Strings in the order a java.util.HashSet of them iterates: by bucket of the spread String
+ * hash code, in a table grown as the set grows, and in insertion order within a bucket.
+ * DynamoDB lists attribute names (and picks among key values) in this order.
+ */
+function javaHashOrder(names: Iterable<string>): string[] {
+  const unique = [...new Set(names)];
+  let capacity = 16;
+  while (unique.length > capacity * 0.75) capacity *= 2;
+  const bucket = (name: string) => {
+    let h = 0;
+    for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
+    return (h ^ (h >>> 16)) & (capacity - 1);
+  };
+  return unique.map((name, i) => ({ name, i, b: bucket(name) })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.name);
+}
+
+/** Every attribute a condition names, by the first step of each path. */
+function attributesOf(c: Condition | Operand): string[] {
+  if (c.kind === 'path') return [c.path[0] as string];
+  if (c.kind === 'value') return [];
+  return (c.args as (Condition | Operand)[]).flatMap(attributesOf);
+}
+
+/**
+ * A keyed read of an index that does not project every attribute refuses a WHERE naming one it
+ * does not hold, for either kind of index. DynamoDB checks one read only: of the OR branches
+ * that pin the index's partition key, the first in the hash order of that key's value; a scan is
+ * not checked (the Parity Suite's recordings, and their eu-west-2 characterisations).
+ */
+function checkFilterAttributes(index: IndexDef, held: Set<string>, where: Condition | undefined): void {
+  if (!where) return;
+  const reads = new Map<string, Condition[]>();
+  for (const branch of disjuncts(where, [index.hash, index.range])) {
+    const pins = branch.flatMap((c) => {
+      const args = c.kind === 'compare' && c.op === '=' ? c.args : [];
+      const value = args.find((o) => o.kind === 'value');
+      const onKey = args.some((o) => o.kind === 'path' && o.path.length === 1 && o.path[0] === index.hash);
+      return onKey && value?.kind === 'value' && (value.value.S ?? value.value.N) !== undefined ? [(value.value.S ?? value.value.N)!] : [];
+    });
+    if (pins.length === 0) return;
+    if (!reads.has(pins[0]!)) reads.set(pins[0]!, branch);
+  }
+  const [first] = javaHashOrder(reads.keys());
+  const missing = javaHashOrder(reads.get(first!)!.flatMap(attributesOf)).filter((a) => !held.has(a));
+  if (missing.length) throw invalid(`One or more parameter values were invalid: Secondary index ${index.name} does not project one or more filter attributes: [${missing.join(', ')}]`);
 }
 
 function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }, consistent: boolean): Item[] {
@@ -230,11 +278,13 @@ function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }
   // looked up before a consistent read is refused (the Parity Suite's recordings, eu-west-1).
   if (s.index !== undefined && !index) throw invalid('The table does not have the specified index');
   if (consistent && index?.global) throw invalid('Strongly consistent read is not supported on Global Secondary Indexes');
-  const visible = projectedBy(t, index);
+  const held = projectedBy(t, index);
+  const visible = index?.global ? held : undefined;
   const unprojected = [...new Set((s.projection ?? []).map((p) => p[0] as string))].filter((a) => visible && !visible.has(a));
   if (unprojected.length) throw invalid(`One or more parameter values were invalid: Global secondary index ${index!.name} does not project [${unprojected.join(', ')}]`);
   const keyDef = index ?? tableKey(t);
   checkOverlap(keyDef, s.where);
+  if (index && held) checkFilterAttributes(index, held, s.where);
   const hash = equalities(s.where).get(keyDef.hash);
   let rows: string[];
   if (index) {
