@@ -417,4 +417,26 @@ describe('DynamoDB PartiQL', () => {
       await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT pk FROM "${name}"."byG" WHERE ${where}` }));
     }
   });
+
+  it('a write names one item: two values for a key attribute are refused, and in ExecuteTransaction an unusable key or a missing table cancels it', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'w', 'sk': 1}` }));
+    const twice = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `UPDATE "${name}" SET a = 1 WHERE pk = 'w' AND sk = 1 AND pk = 'v'` })));
+    assert.equal(twice.message, 'Multiple conditions on same key pk. Only single item Update/Insert/Delete are supported');
+    await ddb.send(new ExecuteStatementCommand({ Statement: `UPDATE "${name}" SET a = 1 WHERE pk = 'w' AND sk = 1 AND pk = 'w'` }));
+    const update = (where: string) => ({ Statement: `UPDATE "${name}" SET b = 1 WHERE ${where}` });
+    const keys = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [
+      update("pk = 'w'"), update("pk IN ['w'] AND sk = 1"), update("pk = 'w' AND sk = 'one'"), { Statement: `INSERT INTO "${name}" VALUE {'pk': 'w2'}` }, update("pk = 'w' AND sk = 1"),
+    ] })));
+    const mismatch = 'The provided key element does not match the schema';
+    assert.deepEqual(keys.CancellationReasons?.map((r: { Code: string; Message?: string }) => [r.Code, r.Message]), [
+      ['ValidationError', mismatch], ['ValidationError', mismatch], ['ValidationError', mismatch],
+      ['ValidationError', 'One or more parameter values were invalid: Missing the key sk in the item'], ['None', undefined],
+    ]);
+    const missing = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `DELETE FROM "${name}-gone" WHERE pk = 'w' AND sk = 1` }, update("pk = 'w' AND sk = 1")] })));
+    assert.deepEqual(missing.CancellationReasons?.map((r: { Code: string; Message?: string }) => [r.Code, r.Message]), [['ResourceNotFound', 'Requested resource not found'], ['None', undefined]]);
+    const returning = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `DELETE FROM "${name}-gone" WHERE pk = 'w' AND sk = 1` }, { Statement: `DELETE FROM "${name}" WHERE pk = 'w' AND sk = 1 RETURNING ALL OLD *` }] })));
+    assert.equal(returning.message, 'Validation failed in TransactStatements[1]: RETURNING clause is not supported in ExecuteTransaction.');
+    assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'w' }, sk: { N: '1' } } }))).Item?.['b'], undefined);
+  });
 });

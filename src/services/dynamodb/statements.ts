@@ -22,17 +22,28 @@ interface Result {
   units: number;
 }
 
-/** The full primary key a write (or single-item read) must pin with equalities. */
-function pinnedKey(t: Table, where: Condition | undefined): Item {
-  const eq = equalities(where);
-  const k = tableKey(t);
+/**
+ * The key attributes a write's WHERE pins with `=` at its top level, whether or not that is the
+ * whole key. A write acts on one item, so two values for one key attribute are refused.
+ */
+function whereKey(t: Table, where: Condition | undefined): Item {
   const key: Item = {};
-  for (const attr of [k.hash, k.range]) {
-    if (!attr) continue;
-    const v = eq.get(attr);
-    if (!v) throw invalid('Where clause does not contain a mandatory equality on all key attributes');
-    key[attr] = v;
+  for (const c of where ? conjuncts(where) : []) {
+    const pin = pinned(t, c, 'equality');
+    if (!pin) continue;
+    const [attr, value] = pin;
+    if (key[attr] && JSON.stringify(key[attr]) !== JSON.stringify(value)) {
+      throw invalid(`Multiple conditions on same key ${attr}. Only single item Update/Insert/Delete are supported`);
+    }
+    key[attr] = value;
   }
+  return key;
+}
+
+/** The full primary key a write must pin with equalities. */
+function pinnedKey(t: Table, where: Condition | undefined): Item {
+  const key = whereKey(t, where);
+  if (!complete(t, key)) throw invalid('Where clause does not contain a mandatory equality on all key attributes');
   checkKey(t, key);
   return key;
 }
@@ -363,27 +374,57 @@ function inStatement<T>(i: number, f: () => T): T {
   }
 }
 
-/** The item a statement of ExecuteTransaction acts on, or its refusal. */
-function transactionKey(t: Table, s: Statement, i: number): Item {
+/** Refusals of ExecuteTransaction's statement i that need no table: they refuse the request. */
+function checkTransactionStatement(s: Statement, i: number): void {
+  if (s.kind === 'select' && s.index !== undefined) throw refusal(i, 'Reads on indices are not supported within transactions.');
+  if (s.kind === 'exists' && s.index !== undefined) throw refusal(i, 'Operations on indices are not supported in transactions');
+  if ((s.kind === 'update' || s.kind === 'delete') && s.returning) throw refusal(i, 'RETURNING clause is not supported in ExecuteTransaction.');
+}
+
+/** What f returns, or the error of that code it throws, as a value: a cancellation reason. */
+function asReason<T>(f: () => T, code = 'ValidationException'): T | AwsError {
+  try {
+    return f();
+  } catch (e) {
+    if (isAwsError(e) && e.code === code) return e;
+    throw e;
+  }
+}
+
+function cancelled(reasons: { Code: string }[]): AwsError {
+  return new AwsError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, { fields: { CancellationReasons: reasons } });
+}
+
+/**
+ * The item statement i of ExecuteTransaction acts on. A read that does not name one item by its
+ * key alone, or an EXISTS without a condition, refuses the request; a key DynamoDB cannot use
+ * (incomplete, of the wrong type, an item missing its key) is the statement's cancellation
+ * reason instead (recorded against DynamoDB, eu-west-2).
+ */
+function transactionKey(t: Table, s: Statement, i: number): Item | AwsError {
   switch (s.kind) {
-    case 'insert': return keyOf(tableKey(t), checkItem(s.item));
+    case 'insert': return asReason(() => {
+      const item = checkItem(s.item);
+      checkItemKeys(t, item);
+      return keyOf(tableKey(t), item);
+    });
     case 'select': {
-      if (s.index !== undefined) throw refusal(i, 'Reads on indices are not supported within transactions.');
       inStatement(i, () => checkOverlap(tableKey(t), s.where));
       const key = selectKey(t, s);
       if (!key) throw refusal(i, 'Select statements within ExecuteTransaction must specify the primary key in the where clause.');
-      return key;
+      return asReason(() => (checkKey(t, key), key));
     }
     case 'exists': {
-      if (s.index !== undefined) throw refusal(i, 'Operations on indices are not supported in transactions');
       const key = existsKey(t, s.where);
       if (!key) throw refusal(i, 'EXISTS() must contain a single item read with additional condition');
-      return key;
+      return asReason(() => (checkKey(t, key), key));
     }
     case 'update':
-    case 'delete':
-      if (s.returning) throw refusal(i, 'RETURNING clause is not supported in ExecuteTransaction.');
-      return pinnedKey(t, s.where);
+    case 'delete': return asReason(() => {
+      const key = whereKey(t, s.where);
+      checkKey(t, key);
+      return key;
+    });
   }
 }
 
@@ -460,11 +501,19 @@ export const statementHandlers: Handlers<Operations> = {
     const parsed = input.TransactStatements.map((st, i) => inStatement(i, () => parseStatement(st.Statement, params[i]!)));
     const reads = parsed.filter((s) => s.kind === 'select').length;
     if (reads !== 0 && reads !== parsed.length) throw invalid('Transaction statements must all be reads or all be writes');
-    const seen = new Set<string>();
-    for (const [i, s] of parsed.entries()) {
-      const t = getTable(ctx, s.table);
+    parsed.forEach(checkTransactionStatement);
+    // A statement whose table is missing or whose key is unusable cancels the transaction before
+    // anything runs; the others' reasons are None (recorded against DynamoDB, eu-west-2).
+    const targets = parsed.map((s, i): { t: Table; key: Item } | AwsError => {
+      const t = asReason(() => getTable(ctx, s.table), 'ResourceNotFoundException');
+      if (isAwsError(t)) return t;
       const key = transactionKey(t, s, i);
-      const id = `${t.id}/${storageKey(tableKey(t), key).map((b) => b.toString('hex')).join('/')}`;
+      return isAwsError(key) ? key : { t, key };
+    });
+    if (targets.some(isAwsError)) throw cancelled(targets.map((x) => (isAwsError(x) ? { Code: ERROR_CODES[x.code]!, Message: x.message } : { Code: 'None' })));
+    const seen = new Set<string>();
+    for (const target of targets as { t: Table; key: Item }[]) {
+      const id = `${target.t.id}/${storageKey(tableKey(target.t), target.key).map((b) => b.toString('hex')).join('/')}`;
       if (seen.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
       seen.add(id);
     }
@@ -479,9 +528,7 @@ export const statementHandlers: Handlers<Operations> = {
           return { Code: ERROR_CODES[e.code]!, Message: e.message, ...(e.fields['Item'] ? { Item: e.fields['Item'] } : {}) };
         }
       });
-      if (reasons.some((r) => r.Code !== 'None')) {
-        throw new AwsError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, { fields: { CancellationReasons: reasons } });
-      }
+      if (reasons.some((r) => r.Code !== 'None')) throw cancelled(reasons);
       // A transaction of writes answers an empty Responses list, not one entry per statement
       // (the Parity Suite's recordings in four regions); a transaction of reads, one per statement.
       const responses = reads ? results.map((r) => (r?.items[0] ? { Item: r.items[0] } : {})) : [];
