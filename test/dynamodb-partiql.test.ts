@@ -439,4 +439,20 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(returning.message, 'Validation failed in TransactStatements[1]: RETURNING clause is not supported in ExecuteTransaction.');
     assert.equal((await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'w' }, sk: { N: '1' } } }))).Item?.['b'], undefined);
   });
+
+  it('a list index is a non-negative 32-bit integer, a parameter is a whole value, and arithmetic refuses a literal that is not a number, each as it is read', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'l', 'sk': 1, 'l': ['a', 'b'], 'n': 1}` }));
+    const refusal = async (statement: string, Parameters?: AttributeValue[]) => (await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement, Parameters })))).message;
+    assert.equal(await refusal(`SELECT l[-1] FROM "${name}" WHERE pk = 'l'`), 'List index is not within the allowable range; index: [-1] at 1:11:1');
+    assert.equal(await refusal(`SELECT l[2147483648] FROM "${name}" WHERE pk = 'l'`), 'List index is not within the allowable range; index: [2147483648] at 1:10:10');
+    const zero = await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT l[-0] FROM "${name}" WHERE pk = 'l'` }));
+    assert.equal(zero.Items?.length, 1);
+    const list = `UPDATE "${name}" SET x = [?] WHERE pk = 'l' AND sk = 1`;
+    assert.equal(await refusal(list, [{ S: 'v' }]), `Unsupported data type: Parameter under key root[0] at 1:${list.indexOf('?') + 1}:1`);
+    const map = `INSERT INTO "${name}" VALUE {'pk': 'l2', 'sk': 1, 'm': {'k': ?}}`;
+    assert.equal(await refusal(map, [{ S: 'v' }]), `Unsupported data type: Parameter under key root.k at 1:${map.indexOf('?') + 1}:1`);
+    assert.equal(await refusal(`UPDATE "${name}" SET n = 'a' + 1 WHERE pk = 'l' AND sk = 1 AND nope = 'x'`), 'Incorrect operand type for operator or function; operator or function: +, operand type: S');
+    assert.equal(await refusal(`UPDATE "${name}" SET n = n - null WHERE pk = 'l' AND sk = 1`), 'Incorrect operand type for operator or function; operator or function: -, operand type: NULL');
+  });
 });

@@ -260,9 +260,13 @@ class Parser {
       }
       else if (this.isPunct('[')) {
         this.next();
+        const negative = this.isPunct('-') ? (this.next(), true) : false;
         const t = this.next();
         if (t.kind !== 'number') throw malformed(`Unexpected token: ${t.text}`);
-        path.push(Number(t.text));
+        // An index is a 32-bit integer, not below zero (though -0 is 0); the refusal points at its digits.
+        const index = Number(t.text) * (negative ? -1 : 1);
+        if (index < 0 || index > INT32 - 1) throw invalid(`List index is not within the allowable range; index: [${negative ? '-' : ''}${t.text}] at ${this.at(t)}`);
+        path.push(index === 0 ? 0 : index);
         this.punct(']');
       } else return path;
     }
@@ -276,6 +280,8 @@ class Parser {
     const t = this.next();
     switch (t.kind) {
       case 'param': {
+        // A parameter is a whole value: one inside a list, set or map literal is refused.
+        if (path !== null && path !== 'root') throw invalid(`Unsupported data type: Parameter under key ${path} at ${this.at(t)}`);
         const v = this.params[this.param++];
         if (!v) throw new AwsError('ValidationException', `Number of parameters in request and statement don't match.`);
         return v;
@@ -427,7 +433,14 @@ class Parser {
     if (this.isPunct('+') || this.isPunct('-')) {
       const op = this.next().text as '+' | '-';
       this.rightHand();
-      return { kind: 'arith', op, args: [left, this.operand()] };
+      const args: [Operand, Operand] = [left, this.operand()];
+      // A literal that is not a number is refused as it is read, before any condition is tested.
+      for (const a of args) {
+        if (a.kind === 'value' && typeOf(a.value) !== 'N') {
+          throw invalid(`Incorrect operand type for operator or function; operator or function: ${op}, operand type: ${typeOf(a.value)}`);
+        }
+      }
+      return { kind: 'arith', op, args };
     }
     return left;
   }
