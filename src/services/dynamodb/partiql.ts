@@ -10,15 +10,46 @@ import { checkValue, typeOf, type Item, type Value } from './values.js';
 export type Statement =
   | { kind: 'select'; table: string; index: string | undefined; projection: Path[] | undefined; where: Condition | undefined; descending: boolean }
   | { kind: 'insert'; table: string; item: Item }
-  | { kind: 'update'; table: string; actions: UpdateAction[]; where: Condition; returning: string | undefined }
+  /** The WHERE of a FROM-first UPDATE may be missing, which DynamoDB refuses as a missing key. */
+  | { kind: 'update'; table: string; actions: UpdateAction[]; where: Condition | undefined; returning: string | undefined }
+  /** `EXISTS(SELECT ...)`: ExecuteTransaction's condition check on one item. */
+  | { kind: 'exists'; table: string; index: string | undefined; where: Condition | undefined }
   | { kind: 'delete'; table: string; where: Condition; returning: string | undefined };
 
 interface Token {
   kind: 'word' | 'quoted' | 'string' | 'number' | 'punct' | 'param' | 'eof';
   text: string;
+  /** Where the token's source text starts and ends in the statement. */
+  start: number;
+  end: number;
 }
 
 const PUNCT = ['<<', '>>', '<>', '!=', '<=', '>=', '=', '<', '>', '(', ')', '[', ']', '{', '}', ',', '.', ':', ';', '*', '+', '-'];
+
+const invalid = (m: string) => new AwsError('ValidationException', m);
+
+/**
+ * Words PartiQL reads as keywords of its joins, so a path cannot step to one after a dot:
+ * DynamoDB refuses `m.inner` as not well formed (the Parity Suite's recordings).
+ */
+const JOIN_WORDS = new Set(['CROSS', 'FULL', 'INNER', 'JOIN', 'LEFT', 'OUTER', 'RIGHT']);
+
+/**
+ * Where a term should start, PartiQL's parser names what it found instead: one of its operators,
+ * one of its keywords (of those our grammar reads, the clause words), or nothing (the statement
+ * ends). https://github.com/partiql/partiql-lang-kotlin (SqlParser.parseTerm)
+ */
+const OPERATOR_WORDS = new Set(['AND', 'OR', 'IS', 'IN', 'LIKE', 'BETWEEN']);
+const OPERATOR_PUNCT = new Set(['=', '<>', '!=', '<', '<=', '>', '>=', '*']);
+const CLAUSE_WORDS = new Set(['SELECT', 'FROM', 'WHERE', 'ORDER', 'BY', 'SET', 'REMOVE', 'RETURNING']);
+
+/** The type names of PartiQL's `IS <type>`, some of them two words. */
+const TYPE_NAMES = new Set(['NULL', 'MISSING', 'BOOL', 'BOOLEAN', 'SMALLINT', 'INT2', 'INTEGER2', 'INT', 'INT4', 'INTEGER4', 'INTEGER', 'INT8', 'INTEGER8', 'BIGINT',
+  'REAL', 'FLOAT', 'DOUBLE PRECISION', 'DECIMAL', 'DEC', 'NUMERIC', 'TIMESTAMP', 'DATE', 'TIME', 'CHAR', 'CHARACTER', 'VARCHAR', 'CHARACTER VARYING',
+  'STRING', 'SYMBOL', 'CLOB', 'BLOB', 'STRUCT', 'TUPLE', 'LIST', 'SEXP', 'BAG', 'ANY']);
+
+/** The functions a WHERE clause can call; DynamoDB does not recognise others there. */
+const WHERE_FUNCTIONS = new Set(['attribute_exists', 'attribute_not_exists', 'attribute_type', 'begins_with', 'contains', 'size']);
 
 function malformed(detail: string): AwsError {
   return new AwsError('ValidationException', `Statement wasn't well formed, can't be processed: ${detail}`);
@@ -80,6 +111,8 @@ function numberLiteral(text: string, path: string): Value {
  */
 function checkParameterNumbers(v: Value, depth: number): void {
   for (const text of v.N !== undefined ? [v.N] : v.NS ?? []) {
+    // Nothing to echo: the message stops before its colon, unlike an attribute value's.
+    if (text === '') throw invalid('The parameter cannot be converted to a numeric value');
     const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
     if (!m || m[1]! + (m[2] ?? '') === '') continue;
     const exp = Number(m[3] ?? '0');
@@ -107,30 +140,84 @@ function tokenize(src: string): Token[] {
     let m: RegExpExecArray | null;
     // Comments are whitespace: -- to the end of the line, /* to */ (DynamoDB's PartiQL grammar).
     if ((m = /^(\s+|--[^\n]*|\/\*[\s\S]*?\*\/)/.exec(rest))) { i += m[0].length; continue; }
-    if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'word', text: m[0] });
-    else if ((m = /^"((?:[^"]|"")*)"/.exec(rest))) out.push({ kind: 'quoted', text: m[1]!.replace(/""/g, '"') });
-    else if ((m = /^'((?:[^']|'')*)'/.exec(rest))) out.push({ kind: 'string', text: m[1]!.replace(/''/g, "'") });
-    else if ((m = /^(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?/.exec(rest))) out.push({ kind: 'number', text: m[0] });
-    else if (rest[0] === '?') out.push({ kind: 'param', text: '?' });
+    let token: Omit<Token, 'start' | 'end'>;
+    if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) token = { kind: 'word', text: m[0] };
+    else if ((m = /^"((?:[^"]|"")*)"/.exec(rest))) token = { kind: 'quoted', text: m[1]!.replace(/""/g, '"') };
+    else if ((m = /^'((?:[^']|'')*)'/.exec(rest))) token = { kind: 'string', text: m[1]!.replace(/''/g, "'") };
+    else if ((m = /^(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?/.exec(rest))) token = { kind: 'number', text: m[0] };
+    else if (rest[0] === '?') token = { kind: 'param', text: '?' };
     else {
       const p = PUNCT.find((x) => rest.startsWith(x));
       // A character no token starts with (a # comment, an unterminated /* comment): no detail.
       if (!p) throw malformed('');
-      out.push({ kind: 'punct', text: p });
+      token = { kind: 'punct', text: p };
     }
-    i += m ? m[0].length : out[out.length - 1]!.kind === 'param' ? 1 : out[out.length - 1]!.text.length;
+    const length = m ? m[0].length : token.text.length;
+    out.push({ ...token, start: i, end: i + length });
+    i += length;
   }
-  out.push({ kind: 'eof', text: '<EOF>' });
+  out.push({ kind: 'eof', text: '<EOF>', start: src.length, end: src.length });
   return out;
 }
 
 class Parser {
   private pos = 0;
   private param = 0;
+  /** Whether a WHERE clause is being read, where only the condition functions may be called. */
+  private inWhere = false;
   private readonly tokens: Token[];
 
-  constructor(src: string, private readonly params: Value[]) {
+  constructor(private readonly src: string, private readonly params: Value[]) {
     this.tokens = tokenize(src);
+  }
+
+  /**
+   * Where tokens `from` to `to` sit, as DynamoDB's positioned messages give it:
+   * `<line>:<column>:<length>`, counted in characters from 1.
+   */
+  at(from: Token, to: Token = from): string {
+    const before = this.src.slice(0, from.start);
+    const line = before.split('\n').length;
+    const column = from.start - before.lastIndexOf('\n');
+    return `${line}:${column}:${to.end - from.start}`;
+  }
+
+  /** Whether the statement ends here, but for a closing semicolon. */
+  atEnd(): boolean {
+    return this.peek().kind === 'eof' || (this.isPunct(';') && this.tokens[this.pos + 1]?.kind === 'eof');
+  }
+
+  /** Refuses, as PartiQL's parser does, a token that cannot start a term where one must start. */
+  term(): void {
+    const t = this.peek();
+    const word = t.kind === 'word' ? t.text.toUpperCase() : undefined;
+    if (t.kind === 'eof' || (t.kind === 'punct' && (t.text === ';' || t.text === ')'))) throw malformed('Unexpected term');
+    if ((word && OPERATOR_WORDS.has(word)) || (t.kind === 'punct' && OPERATOR_PUNCT.has(t.text))) throw malformed('Unexpected operator');
+    // FROM starts a term of its own, a FROM-first UPDATE, whose refusals are then the reader's.
+    if (word === 'FROM') {
+      this.next();
+      this.fromFirst();
+    }
+    if (word && CLAUSE_WORDS.has(word)) throw malformed('Unexpected keyword');
+  }
+
+  /** The right-hand side of an infix operator just read, which must be there. */
+  rightHand(): void {
+    if (this.atEnd()) throw malformed('Missing right-hand side expression of infix operator');
+  }
+
+  /** The type name after IS: a word, or two for DOUBLE PRECISION and CHARACTER VARYING. */
+  typeName(): string {
+    const t = this.next();
+    let name = t.kind === 'word' ? t.text.toUpperCase() : '';
+    if ((name === 'DOUBLE' && this.is('PRECISION')) || (name === 'CHARACTER' && this.is('VARYING'))) name += ` ${this.next().text.toUpperCase()}`;
+    if (!TYPE_NAMES.has(name)) throw malformed('Expected type name');
+    return name;
+  }
+
+  /** Whether the next token is a word directly followed by '(': a function call. */
+  isCall(): boolean {
+    return this.peek().kind === 'word' && this.tokens[this.pos + 1]?.text === '(';
   }
 
   peek(): Token { return this.tokens[this.pos]!; }
@@ -165,12 +252,21 @@ class Parser {
   path(): Path {
     const path: Path = [this.name()];
     for (;;) {
-      if (this.isPunct('.')) { this.next(); path.push(this.name()); }
+      if (this.isPunct('.')) {
+        this.next();
+        // PartiQL's grammar reads these words as keywords, which cannot follow a dot.
+        if (this.peek().kind === 'word' && JOIN_WORDS.has(this.peek().text.toUpperCase())) throw malformed('Invalid path dot component');
+        path.push(this.name());
+      }
       else if (this.isPunct('[')) {
         this.next();
+        const negative = this.isPunct('-') ? (this.next(), true) : false;
         const t = this.next();
         if (t.kind !== 'number') throw malformed(`Unexpected token: ${t.text}`);
-        path.push(Number(t.text));
+        // An index is a 32-bit integer, not below zero (though -0 is 0); the refusal points at its digits.
+        const index = Number(t.text) * (negative ? -1 : 1);
+        if (index < 0 || index > INT32 - 1) throw invalid(`List index is not within the allowable range; index: [${negative ? '-' : ''}${t.text}] at ${this.at(t)}`);
+        path.push(index === 0 ? 0 : index);
         this.punct(']');
       } else return path;
     }
@@ -184,10 +280,11 @@ class Parser {
     const t = this.next();
     switch (t.kind) {
       case 'param': {
+        // A parameter is a whole value: one inside a list, set or map literal is refused.
+        if (path !== null && path !== 'root') throw invalid(`Unsupported data type: Parameter under key ${path} at ${this.at(t)}`);
         const v = this.params[this.param++];
         if (!v) throw new AwsError('ValidationException', `Number of parameters in request and statement don't match.`);
-        checkParameterNumbers(v, 0);
-        return checkValue(v);
+        return v;
       }
       case 'string': return { S: t.text };
       case 'number': return numberLiteral(t.text, path ?? 'root');
@@ -195,6 +292,7 @@ class Parser {
         const w = t.text.toUpperCase();
         if (w === 'TRUE' || w === 'FALSE') return { BOOL: w === 'TRUE' };
         if (w === 'NULL') return { NULL: true };
+        if (this.isPunct('(')) throw invalid(`Unsupported data type: ${t.text.toLowerCase()} under key ${path ?? 'root'} at ${this.at(t)}`);
         throw malformed(`Unexpected token: ${t.text}`);
       }
       case 'punct': {
@@ -235,6 +333,7 @@ class Parser {
 
   set(path: string): Value {
     const items = this.list('>>', path);
+    if (items.length === 0) throw invalid('Empty bags are not supported');
     if (items.every((v) => v.S !== undefined)) return checkValue({ SS: items.map((v) => v.S!) });
     if (items.every((v) => v.N !== undefined)) return checkValue({ NS: items.map((v) => v.N!) });
     if (items.every((v) => v.B !== undefined)) return checkValue({ BS: items.map((v) => v.B!) });
@@ -242,11 +341,11 @@ class Parser {
   }
 
   operand(): Operand {
+    this.term();
     const t = this.peek();
-    // A statement that ends where an operand belongs (`... WHERE`), in DynamoDB's words.
-    if (t.kind === 'eof') throw malformed('Unexpected term');
-    if (t.kind === 'word' && this.tokens[this.pos + 1]?.text === '(' && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase())) {
+    if (this.isCall() && !['TRUE', 'FALSE', 'NULL'].includes(t.text.toUpperCase())) {
       const name = this.next().text.toLowerCase();
+      if (this.inWhere && !WHERE_FUNCTIONS.has(name)) throw invalid(`Unrecognized function: ${name} at ${this.at(t)}`);
       this.punct('(');
       const args = this.isPunct(')') ? [] : [this.operand()];
       while (this.isPunct(',')) { this.next(); args.push(this.operand()); }
@@ -258,15 +357,23 @@ class Parser {
     return { kind: 'value', value: this.value() };
   }
 
+  /** A WHERE clause's condition. */
+  where(): Condition {
+    this.inWhere = true;
+    const c = this.condition();
+    this.inWhere = false;
+    return c;
+  }
+
   condition(): Condition {
     let left = this.and();
-    while (this.is('OR')) { this.next(); left = { kind: 'or', args: [left, this.and()] }; }
+    while (this.is('OR')) { this.next(); this.rightHand(); left = { kind: 'or', args: [left, this.and()] }; }
     return left;
   }
 
   private and(): Condition {
     let left = this.not();
-    while (this.is('AND')) { this.next(); left = { kind: 'and', args: [left, this.not()] }; }
+    while (this.is('AND')) { this.next(); this.rightHand(); left = { kind: 'and', args: [left, this.not()] }; }
     return left;
   }
 
@@ -282,6 +389,7 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'punct' && ['=', '<>', '!=', '<', '<=', '>', '>='].includes(t.text)) {
       this.next();
+      this.rightHand();
       const op = (t.text === '!=' ? '<>' : t.text) as '=';
       const right = this.operand();
       // A condition function compared with a boolean is that condition, or its negation.
@@ -309,7 +417,7 @@ class Parser {
     if (this.is('IS')) {
       this.next();
       const negate = this.is('NOT') ? (this.next(), true) : false;
-      const what = this.next().text.toUpperCase();
+      const what = this.typeName();
       const type = what === 'MISSING' ? undefined : IS_TYPES[what];
       if (what !== 'MISSING' && !type) throw malformed(`Unexpected token: ${what}`);
       const c: Condition = type ? { kind: 'call', name: 'attribute_type', args: [left, { kind: 'value', value: { S: type } }] }
@@ -324,7 +432,15 @@ class Parser {
     const left = this.operand();
     if (this.isPunct('+') || this.isPunct('-')) {
       const op = this.next().text as '+' | '-';
-      return { kind: 'arith', op, args: [left, this.operand()] };
+      this.rightHand();
+      const args: [Operand, Operand] = [left, this.operand()];
+      // A literal that is not a number is refused as it is read, before any condition is tested.
+      for (const a of args) {
+        if (a.kind === 'value' && typeOf(a.value) !== 'N') {
+          throw invalid(`Incorrect operand type for operator or function; operator or function: ${op}, operand type: ${typeOf(a.value)}`);
+        }
+      }
+      return { kind: 'arith', op, args };
     }
     return left;
   }
@@ -353,22 +469,99 @@ class Parser {
     if (this.peek().kind === 'word' && !next.some((w) => this.is(w))) throw new AwsError('ValidationException', 'Aliasing is not supported');
   }
 
+  /** A SELECT list's entry: a path, never a function's result. */
+  projected(): Path {
+    if (this.isCall()) throw invalid(`Unexpected path component at ${this.at(this.peek())}`);
+    return this.path();
+  }
+
+  /** A component of a SELECT's FROM path: the table, or the index after it. */
+  component(): string {
+    const name = this.name();
+    if (name === '') throw invalid('Path component cannot be an empty string');
+    return name;
+  }
+
+  /** A SELECT after its verb. */
+  select(): Statement & { kind: 'select' } {
+    let projection: Path[] | undefined;
+    if (this.isPunct('*')) this.next();
+    else {
+      projection = [this.projected()];
+      while (this.isPunct(',')) { this.next(); projection.push(this.projected()); }
+    }
+    this.keyword('FROM');
+    // What follows FROM in a SELECT is a term.
+    if (this.atEnd()) this.term();
+    const table = this.component();
+    const index = this.isPunct('.') ? (this.next(), this.component()) : undefined;
+    if (this.isPunct('.')) throw invalid('A path may contain at most 2 components in the FROM clause');
+    this.noAlias('WHERE', 'ORDER');
+    const where = this.is('WHERE') ? (this.next(), this.where()) : undefined;
+    return { kind: 'select', table, index, projection, where, descending: this.orderBy() };
+  }
+
+  /**
+   * One `path = value` of a SET clause. `path = set_add(path, <<...>>)` adds members to the set
+   * at path and set_delete removes them, as an UpdateExpression's ADD and DELETE do; DynamoDB's
+   * refusals of other shapes point at the function or at its first argument.
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.update.html
+   */
+  assignment(): UpdateAction {
+    const path = this.path();
+    this.punct('=');
+    const fn = this.peek();
+    const name = fn.text.toUpperCase();
+    if (!this.isCall() || (name !== 'SET_ADD' && name !== 'SET_DELETE')) return { kind: 'SET', path, value: this.setValue() };
+    this.next();
+    this.punct('(');
+    const args: { operand: Operand; from: Token; to: Token }[] = [];
+    while (!this.isPunct(')')) {
+      const from = this.peek();
+      args.push({ operand: this.operand(), from, to: this.tokens[this.pos - 1]! });
+      if (!this.isPunct(')')) this.punct(',');
+    }
+    this.next();
+    const [target, members] = args;
+    if (!target || !members || args.length > 2) throw invalid(`${name} must have exactly two arguments at ${this.at(fn)}`);
+    if (target.operand.kind !== 'path' || target.operand.path.join('.') !== path.join('.')) {
+      throw invalid(`The first argument to ${name} must equal the assignment value at ${this.at(fn)}`);
+    }
+    const set = members.operand.kind === 'value' ? members.operand.value : undefined;
+    if (!set || !(set.SS || set.NS || set.BS)) throw invalid(`The second argument to ${name} must be a value with type SET at ${this.at(target.from, target.to)}`);
+    return { kind: name === 'SET_ADD' ? 'ADD' : 'DELETE', path, value: set };
+  }
+
+  /** The SET and REMOVE clauses of an UPDATE, as many as are written. */
+  updateActions(): UpdateAction[] {
+    const actions: UpdateAction[] = [];
+    while (this.is('SET') || this.is('REMOVE')) {
+      if (this.next().text.toUpperCase() === 'SET') actions.push(this.assignment());
+      else actions.push({ kind: 'REMOVE', path: this.path() });
+      while (this.isPunct(',')) { this.next(); actions.push(this.assignment()); }
+    }
+    if (actions.length === 0) throw malformed('Expected data manipulation');
+    return actions;
+  }
+
+  /** PartiQL's FROM-first UPDATE after its FROM: table [WHERE ...] SET|REMOVE ..., the same update. */
+  fromFirst(): Statement & { kind: 'update' } {
+    const table = this.name();
+    this.noAlias('WHERE', 'SET', 'REMOVE');
+    const where = this.is('WHERE') ? (this.next(), this.where()) : undefined;
+    return { kind: 'update', table, where, actions: this.updateActions(), returning: this.returning() };
+  }
+
   statement(): Statement {
     const verb = this.next();
     switch (verb.text.toUpperCase()) {
-      case 'SELECT': {
-        let projection: Path[] | undefined;
-        if (this.isPunct('*')) this.next();
-        else {
-          projection = [this.path()];
-          while (this.isPunct(',')) { this.next(); projection.push(this.path()); }
-        }
-        this.keyword('FROM');
-        const table = this.name();
-        const index = this.isPunct('.') ? (this.next(), this.name()) : undefined;
-        this.noAlias('WHERE', 'ORDER');
-        const where = this.is('WHERE') ? (this.next(), this.condition()) : undefined;
-        return { kind: 'select', table, index, projection, where, descending: this.orderBy() };
+      case 'SELECT': return this.select();
+      case 'EXISTS': {
+        this.punct('(');
+        this.keyword('SELECT');
+        const { table, index, where } = this.select();
+        this.punct(')');
+        return { kind: 'exists', table, index, where };
       }
       case 'INSERT': {
         this.keyword('INTO');
@@ -381,40 +574,65 @@ class Parser {
       }
       case 'UPDATE': {
         const table = this.name();
-        this.noAlias('SET', 'REMOVE');
-        const actions: UpdateAction[] = [];
-        while (this.is('SET') || this.is('REMOVE')) {
-          if (this.next().text.toUpperCase() === 'SET') {
-            const path = this.path();
-            this.punct('=');
-            actions.push({ kind: 'SET', path, value: this.setValue() });
-          } else actions.push({ kind: 'REMOVE', path: this.path() });
-          while (this.isPunct(',')) {
-            this.next();
-            const path = this.path();
-            this.punct('=');
-            actions.push({ kind: 'SET', path, value: this.setValue() });
-          }
-        }
-        if (actions.length === 0) throw malformed('Expected SET or REMOVE');
+        this.noAlias('SET', 'REMOVE', 'WHERE');
+        const actions = this.updateActions();
         this.keyword('WHERE');
-        return { kind: 'update', table, actions, where: this.condition(), returning: this.returning() };
+        return { kind: 'update', table, actions, where: this.where(), returning: this.returning() };
       }
+      case 'FROM': return this.fromFirst();
       case 'DELETE': {
         this.keyword('FROM');
+        const t = this.peek();
+        if (t.kind !== 'quoted' && (t.kind !== 'word' || CLAUSE_WORDS.has(t.text.toUpperCase()))) throw malformed('Expected identifier for simple path');
         const table = this.name();
         this.noAlias('WHERE');
         this.keyword('WHERE');
-        return { kind: 'delete', table, where: this.condition(), returning: this.returning() };
+        const where = this.where();
+        const returning = this.returning();
+        if (returning && returning !== 'ALL_OLD') {
+          throw invalid(`Invalid returning clause: RETURNING ${returning.replace('_', ' ')} *. Only RETURNING ALL OLD * is allowed in DELETE statements.`);
+        }
+        return { kind: 'delete', table, where, returning };
       }
-      default:
+      default: {
+        // Any other statement is an expression, which DynamoDB does not run, but reads first: a
+        // type test is refused as an operation, a misspelt `SELECT * FROM ...` as an operand
+        // times a FROM-first statement with no SET or REMOVE.
+        this.pos--;
+        if (verb.kind === 'word' || verb.kind === 'quoted') {
+          this.path();
+          if (this.is('IS')) {
+            this.next();
+            if (this.is('NOT')) this.next();
+            this.typeName();
+            throw invalid('Unsupported operation: IsType');
+          }
+          if (OPERATOR_PUNCT.has(this.peek().text)) {
+            this.next();
+            this.rightHand();
+            this.operand();
+          }
+        }
         throw malformed(`Unexpected keyword: ${verb.text}`);
+      }
     }
   }
 }
 
-export function parseStatement(src: string, params: Value[] | undefined): Statement {
-  const p = new Parser(src, params ?? []);
+/**
+ * A statement's parameters, checked before its text is read: DynamoDB refuses a bad parameter
+ * even in a statement that would not parse, and in ExecuteTransaction before any statement.
+ */
+export function checkParameters(params: Value[] | undefined): Value[] {
+  return (params ?? []).map((v) => {
+    checkParameterNumbers(v, 0);
+    return checkValue(v);
+  });
+}
+
+/** Parses a statement whose parameters checkParameters has checked. */
+export function parseStatement(src: string, params: Value[]): Statement {
+  const p = new Parser(src, params);
   const s = p.statement();
   p.end();
   return s;

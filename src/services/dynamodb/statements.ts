@@ -4,10 +4,10 @@ import type { Handlers, RequestContext } from '../service.js';
 import { consumed, readUnits, writeUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
-import type { Condition } from './expressions/parser.js';
-import { equalities, parseStatement, type Statement } from './partiql.js';
+import { checkParameters, equalities, parseStatement, type Statement } from './partiql.js';
 import { checkItemKeys, checkKey, inTransaction, getTable, indexes, keyOf, readItem, storageKey, tableKey, type IndexDef, type Table } from './table.js';
-import { checkItem, decodeItem, itemSize, keyBytes, reviveItem, type Item, type Value } from './values.js';
+import { checkItem, decodeItem, itemSize, keyBytes, type Item, type Value } from './values.js';
+import { checkFilterAttributes, checkOverlap, existsKey, pinnedKey, projectedBy, selectKey, whereKey } from './where.js';
 
 /**
  * PartiQL for DynamoDB: ExecuteStatement, BatchExecuteStatement, ExecuteTransaction. A SELECT
@@ -22,37 +22,31 @@ interface Result {
   units: number;
 }
 
-/** The full primary key a write (or single-item read) must pin with equalities. */
-function pinnedKey(t: Table, where: Condition | undefined, unpinned = 'Where clause does not contain a mandatory equality on all key attributes'): Item {
-  const eq = equalities(where);
-  const k = tableKey(t);
-  const key: Item = {};
-  for (const attr of [k.hash, k.range]) {
-    if (!attr) continue;
-    const v = eq.get(attr);
-    if (!v) throw invalid(unpinned);
-    key[attr] = v;
-  }
-  checkKey(t, key);
-  return key;
-}
-
 /**
- * The index a SELECT reads, if it names one. PartiQL reads no index with a multi-attribute key,
- * whatever else the statement says, though the words name tables (the Parity Suite's recordings,
- * eu-west-2 and us-east-1): only what the parser refuses is reported first.
+ * The index a SELECT reads, if it names one. ExecuteStatement words an unknown one unlike Query,
+ * unnamed (the Parity Suite's recordings, eu-west-1); and PartiQL reads no index with a
+ * multi-attribute key, whatever else the statement says, though the words name tables (eu-west-2
+ * and us-east-1): only what the parser refuses is reported first.
  */
 function readIndex(t: Table, name: string | undefined): IndexDef | undefined {
   if (name === undefined) return undefined;
   const index = indexes(t).find((i) => i.name === name);
-  if (!index) throw invalid(`The table does not have the specified index: ${name}`);
+  if (!index) throw invalid('The table does not have the specified index');
   if (index.composite) throw invalid('PartiQL statements cannot be executed on tables with multi-attribute HASH keys or multi-attribute RANGE keys.');
   return index;
 }
 
-function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }): Item[] {
+function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }, consistent: boolean): Item[] {
+  // The index is looked up before a consistent read is refused (eu-west-1).
   const index = readIndex(t, s.index);
+  if (consistent && index?.global) throw invalid('Strongly consistent read is not supported on Global Secondary Indexes');
+  const held = projectedBy(t, index);
+  const visible = index?.global ? held : undefined;
+  const unprojected = [...new Set((s.projection ?? []).map((p) => p[0] as string))].filter((a) => visible && !visible.has(a));
+  if (unprojected.length) throw invalid(`One or more parameter values were invalid: Global secondary index ${index!.name} does not project [${unprojected.join(', ')}]`);
   const keyDef = index ?? tableKey(t);
+  checkOverlap(keyDef, s.where);
+  if (index && held) checkFilterAttributes(index, held, s.where);
   const hash = equalities(s.where).get(keyDef.hash);
   let rows: string[];
   if (index) {
@@ -66,16 +60,17 @@ function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }
       : ctx.db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? ORDER BY scan_order, hash_key, range_key').pluck().all(t.id)) as string[];
   }
   if (s.descending) rows.reverse();
-  return rows.map(decodeItem).filter((item) => !s.where || evaluate(item, s.where)).map((item) => (s.projection ? project(item, s.projection) : item));
+  const seen = (item: Item) => (visible ? Object.fromEntries(Object.entries(item).filter(([a]) => visible.has(a))) : item);
+  return rows.map(decodeItem).filter((item) => !s.where || evaluate(item, s.where)).map((item) => (s.projection ? project(item, s.projection) : seen(item)));
 }
 
 /** Runs one parsed statement; writes go through the same commit (and stream records) as PutItem. */
-function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefined): Result {
+function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefined, consistent = false): Result {
   const t = getTable(ctx, s.table);
   switch (s.kind) {
     case 'select': {
-      const items = select(ctx, t, s);
-      return { table: t, items, units: readUnits(items.reduce((n, i) => n + itemSize(i), 0), false) };
+      const items = select(ctx, t, s, consistent);
+      return { table: t, items, units: readUnits(items.reduce((n, i) => n + itemSize(i), 0), consistent) };
     }
     case 'insert': {
       const item = checkItem(s.item);
@@ -88,13 +83,15 @@ function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefi
     case 'update': {
       const key = pinnedKey(t, s.where);
       const before = readItem(ctx, t, key);
-      if (!before || !evaluate(before, s.where)) throw conditionFailed(before, returnOnFailure);
+      if (!before || (s.where && !evaluate(before, s.where))) throw conditionFailed(before, returnOnFailure);
       // The item exists, so the update leaves one.
       const after = updatedItem(t, key, before, s.actions)!;
       commit(ctx, t, key, before, after);
       const changed = (i: Item) => project(i, s.actions.map((a) => a.path));
-      const items = s.returning === 'ALL_OLD' ? [before] : s.returning === 'ALL_NEW' ? [after]
-        : s.returning === 'MODIFIED_OLD' ? [changed(before)] : s.returning === 'MODIFIED_NEW' ? [changed(after)] : [];
+      const returned = s.returning === 'ALL_OLD' ? before : s.returning === 'ALL_NEW' ? after
+        : s.returning === 'MODIFIED_OLD' ? changed(before) : s.returning === 'MODIFIED_NEW' ? changed(after) : undefined;
+      // A projection left empty (MODIFIED NEW of a removed attribute) is no item at all.
+      const items = returned && Object.keys(returned).length > 0 ? [returned] : [];
       return { table: t, items, units: writeUnits(before, after) };
     }
     case 'delete': {
@@ -104,6 +101,81 @@ function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefi
       if (before) commit(ctx, t, key, before, undefined);
       return { table: t, items: s.returning === 'ALL_OLD' && before ? [before] : [], units: writeUnits(before) };
     }
+    case 'exists': {
+      // A condition check, which ExecuteTransaction alone runs, on the item existsKey named.
+      const item = readItem(ctx, t, existsKey(t, s.where)!);
+      if (!item || !evaluate(item, s.where!)) throw conditionFailed(item, returnOnFailure);
+      return { table: t, items: [], units: writeUnits(item) };
+    }
+  }
+}
+
+const EXISTS_OUTSIDE_TRANSACTION = 'EXISTS can only be used in ExecuteTransaction write requests.';
+
+/** A refusal of ExecuteTransaction's statement i, which the message names. */
+const refusal = (i: number, m: string) => invalid(`Validation failed in TransactStatements[${i}]: ${m}`);
+
+/** Runs f for ExecuteTransaction's statement i, naming the statement in any refusal. */
+function inStatement<T>(i: number, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isAwsError(e) && e.code === 'ValidationException') throw refusal(i, e.message);
+    throw e;
+  }
+}
+
+/** Refusals of ExecuteTransaction's statement i that need no table: they refuse the request. */
+function checkTransactionStatement(s: Statement, i: number): void {
+  if (s.kind === 'select' && s.index !== undefined) throw refusal(i, 'Reads on indices are not supported within transactions.');
+  if (s.kind === 'exists' && s.index !== undefined) throw refusal(i, 'Operations on indices are not supported in transactions');
+  if ((s.kind === 'update' || s.kind === 'delete') && s.returning) throw refusal(i, 'RETURNING clause is not supported in ExecuteTransaction.');
+}
+
+/** What f returns, or the error of that code it throws, as a value: a cancellation reason. */
+function asReason<T>(f: () => T, code = 'ValidationException'): T | AwsError {
+  try {
+    return f();
+  } catch (e) {
+    if (isAwsError(e) && e.code === code) return e;
+    throw e;
+  }
+}
+
+function cancelled(reasons: { Code: string }[]): AwsError {
+  return new AwsError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, { fields: { CancellationReasons: reasons } });
+}
+
+/**
+ * The item statement i of ExecuteTransaction acts on. A read that does not name one item by its
+ * key alone, or an EXISTS without a condition, refuses the request; a key DynamoDB cannot use
+ * (incomplete, of the wrong type, an item missing its key) is the statement's cancellation
+ * reason instead (recorded against DynamoDB, eu-west-2).
+ */
+function transactionKey(t: Table, s: Statement, i: number): Item | AwsError {
+  switch (s.kind) {
+    case 'insert': return asReason(() => {
+      const item = checkItem(s.item);
+      checkItemKeys(t, item);
+      return keyOf(tableKey(t), item);
+    });
+    case 'select': {
+      inStatement(i, () => checkOverlap(tableKey(t), s.where));
+      const key = selectKey(t, s);
+      if (!key) throw refusal(i, 'Select statements within ExecuteTransaction must specify the primary key in the where clause.');
+      return asReason(() => (checkKey(t, key), key));
+    }
+    case 'exists': {
+      const key = existsKey(t, s.where);
+      if (!key) throw refusal(i, 'EXISTS() must contain a single item read with additional condition');
+      return asReason(() => (checkKey(t, key), key));
+    }
+    case 'update':
+    case 'delete': return asReason(() => {
+      const key = whereKey(t, s.where);
+      checkKey(t, key);
+      return key;
+    });
   }
 }
 
@@ -114,8 +186,9 @@ const ERROR_CODES: Record<string, string> = {
 
 export const statementHandlers: Handlers<Operations> = {
   ExecuteStatement(input, ctx) {
-    const s = parseStatement(input.Statement, input.Parameters as Value[] | undefined);
-    const r = inTransaction(ctx, () => run(ctx, s, input.ReturnValuesOnConditionCheckFailure));
+    const s = parseStatement(input.Statement, checkParameters(input.Parameters as Value[] | undefined));
+    if (s.kind === 'exists') throw invalid(EXISTS_OUTSIDE_TRANSACTION);
+    const r = inTransaction(ctx, () => run(ctx, s, input.ReturnValuesOnConditionCheckFailure, input.ConsistentRead ?? false));
     // Pages are positions in the result: NextToken is the offset of the next item.
     const offset = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64').toString()) : 0;
     if (!Number.isInteger(offset) || offset < 0) throw invalid('Invalid NextToken');
@@ -134,7 +207,7 @@ export const statementHandlers: Handlers<Operations> = {
     // statement's ValidationError, not the batch's (the Parity Suite's recordings, eu-west-2).
     const parsed = input.Statements.map((st): Statement | AwsError => {
       try {
-        return parseStatement(st.Statement, st.Parameters as Value[] | undefined);
+        return parseStatement(st.Statement, checkParameters(st.Parameters as Value[] | undefined));
       } catch (e) {
         if (isAwsError(e) && e.code === 'ValidationException') return e;
         throw e;
@@ -142,38 +215,57 @@ export const statementHandlers: Handlers<Operations> = {
     });
     const kinds = new Set(parsed.flatMap((s) => (isAwsError(s) ? [] : [s.kind === 'select' ? 'read' : 'write'])));
     if (kinds.size > 1) throw invalid('Batch statements must all be reads or all be writes');
+    // Each member is charged on its own, a read at its own consistency.
+    const capacity = new Map<Table, number>();
+    const charge = (t: Table, units: number) => capacity.set(t, (capacity.get(t) ?? 0) + units);
     const responses: BatchStatementResponse[] = parsed.map((s, i) => {
       if (isAwsError(s)) return { Error: { Code: 'ValidationError', Message: s.message } };
       try {
+        if (s.kind === 'exists') throw invalid(EXISTS_OUTSIDE_TRANSACTION);
         if (s.kind === 'select') {
           const t = getTable(ctx, s.table);
           readIndex(t, s.index);
-          const key = pinnedKey(t, s.where, 'Select statements within BatchExecuteStatement must specify the primary key in the where clause.');
+          checkOverlap(tableKey(t), s.where);
+          const key = selectKey(t, s);
+          if (!key) return { Error: { Code: 'ValidationError', Message: 'Select statements within BatchExecuteStatement must specify the primary key in the where clause.' } };
+          checkKey(t, key);
           const item = readItem(ctx, t, key);
-          const hit = item && (!s.where || evaluate(item, s.where)) ? item : undefined;
-          return { TableName: t.name, ...(hit ? { Item: s.projection ? project(hit, s.projection) : hit } : {}) };
+          charge(t, readUnits(item ? itemSize(item) : 0, input.Statements[i]!.ConsistentRead));
+          return { TableName: t.name, ...(item ? { Item: s.projection ? project(item, s.projection) : item } : {}) };
         }
-        const r = inTransaction(ctx, () => run(ctx, s, input.Statements[i]!.ReturnValuesOnConditionCheckFailure));
-        return { TableName: r.table.name };
+        // A member's ReturnValuesOnConditionCheckFailure is inert: a failed condition returns no
+        // item; a RETURNING clause is honoured (the Parity Suite's recordings, eu-west-2).
+        const r = inTransaction(ctx, () => run(ctx, s, undefined));
+        charge(r.table, r.units);
+        return { TableName: r.table.name, ...(r.items[0] ? { Item: r.items[0] } : {}) };
       } catch (e) {
         if (!isAwsError(e) || !ERROR_CODES[e.code]) throw e;
-        // The error carries the item in wire form (base64 binaries); the output encoder wants Buffers.
-        const item = e.fields['Item'] ? reviveItem(structuredClone(e.fields['Item']) as Record<string, unknown>) : undefined;
-        return { TableName: s.table, Error: { Code: ERROR_CODES[e.code] as 'ValidationError', Message: e.message, ...(item ? { Item: item } : {}) } };
+        return { TableName: s.table, Error: { Code: ERROR_CODES[e.code] as 'ValidationError', Message: e.message } };
       }
     });
-    return { Responses: responses };
+    const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, kinds.has('read') ? 'read' : 'write')).filter((c) => !!c);
+    return { Responses: responses, ...(cc.length ? { ConsumedCapacity: cc } : {}) };
   },
 
   ExecuteTransaction(input, ctx) {
-    const parsed = input.TransactStatements.map((st) => parseStatement(st.Statement, st.Parameters as Value[] | undefined));
+    // Every statement's parameters are checked before any statement is read.
+    const params = input.TransactStatements.map((st) => checkParameters(st.Parameters as Value[] | undefined));
+    const parsed = input.TransactStatements.map((st, i) => inStatement(i, () => parseStatement(st.Statement, params[i]!)));
     const reads = parsed.filter((s) => s.kind === 'select').length;
     if (reads !== 0 && reads !== parsed.length) throw invalid('Transaction statements must all be reads or all be writes');
+    parsed.forEach(checkTransactionStatement);
+    // A statement whose table is missing or whose key is unusable cancels the transaction before
+    // anything runs; the others' reasons are None (recorded against DynamoDB, eu-west-2).
+    const targets = parsed.map((s, i): { t: Table; key: Item } | AwsError => {
+      const t = asReason(() => getTable(ctx, s.table), 'ResourceNotFoundException');
+      if (isAwsError(t)) return t;
+      const key = transactionKey(t, s, i);
+      return isAwsError(key) ? key : { t, key };
+    });
+    if (targets.some(isAwsError)) throw cancelled(targets.map((x) => (isAwsError(x) ? { Code: ERROR_CODES[x.code]!, Message: x.message } : { Code: 'None' })));
     const seen = new Set<string>();
-    for (const s of parsed) {
-      const t = getTable(ctx, s.table);
-      const key = s.kind === 'insert' ? keyOf(tableKey(t), checkItem(s.item)) : pinnedKey(t, s.where);
-      const id = `${t.id}/${storageKey(tableKey(t), key).map((b) => b.toString('hex')).join('/')}`;
+    for (const target of targets as { t: Table; key: Item }[]) {
+      const id = `${target.t.id}/${storageKey(tableKey(target.t), target.key).map((b) => b.toString('hex')).join('/')}`;
       if (seen.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
       seen.add(id);
     }
@@ -188,9 +280,7 @@ export const statementHandlers: Handlers<Operations> = {
           return { Code: ERROR_CODES[e.code]!, Message: e.message, ...(e.fields['Item'] ? { Item: e.fields['Item'] } : {}) };
         }
       });
-      if (reasons.some((r) => r.Code !== 'None')) {
-        throw new AwsError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, { fields: { CancellationReasons: reasons } });
-      }
+      if (reasons.some((r) => r.Code !== 'None')) throw cancelled(reasons);
       // A transaction of writes answers an empty Responses list, not one entry per statement
       // (the Parity Suite's recordings in four regions); a transaction of reads, one per statement.
       const responses = reads ? results.map((r) => (r?.items[0] ? { Item: r.items[0] } : {})) : [];
