@@ -344,7 +344,7 @@ function output(s: Source, page: Page, select: string | undefined, reshape: (i: 
     ...(page.last ? { LastEvaluatedKey: page.last } : {}),
     ConsumedCapacity: s.index
       ? consumedByIndex(capacityMode, s.table, s.index, readUnits(page.bytes, consistent))
-      : consumed(capacityMode, s.table, readUnits(page.bytes, consistent), 'read'),
+      : consumed(capacityMode, s.table, readUnits(page.bytes, consistent)),
   };
 }
 
