@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand,
-  UpdateItemCommand, type AttributeValue, type ReturnConsumedCapacity,
+  TransactGetItemsCommand, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue, type ReturnConsumedCapacity,
 } from '@aws-sdk/client-dynamodb';
 import type { Nimbus } from '../src/index.js';
-import { clientConfig, start } from './helpers.js';
+import { clientConfig, rejects, start } from './helpers.js';
 
 let seq = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++seq}`;
@@ -135,5 +135,34 @@ describe('DynamoDB consumed capacity', () => {
     assert.deepEqual(w.ConsumedCapacity, [arms(name, 2, 1)]);
     const r = await ddb.send(new BatchGetItemCommand({ ReturnConsumedCapacity: 'TOTAL', RequestItems: { [name]: { Keys: [{ pk: s('b1'), sk: s('1') }, { pk: s('b2'), sk: s('1') }] } } }));
     assert.deepEqual(r.ConsumedCapacity, [{ TableName: name, CapacityUnits: 1 }]);
+  });
+
+  it('transactions keep the read or write split and charge each action twice, on the indexes it changes too', async () => {
+    const name = await indexedTable();
+    const w = await ddb.send(new TransactWriteItemsCommand({ ReturnConsumedCapacity: 'INDEXES', TransactItems: [
+      { Put: { TableName: name, Item: { pk: s('t1'), sk: s('1'), g: s('G') } } },
+      { Put: { TableName: name, Item: { pk: s('t2'), sk: s('1') } } },
+    ] }));
+    assert.deepEqual(w.ConsumedCapacity, [{
+      TableName: name, CapacityUnits: 6, WriteCapacityUnits: 6, Table: { CapacityUnits: 4, WriteCapacityUnits: 4 },
+      GlobalSecondaryIndexes: { byG: { CapacityUnits: 2, WriteCapacityUnits: 2 } },
+    }]);
+    const r = await ddb.send(new TransactGetItemsCommand({ ReturnConsumedCapacity: 'INDEXES', TransactItems: [{ Get: { TableName: name, Key: { pk: s('t1'), sk: s('1') } } }] }));
+    assert.deepEqual(r.ConsumedCapacity, [{ TableName: name, CapacityUnits: 2, ReadCapacityUnits: 2, Table: { CapacityUnits: 2, ReadCapacityUnits: 2 } }]);
+  });
+
+  it('a TransactWriteItems replayed under its ClientRequestToken reports the read capacity of reading its items', async () => {
+    const name = await indexedTable();
+    const request = (ReturnConsumedCapacity: ReturnConsumedCapacity, v = 'x') => new TransactWriteItemsCommand({
+      ClientRequestToken: `${name}-token`, ReturnConsumedCapacity, TransactItems: [
+        { Put: { TableName: name, Item: { pk: s('r1'), sk: s('1'), v: s(v) } } },
+        { Put: { TableName: name, Item: { pk: s('r2'), sk: s('1'), v: s(v) } } },
+      ],
+    });
+    assert.deepEqual((await ddb.send(request('TOTAL'))).ConsumedCapacity, [{ TableName: name, CapacityUnits: 4, WriteCapacityUnits: 4 }]);
+    assert.deepEqual((await ddb.send(request('TOTAL'))).ConsumedCapacity, [{ TableName: name, CapacityUnits: 4, ReadCapacityUnits: 4 }]);
+    assert.equal((await ddb.send(request('NONE'))).ConsumedCapacity, undefined);
+    const mismatch = await rejects(ddb.send(request('TOTAL', 'changed')));
+    assert.equal(mismatch.name, 'IdempotentParameterMismatchException');
   });
 });
