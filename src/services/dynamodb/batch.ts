@@ -1,7 +1,7 @@
 import type { ConsumedCapacity, ItemCollectionMetrics, KeysAndAttributes, Operations } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Handlers } from '../service.js';
-import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
+import { addCharge, collectionMetrics, consumed, noCharge, readUnits, writeCharge } from './capacity.js';
 import { project } from './expressions/evaluate.js';
 import { checkSize, commit, keepsHistory } from './items.js';
 import { PARAMS, parseExpressions } from './request.js';
@@ -95,7 +95,7 @@ export const batchHandlers: Handlers<Operations> = {
         units += readUnits(size, r.ConsistentRead);
         responses[name].push(projection ? project(item, projection) : item);
       }
-      const c = consumed(input.ReturnConsumedCapacity, t, units, 'read');
+      const c = consumed(input.ReturnConsumedCapacity, t, units);
       if (c) capacity.push(c);
     }
     return { Responses: responses, UnprocessedKeys: unprocessed, ...(capacity.length ? { ConsumedCapacity: capacity } : {}) };
@@ -133,17 +133,18 @@ export const batchHandlers: Handlers<Operations> = {
       const capacity: ConsumedCapacity[] = [];
       const metrics: Record<string, ItemCollectionMetrics[]> = {};
       for (const { name, t, ops } of writes) {
-        let units = 0;
+        const charge = noCharge();
+        const charged = (input.ReturnConsumedCapacity ?? 'NONE') !== 'NONE';
         // Puts are blind writes unless the old item is needed (see PutItem); deletes always look.
-        const blindPuts = (input.ReturnConsumedCapacity ?? 'NONE') === 'NONE' && !keepsHistory(t);
+        const blindPuts = !charged && !keepsHistory(t);
         for (const { key, item } of ops) {
           const before = item && blindPuts ? undefined : readItem(ctx, t, key);
           commit(ctx, t, key, before, item);
-          units += writeUnits(before, item);
+          if (charged) addCharge(charge, writeCharge(t, before, item));
           const m = collectionMetrics(input.ReturnItemCollectionMetrics, t, item ?? key);
           if (m) (metrics[name] ??= []).push(m);
         }
-        const c = consumed(input.ReturnConsumedCapacity, t, units, 'write');
+        const c = consumed(input.ReturnConsumedCapacity, t, charge);
         if (c) capacity.push(c);
       }
       return { UnprocessedItems: {}, ...(Object.keys(metrics).length ? { ItemCollectionMetrics: metrics } : {}), ...(capacity.length ? { ConsumedCapacity: capacity } : {}) };

@@ -2,7 +2,7 @@ import type { GetItemOutput, Operations, PutItemOutput } from '../../generated/t
 import { AwsError } from '../../protocols/errors.js';
 import { JsonText } from '../../protocols/json.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { collectionMetrics, consumed, readUnits, writeUnits } from './capacity.js';
+import { collectionMetrics, consumed, readUnits, writeCharge } from './capacity.js';
 import { applyUpdate, evaluate, project, updateCharge } from './expressions/evaluate.js';
 import type { Condition, Path, UpdateAction } from './expressions/parser.js';
 import { enveloped, PARAMS, parseExpressions } from './request.js';
@@ -128,7 +128,7 @@ export const itemHandlers: Handlers<Operations> = {
       // Built member by member: V8 (Node 20) builds a literal of a spread and more members through a slow path.
       const output: PutItemOutput = {};
       if (input.ReturnValues === 'ALL_OLD' && before) output.Attributes = before;
-      output.ConsumedCapacity = consumed(input.ReturnConsumedCapacity, t, () => writeUnits(before, item), 'write');
+      output.ConsumedCapacity = consumed(input.ReturnConsumedCapacity, t, () => writeCharge(t, before, item));
       output.ItemCollectionMetrics = collectionMetrics(input.ReturnItemCollectionMetrics, t, item);
       return output;
     };
@@ -146,14 +146,14 @@ export const itemHandlers: Handlers<Operations> = {
       const item = readItem(ctx, t, key);
       return {
         ...(item ? { Item: project(item, ex.projection) } : {}),
-        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => readUnits(item ? itemSize(item) : 0, input.ConsistentRead), 'read'),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => readUnits(item ? itemSize(item) : 0, input.ConsistentRead)),
       };
     }
     // The whole item goes back as it is stored, already the JSON the response carries.
     const stored = readStoredItem(ctx, t, key);
     const output: GetItemOutput = {};
     if (stored) output.Item = new JsonText(stored.text) as unknown as Item;
-    output.ConsumedCapacity = consumed(input.ReturnConsumedCapacity, t, () => readUnits(stored?.size ?? 0, input.ConsistentRead), 'read');
+    output.ConsumedCapacity = consumed(input.ReturnConsumedCapacity, t, () => readUnits(stored?.size ?? 0, input.ConsistentRead));
     return output;
   },
 
@@ -183,7 +183,7 @@ export const itemHandlers: Handlers<Operations> = {
         : rv === 'UPDATED_NEW' ? updatedAttributes(after, paths) : undefined;
       return {
         ...(attributes ? { Attributes: attributes } : {}),
-        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => writeUnits(before, after), 'write'),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => writeCharge(t, before, after)),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, after),
       };
     });
@@ -202,7 +202,7 @@ export const itemHandlers: Handlers<Operations> = {
       commit(ctx, t, key, before, undefined);
       return {
         ...(input.ReturnValues === 'ALL_OLD' && before ? { Attributes: before } : {}),
-        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => writeUnits(before), 'write'),
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t, () => writeCharge(t, before, undefined)),
         ItemCollectionMetrics: collectionMetrics(input.ReturnItemCollectionMetrics, t, before ?? key),
       };
     });

@@ -7,7 +7,7 @@ import { evaluate, project } from './expressions/evaluate.js';
 import { conditionPaths, type Condition, type Operand, type Path } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
 import {
-  attributeType, checkKeyPaths, getTable, keyAttributes, keyParts, keyValueProblem, indexes, keyOf, partBytes, scanOrder, storageKey, tableKey, tupleElement, tupleEscape,
+  attributeType, checkKeyPaths, getTable, indexEntry, keyAttributes, keyParts, keyValueProblem, indexes, keyOf, partBytes, scanOrder, storageKey, tableKey, tupleElement, tupleEscape,
   type IndexDef, type KeyDef, type Table,
 } from './table.js';
 import { checkItem, decodeItem, keyBytes, typeOf, type Item, type Value } from './values.js';
@@ -42,8 +42,7 @@ function source(t: Table, indexName: string | undefined): Source {
 function projectIndex(s: Source, item: Item, fetchFromTable: boolean): Item {
   const index = s.index;
   if (!index || seesWholeItems(s, fetchFromTable)) return item;
-  const keep = new Set([...Object.keys(keyOf(tableKey(s.table), item)), ...keyAttributes(index), ...(index.projection.NonKeyAttributes ?? [])]);
-  return Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k)));
+  return indexEntry(s.table, index, item);
 }
 
 /** Whether a read sees items whole: of the table, or of an index that projects or fetches every attribute. */
@@ -345,7 +344,7 @@ function output(s: Source, page: Page, select: string | undefined, reshape: (i: 
     ...(page.last ? { LastEvaluatedKey: page.last } : {}),
     ConsumedCapacity: s.index
       ? consumedByIndex(capacityMode, s.table, s.index, readUnits(page.bytes, consistent))
-      : consumed(capacityMode, s.table, readUnits(page.bytes, consistent), 'read'),
+      : consumed(capacityMode, s.table, readUnits(page.bytes, consistent)),
   };
 }
 

@@ -393,11 +393,22 @@ export function writeItem(ctx: ServiceEnv, t: Table, item: Item): void {
   if (ixs.length === 0) return;
   st.delIndex.run(t.id, h, r);
   for (const ix of ixs) {
-    // Sparse indexes: an item without all of the index's key attributes is not in the index.
-    if (ix.composite ? keyAttributes(ix).some((a) => !item[a]) : !item[ix.hash] || (ix.range && !item[ix.range])) continue;
+    if (!indexHolds(ix, item)) continue;
     const [ih, ir] = storageKey(ix, item);
     st.putIndex.run(t.id, ix.name, ih, ir, scanOrder(ih), h, r);
   }
+}
+
+/** Sparse indexes: an index holds only the items that have every attribute of its key. */
+export function indexHolds(ix: IndexDef, item: Item): boolean {
+  return ix.composite ? keyAttributes(ix).every((a) => item[a]) : !!item[ix.hash] && (!ix.range || !!item[ix.range]);
+}
+
+/** What an index stores of an item it holds: the table's key, its own, and the attributes it projects. */
+export function indexEntry(t: Table, ix: IndexDef, item: Item): Item {
+  if (ix.projection.ProjectionType === 'ALL') return item;
+  const keep = new Set([...keyAttributes(tableKey(t)), ...keyAttributes(ix), ...(ix.projection.NonKeyAttributes ?? [])]);
+  return Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k)));
 }
 
 export function deleteItem(ctx: ServiceEnv, t: Table, key: Item): void {

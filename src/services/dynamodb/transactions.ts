@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ConsumedCapacity, Operations, TransactWriteItem, TransactWriteItemsOutput } from '../../generated/types/dynamodb.js';
 import { AwsError, isAwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { consumed, readUnits, writeUnits } from './capacity.js';
+import { addCharge, consumed, noCharge, readUnits, writeCharge, type WriteCharge } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkKeyUpdates, checkSize, commit, updatedItem } from './items.js';
 import { PARAMS, parseExpressions, type Expressions } from './request.js';
@@ -152,8 +152,16 @@ function canceled(reasons: CancellationReason[]): AwsError {
   });
 }
 
+/** A token's transaction: what it answered, and the items it wrote, which a replay reads. */
 function tokens(ctx: RequestContext) {
-  return ctx.memory('dynamodb.transactionTokens', () => new Map<string, { hash: string; at: number; output: TransactWriteItemsOutput }>());
+  return ctx.memory('dynamodb.transactionTokens', () => new Map<string, { hash: string; at: number; output: TransactWriteItemsOutput; actions: readonly Action[] }>());
+}
+
+/** A transactional read costs twice a consistent read of the item; the units add up per table. */
+function readsConsumed(mode: string | undefined, reads: readonly { t: Table; item: Item | undefined }[]): ConsumedCapacity[] {
+  const units = new Map<Table, number>();
+  for (const { t, item } of reads) units.set(t, (units.get(t) ?? 0) + 2 * readUnits(item ? itemSize(item) : 0, true));
+  return [...units].map(([t, u]) => consumed(mode, t, u, 'read')).filter((c): c is ConsumedCapacity => !!c);
 }
 
 export const transactionHandlers: Handlers<Operations> = {
@@ -163,7 +171,10 @@ export const transactionHandlers: Handlers<Operations> = {
     const seen = token ? tokens(ctx).get(token) : undefined;
     if (seen && ctx.clock.now() - seen.at < TOKEN_TTL_MS) {
       if (seen.hash !== hash) throw new AwsError('IdempotentParameterMismatchException', 'Request token was already used with different parameters');
-      return seen.output;
+      // A replay writes nothing: it reads the items, and reports the read capacity it consumed (ClientRequestToken, API reference).
+      const mode = input.ReturnConsumedCapacity;
+      const cc = mode && mode !== 'NONE' ? readsConsumed(mode, seen.actions.map((a) => ({ t: a.t, item: readItem(ctx, a.t, a.key) }))) : [];
+      return { ...seen.output, ConsumedCapacity: cc.length ? cc : undefined };
     }
     const actions = input.TransactItems.map(parseAction).map((p) => prepare(ctx, p));
     cancelOnInvalid(actions);
@@ -186,15 +197,18 @@ export const transactionHandlers: Handlers<Operations> = {
         return { Code: 'None' };
       });
       if (reasons.some((r) => r.Code !== 'None')) throw canceled(reasons);
-      const capacity = new Map<Table, number>();
+      // Each action costs twice what it would alone, on the table and on each index it changes.
+      const capacity = new Map<Table, WriteCharge>();
       actions.forEach((a, i) => {
         if (a.kind !== 'ConditionCheck') commit(ctx, a.t, a.key, befores[i], afters[i]);
-        capacity.set(a.t, (capacity.get(a.t) ?? 0) + 2 * writeUnits(befores[i], afters[i]));
+        if (input.ReturnConsumedCapacity && input.ReturnConsumedCapacity !== 'NONE') {
+          capacity.set(a.t, addCharge(capacity.get(a.t) ?? noCharge(), writeCharge(a.t, befores[i], afters[i]), 2));
+        }
       });
       const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, 'write')).filter((c): c is ConsumedCapacity => !!c);
       return cc.length ? { ConsumedCapacity: cc } : {};
     });
-    if (token) tokens(ctx).set(token, { hash, at: ctx.clock.now(), output });
+    if (token) tokens(ctx).set(token, { hash, at: ctx.clock.now(), output, actions });
     return output;
   },
 
@@ -209,17 +223,17 @@ export const transactionHandlers: Handlers<Operations> = {
     });
     cancelOnInvalid(gets);
     checkDistinct(gets);
-    const capacity = new Map<Table, number>();
+    const reads: { t: Table; item: Item | undefined }[] = [];
     const responses = gets.map(({ t, key, projection }) => {
       const item = readItem(ctx, t, key);
-      capacity.set(t, (capacity.get(t) ?? 0) + 2 * readUnits(item ? itemSize(item) : 0, true));
+      reads.push({ t, item });
       if (!item) return {};
       // A projection that matches nothing of a present item leaves the response without an Item
       // (the Parity Suite's recordings), where BatchGetItem keeps an empty one.
       const shown = projection ? project(item, projection) : item;
       return Object.keys(shown).length ? { Item: shown } : {};
     });
-    const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, 'read')).filter((c): c is ConsumedCapacity => !!c);
+    const cc = readsConsumed(input.ReturnConsumedCapacity, reads);
     return { Responses: responses, ...(cc.length ? { ConsumedCapacity: cc } : {}) };
   },
 };
