@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand,
+  BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DynamoDBClient, ExecuteStatementCommand, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand,
   TransactGetItemsCommand, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue, type ReturnConsumedCapacity,
 } from '@aws-sdk/client-dynamodb';
 import type { Nimbus } from '../src/index.js';
@@ -149,6 +149,20 @@ describe('DynamoDB consumed capacity', () => {
     }]);
     const r = await ddb.send(new TransactGetItemsCommand({ ReturnConsumedCapacity: 'INDEXES', TransactItems: [{ Get: { TableName: name, Key: { pk: s('t1'), sk: s('1') } } }] }));
     assert.deepEqual(r.ConsumedCapacity, [{ TableName: name, CapacityUnits: 2, ReadCapacityUnits: 2, Table: { CapacityUnits: 2, ReadCapacityUnits: 2 } }]);
+  });
+
+  it('PartiQL writes charge the indexes they change, as the other writes do, keeping their write split', async () => {
+    const name = await indexedTable();
+    const run = (Statement: string) => ddb.send(new ExecuteStatementCommand({ Statement, ReturnConsumedCapacity: 'INDEXES' }));
+    const inserted = await run(`INSERT INTO "${name}" VALUE {'pk': 'q', 'sk': '1', 'g': 'G', 'l': 'L'}`);
+    assert.deepEqual(inserted.ConsumedCapacity, {
+      TableName: name, CapacityUnits: 3, WriteCapacityUnits: 3, Table: { CapacityUnits: 1, WriteCapacityUnits: 1 },
+      GlobalSecondaryIndexes: { byG: { CapacityUnits: 1, WriteCapacityUnits: 1 } }, LocalSecondaryIndexes: { byL: { CapacityUnits: 1, WriteCapacityUnits: 1 } },
+    });
+    // o is projected by the local index alone.
+    const updated = await run(`UPDATE "${name}" SET o = 'x' WHERE pk = 'q' AND sk = '1'`);
+    assert.equal(updated.ConsumedCapacity?.CapacityUnits, 2);
+    assert.equal(updated.ConsumedCapacity?.GlobalSecondaryIndexes, undefined);
   });
 
   it('a TransactWriteItems replayed under its ClientRequestToken reports the read capacity of reading its items', async () => {

@@ -169,6 +169,9 @@ describe('DynamoDB PartiQL', () => {
     const second = await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT sk FROM "${name}" WHERE pk = 'p'`, Limit: 3, NextToken: first.NextToken }));
     assert.deepEqual(second.Items?.map((i) => i.sk?.N), ['3', '4']);
     assert.equal(second.NextToken, undefined);
+    // A NextToken pages the statement it came from, no other.
+    const elsewhere = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}" WHERE pk = 'p'`, Limit: 3, NextToken: first.NextToken })));
+    assert.equal(elsewhere.name, 'ValidationException');
     const r = await doc.send(new DocExecute({ Statement: `SELECT * FROM "${name}" WHERE pk = ? AND sk BETWEEN ? AND ?`, Parameters: ['p', 1, 2] }));
     assert.deepEqual(r.Items?.map((i) => i['sk']), [1, 2]);
   });

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { BatchStatementResponse, Operations } from '../../generated/types/dynamodb.js';
 import { AwsError, isAwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { consumed, readUnits, writeUnits } from './capacity.js';
+import { addCharge, consumed, noCharge, readUnits, writeCharge, writeUnits, type WriteCharge } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
 import { checkParameters, equalities, parseStatement, type Statement } from './partiql.js';
@@ -19,7 +20,15 @@ const invalid = (m: string) => new AwsError('ValidationException', m);
 interface Result {
   table: Table;
   items: Item[];
-  units: number;
+  /** A read's units, or a write's charge on the table and the indexes it changes (capacity.ts). */
+  units: number | WriteCharge;
+}
+
+/** Adds a statement's units to its table's, `times` over. */
+function charge(capacity: Map<Table, WriteCharge>, t: Table, units: number | WriteCharge, times = 1): void {
+  const total = capacity.get(t) ?? noCharge();
+  addCharge(total, typeof units === 'number' ? { table: units, indexes: new Map() } : units, times);
+  capacity.set(t, total);
 }
 
 /**
@@ -78,7 +87,7 @@ function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefi
       checkSize(item);
       if (readItem(ctx, t, item)) throw new AwsError('DuplicateItemException', 'Duplicate primary key exists in table');
       commit(ctx, t, keyOf(tableKey(t), item), undefined, item);
-      return { table: t, items: [], units: writeUnits(item) };
+      return { table: t, items: [], units: writeCharge(t, undefined, item) };
     }
     case 'update': {
       const key = pinnedKey(t, s.where);
@@ -92,14 +101,14 @@ function run(ctx: RequestContext, s: Statement, returnOnFailure: string | undefi
         : s.returning === 'MODIFIED_OLD' ? changed(before) : s.returning === 'MODIFIED_NEW' ? changed(after) : undefined;
       // A projection left empty (MODIFIED NEW of a removed attribute) is no item at all.
       const items = returned && Object.keys(returned).length > 0 ? [returned] : [];
-      return { table: t, items, units: writeUnits(before, after) };
+      return { table: t, items, units: writeCharge(t, before, after) };
     }
     case 'delete': {
       const key = pinnedKey(t, s.where);
       const before = readItem(ctx, t, key);
       if (before && !evaluate(before, s.where)) throw conditionFailed(before, returnOnFailure);
       if (before) commit(ctx, t, key, before, undefined);
-      return { table: t, items: s.returning === 'ALL_OLD' && before ? [before] : [], units: writeUnits(before) };
+      return { table: t, items: s.returning === 'ALL_OLD' && before ? [before] : [], units: writeCharge(t, before, undefined) };
     }
     case 'exists': {
       // A condition check, which ExecuteTransaction alone runs, on the item existsKey named.
@@ -189,14 +198,17 @@ export const statementHandlers: Handlers<Operations> = {
     const s = parseStatement(input.Statement, checkParameters(input.Parameters as Value[] | undefined));
     if (s.kind === 'exists') throw invalid(EXISTS_OUTSIDE_TRANSACTION);
     const r = inTransaction(ctx, () => run(ctx, s, input.ReturnValuesOnConditionCheckFailure, input.ConsistentRead ?? false));
-    // Pages are positions in the result: NextToken is the offset of the next item.
-    const offset = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64').toString()) : 0;
-    if (!Number.isInteger(offset) || offset < 0) throw invalid('Invalid NextToken');
+    // Pages are positions in the result: NextToken is the offset of the next item, bound to the
+    // statement it pages, so it cannot be replayed against another table or index.
+    const statement = createHash('sha256').update(JSON.stringify([input.Statement, input.Parameters ?? null])).digest('base64url').slice(0, 16);
+    const token = input.NextToken ? /^([\w-]{16})\.(\d+)$/.exec(Buffer.from(input.NextToken, 'base64').toString()) : undefined;
+    if (input.NextToken && token?.[1] !== statement) throw invalid('Invalid NextToken');
+    const offset = token ? Number(token[2]) : 0;
     const end = input.Limit ? offset + input.Limit : r.items.length;
     const page = r.items.slice(offset, end);
     return {
       Items: page,
-      ...(end < r.items.length ? { NextToken: Buffer.from(String(end)).toString('base64') } : {}),
+      ...(end < r.items.length ? { NextToken: Buffer.from(`${statement}.${end}`).toString('base64') } : {}),
       ConsumedCapacity: consumed(input.ReturnConsumedCapacity, r.table, r.units, s.kind === 'select' ? 'read' : 'write'),
     };
   },
@@ -216,8 +228,7 @@ export const statementHandlers: Handlers<Operations> = {
     const kinds = new Set(parsed.flatMap((s) => (isAwsError(s) ? [] : [s.kind === 'select' ? 'read' : 'write'])));
     if (kinds.size > 1) throw invalid('Batch statements must all be reads or all be writes');
     // Each member is charged on its own, a read at its own consistency.
-    const capacity = new Map<Table, number>();
-    const charge = (t: Table, units: number) => capacity.set(t, (capacity.get(t) ?? 0) + units);
+    const capacity = new Map<Table, WriteCharge>();
     const responses: BatchStatementResponse[] = parsed.map((s, i) => {
       if (isAwsError(s)) return { Error: { Code: 'ValidationError', Message: s.message } };
       try {
@@ -230,13 +241,13 @@ export const statementHandlers: Handlers<Operations> = {
           if (!key) return { Error: { Code: 'ValidationError', Message: 'Select statements within BatchExecuteStatement must specify the primary key in the where clause.' } };
           checkKey(t, key);
           const item = readItem(ctx, t, key);
-          charge(t, readUnits(item ? itemSize(item) : 0, input.Statements[i]!.ConsistentRead));
+          charge(capacity, t, readUnits(item ? itemSize(item) : 0, input.Statements[i]!.ConsistentRead));
           return { TableName: t.name, ...(item ? { Item: s.projection ? project(item, s.projection) : item } : {}) };
         }
         // A member's ReturnValuesOnConditionCheckFailure is inert: a failed condition returns no
         // item; a RETURNING clause is honoured (the Parity Suite's recordings, eu-west-2).
         const r = inTransaction(ctx, () => run(ctx, s, undefined));
-        charge(r.table, r.units);
+        charge(capacity, r.table, r.units);
         return { TableName: r.table.name, ...(r.items[0] ? { Item: r.items[0] } : {}) };
       } catch (e) {
         if (!isAwsError(e) || !ERROR_CODES[e.code]) throw e;
@@ -285,8 +296,8 @@ export const statementHandlers: Handlers<Operations> = {
       // (the Parity Suite's recordings in four regions); a transaction of reads, one per statement.
       const responses = reads ? results.map((r) => (r?.items[0] ? { Item: r.items[0] } : {})) : [];
       // Each statement of a transaction costs twice its capacity, as TransactWriteItems' actions do.
-      const capacity = new Map<Table, number>();
-      for (const r of results) if (r) capacity.set(r.table, (capacity.get(r.table) ?? 0) + 2 * r.units);
+      const capacity = new Map<Table, WriteCharge>();
+      for (const r of results) if (r) charge(capacity, r.table, r.units, 2);
       const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, reads ? 'read' : 'write')).filter((c) => !!c);
       return { Responses: responses, ...(cc.length ? { ConsumedCapacity: cc } : {}) };
     });
