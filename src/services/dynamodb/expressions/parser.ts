@@ -184,12 +184,13 @@ class Parser {
   }
 
   /**
-   * DynamoDB quotes the token before the offending one; when the offending token comes first,
-   * it quotes the one after instead ('INVALID SYNTAX HERE' is near "INVALID SYNTAX", '!!!' near "!!").
+   * DynamoDB quotes the text from the token before the offending one to the token after it, as
+   * written ('a = = b' is near "= = b", 'SET book-price = :p' near "book-price", 'INVALID SYNTAX
+   * HERE' near "INVALID SYNTAX"; the Parity Suite's recordings and users' reports).
    */
   syntaxAt(tok: Token, prev: Token | undefined, following: Token | undefined): never {
     const from = prev ? prev.start : tok.start;
-    const last = prev || !following || following.kind === 'eof' ? tok : following;
+    const last = following && following.kind !== 'eof' ? following : tok;
     const to = last.kind === 'eof' ? this.src.length : last.start + last.text.length;
     throw this.error(`Syntax error; token: "${tok.text}", near: "${this.src.slice(from, to).trim()}"`);
   }
