@@ -610,6 +610,15 @@ describe('DynamoDB tables and items', () => {
     await create('size', 'S', 'bySizeText');
   });
 
+  it('NonKeyAttributes beside an ALL projection are accepted on a local index and refused on a global one', async () => {
+    const indexed = (kind: 'LocalSecondaryIndexes' | 'GlobalSecondaryIndexes') => table({
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }, { AttributeName: 'a', AttributeType: 'S' }],
+      [kind]: [{ IndexName: 'byA', KeySchema: kind === 'LocalSecondaryIndexes' ? [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'a', KeyType: 'RANGE' }] : [{ AttributeName: 'a', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL', NonKeyAttributes: ['x'] } }],
+    }, { name: 'sk', type: 'S' });
+    await indexed('LocalSecondaryIndexes');
+    assert.equal((await rejects(indexed('GlobalSecondaryIndexes'))).message, 'One or more parameter values were invalid: ProjectionType is ALL, but NonKeyAttributes is specified');
+  });
+
   it('an attribute keying both a global and a local index is judged, and named, by the global one', async () => {
     const name = await table({
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }, { AttributeName: 'both', AttributeType: 'S' }],

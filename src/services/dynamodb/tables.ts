@@ -153,9 +153,14 @@ function checkKeySchema(schema: KeySchemaElement[], defs: AttributeDefinition[],
 /** The most attributes a multi-attribute key's partition key, or its sort key, may have. */
 const MAX_KEY_PART = 4;
 
-function checkProjection(p: Projection): void {
+/**
+ * An index's projection. A local index's ALL or KEYS_ONLY may carry NonKeyAttributes, which
+ * DynamoDB accepts there (ScyllaDB's Alternator tests, run against DynamoDB, create one), where a
+ * global index's is refused.
+ */
+function checkProjection(p: Projection, global = true): void {
   if (!p.ProjectionType) throw paramInvalid('Unknown ProjectionType: null');
-  if (p.ProjectionType !== 'INCLUDE' && p.NonKeyAttributes) throw paramInvalid(`ProjectionType is ${p.ProjectionType}, but NonKeyAttributes is specified`);
+  if (global && p.ProjectionType !== 'INCLUDE' && p.NonKeyAttributes) throw paramInvalid(`ProjectionType is ${p.ProjectionType}, but NonKeyAttributes is specified`);
   if (p.ProjectionType === 'INCLUDE' && !p.NonKeyAttributes?.length) throw paramInvalid('ProjectionType is INCLUDE, but NonKeyAttributes is not specified');
   const dup = p.NonKeyAttributes?.find((a, i) => p.NonKeyAttributes!.indexOf(a) !== i);
   if (dup !== undefined) throw paramInvalid(`Duplicate element in NonKeyAttributes: ${dup}`);
@@ -199,7 +204,7 @@ function checkCreateTable(input: CreateTableInput, defs: AttributeDefinition[], 
       const k = keyDef(i.KeySchema);
       if (!k.range) throw paramInvalid(`Index KeySchema does not have a range key for index: ${i.IndexName}`);
       if (k.hash !== table.hash) throw paramInvalid(`Index KeySchema does not have the same leading hash key as table KeySchema for index: ${i.IndexName}. index hash key: ${k.hash}, table hash key: ${table.hash}`);
-      checkProjection(i.Projection);
+      checkProjection(i.Projection, false);
       unique(i.IndexName);
     }
     if (lsis.length > 5) throw paramInvalid('Number of LocalSecondaryIndexes exceeds per-table limit of 5');
