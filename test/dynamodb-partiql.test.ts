@@ -160,6 +160,18 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(await refusal('attribute_exists(a, b)'), 'Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2');
   });
 
+  it('ExecuteTransaction with a ClientRequestToken runs once: a replay answers again and writes nothing, other statements under it are refused', async () => {
+    const name = await table();
+    await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'c', 'sk': 1, 'n': 0}` }));
+    const increment = [{ Statement: `UPDATE "${name}" SET n = n + 1 WHERE pk = 'c' AND sk = 1` }];
+    await ddb.send(new ExecuteTransactionCommand({ TransactStatements: increment, ClientRequestToken: 'once' }));
+    await ddb.send(new ExecuteTransactionCommand({ TransactStatements: increment, ClientRequestToken: 'once' }));
+    const item = await ddb.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'c' }, sk: { N: '1' } } }));
+    assert.equal(item.Item?.n?.N, '1');
+    const other = await rejects(ddb.send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `UPDATE "${name}" SET n = 5 WHERE pk = 'c' AND sk = 1` }], ClientRequestToken: 'once' })));
+    assert.equal(other.name, 'IdempotentParameterMismatchException');
+  });
+
   it('SELECT pages with Limit and NextToken; the document client binds native parameters', async () => {
     const name = await table();
     const doc = DynamoDBDocumentClient.from(ddb);

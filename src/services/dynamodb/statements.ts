@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BatchStatementResponse, Operations } from '../../generated/types/dynamodb.js';
+import type { BatchStatementResponse, ExecuteTransactionInput, ExecuteTransactionOutput, Operations } from '../../generated/types/dynamodb.js';
 import { AwsError, isAwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { addCharge, consumed, noCharge, readUnits, writeCharge, writeUnits, type WriteCharge } from './capacity.js';
@@ -7,6 +7,7 @@ import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
 import { checkParameters, equalities, parseStatement, type Statement } from './partiql.js';
 import { checkItemKeys, checkKey, inTransaction, getTable, indexes, keyOf, readItem, storageKey, tableKey, type IndexDef, type Table } from './table.js';
+import { idempotent } from './transactions.js';
 import { checkItem, decodeItem, itemSize, keyBytes, type Item, type Value } from './values.js';
 import { checkFilterAttributes, checkOverlap, existsKey, pinnedKey, projectedBy, selectKey, whereKey } from './where.js';
 
@@ -258,48 +259,59 @@ export const statementHandlers: Handlers<Operations> = {
     return { Responses: responses, ...(cc.length ? { ConsumedCapacity: cc } : {}) };
   },
 
+  // A ClientRequestToken makes the transaction idempotent for ten minutes, as TransactWriteItems'
+  // does (transactions.ts): a replay runs nothing and answers the first answer again (the Parity
+  // Suite's recordings: a replayed SET n = n + 1 applies once).
   ExecuteTransaction(input, ctx) {
-    // Every statement's parameters are checked before any statement is read.
-    const params = input.TransactStatements.map((st) => checkParameters(st.Parameters as Value[] | undefined));
-    const parsed = input.TransactStatements.map((st, i) => inStatement(i, () => parseStatement(st.Statement, params[i]!)));
-    const reads = parsed.filter((s) => s.kind === 'select').length;
-    if (reads !== 0 && reads !== parsed.length) throw invalid('Transaction statements must all be reads or all be writes');
-    parsed.forEach(checkTransactionStatement);
-    // A statement whose table is missing or whose key is unusable cancels the transaction before
-    // anything runs; the others' reasons are None (recorded against DynamoDB, eu-west-2).
-    const targets = parsed.map((s, i): { t: Table; key: Item } | AwsError => {
-      const t = asReason(() => getTable(ctx, s.table), 'ResourceNotFoundException');
-      if (isAwsError(t)) return t;
-      const key = transactionKey(t, s, i);
-      return isAwsError(key) ? key : { t, key };
-    });
-    if (targets.some(isAwsError)) throw cancelled(targets.map((x) => (isAwsError(x) ? { Code: ERROR_CODES[x.code]!, Message: x.message } : { Code: 'None' })));
-    const seen = new Set<string>();
-    for (const target of targets as { t: Table; key: Item }[]) {
-      const id = `${target.t.id}/${storageKey(tableKey(target.t), target.key).map((b) => b.toString('hex')).join('/')}`;
-      if (seen.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
-      seen.add(id);
-    }
-    return inTransaction(ctx, () => {
-      const results: (Result | undefined)[] = [];
-      const reasons = parsed.map((s, i) => {
-        try {
-          results[i] = run(ctx, s, input.TransactStatements[i]!.ReturnValuesOnConditionCheckFailure);
-          return { Code: 'None' };
-        } catch (e) {
-          if (!isAwsError(e) || !ERROR_CODES[e.code]) throw e;
-          return { Code: ERROR_CODES[e.code]!, Message: e.message, ...(e.fields['Item'] ? { Item: e.fields['Item'] } : {}) };
-        }
-      });
-      if (reasons.some((r) => r.Code !== 'None')) throw cancelled(reasons);
-      // A transaction of writes answers an empty Responses list, not one entry per statement
-      // (the Parity Suite's recordings in four regions); a transaction of reads, one per statement.
-      const responses = reads ? results.map((r) => (r?.items[0] ? { Item: r.items[0] } : {})) : [];
-      // Each statement of a transaction costs twice its capacity, as TransactWriteItems' actions do.
-      const capacity = new Map<Table, WriteCharge>();
-      for (const r of results) if (r) charge(capacity, r.table, r.units, 2);
-      const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, reads ? 'read' : 'write')).filter((c) => !!c);
-      return { Responses: responses, ...(cc.length ? { ConsumedCapacity: cc } : {}) };
-    });
+    return idempotent(ctx, 'ExecuteTransaction', input.ClientRequestToken, input.TransactStatements, () => {
+      const output = executeTransaction(input, ctx);
+      return { output, kept: output };
+    }, (output) => ({ ...output, ConsumedCapacity: undefined }));
   },
 };
+
+/** ExecuteTransaction's statements, run all or none. */
+function executeTransaction(input: ExecuteTransactionInput, ctx: RequestContext): ExecuteTransactionOutput {
+  // Every statement's parameters are checked before any statement is read.
+  const params = input.TransactStatements.map((st) => checkParameters(st.Parameters as Value[] | undefined));
+  const parsed = input.TransactStatements.map((st, i) => inStatement(i, () => parseStatement(st.Statement, params[i]!)));
+  const reads = parsed.filter((s) => s.kind === 'select').length;
+  if (reads !== 0 && reads !== parsed.length) throw invalid('Transaction statements must all be reads or all be writes');
+  parsed.forEach(checkTransactionStatement);
+  // A statement whose table is missing or whose key is unusable cancels the transaction before
+  // anything runs; the others' reasons are None (recorded against DynamoDB, eu-west-2).
+  const targets = parsed.map((s, i): { t: Table; key: Item } | AwsError => {
+    const t = asReason(() => getTable(ctx, s.table), 'ResourceNotFoundException');
+    if (isAwsError(t)) return t;
+    const key = transactionKey(t, s, i);
+    return isAwsError(key) ? key : { t, key };
+  });
+  if (targets.some(isAwsError)) throw cancelled(targets.map((x) => (isAwsError(x) ? { Code: ERROR_CODES[x.code]!, Message: x.message } : { Code: 'None' })));
+  const seen = new Set<string>();
+  for (const target of targets as { t: Table; key: Item }[]) {
+    const id = `${target.t.id}/${storageKey(tableKey(target.t), target.key).map((b) => b.toString('hex')).join('/')}`;
+    if (seen.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
+    seen.add(id);
+  }
+  return inTransaction(ctx, () => {
+    const results: (Result | undefined)[] = [];
+    const reasons = parsed.map((s, i) => {
+      try {
+        results[i] = run(ctx, s, input.TransactStatements[i]!.ReturnValuesOnConditionCheckFailure);
+        return { Code: 'None' };
+      } catch (e) {
+        if (!isAwsError(e) || !ERROR_CODES[e.code]) throw e;
+        return { Code: ERROR_CODES[e.code]!, Message: e.message, ...(e.fields['Item'] ? { Item: e.fields['Item'] } : {}) };
+      }
+    });
+    if (reasons.some((r) => r.Code !== 'None')) throw cancelled(reasons);
+    // A transaction of writes answers an empty Responses list, not one entry per statement
+    // (the Parity Suite's recordings in four regions); a transaction of reads, one per statement.
+    const responses = reads ? results.map((r) => (r?.items[0] ? { Item: r.items[0] } : {})) : [];
+    // Each statement of a transaction costs twice its capacity, as TransactWriteItems' actions do.
+    const capacity = new Map<Table, WriteCharge>();
+    for (const r of results) if (r) charge(capacity, r.table, r.units, 2);
+    const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, reads ? 'read' : 'write')).filter((c) => !!c);
+    return { Responses: responses, ...(cc.length ? { ConsumedCapacity: cc } : {}) };
+  });
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ConsumedCapacity, Operations, TransactWriteItem, TransactWriteItemsOutput } from '../../generated/types/dynamodb.js';
+import type { ConsumedCapacity, Operations, TransactWriteItem, TransactWriteItemsInput, TransactWriteItemsOutput } from '../../generated/types/dynamodb.js';
 import { AwsError, isAwsError } from '../../protocols/errors.js';
 import type { Handlers, RequestContext } from '../service.js';
 import { addCharge, consumed, noCharge, readUnits, writeCharge, type WriteCharge } from './capacity.js';
@@ -152,9 +152,31 @@ function canceled(reasons: CancellationReason[]): AwsError {
   });
 }
 
-/** A token's transaction: what it answered, and the items it wrote, which a replay reads. */
+/** A token's transaction: a digest of its request, when it ran, and what its replay needs. */
+interface TokenEntry { hash: string; at: number; kept: unknown }
+
 function tokens(ctx: RequestContext) {
-  return ctx.memory('dynamodb.transactionTokens', () => new Map<string, { hash: string; at: number; output: TransactWriteItemsOutput; actions: readonly Action[] }>());
+  return ctx.memory('dynamodb.transactionTokens', () => new Map<string, TokenEntry>());
+}
+
+/**
+ * ClientRequestToken, for TransactWriteItems and ExecuteTransaction: the same token with the same
+ * request within ten minutes runs nothing again and answers `replay` of what `run` kept; with
+ * other parameters it is IdempotentParameterMismatchException. A request without a token just runs.
+ */
+export function idempotent<T, K>(ctx: RequestContext, operation: string, token: string | undefined, request: unknown,
+  run: () => { output: T; kept: K }, replay: (kept: K) => T): T {
+  if (token === undefined) return run().output;
+  const key = `${operation}/${ctx.accountId}/${ctx.region}/${token}`;
+  const hash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const seen = tokens(ctx).get(key);
+  if (seen && ctx.clock.now() - seen.at < TOKEN_TTL_MS) {
+    if (seen.hash !== hash) throw new AwsError('IdempotentParameterMismatchException', 'Request token was already used with different parameters');
+    return replay(seen.kept as K);
+  }
+  const { output, kept } = run();
+  tokens(ctx).set(key, { hash, at: ctx.clock.now(), kept });
+  return output;
 }
 
 /** A transactional read costs twice a consistent read of the item; the units add up per table. */
@@ -164,52 +186,51 @@ function readsConsumed(mode: string | undefined, reads: readonly { t: Table; ite
   return [...units].map(([t, u]) => consumed(mode, t, u, 'read')).filter((c): c is ConsumedCapacity => !!c);
 }
 
+/** A TransactWriteItems run: its output, and what a replay of its token answers and reads. */
+function transactWrite(input: TransactWriteItemsInput, ctx: RequestContext): { output: TransactWriteItemsOutput; kept: { output: TransactWriteItemsOutput; actions: readonly Action[] } } {
+  const actions = input.TransactItems.map(parseAction).map((p) => prepare(ctx, p));
+  cancelOnInvalid(actions);
+  checkDistinct(actions);
+  checkTransactionSize(actions);
+  const output = inTransaction(ctx, () => {
+    const befores = actions.map((a) => readItem(ctx, a.t, a.key));
+    const afters: (Item | undefined)[] = [];
+    const reasons: CancellationReason[] = actions.map((a, i) => {
+      const before = befores[i];
+      if (a.ex.condition && !evaluate(before, a.ex.condition)) {
+        return { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(a.returnOnFailure === 'ALL_OLD' && before ? { Item: before } : {}) };
+      }
+      try {
+        afters[i] = a.kind === 'Put' ? a.item : a.kind === 'Update' ? updatedItem(a.t, a.key, before, a.ex.update ?? []) : a.kind === 'Delete' ? undefined : before;
+      } catch (e) {
+        if (isAwsError(e) && e.code === 'ValidationException') return { Code: 'ValidationError', Message: e.message };
+        throw e;
+      }
+      return { Code: 'None' };
+    });
+    if (reasons.some((r) => r.Code !== 'None')) throw canceled(reasons);
+    // Each action costs twice what it would alone, on the table and on each index it changes.
+    const capacity = new Map<Table, WriteCharge>();
+    actions.forEach((a, i) => {
+      if (a.kind !== 'ConditionCheck') commit(ctx, a.t, a.key, befores[i], afters[i]);
+      if (input.ReturnConsumedCapacity && input.ReturnConsumedCapacity !== 'NONE') {
+        capacity.set(a.t, addCharge(capacity.get(a.t) ?? noCharge(), writeCharge(a.t, befores[i], afters[i]), 2));
+      }
+    });
+    const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, 'write')).filter((c): c is ConsumedCapacity => !!c);
+    return cc.length ? { ConsumedCapacity: cc } : {};
+  });
+  return { output, kept: { output, actions } };
+}
+
 export const transactionHandlers: Handlers<Operations> = {
   TransactWriteItems(input, ctx) {
-    const hash = createHash('sha256').update(JSON.stringify(input.TransactItems)).digest('hex');
-    const token = input.ClientRequestToken ? `${ctx.accountId}/${ctx.region}/${input.ClientRequestToken}` : undefined;
-    const seen = token ? tokens(ctx).get(token) : undefined;
-    if (seen && ctx.clock.now() - seen.at < TOKEN_TTL_MS) {
-      if (seen.hash !== hash) throw new AwsError('IdempotentParameterMismatchException', 'Request token was already used with different parameters');
+    return idempotent(ctx, 'TransactWriteItems', input.ClientRequestToken, input.TransactItems, () => transactWrite(input, ctx), ({ output, actions }) => {
       // A replay writes nothing: it reads the items, and reports the read capacity it consumed (ClientRequestToken, API reference).
       const mode = input.ReturnConsumedCapacity;
-      const cc = mode && mode !== 'NONE' ? readsConsumed(mode, seen.actions.map((a) => ({ t: a.t, item: readItem(ctx, a.t, a.key) }))) : [];
-      return { ...seen.output, ConsumedCapacity: cc.length ? cc : undefined };
-    }
-    const actions = input.TransactItems.map(parseAction).map((p) => prepare(ctx, p));
-    cancelOnInvalid(actions);
-    checkDistinct(actions);
-    checkTransactionSize(actions);
-    const output = inTransaction(ctx, () => {
-      const befores = actions.map((a) => readItem(ctx, a.t, a.key));
-      const afters: (Item | undefined)[] = [];
-      const reasons: CancellationReason[] = actions.map((a, i) => {
-        const before = befores[i];
-        if (a.ex.condition && !evaluate(before, a.ex.condition)) {
-          return { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(a.returnOnFailure === 'ALL_OLD' && before ? { Item: before } : {}) };
-        }
-        try {
-          afters[i] = a.kind === 'Put' ? a.item : a.kind === 'Update' ? updatedItem(a.t, a.key, before, a.ex.update ?? []) : a.kind === 'Delete' ? undefined : before;
-        } catch (e) {
-          if (isAwsError(e) && e.code === 'ValidationException') return { Code: 'ValidationError', Message: e.message };
-          throw e;
-        }
-        return { Code: 'None' };
-      });
-      if (reasons.some((r) => r.Code !== 'None')) throw canceled(reasons);
-      // Each action costs twice what it would alone, on the table and on each index it changes.
-      const capacity = new Map<Table, WriteCharge>();
-      actions.forEach((a, i) => {
-        if (a.kind !== 'ConditionCheck') commit(ctx, a.t, a.key, befores[i], afters[i]);
-        if (input.ReturnConsumedCapacity && input.ReturnConsumedCapacity !== 'NONE') {
-          capacity.set(a.t, addCharge(capacity.get(a.t) ?? noCharge(), writeCharge(a.t, befores[i], afters[i]), 2));
-        }
-      });
-      const cc = [...capacity].map(([t, units]) => consumed(input.ReturnConsumedCapacity, t, units, 'write')).filter((c): c is ConsumedCapacity => !!c);
-      return cc.length ? { ConsumedCapacity: cc } : {};
+      const cc = mode && mode !== 'NONE' ? readsConsumed(mode, actions.map((a) => ({ t: a.t, item: readItem(ctx, a.t, a.key) }))) : [];
+      return { ...output, ConsumedCapacity: cc.length ? cc : undefined };
     });
-    if (token) tokens(ctx).set(token, { hash, at: ctx.clock.now(), output, actions });
-    return output;
   },
 
   TransactGetItems(input, ctx) {
