@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactGetItemsCommand, TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactGetItemsCommand, TransactWriteItemsCommand, type AttributeValue, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { Nimbus } from '../src/index.js';
 import { aws, clientConfig, rejects, start } from './helpers.js';
 
@@ -51,6 +51,28 @@ describe('DynamoDB transactions: requests refused up front', () => {
       { Get: { TableName: b, Key: { pk: { S: 'k' } }, ProjectionExpression: 'v' } },
     ] }));
     assert.deepEqual(none.Responses, [{}, { Item: { v: { S: 'in b' } } }]);
+  });
+
+  it('an empty index key a transaction gives refuses it outright; a wrong-typed one cancels it, in PutItem\'s words for an Update too', async () => {
+    const name = unique('tx-gsi');
+    await ddb.send(new CreateTableCommand({
+      TableName: name, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    }));
+    const empty = 'One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byG, IndexKey: g';
+    const put = await rejects(ddb.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: name, Item: { pk: { S: 'a' }, g: { S: '' } } } }] })));
+    assert.equal(put.name, 'ValidationException');
+    assert.equal(put.message, empty);
+    const update = (value: AttributeValue) => ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Update: { TableName: name, Key: { pk: { S: 'a' } }, UpdateExpression: 'SET g = :v', ExpressionAttributeValues: { ':v': value } } },
+    ] }));
+    const setEmpty = await rejects(update({ S: '' }));
+    assert.equal(setEmpty.name, 'ValidationException');
+    assert.equal(setEmpty.message, empty);
+    const typed = await rejects(update({ N: '1' })) as Error & { CancellationReasons?: { Code?: string; Message?: string }[] };
+    assert.equal(typed.name, 'TransactionCanceledException');
+    assert.deepEqual(typed.CancellationReasons, [{ Code: 'ValidationError', Message: 'One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: byG' }]);
   });
 
   it('TransactWriteItems naming one item of a composite key twice is a ValidationException; another sort key is another item', async () => {

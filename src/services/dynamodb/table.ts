@@ -286,11 +286,16 @@ export function checkItemKeys(t: Table, item: Item, byUpdate = false): void {
         if (byUpdate) throw new AwsError('ValidationException', 'The update expression attempted to update the secondary index key to unsupported type');
         throw new AwsError('ValidationException', `One or more parameter values were invalid: Type mismatch for Index Key ${attr} Expected: ${expected} Actual: ${typeOf(v)} IndexName: ${ix.name}`);
       }
-      if (v.S === '' || v.B?.length === 0) {
-        throw new AwsError('ValidationException', `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${v.S === '' ? 'string' : 'binary'} value. IndexName: ${ix.name}, IndexKey: ${attr}`);
-      }
+      const empty = emptyIndexKey(ix, attr, v);
+      if (empty) throw new AwsError('ValidationException', empty);
     }
   }
+}
+
+/** DynamoDB's refusal of an empty string or binary as `ix`'s key attribute `attr`, if `v` is one. */
+export function emptyIndexKey(ix: IndexDef, attr: string, v: Value): string | undefined {
+  if (v.S !== '' && v.B?.length !== 0) return undefined;
+  return `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${v.S === '' ? 'string' : 'binary'} value. IndexName: ${ix.name}, IndexKey: ${attr}`;
 }
 
 export function keyOf(k: KeyDef, item: Item): Item {

@@ -6,8 +6,8 @@ import { addCharge, consumed, noCharge, readUnits, writeCharge, type WriteCharge
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkKeyUpdates, checkSize, commit, updatedItem } from './items.js';
 import { PARAMS, parseExpressions, type Expressions } from './request.js';
-import { checkItemKeys, checkKey, checkKeyPaths, emptyKeyProblem, inTransaction, getTable, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
-import { checkItem, encodeItem, itemSize, type Item } from './values.js';
+import { checkItemKeys, checkKey, checkKeyPaths, emptyIndexKey, emptyKeyProblem, inTransaction, getTable, indexes, keyAttributes, keyOf, readItem, storageKey, tableKey, type Table } from './table.js';
+import { checkItem, encodeItem, itemSize, type Item, type Value } from './values.js';
 
 /**
  * TransactWriteItems and TransactGetItems: up to 100 actions, all or nothing, in one SQLite
@@ -101,6 +101,16 @@ function prepare(ctx: RequestContext, { kind, spec, values, ex }: ParsedAction):
   const t = getTable(ctx, spec.TableName);
   checkKeyNotEmpty(t, values);
   const returnOnFailure = spec.ReturnValuesOnConditionCheckFailure;
+  // An empty index key the request itself gives refuses the request, where an index key of the
+  // wrong type only cancels it (the Parity Suite's recordings, for a Put's item and an Update's SET).
+  const given: [string, Value][] = kind === 'Put' ? Object.entries(values)
+    : (ex.update ?? []).flatMap((a) => (a.kind === 'SET' && a.path.length === 1 && a.value.kind === 'value' ? [[a.path[0] as string, a.value.value] as [string, Value]] : []));
+  for (const ix of indexes(t)) {
+    for (const [attr, v] of given) {
+      const empty = keyAttributes(ix).includes(attr) ? emptyIndexKey(ix, attr, v) : undefined;
+      if (empty) throw invalid(empty);
+    }
+  }
   if (kind === 'Put') {
     const problem = validationError(() => checkItemKeys(t, values));
     return { kind, t, key: keyOf(tableKey(t), values), item: values, ex, returnOnFailure, invalid: problem };
@@ -201,7 +211,8 @@ function transactWrite(input: TransactWriteItemsInput, ctx: RequestContext): { o
         return { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(a.returnOnFailure === 'ALL_OLD' && before ? { Item: before } : {}) };
       }
       try {
-        afters[i] = a.kind === 'Put' ? a.item : a.kind === 'Update' ? updatedItem(a.t, a.key, before, a.ex.update ?? []) : a.kind === 'Delete' ? undefined : before;
+        // An Update's index key of the wrong type is worded as a Put's is (the Parity Suite's recordings), not as UpdateItem words it.
+        afters[i] = a.kind === 'Put' ? a.item : a.kind === 'Update' ? updatedItem(a.t, a.key, before, a.ex.update ?? [], false) : a.kind === 'Delete' ? undefined : before;
       } catch (e) {
         if (isAwsError(e) && e.code === 'ValidationException') return { Code: 'ValidationError', Message: e.message };
         throw e;
