@@ -47,6 +47,8 @@ describe('DynamoDB validation layers', () => {
     assert.equal((await batchPut({ N: '' })).message, 'The parameter cannot be converted to a numeric value');
     assert.equal((await batchPut({ N: '1e2147483647' })).message, 'Number underflow. Attempting to store a number with magnitude smaller than supported range');
     assert.equal((await putItem({ N: '1e2147483647' })).message, one('Number overflow. Attempting to store a number with magnitude larger than supported range'));
+    // An exponent past a 32-bit integer is no BigDecimal, as PartiQL's parameters are read too.
+    assert.equal((await batchPut({ N: '1e3000000000' })).message, 'The parameter cannot be converted to a numeric value: 1e3000000000');
   });
 
   it('a transaction reads its numbers in the older layer too', async () => {

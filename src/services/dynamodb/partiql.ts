@@ -1,6 +1,6 @@
 import { AwsError } from '../../protocols/errors.js';
 import type { Condition, Operand, Path, UpdateAction } from './expressions/parser.js';
-import { checkValue, typeOf, type Item, type Value } from './values.js';
+import { checkAsBigDecimal, checkValue, typeOf, type Item, type Value } from './values.js';
 
 /**
  * The PartiQL subset DynamoDB accepts, parsed into the same condition and update trees as the
@@ -102,32 +102,9 @@ function numberLiteral(text: string, path: string): Value {
   }
 }
 
-/**
- * The numbers of a parameter as DynamoDB reads them, the way Java's BigDecimal reads a string: an
- * exponent or scale beyond a 32-bit integer cannot be converted, and the magnitude (precision less
- * scale) is computed in 32-bit arithmetic, so 1e2147483647 wraps to an underflow (the Parity
- * Suite's recordings, eu-west-2 and us-east-1). Values nested past the depth limit are left to
- * checkValue, which refuses their depth first.
- */
+/** A parameter's numbers, nested ones too, as DynamoDB's older checks read them (values.ts checkAsBigDecimal). */
 function checkParameterNumbers(v: Value, depth: number): void {
-  for (const text of v.N !== undefined ? [v.N] : v.NS ?? []) {
-    // Nothing to echo: the message stops before its colon, unlike an attribute value's.
-    if (text === '') throw invalid('The parameter cannot be converted to a numeric value');
-    const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-    if (!m || m[1]! + (m[2] ?? '') === '') continue;
-    const exp = Number(m[3] ?? '0');
-    const scale = (m[2]?.length ?? 0) - exp;
-    if (exp < -INT32 || exp >= INT32 || scale < -INT32 || scale >= INT32) {
-      throw new AwsError('ValidationException', `The parameter cannot be converted to a numeric value: ${text}`);
-    }
-    const precision = (m[1]! + (m[2] ?? '')).replace(/^0+(?=.)/, '').length;
-    const magnitude = precision - scale;
-    if ((magnitude | 0) !== magnitude) {
-      throw new AwsError('ValidationException', (magnitude | 0) < 0
-        ? 'Number underflow. Attempting to store a number with magnitude smaller than supported range'
-        : 'Number overflow. Attempting to store a number with magnitude larger than supported range');
-    }
-  }
+  for (const text of v.N !== undefined ? [v.N] : v.NS ?? []) checkAsBigDecimal(text);
   if (depth >= MAX_PARAMETER_DEPTH) return;
   for (const e of v.L ?? Object.values(v.M ?? {})) checkParameterNumbers(e, depth + 1);
 }

@@ -88,19 +88,28 @@ const INT32_MAX = 2 ** 31 - 1;
 const DUPLICATES = 'One or more parameter values were invalid: Input collection';
 
 function checkNumber(text: string, layer: Layer): string {
-  if (layer === 'older') {
-    if (text === '') throw invalid('The parameter cannot be converted to a numeric value');
-    if (magnitudeWraps(text)) throw invalid(UNDERFLOW);
-  }
+  if (layer === 'older') checkAsBigDecimal(text);
   return canonicalNumber(text);
 }
 
-/** Whether BigDecimal's precision less scale (the digits before the point) passes 2^31 - 1 with an exponent that fits 32 bits. */
-function magnitudeWraps(text: string): boolean {
-  const m = /^[+-]?(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(text);
-  if (!m || Number(m[3]) > INT32_MAX) return false;
-  const unscaled = (m[1]! + (m[2] ?? '')).replace(/^0+(?=.)/, '');
-  return unscaled.length - (m[2]?.length ?? 0) + Number(m[3]) > INT32_MAX;
+/**
+ * A number as the older checks (and PartiQL's parameters) read it, the way Java's BigDecimal reads
+ * a string: an empty one cannot be converted (the message stops before its colon, unlike an
+ * attribute value's), an exponent or scale past a 32-bit integer cannot be converted either, and the
+ * magnitude (precision less scale) is computed in 32 bits, so 1e2147483647 wraps to an underflow
+ * (the Parity Suite's recordings, eu-west-2 and us-east-1). Text that is no number is left to canonicalNumber.
+ */
+export function checkAsBigDecimal(text: string): void {
+  if (text === '') throw invalid('The parameter cannot be converted to a numeric value');
+  const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m || m[1]! + (m[2] ?? '') === '') return;
+  const exp = Number(m[3] ?? '0');
+  const scale = (m[2]?.length ?? 0) - exp;
+  if (exp < -INT32_MAX - 1 || exp > INT32_MAX || scale < -INT32_MAX - 1 || scale > INT32_MAX) {
+    throw invalid(`The parameter cannot be converted to a numeric value: ${text}`);
+  }
+  const precision = (m[1]! + (m[2] ?? '')).replace(/^0+(?=.)/, '').length;
+  if (precision - scale > INT32_MAX) throw invalid(UNDERFLOW);
 }
 
 /**
