@@ -76,6 +76,14 @@ describe('DynamoDB consumed capacity', () => {
     assert.deepEqual(query.ConsumedCapacity, { TableName: name, CapacityUnits: 0.5, Table: { CapacityUnits: 0 }, GlobalSecondaryIndexes: { byG: { CapacityUnits: 0.5 } } });
     const scan = await ddb.send(new ScanCommand({ TableName: name, IndexName: 'byL', ReturnConsumedCapacity: 'INDEXES' }));
     assert.deepEqual(scan.ConsumedCapacity, { TableName: name, CapacityUnits: 0.5, Table: { CapacityUnits: 0 }, LocalSecondaryIndexes: { byL: { CapacityUnits: 0.5 } } });
+    // An index holding less than the item is read by what it holds: 10 KB left out of byG cost it nothing.
+    await put(name, { ...whole('big'), o: s('x'.repeat(10 * 1024)) });
+    const consistent = (IndexName: string) => ddb.send(new QueryCommand({
+      TableName: name, IndexName, KeyConditionExpression: IndexName === 'byG' ? 'g = :v' : 'pk = :v', ExpressionAttributeValues: { ':v': s(IndexName === 'byG' ? 'G' : 'big') },
+      ConsistentRead: IndexName === 'byL', ReturnConsumedCapacity: 'TOTAL',
+    }));
+    assert.equal((await consistent('byG')).ConsumedCapacity?.CapacityUnits, 0.5);
+    assert.equal((await consistent('byL')).ConsumedCapacity?.CapacityUnits, 3);
   });
 
   it('a put charges each index the item enters, global and local alike, and folds them into the total', async () => {

@@ -10,7 +10,7 @@ import {
   attributeType, checkKeyPaths, getTable, indexEntry, keyAttributes, keyParts, keyValueProblem, indexes, keyOf, partBytes, scanOrder, storageKey, tableKey, tupleElement, tupleEscape,
   type IndexDef, type KeyDef, type Table,
 } from './table.js';
-import { checkItem, decodeItem, keyBytes, typeOf, type Item, type Value } from './values.js';
+import { checkItem, decodeItem, itemSize, keyBytes, typeOf, type Item, type Value } from './values.js';
 
 /**
  * Query and Scan. Items come out of SQLite in key order (a Query is a range read on the primary
@@ -286,18 +286,23 @@ interface Page {
 function readPage(s: Source, rows: Iterable<Row>, limit: number | undefined, filter: Condition | undefined, fetchFromTable: boolean, whole: boolean): Page {
   const page: Page = { items: [], stored: whole && !filter ? [] : undefined, scanned: 0, bytes: 0, last: undefined };
   const decode = (row: Row) => projectIndex(s, decodeItem(row.item), fetchFromTable);
+  // A read of an index that holds less than the whole item is sized, for the 1 MB page and the
+  // capacity it consumes, by what the index holds of each item, not by the item.
+  const byEntry = !seesWholeItems(s, fetchFromTable);
   let previous: Row | undefined;
   for (const row of rows) {
-    if (page.scanned > 0 && page.bytes + row.size > MAX_PAGE_BYTES) {
+    const entry = byEntry ? decode(row) : undefined;
+    const size = entry ? itemSize(entry) : row.size;
+    if (page.scanned > 0 && page.bytes + size > MAX_PAGE_BYTES) {
       page.last = decode(previous!);
       break;
     }
     page.scanned++;
-    page.bytes += row.size;
+    page.bytes += size;
     previous = row;
     if (page.stored) page.stored.push(row.item);
     else {
-      const item = decode(row);
+      const item = entry ?? decode(row);
       if (!filter || evaluate(item, filter)) page.items.push(item);
     }
     if (limit !== undefined && page.scanned >= limit) {
