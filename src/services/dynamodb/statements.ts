@@ -6,8 +6,8 @@ import { addCharge, consumed, noCharge, readUnits, writeCharge, writeUnits, type
 import { evaluate, project } from './expressions/evaluate.js';
 import { checkSize, commit, conditionFailed, updatedItem } from './items.js';
 import { checkParameters, equalities, parseStatement, type Statement } from './partiql.js';
-import { checkItemKeys, checkKey, inTransaction, getTable, indexes, keyOf, readItem, storageKey, tableKey, type IndexDef, type Table } from './table.js';
-import { idempotent } from './transactions.js';
+import { checkItemKeys, checkKey, inTransaction, getTable, indexes, keyOf, readItem, tableKey, type IndexDef, type Table } from './table.js';
+import { checkDistinct, idempotent } from './transactions.js';
 import { checkItem, decodeItem, itemSize, keyBytes, type Item, type Value } from './values.js';
 import { checkFilterAttributes, checkOverlap, existsKey, pinnedKey, projectedBy, selectKey, whereKey } from './where.js';
 
@@ -287,12 +287,7 @@ function executeTransaction(input: ExecuteTransactionInput, ctx: RequestContext)
     return isAwsError(key) ? key : { t, key };
   });
   if (targets.some(isAwsError)) throw cancelled(targets.map((x) => (isAwsError(x) ? { Code: ERROR_CODES[x.code]!, Message: x.message } : { Code: 'None' })));
-  const seen = new Set<string>();
-  for (const target of targets as { t: Table; key: Item }[]) {
-    const id = `${target.t.id}/${storageKey(tableKey(target.t), target.key).map((b) => b.toString('hex')).join('/')}`;
-    if (seen.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
-    seen.add(id);
-  }
+  checkDistinct(targets as { t: Table; key: Item }[]);
   return inTransaction(ctx, () => {
     const results: (Result | undefined)[] = [];
     const reasons = parsed.map((s, i) => {

@@ -125,8 +125,8 @@ function prepare(ctx: RequestContext, { kind, spec, values, ex }: ParsedAction):
   return { kind, t, key: values, item: undefined, ex, returnOnFailure };
 }
 
-/** No two actions of a transaction, read or write, may name the same item. */
-function checkDistinct(targets: readonly { t: Table; key: Item }[]): void {
+/** No two actions of a transaction (TransactWriteItems, TransactGetItems, ExecuteTransaction), read or write, may name the same item. */
+export function checkDistinct(targets: readonly { t: Table; key: Item }[]): void {
   const ids = new Set<string>();
   for (const { t, key } of targets) {
     const id = `${t.id}/${storageKey(tableKey(t), key).map((b) => b.toString('hex')).join('/')}`;
