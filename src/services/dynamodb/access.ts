@@ -1,6 +1,7 @@
 import type { TableDescription } from '../../generated/types/dynamodb.js';
 import type { ContextValue } from '../../iam/match.js';
 import { Placeholders, parseCondition, parseProjection, parseUpdate, type Condition, type Path } from './expressions/parser.js';
+import { equalities } from './partiql.js';
 
 /**
  * DynamoDB's condition keys of a request, for IAM enforcement's fine-grained access control:
@@ -141,17 +142,8 @@ function queriedPartition(input: Params, partition: string): string | undefined 
   } catch {
     return undefined;
   }
-  const found = equalities(c).find(([path]) => path.length === 1 && path[0] === partition);
-  return found ? scalar(found[1] as Wire[string]) : undefined;
-}
-
-function equalities(c: Condition): [Path, unknown][] {
-  if (c.kind === 'and') return [...equalities(c.args[0]), ...equalities(c.args[1])];
-  if (c.kind !== 'compare' || c.op !== '=') return [];
-  const [l, r] = c.args;
-  if (l.kind === 'path' && r.kind === 'value') return [[l.path, r.value]];
-  if (r.kind === 'path' && l.kind === 'value') return [[r.path, l.value]];
-  return [];
+  const found = equalities(c).get(partition);
+  return found ? scalar(found as Wire[string]) : undefined;
 }
 
 /** The request's placeholders for parsing alone; values stay as sent. */

@@ -615,7 +615,7 @@ export function parseStatement(src: string, params: Value[]): Statement {
   return s;
 }
 
-/** The values a WHERE clause pins with `attr = value` at its top level (AND only). */
+/** The values a condition pins with `attr = value` at its top level (AND only): a PartiQL WHERE clause, a key condition. */
 export function equalities(c: Condition | undefined): Map<string, Value> {
   const out = new Map<string, Value>();
   const walk = (x: Condition) => {
