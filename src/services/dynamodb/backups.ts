@@ -110,11 +110,14 @@ export function backupDeletedTable(ctx: RequestContext, t: Table): void {
 export function pruneSystemBackups(env: ServiceEnv): void {
   const due = env.db.prepare('SELECT arn FROM dynamodb_backups WHERE expires_at IS NOT NULL AND expires_at <= ?').pluck().all(env.clock.now()) as string[];
   env.db.transaction(() => {
-    for (const arn of due) {
-      env.db.prepare('DELETE FROM dynamodb_backup_items WHERE backup_arn = ?').run(arn);
-      env.db.prepare('DELETE FROM dynamodb_backups WHERE arn = ?').run(arn);
-    }
+    for (const arn of due) dropBackup(env, arn);
   })();
+}
+
+/** Removes a backup and its items; the caller's transaction holds the two together. */
+function dropBackup(env: ServiceEnv, arn: string): void {
+  env.db.prepare('DELETE FROM dynamodb_backup_items WHERE backup_arn = ?').run(arn);
+  env.db.prepare('DELETE FROM dynamodb_backups WHERE arn = ?').run(arn);
 }
 
 export const backupHandlers: Handlers<Operations> = {
@@ -149,10 +152,7 @@ export const backupHandlers: Handlers<Operations> = {
     if (row.backup_type === 'SYSTEM') {
       throw new AwsError('ValidationException', `Invalid Request: User is not allowed to delete the system backup with arn ${row.arn}. It will automatically expire on ${new Date(row.expires_at!).toISOString()}`);
     }
-    ctx.db.transaction(() => {
-      ctx.db.prepare('DELETE FROM dynamodb_backup_items WHERE backup_arn = ?').run(row.arn);
-      ctx.db.prepare('DELETE FROM dynamodb_backups WHERE arn = ?').run(row.arn);
-    })();
+    ctx.db.transaction(() => dropBackup(ctx, row.arn))();
     return { BackupDescription: description(row, 'DELETED') };
   },
 
