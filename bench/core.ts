@@ -41,6 +41,16 @@ export function startBareServer(env?: NodeJS.ProcessEnv): Promise<Server & { sta
   return startServer(['-e', code, '{port}'], async (port) => (await fetch(`http://127.0.0.1:${port}/`)).status === 200, env);
 }
 
+/**
+ * The floor: a TCP server (node:net) that answers every chunk it reads with one fixed HTTP
+ * response, `body` as JSON. It parses nothing, so it is the least any Node.js server can cost per request.
+ */
+export function startSocketServer(body: string): Promise<Server & { startMs: number; startCpuMs: number }> {
+  const response = `HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const code = `const r = Buffer.from(${JSON.stringify(response)}); require('net').createServer({ noDelay: true }, (s) => { s.on('data', () => s.write(r)); s.on('error', () => {}); }).listen(Number(process.argv[1]), '127.0.0.1');`;
+  return startServer(['-e', code, '{port}'], async (port) => (await fetch(`http://127.0.0.1:${port}/`)).status === 200);
+}
+
 const READER_ROUNDS = 7;
 
 /**
