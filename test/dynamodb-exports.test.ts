@@ -147,13 +147,34 @@ describe('DynamoDB exports to S3', () => {
     assert.equal(err.$metadata.httpStatusCode, 400);
   });
 
-  it('a missing table, an ION export and an export time in the future are refused', async () => {
+  it('an ION export writes each item as an Ion line, in the developer guide\'s type mapping, under .ion.gz', async () => {
+    const { name, arn, bucket } = await setup();
+    await ddb.send(new PutItemCommand({
+      TableName: name,
+      Item: {
+        pk: { S: 'a "quoted" é' }, Id: { N: '103' }, PageCount: { N: '600' }, Price: { N: '-0.0015' }, Big: { N: '1E+40' }, Bin: { B: Buffer.from('hi') },
+        Authors: { SS: ['Author1', 'Author2'] }, Sizes: { NS: ['2000', '1.5'] }, Blobs: { BS: [Buffer.from([1])] }, InPublication: { BOOL: false },
+        Nothing: { NULL: true }, 'my-attr': { L: [{ S: 'x' }, { M: { inner: { N: '0' } } }] },
+      },
+    }));
+    const started = (await ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: bucket, ExportFormat: 'ION' }))).ExportDescription!;
+    assert.equal(started.ExportFormat, 'ION');
+    const done = await settled(started.ExportArn!);
+    assert.equal(done.ExportStatus, 'COMPLETED');
+    assert.equal(done.ExportFormat, 'ION');
+    const summary = JSON.parse((await object(bucket, done.ExportManifest!)).toString());
+    assert.equal(summary.outputFormat, 'ION');
+    const [file] = (await object(bucket, summary.manifestFilesS3Key)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    assert.match(file.dataFileS3Key, /\/data\/[a-z0-9]+\.ion\.gz$/);
+    const text = gunzipSync(await object(bucket, file.dataFileS3Key)).toString();
+    assert.equal(text, '$ion_1_0 {Item:{pk:"a \\"quoted\\" é",Id:103.,PageCount:6d2,Price:-0.0015,Big:1d40,Bin:{{aGk=}},Authors:$dynamodb_SS::["Author1","Author2"],'
+      + 'Sizes:$dynamodb_NS::[1.5,2d3],Blobs:$dynamodb_BS::[{{AQ==}}],InPublication:false,Nothing:null,\'my-attr\':["x",{inner:0.}]}}\n');
+  });
+
+  it('a missing table and an export time in the future are refused', async () => {
     const { arn, bucket } = await setup();
     const missing = await rejects(ddb.send(new ExportTableToPointInTimeCommand({ TableArn: `${arn}-gone`, S3Bucket: bucket })));
     assert.equal(missing.name, 'TableNotFoundException');
-    const ion = await rejects(ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: bucket, ExportFormat: 'ION' })));
-    assert.equal(ion.name, 'ValidationException');
-    assert.match(ion.message, /ION is not supported/);
     const future = await rejects(ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: bucket, ExportTime: new Date(Date.now() + 3_600_000) })));
     assert.equal(future.name, 'InvalidExportTimeException');
   });

@@ -263,16 +263,62 @@ describe('DynamoDB imports from S3', () => {
     assert.equal(o.FailureCode, 'S3AccessDenied');
   });
 
-  it('an existing table name is ResourceInUseException; ION is refused', async () => {
+  it('an existing table name is ResourceInUseException', async () => {
     const bucket = await bucketWith({});
     const input = importInput(bucket, '');
     await ddb.send(new CreateTableCommand({ TableName: input.TableCreationParameters!.TableName!, ...stringKey }));
     const e = await rejects(ddb.send(new ImportTableCommand(input)));
     assert.equal(e.name, 'ResourceInUseException');
     assert.match(e.message, /Table already exists/);
-    const ion = await rejects(ddb.send(new ImportTableCommand({ ...importInput(bucket, ''), InputFormat: 'ION' })));
-    assert.equal(ion.name, 'ValidationException');
-    assert.match(ion.message, /ION is not supported/);
+  });
+
+  it('an ION export imports back into a new table with the same items', async () => {
+    const source = unique('ion-source');
+    const arn = (await ddb.send(new CreateTableCommand({ TableName: source, ...stringKey }))).TableDescription!.TableArn!;
+    await ddb.send(new UpdateContinuousBackupsCommand({ TableName: source, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+    const items: Record<string, AttributeValue>[] = [
+      { pk: { S: 'a' }, n: { N: '600' }, d: { N: '-12.5E-3' }, b: { B: Buffer.from([0, 255]) }, ss: { SS: ['x', 'y'] }, ns: { NS: ['1', '2.5'] }, bs: { BS: [Buffer.from([7])] } },
+      { pk: { S: "b'\"\n" }, l: { L: [{ S: 'x' }, { NULL: true }, { N: '1E+100' }] }, m: { M: { 'odd name': { BOOL: false }, deep: { M: { t: { BOOL: true } } } } } },
+    ];
+    for (const Item of items) await ddb.send(new PutItemCommand({ TableName: source, Item }));
+    const bucket = await bucketWith({});
+    const exported = (await ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: bucket, S3Prefix: 'ion', ExportFormat: 'ION' }))).ExportDescription!;
+    for (let i = 0; i < 100 && (await ddb.send(new DescribeExportCommand({ ExportArn: exported.ExportArn! }))).ExportDescription!.ExportStatus === 'IN_PROGRESS'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const input = importInput(bucket, `ion/AWSDynamoDB/${exported.ExportArn!.split('/').pop()}/data/`, { InputFormat: 'ION', InputCompressionType: 'GZIP' });
+    const started = (await ddb.send(new ImportTableCommand(input))).ImportTableDescription!;
+    assert.equal(started.InputFormat, 'ION');
+    const done = await settled(started.ImportArn!);
+    assert.equal(done.ImportStatus, 'COMPLETED');
+    assert.equal(done.ImportedItemCount, 2);
+    assert.deepEqual(await scan(input.TableCreationParameters!.TableName!), await scan(source));
+  });
+
+  it('Ion lines may use any Ion text for a value; a value DynamoDB has no type for fails its line', async () => {
+    const lines = [
+      '$ion_1_0 {Item:{pk:"ints",i:42,neg:-0x10,f:2.5e0,d:1.50,sym:hello,quoted:\'a b\',n:null.string,list:[1,"two",{{AQ==}}],/* a comment */ m:{k:true}}}',
+      '$ion_1_0 {Item:{pk:"sets",ss:$dynamodb_SS::["b","a"],ns:$dynamodb_NS::[1.0,2d1],bs:$dynamodb_BS::[{{AQ==}},{{Ag==}}]}}',
+      '$ion_1_0 {Item:{pk:"when",t:2020-01-01T}}',
+      '$ion_1_0 {Item:{pk:"bad-set",ss:$dynamodb_SS::["a",1]}}',
+      '$ion_1_0 {Item:{nopk:"x"}}',
+      '$ion_1_0 {NotItem:{pk:"x"}}',
+    ];
+    const bucket = await bucketWith({ 'items.ion': lines.join('\n') });
+    const input = importInput(bucket, '', { InputFormat: 'ION' });
+    const done = await settled((await ddb.send(new ImportTableCommand(input))).ImportTableDescription!.ImportArn!);
+    assert.equal(done.ImportStatus, 'FAILED');
+    assert.equal(done.FailureCode, 'ItemValidationError');
+    assert.equal(done.ProcessedItemCount, 6);
+    assert.equal(done.ImportedItemCount, 2);
+    assert.equal(done.ErrorCount, 4);
+    assert.deepEqual(await scan(input.TableCreationParameters!.TableName!), [
+      {
+        pk: { S: 'ints' }, i: { N: '42' }, neg: { N: '-16' }, f: { N: '2.5' }, d: { N: '1.5' }, sym: { S: 'hello' }, quoted: { S: 'a b' }, n: { NULL: true },
+        list: { L: [{ N: '1' }, { S: 'two' }, { B: new Uint8Array([1]) }] }, m: { M: { k: { BOOL: true } } },
+      },
+      { pk: { S: 'sets' }, ss: { SS: ['a', 'b'] }, ns: { NS: ['1', '20'] }, bs: { BS: [new Uint8Array([1]), new Uint8Array([2])] } },
+    ]);
   });
 
   it('a client token repeated with the same parameters is the same import; with others, ImportConflictException', async () => {

@@ -13,13 +13,13 @@ import { checkItem, reviveItem, type Item } from './values.js';
  * Imports from S3 into a new table (ImportTable): the table is created at once and stays CREATING
  * while the import runs. The objects under the prefix come from S3 through the event bus: DynamoDB
  * asks `s3:list-objects`, and S3 answers `dynamodb:import-objects` with each object's blob, which
- * is read here. Lines are DynamoDB JSON (`{"Item":{...}}`, as exports write them) or CSV, plain or
- * gzipped. An item that fails validation is skipped and counted, and the import then ends FAILED
+ * is read here. Lines are DynamoDB JSON (`{"Item":{...}}`, as exports write them), Amazon Ion (the
+ * same, see ion.ts) or CSV, plain or gzipped. An item that fails validation is skipped and counted, and the import then ends FAILED
  * with ItemValidationError, the valid items imported, as AWS ends it; a bucket that is missing or
  * belongs to another owner than S3BucketOwner fails it with S3NoSuchBucket or S3AccessDenied.
  * Progress is committed with the items, every BATCH lines, so a redelivered answer resumes where
- * the last commit left off and imports nothing twice. Not here: InputFormat ION (refused), ZSTD
- * (Node.js 20 cannot inflate it: each such object counts as an error), CloudWatch error logs.
+ * the last commit left off and imports nothing twice. Not here: ZSTD (Node.js 20 cannot inflate
+ * it: each such object counts as an error), CloudWatch error logs.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataImport.Validation.html
  */
 export const importMigrations = [{
@@ -80,7 +80,6 @@ function findImport(env: ServiceEnv, arn: string): ImportRow | undefined {
 
 export const importHandlers: Handlers<Operations> = {
   ImportTable(input, ctx) {
-    if (input.InputFormat === 'ION') throw invalid('Nimbus imports DYNAMODB_JSON and CSV only: InputFormat ION is not supported.');
     const { ClientToken: token, ...parameters } = input;
     const request = canonical(parameters);
     const now = ctx.clock.now();
@@ -187,7 +186,8 @@ interface Counts { processedItems: number; processedBytes: number; importedItems
  */
 async function importObject(env: ServiceEnv, t: Table, d: ImportTableDescription, blobId: string, index: number, skip: number): Promise<void> {
   const arn = d.ImportArn!;
-  const read = d.InputFormat === 'CSV' ? csvReader(t, d.InputFormatOptions?.Csv) : jsonReader(t);
+  // ion-js is loaded by the first Ion import or export, not with DynamoDB.
+  const read = d.InputFormat === 'CSV' ? csvReader(t, d.InputFormatOptions?.Csv) : d.InputFormat === 'ION' ? ionReader(t, (await import('./ion.js')).ionItem) : jsonReader(t);
   const items: Item[] = [];
   let counts: Counts = { processedItems: 0, processedBytes: 0, importedItems: 0, errors: 0 };
   const commit = (done: number, objectDone: boolean) => {
@@ -302,6 +302,17 @@ function jsonReader(t: Table): LineReader {
       const item = isObject(doc) ? doc['Item'] : undefined;
       if (!isObject(item) || !Object.values(item).every((v) => wellFormed(v))) return new Error('The line is not an item in DynamoDB JSON');
       return checkImported(t, reviveItem(item));
+    } catch (e) {
+      return e as Error;
+    }
+  };
+}
+
+/** One line of Amazon Ion: `$ion_1_0 {Item:{pk:"a",...}}`. */
+function ionReader(t: Table, ionItem: (text: string) => Item): LineReader {
+  return (text) => {
+    try {
+      return checkImported(t, ionItem(text));
     } catch (e) {
       return e as Error;
     }

@@ -68,6 +68,16 @@ function decompose(text: string): Parts {
   return { negative: sign === 1 && text.charCodeAt(0) === 45, digits: all.slice(first, last), exp: whole.length - first + written };
 }
 
+/**
+ * A stored number as its sign and coefficient × 10^exponent, the coefficient without trailing
+ * zeros (600 is 6 × 10^2): the form an Ion decimal of an export takes (`6d2`).
+ */
+export function scaled(text: string): { negative: boolean; coefficient: bigint; exponent: number } {
+  const p = decompose(text);
+  if (p.digits === '') return { negative: false, coefficient: 0n, exponent: 0 };
+  return { negative: p.negative, coefficient: BigInt(p.digits), exponent: p.exp - p.digits.length };
+}
+
 /** A client's number, checked against DynamoDB's range and precision. */
 function parseNumber(text: string): Parts {
   const p = decompose(text);
