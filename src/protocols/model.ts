@@ -63,6 +63,8 @@ export interface Member {
   name: string;
   /** The name on the wire: the reference's locationName, or the member name. */
   wire: string;
+  /** The name as AWS writes it in a validation error's path: lowerCamel (`keySchema`). */
+  path: string;
   ref: Shape;
   shape: Shape;
 }
@@ -167,7 +169,7 @@ export class ServiceModel {
   members(shape: Shape): Members {
     let out = this.memberTables.get(shape);
     if (!out) {
-      const list = Object.entries(shape.members ?? {}).map(([name, ref]) => ({ name, wire: ref.locationName ?? name, ref, shape: this.resolve(ref) }));
+      const list = Object.entries(shape.members ?? {}).map(([name, ref]) => ({ name, wire: ref.locationName ?? name, path: name.charAt(0).toLowerCase() + name.slice(1), ref, shape: this.resolve(ref) }));
       out = { list, byName: new Map(list.map((m) => [m.name, m])), byWire: new Map(list.map((m) => [m.wire, m])) };
       this.memberTables.set(shape, out);
     }

@@ -338,29 +338,38 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
   for (const m of model.members(shape).list) {
     const v = value[m.name];
     if (v === undefined || v === null || !mayFail(model, m.shape)) continue;
-    checkValue(model, m.shape, v, { path: path + lowerFirst(m.name), api: api + m.name, member: m.name }, out);
+    checkValue(model, m.shape, v, { path: path + m.path, api: api + m.name, member: m.name }, out);
   }
 }
 
-/** A structure's members judged one at a time, each wholly before the next, as a service's rules order them. */
+/**
+ * A structure's members judged one at a time, each wholly before the next, as a service's rules
+ * order them. Runs on every request: a member's path is only written out where it is reported or
+ * checked below, and nothing is allocated for a member that is absent or cannot fail.
+ */
 function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Record<string, unknown>, path: string, api: string, out: Violation[]): void {
   const { members, required, nameLengthLater, bare, javaShown, first, aloneAs, newer } = plan(model, rules, shape);
   const firstOnly = newer !== undefined && value[newer.when] !== undefined && value[newer.when] !== null;
   const before = out.length;
-  for (const [i, m] of (firstOnly ? newer.members : members).entries()) {
+  const list = firstOnly ? newer.members : members;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i]!;
     if ((firstOnly || i === first) && out.length > before) break;
     if (m.ref.location === 'uri') continue;
     const v = value[m.name];
-    const at = path + lowerFirst(m.name);
+    if (v === undefined || v === null) {
+      if (required.has(m.name)) {
+        const at = path + m.path;
+        out.push({ path: at, member: m.name, kind: 'required', message: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });
+      }
+      continue;
+    }
+    const at = path + m.path;
     if (nameLengthLater && m.name === 'TableName' && typeof v === 'string' && v !== '' && !v.startsWith('arn:') && (v.length < 3 || v.length > 255)) {
       const name = judgedAs(model, rules, m.ref, m.shape, v);
       if (name.pattern && patternFails(model, name.pattern, v)) {
         out.push({ path: at, member: m.name, kind: 'pattern', message: `Value ${shower(model)(v)} at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${name.pattern}` });
       }
-      continue;
-    }
-    if (v === undefined || v === null) {
-      if (required.has(m.name)) out.push({ path: at, member: m.name, kind: 'required', message: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });
       continue;
     }
     const judged = judgedAs(model, rules, m.ref, m.shape, v);
@@ -409,24 +418,29 @@ function javaString(model: ServiceModel, ref: Shape, value: unknown): string {
   }
 }
 
+/** A violation of the value at `place`, the value shown in the message. */
+function failed(model: ServiceModel, place: Place, value: unknown, kind: Violation['kind'], constraint: string, out: Violation[]): void {
+  const shown = place.java ? `'${javaString(model, place.java, value)}'` : shower(model)(value);
+  out.push({ path: place.path, member: place.member, kind, message: `Value ${shown} at '${place.path}' failed to satisfy constraint: ${constraint}` });
+}
+
+/** A violation written without the value, at the path as the API spells it, where Rules.bare says so. */
+function failedBare(model: ServiceModel, place: Place, value: unknown, kind: Violation['kind'], constraint: string, out: Violation[]): void {
+  if (place.bare) out.push({ path: place.path, member: place.member, kind, message: `Value at '${place.api}' failed to satisfy constraint: ${constraint}` });
+  else failed(model, place, value, kind, constraint, out);
+}
+
 function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Place, out: Violation[]): void {
   if (out.length >= MAX_REPORTED) return;
-  const { path, api, member } = place;
-  const shown = () => (place.java ? `'${javaString(model, place.java, value)}'` : shower(model)(value));
-  const fail = (kind: Violation['kind'], constraint: string) =>
-    out.push({ path, member, kind, message: `Value ${shown()} at '${path}' failed to satisfy constraint: ${constraint}` });
-  const bareFail = (kind: Violation['kind'], constraint: string) => place.bare
-    ? out.push({ path, member, kind, message: `Value at '${api}' failed to satisfy constraint: ${constraint}` })
-    : fail(kind, constraint);
-  const lengthFail = (constraint: string) => bareFail('length', constraint);
+  const { path, api } = place;
   switch (shape.type) {
     case 'structure':
       if (typeof value === 'object' && !shape.document) checkStructure(model, shape, value as Record<string, unknown>, path + '.', api + '.', out);
       return;
     case 'list': {
       const items = value as unknown[];
-      if (shape.min !== undefined && items.length < shape.min) lengthFail(`Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && items.length > shape.max) lengthFail(`Member must have length less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && items.length < shape.min) failedBare(model, place, value, 'length', `Member must have length greater than or equal to ${shape.min}`, out);
+      if (shape.max !== undefined && items.length > shape.max) failedBare(model, place, value, 'length', `Member must have length less than or equal to ${shape.max}`, out);
       const element = model.resolve(shape.member!);
       if (mayFail(model, element)) {
         items.forEach((item, i) => checkValue(model, element, item, { path: `${path}.${i + 1}.member`, api: `${api}.${i + 1}.member`, member: element.locationName ?? 'member' }, out));
@@ -434,23 +448,26 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Pl
       return;
     }
     case 'map': {
-      const entries = Object.entries(value as Record<string, unknown>);
-      if (shape.min !== undefined && entries.length < shape.min) lengthFail(`Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && entries.length > shape.max) lengthFail(`Member must have length less than or equal to ${shape.max}`);
+      const map = value as Record<string, unknown>;
+      let size = 0;
+      for (const _ in map) size++;
+      if (shape.min !== undefined && size < shape.min) failedBare(model, place, value, 'length', `Member must have length greater than or equal to ${shape.min}`, out);
+      if (shape.max !== undefined && size > shape.max) failedBare(model, place, value, 'length', `Member must have length less than or equal to ${shape.max}`, out);
       const rules = RULES[model.id];
       if (rules && shape.key) {
         const keyShape = model.resolve(shape.key);
-        for (const [k] of entries) {
+        for (const k in map) {
           const judged = judgedAs(model, rules, shape.key, keyShape, k);
-          if (stringFails(model, judged, k)) fail('length', `Map keys must satisfy constraint: [${[lengthBounds(judged), judged.pattern && `Member must satisfy regular expression pattern: ${judged.pattern}`].filter(Boolean).join(', ')}]`);
+          if (stringFails(model, judged, k)) failed(model, place, value, 'length', `Map keys must satisfy constraint: [${[lengthBounds(judged), judged.pattern && `Member must satisfy regular expression pattern: ${judged.pattern}`].filter(Boolean).join(', ')}]`, out);
         }
       }
       const valueShape = model.resolve(shape.value!);
       if (!mayFail(model, valueShape)) return;
-      for (const [k, v] of entries) {
+      for (const k in map) {
+        const v = map[k];
         if (model.protocol === 'json' && lengthOutside(valueShape, v)) {
           // AWS's JSON services judge a map value's own length at the map, naming both bounds.
-          fail('length', `Map value must satisfy constraint: [${lengthBounds(valueShape)}]`);
+          failed(model, place, value, 'length', `Map value must satisfy constraint: [${lengthBounds(valueShape)}]`, out);
           continue;
         }
         checkValue(model, valueShape, v, { path: `${path}.${k}.member`, api: `${api}.${k}.member`, member: k }, out);
@@ -460,25 +477,25 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Pl
     case 'string': {
       const s = value as string;
       if (shape.enum && !shape.enum.includes(s)) {
-        fail('enum', `Member must satisfy enum value set: [${enumOrder(model, shape.enum).join(', ')}]`);
+        failed(model, place, value, 'enum', `Member must satisfy enum value set: [${enumOrder(model, shape.enum).join(', ')}]`, out);
         return;
       }
-      if (shape.pattern && patternFails(model, shape.pattern, s)) fail('pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`);
-      if (shape.min !== undefined && s.length < shape.min) fail('length', `Member must have length greater than or equal to ${shape.min}`);
-      else if (shape.max !== undefined && s.length > shape.max) fail('length', `Member must have length less than or equal to ${shape.max}`);
+      if (shape.pattern && patternFails(model, shape.pattern, s)) failed(model, place, value, 'pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`, out);
+      if (shape.min !== undefined && s.length < shape.min) failed(model, place, value, 'length', `Member must have length greater than or equal to ${shape.min}`, out);
+      else if (shape.max !== undefined && s.length > shape.max) failed(model, place, value, 'length', `Member must have length less than or equal to ${shape.max}`, out);
       return;
     }
     case 'blob': {
       const len = Buffer.isBuffer(value) ? value.length : undefined;
       if (len === undefined) return;
-      if (shape.min !== undefined && len < shape.min) fail('length', `Member must have length greater than or equal to ${shape.min}`);
-      else if (shape.max !== undefined && len > shape.max) fail('length', `Member must have length less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && len < shape.min) failed(model, place, value, 'length', `Member must have length greater than or equal to ${shape.min}`, out);
+      else if (shape.max !== undefined && len > shape.max) failed(model, place, value, 'length', `Member must have length less than or equal to ${shape.max}`, out);
       return;
     }
     case 'integer': case 'long': case 'float': case 'double': {
       const n = value as number;
-      if (shape.min !== undefined && n < shape.min) bareFail('range', `Member must have value greater than or equal to ${shape.min}`);
-      else if (shape.max !== undefined && n > shape.max) bareFail('range', `Member must have value less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && n < shape.min) failedBare(model, place, value, 'range', `Member must have value greater than or equal to ${shape.min}`, out);
+      else if (shape.max !== undefined && n > shape.max) failedBare(model, place, value, 'range', `Member must have value less than or equal to ${shape.max}`, out);
       return;
     }
     default:
