@@ -213,6 +213,13 @@ describe('DynamoDB global secondary indexes with multi-attribute keys', () => {
       assert.equal(e.name, 'ValidationException');
       assert.equal(e.message, refused);
     }
+    // A function in the SELECT list is refused after the index is judged, before it without one.
+    const count = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT COUNT(*) FROM "${name}"."gsi" WHERE h1 = 'a'` })));
+    assert.equal(count.message, refused);
+    for (const from of [`"${name}"."single"`, `"${name}"`]) {
+      const other = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT COUNT(*) FROM ${from} WHERE g = 'd'` })));
+      assert.equal(other.message, 'Unexpected path component at 1:8:5');
+    }
     const cut = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"."gsi" WHERE` })));
     assert.equal(cut.message, "Statement wasn't well formed, can't be processed: Unexpected term");
     assert.equal((await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"."single" WHERE g = 'd'` }))).Items?.length, 1);

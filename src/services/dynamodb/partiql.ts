@@ -8,7 +8,11 @@ import { checkAsBigDecimal, checkValue, typeOf, type Item, type Value } from './
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.statements.html
  */
 export type Statement =
-  | { kind: 'select'; table: string; index: string | undefined; projection: Path[] | undefined; where: Condition | undefined; descending: boolean }
+  | {
+    kind: 'select'; table: string; index: string | undefined; projection: Path[] | undefined; where: Condition | undefined; descending: boolean;
+    /** A function in the SELECT list of a statement that names an index: refused once the index is judged (see `select`). */
+    refused?: AwsError;
+  }
   | { kind: 'insert'; table: string; item: Item }
   /** The WHERE of a FROM-first UPDATE may be missing, which DynamoDB refuses as a missing key. */
   | { kind: 'update'; table: string; actions: UpdateAction[]; where: Condition | undefined; returning: string | undefined }
@@ -446,10 +450,21 @@ class Parser {
     if (this.peek().kind === 'word' && !next.some((w) => this.is(w))) throw new AwsError('ValidationException', 'Aliasing is not supported');
   }
 
-  /** A SELECT list's entry: a path, never a function's result. */
-  projected(): Path {
-    if (this.isCall()) throw invalid(`Unexpected path component at ${this.at(this.peek())}`);
-    return this.path();
+  /**
+   * A SELECT list's entry: a path, never a function's result. A function (COUNT(*)) is refused,
+   * but after the index the statement names: DynamoDB refuses a multi-attribute index first (the
+   * Parity Suite's recordings), so the refusal is returned and the call passed over.
+   */
+  projected(): Path | AwsError {
+    if (!this.isCall()) return this.path();
+    const refusal = invalid(`Unexpected path component at ${this.at(this.peek())}`);
+    this.next();
+    for (let depth = 0; !this.atEnd();) {
+      const t = this.next();
+      if (t.kind === 'punct' && t.text === '(') depth++;
+      else if (t.kind === 'punct' && t.text === ')' && --depth === 0) break;
+    }
+    return refusal;
   }
 
   /** A component of a SELECT's FROM path: the table, or the index after it. */
@@ -462,10 +477,15 @@ class Parser {
   /** A SELECT after its verb. */
   select(): Statement & { kind: 'select' } {
     let projection: Path[] | undefined;
+    let refused: AwsError | undefined;
     if (this.isPunct('*')) this.next();
     else {
-      projection = [this.projected()];
-      while (this.isPunct(',')) { this.next(); projection.push(this.projected()); }
+      projection = [];
+      do {
+        const entry = this.projected();
+        if (entry instanceof AwsError) refused ??= entry;
+        else projection.push(entry);
+      } while (this.isPunct(',') && this.next());
     }
     this.keyword('FROM');
     // What follows FROM in a SELECT is a term.
@@ -474,8 +494,10 @@ class Parser {
     const index = this.isPunct('.') ? (this.next(), this.component()) : undefined;
     if (this.isPunct('.')) throw invalid('A path may contain at most 2 components in the FROM clause');
     this.noAlias('WHERE', 'ORDER');
+    // Without an index, the function is refused as it is read.
+    if (refused && index === undefined) throw refused;
     const where = this.is('WHERE') ? (this.next(), this.where()) : undefined;
-    return { kind: 'select', table, index, projection, where, descending: this.orderBy() };
+    return { kind: 'select', table, index, projection, where, descending: this.orderBy(), ...(refused ? { refused } : {}) };
   }
 
   /**

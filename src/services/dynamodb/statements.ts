@@ -36,19 +36,21 @@ function charge(capacity: Map<Table, WriteCharge>, t: Table, units: number | Wri
  * The index a SELECT reads, if it names one. ExecuteStatement words an unknown one unlike Query,
  * unnamed (the Parity Suite's recordings, eu-west-1); and PartiQL reads no index with a
  * multi-attribute key, whatever else the statement says, though the words name tables (eu-west-2
- * and us-east-1): only what the parser refuses is reported first.
+ * and us-east-1): only what the parser refuses is reported first, and a function in the SELECT
+ * list after it.
  */
-function readIndex(t: Table, name: string | undefined): IndexDef | undefined {
-  if (name === undefined) return undefined;
-  const index = indexes(t).find((i) => i.name === name);
+function readIndex(t: Table, s: Statement & { kind: 'select' }): IndexDef | undefined {
+  if (s.index === undefined) return undefined;
+  const index = indexes(t).find((i) => i.name === s.index);
   if (!index) throw invalid('The table does not have the specified index');
   if (index.composite) throw invalid('PartiQL statements cannot be executed on tables with multi-attribute HASH keys or multi-attribute RANGE keys.');
+  if (s.refused) throw s.refused;
   return index;
 }
 
 function select(ctx: RequestContext, t: Table, s: Statement & { kind: 'select' }, consistent: boolean): Item[] {
   // The index is looked up before a consistent read is refused (eu-west-1).
-  const index = readIndex(t, s.index);
+  const index = readIndex(t, s);
   if (consistent && index?.global) throw invalid('Strongly consistent read is not supported on Global Secondary Indexes');
   const held = projectedBy(t, index);
   const visible = index?.global ? held : undefined;
@@ -236,7 +238,7 @@ export const statementHandlers: Handlers<Operations> = {
         if (s.kind === 'exists') throw invalid(EXISTS_OUTSIDE_TRANSACTION);
         if (s.kind === 'select') {
           const t = getTable(ctx, s.table);
-          readIndex(t, s.index);
+          readIndex(t, s);
           checkOverlap(tableKey(t), s.where);
           const key = selectKey(t, s);
           if (!key) return { Error: { Code: 'ValidationError', Message: 'Select statements within BatchExecuteStatement must specify the primary key in the where clause.' } };
