@@ -442,9 +442,15 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Pl
       if (shape.min !== undefined && items.length < shape.min) failedBare(model, place, value, 'length', `Member must have length greater than or equal to ${shape.min}`, out);
       if (shape.max !== undefined && items.length > shape.max) failedBare(model, place, value, 'length', `Member must have length less than or equal to ${shape.max}`, out);
       const element = model.resolve(shape.member!);
-      if (mayFail(model, element)) {
-        items.forEach((item, i) => checkValue(model, element, item, { path: `${path}.${i + 1}.member`, api: `${api}.${i + 1}.member`, member: element.locationName ?? 'member' }, out));
-      }
+      const walked = mayFail(model, element);
+      items.forEach((item, i) => {
+        // The models' lists are dense: a null element (JSON's null, read as nothing) is a member missing.
+        if (item === undefined || item === null) {
+          if (out.length < MAX_REPORTED) out.push({ path: `${path}.${i + 1}.member`, member: element.locationName ?? 'member', kind: 'required', message: `Value null at '${path}.${i + 1}.member' failed to satisfy constraint: Member must not be null` });
+        } else if (walked) {
+          checkValue(model, element, item, { path: `${path}.${i + 1}.member`, api: `${api}.${i + 1}.member`, member: element.locationName ?? 'member' }, out);
+        }
+      });
       return;
     }
     case 'map': {
