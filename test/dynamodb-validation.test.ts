@@ -606,8 +606,8 @@ describe('DynamoDB validation errors', () => {
     it(`${op} answers wrongly typed JSON as DynamoDB's deserializer does (${cases.length} cases)`, () => check(op, cases));
   }
   // The models' lists are dense: JSON's null in one is a member missing, never an InternalFailure
-  // (a fuzzer found these crashing handlers). DynamoDB's words for a null in a set are unrecorded.
-  it('a null element of a list is refused as a member that must not be null, a null in a set as no member', () => check('TransactWriteItems', [
+  // (a fuzzer found these crashing handlers), in an attribute value's set too.
+  it('a null element of a list is refused as a member that must not be null, in an item and in an expression value too', () => check('TransactWriteItems', [
     [{ TransactItems: [null] }, "1 validation error detected: Value null at 'transactItems.1.member' failed to satisfy constraint: Member must not be null"],
   ]).then(() => check('BatchWriteItem', [
     [{ RequestItems: { [HASH]: [{ PutRequest: { Item: { a: { S: 'x' } } } }, null] } }, "1 validation error detected: Value null at 'requestItems.hashT.member.2.member' failed to satisfy constraint: Member must not be null"],
@@ -616,8 +616,9 @@ describe('DynamoDB validation errors', () => {
   ])).then(() => check('GetItem', [
     [{ TableName: HASH, Key: { a: { S: 'x' } }, AttributesToGet: ['a', null] }, "1 validation error detected: Value null at 'attributesToGet.2.member' failed to satisfy constraint: Member must not be null"],
   ])).then(() => check('PutItem', [
-    [{ TableName: HASH, Item: { a: { S: 'x' }, s: { SS: ['y', null] } } }, '1 validation error detected: One or more parameter values were invalid: An string set may not contain null'],
-    [{ TableName: HASH, Item: { a: { S: 'x' }, s: { NS: [null] } } }, '1 validation error detected: One or more parameter values were invalid: An number set may not contain null'],
+    [{ TableName: HASH, Item: { a: { S: 'x' }, s: { SS: ['y', null] } } }, "1 validation error detected: Value null at 'item.s.member.sS.2.member' failed to satisfy constraint: Member must not be null"],
+  ])).then(() => check('UpdateItem', [
+    [{ TableName: HASH, Key: { a: { S: 'x' } }, UpdateExpression: 'ADD s :s', ExpressionAttributeValues: { ':s': { NS: [null] } } }, "1 validation error detected: Value null at 'expressionAttributeValues.:s.member.nS.1.member' failed to satisfy constraint: Member must not be null"],
   ])));
 });
 

@@ -172,6 +172,19 @@ describe('SQS queues', () => {
     await sqs.send(new PurgeQueueCommand({ QueueUrl }));
   });
 
+  it('a null among the names a ReceiveMessage asks for is refused as a member missing, not an InternalFailure', async () => {
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: unique('nulls') }))).QueueUrl!;
+    const command = new ReceiveMessageCommand({ QueueUrl: url });
+    // The SDK drops nulls from lists: the body goes out as written.
+    command.middlewareStack.add((next) => (args) => {
+      (args.request as { body: string }).body = JSON.stringify({ QueueUrl: url, MessageAttributeNames: [null, 'All'] });
+      return next(args);
+    }, { step: 'build', priority: 'high' });
+    const e = await rejects(sqs.send(command));
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    assert.equal(e.message, "1 validation error detected: Value null at 'messageAttributeNames.1.member' failed to satisfy constraint: Member must not be null");
+  });
+
   it('queue URLs with an sqs.<region>.localhost host are accepted', async () => {
     const name = unique('hosted');
     await sqs.send(new CreateQueueCommand({ QueueName: name }));

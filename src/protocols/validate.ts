@@ -337,7 +337,11 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
   }
   for (const m of model.members(shape).list) {
     const v = value[m.name];
-    if (v === undefined || v === null || !mayFail(model, m.shape)) continue;
+    if (v === undefined || v === null) continue;
+    if (!mayFail(model, m.shape)) {
+      nullElement(m.shape, v, path + m.path, out);
+      continue;
+    }
     checkValue(model, m.shape, v, { path: path + m.path, api: api + m.name, member: m.name }, out);
   }
 }
@@ -385,9 +389,22 @@ function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Rec
     }
     if (mayFail(model, judged)) {
       checkValue(model, judged, v, { path: at, api: api + m.name, member: m.name, bare: bare.has(m.name), java: javaShown.has(m.name) ? m.ref : undefined }, out);
+    } else {
+      nullElement(judged, v, at, out);
     }
   }
   if (firstOnly) out.length = Math.min(out.length, before + 1);
+}
+
+/** The models' lists are dense: JSON's null in one (read as nothing) is a member missing. */
+function nullMember(path: string, i: number, member: string, out: Violation[]): void {
+  if (out.length < MAX_REPORTED) out.push({ path: `${path}.${i + 1}.member`, member, kind: 'required', message: `Value null at '${path}.${i + 1}.member' failed to satisfy constraint: Member must not be null` });
+}
+
+/** A null element of a list member that has nothing else to check (SQS's MessageAttributeNames). */
+function nullElement(shape: Shape, value: unknown, path: string, out: Violation[]): void {
+  if (shape.type !== 'list' || !Array.isArray(value)) return;
+  for (let i = 0; i < value.length; i++) if (value[i] === undefined || value[i] === null) nullMember(path, i, shape.member?.locationName ?? 'member', out);
 }
 
 /** Where a value sits, and how its violations are written. */
@@ -444,10 +461,8 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Pl
       const element = model.resolve(shape.member!);
       const walked = mayFail(model, element);
       items.forEach((item, i) => {
-        // The models' lists are dense: a null element (JSON's null, read as nothing) is a member missing.
-        if (item === undefined || item === null) {
-          if (out.length < MAX_REPORTED) out.push({ path: `${path}.${i + 1}.member`, member: element.locationName ?? 'member', kind: 'required', message: `Value null at '${path}.${i + 1}.member' failed to satisfy constraint: Member must not be null` });
-        } else if (walked) {
+        if (item === undefined || item === null) nullMember(path, i, element.locationName ?? 'member', out);
+        else if (walked) {
           checkValue(model, element, item, { path: `${path}.${i + 1}.member`, api: `${api}.${i + 1}.member`, member: element.locationName ?? 'member' }, out);
         }
       });

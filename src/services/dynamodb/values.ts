@@ -13,8 +13,6 @@ export type TypeName = 'S' | 'N' | 'B' | 'SS' | 'NS' | 'BS' | 'M' | 'L' | 'NULL'
 const TYPES: readonly TypeName[] = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'];
 
 export const MAX_ITEM_BYTES = 400 * 1024;
-/** Sets as DynamoDB's messages name them ("An string set  may not be empty"). */
-const SET_NAMES = { SS: 'An string set', NS: 'An number set', BS: 'A binary set' } as const;
 /** DynamoDB's words for a value nested deeper than 32 levels of lists and maps (as PutItem answers). */
 const TOO_DEEP = 'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit';
 
@@ -131,9 +129,6 @@ function listedAtRepeat<T>(members: T[], key: (m: T) => string, order: (a: T, b:
 export function checkValue(v: Value, layer: Layer = 'older', depth = 0): Value {
   const type = setType(v, true);
   if (!type) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
-  const members = type === 'SS' ? v.SS : type === 'NS' ? v.NS : type === 'BS' ? v.BS : undefined;
-  // A set's JSON null is no member (DynamoDB's words for it are unrecorded).
-  if (members?.some((m) => m === undefined || m === null)) throw invalid(`One or more parameter values were invalid: ${SET_NAMES[type as 'SS' | 'NS' | 'BS']} may not contain null`);
   switch (type) {
     case 'N': {
       const n = checkNumber(v.N!, layer);
