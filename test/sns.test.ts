@@ -555,6 +555,19 @@ describe('SNS', { timeout: 60_000 }, () => {
     });
   });
 
+  it('a message attribute sent with its name and without its value is refused as a member missing, not an InternalFailure', async () => {
+    const topic = (await sns.send(new CreateTopicCommand({ Name: `half-${process.pid}` }))).TopicArn!;
+    const command = new PublishCommand({ TopicArn: topic, Message: 'hi' });
+    // The SDK writes whole entries: the form goes out as written.
+    command.middlewareStack.add((next) => (args) => {
+      (args.request as { body: string }).body = new URLSearchParams({ Action: 'Publish', Version: '2010-03-31', TopicArn: topic, Message: 'hi', 'MessageAttributes.entry.1.Name': 'a' }).toString();
+      return next(args);
+    }, { step: 'build', priority: 'high' });
+    const e = await rejects(sns.send(command));
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    assert.equal(e.message, "1 validation error detected: Value null at 'messageAttributes.a.member' failed to satisfy constraint: Member must not be null");
+  });
+
   it('other services publish through the event bus: an S3 event notification reaches a subscribed queue', async () => {
     const arn = await topic();
     const q = await queue();

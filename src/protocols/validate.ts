@@ -401,10 +401,18 @@ function nullMember(path: string, i: number, member: string, out: Violation[]): 
   if (out.length < MAX_REPORTED) out.push({ path: `${path}.${i + 1}.member`, member, kind: 'required', message: `Value null at '${path}.${i + 1}.member' failed to satisfy constraint: Member must not be null` });
 }
 
-/** A null element of a list member that has nothing else to check (SQS's MessageAttributeNames). */
+/** A map entry without a value (the query protocol's `entry.1.key` sent without its `entry.1.value`). */
+function nullValue(path: string, key: string, out: Violation[]): void {
+  if (out.length < MAX_REPORTED) out.push({ path: `${path}.${key}.member`, member: key, kind: 'required', message: `Value null at '${path}.${key}.member' failed to satisfy constraint: Member must not be null` });
+}
+
+/** A null element of a list, or a map entry without a value, where the member has nothing else to check (SQS's MessageAttributeNames). */
 function nullElement(shape: Shape, value: unknown, path: string, out: Violation[]): void {
-  if (shape.type !== 'list' || !Array.isArray(value)) return;
-  for (let i = 0; i < value.length; i++) if (value[i] === undefined || value[i] === null) nullMember(path, i, shape.member?.locationName ?? 'member', out);
+  if (shape.type === 'list' && Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (value[i] === undefined || value[i] === null) nullMember(path, i, shape.member?.locationName ?? 'member', out);
+  } else if (shape.type === 'map' && typeof value === 'object' && value !== null) {
+    for (const k in value) if ((value as Record<string, unknown>)[k] === undefined) nullValue(path, k, out);
+  }
 }
 
 /** Where a value sits, and how its violations are written. */
@@ -483,9 +491,14 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Pl
         }
       }
       const valueShape = model.resolve(shape.value!);
-      if (!mayFail(model, valueShape)) return;
+      const walked = mayFail(model, valueShape);
       for (const k in map) {
         const v = map[k];
+        if (v === undefined || v === null) {
+          nullValue(path, k, out);
+          continue;
+        }
+        if (!walked) continue;
         if (model.protocol === 'json' && lengthOutside(valueShape, v)) {
           // AWS's JSON services judge a map value's own length at the map, naming both bounds.
           failed(model, place, value, 'length', `Map value must satisfy constraint: [${lengthBounds(valueShape)}]`, out);
