@@ -153,6 +153,16 @@ describe('gateway', () => {
       assert.match(await res.text(), /<Code>MalformedXML<\/Code>/);
     });
 
+    it('XML naming an external entity is MalformedXML, not an InternalFailure', async () => {
+      const res = await fetch(`${nimbus.endpoint}/some-bucket?tagging`, {
+        method: 'PUT',
+        headers: { authorization: FAKE_AUTH('s3'), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+        body: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Tagging>&e;</Tagging>',
+      });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /<Code>MalformedXML<\/Code>/);
+    });
+
     it('a query request with a JSON body is refused with a clear message', async () => {
       const res = await fetch(nimbus.endpoint, {
         method: 'POST',

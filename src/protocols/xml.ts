@@ -46,7 +46,13 @@ function load() {
 export async function parseXml(text: string): Promise<{ name: string; node: XmlNode } | undefined> {
   const { parser: p, validate } = await load();
   if (!validate(text)) return undefined;
-  const doc = p.parse(text) as Record<string, XmlNode>;
+  let doc: Record<string, XmlNode>;
+  try {
+    doc = p.parse(text) as Record<string, XmlNode>;
+  } catch {
+    // What validation lets through and the parser refuses: a DOCTYPE naming an external entity.
+    return undefined;
+  }
   const name = Object.keys(doc).find((k) => !k.startsWith('?'));
   if (!name) return undefined;
   return { name, node: doc[name]! };
