@@ -171,6 +171,25 @@ describe('DynamoDB exports to S3', () => {
       + 'Sizes:$dynamodb_NS::[1.5,2d3],Blobs:$dynamodb_BS::[{{AQ==}}],InPublication:false,Nothing:null,\'my-attr\':["x",{inner:0.}]}}\n');
   });
 
+  it('an incremental ION export writes each change as an Ion line of Metadata, Keys and images', async () => {
+    const { name, arn, bucket } = await setup();
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'changed' }, v: { N: '1' } } }));
+    nimbus.clock.advance(60_000);
+    const from = new Date(nimbus.clock.now());
+    await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'changed' }, v: { N: '20' } } }));
+    nimbus.clock.advance(20 * 60_000);
+    const started = (await ddb.send(new ExportTableToPointInTimeCommand({
+      TableArn: arn, S3Bucket: bucket, ExportFormat: 'ION', ExportType: 'INCREMENTAL_EXPORT', IncrementalExportSpecification: { ExportFromTime: from, ExportToTime: new Date(nimbus.clock.now()) },
+    }))).ExportDescription!;
+    const done = await settled(started.ExportArn!);
+    assert.equal(done.ExportFormat, 'ION');
+    const summary = JSON.parse((await object(bucket, done.ExportManifest!)).toString());
+    const [file] = (await object(bucket, summary.manifestFilesS3Key)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    assert.match(file.dataFileS3Key, /^AWSDynamoDB\/data\/[a-z0-9]+\.ion\.gz$/);
+    const text = gunzipSync(await object(bucket, file.dataFileS3Key)).toString();
+    assert.match(text, /^\$ion_1_0 \{Metadata:\{WriteTimestampMicros:\d+(\.|d\d+)\},Keys:\{pk:"changed"\},NewImage:\{pk:"changed",v:2d1\},OldImage:\{pk:"changed",v:1\.\}\}\n$/);
+  });
+
   it('a missing table and an export time in the future are refused', async () => {
     const { arn, bucket } = await setup();
     const missing = await rejects(ddb.send(new ExportTableToPointInTimeCommand({ TableArn: `${arn}-gone`, S3Bucket: bucket })));
