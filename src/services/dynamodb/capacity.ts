@@ -92,16 +92,6 @@ function arm(units: number, kind: 'read' | 'write' | undefined): Capacity {
   return a;
 }
 
-/** A Query or Scan of an index: with INDEXES, the units are the index's, not the table's. */
-export function consumedByIndex(mode: string | undefined, t: Table, index: IndexDef, units: number): ConsumedCapacity | undefined {
-  if (mode !== 'INDEXES') return consumed(mode, t, units);
-  const entry = { [index.name]: { CapacityUnits: units } };
-  return {
-    TableName: t.name, CapacityUnits: units, Table: { CapacityUnits: 0 },
-    ...(index.global ? { GlobalSecondaryIndexes: entry } : { LocalSecondaryIndexes: entry }),
-  };
-}
-
 /** Item collection metrics exist only for tables with local secondary indexes. */
 export function collectionMetrics(mode: string | undefined, t: Table, item: Item | undefined): ItemCollectionMetrics | undefined {
   if (mode !== 'SIZE' || !item || !indexes(t).some((i) => !i.global)) return undefined;

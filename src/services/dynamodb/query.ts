@@ -2,7 +2,7 @@ import type { Operations } from '../../generated/types/dynamodb.js';
 import { AwsError } from '../../protocols/errors.js';
 import { JsonText } from '../../protocols/json.js';
 import type { Handlers, RequestContext } from '../service.js';
-import { consumed, consumedByIndex, readUnits } from './capacity.js';
+import { consumed, readUnits } from './capacity.js';
 import { evaluate, project } from './expressions/evaluate.js';
 import { conditionPaths, type Condition, type Operand, type Path } from './expressions/parser.js';
 import { PARAMS, parseExpressions } from './request.js';
@@ -347,9 +347,10 @@ function output(s: Source, page: Page, select: string | undefined, reshape: (i: 
     Count: page.stored?.length ?? page.items.length,
     ScannedCount: page.scanned,
     ...(page.last ? { LastEvaluatedKey: page.last } : {}),
-    ConsumedCapacity: s.index
-      ? consumedByIndex(capacityMode, s.table, s.index, readUnits(page.bytes, consistent))
-      : consumed(capacityMode, s.table, readUnits(page.bytes, consistent)),
+    // A read of an index charges the index, not the table (with INDEXES, Table shows 0).
+    ConsumedCapacity: consumed(capacityMode, s.table, s.index
+      ? { table: 0, indexes: new Map([[s.index, readUnits(page.bytes, consistent)]]) }
+      : readUnits(page.bytes, consistent)),
   };
 }
 
