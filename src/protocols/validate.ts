@@ -286,15 +286,6 @@ function below(model: ServiceModel, shape: Shape): Shape[] {
   }
 }
 
-/** Member names as AWS writes them in paths, kept: every request with a checked member needs them. */
-const lowerCamel = new Map<string, string>();
-
-function lowerFirst(s: string): string {
-  let out = lowerCamel.get(s);
-  if (out === undefined) lowerCamel.set(s, out = s.charAt(0).toLowerCase() + s.slice(1));
-  return out;
-}
-
 function show(value: unknown): string {
   if (value === undefined || value === null) return 'null';
   if (typeof value === 'string') return `'${value}'`;
@@ -326,16 +317,14 @@ function checkStructure(model: ServiceModel, shape: Shape, value: Record<string,
     checkInTurn(model, rules, shape, value, path, api, out);
     return;
   }
+  const { list, byName } = model.members(shape);
   for (const name of shape.required ?? []) {
-    const ref = shape.members?.[name];
+    const m = byName.get(name)!;
     // Members bound to the URI or the status line are checked by routing, not here.
-    if (ref?.location === 'uri') continue;
-    if (value[name] === undefined || value[name] === null) {
-      const at = path + lowerFirst(name);
-      out.push({ path: at, member: name, kind: 'required', message: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });
-    }
+    if (m.ref.location === 'uri') continue;
+    if (value[name] === undefined || value[name] === null) missing(path + m.path, name, out);
   }
-  for (const m of model.members(shape).list) {
+  for (const m of list) {
     const v = value[m.name];
     if (v === undefined || v === null) continue;
     if (!mayFail(model, m.shape)) {
@@ -362,10 +351,7 @@ function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Rec
     if (m.ref.location === 'uri') continue;
     const v = value[m.name];
     if (v === undefined || v === null) {
-      if (required.has(m.name)) {
-        const at = path + m.path;
-        out.push({ path: at, member: m.name, kind: 'required', message: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });
-      }
+      if (required.has(m.name)) missing(path + m.path, m.name, out);
       continue;
     }
     const at = path + m.path;
@@ -396,22 +382,20 @@ function checkInTurn(model: ServiceModel, rules: Rules, shape: Shape, value: Rec
   if (firstOnly) out.length = Math.min(out.length, before + 1);
 }
 
-/** The models' lists are dense: JSON's null in one (read as nothing) is a member missing. */
-function nullMember(path: string, i: number, member: string, out: Violation[]): void {
-  if (out.length < MAX_REPORTED) out.push({ path: `${path}.${i + 1}.member`, member, kind: 'required', message: `Value null at '${path}.${i + 1}.member' failed to satisfy constraint: Member must not be null` });
-}
-
-/** A map entry without a value (the query protocol's `entry.1.key` sent without its `entry.1.value`). */
-function nullValue(path: string, key: string, out: Violation[]): void {
-  if (out.length < MAX_REPORTED) out.push({ path: `${path}.${key}.member`, member: key, kind: 'required', message: `Value null at '${path}.${key}.member' failed to satisfy constraint: Member must not be null` });
+/**
+ * A member missing at `at`: a required one absent, or JSON's null in a list (the models' lists are
+ * dense) or a map entry without a value (the query protocol's `entry.1.key` without its `entry.1.value`).
+ */
+function missing(at: string, member: string, out: Violation[]): void {
+  out.push({ path: at, member, kind: 'required', message: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });
 }
 
 /** A null element of a list, or a map entry without a value, where the member has nothing else to check (SQS's MessageAttributeNames). */
 function nullElement(shape: Shape, value: unknown, path: string, out: Violation[]): void {
   if (shape.type === 'list' && Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (value[i] === undefined || value[i] === null) nullMember(path, i, shape.member?.locationName ?? 'member', out);
+    for (let i = 0; i < value.length; i++) if (value[i] === undefined || value[i] === null) missing(`${path}.${i + 1}.member`, shape.member?.locationName ?? 'member', out);
   } else if (shape.type === 'map' && typeof value === 'object' && value !== null) {
-    for (const k in value) if ((value as Record<string, unknown>)[k] === undefined) nullValue(path, k, out);
+    for (const k in value) if ((value as Record<string, unknown>)[k] === undefined) missing(`${path}.${k}.member`, k, out);
   }
 }
 
@@ -434,7 +418,7 @@ function javaString(model: ServiceModel, ref: Shape, value: unknown): string {
   switch (shape.type) {
     case 'structure': {
       const v = value as Record<string, unknown>;
-      const fields = model.members(shape).list.filter((m) => v[m.name] !== undefined).map((m) => `${lowerFirst(m.name)}=${javaString(model, m.ref, v[m.name])}`);
+      const fields = model.members(shape).list.filter((m) => v[m.name] !== undefined).map((m) => `${m.path}=${javaString(model, m.ref, v[m.name])}`);
       return `${ref.shape ?? 'Object'}(${fields.join(', ')})`;
     }
     case 'list': return `[${(value as unknown[]).map((e) => javaString(model, shape.member!, e)).join(', ')}]`;
@@ -469,7 +453,7 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Pl
       const element = model.resolve(shape.member!);
       const walked = mayFail(model, element);
       items.forEach((item, i) => {
-        if (item === undefined || item === null) nullMember(path, i, element.locationName ?? 'member', out);
+        if (item === undefined || item === null) missing(`${path}.${i + 1}.member`, element.locationName ?? 'member', out);
         else if (walked) {
           checkValue(model, element, item, { path: `${path}.${i + 1}.member`, api: `${api}.${i + 1}.member`, member: element.locationName ?? 'member' }, out);
         }
@@ -495,7 +479,7 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, place: Pl
       for (const k in map) {
         const v = map[k];
         if (v === undefined || v === null) {
-          nullValue(path, k, out);
+          missing(`${path}.${k}.member`, k, out);
           continue;
         }
         if (!walked) continue;
