@@ -14,12 +14,12 @@ import { checkItem, reviveItem, type Item } from './values.js';
  * while the import runs. The objects under the prefix come from S3 through the event bus: DynamoDB
  * asks `s3:list-objects`, and S3 answers `dynamodb:import-objects` with each object's blob, which
  * is read here. Lines are DynamoDB JSON (`{"Item":{...}}`, as exports write them), Amazon Ion (the
- * same, see ion.ts) or CSV, plain or gzipped. An item that fails validation is skipped and counted, and the import then ends FAILED
- * with ItemValidationError, the valid items imported, as AWS ends it; a bucket that is missing or
- * belongs to another owner than S3BucketOwner fails it with S3NoSuchBucket or S3AccessDenied.
- * Progress is committed with the items, every BATCH lines, so a redelivered answer resumes where
- * the last commit left off and imports nothing twice. Not here: ZSTD (Node.js 20 cannot inflate
- * it: each such object counts as an error), CloudWatch error logs.
+ * same, see ion.ts) or CSV, plain or gzipped. An item that fails validation is skipped and counted,
+ * and the import then ends FAILED with ItemValidationError, the valid items imported, as AWS ends
+ * it; a bucket that is missing or belongs to another owner than S3BucketOwner fails it with
+ * S3NoSuchBucket or S3AccessDenied. Progress is committed with the items, every BATCH lines, so a
+ * redelivered answer resumes where the last commit left off and imports nothing twice. Not here:
+ * ZSTD (Node.js 20 cannot inflate it: each such object counts as an error), CloudWatch error logs.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataImport.Validation.html
  */
 export const importMigrations = [{
@@ -187,7 +187,8 @@ interface Counts { processedItems: number; processedBytes: number; importedItems
 async function importObject(env: ServiceEnv, t: Table, d: ImportTableDescription, blobId: string, index: number, skip: number): Promise<void> {
   const arn = d.ImportArn!;
   // ion-js is loaded by the first Ion import or export, not with DynamoDB.
-  const read = d.InputFormat === 'CSV' ? csvReader(t, d.InputFormatOptions?.Csv) : d.InputFormat === 'ION' ? ionReader(t, (await import('./ion.js')).ionItem) : jsonReader(t);
+  const read = d.InputFormat === 'CSV' ? csvReader(t, d.InputFormatOptions?.Csv)
+    : itemReader(t, d.InputFormat === 'ION' ? (await import('./ion.js')).ionItem : jsonItem);
   const items: Item[] = [];
   let counts: Counts = { processedItems: 0, processedBytes: 0, importedItems: 0, errors: 0 };
   const commit = (done: number, objectDone: boolean) => {
@@ -294,29 +295,23 @@ function checkImported(t: Table, item: Item): Item {
 /** Reads one line: an item, an Error for an item that fails the checks, undefined for a line that is no item (a CSV header). */
 type LineReader = (text: string) => Item | Error | undefined;
 
-/** One line of DynamoDB JSON: `{"Item":{"pk":{"S":"a"},...}}`. */
-function jsonReader(t: Table): LineReader {
+/** Lines of one item each, read by `parse`, which throws on a line that holds none; a bad line is its Error. */
+function itemReader(t: Table, parse: (text: string) => Item): LineReader {
   return (text) => {
     try {
-      const doc = JSON.parse(text) as unknown;
-      const item = isObject(doc) ? doc['Item'] : undefined;
-      if (!isObject(item) || !Object.values(item).every((v) => wellFormed(v))) return new Error('The line is not an item in DynamoDB JSON');
-      return checkImported(t, reviveItem(item));
+      return checkImported(t, parse(text));
     } catch (e) {
       return e as Error;
     }
   };
 }
 
-/** One line of Amazon Ion: `$ion_1_0 {Item:{pk:"a",...}}`. */
-function ionReader(t: Table, ionItem: (text: string) => Item): LineReader {
-  return (text) => {
-    try {
-      return checkImported(t, ionItem(text));
-    } catch (e) {
-      return e as Error;
-    }
-  };
+/** One line of DynamoDB JSON: `{"Item":{"pk":{"S":"a"},...}}`. */
+function jsonItem(text: string): Item {
+  const doc = JSON.parse(text) as unknown;
+  const item = isObject(doc) ? doc['Item'] : undefined;
+  if (!isObject(item) || !Object.values(item).every((v) => wellFormed(v))) throw new Error('The line is not an item in DynamoDB JSON');
+  return reviveItem(item);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
