@@ -6,7 +6,7 @@ import {
   UpdateTableCommand, type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { Nimbus } from '../src/index.js';
-import { clientConfig, start } from './helpers.js';
+import { clientConfig, start, withBody } from './helpers.js';
 
 /**
  * Mutated requests: valid inputs of the data-plane operations with members dropped, renamed, set
@@ -105,13 +105,8 @@ describe('DynamoDB under mutated requests', () => {
 
   /** The body sent as given, signed by the SDK; the error's HTTP status, name and message, or 200. */
   async function attempt(command: new (input: never) => GetItemCommand, body: unknown): Promise<{ status: number; name: string; message: string }> {
-    const c = new command({} as never);
-    c.middlewareStack.add((next) => (args) => {
-      (args.request as { body: string }).body = JSON.stringify(body);
-      return next(args);
-    }, { step: 'build', priority: 'high' });
     try {
-      await ddb.send(c);
+      await ddb.send(withBody(new command({} as never), JSON.stringify(body)));
       return { status: 200, name: '', message: '' };
     } catch (e) {
       const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };

@@ -7,7 +7,7 @@ import {
   UpdateTableCommand, UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Nimbus } from '../src/index.js';
-import { clientConfig, start } from './helpers.js';
+import { clientConfig, start, withBody } from './helpers.js';
 
 /**
  * Malformed requests and the errors DynamoDB answers them with, word for word: the model-level
@@ -564,12 +564,8 @@ describe('DynamoDB validation errors', () => {
    */
   async function attempt(op: Op, body: Record<string, unknown>): Promise<[string, string]> {
     const command = new (COMMANDS[op] as unknown as new (input: object) => PutItemCommand)({});
-    command.middlewareStack.add((next) => (args) => {
-      (args.request as { body: string }).body = JSON.stringify(body);
-      return next(args);
-    }, { step: 'build', priority: 'high' });
     try {
-      await ddb.send(command);
+      await ddb.send(withBody(command, JSON.stringify(body)));
     } catch (e) {
       return [(e as Error).name, (e as Error).message];
     }

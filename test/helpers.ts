@@ -103,6 +103,18 @@ export function aws(nimbus: { endpoint: string }, args: string[], env: Record<st
   });
 }
 
+/**
+ * The command, sent with `body` as its request body, as written: signed by the SDK, but past the
+ * SDK's serializer, which would refuse or reshape a malformed request (it drops a list's nulls).
+ */
+export function withBody<C extends { middlewareStack: { add: (...args: any[]) => void } }>(command: C, body: string): C {
+  command.middlewareStack.add((next: (args: { request: unknown }) => unknown) => (args: { request: unknown }) => {
+    (args.request as { body: string }).body = body;
+    return next(args);
+  }, { step: 'build', priority: 'high' });
+  return command;
+}
+
 /** Awaits a promise expected to reject; returns the error for assertions. */
 export async function rejects(p: Promise<unknown>): Promise<any> {
   try {

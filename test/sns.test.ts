@@ -14,7 +14,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
-import { aws, clientConfig, queueAllowing, rejects, start } from './helpers.js';
+import { aws, clientConfig, queueAllowing, rejects, start, withBody } from './helpers.js';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
@@ -557,13 +557,9 @@ describe('SNS', { timeout: 60_000 }, () => {
 
   it('a message attribute sent with its name and without its value is refused as a member missing, not an InternalFailure', async () => {
     const topic = (await sns.send(new CreateTopicCommand({ Name: `half-${process.pid}` }))).TopicArn!;
-    const command = new PublishCommand({ TopicArn: topic, Message: 'hi' });
     // The SDK writes whole entries: the form goes out as written.
-    command.middlewareStack.add((next) => (args) => {
-      (args.request as { body: string }).body = new URLSearchParams({ Action: 'Publish', Version: '2010-03-31', TopicArn: topic, Message: 'hi', 'MessageAttributes.entry.1.Name': 'a' }).toString();
-      return next(args);
-    }, { step: 'build', priority: 'high' });
-    const e = await rejects(sns.send(command));
+    const half = new URLSearchParams({ Action: 'Publish', Version: '2010-03-31', TopicArn: topic, Message: 'hi', 'MessageAttributes.entry.1.Name': 'a' }).toString();
+    const e = await rejects(sns.send(withBody(new PublishCommand({ TopicArn: topic, Message: 'hi' }), half)));
     assert.equal(e.$metadata.httpStatusCode, 400);
     assert.equal(e.message, "1 validation error detected: Value null at 'messageAttributes.a.member' failed to satisfy constraint: Member must not be null");
   });

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Nimbus } from '../src/index.js';
-import { clientConfig, rejects, start } from './helpers.js';
+import { clientConfig, rejects, start, withBody } from './helpers.js';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
@@ -174,13 +174,8 @@ describe('SQS queues', () => {
 
   it('a null among the names a ReceiveMessage asks for is refused as a member missing, not an InternalFailure', async () => {
     const url = (await sqs.send(new CreateQueueCommand({ QueueName: unique('nulls') }))).QueueUrl!;
-    const command = new ReceiveMessageCommand({ QueueUrl: url });
     // The SDK drops nulls from lists: the body goes out as written.
-    command.middlewareStack.add((next) => (args) => {
-      (args.request as { body: string }).body = JSON.stringify({ QueueUrl: url, MessageAttributeNames: [null, 'All'] });
-      return next(args);
-    }, { step: 'build', priority: 'high' });
-    const e = await rejects(sqs.send(command));
+    const e = await rejects(sqs.send(withBody(new ReceiveMessageCommand({ QueueUrl: url }), JSON.stringify({ QueueUrl: url, MessageAttributeNames: [null, 'All'] }))));
     assert.equal(e.$metadata.httpStatusCode, 400);
     assert.equal(e.message, "1 validation error detected: Value null at 'messageAttributeNames.1.member' failed to satisfy constraint: Member must not be null");
   });
