@@ -8,6 +8,8 @@ import { aws, clientConfig, rejects, start } from './helpers.js';
 let seq = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++seq}`;
 
+const NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: ";
+
 describe('DynamoDB PartiQL', () => {
   let nimbus: Nimbus;
   let ddb: DynamoDBClient;
@@ -16,6 +18,13 @@ describe('DynamoDB PartiQL', () => {
     ddb = new DynamoDBClient(clientConfig(nimbus));
   });
   after(() => nimbus.stop());
+
+  /** The ValidationException a statement is refused with: its message. */
+  async function refusal(statement: string, Parameters?: AttributeValue[]): Promise<string> {
+    const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement, Parameters })));
+    assert.equal(err.name, 'ValidationException');
+    return err.message;
+  }
 
   async function table(): Promise<string> {
     const name = unique('tbl');
@@ -66,12 +75,6 @@ describe('DynamoDB PartiQL', () => {
 
   it("malformed statements are refused in DynamoDB's words: leftover tokens, aliases, unreadable literals, and numbers named by their path", async () => {
     const name = await table();
-    const refusal = async (statement: string) => {
-      const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement })));
-      assert.equal(err.name, 'ValidationException');
-      return err.message;
-    };
-    const NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: ";
     const OVERFLOW = 'Number overflow. Attempting to store a number with magnitude larger than supported range';
     assert.equal(await refusal(`SELECT * FROM "${name}" WHERE pk = 'a' foo`), `${NOT_WELL_FORMED}Unexpected token after expression`);
     assert.equal(await refusal(`SELECT * FROM "${name}" ORDER BY sk WHERE pk = 'a'`), `${NOT_WELL_FORMED}Unexpected token after expression`);
@@ -261,11 +264,6 @@ describe('DynamoDB PartiQL', () => {
 
   it('functions are refused where DynamoDB does not call them, with their position', async () => {
     const name = await table();
-    const refusal = async (statement: string, Parameters?: AttributeValue[]) => {
-      const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement, Parameters })));
-      assert.equal(err.name, 'ValidationException');
-      return err.message;
-    };
     const at = (statement: string, token: string) => `1:${statement.indexOf(token) + 1}:${token.length}`;
     const projection = `SELECT size(a) FROM "${name}" WHERE pk = 'f'`;
     assert.equal(await refusal(projection), `Unexpected path component at ${at(projection, 'size')}`);
@@ -342,7 +340,6 @@ describe('DynamoDB PartiQL', () => {
     assert.equal(consistent.message, 'Strongly consistent read is not supported on Global Secondary Indexes');
     const unknown = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${name}"."nope"`, ConsistentRead: true })));
     assert.equal(unknown.message, 'The table does not have the specified index');
-    const refusal = async (statement: string) => (await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement })))).message;
     assert.equal(await refusal(`SELECT * FROM "${name}"."byG"."more"`), 'A path may contain at most 2 components in the FROM clause');
     assert.equal(await refusal(`SELECT * FROM "${name}"."" WHERE g = 'G'`), 'Path component cannot be an empty string');
     assert.equal(await refusal(`SELECT * FROM "" WHERE g = 'G'`), 'Path component cannot be an empty string');
@@ -350,12 +347,6 @@ describe('DynamoDB PartiQL', () => {
 
   it("where a term must start, a refusal names what stands there instead, in PartiQL's words", async () => {
     const name = await table();
-    const refusal = async (statement: string) => {
-      const err = await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement })));
-      assert.equal(err.name, 'ValidationException');
-      return err.message;
-    };
-    const NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: ";
     assert.equal(await refusal(`SELECT * FROM "${name}" WHERE`), `${NOT_WELL_FORMED}Unexpected term`);
     assert.equal(await refusal(`UPDATE "${name}" SET a = 1 WHERE NOT;`), `${NOT_WELL_FORMED}Unexpected term`);
     assert.equal(await refusal('SELECT * FROM'), `${NOT_WELL_FORMED}Unexpected term`);
@@ -458,7 +449,6 @@ describe('DynamoDB PartiQL', () => {
   it('a list index is a non-negative 32-bit integer, a parameter is a whole value, and arithmetic refuses a literal that is not a number, each as it is read', async () => {
     const name = await table();
     await ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'l', 'sk': 1, 'l': ['a', 'b'], 'n': 1}` }));
-    const refusal = async (statement: string, Parameters?: AttributeValue[]) => (await rejects(ddb.send(new ExecuteStatementCommand({ Statement: statement, Parameters })))).message;
     assert.equal(await refusal(`SELECT l[-1] FROM "${name}" WHERE pk = 'l'`), 'List index is not within the allowable range; index: [-1] at 1:11:1');
     assert.equal(await refusal(`SELECT l[2147483648] FROM "${name}" WHERE pk = 'l'`), 'List index is not within the allowable range; index: [2147483648] at 1:10:10');
     const zero = await ddb.send(new ExecuteStatementCommand({ Statement: `SELECT l[-0] FROM "${name}" WHERE pk = 'l'` }));
